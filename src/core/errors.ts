@@ -1,0 +1,61 @@
+/**
+ * Typed errors with a stable `code`. Protocols map them to their own replies
+ * (RTMP onStatus codes, HTTP statuses, RTSP status lines, SRT rejection reasons).
+ */
+export class EstuaryError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.name = new.target.name;
+  }
+}
+
+/** The auth callback denied the request, or did not answer in time. */
+export class AuthError extends EstuaryError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("auth_denied", message, options);
+  }
+}
+
+/** A second publisher tried to take a key that is already being published. */
+export class StreamBusyError extends EstuaryError {
+  constructor(key: string) {
+    super("stream_busy", `stream ${key} is already being published`);
+  }
+}
+
+/** A player asked for a stream that does not exist (and the caller chose not to wait). */
+export class NotFoundError extends EstuaryError {
+  constructor(message: string) {
+    super("not_found", message);
+  }
+}
+
+/** The app of a URL is not one of the configured live or record apps. */
+export class AppNotAllowedError extends EstuaryError {
+  constructor(app: string, allowed: readonly string[]) {
+    super("app_not_allowed", `app "${app}" is not allowed: must be one of ${allowed.join(", ")}`);
+  }
+}
+
+/** A stream name or app that is not a safe path segment (recording paths use it). */
+export class BadNameError extends EstuaryError {
+  constructor(name: string, rule: string) {
+    super("bad_name", `stream name "${name}" is invalid: ${rule}`);
+  }
+}
+
+/** Malformed bytes from the network. Ends that session only. */
+export class ProtocolError extends EstuaryError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("protocol", message, options);
+  }
+}
+
+/** An invalid configuration value; message names the element, the value and what is allowed. */
+export class ConfigError extends EstuaryError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("config", message, options);
+  }
+}

@@ -1,0 +1,3 @@
+export * from "./track.ts";
+export * from "./frame.ts";
+export * from "./errors.ts";
