@@ -1,0 +1,283 @@
+import type { Frame } from "./frame.ts";
+import type { Reader } from "./reader.ts";
+import type { SharedResource, Stream } from "./stream.ts";
+
+/**
+ * Turns frames into a format's bytes ONCE per stream. `mux` appends the bytes of one frame (and
+ * of any sequence header a track change needs) to `out`. `header` is what a joining player needs
+ * before the shared bytes (file header, metadata, sequence headers of the current tracks).
+ */
+export interface FanoutMuxer {
+  mux(frame: Frame, out: Uint8Array[]): void;
+  header(): Uint8Array;
+}
+
+/** A player's connection. `write` must write all bytes; its promise settles when they are out. */
+export interface FanoutSink {
+  write(bytes: Uint8Array): Promise<unknown>;
+  /** Called once when the fan-out gives up on this player (too slow, or stream ended). */
+  close(reason: string): void;
+}
+
+export interface FanoutOptions {
+  /** The batch window: new bytes become one shared chunk about this often. */
+  batchMs: number;
+  /** Per-player backlog bound; past it the player drops to the next keyframe chunk. */
+  maxQueueBytes: number;
+  /** Players that overflow more than this many times are disconnected. */
+  maxDrops: number;
+  /** A write pending longer than this disconnects the player (a vanished peer). */
+  stallMs: number;
+  /** Joining players start with the current GOP (gopenable); otherwise at the next keyframe. */
+  fastStart: boolean;
+}
+
+interface Chunk {
+  bytes: Uint8Array;
+  /** Starts at a restart point (video keyframe, or audio in an audio-only stream). */
+  key: boolean;
+}
+
+export interface SubscriberStats {
+  bytes: number;
+  chunks: number;
+  drops: number;
+}
+
+/** One player of a Fanout: a write loop that merges its backlog into one write when behind. */
+export class Subscriber {
+  readonly stats: SubscriberStats = { bytes: 0, chunks: 0, drops: 0 };
+  #sink: FanoutSink;
+  #fanout: Fanout;
+  #backlog: Uint8Array[] = [];
+  #backlogBytes = 0;
+  #writing = false;
+  #writeStarted = 0;
+  #dropping = false;
+  #closed = false;
+
+  constructor(fanout: Fanout, sink: FanoutSink) {
+    this.#fanout = fanout;
+    this.#sink = sink;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Milliseconds the current write has been pending (0 when idle). */
+  stalledFor(now: number): number {
+    return this.#writing ? now - this.#writeStarted : 0;
+  }
+
+  /** @internal */
+  start(initial: Uint8Array) {
+    this.#write(initial);
+  }
+
+  /** @internal Skips shared chunks until one starts at a keyframe. */
+  waitForKey() {
+    this.#dropping = true;
+  }
+
+  /** @internal hot path: called once per chunk per player. */
+  deliver(chunk: Chunk, maxQueue: number, maxDrops: number) {
+    if (this.#closed) return;
+    if (this.#dropping) {
+      if (!chunk.key) return;
+      this.#dropping = false;
+    }
+    if (!this.#writing) {
+      this.#write(chunk.bytes);
+      return;
+    }
+    this.#backlog.push(chunk.bytes);
+    this.#backlogBytes += chunk.bytes.byteLength;
+    if (this.#backlogBytes > maxQueue) {
+      this.#backlog = [];
+      this.#backlogBytes = 0;
+      this.#dropping = true;
+      this.stats.drops++;
+      if (this.stats.drops > maxDrops) this.close("too slow: backlog overflowed too often");
+    }
+  }
+
+  #write(bytes: Uint8Array) {
+    this.#writing = true;
+    this.#writeStarted = Date.now();
+    this.stats.bytes += bytes.byteLength;
+    this.stats.chunks++;
+    this.#sink.write(bytes).then(this.#onWritten, this.#onError);
+  }
+
+  #onWritten = () => {
+    if (this.#closed) return;
+    const n = this.#backlog.length;
+    if (n === 0) {
+      this.#writing = false;
+      return;
+    }
+    const bytes = n === 1 ? this.#backlog[0] : concat(this.#backlog, this.#backlogBytes);
+    this.#backlog = [];
+    this.#backlogBytes = 0;
+    this.#write(bytes);
+  };
+
+  #onError = (err: unknown) => {
+    this.close(`write failed: ${(err as Error)?.message ?? err}`);
+  };
+
+  close(reason: string) {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#backlog = [];
+    this.#fanout.remove(this);
+    this.#sink.close(reason);
+  }
+}
+
+/**
+ * Mux once per stream, share the bytes: a Reader on the Stream muxes each batch of frames into one
+ * contiguous chunk, cut before every keyframe, and every caught-up player gets that same chunk in
+ * one write. See ARCHITECTURE.md, "Fan-out".
+ */
+export class Fanout implements SharedResource {
+  readonly #stream: Stream;
+  readonly #muxer: FanoutMuxer;
+  readonly #opts: FanoutOptions;
+  readonly #reader: Reader;
+  #subs: Subscriber[] = [];
+  /** Chunks since (and including) the last key chunk: what a joining player needs to start at once. */
+  #gop: Uint8Array[] = [];
+  #gopBytes = 0;
+  #pending: Uint8Array[] = [];
+  #pendingBytes = 0;
+  #pendingKey = false;
+  #watchdog: ReturnType<typeof setInterval>;
+  #closed = false;
+  /** Total chunks and bytes produced (once per stream, whatever the number of players). */
+  readonly stats = { chunks: 0, bytes: 0 };
+
+  constructor(stream: Stream, muxer: FanoutMuxer, opts: FanoutOptions) {
+    this.#stream = stream;
+    this.#muxer = muxer;
+    this.#opts = opts;
+    this.#reader = stream.addReader(this.#onFrames, {
+      batchMs: opts.batchMs,
+      onClose: (_r, reason) => this.close(reason),
+    });
+    this.#watchdog = setInterval(this.#checkStalls, Math.max(250, Math.min(2000, opts.stallMs / 4)));
+  }
+
+  get size(): number {
+    return this.#subs.length;
+  }
+
+  #onFrames = (frames: Frame[]) => {
+    const out = this.#pending;
+    for (const f of frames) {
+      const restart = this.#reader.isRestartPoint(f);
+      if (restart) this.#flush();
+      const before = out.length;
+      this.#muxer.mux(f, out);
+      if (restart && out.length > before) this.#pendingKey = true;
+    }
+    this.#flush();
+  };
+
+  #flush() {
+    const parts = this.#pending;
+    if (parts.length === 0) return;
+    let size = 0;
+    for (const p of parts) size += p.byteLength;
+    const chunk: Chunk = {
+      bytes: parts.length === 1 ? parts[0] : concat(parts, size),
+      key: this.#pendingKey,
+    };
+    this.#pending.length = 0;
+    this.#pendingKey = false;
+    if (chunk.key) {
+      this.#gop = [];
+      this.#gopBytes = 0;
+    }
+    if (chunk.key || this.#gop.length > 0) {
+      this.#gop.push(chunk.bytes);
+      this.#gopBytes += size;
+      if (this.#gopBytes > this.#opts.maxQueueBytes) {
+        this.#gop = [];
+        this.#gopBytes = 0;
+      }
+    }
+    this.stats.chunks++;
+    this.stats.bytes += size;
+    const { maxQueueBytes, maxDrops } = this.#opts;
+    const subs = this.#subs;
+    for (let i = 0; i < subs.length; i++) subs[i].deliver(chunk, maxQueueBytes, maxDrops);
+  }
+
+  /**
+   * Adds a player: it gets the header plus the current GOP in one write, then shared chunks.
+   * `prefix` is per-player bytes to send first (e.g. RTMP play status messages).
+   */
+  subscribe(sink: FanoutSink, prefix?: Uint8Array): Subscriber {
+    const sub = new Subscriber(this, sink);
+    if (this.#closed) {
+      sink.close("stream ended");
+      return sub;
+    }
+    // Frames queued in the reader but not yet muxed will arrive as the next chunk, so the
+    // player's initial bytes end exactly where the shared chunks begin.
+    const head = this.#muxer.header();
+    const gop = this.#opts.fastStart ? this.#gop : [];
+    const parts = prefix ? [prefix, head, ...gop] : [head, ...gop];
+    let size = 0;
+    for (const p of parts) size += p.byteLength;
+    this.#subs.push(sub);
+    sub.start(concat(parts, size));
+    if (gop.length === 0) sub.waitForKey();
+    return sub;
+  }
+
+  /** @internal */
+  remove(sub: Subscriber) {
+    const i = this.#subs.indexOf(sub);
+    if (i >= 0) {
+      this.#subs[i] = this.#subs[this.#subs.length - 1];
+      this.#subs.pop();
+    }
+  }
+
+  #checkStalls = () => {
+    const now = Date.now();
+    for (const s of [...this.#subs]) {
+      if (s.stalledFor(now) > this.#opts.stallMs) {
+        s.close(`stalled: no write progress for ${this.#opts.stallMs} ms`);
+      }
+    }
+  };
+
+  close(reason = "closed") {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#flush();
+    clearInterval(this.#watchdog);
+    this.#reader.close(reason);
+    for (const s of [...this.#subs]) s.close(reason);
+    this.#subs = [];
+    this.#gop = [];
+  }
+}
+
+export function concat(parts: readonly Uint8Array[], size?: number): Uint8Array {
+  if (size === undefined) {
+    size = 0;
+    for (const p of parts) size += p.byteLength;
+  }
+  const out = new Uint8Array(size);
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.byteLength;
+  }
+  return out;
+}

@@ -1,0 +1,198 @@
+import { AppNotAllowedError, NotFoundError, StreamBusyError } from "./errors.ts";
+import { type GopCacheOptions, Stream } from "./stream.ts";
+import { checkName } from "./names.ts";
+
+export type Role = "publisher" | "player";
+
+/** Who wants what; passed to the auth callback as it is. */
+export interface AdmissionRequest {
+  role: Role;
+  /** rtmp | rtsp | srt | http | webrtc */
+  protocol: string;
+  app: string;
+  name: string;
+  vhost: string;
+  /** The client's own query string, without "?", forwarded to the auth callback. */
+  query: string;
+  /** Path suffix the client used (".flv", ".m3u8") for the auth URL. */
+  ext?: string;
+  remote?: string;
+}
+
+/** Throws AuthError to deny. */
+export type Authorizer = (req: AdmissionRequest) => Promise<void>;
+
+export interface HubOptions {
+  liveApps: readonly string[];
+  recApps: readonly string[];
+  authorize?: Authorizer;
+  gop: GopCacheOptions;
+  /** A publisher that sends nothing for this long is closed; 0 disables. */
+  maxIdleMs: number;
+  log?: { info(msg: string, f?: Record<string, unknown>): void };
+}
+
+export type StreamListener = (s: Stream) => void;
+
+/**
+ * Maps `app/name` to Streams and does admission: app allowlist, safe names, the auth callback and
+ * the busy check. Protocols map its typed errors to their own replies.
+ */
+export class Hub {
+  #opts: HubOptions;
+  #streams = new Map<string, Stream>();
+  #waiters = new Map<string, Set<(s: Stream | Error) => void>>();
+  #onPublish = new Set<StreamListener>();
+  #onUnpublish = new Set<StreamListener>();
+  #idleTimer: ReturnType<typeof setInterval> | undefined;
+
+  constructor(opts: HubOptions) {
+    this.#opts = opts;
+    if (opts.maxIdleMs > 0) {
+      this.#idleTimer = setInterval(() => this.#checkIdle(), Math.min(1000, opts.maxIdleMs / 4));
+    }
+  }
+
+  /** Applies new options (config reload); existing streams keep flowing. */
+  configure(opts: Partial<HubOptions>): void {
+    const idleChanged = opts.maxIdleMs !== undefined && opts.maxIdleMs !== this.#opts.maxIdleMs;
+    this.#opts = { ...this.#opts, ...opts };
+    if (idleChanged) {
+      clearInterval(this.#idleTimer);
+      this.#idleTimer = undefined;
+      if (this.#opts.maxIdleMs > 0) {
+        this.#idleTimer = setInterval(() => this.#checkIdle(), Math.min(1000, this.#opts.maxIdleMs / 4));
+      }
+    }
+  }
+
+  isRecordApp(app: string): boolean {
+    return this.#opts.recApps.includes(app);
+  }
+
+  get(key: string): Stream | undefined {
+    return this.#streams.get(key);
+  }
+
+  streams(): Stream[] {
+    return [...this.#streams.values()];
+  }
+
+  onPublish(fn: StreamListener): () => void {
+    this.#onPublish.add(fn);
+    return () => this.#onPublish.delete(fn);
+  }
+
+  onUnpublish(fn: StreamListener): () => void {
+    this.#onUnpublish.add(fn);
+    return () => this.#onUnpublish.delete(fn);
+  }
+
+  /** Checks the app and the names; throws AppNotAllowedError or BadNameError. */
+  checkApp(app: string, name: string): void {
+    const allowed = [...this.#opts.liveApps, ...this.#opts.recApps];
+    if (!allowed.includes(app)) throw new AppNotAllowedError(app, allowed);
+    checkName(name);
+  }
+
+  async #admit(req: AdmissionRequest): Promise<void> {
+    this.checkApp(req.app, req.name);
+    if (this.#opts.authorize) await this.#opts.authorize(req);
+  }
+
+  /**
+   * Admits a publisher and creates its Stream. The caller writes frames to it and calls
+   * `stream.end()` when the publisher leaves; the hub then forgets it.
+   */
+  async publish(req: AdmissionRequest): Promise<Stream> {
+    const key = `${req.app}/${req.name}`;
+    if (this.#streams.has(key)) throw new StreamBusyError(key);
+    await this.#admit(req);
+    // Re-check: another publisher may have won the race while auth was pending.
+    if (this.#streams.has(key)) throw new StreamBusyError(key);
+    const stream = new Stream({
+      app: req.app,
+      name: req.name,
+      vhost: req.vhost,
+      info: { from: req.protocol, remote: req.remote, query: req.query },
+      gop: this.#opts.gop,
+    });
+    this.#streams.set(key, stream);
+    stream.ended.then((reason) => {
+      if (this.#streams.get(key) === stream) this.#streams.delete(key);
+      this.#opts.log?.info("publish stop", {
+        key,
+        from: req.protocol,
+        reason,
+        bytes: stream.stats.bytesIn,
+        frames: stream.stats.framesIn,
+        duration_s: Math.round((Date.now() - stream.startedAt) / 100) / 10,
+      });
+      for (const fn of this.#onUnpublish) fn(stream);
+    });
+    this.#opts.log?.info("publish start", { key, from: req.protocol, remote: req.remote, vhost: req.vhost });
+    for (const fn of this.#onPublish) fn(stream);
+    const waiters = this.#waiters.get(key);
+    if (waiters) {
+      this.#waiters.delete(key);
+      for (const w of waiters) w(stream);
+    }
+    return stream;
+  }
+
+  /**
+   * Admits a player. If the stream is not live, waits up to `waitMs` for a publisher, then throws
+   * NotFoundError (0 = fail at once). `signal` aborts the wait (the player left).
+   */
+  async play(req: AdmissionRequest, opts: { waitMs?: number; signal?: AbortSignal } = {}): Promise<Stream> {
+    await this.#admit(req);
+    const key = `${req.app}/${req.name}`;
+    const live = this.#streams.get(key);
+    if (live) return live;
+    const waitMs = opts.waitMs ?? 0;
+    if (waitMs <= 0) throw new NotFoundError(`stream ${key} is not being published`);
+    return await new Promise<Stream>((resolve, reject) => {
+      let set = this.#waiters.get(key);
+      if (!set) this.#waiters.set(key, set = new Set());
+      const done = () => {
+        clearTimeout(timer);
+        opts.signal?.removeEventListener("abort", onAbort);
+        set!.delete(waiter);
+        if (set!.size === 0 && this.#waiters.get(key) === set) this.#waiters.delete(key);
+      };
+      const waiter = (s: Stream | Error) => {
+        done();
+        if (s instanceof Error) reject(s);
+        else resolve(s);
+      };
+      const onAbort = () => {
+        done();
+        reject(new NotFoundError(`stream ${key}: player left while waiting`));
+      };
+      const timer = setTimeout(() => {
+        done();
+        reject(new NotFoundError(`stream ${key} was not published within ${waitMs} ms`));
+      }, waitMs);
+      set.add(waiter);
+      opts.signal?.addEventListener("abort", onAbort);
+    });
+  }
+
+  #checkIdle() {
+    const now = Date.now();
+    const max = this.#opts.maxIdleMs;
+    for (const s of this.#streams.values()) {
+      const last = s.stats.lastFrameAt || s.startedAt;
+      if (now - last > max) s.end(`idle for more than ${max / 1000} s`);
+    }
+  }
+
+  /** Ends every stream and stops timers. */
+  close(): void {
+    clearInterval(this.#idleTimer);
+    for (const s of [...this.#streams.values()]) s.end("server stopping");
+    const stopping = new NotFoundError("server stopping");
+    for (const set of [...this.#waiters.values()]) for (const w of [...set]) w(stopping);
+    this.#waiters.clear();
+  }
+}

@@ -1,0 +1,172 @@
+import type { Frame } from "./frame.ts";
+
+/** Receives frames in batches (a merged write); a returned promise is awaited before the next batch. */
+export type ReaderSink = (frames: Frame[]) => void | Promise<void>;
+
+export interface ReaderOptions {
+  /** Queue bound in payload bytes; past it the reader drops to the next keyframe. */
+  maxBytes?: number;
+  /** Queue bound in media time (ms between the oldest and newest queued frame). */
+  maxDurationMs?: number;
+  /** Coalescing window: frames arriving within it are handed to the sink as one batch. */
+  batchMs?: number;
+  /** After this many overflow drops the reader closes itself (a viewer that never catches up). */
+  maxDrops?: number;
+  /** Called once, on the first drop (for one log line), and on close with the reason. */
+  onDrop?: (reader: Reader) => void;
+  onClose?: (reader: Reader, reason: string) => void;
+}
+
+export interface ReaderStats {
+  frames: number;
+  bytes: number;
+  drops: number;
+  droppedFrames: number;
+}
+
+/**
+ * A bounded queue between a Stream and one consumer. The Stream pushes synchronously and is never
+ * blocked: a consumer that falls behind loses frames up to the next keyframe instead.
+ */
+export class Reader {
+  readonly stats: ReaderStats = { frames: 0, bytes: 0, drops: 0, droppedFrames: 0 };
+  #sink: ReaderSink;
+  #queue: Frame[] = [];
+  #queuedBytes = 0;
+  #maxBytes: number;
+  #maxDuration: number;
+  #batchMs: number;
+  #maxDrops: number;
+  #opts: ReaderOptions;
+  #dropping = false;
+  #running = false;
+  #closed = false;
+  #closeReason = "";
+  #finishing = "";
+  #timer: ReturnType<typeof setTimeout> | 0 | undefined;
+  /** Set by the Stream: whether a frame may start a fresh decode (video key, or audio when no video). */
+  isRestartPoint: (f: Frame) => boolean = (f) => f.key;
+  #resolveDone!: () => void;
+  readonly done: Promise<void> = new Promise((r) => this.#resolveDone = r);
+
+  constructor(sink: ReaderSink, opts: ReaderOptions = {}) {
+    this.#sink = sink;
+    this.#opts = opts;
+    this.#maxBytes = opts.maxBytes ?? 32 * 1024 * 1024;
+    this.#maxDuration = opts.maxDurationMs ?? 30_000;
+    this.#batchMs = opts.batchMs ?? 0;
+    this.#maxDrops = opts.maxDrops ?? Infinity;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  get closeReason(): string {
+    return this.#closeReason;
+  }
+
+  get queuedBytes(): number {
+    return this.#queuedBytes;
+  }
+
+  /** Discards frames until the next restart point (used when a reader joins without a GOP cache). */
+  skipToRestartPoint(): void {
+    this.#dropping = true;
+  }
+
+  push(frame: Frame): void {
+    if (this.#closed || this.#finishing) return;
+    if (this.#dropping) {
+      if (!this.isRestartPoint(frame)) {
+        this.stats.droppedFrames++;
+        return;
+      }
+      this.#dropping = false;
+    }
+    this.#queue.push(frame);
+    this.#queuedBytes += frame.data.byteLength;
+    if (this.#queuedBytes > this.#maxBytes || this.#queuedTooLong()) {
+      this.#overflow();
+      return;
+    }
+    if (!this.#running && this.#timer === undefined) this.#schedule();
+  }
+
+  #queuedTooLong(): boolean {
+    const q = this.#queue;
+    if (q.length < 2) return false;
+    const a = q[0], b = q[q.length - 1];
+    if (a.track !== b.track) return false;
+    return (b.dts - a.dts) * 1000 / a.track.clockRate > this.#maxDuration;
+  }
+
+  #overflow() {
+    this.stats.droppedFrames += this.#queue.length;
+    this.#queue = [];
+    this.#queuedBytes = 0;
+    this.#dropping = true;
+    this.stats.drops++;
+    if (this.stats.drops === 1) this.#opts.onDrop?.(this);
+    if (this.stats.drops > this.#maxDrops) this.close("too slow: dropped to keyframe too often");
+  }
+
+  #schedule() {
+    if (this.#batchMs > 0) {
+      this.#timer = setTimeout(this.#startDrain, this.#batchMs);
+    } else {
+      this.#timer = 0;
+      queueMicrotask(this.#startDrain);
+    }
+  }
+
+  #startDrain = () => {
+    this.#timer = undefined;
+    if (!this.#running) this.#drain();
+  };
+
+  async #drain() {
+    this.#running = true;
+    try {
+      while (this.#queue.length > 0 && !this.#closed) {
+        const batch = this.#queue;
+        this.#queue = [];
+        this.#queuedBytes = 0;
+        this.stats.frames += batch.length;
+        for (const f of batch) this.stats.bytes += f.data.byteLength;
+        await this.#sink(batch);
+      }
+    } catch (err) {
+      this.close(`sink failed: ${(err as Error)?.message ?? err}`);
+    } finally {
+      this.#running = false;
+    }
+    if (this.#finishing && !this.#closed) this.close(this.#finishing);
+  }
+
+  /** Closes once the frames already queued have been delivered (end of stream). */
+  finish(reason: string): void {
+    if (this.#closed || this.#finishing) return;
+    this.#finishing = reason;
+    if (this.#timer) {
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+    }
+    if (!this.#running) {
+      if (this.#queue.length > 0) this.#drain();
+      else this.close(reason);
+    }
+  }
+
+  /** Stops delivery. Idempotent; the Stream forgets closed readers. */
+  close(reason = "closed"): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#closeReason = reason;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#queue = [];
+    this.#queuedBytes = 0;
+    this.#opts.onClose?.(this, reason);
+    this.#resolveDone();
+  }
+}

@@ -1,0 +1,234 @@
+import type { Frame } from "./frame.ts";
+import type { AudioTrack, Track, VideoTrack } from "./track.ts";
+import { Reader, type ReaderOptions, type ReaderSink } from "./reader.ts";
+
+export interface GopCacheOptions {
+  enabled: boolean;
+  /** Past either cap the cache is emptied until the next keyframe (smart_rtmpd's gopquesize). */
+  maxFrames: number;
+  maxBytes: number;
+}
+
+export interface PublishInfo {
+  /** The protocol it came in on: rtmp | rtsp | srt | webrtc | … (metadata only). */
+  from: string;
+  remote?: string;
+  /** The publisher's raw query string, without "?". */
+  query?: string;
+}
+
+export interface StreamStats {
+  bytesIn: number;
+  framesIn: number;
+  videoFrames: number;
+  audioFrames: number;
+  /** Frames between the last two video keyframes. */
+  gop: number;
+  lastFrameAt: number;
+}
+
+/** A disposable per-stream shared object (one muxer/fan-out per format). */
+export interface SharedResource {
+  close(): void;
+}
+
+/**
+ * One live stream (`app/name`). `write()` is synchronous: it updates the tracks, the GOP cache and
+ * pushes the frame to every Reader. The Stream never learns protocol names.
+ */
+export class Stream {
+  readonly key: string;
+  readonly app: string;
+  readonly name: string;
+  readonly vhost: string;
+  readonly info: PublishInfo;
+  readonly startedAt = Date.now();
+  readonly stats: StreamStats = {
+    bytesIn: 0,
+    framesIn: 0,
+    videoFrames: 0,
+    audioFrames: 0,
+    gop: 0,
+    lastFrameAt: 0,
+  };
+  /** onMetaData-style properties from the publisher, passed through to FLV/RTMP players. */
+  metadata: Record<string, unknown> | undefined;
+
+  #video: VideoTrack | undefined;
+  #audio: AudioTrack | undefined;
+  #gop: Frame[] = [];
+  #gopBytes = 0;
+  #gopOpts: GopCacheOptions;
+  #framesSinceKey = 0;
+  #readers = new Set<Reader>();
+  #shared = new Map<string, SharedResource>();
+  #players = new Map<string, number>();
+  #ended = false;
+  #endReason = "";
+  #trackListeners = new Set<(t: Track) => void>();
+  #resolveEnded!: (reason: string) => void;
+  /** Resolves with the reason when the publisher leaves (or is closed by the hub). */
+  readonly ended: Promise<string> = new Promise((r) => this.#resolveEnded = r);
+
+  constructor(opts: { app: string; name: string; vhost: string; info: PublishInfo; gop: GopCacheOptions }) {
+    this.app = opts.app;
+    this.name = opts.name;
+    this.key = `${opts.app}/${opts.name}`;
+    this.vhost = opts.vhost;
+    this.info = opts.info;
+    this.#gopOpts = opts.gop;
+  }
+
+  get videoTrack(): VideoTrack | undefined {
+    return this.#video;
+  }
+  get audioTrack(): AudioTrack | undefined {
+    return this.#audio;
+  }
+  get tracks(): Track[] {
+    const t: Track[] = [];
+    if (this.#video) t.push(this.#video);
+    if (this.#audio) t.push(this.#audio);
+    return t;
+  }
+  get isEnded(): boolean {
+    return this.#ended;
+  }
+  get endReason(): string {
+    return this.#endReason;
+  }
+  get readerCount(): number {
+    return this.#readers.size;
+  }
+
+  /** Declares a track before its first frame (sequence header, SDP, PMT). */
+  setTrack(track: Track): void {
+    if (track.kind === "video") {
+      if (this.#video === track) return;
+      this.#video = track;
+    } else {
+      if (this.#audio === track) return;
+      this.#audio = track;
+    }
+    for (const fn of this.#trackListeners) fn(track);
+  }
+
+  /** Called whenever a track is declared or replaced. Returns an unsubscribe function. */
+  onTrack(fn: (t: Track) => void): () => void {
+    this.#trackListeners.add(fn);
+    return () => this.#trackListeners.delete(fn);
+  }
+
+  write(frame: Frame): void {
+    if (this.#ended) return;
+    const t = frame.track;
+    if (t !== this.#video && t !== this.#audio) this.setTrack(t);
+    const s = this.stats;
+    s.bytesIn += frame.data.byteLength;
+    s.framesIn++;
+    s.lastFrameAt = Date.now();
+    if (t.kind === "video") {
+      s.videoFrames++;
+      if (frame.key) {
+        s.gop = this.#framesSinceKey;
+        this.#framesSinceKey = 0;
+      }
+      this.#framesSinceKey++;
+    } else s.audioFrames++;
+    this.#cache(frame);
+    for (const r of this.#readers) r.push(frame);
+  }
+
+  #cache(frame: Frame) {
+    if (!this.#gopOpts.enabled || !this.#video) return;
+    if (frame.key && frame.track.kind === "video") {
+      this.#gop = [];
+      this.#gopBytes = 0;
+    } else if (this.#gop.length === 0) return; // overflowed, or no keyframe yet
+    this.#gop.push(frame);
+    this.#gopBytes += frame.data.byteLength;
+    if (this.#gop.length > this.#gopOpts.maxFrames || this.#gopBytes > this.#gopOpts.maxBytes) {
+      this.#gop = [];
+      this.#gopBytes = 0;
+    }
+  }
+
+  /** The cached frames from the last video keyframe (empty when disabled or overflowed). */
+  get gopCache(): readonly Frame[] {
+    return this.#gop;
+  }
+
+  #isRestartPoint = (f: Frame): boolean => f.key && (f.track.kind === "video" || !this.#video);
+
+  /**
+   * Adds a consumer. It first receives the GOP cache (fast start), then live frames.
+   * Without a cache it starts at the next restart point (video keyframe, or any audio frame
+   * in an audio-only stream).
+   */
+  addReader(sink: ReaderSink, opts: ReaderOptions = {}): Reader {
+    const userClose = opts.onClose;
+    const reader = new Reader(sink, {
+      ...opts,
+      onClose: (r, reason) => {
+        this.#readers.delete(r);
+        userClose?.(r, reason);
+      },
+    });
+    reader.isRestartPoint = this.#isRestartPoint;
+    if (this.#ended) {
+      reader.close("stream ended");
+      return reader;
+    }
+    for (const f of this.#gop) reader.push(f);
+    if (this.#gop.length === 0) reader.skipToRestartPoint();
+    this.#readers.add(reader);
+    return reader;
+  }
+
+  /** A per-stream object shared by all consumers of one format (created once, closed at the end). */
+  shared<T extends SharedResource>(id: string, create: () => T): T {
+    let v = this.#shared.get(id) as T | undefined;
+    if (!v) {
+      v = create();
+      this.#shared.set(id, v);
+    }
+    return v;
+  }
+
+  /** Removes a shared object (e.g. a segmenter closed after its grace period). */
+  dropShared(id: string): void {
+    const v = this.#shared.get(id);
+    if (v) {
+      this.#shared.delete(id);
+      v.close();
+    }
+  }
+
+  /** Counts a player of a protocol (for /api/live cmd=count); returns its release function. */
+  attachPlayer(protocol: string): () => void {
+    this.#players.set(protocol, (this.#players.get(protocol) ?? 0) + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.#players.set(protocol, (this.#players.get(protocol) ?? 1) - 1);
+    };
+  }
+
+  get players(): ReadonlyMap<string, number> {
+    return this.#players;
+  }
+
+  /** Ends the stream: readers are closed after they drain what they already have queued. */
+  end(reason = "unpublished"): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.#endReason = reason;
+    for (const r of [...this.#readers]) r.finish(`stream ended: ${reason}`);
+    for (const v of this.#shared.values()) v.close();
+    this.#shared.clear();
+    this.#gop = [];
+    this.#trackListeners.clear();
+    this.#resolveEnded(reason);
+  }
+}
