@@ -1,0 +1,3 @@
+export * from "./tools.ts";
+export * from "./media.ts";
+export * from "./hub.ts";
