@@ -1,0 +1,111 @@
+import assert from "node:assert/strict";
+import { Fanout, type FanoutMuxer, type FanoutOptions, type FanoutSink } from "./fanout.ts";
+import { Stream } from "./stream.ts";
+import type { Frame } from "./frame.ts";
+import { tick, vframe } from "./_fixtures_test_util.ts";
+
+/** Muxes each frame to 1 byte (its index) so received bytes spell the frame sequence. */
+const muxer: FanoutMuxer = {
+  mux(f: Frame, out: Uint8Array[]) {
+    out.push(new Uint8Array([(f.dts / 3000) & 0xff]));
+  },
+  header: () => new Uint8Array([0xff]),
+};
+
+const opts: FanoutOptions = { batchMs: 5, maxQueueBytes: 64, maxDrops: 3, stallMs: 2000, fastStart: true };
+
+function newStream() {
+  return new Stream({
+    app: "live",
+    name: "s",
+    vhost: "h",
+    info: { from: "t" },
+    gop: { enabled: true, maxFrames: 100, maxBytes: 1 << 20 },
+  });
+}
+
+class Sink implements FanoutSink {
+  writes: Uint8Array[] = [];
+  closedWith = "";
+  gate: Promise<void> | null = null;
+  write(b: Uint8Array) {
+    this.writes.push(b);
+    return this.gate ?? Promise.resolve();
+  }
+  close(reason: string) {
+    this.closedWith = reason;
+  }
+  get bytes() {
+    return this.writes.flatMap((w) => [...w]);
+  }
+}
+
+Deno.test("fanout shares one chunk object among caught-up players", async () => {
+  const s = newStream();
+  const f = s.shared("t", () => new Fanout(s, muxer, opts));
+  const a = new Sink(), b = new Sink();
+  f.subscribe(a);
+  f.subscribe(b);
+  for (let i = 0; i < 3; i++) s.write(vframe(i, 30));
+  await tick(20);
+  assert.deepEqual(a.bytes, [0xff, 0, 1, 2]);
+  assert.deepEqual(b.bytes, [0xff, 0, 1, 2]);
+  assert.equal(a.writes[1], b.writes[1], "same Uint8Array for both players");
+  assert.equal(f.stats.chunks, 1);
+  s.end();
+});
+
+Deno.test("fanout cuts chunks at keyframes and a late joiner starts at the GOP", async () => {
+  const s = newStream();
+  const f = s.shared("t", () => new Fanout(s, muxer, opts));
+  f.subscribe(new Sink());
+  for (let i = 0; i < 8; i++) s.write(vframe(i, 5));
+  await tick(20);
+  assert.equal(f.stats.chunks, 2); // [0..4], [5..7]
+  const late = new Sink();
+  f.subscribe(late, new Uint8Array([0xee]));
+  s.write(vframe(8, 5));
+  await tick(20);
+  assert.deepEqual(late.bytes, [0xee, 0xff, 5, 6, 7, 8]);
+  s.end();
+});
+
+Deno.test("fanout drops a slow player to the next key chunk, then disconnects it", async () => {
+  const s = newStream();
+  const f = s.shared(
+    "t",
+    () =>
+      new Fanout(s, { ...muxer, mux: (fr, out) => out.push(new Uint8Array(20).fill(fr.dts / 3000)) }, opts),
+  );
+  const slow = new Sink();
+  slow.gate = new Promise(() => {}); // never drains
+  const fast = new Sink();
+  f.subscribe(slow);
+  f.subscribe(fast);
+  for (let i = 0; i < 60; i++) {
+    s.write(vframe(i, 2));
+    await tick(7);
+  }
+  await tick(30);
+  assert.match(slow.closedWith, /too slow/);
+  assert.equal(f.size, 1);
+  assert.equal(fast.closedWith, "");
+  assert.equal(fast.bytes.length, 1 + 60 * 20);
+  s.end();
+  await tick();
+  assert.match(fast.closedWith, /ended/);
+});
+
+Deno.test("fanout with fastStart off makes a joiner wait for the next keyframe", async () => {
+  const s = newStream();
+  const f = s.shared("t", () => new Fanout(s, muxer, { ...opts, fastStart: false }));
+  f.subscribe(new Sink());
+  for (let i = 0; i < 3; i++) s.write(vframe(i, 5));
+  await tick(20);
+  const j = new Sink();
+  f.subscribe(j);
+  for (let i = 3; i < 7; i++) s.write(vframe(i, 5));
+  await tick(20);
+  assert.deepEqual(j.bytes, [0xff, 5, 6]);
+  s.end();
+});

@@ -1,0 +1,111 @@
+import assert from "node:assert/strict";
+import { Hub, type HubOptions } from "./hub.ts";
+import { AppNotAllowedError, AuthError, BadNameError, NotFoundError, StreamBusyError } from "./errors.ts";
+import { tick, vframe } from "./_fixtures_test_util.ts";
+
+const base: HubOptions = {
+  liveApps: ["live"],
+  recApps: ["rec"],
+  gop: { enabled: true, maxFrames: 100, maxBytes: 1 << 20 },
+  maxIdleMs: 0,
+};
+const req = (over: Record<string, string> = {}) => ({
+  role: "publisher" as const,
+  protocol: "test",
+  app: "live",
+  name: "cam",
+  vhost: "localhost",
+  query: "",
+  ...over,
+});
+
+Deno.test("hub admission: allowlist, names, busy", async (t) => {
+  const hub = new Hub(base);
+  const cases: [string, Record<string, string>, unknown][] = [
+    ["unknown app", { app: "sky" }, AppNotAllowedError],
+    ["traversal", { name: ".." }, BadNameError],
+    ["slash", { name: "a/b" }, BadNameError],
+    ["empty", { name: "" }, BadNameError],
+  ];
+  for (const [what, over, err] of cases) {
+    await t.step(what, async () => {
+      await assert.rejects(hub.publish(req(over)), err as Error);
+    });
+  }
+  await t.step("busy", async () => {
+    const s = await hub.publish(req());
+    await assert.rejects(hub.publish(req()), StreamBusyError);
+    s.end();
+    await tick();
+    const s2 = await hub.publish(req());
+    s2.end();
+  });
+  await t.step("rec app allowed", async () => {
+    const s = await hub.publish(req({ app: "rec" }));
+    assert.equal(hub.isRecordApp("rec"), true);
+    s.end();
+  });
+  hub.close();
+});
+
+Deno.test("hub passes every request to the authorizer", async () => {
+  const seen: string[] = [];
+  const hub = new Hub({
+    ...base,
+    authorize: (r) => {
+      seen.push(`${r.role}:${r.query}`);
+      return r.query === "token=good" ? Promise.resolve() : Promise.reject(new AuthError("denied"));
+    },
+  });
+  await assert.rejects(hub.publish(req({ query: "token=bad" })), AuthError);
+  const s = await hub.publish(req({ query: "token=good" }));
+  await assert.rejects(hub.play({ ...req({ query: "token=bad" }), role: "player" }), AuthError);
+  assert.equal(await hub.play({ ...req({ query: "token=good" }), role: "player" }), s);
+  assert.deepEqual(seen, [
+    "publisher:token=bad",
+    "publisher:token=good",
+    "player:token=bad",
+    "player:token=good",
+  ]);
+  hub.close();
+});
+
+Deno.test("hub play waits for a publisher, or fails fast", async () => {
+  const hub = new Hub(base);
+  await assert.rejects(hub.play({ ...req(), role: "player" }), NotFoundError);
+  const waiting = hub.play({ ...req(), role: "player" }, { waitMs: 2000 });
+  await tick(20);
+  const s = await hub.publish(req());
+  assert.equal(await waiting, s);
+  await assert.rejects(
+    hub.play({ ...req({ name: "other" }), role: "player" }, { waitMs: 30 }),
+    NotFoundError,
+  );
+  const ac = new AbortController();
+  const aborted = hub.play({ ...req({ name: "x" }), role: "player" }, { waitMs: 5000, signal: ac.signal });
+  ac.abort();
+  await assert.rejects(aborted, NotFoundError);
+  hub.close();
+});
+
+Deno.test("hub closes an idle publisher after maxIdleMs", async () => {
+  const hub = new Hub({ ...base, maxIdleMs: 200 });
+  const s = await hub.publish(req());
+  s.write(vframe(0));
+  const reason = await s.ended;
+  assert.match(reason, /idle/);
+  assert.equal(hub.get("live/cam"), undefined);
+  hub.close();
+});
+
+Deno.test("hub fires publish and unpublish listeners", async () => {
+  const hub = new Hub(base);
+  const events: string[] = [];
+  hub.onPublish((s) => events.push(`+${s.key}`));
+  hub.onUnpublish((s) => events.push(`-${s.key}`));
+  const s = await hub.publish(req());
+  s.end();
+  await tick();
+  assert.deepEqual(events, ["+live/cam", "-live/cam"]);
+  hub.close();
+});
