@@ -1,0 +1,14 @@
+/** Configuration: smart_rtmpd-compatible config.xml and policy.xml, validated by one zod schema. */
+export { type Config, ConfigSchema, defaultConfig, SECTION_NAMES, type SectionName } from "./schema.ts";
+export {
+  type ConfigSource,
+  loadConfig,
+  type LoadedConfig,
+  type LoadOptions,
+  type Overrides,
+  parseConfig,
+} from "./load.ts";
+export { ENV_PREFIX, envName } from "./env.ts";
+export { diffConfig } from "./diff.ts";
+export { type Listener, listeners, type ServiceName, tlsEnabled, tlsReady } from "./listeners.ts";
+export { splitList } from "./_fields.ts";
