@@ -212,7 +212,8 @@ export class Fanout implements SharedResource {
     this.stats.bytes += size;
     const { maxQueueBytes, maxDrops } = this.#opts;
     const subs = this.#subs;
-    for (let i = 0; i < subs.length; i++) subs[i].deliver(chunk, maxQueueBytes, maxDrops);
+    // Backwards: a player that closes during delivery is swapped out with the last one (already served).
+    for (let i = subs.length - 1; i >= 0; i--) subs[i].deliver(chunk, maxQueueBytes, maxDrops);
   }
 
   /**
