@@ -1,0 +1,121 @@
+/**
+ * smart_rtmpd's auth callback: before a publish, play, API call, upload or download the server
+ * sends `GET http://<authurl><router>/<app>/<name>[.ext]?<client query>&type=<t>&role=<r>` with
+ * `User-Agent: smart_rtmpd`. HTTP 200 allows; any other status, a network error or a timeout denies.
+ */
+import { type AdmissionRequest, AuthError, type Authorizer } from "../core/mod.ts";
+import type { Logger } from "../log/mod.ts";
+
+export interface AuthCallbackOptions {
+  /** smart_rtmpd's `<authurl>` text: `host:port`, optionally with `http://`/`https://`; "" = no auth. */
+  url: string;
+  /** `<authurl router>`, e.g. "/api/auth" ("" = none). */
+  router?: string;
+  /** `<authurl timeout>` in ms: a callback that has not answered by then denies. */
+  timeoutMs?: number;
+  log?: Logger;
+}
+
+/** The roles the HTTP features (API, VOD upload/download) ask about; `type` is always `http`. */
+export interface HttpAuthRequest {
+  role: "api" | "upload" | "download";
+  /** The requested path without the leading "/", e.g. "api/live" or "vod/films/a.mp4". */
+  path: string;
+  /** The client's own query string, without "?". */
+  query: string;
+  remote?: string;
+}
+
+export type HttpAuthorizer = (req: HttpAuthRequest) => Promise<void>;
+
+/** Query keys the server sets itself: a client must not be able to pass its own. */
+const RESERVED = new Set(["type", "role"]);
+
+/** The callback's base URL (scheme, host, router), or "" when auth is off. */
+export function authBaseUrl(opts: Pick<AuthCallbackOptions, "url" | "router">): string {
+  const host = opts.url.trim().replace(/\/+$/, "");
+  if (host === "") return "";
+  const base = /^https?:\/\//i.test(host) ? host : `http://${host}`;
+  let router = (opts.router ?? "").trim().replace(/\/+$/, "");
+  if (router !== "" && !router.startsWith("/")) router = `/${router}`;
+  return base + router;
+}
+
+/** Builds the callback URL for one request (exported for tests and logs). */
+export function authUrl(
+  base: string,
+  req: { path: string; query: string; type: string; role: string },
+): string {
+  const path = req.path.split("/").filter((s) => s !== "").map(encodeURIComponent).join("/");
+  const params: string[] = [];
+  for (const part of req.query.replace(/^\?/, "").split("&")) {
+    if (part === "") continue;
+    const key = part.split("=", 1)[0];
+    let name = key;
+    try {
+      name = decodeURIComponent(key.replace(/\+/g, " "));
+    } catch { /* keep the raw key */ }
+    if (!RESERVED.has(name.toLowerCase())) params.push(part);
+  }
+  params.push(`type=${encodeURIComponent(req.type)}`, `role=${encodeURIComponent(req.role)}`);
+  return `${base}/${path}?${params.join("&")}`;
+}
+
+/** Asks the auth server; resolves when it answers 200, throws AuthError otherwise. */
+async function ask(url: string, timeoutMs: number, log?: Logger): Promise<void> {
+  const ctl = new AbortController();
+  const timer = setTimeout(() => ctl.abort(), timeoutMs);
+  let status: number;
+  try {
+    const res = await fetch(url, {
+      headers: { "User-Agent": "smart_rtmpd" },
+      signal: ctl.signal,
+      redirect: "manual",
+    });
+    status = res.status;
+    // Free the connection whatever the answer: the body is never needed.
+    await res.body?.cancel().catch(() => {});
+  } catch (err) {
+    const why = ctl.signal.aborted
+      ? `did not answer within ${timeoutMs} ms`
+      : `failed: ${(err as Error)?.message ?? err}`;
+    log?.warn("auth denied", { url, why });
+    throw new AuthError(`auth callback ${url} ${why}`, { cause: err });
+  } finally {
+    clearTimeout(timer);
+  }
+  if (status !== 200) {
+    log?.info("auth denied", { url, status });
+    throw new AuthError(`auth callback ${url} answered ${status}: only 200 allows`);
+  }
+  log?.debug("auth allowed", { url });
+}
+
+/** The Hub's Authorizer for publish/play, or undefined when no authurl is configured. */
+export function createAuthorizer(opts: AuthCallbackOptions): Authorizer | undefined {
+  const base = authBaseUrl(opts);
+  if (base === "") return undefined;
+  const timeoutMs = opts.timeoutMs ?? 3000;
+  const log = opts.log?.child({ sess: "auth" });
+  return (req: AdmissionRequest) =>
+    ask(
+      authUrl(base, {
+        path: `${req.app}/${req.name}${req.ext ?? ""}`,
+        query: req.query,
+        type: req.protocol,
+        role: req.role,
+      }),
+      timeoutMs,
+      log,
+    );
+}
+
+/** The authorizer for API calls, uploads and downloads (type=http), or undefined without authurl. */
+export function createHttpAuthorizer(opts: AuthCallbackOptions): HttpAuthorizer | undefined {
+  const base = authBaseUrl(opts);
+  if (base === "") return undefined;
+  const timeoutMs = opts.timeoutMs ?? 3000;
+  const log = opts.log?.child({ sess: "auth" });
+  return (req: HttpAuthRequest) =>
+    ask(authUrl(base, { path: req.path, query: req.query, type: "http", role: req.role }), timeoutMs, log);
+}

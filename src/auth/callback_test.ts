@@ -1,0 +1,111 @@
+import assert from "node:assert/strict";
+import { AuthError } from "../core/mod.ts";
+import { authBaseUrl, authUrl, createAuthorizer, createHttpAuthorizer } from "./mod.ts";
+
+Deno.test("authBaseUrl: host, scheme and router forms", () => {
+  const cases: [string, string, string][] = [
+    ["", "/api/auth", ""],
+    ["10.0.0.2:8181", "/api/auth", "http://10.0.0.2:8181/api/auth"],
+    ["10.0.0.2:8181/", "api/auth/", "http://10.0.0.2:8181/api/auth"],
+    ["https://auth.example.com", "", "https://auth.example.com"],
+    ["HTTP://a:1", "/x", "HTTP://a:1/x"],
+  ];
+  for (const [url, router, want] of cases) {
+    assert.equal(authBaseUrl({ url, router }), want, `${url} ${router}`);
+  }
+});
+
+Deno.test("authUrl: smart_rtmpd's shape; the client cannot set type or role", () => {
+  const base = "http://10.0.0.2:8181/api/auth";
+  const cases: { path: string; query: string; type: string; role: string; want: string }[] = [
+    {
+      path: "live/stream",
+      query: "user=admin&token=x",
+      type: "rtmp",
+      role: "publisher",
+      want: `${base}/live/stream?user=admin&token=x&type=rtmp&role=publisher`,
+    },
+    {
+      path: "live/s.flv",
+      query: "",
+      type: "http",
+      role: "player",
+      want: `${base}/live/s.flv?type=http&role=player`,
+    },
+    {
+      path: "live/s",
+      query: "?token=a&role=publisher&TYPE=x&%72ole=y&&b",
+      type: "rtsp",
+      role: "player",
+      want: `${base}/live/s?token=a&b&type=rtsp&role=player`,
+    },
+    {
+      path: "/vod/a b/c.mp4",
+      query: "",
+      type: "http",
+      role: "download",
+      want: `${base}/vod/a%20b/c.mp4?type=http&role=download`,
+    },
+  ];
+  for (const c of cases) assert.equal(authUrl(base, c), c.want);
+});
+
+/** A tiny auth server: 200 for token=good, 403 otherwise; token=slow never answers in time. */
+function authServer() {
+  const seen: { url: string; ua: string | null }[] = [];
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
+    seen.push({ url: req.url, ua: req.headers.get("user-agent") });
+    const token = new URL(req.url).searchParams.get("token");
+    if (token === "slow") await new Promise((r) => setTimeout(r, 400));
+    if (token === "redirect") return new Response(null, { status: 302, headers: { location: "/ok" } });
+    return new Response(token === "good" ? "ok" : "no", { status: token === "good" ? 200 : 403 });
+  });
+  return { server, seen, host: `127.0.0.1:${server.addr.port}` };
+}
+
+Deno.test("createAuthorizer: 200 allows; 403, redirects, timeouts and network errors deny", async () => {
+  const { server, seen, host } = authServer();
+  try {
+    assert.equal(createAuthorizer({ url: "", router: "/api/auth" }), undefined);
+    const auth = createAuthorizer({ url: host, router: "/api/auth", timeoutMs: 150 })!;
+    const req = { role: "publisher" as const, protocol: "rtmp", app: "live", name: "cam", vhost: "h" };
+    const cases: { query: string; deny?: RegExp }[] = [
+      { query: "token=good" },
+      { query: "token=bad", deny: /answered 403/ },
+      { query: "token=redirect", deny: /answered 302/ },
+      { query: "token=slow", deny: /did not answer within 150 ms/ },
+    ];
+    for (const c of cases) {
+      const p = auth({ ...req, query: c.query });
+      if (c.deny) await assert.rejects(p, (e) => e instanceof AuthError && c.deny!.test(e.message));
+      else await p;
+    }
+    assert.equal(seen[0].url, `http://${host}/api/auth/live/cam?token=good&type=rtmp&role=publisher`);
+    assert.equal(seen[0].ua, "smart_rtmpd");
+
+    const play = createAuthorizer({ url: `http://${host}`, router: "/cb" })!;
+    await play({
+      role: "player",
+      protocol: "http",
+      app: "live",
+      name: "cam",
+      ext: ".flv",
+      vhost: "h",
+      query: "token=good",
+    });
+    assert.equal(seen.at(-1)!.url, `http://${host}/cb/live/cam.flv?token=good&type=http&role=player`);
+
+    const api = createHttpAuthorizer({ url: host, router: "/api/auth" })!;
+    await api({ role: "api", path: "api/live", query: "token=good" });
+    assert.equal(seen.at(-1)!.url, `http://${host}/api/auth/api/live?token=good&type=http&role=api`);
+    await assert.rejects(api({ role: "download", path: "vod/a.mp4", query: "" }), AuthError);
+  } finally {
+    await server.shutdown();
+  }
+  // Nothing listens there any more: a network error denies.
+  const gone = createAuthorizer({ url: host, timeoutMs: 1000 })!;
+  await assert.rejects(
+    gone({ role: "player", protocol: "rtmp", app: "live", name: "x", vhost: "", query: "" }),
+    (e) => e instanceof AuthError && /failed/.test(e.message),
+  );
+});

@@ -1,0 +1,9 @@
+export {
+  authBaseUrl,
+  type AuthCallbackOptions,
+  authUrl,
+  createAuthorizer,
+  createHttpAuthorizer,
+  type HttpAuthorizer,
+  type HttpAuthRequest,
+} from "./callback.ts";
