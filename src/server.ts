@@ -1,0 +1,150 @@
+/**
+ * Composition root: builds the hub, the services and the HTTP app from a Config, starts and stops
+ * them, and applies a new Config live (only services whose section changed restart).
+ */
+import type { Config, SectionName } from "./config/mod.ts";
+import { diffConfig, tlsEnabled } from "./config/mod.ts";
+import { Hub, type HubOptions } from "./core/mod.ts";
+import { consoleSink, createLogger, DailyFileSink, type Logger, type LogSink, MemorySink } from "./log/mod.ts";
+
+/** What every TCP/UDP/HTTP service looks like to the composition root. */
+export interface Service {
+  start(): Promise<void>;
+  close(): Promise<void>;
+  /** The bound port (the chosen one when configured as 0). */
+  readonly port: number;
+  stats(): Record<string, unknown>;
+}
+
+/** One entry of /api/status. */
+export interface ServiceStatus {
+  port: number;
+  run: boolean;
+  ssl: boolean;
+}
+
+interface ServiceSlot {
+  name: string;
+  /** Config sections whose change restarts this service. */
+  sections: SectionName[];
+  ssl: boolean;
+  /** Builds the service from the current config, or returns null when it is disabled. */
+  make(): Service | null;
+  service: Service | null;
+}
+
+export interface ServerOptions {
+  config: Config;
+  /** Where relative paths (html, vod, rec, logs, data) resolve. */
+  root: string;
+  configFile: string | null;
+  /** Extra log sinks (tests). Default: stdout/stderr, plus daily files when log.file is on. */
+  sinks?: LogSink[];
+}
+
+export interface EstuaryServer {
+  readonly log: Logger;
+  readonly hub: Hub;
+  readonly config: Config;
+  readonly startedAt: Date;
+  /** Recent log lines, for /api/logmsg. */
+  readonly recentLog: MemorySink;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  reload(next: Config): Promise<SectionName[]>;
+  status(): Record<string, ServiceStatus>;
+  /** Bound port of a service ("rtmp", "rtmps", "http", "https", "rtsp", "rtsps", "srt"), 0 if not running. */
+  port(name: string): number;
+}
+
+/** Resolves a configured path against the root unless it is absolute. */
+export function resolvePath(root: string, p: string): string {
+  return p.startsWith("/") || /^[A-Za-z]:[\\/]/.test(p) ? p : `${root}/${p}`;
+}
+
+export function hubOptions(config: Config, log: Logger): HubOptions {
+  return {
+    liveApps: config.rtmp.liveApps,
+    recApps: config.rtmp.recApps,
+    gop: { enabled: config.rtmp.gopenable, maxFrames: config.rtmp.gopquesize, maxBytes: 64 << 20 },
+    maxIdleMs: config.rtmp.maxidle * 1000,
+    log,
+  };
+}
+
+export function createServer(opts: ServerOptions): EstuaryServer {
+  let config = opts.config;
+  const recentLog = new MemorySink(2000);
+  const sinks: LogSink[] = opts.sinks ?? [consoleSink];
+  const fileSink = config.log.file && !opts.sinks ? new DailyFileSink(resolvePath(opts.root, config.log.dir)) : null;
+  const log = createLogger({
+    level: config.log.level,
+    sinks: fileSink ? [...sinks, fileSink, recentLog] : [...sinks, recentLog],
+  });
+  const hub = new Hub(hubOptions(config, log));
+  const startedAt = new Date();
+  const slots: ServiceSlot[] = [];
+  const server: EstuaryServer = {
+    log,
+    hub,
+    get config() {
+      return config;
+    },
+    startedAt,
+    recentLog,
+    async start() {
+      for (const slot of slots) await startSlot(slot);
+      log.info("estuary started", { root: opts.root, config: opts.configFile ?? "built-in defaults" });
+    },
+    async stop() {
+      hub.close();
+      for (const slot of [...slots].reverse()) await stopSlot(slot);
+      fileSink?.close();
+    },
+    async reload(next: Config) {
+      const changed = [...diffConfig(config, next)];
+      config = next;
+      hub.configure(hubOptions(config, log));
+      for (const slot of slots) {
+        if (slot.sections.some((s) => changed.includes(s))) {
+          await stopSlot(slot);
+          await startSlot(slot);
+        }
+      }
+      log.info("config reloaded", { changed: changed.join(",") || "nothing" });
+      return changed;
+    },
+    status() {
+      const out: Record<string, ServiceStatus> = {};
+      for (const s of slots) out[s.name] = { port: s.service?.port ?? 0, run: s.service !== null, ssl: s.ssl };
+      return out;
+    },
+    port(name: string) {
+      return slots.find((s) => s.name === name)?.service?.port ?? 0;
+    },
+  };
+
+  async function startSlot(slot: ServiceSlot) {
+    const svc = slot.make();
+    if (!svc) return;
+    await svc.start();
+    slot.service = svc;
+    log.info("listening", { service: slot.name, port: svc.port });
+  }
+
+  async function stopSlot(slot: ServiceSlot) {
+    const svc = slot.service;
+    slot.service = null;
+    if (svc) {
+      try {
+        await svc.close();
+      } catch (err) {
+        log.warn("service close failed", { service: slot.name, error: err });
+      }
+    }
+  }
+
+  // Services register here as they are built; see wiring below.
+  void tlsEnabled;
+  return server;
+}
