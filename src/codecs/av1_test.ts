@@ -47,3 +47,15 @@ Deno.test("VP9 key frame header gives size and profile", () => {
   assert.throws(() => parseVp9Frame(Uint8Array.from([0])), /frame_marker/);
   assert.equal(vp9Track(320, 240).codec, "vp9");
 });
+
+Deno.test("vpcC build/parse and VP8 key frame size", async () => {
+  const { buildVpcc, parseVpcc } = await import("./vp9.ts");
+  const { parseVp8Frame } = await import("./vp8.ts");
+  const vpcc = buildVpcc({ profile: 0, level: 31, bitDepth: 8 });
+  assert.equal(vpcc.length, 12);
+  assert.deepEqual(parseVpcc(vpcc), { profile: 0, level: 31, bitDepth: 8 });
+  assert.deepEqual(parseVpcc(vpcc.subarray(4)), { profile: 0, level: 31, bitDepth: 8 });
+  const key = Uint8Array.from([0x50, 0x42, 0x00, 0x9d, 0x01, 0x2a, 0x40, 0x01, 0xf0, 0x00]);
+  assert.deepEqual(parseVp8Frame(key), { key: true, width: 320, height: 240 });
+  assert.deepEqual(parseVp8Frame(Uint8Array.from([0x51, 0, 0])).key, false);
+});

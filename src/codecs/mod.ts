@@ -4,6 +4,7 @@ import { aacCodecString } from "./aac.ts";
 import { av1CodecString } from "./av1.ts";
 import { h264CodecString } from "./h264.ts";
 import { h265CodecString } from "./h265.ts";
+import { parseVpcc } from "./vp9.ts";
 
 export { BitReader, unescapeRbsp } from "./bit_reader.ts";
 export { annexBToAvcc, avccToAnnexB, joinAnnexB, joinAvcc, splitAnnexB, splitAvcc } from "./nal.ts";
@@ -62,7 +63,8 @@ export {
   parseAv1SequenceHeader,
   splitObus,
 } from "./av1.ts";
-export { buildVpcc, parseVp9Frame, type Vp9FrameInfo, vp9Track } from "./vp9.ts";
+export { buildVpcc, parseVp9Frame, parseVpcc, type Vp9FrameInfo, vp9Track } from "./vp9.ts";
+export { parseVp8Frame, vp8Track } from "./vp8.ts";
 
 /** RFC 6381 codecs string for HLS/DASH/MSE; undefined for codecs without one we can derive. */
 export function codecString(track: Track): string | undefined {
@@ -81,8 +83,11 @@ export function codecString(track: Track): string | undefined {
       return "mp4a.40.34";
     case "vp8":
       return "vp8";
-    case "vp9":
-      return "vp09.00.10.08";
+    case "vp9": {
+      const c = track.config ? parseVpcc(track.config) : { profile: 0, level: 10, bitDepth: 8 };
+      const two = (n: number) => String(n).padStart(2, "0");
+      return `vp09.${two(c.profile)}.${two(c.level || 10)}.${two(c.bitDepth || 8)}`;
+    }
     default:
       return undefined;
   }

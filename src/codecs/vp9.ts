@@ -40,10 +40,35 @@ export function parseVp9Frame(frame: Uint8Array): Vp9FrameInfo {
   return info;
 }
 
-/** Builds a VPCodecConfigurationRecord (the vpcC body without its FullBox header). */
+/**
+ * Builds a vpcC payload: FullBox version 1 and flags, then the VPCodecConfigurationRecord
+ * (the form ffmpeg puts in E-RTMP/FLV sequence starts).
+ */
 export function buildVpcc(o: { profile: number; level?: number; bitDepth?: number }): Uint8Array {
   // chroma 4:2:0 colocated (1), limited range, BT.709 primaries/transfer/matrix, no init data.
-  return new Uint8Array([o.profile, o.level ?? 0, ((o.bitDepth ?? 8) << 4) | (1 << 1), 1, 1, 1, 0, 0]);
+  return new Uint8Array([
+    1,
+    0,
+    0,
+    0,
+    o.profile,
+    o.level ?? 0,
+    ((o.bitDepth ?? 8) << 4) | (1 << 1),
+    1,
+    1,
+    1,
+    0,
+    0,
+  ]);
+}
+
+/** Reads profile and bit depth from a vpcC payload, with or without its FullBox version/flags. */
+export function parseVpcc(vpcc: Uint8Array): { profile: number; level: number; bitDepth: number } {
+  const o = vpcc.length >= 12 && vpcc[0] === 1 && vpcc[1] === 0 && vpcc[2] === 0 && vpcc[3] === 0 ? 4 : 0;
+  if (vpcc.length < o + 8) {
+    throw new ProtocolError(`vpcC of ${vpcc.length} bytes is invalid: the record needs at least 8 bytes`);
+  }
+  return { profile: vpcc[o], level: vpcc[o + 1], bitDepth: vpcc[o + 2] >> 4 };
 }
 
 /** Builds an immutable Vp9Track. */
