@@ -12,3 +12,13 @@ export { ENV_PREFIX, envName } from "./env.ts";
 export { diffConfig } from "./diff.ts";
 export { type Listener, listeners, type ServiceName, tlsEnabled, tlsReady } from "./listeners.ts";
 export { splitList } from "./_fields.ts";
+export {
+  emptyPolicy,
+  type ForwardTarget,
+  forwardTargets,
+  loadPolicy,
+  parsePolicy,
+  type Policy,
+  type PolicyForward,
+  type PolicyRule,
+} from "./policy.ts";
