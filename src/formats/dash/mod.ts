@@ -1,0 +1,2 @@
+/** DASH MPD writing. */
+export * from "./mpd.ts";

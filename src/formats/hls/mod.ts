@@ -1,0 +1,3 @@
+/** HLS playlists (and the live segmenter that feeds them). */
+export * from "./playlist.ts";
+export * from "./parse.ts";
