@@ -1,0 +1,85 @@
+/**
+ * The web API of the foundation: /api/live (list, details, player counts), /api/stream (the admin
+ * UI's wrapped form) and /api/status. Shapes follow reference/smart_rtmpd-contracts.md.
+ */
+import { Hono } from "hono";
+import type { Context } from "hono";
+import type { Stream } from "../core/mod.ts";
+import { AuthError } from "../core/mod.ts";
+import type { HttpDeps } from "./deps.ts";
+import { requestHost } from "./request.ts";
+import { playerCounts, streamDetails } from "./stream_info.ts";
+
+type Result = { status: 200 | 400 | 404; body: Record<string, unknown>; msg?: string };
+
+/** The list, the details of one stream, or its player counts, depending on the query. */
+function live(deps: HttpDeps, c: Context): Result {
+  const host = requestHost(c.req.raw);
+  const vhost = c.req.query("vhost") ?? "";
+  const app = c.req.query("app") ?? "";
+  const name = c.req.query("name") ?? "";
+  if (name === "") {
+    const pick = (s: Stream) => (app === "" || s.app === app) && (vhost === "" || s.vhost === vhost);
+    const stream = deps.hub.streams().filter(pick).map((s) => rtmpUrl(deps, s, host));
+    return { status: 200, body: { stream } };
+  }
+  if (app === "") return { status: 400, body: {}, msg: "app is required with name" };
+  // Streams are keyed by app/name; vhost is metadata only, so it does not have to match.
+  const s = deps.hub.get(`${app}/${name}`);
+  if (!s) return { status: 404, body: {}, msg: `stream ${app}/${name} is not live` };
+  if (c.req.query("cmd") === "count") return { status: 200, body: { ...playerCounts(s) } };
+  const details = streamDetails(s, deps.publicUrls(s, host));
+  details.app.rec = deps.hub.isRecordApp(s.app);
+  return { status: 200, body: { ...details } };
+}
+
+function rtmpUrl(deps: HttpDeps, s: Stream, host: string): string {
+  return deps.publicUrls(s, host).find((u) => u.type === "rtmp")?.url ?? `rtmp://${host}/${s.app}/${s.name}`;
+}
+
+const REQUIRED_SERVICES = ["http", "https", "rtmp", "rtsp", "srt"];
+
+function status(deps: HttpDeps): Record<string, unknown> {
+  const st = deps.status();
+  const out: Record<string, unknown> = {};
+  for (const name of REQUIRED_SERVICES) out[name] = { port: 0, run: false, ssl: name === "https" };
+  for (const [name, svc] of Object.entries(st.services)) {
+    out[name] = { port: svc.port, run: svc.run, ssl: svc.ssl };
+  }
+  out.start_time = st.startTime.toISOString();
+  return out;
+}
+
+/** Applies the auth callback (role=api) to every /api/* call when one is configured. */
+export function apiAuth(deps: HttpDeps) {
+  return async (c: Context, next: () => Promise<void>) => {
+    if (deps.authorizeHttp && c.req.method !== "OPTIONS") {
+      const url = new URL(c.req.url);
+      try {
+        await deps.authorizeHttp({ role: "api", path: url.pathname.slice(1), query: url.search.slice(1) });
+      } catch (err) {
+        if (err instanceof AuthError) return c.json({ code: 403, msg: err.message }, 403);
+        throw err;
+      }
+    }
+    await next();
+  };
+}
+
+export function routes(deps: HttpDeps): Hono {
+  const app = new Hono();
+  app.use("/api/*", apiAuth(deps));
+  app.get("/api/live", (c) => {
+    const r = live(deps, c);
+    return c.json(r.msg ? { code: r.status, msg: r.msg } : r.body, r.status);
+  });
+  app.get("/api/stream", (c) => {
+    const r = live(deps, c);
+    return c.json(
+      { code: r.status === 200 ? 0 : r.status, msg: r.msg ?? "ok", data: r.msg ? null : r.body },
+      r.status,
+    );
+  });
+  app.get("/api/status", (c) => c.json(status(deps)));
+  return app;
+}

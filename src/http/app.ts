@@ -1,0 +1,45 @@
+/**
+ * The one Hono app: every HTTP feature mounts its router here, in order, with static files last.
+ * CORS is open because players (flv.js, hls.js, dash.js) are often served from other origins.
+ */
+import { Hono } from "hono";
+import { cors } from "hono/cors";
+import type { HttpDeps } from "./deps.ts";
+import { LiveSessions } from "./live_sessions.ts";
+import { routes as apiRoutes } from "./api.ts";
+import { routes as staticRoutes } from "./static.ts";
+
+export type Feature = (deps: HttpDeps) => Hono;
+
+/** The routers before static files; other features (hls, dash, vod, whip) are added here. */
+export const FEATURES: readonly Feature[] = [apiRoutes];
+
+export interface HttpApp {
+  hono: Hono;
+  /** For Deno.serve: the second argument (Deno.ServeHandlerInfo) becomes Hono's `c.env`. */
+  fetch: (req: Request, info?: unknown) => Response | Promise<Response>;
+  sessions: LiveSessions;
+  stats: { requests: number; errors: number };
+}
+
+export function createHttpApp(deps: HttpDeps, features: readonly Feature[] = FEATURES): HttpApp {
+  const sessions = deps.sessions ?? new LiveSessions();
+  const d: HttpDeps = { ...deps, sessions };
+  const stats = { requests: 0, errors: 0 };
+  const log = deps.log.child({ sess: "http" });
+  const app = new Hono();
+  app.use("*", async (_c, next) => {
+    stats.requests++;
+    await next();
+  });
+  app.use("*", cors({ origin: "*", maxAge: 86400, exposeHeaders: ["Content-Length", "Content-Range"] }));
+  for (const f of features) app.route("/", f(d));
+  app.route("/", staticRoutes(d));
+  app.notFound((c) => c.json({ code: 404, msg: `not found: ${c.req.path}` }, 404));
+  app.onError((err, c) => {
+    stats.errors++;
+    log.error("request failed", { method: c.req.method, path: c.req.path, err });
+    return c.json({ code: 500, msg: "internal error" }, 500);
+  });
+  return { hono: app, fetch: (req, info) => app.fetch(req, info), sessions, stats };
+}

@@ -1,0 +1,84 @@
+/**
+ * What the HTTP features need from the rest of the server. src/server.ts builds one of these; the
+ * features read `options` per request, so a config reload can update the object in place.
+ */
+import type { Hub, Stream } from "../core/mod.ts";
+import type { Logger } from "../log/mod.ts";
+import type { HttpAuthorizer } from "../auth/mod.ts";
+import type { LiveSessions } from "./live_sessions.ts";
+
+/** One service in /api/status. */
+export interface ServiceStatus {
+  port: number;
+  run: boolean;
+  ssl: boolean;
+}
+
+export interface ServerStatus {
+  /** Keyed by service name: http, https, rtmp, rtmps, rtsp, srt, … */
+  services: Record<string, ServiceStatus>;
+  startTime: Date;
+}
+
+/** A URL a player can use for a stream (type: rtmp, http-flv, ws-flv, http-hls, http-dash, rtsp, srt, webrtc). */
+export interface PublicUrl {
+  type: string;
+  url: string;
+}
+
+export interface HttpOptions {
+  /** `<rtmp><hasflv>`: serve HTTP-FLV and WS-FLV. */
+  hasflv: boolean;
+  /** How long an FLV player waits for a stream that is not published yet (0 = 404 at once). */
+  playWaitMs: number;
+  /** Static root (html/); "" disables static files. */
+  htmlRoot: string;
+  /** Extensions (without dot, lower case) and folders (relative to the root) never served. */
+  denyFiles: readonly string[];
+  denyPaths: readonly string[];
+  /** FLV fan-out: batch window, per-player backlog bound (`<http><flvblock>` KB), drops before disconnect. */
+  flvBatchMs: number;
+  flvMaxQueueBytes: number;
+  flvMaxDrops: number;
+  /** A player whose write has not progressed for this long is disconnected. */
+  flvStallMs: number;
+  /** `<rtmp><gopenable>`: players start with the cached GOP. */
+  fastStart: boolean;
+  /** `<rtmp><codech265>`: the legacy FLV codec id for HEVC (12 in smart_rtmpd and flv.js). */
+  hevcCodecId: number;
+}
+
+export interface HttpDeps {
+  hub: Hub;
+  log: Logger;
+  options: HttpOptions;
+  /** Ports and state of every service, for /api/status. */
+  status(): ServerStatus;
+  /**
+   * The URLs players can use for a stream. `host` is the host name the client used (Host header,
+   * without port); the server substitutes NAT addresses and its own ports.
+   */
+  publicUrls(stream: Stream, host: string): PublicUrl[];
+  /** Auth callback for API calls, uploads and downloads (role api|upload|download); none = open. */
+  authorizeHttp?: HttpAuthorizer;
+  /** Long-lived responses (FLV, WebSockets) that a server close must end; createHttpApp fills it in. */
+  sessions?: LiveSessions;
+}
+
+/** Defaults for the options (the same as the config schema's). */
+export function defaultHttpOptions(overrides: Partial<HttpOptions> = {}): HttpOptions {
+  return {
+    hasflv: true,
+    playWaitMs: 10_000,
+    htmlRoot: "",
+    denyFiles: ["php", "xml"],
+    denyPaths: [],
+    flvBatchMs: 20,
+    flvMaxQueueBytes: 2048 * 1024,
+    flvMaxDrops: 10,
+    flvStallMs: 15_000,
+    fastStart: true,
+    hevcCodecId: 12,
+    ...overrides,
+  };
+}

@@ -1,0 +1,166 @@
+import assert from "node:assert/strict";
+import type { H264Track } from "../src/core/mod.ts";
+import { aacTrack, buildAsc } from "../src/codecs/mod.ts";
+import { createAuthorizer, createHttpAuthorizer } from "../src/auth/mod.ts";
+import { testHub } from "./support/mod.ts";
+import { startHttp, testHttpDeps } from "./http_support.ts";
+
+const video: H264Track = {
+  kind: "video",
+  codec: "h264",
+  clockRate: 90000,
+  width: 640,
+  height: 360,
+  fps: 30,
+  sps: new Uint8Array([0x67]),
+  pps: [new Uint8Array([0x68])],
+  profile: 100,
+  compat: 0,
+  level: 30,
+};
+
+async function getJson(url: string, headers: Record<string, string> = {}) {
+  const res = await fetch(url, { headers });
+  return { status: res.status, body: await res.json() };
+}
+
+Deno.test("http api: /api/live list, details, counts; /api/stream; /api/status", async () => {
+  const hub = testHub({ recApps: ["rec"] });
+  const server = await startHttp(testHttpDeps(hub));
+  const base = `http://127.0.0.1:${server.port}`;
+  try {
+    assert.deepEqual((await getJson(`${base}/api/live`)).body, { stream: [] });
+    const cam = await hub.publish({
+      role: "publisher",
+      protocol: "rtmp",
+      app: "live",
+      name: "cam",
+      vhost: "v1",
+      query: "",
+    });
+    const rec = await hub.publish({
+      role: "publisher",
+      protocol: "srt",
+      app: "rec",
+      name: "r1",
+      vhost: "v2",
+      query: "",
+    });
+    const audio = aacTrack(buildAsc({ objectType: 2, sampleRate: 44100, channels: 2 }));
+    cam.setTrack(video);
+    cam.setTrack(audio);
+    for (let i = 0; i < 60; i++) {
+      cam.write({
+        track: video,
+        dts: i * 3000,
+        pts: i * 3000,
+        key: i % 30 === 0,
+        data: new Uint8Array(1000),
+      });
+    }
+    cam.write({ track: video, dts: 60 * 3000, pts: 60 * 3000, key: true, data: new Uint8Array(1000) });
+    const release = cam.attachPlayer("http-flv");
+    cam.attachPlayer("rtmp");
+
+    // fetch() sets Host itself, so ask the app directly for another host name.
+    const viaHost = await server.app.fetch(
+      new Request(`${base}/api/live`, { headers: { host: "media.example:8080" } }),
+    );
+    const list = { body: await viaHost.json() };
+    assert.deepEqual(list.body.stream.sort(), [
+      "rtmp://media.example:1935/live/cam",
+      "rtmp://media.example:1935/rec/r1",
+    ]);
+    assert.deepEqual((await getJson(`${base}/api/live?app=rec`)).body, {
+      stream: ["rtmp://127.0.0.1:1935/rec/r1"],
+    });
+    assert.deepEqual((await getJson(`${base}/api/live?vhost=v1`)).body, {
+      stream: ["rtmp://127.0.0.1:1935/live/cam"],
+    });
+
+    const d = await getJson(`${base}/api/live?vhost=v1&app=live&name=cam`);
+    assert.equal(d.status, 200);
+    assert.match(d.body.app.duration, /^PT\d+S$/);
+    assert.equal(d.body.app.from, "rtmp");
+    assert.equal(d.body.app.rec, false);
+    assert.equal(typeof d.body.app.rate, "number");
+    assert.deepEqual(d.body.media.video, { codec: "H264", width: 640, height: 360, fps: 30, gop: 30 });
+    assert.deepEqual(d.body.media.audio, { codec: "AAC", samplerate: 44100, channel: 2, samplebit: 16 });
+    assert.deepEqual(d.body.urls, [
+      { type: "rtmp", url: "rtmp://127.0.0.1:1935/live/cam" },
+      { type: "http-flv", url: "http://127.0.0.1:8080/live/cam.flv" },
+    ]);
+    const r = await getJson(`${base}/api/live?app=rec&name=r1`);
+    assert.equal(r.body.app.rec, true);
+    assert.deepEqual(r.body.media, {});
+
+    assert.deepEqual((await getJson(`${base}/api/live?app=live&name=cam&cmd=count`)).body, {
+      count: { "http-flv": 1, rtmp: 1 },
+      total: 2,
+    });
+    release();
+    assert.equal((await getJson(`${base}/api/live?app=live&name=cam&cmd=count`)).body.total, 1);
+
+    const missing = await getJson(`${base}/api/live?app=live&name=nope`);
+    assert.equal(missing.status, 404);
+    assert.match(missing.body.msg, /live\/nope/);
+    assert.equal((await getJson(`${base}/api/live?name=cam`)).status, 400);
+
+    const wrapped = await getJson(`${base}/api/stream`);
+    assert.equal(wrapped.body.code, 0);
+    assert.equal(wrapped.body.msg, "ok");
+    assert.equal(wrapped.body.data.stream.length, 2);
+    const wd = await getJson(`${base}/api/stream?app=live&name=cam`);
+    assert.equal(wd.body.data.media.video.codec, "H264");
+    const wm = await getJson(`${base}/api/stream?app=live&name=zz`);
+    assert.deepEqual([wm.status, wm.body.code, wm.body.data], [404, 404, null]);
+
+    const st = await getJson(`${base}/api/status`);
+    assert.deepEqual(st.body, {
+      http: { port: 8080, run: true, ssl: false },
+      https: { port: 0, run: false, ssl: true },
+      rtmp: { port: 1935, run: true, ssl: false },
+      rtsp: { port: 0, run: false, ssl: false },
+      srt: { port: 0, run: false, ssl: false },
+      start_time: "2026-01-02T03:04:05.000Z",
+    });
+
+    const nf = await getJson(`${base}/api/nothing`);
+    assert.equal(nf.status, 404);
+    assert.equal(nf.body.code, 404);
+    cam.end();
+    rec.end();
+  } finally {
+    await server.close();
+    hub.close();
+  }
+});
+
+Deno.test("http api: the auth callback (role=api) guards /api/*", async () => {
+  const seen: string[] = [];
+  const auth = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (req) => {
+    seen.push(req.url);
+    const ok = new URL(req.url).searchParams.get("token") === "good";
+    return new Response(null, { status: ok ? 200 : 401 });
+  });
+  const hub = testHub();
+  const url = `127.0.0.1:${auth.addr.port}`;
+  const deps = testHttpDeps(hub, {}, { authorizeHttp: createHttpAuthorizer({ url, router: "/api/auth" }) });
+  const server = await startHttp(deps);
+  try {
+    assert.equal(createAuthorizer({ url: "" }), undefined);
+    const ok = await getJson(`http://127.0.0.1:${server.port}/api/status?token=good`);
+    assert.equal(ok.status, 200);
+    const denied = await getJson(`http://127.0.0.1:${server.port}/api/live?token=bad`);
+    assert.equal(denied.status, 403);
+    assert.match(denied.body.msg, /answered 401/);
+    assert.deepEqual(seen, [
+      `http://${url}/api/auth/api/status?token=good&type=http&role=api`,
+      `http://${url}/api/auth/api/live?token=bad&type=http&role=api`,
+    ]);
+  } finally {
+    await server.close();
+    hub.close();
+    await auth.shutdown();
+  }
+});
