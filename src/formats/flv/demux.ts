@@ -76,7 +76,7 @@ export class FlvDemuxer {
     const payload = body.subarray(5);
     switch (packetType) {
       case AvcPacketType.sequenceHeader:
-        this.#setVideo(payload, () => hevc ? h265TrackFromHvcc(payload) : h264TrackFromAvcc(payload));
+        this.#setVideo(payload, (c) => hevc ? h265TrackFromHvcc(c) : h264TrackFromAvcc(c));
         return null;
       case AvcPacketType.nalu:
         if (this.#video?.codec !== (hevc ? "h265" : "h264") || payload.length === 0) return null;
@@ -99,12 +99,12 @@ export class FlvDemuxer {
     const codec = codecOfVideoFourCc(t.fourCc);
     switch (t.packetType) {
       case VideoPacketType.sequenceStart:
-        this.#setVideo(p, () => {
-          if (codec === "h264") return h264TrackFromAvcc(p);
-          if (codec === "h265") return h265TrackFromHvcc(p);
-          if (codec === "av1") return av1Track(p);
+        this.#setVideo(p, (c) => {
+          if (codec === "h264") return h264TrackFromAvcc(c);
+          if (codec === "h265") return h265TrackFromHvcc(c);
+          if (codec === "av1") return av1Track(c);
           // VP8/VP9 sizes come from the first key frame.
-          return codec === "vp9" ? vp9Track(0, 0, p) : vp8Track(0, 0);
+          return codec === "vp9" ? vp9Track(0, 0, c) : vp8Track(0, 0);
         });
         return null;
       case VideoPacketType.codedFrames:
@@ -121,7 +121,7 @@ export class FlvDemuxer {
           if (this.#video?.codec !== "av1") {
             if (!isAv1Keyframe(p)) return null;
             const c = buildAv1c(p).bytes; // sequence header sent in-band only
-            this.#setVideo(c, () => av1Track(c));
+            this.#setVideo(c, (copy) => av1Track(copy));
           }
         } else {
           this.#updateVpx(codec, p);
@@ -149,10 +149,12 @@ export class FlvDemuxer {
       : vp8Track(info.width, info.height);
   }
 
-  #setVideo(config: Uint8Array, make: () => VideoTrack): void {
+  // Tracks outlive the message they came in: build them from a private copy of the config.
+  #setVideo(config: Uint8Array, make: (config: Uint8Array) => VideoTrack): void {
     if (this.#video && this.#videoConfig && bytesEqual(this.#videoConfig, config)) return;
-    this.#video = make();
-    this.#videoConfig = config.slice();
+    const copy = config.slice();
+    this.#video = make(copy);
+    this.#videoConfig = copy;
   }
 
   #videoFrame(ts: number, cts: number, key: boolean, data: Uint8Array): Frame {
@@ -200,7 +202,7 @@ export class FlvDemuxer {
     const payload = body.subarray(2);
     const codec = name === "AAC" ? "aac" : "opus";
     if (body[1] === 0) {
-      this.#setAudioConfig(payload, () => make(payload));
+      this.#setAudioConfig(payload, make);
       return null;
     }
     if (body[1] !== 1) {
@@ -222,9 +224,9 @@ export class FlvDemuxer {
     }
     switch (t.packetType) {
       case AudioPacketType.sequenceStart:
-        if (fourCc === FourCc.mp4a) this.#setAudioConfig(p, () => aacTrack(p));
+        if (fourCc === FourCc.mp4a) this.#setAudioConfig(p, aacTrack);
         // Opus may send the comment header too; only the ID header configures the track.
-        else if (fourCc === FourCc.opus && isOpusHead(p)) this.#setAudioConfig(p, () => opusTrack(0, p));
+        else if (fourCc === FourCc.opus && isOpusHead(p)) this.#setAudioConfig(p, (c) => opusTrack(0, c));
         return null;
       case AudioPacketType.codedFrames:
         if (p.length === 0) return null;
@@ -252,10 +254,11 @@ export class FlvDemuxer {
     return this.#audioFrame(ts, data);
   }
 
-  #setAudioConfig(config: Uint8Array, make: () => AudioTrack): void {
+  #setAudioConfig(config: Uint8Array, make: (config: Uint8Array) => AudioTrack): void {
     if (this.#audio && this.#audioConfig && bytesEqual(this.#audioConfig, config)) return;
-    this.#audio = make();
-    this.#audioConfig = config.slice();
+    const copy = config.slice();
+    this.#audio = make(copy);
+    this.#audioConfig = copy;
   }
 
   #setAudio(track: AudioTrack): void {
