@@ -1,3 +1,6 @@
-/** HLS playlists (and the live segmenter that feeds them). */
+/** HLS: playlists, the segment cutter and the live segmenter that keeps segments in memory. */
 export * from "./playlist.ts";
 export * from "./parse.ts";
+export * from "./cutter.ts";
+export * from "./writer.ts";
+export * from "./segmenter.ts";
