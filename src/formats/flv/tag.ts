@@ -67,6 +67,11 @@ export function writeFlvTagHeader(
  */
 export class FlvTagReader {
   #buf: Uint8Array = new Uint8Array(0);
+  // Chunks not yet merged into #buf: a large tag is joined once, not once per chunk.
+  #chunks: Uint8Array[] = [];
+  #chunkBytes = 0;
+  /** Bytes #buf must hold before parsing can progress (0 = unknown, try now). */
+  #need = 0;
   #headerDone = false;
   #hasAudio = false;
   #hasVideo = false;
@@ -79,30 +84,24 @@ export class FlvTagReader {
     return this.#hasVideo;
   }
 
+  /** Bytes received but not yet part of a complete tag. */
+  get pending(): number {
+    return this.#buf.length + this.#chunkBytes;
+  }
+
+  /** Feeds bytes; the reader keeps views of `chunk`, so the caller must not reuse it. */
   push(chunk: Uint8Array): FlvTag[] {
-    this.#buf = this.#buf.length === 0 ? chunk : concat(this.#buf, chunk);
+    this.#chunks.push(chunk);
+    this.#chunkBytes += chunk.length;
+    if (this.#buf.length + this.#chunkBytes < this.#need) return [];
+    const b = this.#merge();
     const tags: FlvTag[] = [];
     let o = 0;
-    const b = this.#buf;
     if (!this.#headerDone) {
-      if (b.length < 9) return tags;
-      if (b[0] !== 0x46 || b[1] !== 0x4c || b[2] !== 0x56) {
-        throw new ProtocolError(
-          `FLV signature ${hexBytes(b.subarray(0, 3))} is invalid: must be "FLV" (46 4c 56)`,
-        );
-      }
-      const dataOffset = (b[5] << 24 | b[6] << 16 | b[7] << 8 | b[8]) >>> 0;
-      if (dataOffset < 9 || dataOffset > 1024) {
-        throw new ProtocolError(`FLV DataOffset ${dataOffset} is invalid: must be 9..1024`);
-      }
-      if (b.length < dataOffset + 4) return tags;
-      this.#hasAudio = (b[4] & 4) !== 0;
-      this.#hasVideo = (b[4] & 1) !== 0;
-      this.#headerDone = true;
-      o = dataOffset + 4; // skip PreviousTagSize0
+      o = this.#readHeader(b);
+      if (o < 0) return tags;
     }
     while (b.length - o >= FLV_TAG_HEADER_SIZE) {
-      const type = b[o] & 0x1f;
       const size = (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3];
       if (b.length - o < FLV_TAG_HEADER_SIZE + size + 4) break;
       if (b[o] & 0x20) {
@@ -112,17 +111,60 @@ export class FlvTagReader {
       }
       const timestamp = ((b[o + 7] << 24) | (b[o + 4] << 16) | (b[o + 5] << 8) | b[o + 6]) >>> 0;
       const start = o + FLV_TAG_HEADER_SIZE;
-      tags.push({ type, timestamp, body: b.subarray(start, start + size) });
+      tags.push({ type: b[o] & 0x1f, timestamp, body: b.subarray(start, start + size) });
       o = start + size + 4;
     }
-    // Keep the tail; copy it so the returned views and the next buffer do not alias.
+    // Copy the tail so returned views and the next buffer never alias.
     this.#buf = o === 0 ? b : b.slice(o);
+    const rest = this.#buf;
+    this.#need = rest.length >= FLV_TAG_HEADER_SIZE
+      ? FLV_TAG_HEADER_SIZE + ((rest[1] << 16) | (rest[2] << 8) | rest[3]) + 4
+      : 0;
     return tags;
   }
 
-  /** Bytes received but not yet part of a complete tag. */
-  get pending(): number {
-    return this.#buf.length;
+  #merge(): Uint8Array {
+    if (this.#buf.length === 0 && this.#chunks.length === 1) {
+      const only = this.#chunks[0];
+      this.#chunks = [];
+      this.#chunkBytes = 0;
+      return only;
+    }
+    const out = new Uint8Array(this.#buf.length + this.#chunkBytes);
+    out.set(this.#buf);
+    let o = this.#buf.length;
+    for (const c of this.#chunks) {
+      out.set(c, o);
+      o += c.length;
+    }
+    this.#chunks = [];
+    this.#chunkBytes = 0;
+    return out;
+  }
+
+  // Returns the offset of the first tag, or -1 (keeping the bytes) when the header is incomplete.
+  #readHeader(b: Uint8Array): number {
+    if (b.length >= 3 && (b[0] !== 0x46 || b[1] !== 0x4c || b[2] !== 0x56)) {
+      throw new ProtocolError(
+        `FLV signature ${hexBytes(b.subarray(0, 3))} is invalid: must be "FLV" (46 4c 56)`,
+      );
+    }
+    if (b.length < 9) {
+      this.#buf = b;
+      return -1;
+    }
+    const dataOffset = ((b[5] << 24) | (b[6] << 16) | (b[7] << 8) | b[8]) >>> 0;
+    if (dataOffset < 9 || dataOffset > 1024) {
+      throw new ProtocolError(`FLV DataOffset ${dataOffset} is invalid: must be 9..1024`);
+    }
+    if (b.length < dataOffset + 4) {
+      this.#buf = b;
+      return -1;
+    }
+    this.#hasAudio = (b[4] & 4) !== 0;
+    this.#hasVideo = (b[4] & 1) !== 0;
+    this.#headerDone = true;
+    return dataOffset + 4; // skip PreviousTagSize0
   }
 }
 
@@ -134,13 +176,6 @@ export function readFlvTags(bytes: Uint8Array): { hasAudio: boolean; hasVideo: b
     throw new ProtocolError(`FLV data is invalid: ${r.pending} trailing bytes do not form a whole tag`);
   }
   return { hasAudio: r.hasAudio, hasVideo: r.hasVideo, tags };
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
 }
 
 function hexBytes(b: Uint8Array): string {
