@@ -1,0 +1,246 @@
+/**
+ * `deno task bench`: fan-out benchmark. One publisher, N players on one stream, for Estuary and (when
+ * installed) nginx-rtmp and Node-Media-Server, in the same run on this machine. Prints a table of
+ * server CPU per delivered gigabit, memory per player and delivery completeness, with Estuary's ratios.
+ *
+ *   deno task bench            full run (~15 min): N = 100, 500, 1000, 2000 at 600 kbit/s; 100, 500 at 2 Mbit/s
+ *   deno task bench --quick    ~1 min: N = 100, 500 at 600 kbit/s
+ *   deno task bench --smoke    a few players for a few seconds, Estuary only (part of `deno task test`)
+ *   --peers estuary,nginx-rtmp,node-media-server   which servers (default: all that are available)
+ *   --json FILE                also write the raw results as JSON
+ */
+import { cpuSeconds, memory } from "./proc.ts";
+import { type Profile, publish, source } from "./media.ts";
+import { ensureNms, nginxAvailable, type Peer, startEstuary, startNginx, startNms } from "./peers.ts";
+import { measureLatency } from "./latency.ts";
+import { formatTable } from "./report.ts";
+
+export interface Level {
+  proto: "rtmp" | "flv";
+  profile: Profile;
+  n: number;
+}
+
+export interface Result extends Level {
+  peer: string;
+  connected: number;
+  started: number;
+  dropped: number;
+  errors: string[];
+  window_s: number;
+  /** Smallest share of the expected bytes any player received (1 = 100 %). */
+  min_share: number;
+  delivered_gbit: number;
+  cpu_s: number;
+  cpu_per_gbit: number;
+  rss_growth_per_player_kb: number;
+  peak_rss_mb: number;
+}
+
+export interface LatencyResult {
+  peer: string;
+  proto: "rtmp" | "flv";
+  players: number;
+  p50_ms: number;
+  p99_ms: number;
+  samples: number;
+}
+
+const flags = new Set(Deno.args.filter((a) => a.startsWith("--")));
+const argValue = (name: string) => {
+  const i = Deno.args.indexOf(name);
+  return i >= 0 ? Deno.args[i + 1] : undefined;
+};
+const mode = flags.has("--smoke") ? "smoke" : flags.has("--quick") ? "quick" : "full";
+
+const LEVELS: Record<string, { levels: Level[]; warmup: number; seconds: number; latencyPlayers: number }> = {
+  smoke: {
+    levels: [{ proto: "rtmp", profile: "600k", n: 5 }, { proto: "flv", profile: "600k", n: 5 }],
+    warmup: 2,
+    seconds: 3,
+    latencyPlayers: 0,
+  },
+  quick: {
+    levels: (["rtmp", "flv"] as const).flatMap((proto) =>
+      [100, 500].map((n) => ({ proto, profile: "600k" as Profile, n }))
+    ),
+    warmup: 3,
+    seconds: 6,
+    latencyPlayers: 100,
+  },
+  full: {
+    levels: (["rtmp", "flv"] as const).flatMap((proto) => [
+      ...[100, 500, 1000, 2000].map((n) => ({ proto, profile: "600k" as Profile, n })),
+      ...[100, 500].map((n) => ({ proto, profile: "2m" as Profile, n })),
+    ]),
+    warmup: 5,
+    seconds: 20,
+    latencyPlayers: 500,
+  },
+};
+
+async function runLoad(
+  peer: Peer,
+  level: Level,
+  bitrate: number,
+  timing: { warmup: number; seconds: number },
+): Promise<Result> {
+  const url = level.proto === "rtmp" ? peer.rtmpUrl("bench") : peer.flvUrl("bench");
+  const rss0 = memory(peer.pid).rss;
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      new URL("./load.ts", import.meta.url).pathname,
+      "--proto",
+      level.proto,
+      "--url",
+      url,
+      "--n",
+      String(level.n),
+      "--warmup",
+      String(timing.warmup),
+      "--seconds",
+      String(timing.seconds),
+    ],
+    stdout: "piped",
+    stderr: "inherit",
+    env: { RUST_BACKTRACE: "0" },
+  }).spawn();
+  let cpu0 = 0, cpu1 = 0, rss1 = 0, hwm = 0;
+  let done: Record<string, unknown> | undefined;
+  const lines = child.stdout.pipeThrough(new TextDecoderStream());
+  let buf = "";
+  for await (const text of lines) {
+    buf += text;
+    let i;
+    while ((i = buf.indexOf("\n")) >= 0) {
+      const line = buf.slice(0, i);
+      buf = buf.slice(i + 1);
+      const msg = JSON.parse(line);
+      if (msg.phase === "measuring") cpu0 = cpuSeconds(peer.pid);
+      if (msg.phase === "done") {
+        cpu1 = cpuSeconds(peer.pid);
+        const m = memory(peer.pid);
+        rss1 = m.rss;
+        hwm = m.hwm;
+        done = msg;
+      }
+    }
+  }
+  await child.status;
+  if (!done) {
+    throw new Error(`load generator for ${peer.name} ${level.proto} n=${level.n} produced no result`);
+  }
+  const window = done.window_s as number;
+  const expected = (bitrate / 8) * window;
+  const delivered = (done.bytes_total as number) * 8 / 1e9;
+  const cpu = cpu1 - cpu0;
+  return {
+    ...level,
+    peer: peer.name,
+    connected: done.connected as number,
+    started: done.started as number,
+    dropped: done.dropped as number,
+    errors: done.errors as string[],
+    window_s: window,
+    min_share: (done.bytes_min as number) / expected,
+    delivered_gbit: delivered,
+    cpu_s: cpu,
+    cpu_per_gbit: delivered > 0 ? cpu / delivered : Infinity,
+    rss_growth_per_player_kb: (rss1 - rss0) / 1024 / level.n,
+    peak_rss_mb: hwm / 1024 / 1024,
+  };
+}
+
+async function waitLive(peer: Peer, ms: number) {
+  // The stream is live once a player gets media bytes.
+  const end = Date.now() + ms;
+  const { rtmpPlayer } = await import("./players.ts");
+  while (Date.now() < end) {
+    const ac = new AbortController();
+    const s = { bytes: 0, connected: false, started: false, error: "", closed: false };
+    const run = rtmpPlayer(new URL(peer.rtmpUrl("bench")), s, ac.signal);
+    await new Promise((r) => setTimeout(r, 1500));
+    ac.abort();
+    await run;
+    if (s.bytes > 20_000) return;
+  }
+  throw new Error(`${peer.name}: the publisher's stream did not become playable within ${ms} ms`);
+}
+
+type PeerName = "estuary" | "nginx-rtmp" | "node-media-server";
+
+async function startPeer(name: PeerName, base: number): Promise<Peer> {
+  if (name === "estuary") return await startEstuary({ rtmp: base, http: base + 1 });
+  if (name === "nginx-rtmp") return await startNginx({ rtmp: base });
+  return await startNms({ rtmp: base, http: base + 2 });
+}
+
+export async function runBench(): Promise<{ results: Result[]; latency: LatencyResult[]; notes: string[] }> {
+  const cfg = LEVELS[mode];
+  const notes: string[] = [];
+  let peers: PeerName[] = (argValue("--peers")?.split(",") as PeerName[]) ??
+    (mode === "smoke" ? ["estuary"] : ["estuary", "nginx-rtmp", "node-media-server"]);
+  if (peers.includes("nginx-rtmp")) {
+    const why = nginxAvailable();
+    if (why) {
+      notes.push(`nginx-rtmp skipped: ${why}`);
+      peers = peers.filter((p) => p !== "nginx-rtmp");
+    }
+  }
+  if (peers.includes("node-media-server")) {
+    const why = await ensureNms();
+    if (why) {
+      notes.push(`node-media-server skipped: ${why}`);
+      peers = peers.filter((p) => p !== "node-media-server");
+    }
+  }
+  const results: Result[] = [];
+  const latency: LatencyResult[] = [];
+  const profiles = [...new Set(cfg.levels.map((l) => l.profile))];
+  let base = 19350;
+  for (const name of peers) {
+    for (const profile of profiles) {
+      const src = await source(profile);
+      base += 10;
+      const peer = await startPeer(name, base);
+      const pub = publish(src, peer.rtmpUrl("bench"));
+      try {
+        await waitLive(peer, 20000);
+        for (
+          const level of cfg.levels.filter((l) => l.profile === profile && peer.protocols.includes(l.proto))
+        ) {
+          const r = await runLoad(peer, level, src.bitrate, cfg);
+          results.push(r);
+          console.error(
+            `${r.peer} ${r.proto} ${r.profile} n=${r.n}: cpu ${r.cpu_s.toFixed(2)} s for ${
+              r.delivered_gbit.toFixed(3)
+            } Gbit, ` +
+              `min share ${(r.min_share * 100).toFixed(1)} %, dropped ${r.dropped}`,
+          );
+          await new Promise((res) => setTimeout(res, 1500));
+        }
+        if (cfg.latencyPlayers > 0 && profile === "600k") {
+          for (const proto of peer.protocols) {
+            latency.push(await measureLatency(peer, proto, { players: cfg.latencyPlayers, seconds: 8, src }));
+          }
+        }
+      } finally {
+        try {
+          pub.kill("SIGKILL");
+        } catch { /* gone */ }
+        await pub.status;
+        await peer.stop();
+      }
+    }
+  }
+  return { results, latency, notes };
+}
+
+if (import.meta.main) {
+  const { results, latency, notes } = await runBench();
+  console.log(formatTable(results, latency, notes, { mode }));
+  const json = argValue("--json");
+  if (json) await Deno.writeTextFile(json, JSON.stringify({ mode, results, latency, notes }, null, 2));
+}

@@ -1,0 +1,192 @@
+/**
+ * The servers under test: Estuary itself and, when installed, nginx with libnginx-mod-rtmp (apt) and
+ * Node-Media-Server 4.x (npm, installed into .bench/nms on first use). Each gets its own temp dir and
+ * loopback ports.
+ */
+
+export interface Peer {
+  name: string;
+  /** Protocols this peer serves in the bench. */
+  protocols: ("rtmp" | "flv")[];
+  pid: number;
+  rtmpUrl(stream: string): string;
+  flvUrl(stream: string): string;
+  stop(): Promise<void>;
+}
+
+const ROOT = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
+const NGINX_MODULE = "/usr/lib/nginx/modules/ngx_rtmp_module.so";
+
+async function waitPort(port: number, ms: number, what: string) {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    try {
+      (await Deno.connect({ hostname: "127.0.0.1", port })).close();
+      return;
+    } catch {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  throw new Error(`${what} did not listen on 127.0.0.1:${port} within ${ms} ms`);
+}
+
+function spawn(cmd: string, args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}) {
+  const child = new Deno.Command(cmd, {
+    args,
+    cwd: opts.cwd,
+    env: opts.env,
+    stdin: "null",
+    stdout: "null",
+    stderr: "inherit",
+  }).spawn();
+  return child;
+}
+
+async function stopChild(child: Deno.ChildProcess) {
+  try {
+    child.kill("SIGTERM");
+  } catch { /* gone */ }
+  const t = setTimeout(() => {
+    try {
+      child.kill("SIGKILL");
+    } catch { /* gone */ }
+  }, 5000);
+  await child.status;
+  clearTimeout(t);
+}
+
+export async function startEstuary(ports: { rtmp: number; http: number }): Promise<Peer> {
+  const dir = await Deno.makeTempDir({ prefix: "estuary-bench-" });
+  const child = spawn(Deno.execPath(), ["run", "-A", `${ROOT}/main.ts`, "--root", dir], {
+    env: {
+      ESTUARY_RTMP_PORT: String(ports.rtmp),
+      ESTUARY_HTTP_PORT: String(ports.http),
+      ESTUARY_RTMP_IP: "127.0.0.1",
+      ESTUARY_HTTP_IP: "127.0.0.1",
+      ESTUARY_RTSP_ENABLE: "false",
+      ESTUARY_SRT_ENABLE: "false",
+      ESTUARY_RTMP_MAXIDLE: "0",
+      ESTUARY_LOG_LEVEL: "warn",
+      ESTUARY_LOG_FILE: "false",
+      RUST_BACKTRACE: "0",
+    },
+  });
+  await waitPort(ports.rtmp, 20000, "estuary rtmp");
+  await waitPort(ports.http, 20000, "estuary http");
+  return {
+    name: "estuary",
+    protocols: ["rtmp", "flv"],
+    pid: child.pid,
+    rtmpUrl: (s) => `rtmp://127.0.0.1:${ports.rtmp}/live/${s}`,
+    flvUrl: (s) => `http://127.0.0.1:${ports.http}/live/${s}.flv`,
+    stop: async () => {
+      await stopChild(child);
+      await Deno.remove(dir, { recursive: true }).catch(() => {});
+    },
+  };
+}
+
+export function nginxAvailable(): string | null {
+  try {
+    Deno.statSync("/usr/sbin/nginx");
+    Deno.statSync(NGINX_MODULE);
+    return null;
+  } catch {
+    return "nginx-rtmp not installed (apt-get install nginx libnginx-mod-rtmp)";
+  }
+}
+
+export async function startNginx(ports: { rtmp: number }): Promise<Peer> {
+  const dir = await Deno.makeTempDir({ prefix: "nginx-bench-" });
+  // One worker: the same single core Estuary's event loop gets.
+  await Deno.writeTextFile(
+    `${dir}/nginx.conf`,
+    `daemon off;
+master_process on;
+worker_processes 1;
+worker_rlimit_nofile 20000;
+pid ${dir}/nginx.pid;
+error_log ${dir}/error.log warn;
+load_module ${NGINX_MODULE};
+events { worker_connections 10000; }
+rtmp {
+  server {
+    listen 127.0.0.1:${ports.rtmp};
+    chunk_size 4096;
+    application live { live on; }
+  }
+}
+`,
+  );
+  const child = spawn("/usr/sbin/nginx", ["-p", dir, "-c", `${dir}/nginx.conf`]);
+  await waitPort(ports.rtmp, 10000, "nginx-rtmp");
+  return {
+    name: "nginx-rtmp",
+    protocols: ["rtmp"],
+    pid: child.pid,
+    rtmpUrl: (s) => `rtmp://127.0.0.1:${ports.rtmp}/live/${s}`,
+    flvUrl: () => "",
+    stop: async () => {
+      await stopChild(child);
+      await Deno.remove(dir, { recursive: true }).catch(() => {});
+    },
+  };
+}
+
+const NMS_DIR = `${ROOT}/.bench/nms`;
+const NMS_VERSION = "4.4.3";
+
+/** Installs Node-Media-Server from npm into .bench/nms (not committed). Returns an error text or null. */
+export async function ensureNms(): Promise<string | null> {
+  try {
+    Deno.statSync(`${NMS_DIR}/node_modules/node-media-server/bin/app.js`);
+    return null;
+  } catch { /* install */ }
+  await Deno.mkdir(NMS_DIR, { recursive: true });
+  const r = await new Deno.Command("npm", {
+    args: ["install", "--prefix", NMS_DIR, `node-media-server@${NMS_VERSION}`, "--no-audit", "--no-fund"],
+    stdout: "null",
+    stderr: "piped",
+  }).output().catch((e) => ({ success: false, stderr: new TextEncoder().encode(String(e)) }));
+  if (!r.success) {
+    return `npm install node-media-server@${NMS_VERSION} failed: ${
+      new TextDecoder().decode(r.stderr).slice(-300)
+    }`;
+  }
+  return null;
+}
+
+export async function startNms(ports: { rtmp: number; http: number }): Promise<Peer> {
+  const dir = await Deno.makeTempDir({ prefix: "nms-bench-" });
+  const child = spawn("node", [
+    `${NMS_DIR}/node_modules/node-media-server/bin/app.js`,
+    "--bind",
+    "127.0.0.1",
+    "--rtmp-port",
+    String(ports.rtmp),
+    "--http-port",
+    String(ports.http),
+    "--rtmps-port",
+    String(ports.rtmp + 1),
+    "--https-port",
+    String(ports.http + 1),
+    "--data-path",
+    `${dir}/data`,
+    "--record-path",
+    `${dir}/record`,
+    "--no-admin",
+  ], { cwd: dir });
+  await waitPort(ports.rtmp, 15000, "node-media-server rtmp");
+  await waitPort(ports.http, 15000, "node-media-server http");
+  return {
+    name: "node-media-server",
+    protocols: ["rtmp", "flv"],
+    pid: child.pid,
+    rtmpUrl: (s) => `rtmp://127.0.0.1:${ports.rtmp}/live/${s}`,
+    flvUrl: (s) => `http://127.0.0.1:${ports.http}/live/${s}.flv`,
+    stop: async () => {
+      await stopChild(child);
+      await Deno.remove(dir, { recursive: true }).catch(() => {});
+    },
+  };
+}

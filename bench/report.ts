@@ -1,0 +1,60 @@
+/** The bench's table: raw figures per peer and level, and Estuary's ratios against each peer. */
+import type { LatencyResult, Result } from "./main.ts";
+
+const f = (n: number, d = 2) => Number.isFinite(n) ? n.toFixed(d) : "-";
+
+export function formatTable(
+  results: Result[],
+  latency: LatencyResult[],
+  notes: string[],
+  info: { mode: string },
+): string {
+  const lines: string[] = [];
+  lines.push(
+    `# Estuary fan-out bench (${info.mode}) — ${Deno.build.os}/${Deno.build.arch}, ${navigator.hardwareConcurrency} cores`,
+  );
+  lines.push("");
+  lines.push(
+    "| server | proto | bitrate | players | connected | dropped | min share | delivered Gbit | CPU s | CPU s/Gbit | RSS/player KB | peak RSS MB |",
+  );
+  lines.push("|---|---|---|---|---|---|---|---|---|---|---|---|");
+  for (const r of results) {
+    lines.push(
+      `| ${r.peer} | ${r.proto} | ${r.profile} | ${r.n} | ${r.connected} | ${r.dropped} | ${
+        f(r.min_share * 100, 1)
+      } % | ` +
+        `${f(r.delivered_gbit, 3)} | ${f(r.cpu_s)} | ${f(r.cpu_per_gbit, 3)} | ${
+          f(r.rss_growth_per_player_kb, 1)
+        } | ${f(r.peak_rss_mb, 0)} |`,
+    );
+  }
+  const peers = [...new Set(results.map((r) => r.peer))].filter((p) => p !== "estuary");
+  if (peers.length) {
+    lines.push("");
+    lines.push("Estuary's CPU per delivered gigabit as a ratio of each peer's (lower is better):");
+    lines.push("");
+    lines.push(`| proto | bitrate | players | ${peers.map((p) => `vs ${p}`).join(" | ")} |`);
+    lines.push(`|---|---|---|${peers.map(() => "---").join("|")}|`);
+    for (const r of results.filter((r) => r.peer === "estuary")) {
+      const cells = peers.map((p) => {
+        const o = results.find((x) =>
+          x.peer === p && x.proto === r.proto && x.profile === r.profile && x.n === r.n
+        );
+        return o ? `${f(r.cpu_per_gbit / o.cpu_per_gbit)}×` : "-";
+      });
+      lines.push(`| ${r.proto} | ${r.profile} | ${r.n} | ${cells.join(" | ")} |`);
+    }
+  }
+  if (latency.length) {
+    lines.push("");
+    lines.push("| server | proto | other players | latency p50 ms | p99 ms | samples |");
+    lines.push("|---|---|---|---|---|---|");
+    for (const l of latency) {
+      lines.push(
+        `| ${l.peer} | ${l.proto} | ${l.players} | ${f(l.p50_ms, 1)} | ${f(l.p99_ms, 1)} | ${l.samples} |`,
+      );
+    }
+  }
+  for (const n of notes) lines.push(`\nNote: ${n}`);
+  return lines.join("\n");
+}
