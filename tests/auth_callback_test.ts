@@ -1,0 +1,81 @@
+/** The auth callback in front of publish and play (HTTP-FLV, WS-FLV), against a tiny auth server. */
+import assert from "node:assert/strict";
+import { AuthError } from "../src/core/mod.ts";
+import { createAuthorizer } from "../src/auth/mod.ts";
+import { testHub } from "./support/mod.ts";
+import { replayFlv, startHttp, testHttpDeps, wsBytes } from "./http_support.ts";
+
+/** Allows token=good, denies anything else; token=slow answers after the server's timeout. */
+function authServer() {
+  const seen: string[] = [];
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
+    const u = new URL(req.url);
+    seen.push(`${u.pathname}${u.search} ua=${req.headers.get("user-agent")}`);
+    const token = u.searchParams.get("token");
+    if (token === "slow") await new Promise((r) => setTimeout(r, 1500));
+    return new Response(null, { status: token === "good" ? 200 : 403 });
+  });
+  return { server, seen, url: `127.0.0.1:${server.addr.port}` };
+}
+
+const FLV_FILE = new URL("../src/http/testdata/h264_aac_320x180_2s.flv", import.meta.url);
+
+Deno.test("auth callback: publish and HTTP-FLV/WS-FLV play allowed for one token, denied for another, timeout denies", async () => {
+  const auth = authServer();
+  const hub = testHub({
+    authorize: createAuthorizer({ url: auth.url, router: "/api/auth", timeoutMs: 300 }),
+  });
+  const server = await startHttp(testHttpDeps(hub, { playWaitMs: 0 }));
+  const base = `127.0.0.1:${server.port}/live/cam.flv`;
+  try {
+    await assert.rejects(
+      hub.publish({
+        role: "publisher",
+        protocol: "rtmp",
+        app: "live",
+        name: "cam",
+        vhost: "",
+        query: "token=bad",
+      }),
+      AuthError,
+    );
+    const pub = await replayFlv(hub, await Deno.readFile(FLV_FILE), { name: "cam", query: "token=good" });
+    const cases: { query: string; status: number }[] = [
+      { query: "token=good", status: 200 },
+      { query: "token=bad", status: 403 },
+      { query: "", status: 403 },
+      { query: "token=slow", status: 403 },
+    ];
+    for (const c of cases) {
+      const t0 = Date.now();
+      const res = await fetch(`http://${base}?${c.query}`);
+      assert.equal(res.status, c.status, c.query);
+      if (c.status === 200) {
+        const r = res.body!.getReader();
+        const first = await r.read();
+        assert.equal(new TextDecoder().decode(first.value!.subarray(0, 3)), "FLV");
+        await r.cancel();
+      } else {
+        assert.match((await res.json()).msg, /auth callback/);
+        assert.ok(Date.now() - t0 < 1200, `${c.query}: denied in ${Date.now() - t0} ms`);
+      }
+    }
+    const ws = wsBytes(`ws://${base}?token=good`).getReader();
+    assert.ok((await ws.read()).value!.length > 13);
+    await ws.cancel();
+    await assert.rejects(wsBytes(`ws://${base}?token=bad`).getReader().read(), /refused: HTTP\/1.1 403/);
+
+    assert.deepEqual(auth.seen.slice(0, 4), [
+      "/api/auth/live/cam?token=bad&type=rtmp&role=publisher ua=smart_rtmpd",
+      "/api/auth/live/cam?token=good&type=rtmp&role=publisher ua=smart_rtmpd",
+      "/api/auth/live/cam.flv?token=good&type=http&role=player ua=smart_rtmpd",
+      "/api/auth/live/cam.flv?token=bad&type=http&role=player ua=smart_rtmpd",
+    ]);
+    pub.stop();
+    await pub.done;
+  } finally {
+    await server.close();
+    hub.close();
+    await auth.server.shutdown();
+  }
+});
