@@ -3,11 +3,21 @@
  * replayed into the hub at real time, so these tests do not depend on the RTMP server.
  */
 import assert from "node:assert/strict";
+import type { Fanout, VideoTrack } from "../src/core/mod.ts";
+import {
+  FLV_TAG_AUDIO,
+  FLV_TAG_VIDEO,
+  FlvDemuxer,
+  FlvTagReader,
+  readFlvTags,
+} from "../src/formats/flv/mod.ts";
 import { decodedFrames, ffprobeJson, requireTool, testHub, waitFor } from "./support/mod.ts";
 import { makeFlv, replayFlv, startHttp, testHttpDeps, wsBytes } from "./http_support.ts";
 
 requireTool("ffmpeg");
 requireTool("ffprobe");
+
+const FLV_FILE = new URL("../src/http/testdata/h264_aac_320x180_2s.flv", import.meta.url);
 
 let source: Uint8Array | undefined;
 async function sourceFlv(): Promise<Uint8Array> {
@@ -80,6 +90,18 @@ Deno.test("http-flv: 404 fast when not live, 400 on bad names, 403 for apps not 
     const head = await fetch(`${base}/live/h.flv`, { method: "HEAD" });
     assert.deepEqual([head.status, head.headers.get("content-type")], [200, "video/x-flv"]);
     await head.body?.cancel();
+    // The last FLV player leaving drops the stream's FLV fan-out (no muxing for nobody).
+    const res = await fetch(`${base}/live/h.flv`);
+    const r = res.body!.getReader();
+    await r.read();
+    assert.equal(
+      (pub.stream.shared("flv:legacy", () => assert.fail("exists while playing")) as Fanout).size,
+      1,
+    );
+    await r.cancel();
+    const marker = { close() {} };
+    await waitFor(() => pub.stream.shared("flv:legacy", () => marker) === marker, 2000, "fan-out dropped");
+    pub.stream.dropShared("flv:legacy");
     pub.stop();
     await pub.done;
   } finally {
@@ -122,6 +144,109 @@ Deno.test("http-flv: the response ends when the stream ends; server close ends l
     while (!(await ws.read()).done) { /* drain to the end */ }
     pub2.stop();
     await pub2.done;
+  } finally {
+    await server.close();
+    hub.close();
+  }
+});
+
+/** The fixture's real H.264 track (a made-up SPS would not survive the muxer's checks). */
+function fixtureVideo(): VideoTrack {
+  const d = new FlvDemuxer();
+  for (const t of readFlvTags(Deno.readFileSync(FLV_FILE)).tags) {
+    if (t.type === FLV_TAG_VIDEO) d.video(t.body, t.timestamp);
+    if (d.videoTrack) return d.videoTrack;
+  }
+  throw new Error("no video track in the fixture");
+}
+
+Deno.test("http-flv: a player that stops reading is dropped to keyframes, then disconnected; others keep playing", async () => {
+  const hub = testHub();
+  const server = await startHttp(testHttpDeps(hub, {
+    playWaitMs: 0,
+    flvMaxQueueBytes: 512 * 1024,
+    flvMaxDrops: 3,
+    flvStallMs: 3000,
+    flvBatchMs: 10,
+  }));
+  const stream = await hub.publish({
+    role: "publisher",
+    protocol: "rtmp",
+    app: "live",
+    name: "fat",
+    vhost: "",
+    query: "",
+  });
+  const bigVideo = fixtureVideo();
+  stream.setTrack(bigVideo);
+  // ~48 Mbit/s of 200 KB frames: enough to fill the loopback socket buffers within seconds.
+  const payload = new Uint8Array(200_000);
+  let n = 0;
+  const timer = setInterval(() => {
+    for (let i = 0; i < 2; i++, n++) {
+      stream.write({ track: bigVideo, dts: n * 3000, pts: n * 3000, key: n % 10 === 0, data: payload });
+    }
+  }, 66);
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port: server.port });
+  try {
+    // The stuck player: asks and never reads.
+    await conn.write(new TextEncoder().encode(`GET /live/fat.flv HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`));
+    await waitFor(() => stream.players.get("http-flv") === 1, 3000, "stuck player attached");
+    // A healthy player reading alongside.
+    const healthy = (await fetch(`http://127.0.0.1:${server.port}/live/fat.flv`)).body!.getReader();
+    let healthyBytes = 0;
+    const reading = (async () => {
+      while (true) {
+        const r = await healthy.read();
+        if (r.done) return;
+        healthyBytes += r.value.length;
+      }
+    })();
+    const rss0 = Deno.memoryUsage().rss;
+    await waitFor(
+      () => stream.players.get("http-flv") === 1 && healthyBytes > 0,
+      15_000,
+      "stuck player disconnected",
+    );
+    const after = healthyBytes;
+    await waitFor(() => healthyBytes > after + 2_000_000, 5000, "healthy player still receiving");
+    const grew = Deno.memoryUsage().rss - rss0;
+    assert.ok(grew < 64 << 20, `rss grew by ${grew >> 20} MB`);
+    stream.end();
+    await reading;
+  } finally {
+    clearInterval(timer);
+    conn.close();
+    await server.close();
+    hub.close();
+  }
+});
+
+Deno.test("http-flv: 20 players on one stream all receive it from one shared fan-out", async () => {
+  const hub = testHub();
+  const server = await startHttp(testHttpDeps(hub, { playWaitMs: 3000 }));
+  try {
+    const readers = Array.from({ length: 20 }, async () => {
+      const res = await fetch(`http://127.0.0.1:${server.port}/live/many.flv`);
+      const tags = new FlvTagReader();
+      let video = 0, audio = 0;
+      for await (const chunk of res.body!) {
+        for (const t of tags.push(chunk)) {
+          if (t.type === FLV_TAG_VIDEO) video++;
+          else if (t.type === FLV_TAG_AUDIO) audio++;
+        }
+      }
+      return { video, audio };
+    });
+    await new Promise((r) => setTimeout(r, 200));
+    const pub = await replayFlv(hub, await Deno.readFile(FLV_FILE), { name: "many" });
+    await waitFor(() => pub.stream.players.get("http-flv") === 20, 3000, "20 players");
+    const fanout = pub.stream.shared("flv:legacy", () => assert.fail("created by the players")) as Fanout;
+    assert.equal(fanout.size, 20);
+    await pub.done;
+    for (const r of await Promise.all(readers)) {
+      assert.ok(r.video >= 55 && r.audio >= 80, JSON.stringify(r));
+    }
   } finally {
     await server.close();
     hub.close();

@@ -31,6 +31,8 @@ export function admissionStatus(err: unknown): { status: 400 | 403 | 404; msg: s
   return undefined;
 }
 
+const fanoutId = (form: FlvVideoForm) => `flv:${form}`;
+
 /** The one FLV fan-out of a stream for a form. */
 function flvFanout(deps: HttpDeps, stream: Stream, form: FlvVideoForm): Fanout {
   const o = deps.options;
@@ -89,6 +91,7 @@ async function play(deps: HttpDeps, c: Context): Promise<Response> {
   const started = Date.now();
   const release = stream.attachPlayer(proto);
   let sub: Subscriber | undefined;
+  let fanout: Fanout | undefined;
   let unregister = () => {};
   let sink: { bytes: number } = { bytes: 0 };
   let done = false;
@@ -98,6 +101,12 @@ async function play(deps: HttpDeps, c: Context): Promise<Response> {
     release();
     unregister();
     sub?.close(reason);
+    // No FLV player left: stop muxing; the next one starts a fresh fan-out from the stream's GOP cache.
+    if (fanout && !stream.isEnded) {
+      const id = fanoutId(form);
+      // (If ours is already gone, this re-adds it only to drop it again: close is idempotent.)
+      if (stream.shared(id, () => fanout!).size === 0) stream.dropShared(id);
+    }
     log.info("play stop", {
       reason,
       bytes: sink.bytes,
@@ -113,13 +122,21 @@ async function play(deps: HttpDeps, c: Context): Promise<Response> {
     socket.onopen = () => {
       if (done) return;
       unregister = deps.sessions!.add((r) => finish(r));
-      sub = flvFanout(deps, stream, form).subscribe({
-        write: (b) => ws.write(b),
-        close: (r) => {
-          ws.close(r);
-          finish(r);
-        },
-      });
+      try {
+        fanout = flvFanout(deps, stream, form);
+        sub = fanout.subscribe({
+          write: (b) => ws.write(b),
+          close: (r) => {
+            ws.close(r);
+            finish(r);
+          },
+        });
+      } catch (err) {
+        log.error("play failed", { err });
+        ws.close("internal error");
+        finish(`could not start: ${(err as Error)?.message ?? err}`);
+        return;
+      }
       log.info("play start", { proto, form });
     };
     socket.onclose = () => finish("client left");
@@ -130,13 +147,19 @@ async function play(deps: HttpDeps, c: Context): Promise<Response> {
   const body = new PullBody((r) => finish(r));
   sink = body;
   unregister = deps.sessions!.add((r) => finish(r));
-  sub = flvFanout(deps, stream, form).subscribe({
-    write: (b) => body.write(b),
-    close: (r) => {
-      body.close(r);
-      finish(r);
-    },
-  });
+  try {
+    fanout = flvFanout(deps, stream, form);
+    sub = fanout.subscribe({
+      write: (b) => body.write(b),
+      close: (r) => {
+        body.close(r);
+        finish(r);
+      },
+    });
+  } catch (err) {
+    finish(`could not start: ${(err as Error)?.message ?? err}`);
+    throw err;
+  }
   log.info("play start", { proto, form });
   return new Response(body.stream, {
     headers: {

@@ -1,0 +1,266 @@
+/**
+ * Live HLS. URL layout (every live or record app, not only `live`):
+ *
+ *   /<app>/<name>.m3u8            media playlist; TS by default, fMP4 with `?fmp4` (or hlsfmp4, or
+ *                                 when the codecs need it: H.265, Opus, AV1); `?ts` forces TS.
+ *                                 LL-HLS (fMP4 only) with `?ll` or llhls; `_HLS_msn`/`_HLS_part`
+ *                                 block until that part exists.
+ *   /<app>/<name>/<msn>.ts        TS segment          /<app>/<name>/init.mp4   fMP4 init segment
+ *   /<app>/<name>/<msn>.m4s       fMP4 segment        /<app>/<name>/p<n>.m4s   LL-HLS part (global n)
+ *
+ * Media sequence numbers start at the Unix time in seconds when the segmenter starts (and continue
+ * across republishes), so a segment URL is never reused, even across restarts, and segments can be
+ * cached as immutable.
+ */
+import { Hono } from "hono";
+import type { Context } from "hono";
+import type { Stream } from "../core/mod.ts";
+import { HlsSegmenter, type OutputTracks, type SegmentWriter, TsSegmentWriter } from "../formats/hls/mod.ts";
+import { createFmp4Writer } from "../formats/hls/fmp4_writer.ts";
+import type { HttpDeps } from "./deps.ts";
+import { admissionStatus } from "./flv.ts";
+import { remoteAddr, requestHost } from "./request.ts";
+import { SegmenterRegistry } from "./_segmenters.ts";
+import { outputTracks } from "./_tracks.ts";
+
+export interface HlsOptions {
+  /** `<rtmp><hashls>`. */
+  enabled: boolean;
+  /** `<hlsduration>` in ms: target segment duration. */
+  targetMs: number;
+  /** `<hlssegment>`: segments listed in the playlist. */
+  windowSize: number;
+  /** `<hlslivecache>`: extra segments kept after they leave the playlist. */
+  cacheSize: number;
+  /** `<hlsfmp4>`: fMP4 is the default variant. */
+  fmp4: boolean;
+  /** `<llhls>`: low-latency playlists on the fMP4 variant by default. */
+  llhls: boolean;
+  /** LL-HLS part target, ms. */
+  partTargetMs: number;
+  /** Start segmenters when a stream is published, not on the first request. */
+  startOnPublish: boolean;
+  /** How long a segmenter outlives its publisher (players get the end of the stream). */
+  graceMs: number;
+  /** A segmenter nobody asked for this long is stopped. */
+  idleMs: number;
+}
+
+export function defaultHlsOptions(o: Partial<HlsOptions> = {}): HlsOptions {
+  return {
+    enabled: true,
+    targetMs: 5000,
+    windowSize: 3,
+    cacheSize: 4,
+    fmp4: false,
+    llhls: false,
+    partTargetMs: 334,
+    startOnPublish: false,
+    graceMs: 30_000,
+    idleMs: 60_000,
+    ...o,
+  };
+}
+
+type Variant = "ts" | "fmp4";
+
+const PLAYLIST_TYPE = "application/vnd.apple.mpegurl";
+const IMMUTABLE = "public, max-age=31536000, immutable";
+
+function needsFmp4(t: OutputTracks): boolean {
+  return t.video?.codec === "h265" || t.video?.codec === "av1" || t.audio?.codec === "opus";
+}
+
+export function routes(deps: HttpDeps, opts: HlsOptions = defaultHlsOptions()): Hono {
+  const log = deps.log.child({ sess: "hls" });
+  const registry = new SegmenterRegistry<HlsSegmenter>({
+    protocol: "hls",
+    graceMs: opts.graceMs,
+    idleMs: opts.idleMs,
+    playerTimeoutMs: Math.max(10_000, 3 * opts.targetMs),
+    log,
+    sessions: deps.sessions,
+  });
+
+  const segmenter = (stream: Stream, variant: Variant, pinned = false): HlsSegmenter =>
+    registry.acquire(stream, variant, (prev) => {
+      const tracks = outputTracks(stream, log);
+      const writer: SegmentWriter = variant === "ts" ? new TsSegmentWriter(tracks) : createFmp4Writer(tracks);
+      return new HlsSegmenter({
+        writer,
+        primary: tracks.video ? "video" : "audio",
+        targetMs: opts.targetMs,
+        partTargetMs: variant === "fmp4" ? opts.partTargetMs : undefined,
+        windowSize: opts.windowSize,
+        cacheSize: opts.cacheSize,
+        uriPrefix: `${encodeURIComponent(stream.name)}/`,
+        firstMsn: Math.max(prev?.nextMsn ?? 0, Math.floor(Date.now() / 1000)),
+      });
+    }, { pinned });
+
+  if (opts.startOnPublish) {
+    deps.hub.onPublish((s) => {
+      if (!opts.enabled) return;
+      // Tracks are declared just after publish; start once the first one is known.
+      const off = s.onTrack(() => {
+        off();
+        queueMicrotask(() => {
+          if (!s.isEnded) segmenter(s, variantFor(outputTracks(s), undefined), true);
+        });
+      });
+    });
+  }
+
+  function variantFor(tracks: OutputTracks, q: URLSearchParams | undefined): Variant {
+    if (needsFmp4(tracks)) return "fmp4";
+    if (q?.has("fmp4")) return "fmp4";
+    if (q?.has("ts")) return "ts";
+    return opts.fmp4 ? "fmp4" : "ts";
+  }
+
+  async function playlist(c: Context): Promise<Response> {
+    const req = c.req.raw;
+    const app = c.req.param("app")!;
+    const name = c.req.param("file")!.slice(0, -".m3u8".length);
+    const url = new URL(req.url);
+    const q = url.searchParams;
+    let stream: Stream;
+    try {
+      stream = await deps.hub.play({
+        role: "player",
+        protocol: "http",
+        app,
+        name,
+        vhost: requestHost(req),
+        query: url.search.slice(1),
+        ext: ".m3u8",
+        remote: remoteAddr(c.env),
+      }, { waitMs: 0 });
+    } catch (err) {
+      const m = admissionStatus(err);
+      if (!m) throw err;
+      // Within the grace period after the publisher left, players get the final playlist (ENDLIST).
+      const ended = m.status === 404 ? endedSegmenter(`${app}/${name}`, q) : undefined;
+      if (ended) return playlistResponse(ended, { lowLatency: false, blocking: false });
+      return c.json({ code: m.status, msg: m.msg }, m.status);
+    }
+    const tracks = outputTracks(stream);
+    if (!tracks.video && !tracks.audio) {
+      return c.json({ code: 404, msg: `stream ${stream.key} has no track HLS can carry` }, 404);
+    }
+    const variant = variantFor(tracks, q);
+    const seg = segmenter(stream, variant);
+    const ll = variant === "fmp4" && (opts.llhls || q.has("ll") || q.has("llhls"));
+    const target = seg.targetDuration * 1000;
+    let blocking = false;
+    const msnParam = q.get("_HLS_msn");
+    if (msnParam !== null && ll) {
+      const msn = Number(msnParam), partParam = q.get("_HLS_part");
+      const part = partParam === null ? undefined : Number(partParam);
+      if (!Number.isInteger(msn) || msn < 0 || (part !== undefined && (!Number.isInteger(part) || part < 0))) {
+        return c.json({ code: 400, msg: `_HLS_msn=${msnParam} _HLS_part=${partParam} must be integers >= 0` }, 400);
+      }
+      if (seg.isTooFarAhead(msn)) {
+        return c.json({ code: 400, msg: `_HLS_msn=${msn} is more than two segments ahead of the live edge` }, 400);
+      }
+      blocking = true;
+      const ok = await waitUntil(seg, () => seg.hasPosition(msn, part), req, 3 * target);
+      if (!ok && !seg.ended) return c.json({ code: 503, msg: `segment ${msn} part ${part} not ready` }, 503);
+    } else {
+      // A playlist without a segment makes most players give up: hold the first request.
+      const ok = await waitUntil(seg, () => seg.segmentCount > 0, req, Math.max(10_000, 3 * target));
+      if (!ok && seg.segmentCount === 0) {
+        return c.json({ code: 503, msg: `stream ${stream.key} has no complete segment yet` }, 503);
+      }
+    }
+    registry.seen(stream.key, variant, `${remoteAddr(c.env).replace(/:\d+$/, "")}|${req.headers.get("user-agent")}`);
+    return playlistResponse(seg, { lowLatency: ll, blocking });
+  }
+
+  function endedSegmenter(key: string, q: URLSearchParams): HlsSegmenter | undefined {
+    const order: Variant[] = q.has("fmp4") || (opts.fmp4 && !q.has("ts")) ? ["fmp4", "ts"] : ["ts", "fmp4"];
+    for (const v of order) {
+      const seg = registry.find(key, v);
+      if (seg?.ended) return seg;
+    }
+    return undefined;
+  }
+
+  async function media(c: Context, next: () => Promise<void>): Promise<Response | void> {
+    const app = c.req.param("app")!, name = c.req.param("name")!, file = c.req.param("file")!;
+    const m = /^(?:(\d+)\.(ts|m4s)|init\.mp4|p(\d+)\.m4s)$/.exec(file);
+    if (!m) return await next();
+    const variant: Variant = m[2] === "ts" ? "ts" : "fmp4";
+    const seg = registry.find(`${app}/${name}`, variant);
+    if (!seg) return await next();
+    let bytes: Uint8Array | undefined;
+    let type = "video/mp4";
+    if (m[1] !== undefined) {
+      bytes = seg.segment(Number(m[1]));
+      if (variant === "ts") type = "video/mp2t";
+      else type = "video/iso.segment";
+    } else if (m[3] !== undefined) {
+      const n = Number(m[3]);
+      type = "video/iso.segment";
+      bytes = seg.part(n);
+      // A preload hint asks for the next part before it exists: answer when it does.
+      if (!bytes && seg.isUpcomingPart(n)) {
+        await waitUntil(seg, () => seg.part(n) !== undefined, c.req.raw, 3 * seg.targetDuration * 1000);
+        bytes = seg.part(n);
+      }
+    } else {
+      bytes = seg.init;
+    }
+    if (!bytes) return c.json({ code: 404, msg: `${app}/${name}/${file} is not available` }, 404);
+    return new Response(bytes as Uint8Array<ArrayBuffer>, {
+      headers: { "content-type": type, "cache-control": IMMUTABLE, "content-length": String(bytes.byteLength) },
+    });
+  }
+
+  const app = new Hono();
+  app.get("/:app/:file{[^/]+\\.m3u8}", async (c, next) => {
+    if (!opts.enabled) return await next();
+    return await playlist(c);
+  });
+  app.get("/:app/:name/:file{[^/]+\\.(?:ts|m4s|mp4)}", async (c, next) => {
+    if (!opts.enabled) return await next();
+    return await media(c, next);
+  });
+  return app;
+}
+
+function playlistResponse(seg: HlsSegmenter, o: { lowLatency: boolean; blocking: boolean }): Response {
+  // Blocking responses have unique URLs and may be cached; others change every segment.
+  const target = seg.targetDuration;
+  const cache = seg.ended
+    ? `public, max-age=${target}`
+    : o.blocking
+    ? `public, max-age=${6 * target}`
+    : o.lowLatency
+    ? "no-cache"
+    : "max-age=1";
+  return new Response(seg.playlist({ lowLatency: o.lowLatency }), {
+    headers: { "content-type": PLAYLIST_TYPE, "cache-control": cache },
+  });
+}
+
+/** Waits for `ready` on the segmenter until the client leaves or `ms` pass. */
+export async function waitUntil(
+  seg: { wait(ready: () => boolean, signal?: AbortSignal): Promise<boolean> },
+  ready: () => boolean,
+  req: Request,
+  ms: number,
+): Promise<boolean> {
+  const ac = new AbortController();
+  const timer = setTimeout(() => ac.abort(), ms);
+  const onAbort = () => ac.abort();
+  req.signal.addEventListener("abort", onAbort, { once: true });
+  try {
+    return await seg.wait(ready, ac.signal);
+  } finally {
+    clearTimeout(timer);
+    req.signal.removeEventListener("abort", onAbort);
+  }
+}
+
+export { routes as hlsRoutes };
