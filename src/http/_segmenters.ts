@@ -60,7 +60,12 @@ export class SegmenterRegistry<T extends LiveOutput> {
    * The live output of `stream` for `variant`, created (and fed) if needed. `create` gets the
    * previous output of the same key (an earlier publish), so numbering can continue.
    */
-  acquire(stream: Stream, variant: string, create: (prev: T | undefined) => T, opts: { pinned?: boolean } = {}): T {
+  acquire(
+    stream: Stream,
+    variant: string,
+    create: (prev: T | undefined) => T,
+    opts: { pinned?: boolean } = {},
+  ): T {
     const id = `${variant}|${stream.key}`;
     const e = this.#entries.get(id);
     if (e && e.stream === stream) {

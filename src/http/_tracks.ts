@@ -12,7 +12,11 @@ export function outputTracks(stream: Stream, log?: Logger): OutputTracks {
   const video = v && VIDEO.includes(v.codec) ? v : undefined;
   const audio = a && AUDIO.includes(a.codec) ? a : undefined;
   if (log && v && !video) {
-    log.info("video left out", { key: stream.key, codec: v.codec, why: `HLS/DASH carry ${VIDEO.join(", ")}` });
+    log.info("video left out", {
+      key: stream.key,
+      codec: v.codec,
+      why: `HLS/DASH carry ${VIDEO.join(", ")}`,
+    });
   }
   if (log && a && !audio) {
     log.info("audio left out", {

@@ -157,11 +157,19 @@ export function routes(deps: HttpDeps, opts: HlsOptions = defaultHlsOptions()): 
     if (msnParam !== null && ll) {
       const msn = Number(msnParam), partParam = q.get("_HLS_part");
       const part = partParam === null ? undefined : Number(partParam);
-      if (!Number.isInteger(msn) || msn < 0 || (part !== undefined && (!Number.isInteger(part) || part < 0))) {
-        return c.json({ code: 400, msg: `_HLS_msn=${msnParam} _HLS_part=${partParam} must be integers >= 0` }, 400);
+      if (
+        !Number.isInteger(msn) || msn < 0 || (part !== undefined && (!Number.isInteger(part) || part < 0))
+      ) {
+        return c.json(
+          { code: 400, msg: `_HLS_msn=${msnParam} _HLS_part=${partParam} must be integers >= 0` },
+          400,
+        );
       }
       if (seg.isTooFarAhead(msn)) {
-        return c.json({ code: 400, msg: `_HLS_msn=${msn} is more than two segments ahead of the live edge` }, 400);
+        return c.json(
+          { code: 400, msg: `_HLS_msn=${msn} is more than two segments ahead of the live edge` },
+          400,
+        );
       }
       blocking = true;
       const ok = await waitUntil(seg, () => seg.hasPosition(msn, part), req, 3 * target);
@@ -173,7 +181,11 @@ export function routes(deps: HttpDeps, opts: HlsOptions = defaultHlsOptions()): 
         return c.json({ code: 503, msg: `stream ${stream.key} has no complete segment yet` }, 503);
       }
     }
-    registry.seen(stream.key, variant, `${remoteAddr(c.env).replace(/:\d+$/, "")}|${req.headers.get("user-agent")}`);
+    registry.seen(
+      stream.key,
+      variant,
+      `${remoteAddr(c.env).replace(/:\d+$/, "")}|${req.headers.get("user-agent")}`,
+    );
     return playlistResponse(seg, { lowLatency: ll, blocking });
   }
 
@@ -213,7 +225,11 @@ export function routes(deps: HttpDeps, opts: HlsOptions = defaultHlsOptions()): 
     }
     if (!bytes) return c.json({ code: 404, msg: `${app}/${name}/${file} is not available` }, 404);
     return new Response(bytes as Uint8Array<ArrayBuffer>, {
-      headers: { "content-type": type, "cache-control": IMMUTABLE, "content-length": String(bytes.byteLength) },
+      headers: {
+        "content-type": type,
+        "cache-control": IMMUTABLE,
+        "content-length": String(bytes.byteLength),
+      },
     });
   }
 

@@ -1,0 +1,107 @@
+/**
+ * Live HLS (MPEG-TS variant) with ffmpeg/ffprobe: decoding, codecs, keyframe-led segments, the
+ * sliding window, cache headers and error statuses.
+ */
+import assert from "node:assert/strict";
+import { parseMediaPlaylist } from "../src/formats/hls/mod.ts";
+import { decodedFrames, ffprobeJson, requireTool, testHub, waitFor } from "./support/mod.ts";
+import { makeFlv, rawStatus, replayFlv } from "./http_support.ts";
+import { firstFrame, getBytes, getText, startMediaServer } from "./hls_support.ts";
+
+requireTool("ffmpeg");
+requireTool("ffprobe");
+
+Deno.test("hls ts: ffmpeg decodes ≥ 150 frames, H264 High 640x360 + AAC, keyframe-led segments, sliding playlist", async () => {
+  const dir = await Deno.makeTempDir();
+  const flv = await makeFlv(`${dir}/src.flv`, 16);
+  const hub = testHub();
+  const ms = await startMediaServer(hub);
+  const url = `${ms.base}/live/cam.m3u8`;
+  try {
+    const pub = await replayFlv(hub, flv, { name: "cam" });
+    const first = await getText(url); // held until the first segment is complete
+    assert.equal(first.status, 200, first.text);
+    assert.equal(first.headers.get("content-type"), "application/vnd.apple.mpegurl");
+    assert.equal(first.headers.get("cache-control"), "max-age=1");
+    const p0 = parseMediaPlaylist(first.text);
+    assert.equal(p0.version, 3);
+    assert.ok(p0.segments.length >= 1);
+
+    const [probe, decoded] = await Promise.all([
+      ffprobeJson(url, { timeoutMs: 15_000, inputArgs: ["-rw_timeout", "5000000"] }),
+      decodedFrames(url, { frames: 150, timeoutMs: 30_000, inputArgs: ["-rw_timeout", "5000000"] }),
+    ]);
+    const v = probe.streams.find((s) => s.codec_type === "video")!;
+    const a = probe.streams.find((s) => s.codec_type === "audio")!;
+    assert.deepEqual([v.codec_name, v.profile, v.width, v.height], ["h264", "High", 640, 360]);
+    assert.deepEqual([a.codec_name, a.sample_rate, a.channels], ["aac", "44100", 2]);
+    assert.ok(decoded.frames >= 150, `decoded ${decoded.frames}: ${decoded.stderr}`);
+
+    // The window slides: later playlists start at a higher media sequence, old segments leave.
+    const later = await waitFor(
+      async () => {
+        const p = parseMediaPlaylist((await getText(url)).text);
+        return p.mediaSequence > p0.mediaSequence + 1 ? p : undefined;
+      },
+      15_000,
+      "the playlist to slide",
+    );
+    assert.equal(later.segments.length, 3);
+    assert.ok(!later.segments.some((s) => s.uri === p0.segments[0].uri));
+    for (const s of later.segments) assert.ok(s.duration > 1.9 && s.duration < 2.1, `duration ${s.duration}`);
+
+    // Every segment starts with a keyframe, and is cacheable for long.
+    for (const s of later.segments) {
+      const seg = await getBytes(`${ms.base}/live/${s.uri}`);
+      assert.equal(seg.status, 200);
+      assert.equal(seg.headers.get("content-type"), "video/mp2t");
+      assert.match(seg.headers.get("cache-control") ?? "", /immutable/);
+      await Deno.writeFile(`${dir}/seg.ts`, seg.bytes);
+      assert.equal(await firstFrame(`${dir}/seg.ts`), "frame,1,I", s.uri);
+    }
+    // A segment that left the window is still served from the cache for a while.
+    const old = await getBytes(`${ms.base}/live/${p0.segments[0].uri}`);
+    assert.equal(old.status, 200);
+
+    pub.stop();
+    await pub.done;
+    // After the publisher leaves, players get the final playlist during the grace period.
+    const end = parseMediaPlaylist((await getText(url)).text);
+    assert.equal(end.endList, true);
+  } finally {
+    await ms.close();
+    hub.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("hls: 404 quickly for unknown streams and segments, 400/404 for traversal, 403 for other apps", async () => {
+  const hub = testHub();
+  const ms = await startMediaServer(hub);
+  try {
+    const cases: [string, number][] = [
+      ["/live/none.m3u8", 404],
+      ["/live/none/1.ts", 404],
+      ["/live/none/init.mp4", 404],
+      ["/sky/cam.m3u8", 403],
+      ["/live/..%2f..%2fetc%2fpasswd.m3u8", 400],
+      ["/live/.hidden.m3u8", 400],
+    ];
+    for (const [path, status] of cases) {
+      const t0 = Date.now();
+      const res = await fetch(ms.base + path);
+      await res.body?.cancel();
+      assert.equal(res.status, status, path);
+      assert.ok(Date.now() - t0 < 1000, `${path} took ${Date.now() - t0} ms`);
+    }
+    for (
+      const target of ["/live/../../etc/passwd.m3u8", "/live/cam/../../../etc/passwd", "/live/%2e%2e/x.m3u8"]
+    ) {
+      const st = await rawStatus(ms.server.port, target);
+      assert.ok(st === 400 || st === 404, `${target} → ${st}`);
+    }
+  } finally {
+    await ms.close();
+    hub.close();
+  }
+});
