@@ -14,3 +14,4 @@ export { contentType } from "./mime.ts";
 export { remoteAddr, requestHost } from "./request.ts";
 export { FlvMuxer, type FlvMuxerOptions } from "./flv_muxer.ts";
 export { admissionStatus } from "./flv.ts";
+export { type Endpoint, type PublicEndpoints, publicUrlsFrom } from "./public_urls.ts";
