@@ -160,7 +160,7 @@ function fixtureVideo(): VideoTrack {
   throw new Error("no video track in the fixture");
 }
 
-Deno.test("http-flv: a player that stops reading is dropped to keyframes, then disconnected; others keep playing", async () => {
+Deno.test("http-flv + ws-flv: players that stop reading are dropped to keyframes, then disconnected; others keep playing", async () => {
   const hub = testHub();
   const server = await startHttp(testHttpDeps(hub, {
     playWaitMs: 0,
@@ -188,10 +188,21 @@ Deno.test("http-flv: a player that stops reading is dropped to keyframes, then d
     }
   }, 66);
   const conn = await Deno.connect({ hostname: "127.0.0.1", port: server.port });
+  const wsConn = await Deno.connect({ hostname: "127.0.0.1", port: server.port });
   try {
-    // The stuck player: asks and never reads.
+    // The stuck players (HTTP-FLV and WS-FLV): they ask and never read.
     await conn.write(new TextEncoder().encode(`GET /live/fat.flv HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`));
-    await waitFor(() => stream.players.get("http-flv") === 1, 3000, "stuck player attached");
+    await wsConn.write(
+      new TextEncoder().encode(
+        `GET /live/fat.flv HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+          `Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+      ),
+    );
+    await waitFor(
+      () => stream.players.get("http-flv") === 1 && stream.players.get("ws-flv") === 1,
+      3000,
+      "stuck players attached",
+    );
     // A healthy player reading alongside.
     const healthy = (await fetch(`http://127.0.0.1:${server.port}/live/fat.flv`)).body!.getReader();
     let healthyBytes = 0;
@@ -204,9 +215,9 @@ Deno.test("http-flv: a player that stops reading is dropped to keyframes, then d
     })();
     const rss0 = Deno.memoryUsage().rss;
     await waitFor(
-      () => stream.players.get("http-flv") === 1 && healthyBytes > 0,
+      () => stream.players.get("http-flv") === 1 && stream.players.get("ws-flv") === 0 && healthyBytes > 0,
       15_000,
-      "stuck player disconnected",
+      "stuck players disconnected",
     );
     const after = healthyBytes;
     await waitFor(() => healthyBytes > after + 2_000_000, 5000, "healthy player still receiving");
@@ -217,6 +228,7 @@ Deno.test("http-flv: a player that stops reading is dropped to keyframes, then d
   } finally {
     clearInterval(timer);
     conn.close();
+    wsConn.close();
     await server.close();
     hub.close();
   }
