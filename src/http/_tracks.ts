@@ -1,29 +1,18 @@
-/** Which of a stream's tracks HLS and DASH carry (smart_rtmpd's matrix: G.711 streams go out video only). */
+/** The stream's tracks that HLS/DASH carry; logs once per output why others are left out. */
 import type { Stream } from "../core/mod.ts";
-import type { OutputTracks } from "../formats/hls/mod.ts";
+import { carriedTracks, HLS_AUDIO_CODECS, type OutputTracks } from "../formats/hls/mod.ts";
 import type { Logger } from "../log/mod.ts";
 
-const VIDEO = ["h264", "h265", "av1"];
-const AUDIO = ["aac", "opus", "mp3"];
-
-/** The carried tracks; with `log`, says once why a track is left out. */
 export function outputTracks(stream: Stream, log?: Logger): OutputTracks {
-  const v = stream.videoTrack, a = stream.audioTrack;
-  const video = v && VIDEO.includes(v.codec) ? v : undefined;
-  const audio = a && AUDIO.includes(a.codec) ? a : undefined;
-  if (log && v && !video) {
-    log.info("video left out", {
+  const { tracks, left } = carriedTracks(stream.videoTrack, stream.audioTrack);
+  for (const t of left) {
+    log?.info(`${t.kind} left out`, {
       key: stream.key,
-      codec: v.codec,
-      why: `HLS/DASH carry ${VIDEO.join(", ")}`,
+      codec: t.codec,
+      why: t.kind === "audio"
+        ? `HLS/DASH carry ${HLS_AUDIO_CODECS.join(", ")}: this stream goes out video only`
+        : "HLS/DASH cannot carry this video codec",
     });
   }
-  if (log && a && !audio) {
-    log.info("audio left out", {
-      key: stream.key,
-      codec: a.codec,
-      why: `HLS/DASH carry ${AUDIO.join(", ")}; this stream goes out video only`,
-    });
-  }
-  return { video, audio };
+  return tracks;
 }

@@ -15,7 +15,13 @@
 import { Hono } from "hono";
 import type { Context } from "hono";
 import type { Stream } from "../core/mod.ts";
-import { HlsSegmenter, type OutputTracks, type SegmentWriter, TsSegmentWriter } from "../formats/hls/mod.ts";
+import {
+  HlsSegmenter,
+  needsFmp4,
+  type OutputTracks,
+  type SegmentWriter,
+  TsSegmentWriter,
+} from "../formats/hls/mod.ts";
 import { createFmp4Writer } from "../formats/hls/fmp4_writer.ts";
 import type { HttpDeps } from "./deps.ts";
 import { admissionStatus } from "./flv.ts";
@@ -66,10 +72,6 @@ type Variant = "ts" | "fmp4";
 
 const PLAYLIST_TYPE = "application/vnd.apple.mpegurl";
 const IMMUTABLE = "public, max-age=31536000, immutable";
-
-function needsFmp4(t: OutputTracks): boolean {
-  return t.video?.codec === "h265" || t.video?.codec === "av1" || t.audio?.codec === "opus";
-}
 
 export function routes(deps: HttpDeps, opts: HlsOptions = defaultHlsOptions()): Hono {
   const log = deps.log.child({ sess: "hls" });

@@ -4,3 +4,4 @@ export * from "./parse.ts";
 export * from "./cutter.ts";
 export * from "./writer.ts";
 export * from "./segmenter.ts";
+export * from "./tracks.ts";
