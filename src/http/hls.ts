@@ -16,13 +16,13 @@ import { Hono } from "hono";
 import type { Context } from "hono";
 import type { Stream } from "../core/mod.ts";
 import {
+  createFmp4Writer,
   HlsSegmenter,
   needsFmp4,
   type OutputTracks,
   type SegmentWriter,
   TsSegmentWriter,
 } from "../formats/hls/mod.ts";
-import { createFmp4Writer } from "../formats/hls/fmp4_writer.ts";
 import type { HttpDeps } from "./deps.ts";
 import { admissionStatus } from "./flv.ts";
 import { remoteAddr, requestHost } from "./request.ts";

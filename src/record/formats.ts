@@ -5,6 +5,7 @@
  */
 import type { Frame } from "../core/frame.ts";
 import {
+  createFmp4Writer,
   needsFmp4,
   type OutputTracks,
   type PlaylistSegment,
@@ -12,7 +13,6 @@ import {
   TsSegmentWriter,
   writeMediaPlaylist,
 } from "../formats/hls/mod.ts";
-import { createFmp4Writer } from "../formats/hls/fmp4_writer.ts";
 
 export interface RecordedFile {
   /** Relative to the recording's segment folder. */

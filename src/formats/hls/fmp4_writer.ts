@@ -1,6 +1,70 @@
-/** fMP4 segments for HLS (one moof+mdat per part, both tracks muxed). */
+/**
+ * fMP4 segments for HLS: one init segment with every carried track, and one moof+mdat per run of
+ * frames (an LL-HLS part, or a whole segment), audio and video muxed together.
+ */
+import type { Frame } from "../../core/frame.ts";
+import type { Track } from "../../core/track.ts";
+import { initSegment, mediaSegment, type SegmentTrack } from "../fmp4/mod.ts";
 import type { OutputTracks, SegmentWriter } from "./writer.ts";
 
-export function createFmp4Writer(_tracks: OutputTracks): SegmentWriter {
-  throw new Error("fMP4 segments are not available yet");
+/** Keeps decode times non-negative (tfdt is unsigned) with one offset, in seconds, for all tracks. */
+export class DtsShift {
+  #offsetS: number | undefined;
+
+  /** Ticks to add to a frame of `clockRate`; fixed by the first frames seen. */
+  ticks(frames: readonly Frame[], clockRate: number): number {
+    if (this.#offsetS === undefined) {
+      let min = 0;
+      for (const f of frames) min = Math.min(min, f.dts / f.track.clockRate);
+      this.#offsetS = min < 0 ? Math.ceil(-min) + 1 : 0;
+    }
+    return this.#offsetS * clockRate;
+  }
+}
+
+/** Frames of `track`'s kind, shifted by `shift` ticks when needed (new objects only then). */
+export function framesOf(frames: readonly Frame[], kind: "video" | "audio", shift: number): Frame[] {
+  const out: Frame[] = [];
+  for (const f of frames) {
+    if (f.track.kind !== kind) continue;
+    out.push(shift === 0 ? f : { ...f, dts: Math.max(0, f.dts + shift), pts: Math.max(0, f.pts + shift) });
+  }
+  return out;
+}
+
+export class Fmp4SegmentWriter implements SegmentWriter {
+  readonly ext = "m4s" as const;
+  readonly #tracks: Track[];
+  readonly #init: Uint8Array;
+  readonly #shift = new DtsShift();
+  #sequence = 1;
+
+  constructor(tracks: OutputTracks) {
+    this.#tracks = [tracks.video, tracks.audio].filter((t): t is NonNullable<typeof t> => t !== undefined);
+    this.#init = initSegment(this.#tracks);
+  }
+
+  init(): Uint8Array {
+    return this.#init;
+  }
+
+  write(
+    frames: readonly Frame[],
+    opts: { segmentStart: boolean; end?: { track: "video" | "audio"; dts: number } },
+  ): Uint8Array {
+    const tracks: SegmentTrack[] = [];
+    this.#tracks.forEach((track, i) => {
+      const shift = this.#shift.ticks(frames, track.clockRate);
+      const own = framesOf(frames, track.kind, shift);
+      if (own.length === 0) return;
+      const nextDts = opts.end?.track === track.kind ? opts.end.dts + shift : undefined;
+      tracks.push({ trackId: i + 1, track, frames: own, nextDts });
+    });
+    if (tracks.length === 0) return new Uint8Array(0);
+    return mediaSegment({ sequence: this.#sequence++, tracks });
+  }
+}
+
+export function createFmp4Writer(tracks: OutputTracks): SegmentWriter {
+  return new Fmp4SegmentWriter(tracks);
 }

@@ -1,7 +1,8 @@
-/** HLS: playlists, the segment cutter and the live segmenter that keeps segments in memory. */
+/** HLS: playlists, the segment cutter, segment writers (TS, fMP4) and the live segmenter. */
 export * from "./playlist.ts";
 export * from "./parse.ts";
 export * from "./cutter.ts";
 export * from "./writer.ts";
+export * from "./fmp4_writer.ts";
 export * from "./segmenter.ts";
 export * from "./tracks.ts";

@@ -160,6 +160,7 @@ export class HlsSegmenter {
     const { partDuration, segmentDuration } = this.#cutter.flush();
     this.#closePart(partDuration);
     this.#closeSegment(segmentDuration);
+    if (this.#open.parts.length > 0) this.#open = this.#newSegment(this.#open.msn + 1, false);
     this.#ended = true;
     this.#wake();
   }

@@ -1,6 +1,9 @@
 import assert from "node:assert/strict";
 import type { Frame } from "../../core/frame.ts";
-import type { H264Track, Track } from "../../core/track.ts";
+import type { AacTrack, H264Track, H265Track, Track } from "../../core/track.ts";
+import { concat } from "../../core/fanout.ts";
+import { findBox, parseBoxes } from "../fmp4/mod.ts";
+import { Fmp4SegmentWriter } from "./fmp4_writer.ts";
 import { TsDemuxer } from "../mpegts/mod.ts";
 import { HlsSegmenter, type HlsSegmenterOptions } from "./segmenter.ts";
 import { parseMediaPlaylist } from "./parse.ts";
@@ -123,6 +126,7 @@ Deno.test("HlsSegmenter: blocking waits resolve when the part appears, and on en
   const p = parseMediaPlaylist(s.playlist({ lowLatency: true }));
   assert.equal(p.endList, true);
   assert.equal(p.lowLatency?.preloadHint, undefined);
+  assert.deepEqual(p.lowLatency?.pendingParts, []);
   assert.deepEqual(p.segments.map((x) => Math.round(x.duration * 1000)), [2000, 533]);
 });
 
@@ -174,4 +178,34 @@ Deno.test("HlsSegmenter + TsSegmentWriter: every segment starts with PAT/PMT and
     total += got.length;
   }
   assert.equal(total, frames.length);
+});
+
+Deno.test("HlsSegmenter + Fmp4SegmentWriter: HEVC + AAC init, parts are moof+mdat, a segment is its parts", async () => {
+  const { tracks, frames } = await tsFrames("./testdata/h265_aac_3s.mpegts");
+  const s = new HlsSegmenter({
+    writer: new Fmp4SegmentWriter({
+      video: tracks.find((t) => t.kind === "video") as H265Track,
+      audio: tracks.find((t) => t.kind === "audio") as AacTrack,
+    }),
+    primary: "video",
+    targetMs: 1000,
+    partTargetMs: 334,
+    windowSize: 5,
+    cacheSize: 0,
+    uriPrefix: "",
+  });
+  s.push(frames);
+  s.end();
+  const init = parseBoxes(s.init!);
+  assert.deepEqual(init.map((b) => b.type), ["ftyp", "moov"]);
+  assert.ok(findBox(s.init!, ["moov", "trak", "mdia", "minf", "stbl", "stsd", "hvc1"]));
+  const p = parseMediaPlaylist(s.playlist({ lowLatency: true }));
+  assert.equal(p.map, "init.mp4");
+  assert.equal(p.segments.length, 3);
+  for (const seg of p.segments) {
+    const bytes = s.segment(Number(seg.uri.split(".")[0]))!;
+    const parts = seg.parts!.map((x) => s.part(Number(x.uri.slice(1, -4)))!);
+    assert.deepEqual(concat(parts), bytes);
+    for (const part of parts) assert.deepEqual(parseBoxes(part).map((b) => b.type), ["moof", "mdat"]);
+  }
 });
