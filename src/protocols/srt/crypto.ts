@@ -90,7 +90,8 @@ export class PacketCipher {
     iv[11] ^= seq >>> 16 & 0xff;
     iv[12] ^= seq >>> 8 & 0xff;
     iv[13] ^= seq & 0xff;
-    const c = createCipheriv(`aes-${key.length * 8}-ctr`, key, iv);
-    return c.update(payload);
+    const out = createCipheriv(`aes-${key.length * 8}-ctr`, key, iv).update(payload);
+    // A plain Uint8Array view: Buffer's slice() shares memory, which downstream code would not expect.
+    return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
   }
 }

@@ -165,6 +165,20 @@ export class Receiver {
     }
   }
 
+  /** Delivers everything still held, in order, skipping holes (the peer has gone). */
+  flush(): void {
+    while (seqDiff(this.#head, this.#max) >= 0) {
+      const i = this.#head & this.#mask;
+      const slot = this.#slots[i];
+      this.#slots[i] = undefined;
+      this.#head = seqAdd(this.#head, 1);
+      if (slot?.payload) {
+        this.stats.delivered++;
+        this.#opts.deliver(slot.payload);
+      }
+    }
+  }
+
   #nextPresent(): Slot | undefined {
     for (let s = seqAdd(this.#head, 1); seqDiff(s, this.#max) >= 0; s = seqAdd(s, 1)) {
       const slot = this.#slots[s & this.#mask];

@@ -141,3 +141,12 @@ Deno.test("timestamps unwrap across 2^32 µs", () => {
   r.tick(2 ** 32 + 0x1000 + 100_000);
   assert.deepEqual(out, [1, 2]);
 });
+
+Deno.test("flush delivers what is held, skipping holes", () => {
+  const { r, out, send } = setup();
+  send(100, 0);
+  send(102, 0);
+  r.flush();
+  assert.deepEqual(out, [100, 102]);
+  assert.equal(r.buffered, 0);
+});

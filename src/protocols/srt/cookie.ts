@@ -1,0 +1,21 @@
+/**
+ * SYN cookies (draft-sharabayko-srt §4.3.1.1): the listener keeps no state until a CONCLUSION
+ * echoes a cookie derived from the caller's address and the current minute.
+ */
+import { createHmac } from "node:crypto";
+
+export class CookieJar {
+  #secret = crypto.getRandomValues(new Uint8Array(32));
+
+  bake(host: string, port: number, nowMs = Date.now(), minutesAgo = 0): number {
+    const minute = Math.floor(nowMs / 60_000) - minutesAgo;
+    const d = createHmac("sha256", this.#secret).update(`${host}:${port}:${minute}`).digest();
+    // Never 0: that means "no cookie" in an induction request.
+    return ((d[0] << 24 | d[1] << 16 | d[2] << 8 | d[3]) >>> 0) || 1;
+  }
+
+  /** Accepts this minute's cookie or the previous minute's (a handshake across the boundary). */
+  check(cookie: number, host: string, port: number, nowMs = Date.now()): boolean {
+    return cookie === this.bake(host, port, nowMs) || cookie === this.bake(host, port, nowMs, 1);
+  }
+}

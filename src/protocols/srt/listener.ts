@@ -1,0 +1,330 @@
+/**
+ * The listener side of SRT on one UDP port (draft-sharabayko-srt §4.3.1): stateless INDUCTION
+ * answers with a SYN cookie, CONCLUSION checks (version, extensions, key material, admission),
+ * then one SrtConnection per caller, demultiplexed by destination socket id. A 10 ms timer drives
+ * every connection.
+ */
+import { EstuaryError } from "../../core/errors.ts";
+import type { Logger } from "../../log/mod.ts";
+import { type ConnectionParams, nowUs, SrtConnection } from "./connection.ts";
+import { CookieJar } from "./cookie.ts";
+import { encodeHsReq, ExtType } from "./extensions.ts";
+import {
+  decodeHandshake,
+  encodeHandshake,
+  encodePeerIp,
+  ExtFlag,
+  type Handshake,
+  type HandshakeExtension,
+  HandshakeType,
+  rejectionType,
+  RejectReason,
+  rejectReasonText,
+  SRT_MAGIC,
+} from "./handshake.ts";
+import { BadSecretError, openKeyMaterial } from "./key_material.ts";
+import { Keying } from "./keying.ts";
+import {
+  agree,
+  cipherCode,
+  type ConclusionRequest,
+  DEFAULT_FLOW_WINDOW,
+  DEFAULT_MTU,
+  readConclusion,
+  Refusal,
+  responseHsReq,
+} from "./negotiation.ts";
+import { ControlType, decodePacket, destinationId, encodeControlPacket, HEADER_SIZE } from "./packet.ts";
+import { sameAddr, UdpSocket } from "./udp.ts";
+
+export interface ConnectRequest {
+  remote: Deno.NetAddr;
+  streamId: string;
+  peerSocketId: number;
+  /** 16/24/32 when the caller encrypts, else 0. */
+  keyLength: number;
+}
+
+export type Admission =
+  | { accept: true; onConnection(conn: SrtConnection): void }
+  | { accept: false; reason: number; message: string };
+
+export interface ListenerOptions {
+  hostname: string;
+  port: number;
+  /** Receive latency we ask for, and the least we grant the peer (ms). */
+  latencyMs: number;
+  passphrase?: string;
+  /** Advertised key length (0 = let the caller choose). */
+  pbkeylen?: number;
+  peerIdleTimeoutMs: number;
+  maxSessions?: number;
+  log: Logger;
+  admit(req: ConnectRequest): Promise<Admission>;
+  /** Key refresh for what we send (packets per key, announce distance); libsrt's defaults otherwise. */
+  kmRefreshRate?: number;
+  kmPreAnnounce?: number;
+}
+
+interface Session {
+  conn: SrtConnection;
+  remote: Deno.NetAddr;
+  peerKey: string;
+  response: Uint8Array;
+}
+
+export interface ListenerStats {
+  sessions: number;
+  handshakes: number;
+  rejected: number;
+  badPackets: number;
+  strayPackets: number;
+}
+
+export class SrtListener {
+  #opts: ListenerOptions;
+  #udp: UdpSocket;
+  #cookies = new CookieJar();
+  #sessions = new Map<number, Session>();
+  #byPeer = new Map<string, Session>();
+  #pending = new Set<string>();
+  #timer: ReturnType<typeof setInterval> | undefined;
+  #closed = false;
+  #log: Logger;
+  readonly counters = { handshakes: 0, rejected: 0, badPackets: 0, strayPackets: 0 };
+
+  constructor(opts: ListenerOptions) {
+    this.#opts = opts;
+    this.#log = opts.log;
+    this.#udp = UdpSocket.bind(opts.hostname, opts.port, (err) => {
+      if (!(err instanceof EstuaryError)) this.#log.warn("srt socket error", { error: err });
+    });
+  }
+
+  get port(): number {
+    return this.#udp.addr.port;
+  }
+
+  get sessions(): SrtConnection[] {
+    return [...this.#sessions.values()].map((s) => s.conn);
+  }
+
+  stats(): ListenerStats {
+    return { sessions: this.#sessions.size, ...this.counters };
+  }
+
+  start(): void {
+    this.#udp.listen(this.#onDatagram);
+    this.#timer = setInterval(() => {
+      const now = nowUs();
+      for (const s of this.#sessions.values()) s.conn.tick(now);
+    }, 10);
+  }
+
+  #onDatagram = (data: Uint8Array, from: Deno.NetAddr, now: number) => {
+    if (data.length < HEADER_SIZE) {
+      this.counters.badPackets++;
+      return;
+    }
+    const dest = destinationId(data);
+    if (dest === 0) return this.#onHandshake(data, from, now);
+    const s = this.#sessions.get(dest);
+    if (!s || !sameAddr(s.remote, from)) {
+      this.counters.strayPackets++;
+      return;
+    }
+    try {
+      s.conn.handle(decodePacket(data), now);
+    } catch (err) {
+      this.counters.badPackets++;
+      s.conn.close(`bad packet: ${(err as Error).message}`);
+    }
+  };
+
+  #onHandshake(data: Uint8Array, from: Deno.NetAddr, now: number) {
+    let hs: Handshake, timestamp: number;
+    try {
+      const p = decodePacket(data);
+      if (!p.control || p.type !== ControlType.Handshake) throw new Error("not a handshake");
+      hs = decodeHandshake(p.cif);
+      timestamp = p.timestamp;
+    } catch {
+      this.counters.badPackets++;
+      return;
+    }
+    if (hs.type === HandshakeType.Induction) return this.#induction(hs, from);
+    if (hs.type !== HandshakeType.Conclusion) return; // rendezvous types have no place here
+    if (!this.#cookies.check(hs.cookie, from.hostname, from.port)) {
+      this.counters.badPackets++; // a stale or forged cookie: ignored silently, as libsrt does
+      return;
+    }
+    const key = `${from.hostname}:${from.port}/${hs.socketId}`;
+    const known = this.#byPeer.get(key);
+    if (known) return this.#udp.send(known.response, from); // our response was lost
+    if (this.#pending.has(key)) return;
+    this.counters.handshakes++;
+    const req = readConclusion(hs);
+    if (req instanceof Refusal) return this.#reject(hs, from, req.reason, req.message);
+    this.#pending.add(key);
+    this.#conclude(hs, req, { from, key, timestamp, now }).catch((err) => {
+      this.#log.error("srt handshake failed", { remote: `${from.hostname}:${from.port}`, error: err });
+      this.#reject(hs, from, RejectReason.Ipe, String(err));
+    }).finally(() => this.#pending.delete(key));
+  }
+
+  #induction(hs: Handshake, from: Deno.NetAddr) {
+    const reply: Handshake = {
+      ...hs,
+      version: 5,
+      encryption: this.#opts.passphrase ? cipherCode(this.#opts.pbkeylen ?? 0) : 0,
+      extensionField: SRT_MAGIC,
+      cookie: this.#cookies.bake(from.hostname, from.port),
+      extensions: [],
+    };
+    this.#sendHandshake(reply, from, 0);
+  }
+
+  async #conclude(
+    hs: Handshake,
+    req: ConclusionRequest,
+    at: { from: Deno.NetAddr; key: string; timestamp: number; now: number },
+  ) {
+    const { from } = at;
+    const passphrase = this.#opts.passphrase ?? "";
+    let keying: Keying | undefined;
+    if (req.km && !passphrase) {
+      return this.#reject(
+        hs,
+        from,
+        RejectReason.Unsecure,
+        "caller encrypts but this server has no passphrase",
+      );
+    }
+    if (!req.km && passphrase) {
+      return this.#reject(hs, from, RejectReason.Unsecure, "a passphrase is required");
+    }
+    if (req.km) {
+      try {
+        const keys = await openKeyMaterial(req.km, passphrase);
+        keying = new Keying({
+          passphrase,
+          keys,
+          refreshRate: this.#opts.kmRefreshRate,
+          preAnnounce: this.#opts.kmPreAnnounce,
+        });
+      } catch (err) {
+        const bad = err instanceof BadSecretError;
+        return this.#reject(
+          hs,
+          from,
+          bad ? RejectReason.BadSecret : RejectReason.Unsecure,
+          (err as Error).message,
+        );
+      }
+    }
+    if (this.#closed) return;
+    if (this.#sessions.size >= (this.#opts.maxSessions ?? 1000)) {
+      return this.#reject(hs, from, RejectReason.Backlog, `${this.#sessions.size} sessions already`);
+    }
+    const admission = await this.#opts.admit({
+      remote: from,
+      streamId: req.streamId,
+      peerSocketId: hs.socketId,
+      keyLength: keying?.keyLength ?? 0,
+    });
+    if (!admission.accept) return this.#reject(hs, from, admission.reason, admission.message);
+    if (this.#closed) return;
+
+    const a = agree(req.hsReq, this.#opts.latencyMs);
+    const localId = this.#newSocketId();
+    const startUs = nowUs();
+    const params: ConnectionParams = {
+      localId,
+      peerId: hs.socketId,
+      isn: hs.isn,
+      startUs,
+      peerTimeBaseUs: at.now - at.timestamp,
+      peerBaseTimestamp: at.timestamp,
+      recvLatencyMs: a.recvLatencyMs,
+      peerLatencyMs: a.peerLatencyMs,
+      peerFlowWindow: hs.flowWindow,
+      peerNakReport: a.peerNakReport,
+      tooLateDrop: a.tooLateDrop,
+      keying,
+    };
+    const conn = new SrtConnection({
+      ...params,
+      send: (b) => this.#udp.send(b, from),
+      log: this.#log,
+      peerIdleTimeoutMs: this.#opts.peerIdleTimeoutMs,
+    });
+    const extensions: HandshakeExtension[] = [{
+      type: ExtType.HsRsp,
+      data: encodeHsReq(responseHsReq(req.hsReq, a)),
+    }];
+    if (req.km) extensions.push({ type: ExtType.KmRsp, data: req.km });
+    const reply: Handshake = {
+      ...hs,
+      encryption: cipherCode(keying?.keyLength ?? 0),
+      extensionField: ExtFlag.HsReq | (req.km ? ExtFlag.KmReq : 0),
+      mtu: Math.min(DEFAULT_MTU, hs.mtu),
+      flowWindow: DEFAULT_FLOW_WINDOW,
+      socketId: localId,
+      peerIp: encodePeerIp(from.hostname),
+      extensions,
+    };
+    const response = this.#packet(reply, hs.socketId, startUs);
+    const session: Session = { conn, remote: from, peerKey: at.key, response };
+    this.#sessions.set(localId, session);
+    this.#byPeer.set(at.key, session);
+    conn.closed.then(() => {
+      this.#sessions.delete(localId);
+      if (this.#byPeer.get(at.key) === session) this.#byPeer.delete(at.key);
+    });
+    admission.onConnection(conn);
+    this.#udp.send(response, from);
+  }
+
+  #reject(hs: Handshake, from: Deno.NetAddr, reason: number, message: string) {
+    this.counters.rejected++;
+    this.#log.warn("srt connection rejected", {
+      remote: `${from.hostname}:${from.port}`,
+      code: reason,
+      reason: rejectReasonText(reason),
+      why: message,
+    });
+    this.#sendHandshake({ ...hs, type: rejectionType(reason), extensions: [] }, from, 0);
+  }
+
+  #sendHandshake(hs: Handshake, to: Deno.NetAddr, startUs: number) {
+    this.#udp.send(this.#packet(hs, hs.socketId, startUs), to);
+  }
+
+  #packet(hs: Handshake, destId: number, startUs: number): Uint8Array {
+    return encodeControlPacket({
+      type: ControlType.Handshake,
+      subtype: 0,
+      info: 0,
+      timestamp: (nowUs() - startUs) >>> 0,
+      destId,
+      cif: encodeHandshake(hs),
+    });
+  }
+
+  #newSocketId(): number {
+    for (;;) {
+      const id = crypto.getRandomValues(new Uint32Array(1))[0] & 0x3fffffff;
+      if (id !== 0 && !this.#sessions.has(id)) return id;
+    }
+  }
+
+  /** Closes every session (SHUTDOWN to each peer) and the socket. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearInterval(this.#timer);
+    for (const s of [...this.#sessions.values()]) s.conn.close("server stopping");
+    for (let i = 0; i < 20 && this.#udp.queued > 0; i++) await new Promise((r) => setTimeout(r, 5));
+    await this.#udp.close();
+  }
+}
