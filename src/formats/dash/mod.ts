@@ -1,2 +1,3 @@
 /** DASH MPD writing. */
 export * from "./mpd.ts";
+export * from "./segmenter.ts";
