@@ -3,8 +3,12 @@ import type { Hub } from "../src/core/mod.ts";
 import { nullLogger } from "../src/log/mod.ts";
 import { createHttpApp, createHttpServer, FEATURES, type HttpServer } from "../src/http/mod.ts";
 import { defaultHlsOptions, type HlsOptions, hlsRoutes } from "../src/http/hls.ts";
+import { type DashOptions, dashRoutes, defaultDashOptions } from "../src/http/dash.ts";
+import { recRoutes } from "../src/http/rec.ts";
+import type { Frame, Stream, Track } from "../src/core/mod.ts";
+import { TsDemuxer } from "../src/formats/mpegts/mod.ts";
 import { testHttpDeps } from "./http_support.ts";
-import { run } from "./support/mod.ts";
+import { run, SRC } from "./support/mod.ts";
 
 export interface MediaServer {
   server: HttpServer;
@@ -14,11 +18,17 @@ export interface MediaServer {
 
 export async function startMediaServer(
   hub: Hub,
-  opts: { hls?: Partial<HlsOptions> } = {},
+  opts: { hls?: Partial<HlsOptions>; dash?: Partial<DashOptions>; recRoot?: string } = {},
 ): Promise<MediaServer> {
   const deps = testHttpDeps(hub);
   const hls = defaultHlsOptions({ targetMs: 2000, windowSize: 3, cacheSize: 2, ...opts.hls });
-  const app = createHttpApp(deps, [...FEATURES, (d) => hlsRoutes(d, hls)]);
+  const dash = defaultDashOptions({ segmentMs: 2000, ...opts.dash });
+  const app = createHttpApp(deps, [
+    ...FEATURES,
+    (d) => hlsRoutes(d, hls),
+    (d) => dashRoutes(d, dash),
+    (d) => recRoutes(d, { root: opts.recRoot ?? "rec" }),
+  ]);
   const server = createHttpServer({ app, log: nullLogger, hostname: "127.0.0.1", port: 0 });
   await server.start();
   return {
@@ -57,4 +67,63 @@ export async function firstFrame(path: string): Promise<string> {
     path,
   ], { timeoutMs: 10_000 });
   return r.stdout.trim().split("\n")[0] ?? "";
+}
+
+/** Makes an MPEG-TS file with ffmpeg from TESTING.md's sources (`codecs`: e.g. H265 + AAC). */
+export async function makeTs(
+  path: string,
+  seconds: number,
+  codecs: string[],
+  size = "640x360",
+): Promise<Uint8Array> {
+  const r = await run("ffmpeg", [
+    "-nostdin",
+    "-hide_banner",
+    "-loglevel",
+    "error",
+    ...SRC(seconds, size),
+    ...codecs,
+    "-f",
+    "mpegts",
+    "-y",
+    path,
+  ], { timeoutMs: 90_000 });
+  if (r.code !== 0) throw new Error(`ffmpeg could not make ${path}: ${r.stderr}`);
+  return await Deno.readFile(path);
+}
+
+/** Publishes a TS file into the hub at real time (a stand-in publisher for codecs FLV cannot carry). */
+export async function replayTs(
+  hub: Hub,
+  ts: Uint8Array,
+  opts: { app?: string; name: string },
+): Promise<{ stream: Stream; done: Promise<void>; stop(): void }> {
+  const tracks: Track[] = [], frames: Frame[] = [];
+  const d = new TsDemuxer({ onTrack: (t) => tracks.push(t), onFrame: (f) => frames.push(f) });
+  d.push(ts);
+  d.flush();
+  const stream = await hub.publish({
+    role: "publisher",
+    protocol: "srt",
+    app: opts.app ?? "live",
+    name: opts.name,
+    vhost: "127.0.0.1",
+    query: "",
+  });
+  for (const t of tracks) stream.setTrack(t);
+  let stopped = false;
+  const first = frames[0];
+  const at = (f: Frame) =>
+    (f.dts - first.dts * f.track.clockRate / first.track.clockRate) * 1000 / f.track.clockRate;
+  const done = (async () => {
+    const start = Date.now();
+    for (const f of frames) {
+      if (stopped || stream.isEnded) break;
+      const wait = start + at(f) - Date.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      stream.write(f);
+    }
+    stream.end("replay finished");
+  })();
+  return { stream, done, stop: () => stopped = true };
 }

@@ -176,3 +176,22 @@ export class SegmenterRegistry<T extends LiveOutput> {
     return { outputs: this.#entries.size, live, players };
   }
 }
+
+/** Waits for `ready` on the segmenter until the client leaves or `ms` pass. */
+export async function waitUntil(
+  seg: { wait(ready: () => boolean, signal?: AbortSignal): Promise<boolean> },
+  ready: () => boolean,
+  req: Request,
+  ms: number,
+): Promise<boolean> {
+  const ac = new AbortController();
+  const timer = setTimeout(() => ac.abort(), ms);
+  const onAbort = () => ac.abort();
+  req.signal.addEventListener("abort", onAbort, { once: true });
+  try {
+    return await seg.wait(ready, ac.signal);
+  } finally {
+    clearTimeout(timer);
+    req.signal.removeEventListener("abort", onAbort);
+  }
+}

@@ -26,7 +26,7 @@ import {
 import type { HttpDeps } from "./deps.ts";
 import { admissionStatus } from "./flv.ts";
 import { remoteAddr, requestHost } from "./request.ts";
-import { SegmenterRegistry } from "./_segmenters.ts";
+import { SegmenterRegistry, waitUntil } from "./_segmenters.ts";
 import { outputTracks } from "./_tracks.ts";
 
 export interface HlsOptions {
@@ -260,25 +260,6 @@ function playlistResponse(seg: HlsSegmenter, o: { lowLatency: boolean; blocking:
   return new Response(seg.playlist({ lowLatency: o.lowLatency }), {
     headers: { "content-type": PLAYLIST_TYPE, "cache-control": cache },
   });
-}
-
-/** Waits for `ready` on the segmenter until the client leaves or `ms` pass. */
-export async function waitUntil(
-  seg: { wait(ready: () => boolean, signal?: AbortSignal): Promise<boolean> },
-  ready: () => boolean,
-  req: Request,
-  ms: number,
-): Promise<boolean> {
-  const ac = new AbortController();
-  const timer = setTimeout(() => ac.abort(), ms);
-  const onAbort = () => ac.abort();
-  req.signal.addEventListener("abort", onAbort, { once: true });
-  try {
-    return await seg.wait(ready, ac.signal);
-  } finally {
-    clearTimeout(timer);
-    req.signal.removeEventListener("abort", onAbort);
-  }
 }
 
 export { routes as hlsRoutes };

@@ -1,0 +1,154 @@
+/**
+ * Live DASH. URL layout (every live or record app):
+ *
+ *   /<app>/<name>.mpd                  dynamic MPD (static once the publisher has left)
+ *   /<app>/<name>/dash/init-v.mp4      video init segment     /<app>/<name>/dash/v<N>.m4s  video segment
+ *   /<app>/<name>/dash/init-a.mp4      audio init segment     /<app>/<name>/dash/a<N>.m4s  audio segment
+ *
+ * Segment numbers start at the Unix time in seconds, so URLs are never reused (immutable caching).
+ */
+import { Hono } from "hono";
+import type { Context } from "hono";
+import type { Stream } from "../core/mod.ts";
+import { DashSegmenter } from "../formats/dash/mod.ts";
+import type { HttpDeps } from "./deps.ts";
+import { admissionStatus } from "./flv.ts";
+import { remoteAddr, requestHost } from "./request.ts";
+import { SegmenterRegistry, waitUntil } from "./_segmenters.ts";
+import { outputTracks } from "./_tracks.ts";
+
+export interface DashOptions {
+  /** `<rtmp><hasdash>`. */
+  enabled: boolean;
+  /** Target segment duration, ms. */
+  segmentMs: number;
+  /** `<dashduration>`: timeShiftBufferDepth, seconds. */
+  windowS: number;
+  /** `<dashlivecache>`: most segments listed in the MPD. */
+  maxSegments: number;
+  startOnPublish: boolean;
+  graceMs: number;
+  idleMs: number;
+}
+
+export function defaultDashOptions(o: Partial<DashOptions> = {}): DashOptions {
+  return {
+    enabled: true,
+    segmentMs: 2000,
+    windowS: 10,
+    maxSegments: 10,
+    startOnPublish: false,
+    graceMs: 30_000,
+    idleMs: 60_000,
+    ...o,
+  };
+}
+
+const MPD_TYPE = "application/dash+xml";
+const IMMUTABLE = "public, max-age=31536000, immutable";
+
+export function routes(deps: HttpDeps, opts: DashOptions = defaultDashOptions()): Hono {
+  const log = deps.log.child({ sess: "dash" });
+  const registry = new SegmenterRegistry<DashSegmenter>({
+    protocol: "dash",
+    graceMs: opts.graceMs,
+    idleMs: opts.idleMs,
+    playerTimeoutMs: Math.max(10_000, 3 * opts.segmentMs),
+    log,
+    sessions: deps.sessions,
+  });
+
+  const segmenter = (stream: Stream, pinned = false) =>
+    registry.acquire(stream, "dash", (prev) =>
+      new DashSegmenter({
+        tracks: outputTracks(stream, log),
+        targetMs: opts.segmentMs,
+        windowS: opts.windowS,
+        maxSegments: opts.maxSegments,
+        uriPrefix: `${encodeURIComponent(stream.name)}/dash/`,
+        firstNumber: Math.max(prev?.nextNumber ?? 0, Math.floor(Date.now() / 1000)),
+      }), { pinned });
+
+  if (opts.startOnPublish) {
+    deps.hub.onPublish((s) => {
+      const off = s.onTrack(() => {
+        off();
+        queueMicrotask(() => {
+          const t = outputTracks(s);
+          if (opts.enabled && !s.isEnded && (t.video || t.audio)) segmenter(s, true);
+        });
+      });
+    });
+  }
+
+  const mpdResponse = (seg: DashSegmenter) =>
+    new Response(seg.mpd(), {
+      headers: { "content-type": MPD_TYPE, "cache-control": seg.ended ? "max-age=10" : "max-age=1" },
+    });
+
+  async function manifest(c: Context): Promise<Response> {
+    const req = c.req.raw;
+    const app = c.req.param("app")!;
+    const name = c.req.param("file")!.slice(0, -".mpd".length);
+    const url = new URL(req.url);
+    let stream: Stream;
+    try {
+      stream = await deps.hub.play({
+        role: "player",
+        protocol: "http",
+        app,
+        name,
+        vhost: requestHost(req),
+        query: url.search.slice(1),
+        ext: ".mpd",
+        remote: remoteAddr(c.env),
+      }, { waitMs: 0 });
+    } catch (err) {
+      const m = admissionStatus(err);
+      if (!m) throw err;
+      const ended = m.status === 404 ? registry.find(`${app}/${name}`, "dash") : undefined;
+      if (ended?.ended) return mpdResponse(ended);
+      return c.json({ code: m.status, msg: m.msg }, m.status);
+    }
+    const tracks = outputTracks(stream);
+    if (!tracks.video && !tracks.audio) {
+      return c.json({ code: 404, msg: `stream ${stream.key} has no track DASH can carry` }, 404);
+    }
+    const seg = segmenter(stream);
+    const ok = await waitUntil(seg, () => seg.segmentCount > 0, req, Math.max(10_000, 3 * opts.segmentMs));
+    if (!ok && seg.segmentCount === 0) {
+      return c.json({ code: 503, msg: `stream ${stream.key} has no complete segment yet` }, 503);
+    }
+    registry.seen(
+      stream.key,
+      "dash",
+      `${remoteAddr(c.env).replace(/:\d+$/, "")}|${req.headers.get("user-agent")}`,
+    );
+    return mpdResponse(seg);
+  }
+
+  const app = new Hono();
+  app.get("/:app/:file{[^/]+\\.mpd}", async (c, next) => {
+    if (!opts.enabled) return await next();
+    return await manifest(c);
+  });
+  app.get("/:app/:name/dash/:file", async (c, next) => {
+    const { app, name, file } = c.req.param();
+    const m = /^(?:init-([va])\.mp4|([va])(\d+)\.m4s)$/.exec(file);
+    const seg = m ? registry.find(`${app}/${name}`, "dash") : undefined;
+    if (!m || !seg) return await next();
+    const kind = (m[1] ?? m[2]) === "v" ? "video" : "audio";
+    const bytes = m[1] ? seg.init(kind) : seg.segment(kind, Number(m[3]));
+    if (!bytes) return c.json({ code: 404, msg: `${app}/${name}/dash/${file} is not available` }, 404);
+    return new Response(bytes as Uint8Array<ArrayBuffer>, {
+      headers: {
+        "content-type": m[1] ? "video/mp4" : "video/iso.segment",
+        "cache-control": IMMUTABLE,
+        "content-length": String(bytes.byteLength),
+      },
+    });
+  });
+  return app;
+}
+
+export { routes as dashRoutes };

@@ -1,0 +1,144 @@
+/**
+ * Live HLS fMP4 (plain and LL-HLS) and DASH with ffmpeg/ffprobe: decoding, codecs, init + segment
+ * concatenation, blocking playlist reload; HEVC goes out as fMP4 (hvc1) on HLS and DASH.
+ */
+import assert from "node:assert/strict";
+import { parseMediaPlaylist } from "../src/formats/hls/mod.ts";
+import { AAC, decodedFrames, ffprobeJson, H265, requireTool, run, testHub } from "./support/mod.ts";
+import { makeFlv, replayFlv } from "./http_support.ts";
+import { getBytes, getText, makeTs, replayTs, startMediaServer } from "./hls_support.ts";
+
+requireTool("ffmpeg");
+requireTool("ffprobe");
+
+const RW = ["-rw_timeout", "5000000"];
+
+async function probeCodecs(url: string) {
+  const probe = await ffprobeJson(url, { timeoutMs: 20_000, inputArgs: RW });
+  const v = probe.streams.find((s) => s.codec_type === "video");
+  const a = probe.streams.find((s) => s.codec_type === "audio");
+  return { v, a };
+}
+
+Deno.test("hls fmp4 + LL-HLS + dash: H264 High + AAC decode in ffmpeg, init+segment decodes, blocking reload waits", async () => {
+  const dir = await Deno.makeTempDir();
+  const flv = await makeFlv(`${dir}/src.flv`, 20);
+  const hub = testHub();
+  const ms = await startMediaServer(hub, { hls: { partTargetMs: 500 } });
+  const hls = `${ms.base}/live/cam.m3u8?fmp4`;
+  const mpd = `${ms.base}/live/cam.mpd`;
+  try {
+    const pub = await replayFlv(hub, flv, { name: "cam" });
+    const first = await getText(hls);
+    assert.equal(first.status, 200, first.text);
+    const p0 = parseMediaPlaylist(first.text);
+    assert.equal(p0.version, 7);
+    assert.equal(p0.map, "cam/init.mp4");
+
+    const checks = [
+      (async () => {
+        const { v, a } = await probeCodecs(hls);
+        assert.deepEqual([v?.codec_name, v?.profile, v?.width, v?.height], ["h264", "High", 640, 360]);
+        assert.deepEqual([a?.codec_name, a?.sample_rate, a?.channels], ["aac", "44100", 2]);
+        const d = await decodedFrames(hls, { frames: 150, timeoutMs: 30_000, inputArgs: RW });
+        assert.ok(d.frames >= 150, `hls fmp4 decoded ${d.frames}: ${d.stderr}`);
+      })(),
+      (async () => {
+        const res = await getText(mpd);
+        assert.equal(res.status, 200, res.text);
+        assert.equal(res.headers.get("content-type"), "application/dash+xml");
+        const { v, a } = await probeCodecs(mpd);
+        assert.deepEqual([v?.codec_name, v?.width, v?.height], ["h264", 640, 360]);
+        assert.deepEqual([a?.codec_name, a?.sample_rate], ["aac", "44100"]);
+        const d = await decodedFrames(mpd, { frames: 150, timeoutMs: 30_000, inputArgs: RW });
+        assert.ok(d.frames >= 150, `dash decoded ${d.frames}: ${d.stderr}`);
+      })(),
+      (async () => {
+        // init.mp4 + one segment is a playable file.
+        const init = await getBytes(`${ms.base}/live/cam/init.mp4`);
+        const seg = await getBytes(`${ms.base}/live/${p0.segments[0].uri}`);
+        assert.equal(seg.headers.get("content-type"), "video/iso.segment");
+        const file = `${dir}/concat.mp4`;
+        await Deno.writeFile(file, new Uint8Array([...init.bytes, ...seg.bytes]));
+        const r = await run("ffprobe", [
+          "-v",
+          "error",
+          "-count_frames",
+          "-select_streams",
+          "v:0",
+          "-show_entries",
+          "stream=codec_name,nb_read_frames",
+          "-of",
+          "csv=p=0",
+          file,
+        ], { timeoutMs: 10_000 });
+        const [codec, n] = r.stdout.trim().split(",");
+        assert.equal(codec, "h264");
+        assert.ok(Number(n) >= 55, `init+segment decoded ${n} frames`);
+      })(),
+      (async () => {
+        // LL-HLS: ask for the part after the newest one; the request blocks until it exists.
+        const ll = parseMediaPlaylist((await getText(`${hls}&ll`)).text);
+        assert.equal(ll.version, 9);
+        assert.equal(ll.lowLatency?.partTarget, 0.5);
+        assert.equal(ll.lowLatency?.canBlockReload, true);
+        assert.ok(ll.lowLatency?.preloadHint);
+        const msn = ll.mediaSequence + ll.segments.length;
+        const part = ll.lowLatency!.pendingParts.length;
+        const t0 = Date.now();
+        const blocked = await getText(`${hls}&ll&_HLS_msn=${msn}&_HLS_part=${part}`);
+        const waited = Date.now() - t0;
+        assert.equal(blocked.status, 200, blocked.text);
+        const got = parseMediaPlaylist(blocked.text);
+        const hasIt = got.mediaSequence + got.segments.length > msn ||
+          got.lowLatency!.pendingParts.length > part;
+        assert.ok(hasIt, blocked.text);
+        assert.ok(waited > 20, `a blocking reload for a future part answered in ${waited} ms`);
+        assert.match(blocked.headers.get("cache-control") ?? "", /max-age=\d+/);
+        // The preload-hinted part is served as soon as it exists.
+        const hint = await getBytes(`${ms.base}/live/${got.lowLatency!.preloadHint}`);
+        assert.equal(hint.status, 200);
+        // Too far ahead: 400 at once.
+        const far = await getText(`${hls}&ll&_HLS_msn=${msn + 10}&_HLS_part=0`);
+        assert.equal(far.status, 400);
+      })(),
+    ];
+    await Promise.all(checks);
+    pub.stop();
+    await pub.done;
+  } finally {
+    await ms.close();
+    hub.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("hevc: H265 + AAC goes out as HLS fMP4 (hvc1) and DASH, both decode in ffmpeg", async () => {
+  const dir = await Deno.makeTempDir();
+  const ts = await makeTs(`${dir}/src.ts`, 14, [...H265, ...AAC]);
+  const hub = testHub();
+  const ms = await startMediaServer(hub);
+  try {
+    const pub = await replayTs(hub, ts, { name: "hevc" });
+    const pl = await getText(`${ms.base}/live/hevc.m3u8`);
+    assert.equal(pl.status, 200, pl.text);
+    assert.match(pl.text, /#EXT-X-MAP:URI="hevc\/init.mp4"/, "HEVC selects the fMP4 variant");
+    await Promise.all(
+      [`${ms.base}/live/hevc.m3u8`, `${ms.base}/live/hevc.mpd`].map(async (url) => {
+        const { v, a } = await probeCodecs(url);
+        assert.deepEqual([v?.codec_name, v?.width, v?.height], ["hevc", 640, 360], url);
+        assert.equal(a?.codec_name, "aac", url);
+        const d = await decodedFrames(url, { frames: 100, timeoutMs: 30_000, inputArgs: RW });
+        assert.ok(d.frames >= 100, `${url} decoded ${d.frames}: ${d.stderr}`);
+      }),
+    );
+    const init = await getBytes(`${ms.base}/live/hevc/init.mp4`);
+    assert.ok(new TextDecoder().decode(init.bytes).includes("hvc1"));
+    pub.stop();
+    await pub.done;
+  } finally {
+    await ms.close();
+    hub.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
