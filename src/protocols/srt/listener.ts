@@ -46,7 +46,8 @@ export interface ConnectRequest {
 }
 
 export type Admission =
-  | { accept: true; onConnection(conn: SrtConnection): void }
+  /** `abandon` undoes the admission when the connection cannot be made after all. */
+  | { accept: true; onConnection(conn: SrtConnection): void; abandon?(): void }
   | { accept: false; reason: number; message: string };
 
 export interface ListenerOptions {
@@ -233,7 +234,7 @@ export class SrtListener {
       keyLength: keying?.keyLength ?? 0,
     });
     if (!admission.accept) return this.#reject(hs, from, admission.reason, admission.message);
-    if (this.#closed) return;
+    if (this.#closed) return admission.abandon?.();
 
     const a = agree(req.hsReq, this.#opts.latencyMs);
     const localId = this.#newSocketId();
@@ -281,8 +282,9 @@ export class SrtListener {
       this.#sessions.delete(localId);
       if (this.#byPeer.get(at.key) === session) this.#byPeer.delete(at.key);
     });
-    admission.onConnection(conn);
+    // The response first: a libsrt caller discards data that arrives before it.
     this.#udp.send(response, from);
+    admission.onConnection(conn);
   }
 
   #reject(hs: Handshake, from: Deno.NetAddr, reason: number, message: string) {
