@@ -41,6 +41,8 @@ export interface CallerOptions {
   log?: Logger;
   kmRefreshRate?: number;
   kmPreAnnounce?: number;
+  /** Initial sequence number (random by default); tests use it to cross the 2^31 wrap. */
+  isn?: number;
 }
 
 /** The listener refused us; `reason` is libsrt's code (e.g. 10 wrong passphrase, 1403 forbidden). */
@@ -86,6 +88,12 @@ export class SrtCaller {
     this.connection.close(reason);
     await this.#shutdown();
   }
+
+  /** Stops without a word to the peer, as a crashed or unplugged caller would. */
+  async drop(): Promise<void> {
+    this.connection.close("dropped", false);
+    await this.#shutdown();
+  }
 }
 
 /** Connects to an SRT listener; rejects with SrtRejectedError or a timeout error. */
@@ -96,7 +104,7 @@ export async function connectSrt(opts: CallerOptions): Promise<SrtCaller> {
   const peer: Deno.NetAddr = { transport: "udp", hostname, port: opts.port };
   const udp = UdpSocket.bind(hostname.includes(":") ? "::" : "0.0.0.0", 0);
   const socketId = (crypto.getRandomValues(new Uint32Array(1))[0] & 0x3fffffff) || 1;
-  const isn = randomSeq();
+  const isn = opts.isn ?? randomSeq();
   const startUs = nowUs();
   let keys: StreamKeys | undefined;
   let km: Uint8Array | undefined;
