@@ -9,7 +9,8 @@ import denoJson from "./deno.json" with { type: "json" };
 
 const VERSION = denoJson.version;
 
-const HELP = `Estuary ${VERSION}: a live streaming media server (RTMP, HTTP-FLV, WS-FLV, HLS, DASH, RTSP, SRT, WebRTC)
+const HELP =
+  `Estuary ${VERSION}: a live streaming media server (RTMP, HTTP-FLV, WS-FLV, HLS, DASH, RTSP, SRT, WebRTC)
 
 Usage: estuary [--config FILE] [--root DIR] [--help] [--version]
 
@@ -32,7 +33,9 @@ export function parseArgs(argv: string[]): CliArgs {
   const out: CliArgs = { help: false, version: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
-    const [flag, inline] = a.startsWith("--") && a.includes("=") ? [a.slice(0, a.indexOf("=")), a.slice(a.indexOf("=") + 1)] : [a, undefined];
+    const [flag, inline] = a.startsWith("--") && a.includes("=")
+      ? [a.slice(0, a.indexOf("=")), a.slice(a.indexOf("=") + 1)]
+      : [a, undefined];
     const value = () => {
       const v = inline ?? argv[++i];
       if (v === undefined || v === "") throw new EstuaryError("cli", `flag ${flag} needs a value`);
@@ -55,7 +58,10 @@ export function parseArgs(argv: string[]): CliArgs {
         out.version = true;
         break;
       default:
-        throw new EstuaryError("cli", `unknown flag "${a}": allowed are --config FILE, --root DIR, --help, --version`);
+        throw new EstuaryError(
+          "cli",
+          `unknown flag "${a}": allowed are --config FILE, --root DIR, --help, --version`,
+        );
     }
   }
   return out;

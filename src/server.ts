@@ -3,9 +3,17 @@
  * them, and applies a new Config live (only services whose section changed restart).
  */
 import type { Config, SectionName } from "./config/mod.ts";
-import { diffConfig, tlsEnabled } from "./config/mod.ts";
+import { diffConfig } from "./config/mod.ts";
 import { Hub, type HubOptions } from "./core/mod.ts";
-import { consoleSink, createLogger, DailyFileSink, type Logger, type LogSink, MemorySink } from "./log/mod.ts";
+import { wireServices } from "./services.ts";
+import {
+  consoleSink,
+  createLogger,
+  DailyFileSink,
+  type Logger,
+  type LogSink,
+  MemorySink,
+} from "./log/mod.ts";
 
 /** What every TCP/UDP/HTTP service looks like to the composition root. */
 export interface Service {
@@ -13,6 +21,8 @@ export interface Service {
   close(): Promise<void>;
   /** The bound port (the chosen one when configured as 0). */
   readonly port: number;
+  /** The bound TLS port of the same service (RTMPS, HTTPS, RTSPS), 0 or -1 when off. */
+  readonly tlsPort?: number;
   stats(): Record<string, unknown>;
 }
 
@@ -23,11 +33,14 @@ export interface ServiceStatus {
   ssl: boolean;
 }
 
-interface ServiceSlot {
+export interface ServiceSlot {
   name: string;
+  /** The name of its TLS listener in /api/status (rtmps, https, rtsps), if it has one. */
+  tlsName?: string;
   /** Config sections whose change restarts this service. */
   sections: SectionName[];
-  ssl: boolean;
+  /** Not a listener (the recorder): left out of /api/status. */
+  internal?: boolean;
   /** Builds the service from the current config, or returns null when it is disabled. */
   make(): Service | null;
   service: Service | null;
@@ -57,10 +70,8 @@ export interface EstuaryServer {
   port(name: string): number;
 }
 
-/** Resolves a configured path against the root unless it is absolute. */
-export function resolvePath(root: string, p: string): string {
-  return p.startsWith("/") || /^[A-Za-z]:[\\/]/.test(p) ? p : `${root}/${p}`;
-}
+export { resolvePath } from "./paths.ts";
+import { resolvePath } from "./paths.ts";
 
 export function hubOptions(config: Config, log: Logger): HubOptions {
   return {
@@ -76,7 +87,9 @@ export function createServer(opts: ServerOptions): EstuaryServer {
   let config = opts.config;
   const recentLog = new MemorySink(2000);
   const sinks: LogSink[] = opts.sinks ?? [consoleSink];
-  const fileSink = config.log.file && !opts.sinks ? new DailyFileSink(resolvePath(opts.root, config.log.dir)) : null;
+  const fileSink = config.log.file && !opts.sinks
+    ? new DailyFileSink(resolvePath(opts.root, config.log.dir))
+    : null;
   const log = createLogger({
     level: config.log.level,
     sinks: fileSink ? [...sinks, fileSink, recentLog] : [...sinks, recentLog],
@@ -116,11 +129,19 @@ export function createServer(opts: ServerOptions): EstuaryServer {
     },
     status() {
       const out: Record<string, ServiceStatus> = {};
-      for (const s of slots) out[s.name] = { port: s.service?.port ?? 0, run: s.service !== null, ssl: s.ssl };
+      for (const s of slots) {
+        if (s.internal) continue;
+        const svc = s.service;
+        out[s.name] = { port: svc?.port ?? 0, run: svc !== null, ssl: false };
+        if (s.tlsName) {
+          const tp = svc?.tlsPort ?? 0;
+          out[s.tlsName] = { port: tp > 0 ? tp : 0, run: tp > 0, ssl: true };
+        }
+      }
       return out;
     },
     port(name: string) {
-      return slots.find((s) => s.name === name)?.service?.port ?? 0;
+      return this.status()[name]?.port ?? 0;
     },
   };
 
@@ -144,7 +165,6 @@ export function createServer(opts: ServerOptions): EstuaryServer {
     }
   }
 
-  // Services register here as they are built; see wiring below.
-  void tlsEnabled;
+  wireServices({ slots, hub, log, root: opts.root, config: () => config, server });
   return server;
 }
