@@ -1,0 +1,95 @@
+/**
+ * SRT publish and play with real clients: ffmpeg (libsrt 1.5) publishes H.264+AAC and H.265+AAC;
+ * ffmpeg, ffprobe and srt-live-transmit pull them back; smart_rtmpd and bare stream ids route.
+ */
+import assert from "node:assert/strict";
+import { AAC, decodedFrames, ffmpegPublish, ffprobeJson, H264B, H265, requireTool } from "./support/mod.ts";
+import { pullWithSrtLiveTransmit, startSrt, waitLive, waitNoSessions } from "./srt_util.ts";
+
+Deno.test("ffmpeg SRT publish H.264+AAC → ffmpeg, ffprobe and srt-live-transmit over SRT", async () => {
+  requireTool("ffmpeg");
+  requireTool("ffprobe");
+  requireTool("srt-live-transmit");
+  const f = await startSrt();
+  const pub = ffmpegPublish({
+    url: f.url("#!::r=live/feed,m=publish"),
+    format: "mpegts",
+    seconds: 12,
+    video: H264B,
+    audio: AAC,
+  });
+  const dir = await Deno.makeTempDir();
+  try {
+    await waitLive(f.hub, "live/feed");
+    const [play, probe, slt] = await Promise.all([
+      decodedFrames(f.url("#!::r=live/feed,m=request"), { frames: 90, timeoutMs: 15_000 }),
+      ffprobeJson(f.url("#!::r=live/feed,m=request"), { timeoutMs: 15_000 }),
+      pullWithSrtLiveTransmit(f.url("#!::r=live/feed,m=request"), 3),
+    ]);
+    assert.ok(play.frames >= 81, `decoded ${play.frames}/90 frames: ${play.stderr}`);
+    const v = probe.streams.find((s) => s.codec_type === "video")!;
+    const a = probe.streams.find((s) => s.codec_type === "audio")!;
+    assert.equal(v.codec_name, "h264");
+    assert.equal(v.profile, "Constrained Baseline");
+    assert.deepEqual([v.width, v.height], [640, 360]);
+    assert.equal(a.codec_name, "aac");
+    assert.deepEqual([a.sample_rate, a.channels], ["44100", 2]);
+
+    const file = `${dir}/pulled.ts`;
+    assert.ok(slt.length > 50_000, `srt-live-transmit pulled ${slt.length} bytes`);
+    await Deno.writeFile(file, slt);
+    const fp = await ffprobeJson(file, { timeoutMs: 10_000 });
+    assert.deepEqual(fp.streams.map((s) => s.codec_name).sort(), ["aac", "h264"]);
+
+    // Per-session stats for the API.
+    const st = f.srv.stats();
+    const publisher = st.list.find((s) => s.role === "publisher")!;
+    assert.equal(publisher.key, "live/feed");
+    assert.ok(publisher.recv.packets > 100 && publisher.recv.bytes > 100_000, JSON.stringify(publisher));
+    assert.ok(publisher.rttMs >= 0 && publisher.recv.bitrateKbps > 0, JSON.stringify(publisher));
+  } finally {
+    await pub.stop();
+    await waitNoSessions(f.srv);
+    await f.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("H.265+AAC over SRT, and smart_rtmpd / bare stream ids both ways", async () => {
+  requireTool("ffmpeg");
+  const f = await startSrt();
+  const hevc = ffmpegPublish({
+    url: f.url("#!::r=live/hevc,m=publish"),
+    format: "mpegts",
+    seconds: 10,
+    size: "320x240",
+    video: H265,
+    audio: AAC,
+  });
+  const smart = ffmpegPublish({
+    url: f.url(`127.0.0.1:${f.port}/live/smart,role=publisher`),
+    format: "mpegts",
+    seconds: 10,
+    size: "320x240",
+    video: H264B,
+    audio: AAC,
+  });
+  try {
+    await Promise.all([waitLive(f.hub, "live/hevc"), waitLive(f.hub, "live/smart")]);
+    assert.equal(f.hub.get("live/smart")!.vhost, "127.0.0.1");
+    const [h, s, bare, probe] = await Promise.all([
+      decodedFrames(f.url("#!::r=live/hevc,m=request"), { frames: 60, timeoutMs: 15_000 }),
+      decodedFrames(f.url(`127.0.0.1:${f.port}/live/smart,role=player`), { frames: 60, timeoutMs: 15_000 }),
+      decodedFrames(f.url("live/smart"), { frames: 60, timeoutMs: 15_000 }),
+      ffprobeJson(f.url("live/hevc"), { timeoutMs: 15_000 }),
+    ]);
+    assert.ok(h.frames >= 54, `hevc: ${h.frames}/60 ${h.stderr}`);
+    assert.ok(s.frames >= 54, `smart: ${s.frames}/60 ${s.stderr}`);
+    assert.ok(bare.frames >= 54, `bare: ${bare.frames}/60 ${bare.stderr}`);
+    assert.deepEqual(probe.streams.map((x) => x.codec_name).sort(), ["aac", "hevc"]);
+  } finally {
+    await Promise.all([hevc.stop(), smart.stop()]);
+    await waitNoSessions(f.srv);
+    await f.close();
+  }
+});
