@@ -6,6 +6,7 @@ import type { Config, SectionName } from "./config/mod.ts";
 import { diffConfig } from "./config/mod.ts";
 import { Hub, type HubOptions } from "./core/mod.ts";
 import { wireServices } from "./services.ts";
+import { createAuthorizer } from "./auth/mod.ts";
 import {
   consoleSink,
   createLogger,
@@ -37,13 +38,16 @@ export interface ServiceSlot {
   name: string;
   /** The name of its TLS listener in /api/status (rtmps, https, rtsps), if it has one. */
   tlsName?: string;
-  /** Config sections whose change restarts this service. */
-  sections: SectionName[];
   /** Not a listener (the recorder): left out of /api/status. */
   internal?: boolean;
-  /** Builds the service from the current config, or returns null when it is disabled. */
-  make(): Service | null;
+  /**
+   * Everything the service is built from, as plain data (null = disabled). A reload restarts the
+   * service only when this changes, so streams on untouched services keep flowing.
+   */
+  settings(): unknown;
+  make(settings: unknown): Service;
   service: Service | null;
+  running?: string;
 }
 
 export interface ServerOptions {
@@ -80,6 +84,13 @@ export function hubOptions(config: Config, log: Logger): HubOptions {
     gop: { enabled: config.rtmp.gopenable, maxFrames: config.rtmp.gopquesize, maxBytes: 64 << 20 },
     maxIdleMs: config.rtmp.maxidle * 1000,
     log,
+    // The auth callback sits in admission, so every protocol gets it.
+    authorize: createAuthorizer({
+      url: config.authurl.host,
+      router: config.authurl.router,
+      timeoutMs: config.authurl.timeout,
+      log,
+    }),
   };
 }
 
@@ -116,15 +127,28 @@ export function createServer(opts: ServerOptions): EstuaryServer {
     },
     async reload(next: Config) {
       const changed = [...diffConfig(config, next)];
+      const prev = config;
       config = next;
+      let wanted: string[];
+      try {
+        wanted = slots.map((slot) => JSON.stringify(slot.settings()));
+      } catch (err) {
+        config = prev; // e.g. an unreadable certificate: refuse the whole reload
+        throw err;
+      }
       hub.configure(hubOptions(config, log));
-      for (const slot of slots) {
-        if (slot.sections.some((s) => changed.includes(s))) {
+      const restarted: string[] = [];
+      for (const [i, slot] of slots.entries()) {
+        if (wanted[i] !== slot.running) {
           await stopSlot(slot);
           await startSlot(slot);
+          restarted.push(slot.name);
         }
       }
-      log.info("config reloaded", { changed: changed.join(",") || "nothing" });
+      log.info("config reloaded", {
+        changed: changed.join(",") || "nothing",
+        restarted: restarted.join(",") || "none",
+      });
       return changed;
     },
     status() {
@@ -146,11 +170,16 @@ export function createServer(opts: ServerOptions): EstuaryServer {
   };
 
   async function startSlot(slot: ServiceSlot) {
-    const svc = slot.make();
-    if (!svc) return;
+    const settings = slot.settings();
+    slot.running = JSON.stringify(settings);
+    if (settings === null) return;
+    const svc = slot.make(settings);
     await svc.start();
     slot.service = svc;
-    log.info("listening", { service: slot.name, port: svc.port });
+    if (!slot.internal) {
+      const tls = svc.tlsPort && svc.tlsPort > 0 ? svc.tlsPort : undefined;
+      log.info("listening", { service: slot.name, port: svc.port, tls_port: tls });
+    }
   }
 
   async function stopSlot(slot: ServiceSlot) {

@@ -1,23 +1,23 @@
 /**
- * Maps config.xml onto each service's options. Every `make()` reads the current config, so a
- * reload restarts a service with its new settings.
+ * Maps config.xml onto each service. A slot's `settings()` is everything its service is built from
+ * (plain data); a reload restarts only the services whose settings changed.
  */
 import type { Config } from "./config/mod.ts";
 import { tlsEnabled } from "./config/mod.ts";
 import type { Hub } from "./core/mod.ts";
 import type { Logger } from "./log/mod.ts";
-import { createAuthorizer, createHttpAuthorizer } from "./auth/mod.ts";
-import { createRtmpServer } from "./protocols/rtmp/server.ts";
-import { createSrtServer } from "./protocols/srt/mod.ts";
+import { createHttpAuthorizer } from "./auth/mod.ts";
+import { createRtmpServer, type RtmpServerOptions } from "./protocols/rtmp/server.ts";
+import { createSrtServer, type SrtServerOptions } from "./protocols/srt/mod.ts";
 import { createHttpApp, createHttpServer, FEATURES, publicUrlsFrom } from "./http/mod.ts";
 import type { HttpDeps, HttpOptions } from "./http/deps.ts";
 import { defaultHttpOptions } from "./http/deps.ts";
-import { defaultHlsOptions, hlsRoutes } from "./http/hls.ts";
-import { dashRoutes, defaultDashOptions } from "./http/dash.ts";
+import { defaultHlsOptions, type HlsOptions, hlsRoutes } from "./http/hls.ts";
+import { type DashOptions, dashRoutes, defaultDashOptions } from "./http/dash.ts";
 import { recRoutes } from "./http/rec.ts";
 import { vodRoutes } from "./http/vod.ts";
-import { createRecorder } from "./record/mod.ts";
-import type { EstuaryServer, ServiceSlot } from "./server.ts";
+import { createRecorder, type RecorderOptions } from "./record/mod.ts";
+import type { EstuaryServer, Service, ServiceSlot } from "./server.ts";
 import { resolvePath } from "./paths.ts";
 
 interface WireContext {
@@ -29,8 +29,10 @@ interface WireContext {
   server: EstuaryServer;
 }
 
-/** Reads the configured certificate and key, or returns undefined when TLS is off for `section`. */
-function tlsFor(ctx: WireContext, section: "rtmp" | "rtsp" | "http", port: number) {
+type Tls = { cert: string; key: string; port: number } | undefined;
+
+/** Reads the configured certificate and key, or undefined when TLS is off for `section`. */
+function tlsFor(ctx: WireContext, section: "rtmp" | "rtsp" | "http", port: number): Tls {
   const c = ctx.config();
   if (!tlsEnabled(c, section)) return undefined;
   return {
@@ -54,30 +56,28 @@ export function httpOptions(c: Config, root: string): HttpOptions {
   });
 }
 
+/** A typed slot: `settings` is plain data, `make` builds the service from it. */
+function slot<S>(def: {
+  name: string;
+  tlsName?: string;
+  internal?: boolean;
+  settings(): S | null;
+  make(s: S): Service;
+}): ServiceSlot {
+  return { ...def, make: (s) => def.make(s as S), service: null };
+}
+
 export function wireServices(ctx: WireContext): void {
   const { slots, hub, log } = ctx;
   const c = ctx.config;
 
-  // The auth callback sits in the hub's admission step: every protocol gets it for free.
-  const applyAuth = () => {
-    const a = c().authurl;
-    hub.configure({
-      authorize: createAuthorizer({ url: a.host, router: a.router, timeoutMs: a.timeout, log }) ?? undefined,
-    });
-  };
-  applyAuth();
-
-  slots.push({
+  slots.push(slot<Omit<RtmpServerOptions, "hub" | "log">>({
     name: "rtmp",
     tlsName: "rtmps",
-    sections: ["rtmp", "ssl"],
-    service: null,
-    make() {
+    settings() {
       const r = c().rtmp;
       if (!r.enable) return null;
-      return createRtmpServer({
-        hub,
-        log,
+      return {
         hostname: r.ip || "0.0.0.0",
         port: r.port,
         tls: tlsFor(ctx, "rtmp", r.sport),
@@ -87,48 +87,42 @@ export function wireServices(ctx: WireContext): void {
         playWaitMs: r.playwait * 1000,
         fmt3ExtTime: r.hdr3exttime,
         fanout: { batchMs: r.batchms, fastStart: r.gopenable },
-      });
+      };
     },
-  });
+    make: (s) => createRtmpServer({ hub, log, ...s }),
+  }));
 
-  slots.push({
+  slots.push(slot<Omit<SrtServerOptions, "hub" | "log">>({
     name: "srt",
-    sections: ["srt"],
-    service: null,
-    make() {
+    settings() {
       const s = c().srt;
       if (!s.enable) return null;
-      return createSrtServer({
-        hub,
-        log,
+      return {
         hostname: s.ip || "0.0.0.0",
         port: s.port,
         latencyMs: s.latency,
         passphrase: s.passphrase || undefined,
         pbkeylen: s.pbkeylen,
         maxIdleMs: s.maxidle * 1000,
-      });
+      };
     },
-  });
+    make: (s) => createSrtServer({ hub, log, ...s }),
+  }));
 
-  slots.push({
+  slots.push(slot<Omit<RecorderOptions, "hub" | "log">>({
     name: "recorder",
     internal: true,
-    sections: ["http", "rtmp"],
-    service: null,
-    make() {
+    settings() {
       const h = c().http;
-      const rec = createRecorder({
-        hub,
-        log,
+      return {
         root: resolvePath(ctx.root, "rec"),
         recmode: h.recmode,
         recdurationMin: h.recduration,
         segmentMs: h.hlsduration * 1000,
-      });
-      return Object.assign(rec, { port: 0 });
+      };
     },
-  });
+    make: (s) => Object.assign(createRecorder({ hub, log, ...s }), { port: 0 }),
+  }));
 
   const endpoints = () => {
     const st = ctx.server.status();
@@ -143,56 +137,66 @@ export function wireServices(ctx: WireContext): void {
     };
   };
 
-  slots.push({
+  interface HttpSettings {
+    hostname: string;
+    port: number;
+    tls: Tls;
+    options: HttpOptions;
+    hls: HlsOptions;
+    dash: DashOptions;
+    recRoot: string;
+    vodRoot: string;
+    maxBody: number;
+    auth: { url: string; router: string; timeoutMs: number };
+  }
+  slots.push(slot<HttpSettings>({
     name: "http",
     tlsName: "https",
-    sections: ["http", "rtmp", "ssl", "nat", "authurl"],
-    service: null,
-    make() {
+    settings() {
       const cfg = c();
       const h = cfg.http;
       if (!h.enable) return null;
-      const deps: HttpDeps = {
-        hub,
-        log,
-        options: httpOptions(cfg, ctx.root),
-        status: () => ({ services: ctx.server.status(), startTime: ctx.server.startedAt }),
-        publicUrls: publicUrlsFrom(endpoints),
-        authorizeHttp: createHttpAuthorizer({
-          url: cfg.authurl.host,
-          router: cfg.authurl.router,
-          timeoutMs: cfg.authurl.timeout,
-          log,
-        }) ??
-          undefined,
-      };
-      const hls = defaultHlsOptions({
-        enabled: cfg.rtmp.hashls,
-        targetMs: h.hlsduration * 1000,
-        windowSize: h.hlssegment,
-        cacheSize: h.hlslivecache,
-        fmp4: h.hlsfmp4,
-        llhls: h.llhls,
-      });
-      const dash = defaultDashOptions({
-        enabled: cfg.rtmp.hasdash,
-        windowS: h.dashduration,
-        maxSegments: h.dashlivecache,
-      });
-      const app = createHttpApp(deps, [
-        ...FEATURES,
-        (d) => hlsRoutes(d, hls),
-        (d) => dashRoutes(d, dash),
-        (d) => recRoutes(d, { root: resolvePath(ctx.root, "rec") }),
-        (d) => vodRoutes(d, { root: resolvePath(ctx.root, "vod"), maxBody: h.httpmaxbody }),
-      ]);
-      return createHttpServer({
-        app,
-        log,
+      return {
         hostname: h.ip || "0.0.0.0",
         port: h.port,
         tls: tlsFor(ctx, "http", h.sport),
-      });
+        options: httpOptions(cfg, ctx.root),
+        hls: defaultHlsOptions({
+          enabled: cfg.rtmp.hashls,
+          targetMs: h.hlsduration * 1000,
+          windowSize: h.hlssegment,
+          cacheSize: h.hlslivecache,
+          fmp4: h.hlsfmp4,
+          llhls: h.llhls,
+        }),
+        dash: defaultDashOptions({
+          enabled: cfg.rtmp.hasdash,
+          windowS: h.dashduration,
+          maxSegments: h.dashlivecache,
+        }),
+        recRoot: resolvePath(ctx.root, "rec"),
+        vodRoot: resolvePath(ctx.root, "vod"),
+        maxBody: h.httpmaxbody,
+        auth: { url: cfg.authurl.host, router: cfg.authurl.router, timeoutMs: cfg.authurl.timeout },
+      };
     },
-  });
+    make(s) {
+      const deps: HttpDeps = {
+        hub,
+        log,
+        options: s.options,
+        status: () => ({ services: ctx.server.status(), startTime: ctx.server.startedAt }),
+        publicUrls: publicUrlsFrom(endpoints),
+        authorizeHttp: createHttpAuthorizer({ ...s.auth, log }),
+      };
+      const app = createHttpApp(deps, [
+        ...FEATURES,
+        (d) => hlsRoutes(d, s.hls),
+        (d) => dashRoutes(d, s.dash),
+        (d) => recRoutes(d, { root: s.recRoot }),
+        (d) => vodRoutes(d, { root: s.vodRoot, maxBody: s.maxBody }),
+      ]);
+      return createHttpServer({ app, log, hostname: s.hostname, port: s.port, tls: s.tls });
+    },
+  }));
 }
