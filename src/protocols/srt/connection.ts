@@ -59,6 +59,8 @@ export interface SrtStats {
   latencyMs: number;
   peerLatencyMs: number;
   encrypted: boolean;
+  /** Times our sending key was replaced (key refresh). */
+  keyRefreshes: number;
   recv: {
     packets: number;
     bytes: number;
@@ -399,6 +401,7 @@ export class SrtConnection {
       latencyMs: this.#opts.recvLatencyMs,
       peerLatencyMs: this.#opts.peerLatencyMs,
       encrypted: this.#opts.keying !== undefined,
+      keyRefreshes: this.#opts.keying?.stats.refreshes ?? 0,
       recv: {
         packets: rs.packets,
         bytes: rs.bytes,

@@ -158,6 +158,7 @@ export function createSrtServer(opts: SrtServerOptions): SrtServer {
         lost: x.recv.lost,
         retransmits: x.send.retransmits,
         rtt_ms: x.rttMs,
+        key_refreshes: x.encrypted ? x.keyRefreshes : undefined,
       });
     });
   }
