@@ -264,3 +264,32 @@ Deno.test("http-flv: 20 players on one stream all receive it from one shared fan
     hub.close();
   }
 });
+
+Deno.test("http-flv: a player joining mid-GOP starts at once from the cached keyframe (fast start)", async () => {
+  const hub = testHub();
+  const server = await startHttp(testHttpDeps(hub, { playWaitMs: 0 }));
+  try {
+    const pub = await replayFlv(hub, await Deno.readFile(FLV_FILE), { name: "mid" });
+    await new Promise((r) => setTimeout(r, 1400)); // keyframes every 1 s: join 0.4 s into a GOP
+    const t0 = Date.now();
+    const res = await fetch(`http://127.0.0.1:${server.port}/live/mid.flv`);
+    const reader = new FlvTagReader();
+    const demux = new FlvDemuxer();
+    let first: { key: boolean; ms: number; after: number } | undefined;
+    for await (const chunk of res.body!) {
+      for (const t of reader.push(chunk)) {
+        const f = t.type === FLV_TAG_VIDEO ? demux.video(t.body, t.timestamp) : null;
+        if (f && !first) first = { key: f.key, ms: t.timestamp, after: Date.now() - t0 };
+      }
+      if (first) break;
+    }
+    assert.ok(first?.key, "the first video frame is a keyframe");
+    assert.ok(first!.ms >= 900 && first!.ms <= 1100, `starts at the last keyframe (${first!.ms} ms)`);
+    assert.ok(first!.after < 500, `first frame after ${first!.after} ms`);
+    pub.stop();
+    await pub.done;
+  } finally {
+    await server.close();
+    hub.close();
+  }
+});
