@@ -53,6 +53,19 @@ function lastDuration(frames: readonly Frame[], track: Track): number {
   return track.kind === "video" ? Math.round(90000 / (track.fps || 30)) : Math.round(track.clockRate / 50);
 }
 
+/**
+ * Closes the small gaps and overlaps left by estimating each run's last sample duration (audio
+ * timestamps jitter by a tick or so): an entry ends where the next one starts, when that is close.
+ */
+function contiguous(ts: TimelineSegment[]): TimelineSegment[] {
+  return ts.map((x, i) => {
+    const next = ts[i + 1];
+    if (!next) return x;
+    const d = next.t - x.t;
+    return d > 0 && Math.abs(d - x.d) <= x.d / 10 ? { t: x.t, d } : x;
+  });
+}
+
 export class DashSegmenter {
   readonly #o: DashSegmenterOptions;
   readonly #now: () => number;
@@ -172,7 +185,7 @@ export class DashSegmenter {
     const target = this.#o.targetMs / 1000;
     const sets: MpdAdaptationSet[] = this.#tracks.map((st, i) => {
       const tr = st.track;
-      const timeline = listed.flatMap((s) => s.media.get(st.kind)?.t ?? []);
+      const timeline = contiguous(listed.flatMap((s) => s.media.get(st.kind)?.t ?? []));
       const seconds = listed.reduce((a, s) => a + s.duration, 0) || 1;
       const bytes = listed.reduce((a, s) => a + (s.media.get(st.kind)?.bytes.byteLength ?? 0), 0);
       const letter = st.kind === "video" ? "v" : "a";

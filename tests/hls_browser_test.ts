@@ -1,0 +1,131 @@
+/**
+ * hls.js (TS and LL-HLS fMP4) and dash.js in headless Chromium (playwright-core, system chromium):
+ * playback advances at 640 px wide. The LL-HLS latency is measured from the server's arrival
+ * wall clock (EXT-X-PROGRAM-DATE-TIME) to what hls.js is showing (hls.playingDate).
+ */
+import assert from "node:assert/strict";
+import { chromium } from "playwright-core";
+import { requireTool, testHub } from "./support/mod.ts";
+import { makeFlv, replayFlv } from "./http_support.ts";
+import { CHROMIUM_ARGS, npmFile, startMediaServer } from "./hls_support.ts";
+
+requireTool("chromium");
+requireTool("ffmpeg");
+
+const PAGE = (lib: string, setup: string) =>
+  `<!doctype html><html><body>
+<video id="v" muted autoplay playsinline width="640"></video>
+<script src="/${lib}"></script>
+<script>
+const v = document.getElementById("v");
+window.errors = [];
+${setup}
+</script></body></html>`;
+
+const HLS_PAGE = (src: string, lowLatency: boolean) =>
+  PAGE(
+    "hls.js",
+    `const hls = new Hls({ lowLatencyMode: ${lowLatency} });
+hls.on(Hls.Events.ERROR, (_e, d) => { if (d.fatal) window.errors.push(d.type + ":" + d.details); });
+hls.loadSource(${JSON.stringify(src)});
+hls.attachMedia(v);
+v.play().catch(() => {});
+window.state = () => ({ t: v.currentTime, w: v.videoWidth, date: hls.playingDate ? hls.playingDate.getTime() : 0, now: Date.now() });`,
+  );
+
+const DASH_PAGE = (src: string) =>
+  PAGE(
+    "dash.js",
+    `const p = dashjs.MediaPlayer().create();
+p.updateSettings({ debug: { logLevel: 3 } });
+p.on("error", (e) => window.errors.push(JSON.stringify(e.error || e)));
+// autoplay: dash.js starts playback itself (an early v.play() leaves its manifest updater paused).
+p.initialize(v, ${JSON.stringify(src)}, true);
+window.state = () => ({ t: v.currentTime, w: v.videoWidth, date: 0, now: Date.now() });`,
+  );
+
+interface State {
+  t: number;
+  w: number;
+  date: number;
+  now: number;
+}
+
+Deno.test("browser: hls.js (TS, LL-HLS fMP4) and dash.js play in Chromium; LL-HLS latency < 3 s", async () => {
+  const [hlsJs, dashJs] = await Promise.all([
+    npmFile("hls.js", "1.7.4", "dist/hls.min.js"),
+    npmFile("dashjs", "4.7.4", "dist/dash.all.min.js"),
+  ]);
+  const dir = await Deno.makeTempDir();
+  const flv = await makeFlv(`${dir}/src.flv`, 30);
+  const hub = testHub();
+  const ms = await startMediaServer(hub, {
+    hls: { targetMs: 2000, partTargetMs: 334 },
+    dash: { segmentMs: 2000 },
+  });
+  const pages: Record<string, string> = {
+    "/hls.js": await Deno.readTextFile(hlsJs),
+    "/dash.js": await Deno.readTextFile(dashJs),
+    "/hls.html": HLS_PAGE(`${ms.base}/live/cam.m3u8`, false),
+    "/ll.html": HLS_PAGE(`${ms.base}/live/cam.m3u8?fmp4&ll`, true),
+    "/dash.html": DASH_PAGE(`${ms.base}/live/cam.mpd`),
+  };
+  const site = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, (req) => {
+    const body = pages[new URL(req.url).pathname];
+    if (body === undefined) return new Response("not found", { status: 404 });
+    const type = req.url.endsWith(".js") ? "text/javascript" : "text/html";
+    return new Response(body, { headers: { "content-type": type } });
+  });
+  const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
+  try {
+    const pub = await replayFlv(hub, flv, { name: "cam" });
+    const run = async (path: string) => {
+      const page = await browser.newPage();
+      const logs: string[] = [];
+      page.on("console", (m) => logs.push(m.text().slice(0, 200)));
+      page.on("request", (r) => logs.push(`${Date.now() % 100000} REQ ${r.url()}`));
+      page.on("requestfinished", (r) => logs.push(`${Date.now() % 100000} DONE ${r.url()}`));
+      await page.goto(`http://127.0.0.1:${site.addr.port}${path}`);
+      const sample = () => page.evaluate(() => (globalThis as unknown as { state(): State }).state());
+      const end = Date.now() + 25_000;
+      let first: State | undefined;
+      let last = await sample();
+      while (Date.now() < end) {
+        last = await sample();
+        if (last.t > 0 && !first) first = last;
+        if (first && last.t - first.t >= 3 && last.w > 0) break;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      const errors = await page.evaluate(() => (globalThis as unknown as { errors: string[] }).errors);
+      assert.ok(
+        first && last.t - first.t >= 3,
+        `${path}: currentTime did not advance (${last.t}); ${errors.join("; ")}\n${
+          logs.slice(-40).join("\n")
+        }`,
+      );
+      assert.equal(last.w, 640, path);
+      // Latency: wall clock now versus the arrival time of what is on screen.
+      const lat: number[] = [];
+      if (path === "/ll.html") {
+        for (let i = 0; i < 8; i++) {
+          const s = await sample();
+          if (s.date > 0) lat.push(s.now - s.date);
+          await new Promise((r) => setTimeout(r, 250));
+        }
+      }
+      await page.close();
+      return lat.sort((a, b) => a - b)[lat.length >> 1];
+    };
+    const [, latency] = await Promise.all([run("/hls.html"), run("/ll.html"), run("/dash.html")]);
+    console.log(`LL-HLS latency (server arrival → hls.js playback): ${latency} ms`);
+    assert.ok(latency !== undefined && latency < 3000, `LL-HLS latency ${latency} ms`);
+    pub.stop();
+    await pub.done;
+  } finally {
+    await browser.close();
+    await site.shutdown();
+    await ms.close();
+    hub.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
