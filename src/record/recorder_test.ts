@@ -5,6 +5,7 @@ import type { Track } from "../core/track.ts";
 import { createLogger, MemorySink, nullLogger } from "../log/mod.ts";
 import { TsDemuxer } from "../formats/mpegts/mod.ts";
 import { parseMediaPlaylist } from "../formats/hls/mod.ts";
+import { XMLParser } from "fast-xml-parser";
 import { createRecorder } from "./recorder.ts";
 import { repairRecordings } from "./repair.ts";
 import { findRecorded, listDays, listFiles, listStreams } from "./index.ts";
@@ -90,6 +91,50 @@ Deno.test("recorder: HLS files roll, end with ENDLIST, and list through the inde
     assert.ok(Math.abs(total - 3) < 0.2, `recorded ${total} s`);
     assert.equal(await findRecorded(root, { stream: "..", day, rest: [files[0]] }), undefined);
     assert.equal(await findRecorded(root, { stream: "cam", day, rest: ["..", "x"] }), undefined);
+  } finally {
+    await rec.close();
+    h.close();
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("recorder: DASH (recmode 0) writes init + per-track segments and a static MPD", async () => {
+  const root = await Deno.makeTempDir();
+  const h = hub();
+  const rec = createRecorder({
+    hub: h,
+    log: nullLogger,
+    root,
+    recmode: 0,
+    recdurationMin: 10,
+    segmentMs: 1000,
+  });
+  await rec.start();
+  try {
+    await publish(h, "rec", "cam");
+    await until(() => rec.recording.length === 0 && (rec.stats().files as number) === 1);
+    const [day] = dayAndTime(Date.now());
+    const [file] = await listFiles(root, "cam", day);
+    assert.match(file, /^\d\d-\d\d-\d\d\.mpd$/);
+    const mpd = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "", isArray: (n) => n === "S" })
+      .parse(await Deno.readTextFile((await findRecorded(root, { stream: "cam", day, rest: [file] }))!)).MPD;
+    assert.equal(mpd.type, "static");
+    assert.ok(mpd.mediaPresentationDuration.startsWith("PT3"), mpd.mediaPresentationDuration);
+    const time = file.slice(0, -4);
+    for (const set of mpd.Period.AdaptationSet) {
+      const tpl = set.SegmentTemplate;
+      assert.equal(tpl.startNumber, "0");
+      assert.ok(await findRecorded(root, { stream: "cam", day, rest: tpl.initialization.split("/") }));
+      const count = (tpl.SegmentTimeline.S as Record<string, string>[]).reduce(
+        (a, x) => a + 1 + Number(x.r ?? 0),
+        0,
+      );
+      for (let n = 0; n < count; n++) {
+        const seg = tpl.media.replace("$Number$", String(n));
+        assert.ok(seg.startsWith(`${time}/`));
+        assert.ok(await findRecorded(root, { stream: "cam", day, rest: seg.split("/") }), seg);
+      }
+    }
   } finally {
     await rec.close();
     h.close();

@@ -1,3 +1,4 @@
 /** DASH MPD writing. */
 export * from "./mpd.ts";
 export * from "./segmenter.ts";
+export * from "./fragments.ts";

@@ -4,13 +4,18 @@
  * with $Number$) that lists them. No timers: the HTTP layer feeds it and bounds waits.
  */
 import type { Frame } from "../../core/frame.ts";
-import type { AudioTrack, Track, VideoTrack } from "../../core/track.ts";
-import { aacFrameSamples, codecString } from "../../codecs/mod.ts";
-import { initSegment, mediaSegment } from "../fmp4/mod.ts";
 import { Cut, SegmentCutter } from "../hls/cutter.ts";
-import { DtsShift, framesOf } from "../hls/fmp4_writer.ts";
+import { DtsShift } from "../hls/fmp4_writer.ts";
 import type { OutputTracks } from "../hls/writer.ts";
-import { type MpdAdaptationSet, type TimelineSegment, writeMpd } from "./mpd.ts";
+import { writeMpd } from "./mpd.ts";
+import {
+  adaptationSet,
+  type DashTrack,
+  dashTracks,
+  type Kind,
+  type TrackFragment,
+  trackFragments,
+} from "./fragments.ts";
 
 export interface DashSegmenterOptions {
   tracks: OutputTracks;
@@ -27,16 +32,9 @@ export interface DashSegmenterOptions {
   now?: () => number;
 }
 
-interface TrackState {
-  kind: "video" | "audio";
-  track: VideoTrack | AudioTrack;
-  init: Uint8Array;
-}
-
 interface DashSegment {
-  number: number;
-  /** Per kind: timeline entry and bytes. */
-  media: Map<"video" | "audio", { t: TimelineSegment; bytes: Uint8Array }>;
+  /** Per kind: timeline entry, bytes, and the track's own segment number. */
+  media: Map<Kind, TrackFragment & { n: number }>;
   duration: number;
 }
 
@@ -45,36 +43,17 @@ interface Waiter {
   resolve: (ok: boolean) => void;
 }
 
-/** Duration of a run's last sample, as the fMP4 muxer sizes it: the previous interval, or one frame. */
-function lastDuration(frames: readonly Frame[], track: Track): number {
-  const n = frames.length;
-  if (n >= 2) return frames[n - 1].dts - frames[n - 2].dts;
-  if (track.codec === "aac") return aacFrameSamples(track);
-  return track.kind === "video" ? Math.round(90000 / (track.fps || 30)) : Math.round(track.clockRate / 50);
-}
-
-/**
- * Closes the small gaps and overlaps left by estimating each run's last sample duration (audio
- * timestamps jitter by a tick or so): an entry ends where the next one starts, when that is close.
- */
-function contiguous(ts: TimelineSegment[]): TimelineSegment[] {
-  return ts.map((x, i) => {
-    const next = ts[i + 1];
-    if (!next) return x;
-    const d = next.t - x.t;
-    return d > 0 && Math.abs(d - x.d) <= x.d / 10 ? { t: x.t, d } : x;
-  });
-}
-
 export class DashSegmenter {
   readonly #o: DashSegmenterOptions;
   readonly #now: () => number;
   readonly #cutter: SegmentCutter;
-  readonly #tracks: TrackState[] = [];
+  readonly #tracks: DashTrack[];
   readonly #shift = new DtsShift();
   #segments: DashSegment[] = [];
   #frames: Frame[] = [];
   #next: number;
+  /** Per-track numbers: a track with no frame in a segment does not use one up. */
+  #numbers = new Map<Kind, number>();
   #anchor = Infinity;
   #maxDuration = 0;
   #ended = false;
@@ -85,9 +64,7 @@ export class DashSegmenter {
     this.#o = opts;
     this.#now = opts.now ?? Date.now;
     this.#next = opts.firstNumber ?? 0;
-    for (const track of [opts.tracks.video, opts.tracks.audio]) {
-      if (track) this.#tracks.push({ kind: track.kind, track, init: initSegment([track]) });
-    }
+    this.#tracks = dashTracks(opts.tracks);
     const primary = opts.tracks.video ? "video" : "audio";
     this.#cutter = new SegmentCutter({ targetMs: opts.targetMs, primary });
   }
@@ -96,7 +73,7 @@ export class DashSegmenter {
     return this.#ended;
   }
   get nextNumber(): number {
-    return this.#next + (this.#frames.length > 0 ? 1 : 0);
+    return Math.max(this.#next, ...this.#numbers.values()) + (this.#frames.length > 0 ? 1 : 0);
   }
   get segmentCount(): number {
     return this.#segments.length;
@@ -107,8 +84,11 @@ export class DashSegmenter {
   }
 
   segment(kind: string, n: number): Uint8Array | undefined {
-    const first = this.#segments[0]?.number ?? 0;
-    return this.#segments[n - first]?.media.get(kind as "video" | "audio")?.bytes;
+    for (let i = this.#segments.length - 1; i >= 0; i--) {
+      const m = this.#segments[i].media.get(kind as Kind);
+      if (m && m.n <= n) return m.n === n ? m.bytes : undefined;
+    }
+    return undefined;
   }
 
   push(frames: readonly Frame[]): void {
@@ -130,24 +110,22 @@ export class DashSegmenter {
     const frames = this.#frames;
     if (frames.length === 0) return;
     this.#frames = [];
-    const media = new Map<"video" | "audio", { t: TimelineSegment; bytes: Uint8Array }>();
-    let duration = 0;
-    for (const st of this.#tracks) {
-      const shift = this.#shift.ticks(frames, st.track.clockRate);
-      const own = framesOf(frames, st.kind, shift);
-      if (own.length === 0) continue;
-      const nextDts = next && next.track.kind === st.kind ? next.dts + shift : undefined;
-      const end = nextDts ?? own[own.length - 1].dts + lastDuration(own, st.track);
-      const bytes = mediaSegment({
-        sequence: this.#next + 1,
-        tracks: [{ trackId: 1, track: st.track, frames: own, nextDts }],
-      });
-      const t = { t: own[0].dts, d: Math.max(1, end - own[0].dts) };
-      media.set(st.kind, { t, bytes });
-      if (st === this.#tracks[0]) duration = t.d / st.track.clockRate;
-      this.stats.bytes += bytes.byteLength;
+    const fragments = trackFragments(this.#tracks, frames, {
+      shift: this.#shift,
+      sequence: this.#next + 1,
+      next,
+    });
+    const media = new Map<Kind, TrackFragment & { n: number }>();
+    for (const [kind, f] of fragments) {
+      const n = this.#numbers.get(kind) ?? this.#next;
+      this.#numbers.set(kind, n + 1);
+      media.set(kind, { ...f, n });
+      this.stats.bytes += f.bytes.byteLength;
     }
-    this.#segments.push({ number: this.#next++, media, duration });
+    const main = media.get(this.#tracks[0].kind);
+    const duration = main ? main.t.d / this.#tracks[0].track.clockRate : 0;
+    this.#next++;
+    this.#segments.push({ media, duration });
     this.#maxDuration = Math.max(this.#maxDuration, duration);
     this.stats.segments++;
     this.#trim();
@@ -183,28 +161,17 @@ export class DashSegmenter {
     const listed = this.#listed();
     const now = this.#now();
     const target = this.#o.targetMs / 1000;
-    const sets: MpdAdaptationSet[] = this.#tracks.map((st, i) => {
-      const tr = st.track;
-      const timeline = contiguous(listed.flatMap((s) => s.media.get(st.kind)?.t ?? []));
-      const seconds = listed.reduce((a, s) => a + s.duration, 0) || 1;
-      const bytes = listed.reduce((a, s) => a + (s.media.get(st.kind)?.bytes.byteLength ?? 0), 0);
-      const letter = st.kind === "video" ? "v" : "a";
-      return {
-        id: i,
-        contentType: st.kind,
-        codecs: codecString(tr) ?? tr.codec,
-        bandwidth: Math.max(1000, Math.round((bytes * 8) / seconds)),
-        timescale: tr.clockRate,
-        initialization: `${this.#o.uriPrefix}init-${letter}.mp4`,
-        media: `${this.#o.uriPrefix}${letter}$Number$.m4s`,
-        startNumber: listed[0]?.number ?? this.#next,
+    const sets = this.#tracks.map((st, id) => {
+      const timeline = listed.flatMap((s) => s.media.get(st.kind)?.t ?? []);
+      return adaptationSet(st, {
+        id,
+        uriPrefix: this.#o.uriPrefix,
+        startNumber: listed.find((s) => s.media.has(st.kind))?.media.get(st.kind)?.n ?? this.#next,
         timeline,
+        bytes: listed.reduce((a, s) => a + (s.media.get(st.kind)?.bytes.byteLength ?? 0), 0),
         // A static (ended) presentation starts at its first segment.
-        presentationTimeOffset: this.#ended ? timeline[0]?.t : undefined,
-        ...(tr.kind === "video"
-          ? { width: tr.width, height: tr.height, frameRate: tr.fps || undefined }
-          : { sampleRate: tr.sampleRate, channels: tr.channels }),
-      };
+        pto: this.#ended ? timeline[0]?.t : undefined,
+      });
     });
     const ended = this.#ended;
     const total = listed.reduce((a, s) => a + s.duration, 0);
