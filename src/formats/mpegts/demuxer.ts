@@ -12,21 +12,9 @@ import { VideoEs } from "./_video_es.ts";
 import { AacEs, Mp3Es, OpusEs } from "./_audio_es.ts";
 import { mod33, parsePacket, PID_PAT, SYNC_BYTE, TS_PACKET_SIZE } from "./packet.ts";
 import { parsePesHeader } from "./pes.ts";
-import {
-  DESCRIPTOR_EXTENSION,
-  DESCRIPTOR_REGISTRATION,
-  parseDescriptors,
-  parsePat,
-  parsePmt,
-  type PmtStream,
-  sectionSize,
-  STREAM_TYPE_AAC_ADTS,
-  STREAM_TYPE_H264,
-  STREAM_TYPE_H265,
-  STREAM_TYPE_MPEG1_AUDIO,
-  STREAM_TYPE_MPEG2_AUDIO,
-  STREAM_TYPE_PRIVATE_PES,
-} from "./psi.ts";
+import { parsePat, parsePmt, type PmtStream } from "./psi.ts";
+import { SectionAssembler } from "./_sections.ts";
+import { codecOf, opusChannels } from "./_stream_types.ts";
 
 export type { TsDemuxerStats } from "./_es.ts";
 
@@ -52,11 +40,6 @@ interface PesState {
   expected: number;
   open: boolean;
   broken: boolean;
-  cc: number;
-}
-
-interface PsiState {
-  buf: Uint8Array | undefined;
   cc: number;
 }
 
@@ -99,7 +82,7 @@ export class TsDemuxer {
   #pmtPid = -1;
   #pmtVersion = -1;
   #es = new Map<number, PesState>();
-  #psi = new Map<number, PsiState>();
+  #psi = new Map<number, SectionAssembler>();
   #ref: number | undefined;
 
   constructor(handlers: TsDemuxerHandlers, options: TsDemuxerOptions = {}) {
@@ -215,7 +198,11 @@ export class TsDemuxer {
     if (!h.hasPayload) return;
     const payload = data.subarray(pos + h.payloadOffset, pos + TS_PACKET_SIZE);
     if (st) this.#pesPacket(st, payload, h.pusi, h.cc, h.discontinuity);
-    else if (h.pid === PID_PAT || h.pid === this.#pmtPid) this.#psiPacket(h.pid, payload, h.pusi, h.cc);
+    else if (h.pid === PID_PAT || h.pid === this.#pmtPid) {
+      let asm = this.#psi.get(h.pid);
+      if (!asm) this.#psi.set(h.pid, asm = new SectionAssembler());
+      asm.push(payload, h.pusi, h.cc, (section) => this.#section(h.pid, section));
+    }
   }
 
   #pesPacket(st: PesState, payload: Uint8Array, pusi: boolean, cc: number, discontinuity: boolean): void {
@@ -303,40 +290,6 @@ export class TsDemuxer {
     return v;
   }
 
-  #psiPacket(pid: number, payload: Uint8Array, pusi: boolean, cc: number): void {
-    let st = this.#psi.get(pid);
-    if (!st) this.#psi.set(pid, st = { buf: undefined, cc: -1 });
-    if (st.cc >= 0 && cc === st.cc) return;
-    if (st.cc >= 0 && cc !== ((st.cc + 1) & 15)) st.buf = undefined;
-    st.cc = cc;
-    let sections: Uint8Array;
-    if (pusi) {
-      const pointer = payload[0];
-      if (st.buf && pointer > 0) this.#sections(pid, concat(st.buf, payload.subarray(1, 1 + pointer)), st);
-      sections = payload.subarray(Math.min(payload.length, 1 + pointer));
-    } else {
-      if (!st.buf) return;
-      sections = concat(st.buf, payload);
-    }
-    st.buf = undefined;
-    this.#sections(pid, sections, st);
-  }
-
-  /** Handles every complete section in `bytes`; keeps an incomplete tail for the next packet. */
-  #sections(pid: number, bytes: Uint8Array, st: PsiState): void {
-    let o = 0;
-    while (o < bytes.length && bytes[o] !== 0xff) {
-      const size = sectionSize(bytes, o);
-      if (size < 0 || o + size > bytes.length) {
-        st.buf = bytes.slice(o);
-        return;
-      }
-      this.#section(pid, bytes.subarray(o, o + size));
-      o += size;
-    }
-    st.buf = undefined;
-  }
-
   #section(pid: number, section: Uint8Array): void {
     try {
       if (pid === PID_PAT) {
@@ -402,49 +355,4 @@ export class TsDemuxer {
         return new Mp3Es(this.#sink);
     }
   }
-}
-
-function codecOf(s: PmtStream): string | undefined {
-  switch (s.type) {
-    case STREAM_TYPE_H264:
-      return "h264";
-    case STREAM_TYPE_H265:
-      return "h265";
-    case STREAM_TYPE_AAC_ADTS:
-      return "aac";
-    case STREAM_TYPE_MPEG1_AUDIO:
-    case STREAM_TYPE_MPEG2_AUDIO:
-      return "mp3";
-    case STREAM_TYPE_PRIVATE_PES:
-      for (const d of parseDescriptors(s.descriptors)) {
-        if (
-          d.tag === DESCRIPTOR_REGISTRATION && d.data.length >= 4 && d.data[0] === 0x4f &&
-          d.data[1] === 0x70 &&
-          d.data[2] === 0x75 && d.data[3] === 0x73
-        ) return "opus";
-      }
-      return undefined;
-    default:
-      return undefined;
-  }
-}
-
-/** channel_config_code of the Opus extension descriptor: 0 is dual mono, 1..8 the count. */
-function opusChannels(s: PmtStream): number {
-  for (const d of parseDescriptors(s.descriptors)) {
-    if (d.tag === DESCRIPTOR_EXTENSION && d.data.length >= 2 && d.data[0] === 0x80) {
-      const code = d.data[1];
-      if (code >= 1 && code <= 8) return code;
-      if (code >= 0x81 && code <= 0x88) return code & 0x0f;
-      return 2;
-    }
-  }
-  return 2;
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
 }
