@@ -1,0 +1,133 @@
+/**
+ * Recording end to end: a stream published to the rec app for ~72 s with recduration 1 min gives
+ * two playlists, listed by the query API and played by ffprobe with #EXT-X-ENDLIST; a recorder
+ * killed with SIGKILL leaves its completed segments playable.
+ */
+import assert from "node:assert/strict";
+import { parseMediaPlaylist } from "../src/formats/hls/mod.ts";
+import { createRecorder, dayAndTime, repairRecordings } from "../src/record/mod.ts";
+import { nullLogger } from "../src/log/mod.ts";
+import { ffprobeJson, requireTool, run, testHub, waitFor } from "./support/mod.ts";
+import { makeFlv, replayFlv } from "./http_support.ts";
+import { getText, startMediaServer } from "./hls_support.ts";
+
+requireTool("ffmpeg");
+requireTool("ffprobe");
+
+async function duration(url: string): Promise<number> {
+  const p = await ffprobeJson(url, { timeoutMs: 30_000 });
+  return Number(p.format?.duration);
+}
+
+Deno.test("rec: 72 s with recduration 1 → two playlists, listed, ENDLIST, total duration ±2 s", async () => {
+  const dir = await Deno.makeTempDir();
+  const root = `${dir}/rec`;
+  const flv = await makeFlv(`${dir}/src.flv`, 72, "320x180");
+  const hub = testHub();
+  const rec = createRecorder({ hub, log: nullLogger, root, recmode: 1, recdurationMin: 1, segmentMs: 2000 });
+  await rec.start();
+  const ms = await startMediaServer(hub, { recRoot: root });
+  try {
+    const t0 = Date.now();
+    const pub = await replayFlv(hub, flv, { app: "rec", name: "stream1" });
+    await pub.done;
+    const published = (Date.now() - t0) / 1000;
+    await waitFor(() => rec.recording.length === 0, 10_000, "the recording to close");
+
+    const api = JSON.parse((await getText(`${ms.base}/api/rec`)).text);
+    assert.deepEqual(api, { dirs: ["stream1"] });
+    const days = JSON.parse((await getText(`${ms.base}/rec/stream1`)).text).dirs as string[];
+    assert.deepEqual(days, [dayAndTime(t0)[0]]);
+    const files = JSON.parse((await getText(`${ms.base}/rec/stream1/${days[0]}`)).text).files as string[];
+    assert.equal(files.length, 2, JSON.stringify(files));
+    assert.deepEqual(JSON.parse((await getText(`${ms.base}/rec/stream1?day=${days[0]}`)).text).files, files);
+
+    let total = 0;
+    for (const f of files) {
+      const url = `${ms.base}/rec/stream1/${days[0]}/${f}`;
+      const p = parseMediaPlaylist((await getText(url)).text);
+      assert.equal(p.endList, true, f);
+      const d = await duration(url);
+      assert.ok(Math.abs(d - p.duration) < 1, `${f}: ffprobe ${d} s, playlist ${p.duration} s`);
+      total += p.duration;
+    }
+    // The ?day=&time= form serves the same playlist with absolute URLs.
+    const q = `${ms.base}/rec/stream1?day=${days[0]}&time=${files[1].replace(".m3u8", "")}`;
+    assert.ok(Math.abs(await duration(q) - parseMediaPlaylist((await getText(q)).text).duration) < 1);
+    assert.ok(Math.abs(total - published) <= 2, `recorded ${total} s of ${published} s`);
+    const first = parseMediaPlaylist((await getText(`${ms.base}/rec/stream1/${days[0]}/${files[0]}`)).text);
+    assert.ok(Math.abs(first.duration - 60) <= 2, `the first file holds ${first.duration} s`);
+  } finally {
+    await ms.close();
+    await rec.close();
+    hub.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("rec: kill -9 mid-recording leaves the completed segments playable", async () => {
+  const dir = await Deno.makeTempDir();
+  const root = `${dir}/rec`;
+  await makeFlv(`${dir}/src.flv`, 20, "320x180");
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--allow-all",
+      new URL("./rec_child.ts", import.meta.url).pathname,
+      root,
+      `${dir}/src.flv`,
+      "crash",
+    ],
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  try {
+    const day = dayAndTime(Date.now())[0];
+    const folder = `${root}/127.0.0.1/crash/${day}`;
+    const playlist = await waitFor(
+      async () => {
+        try {
+          for await (const e of Deno.readDir(folder)) {
+            if (!e.name.endsWith(".m3u8")) continue;
+            const p = parseMediaPlaylist(await Deno.readTextFile(`${folder}/${e.name}`));
+            if (p.segments.length >= 4) return `${folder}/${e.name}`;
+          }
+        } catch { /* not there yet */ }
+        return undefined;
+      },
+      30_000,
+      "four recorded segments",
+    );
+    child.kill("SIGKILL");
+    await child.status;
+
+    const text = await Deno.readTextFile(playlist);
+    assert.ok(!text.includes("#EXT-X-ENDLIST"), "the crash left the playlist open");
+    const p = parseMediaPlaylist(text);
+    for (const s of p.segments) {
+      const r = await run("ffprobe", [
+        "-v",
+        "error",
+        "-count_frames",
+        "-select_streams",
+        "v:0",
+        "-show_entries",
+        "stream=nb_read_frames",
+        "-of",
+        "csv=p=0",
+        `${folder}/${s.uri}`,
+      ], { timeoutMs: 10_000 });
+      assert.ok(Number(r.stdout.trim().split("\n")[0]) >= 25, `${s.uri}: ${r.stdout} ${r.stderr}`);
+    }
+    // The next recorder start closes it; then it plays to the end.
+    assert.deepEqual(await repairRecordings(root, nullLogger), [playlist]);
+    const d = Number((await ffprobeJson(playlist, { timeoutMs: 20_000 })).format?.duration);
+    assert.ok(Math.abs(d - p.duration) < 1, `ffprobe ${d} s, playlist ${p.duration} s`);
+  } finally {
+    try {
+      child.kill("SIGKILL");
+    } catch { /* gone */ }
+    await child.status;
+    await Deno.remove(dir, { recursive: true });
+  }
+});
