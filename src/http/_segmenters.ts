@@ -64,16 +64,21 @@ export class SegmenterRegistry<T extends LiveOutput> {
     stream: Stream,
     variant: string,
     create: (prev: T | undefined) => T,
-    opts: { pinned?: boolean } = {},
+    opts: { pinned?: boolean; fresh?: (out: T) => boolean } = {},
   ): T {
     const id = `${variant}|${stream.key}`;
     const e = this.#entries.get(id);
-    if (e && e.stream === stream) {
+    if (e && e.stream === stream && !e.endedAt && (opts.fresh?.(e.out) ?? true)) {
       e.lastUsed = Date.now();
       if (opts.pinned) e.pinned = true;
       return e.out;
     }
-    if (e) this.#dispose(e);
+    if (e) {
+      if (e.stream === stream && !e.endedAt) {
+        this.#o.log.info("segmenter restart: the stream's tracks changed", { key: stream.key, variant });
+      }
+      this.#dispose(e);
+    }
     const entry: Entry<T> = {
       id,
       stream,

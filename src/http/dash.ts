@@ -2,15 +2,17 @@
  * Live DASH. URL layout (every live or record app):
  *
  *   /<app>/<name>.mpd                  dynamic MPD (static once the publisher has left)
- *   /<app>/<name>/dash/init-v.mp4      video init segment     /<app>/<name>/dash/v<N>.m4s  video segment
- *   /<app>/<name>/dash/init-a.mp4      audio init segment     /<app>/<name>/dash/a<N>.m4s  audio segment
+ *   /<app>/<name>/dash/init-v-<id>.mp4  video init segment    /<app>/<name>/dash/v<N>.m4s  video segment
+ *   /<app>/<name>/dash/init-a-<id>.mp4  audio init segment    /<app>/<name>/dash/a<N>.m4s  audio segment
  *
- * Segment numbers start at the Unix time in seconds, so URLs are never reused (immutable caching).
+ * Segment numbers start at the Unix time in seconds, and <id> is the first of them, so URLs are never
+ * reused (immutable caching), even when the tracks change and a new init segment is made.
  */
 import { Hono } from "hono";
 import type { Context } from "hono";
 import type { Stream } from "../core/mod.ts";
 import { DashSegmenter } from "../formats/dash/mod.ts";
+import { sameTracks } from "../formats/hls/mod.ts";
 import type { HttpDeps } from "./deps.ts";
 import { admissionStatus } from "./flv.ts";
 import { remoteAddr, requestHost } from "./request.ts";
@@ -67,7 +69,7 @@ export function routes(deps: HttpDeps, opts: DashOptions = defaultDashOptions())
         maxSegments: opts.maxSegments,
         uriPrefix: `${encodeURIComponent(stream.name)}/dash/`,
         firstNumber: Math.max(prev?.nextNumber ?? 0, Math.floor(Date.now() / 1000)),
-      }), { pinned });
+      }), { pinned, fresh: (seg) => sameTracks(seg.tracks, outputTracks(stream)) });
 
   if (opts.startOnPublish) {
     deps.hub.onPublish((s) => {
@@ -134,11 +136,11 @@ export function routes(deps: HttpDeps, opts: DashOptions = defaultDashOptions())
   });
   app.get("/:app/:name/dash/:file", async (c, next) => {
     const { app, name, file } = c.req.param();
-    const m = /^(?:init-([va])\.mp4|([va])(\d+)\.m4s)$/.exec(file);
+    const m = /^(?:init-([va])-(\d+)\.mp4|([va])(\d+)\.m4s)$/.exec(file);
     const seg = m ? registry.find(`${app}/${name}`, "dash") : undefined;
     if (!m || !seg) return await next();
-    const kind = (m[1] ?? m[2]) === "v" ? "video" : "audio";
-    const bytes = m[1] ? seg.init(kind) : seg.segment(kind, Number(m[3]));
+    const kind = (m[1] ?? m[3]) === "v" ? "video" : "audio";
+    const bytes = m[1] ? seg.init(kind, Number(m[2])) : seg.segment(kind, Number(m[4]));
     if (!bytes) return c.json({ code: 404, msg: `${app}/${name}/dash/${file} is not available` }, 404);
     return new Response(bytes as Uint8Array<ArrayBuffer>, {
       headers: {

@@ -5,7 +5,7 @@
  *                                 when the codecs need it: H.265, Opus, AV1); `?ts` forces TS.
  *                                 LL-HLS (fMP4 only) with `?ll` or llhls; `_HLS_msn`/`_HLS_part`
  *                                 block until that part exists.
- *   /<app>/<name>/<msn>.ts        TS segment          /<app>/<name>/init.mp4   fMP4 init segment
+ *   /<app>/<name>/<msn>.ts        TS segment          /<app>/<name>/init-<id>.mp4  fMP4 init segment
  *   /<app>/<name>/<msn>.m4s       fMP4 segment        /<app>/<name>/p<n>.m4s   LL-HLS part (global n)
  *
  * Media sequence numbers start at the Unix time in seconds when the segmenter starts (and continue
@@ -20,6 +20,7 @@ import {
   HlsSegmenter,
   needsFmp4,
   type OutputTracks,
+  sameTracks,
   type SegmentWriter,
   TsSegmentWriter,
 } from "../formats/hls/mod.ts";
@@ -90,6 +91,7 @@ export function routes(deps: HttpDeps, opts: HlsOptions = defaultHlsOptions()): 
       const writer: SegmentWriter = variant === "ts" ? new TsSegmentWriter(tracks) : createFmp4Writer(tracks);
       return new HlsSegmenter({
         writer,
+        tracks,
         primary: tracks.video ? "video" : "audio",
         targetMs: opts.targetMs,
         partTargetMs: variant === "fmp4" ? opts.partTargetMs : undefined,
@@ -97,8 +99,9 @@ export function routes(deps: HttpDeps, opts: HlsOptions = defaultHlsOptions()): 
         cacheSize: opts.cacheSize,
         uriPrefix: `${encodeURIComponent(stream.name)}/`,
         firstMsn: Math.max(prev?.nextMsn ?? 0, Math.floor(Date.now() / 1000)),
+        continues: prev ? { discontinuitySequence: prev.nextDiscontinuitySequence } : undefined,
       });
-    }, { pinned });
+    }, { pinned, fresh: (seg) => sameTracks(seg.tracks, outputTracks(stream)) });
 
   if (opts.startOnPublish) {
     deps.hub.onPublish((s) => {
@@ -202,7 +205,7 @@ export function routes(deps: HttpDeps, opts: HlsOptions = defaultHlsOptions()): 
 
   async function media(c: Context, next: () => Promise<void>): Promise<Response | void> {
     const app = c.req.param("app")!, name = c.req.param("name")!, file = c.req.param("file")!;
-    const m = /^(?:(\d+)\.(ts|m4s)|init\.mp4|p(\d+)\.m4s)$/.exec(file);
+    const m = /^(?:(\d+)\.(ts|m4s)|init-(\d+)\.mp4|p(\d+)\.m4s)$/.exec(file);
     if (!m) return await next();
     const variant: Variant = m[2] === "ts" ? "ts" : "fmp4";
     const seg = registry.find(`${app}/${name}`, variant);
@@ -213,8 +216,8 @@ export function routes(deps: HttpDeps, opts: HlsOptions = defaultHlsOptions()): 
       bytes = seg.segment(Number(m[1]));
       if (variant === "ts") type = "video/mp2t";
       else type = "video/iso.segment";
-    } else if (m[3] !== undefined) {
-      const n = Number(m[3]);
+    } else if (m[4] !== undefined) {
+      const n = Number(m[4]);
       type = "video/iso.segment";
       bytes = seg.part(n);
       // A preload hint asks for the next part before it exists: answer when it does.
@@ -222,7 +225,7 @@ export function routes(deps: HttpDeps, opts: HlsOptions = defaultHlsOptions()): 
         await waitUntil(seg, () => seg.part(n) !== undefined, c.req.raw, 3 * seg.targetDuration * 1000);
         bytes = seg.part(n);
       }
-    } else {
+    } else if (`init-${m[3]}.mp4` === seg.initName) {
       bytes = seg.init;
     }
     if (!bytes) return c.json({ code: 404, msg: `${app}/${name}/${file} is not available` }, 404);

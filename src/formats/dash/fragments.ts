@@ -89,6 +89,8 @@ export function adaptationSet(
     timeline: readonly TimelineSegment[];
     bytes: number;
     pto?: number;
+    /** Appended to the init segment's name (init-v-<version>.mp4), so a new init gets a new URL. */
+    initVersion?: number;
   },
 ): MpdAdaptationSet {
   const tr = st.track;
@@ -101,7 +103,9 @@ export function adaptationSet(
     codecs: codecString(tr) ?? tr.codec,
     bandwidth: Math.max(1000, Math.round((o.bytes * 8) / seconds)),
     timescale: tr.clockRate,
-    initialization: `${o.uriPrefix}init-${st.letter}.mp4`,
+    initialization: `${o.uriPrefix}init-${st.letter}${
+      o.initVersion === undefined ? "" : `-${o.initVersion}`
+    }.mp4`,
     media: `${o.uriPrefix}${st.letter}$Number$.m4s`,
     startNumber: o.startNumber,
     timeline,

@@ -52,6 +52,7 @@ export class DashSegmenter {
   #segments: DashSegment[] = [];
   #frames: Frame[] = [];
   #next: number;
+  readonly #first: number;
   /** Per-track numbers: a track with no frame in a segment does not use one up. */
   #numbers = new Map<Kind, number>();
   #anchor = Infinity;
@@ -63,7 +64,7 @@ export class DashSegmenter {
   constructor(opts: DashSegmenterOptions) {
     this.#o = opts;
     this.#now = opts.now ?? Date.now;
-    this.#next = opts.firstNumber ?? 0;
+    this.#next = this.#first = opts.firstNumber ?? 0;
     this.#tracks = dashTracks(opts.tracks);
     const primary = opts.tracks.video ? "video" : "audio";
     this.#cutter = new SegmentCutter({ targetMs: opts.targetMs, primary });
@@ -79,8 +80,13 @@ export class DashSegmenter {
     return this.#segments.length;
   }
 
-  init(kind: string): Uint8Array | undefined {
-    return this.#tracks.find((t) => t.kind === kind)?.init;
+  get tracks(): OutputTracks {
+    return this.#o.tracks;
+  }
+
+  /** The init segment of a kind, by the version in its name (the first segment number). */
+  init(kind: string, version = this.#first): Uint8Array | undefined {
+    return version === this.#first ? this.#tracks.find((t) => t.kind === kind)?.init : undefined;
   }
 
   segment(kind: string, n: number): Uint8Array | undefined {
@@ -171,6 +177,7 @@ export class DashSegmenter {
         bytes: listed.reduce((a, s) => a + (s.media.get(st.kind)?.bytes.byteLength ?? 0), 0),
         // A static (ended) presentation starts at its first segment.
         pto: this.#ended ? timeline[0]?.t : undefined,
+        initVersion: this.#first,
       });
     });
     const ended = this.#ended;

@@ -7,10 +7,12 @@ import type { Frame } from "../../core/frame.ts";
 import { concat } from "../../core/fanout.ts";
 import { Cut, SegmentCutter } from "./cutter.ts";
 import { type PlaylistPart, type PlaylistSegment, writeMediaPlaylist } from "./playlist.ts";
-import type { SegmentWriter } from "./writer.ts";
+import type { OutputTracks, SegmentWriter } from "./writer.ts";
 
 export interface HlsSegmenterOptions {
   writer: SegmentWriter;
+  /** The tracks the writer was made for (to notice when the stream's tracks change). */
+  tracks?: OutputTracks;
   primary: "video" | "audio";
   /** Target segment duration, ms (`hlsduration`). */
   targetMs: number;
@@ -24,6 +26,8 @@ export interface HlsSegmenterOptions {
   uriPrefix: string;
   /** First media sequence number (continues a previous segmenter's numbering). */
   firstMsn?: number;
+  /** Continues a previous segmenter: its first segment is a discontinuity, counted from here. */
+  continues?: { discontinuitySequence: number };
   /** Wall clock, ms (tests pass a fake one). */
   now?: () => number;
 }
@@ -63,6 +67,9 @@ export class HlsSegmenter {
   #ended = false;
   #partIndependent = false;
   #openStartMs = 0;
+  readonly #firstMsn: number;
+  /** EXT-X-DISCONTINUITY-SEQUENCE: discontinuities that have left the playlist window. */
+  #discSeq = 0;
   #waiters = new Set<Waiter>();
   readonly stats = { segments: 0, parts: 0, bytes: 0 };
 
@@ -74,7 +81,9 @@ export class HlsSegmenter {
       partTargetMs: opts.partTargetMs,
       primary: opts.primary,
     });
-    this.#open = this.#newSegment(opts.firstMsn ?? 0, false);
+    this.#firstMsn = opts.firstMsn ?? 0;
+    this.#open = this.#newSegment(this.#firstMsn, opts.continues !== undefined);
+    this.#discSeq = opts.continues?.discontinuitySequence ?? 0;
   }
 
   get ended(): boolean {
@@ -87,12 +96,28 @@ export class HlsSegmenter {
   get nextMsn(): number {
     return this.#open.msn + (this.#open.parts.length > 0 || this.#frames.length > 0 ? 1 : 0);
   }
+  /** What a segmenter continuing this one starts its discontinuity sequence at. */
+  get nextDiscontinuitySequence(): number {
+    let n = this.#discSeq;
+    for (const s of this.#segments.slice(-this.#o.windowSize)) if (s.discontinuity) n++;
+    return n;
+  }
   /** Complete segments in the window. */
   get segmentCount(): number {
     return Math.min(this.#segments.length, this.#o.windowSize);
   }
   get init(): Uint8Array | undefined {
     return this.#o.writer.init();
+  }
+  get tracks(): OutputTracks {
+    return this.#o.tracks ?? {};
+  }
+  /**
+   * The init segment's file name. It carries the first media sequence number, so a new init
+   * (the stream's tracks changed, or a republish) never reuses a cached URL.
+   */
+  get initName(): string {
+    return `init-${this.#firstMsn}.mp4`;
   }
 
   #newSegment(msn: number, discontinuity: boolean): HlsSegment {
@@ -148,6 +173,8 @@ export class HlsSegmenter {
       o += p.bytes.byteLength;
     }
     this.#segments.push(seg);
+    const left = this.#segments[this.#segments.length - 1 - this.#o.windowSize];
+    if (left?.discontinuity) this.#discSeq++;
     this.#maxDuration = Math.max(this.#maxDuration, duration);
     this.stats.segments++;
     const keep = this.#o.windowSize + this.#o.cacheSize;
@@ -206,7 +233,8 @@ export class HlsSegmenter {
     return writeMediaPlaylist({
       targetDuration: target,
       mediaSequence: listed[0]?.msn ?? this.#open.msn,
-      map: this.ext === "m4s" ? this.#uri("init.mp4") : undefined,
+      discontinuitySequence: this.#discSeq,
+      map: this.ext === "m4s" ? this.#uri(this.initName) : undefined,
       segments,
       endList: this.#ended,
       lowLatency: ll

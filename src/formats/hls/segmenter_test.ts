@@ -51,7 +51,7 @@ Deno.test("HlsSegmenter: the playlist slides and old segments stay in the cache 
   assert.deepEqual(p.segments.map((x) => x.uri), ["cam/4.m4s", "cam/5.m4s", "cam/6.m4s"]);
   assert.deepEqual(p.segments.map((x) => x.duration), [1, 1, 1]);
   assert.equal(p.targetDuration, 1);
-  assert.equal(p.map, "cam/init.mp4");
+  assert.equal(p.map, "cam/init-0.mp4");
   assert.equal(p.version, 7);
   assert.equal(p.endList ?? false, false);
   // Window 3 + cache 2: segments 2..6 are still served, 1 is gone.
@@ -200,7 +200,7 @@ Deno.test("HlsSegmenter + Fmp4SegmentWriter: HEVC + AAC init, parts are moof+mda
   assert.deepEqual(init.map((b) => b.type), ["ftyp", "moov"]);
   assert.ok(findBox(s.init!, ["moov", "trak", "mdia", "minf", "stbl", "stsd", "hvc1"]));
   const p = parseMediaPlaylist(s.playlist({ lowLatency: true }));
-  assert.equal(p.map, "init.mp4");
+  assert.equal(p.map, "init-0.mp4");
   assert.equal(p.segments.length, 3);
   for (const seg of p.segments) {
     const bytes = s.segment(Number(seg.uri.split(".")[0]))!;
@@ -208,4 +208,25 @@ Deno.test("HlsSegmenter + Fmp4SegmentWriter: HEVC + AAC init, parts are moof+mda
     assert.deepEqual(concat(parts), bytes);
     for (const part of parts) assert.deepEqual(parseBoxes(part).map((b) => b.type), ["moof", "mdat"]);
   }
+});
+
+Deno.test("HlsSegmenter: a continuing segmenter starts with a discontinuity, counted when it leaves the window", () => {
+  const a = segmenter({ firstMsn: 10 });
+  a.push(video(0, 61));
+  a.end();
+  const b = segmenter({
+    firstMsn: a.nextMsn,
+    continues: { discontinuitySequence: a.nextDiscontinuitySequence },
+  });
+  assert.equal(a.nextMsn, 13);
+  b.push(video(0, 31));
+  let p = parseMediaPlaylist(b.playlist());
+  assert.equal(p.mediaSequence, 13);
+  assert.equal(p.segments[0].discontinuity, true);
+  assert.equal(p.discontinuitySequence, undefined);
+  b.push(video(31, 90)); // three more: the discontinuity leaves the window of 3
+  p = parseMediaPlaylist(b.playlist());
+  assert.equal(p.mediaSequence, 14);
+  assert.equal(p.discontinuitySequence, 1);
+  assert.ok(p.segments.every((s) => !s.discontinuity));
 });
