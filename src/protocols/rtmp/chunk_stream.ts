@@ -278,30 +278,39 @@ export interface ChunkOptions {
   fmt3ExtTime?: boolean;
 }
 
+/** A message to send; the payload may come in parts (tag header + frame data), copied once here. */
+export interface OutgoingMessage {
+  csid: number;
+  type: number;
+  streamId: number;
+  timestamp: number;
+  payload: Uint8Array | readonly Uint8Array[];
+}
+
 /**
  * One message as chunks: a fmt 0 header (absolute timestamp) then fmt 3 continuations. Stateless,
  * so the bytes are the same for every receiver with the same chunk size (shareable).
  */
-export function chunkMessage(
-  m: Omit<RtmpMessage, "csid"> & { csid: number },
-  opts: ChunkOptions,
-): Uint8Array {
-  const { csid, payload } = m;
+export function chunkMessage(m: OutgoingMessage, opts: ChunkOptions): Uint8Array {
+  const csid = m.csid;
   if (csid < 2 || csid > 65599) throw new RangeError(`RTMP chunk stream id ${csid} must be 2..65599`);
+  const parts = m.payload instanceof Uint8Array ? [m.payload] : m.payload;
+  let len = 0;
+  for (const p of parts) len += p.byteLength;
+  if (len > 0xffffff) throw new RangeError(`RTMP message of ${len} bytes exceeds the 24-bit length field`);
   const chunkSize = opts.chunkSize;
   const ts = m.timestamp >>> 0;
   const ext = ts >= EXT;
   const extRepeat = ext && opts.fmt3ExtTime !== false;
   const bh = basicHeaderSize(csid);
-  const chunks = Math.max(1, Math.ceil(payload.byteLength / chunkSize));
-  const size = payload.byteLength + bh + 11 + (ext ? 4 : 0) + (chunks - 1) * (bh + (extRepeat ? 4 : 0));
+  const chunks = Math.max(1, Math.ceil(len / chunkSize));
+  const size = len + bh + 11 + (ext ? 4 : 0) + (chunks - 1) * (bh + (extRepeat ? 4 : 0));
   const out = new Uint8Array(size);
   let o = writeBasic(out, 0, 0, csid);
   const t = ext ? EXT : ts;
   out[o] = t >> 16;
   out[o + 1] = (t >> 8) & 0xff;
   out[o + 2] = t & 0xff;
-  const len = payload.byteLength;
   out[o + 3] = len >> 16;
   out[o + 4] = (len >> 8) & 0xff;
   out[o + 5] = len & 0xff;
@@ -313,15 +322,21 @@ export function chunkMessage(
   out[o + 10] = (sid >>> 24) & 0xff;
   o += 11;
   if (ext) o = writeExt(out, o, ts);
-  let p = 0;
-  for (;;) {
-    const n = Math.min(chunkSize, len - p);
-    out.set(payload.subarray(p, p + n), o);
-    o += n;
-    p += n;
-    if (p >= len) break;
-    o = writeBasic(out, o, 3, csid);
-    if (extRepeat) o = writeExt(out, o, ts);
+  let left = chunkSize; // room in the current chunk
+  for (const part of parts) {
+    let p = 0;
+    while (p < part.byteLength) {
+      if (left === 0) {
+        o = writeBasic(out, o, 3, csid);
+        if (extRepeat) o = writeExt(out, o, ts);
+        left = chunkSize;
+      }
+      const n = Math.min(left, part.byteLength - p);
+      out.set(part.subarray(p, p + n), o);
+      o += n;
+      p += n;
+      left -= n;
+    }
   }
   return out;
 }

@@ -150,3 +150,15 @@ Deno.test("chunk reader: many unfinished messages are bounded", () => {
   reader.push(hex("05 000000 0003e8 08 00000000 00"));
   assert.throws(() => reader.push(hex("06 000000 0003e8 08 00000000 00")), ProtocolError);
 });
+
+Deno.test("chunk writer: a payload in parts equals the joined payload", () => {
+  const a = payload(5), b = payload(300, 9);
+  const joined = new Uint8Array([...a, ...b]);
+  for (const chunkSize of [1, 5, 6, 128, 4096]) {
+    const m = { csid: 6, type: 9, streamId: 1, timestamp: 3 };
+    assert.deepEqual(
+      chunkMessage({ ...m, payload: [a, b] }, { chunkSize }),
+      chunkMessage({ ...m, payload: joined }, { chunkSize }),
+    );
+  }
+});

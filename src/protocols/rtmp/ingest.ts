@@ -1,0 +1,83 @@
+/**
+ * The publisher side: RTMP audio/video/data messages → FlvDemuxer → Track + Frame → Stream.
+ * Frames share views of the message payload (copied once by the chunk reader).
+ */
+import type { Stream } from "../../core/stream.ts";
+import type { Track } from "../../core/track.ts";
+import { FlvDemuxer } from "../../formats/flv/mod.ts";
+import { metaDataOf, parseScriptData } from "../../formats/amf/mod.ts";
+import type { RtmpMessage } from "./chunk_stream.ts";
+import { MessageType, splitAggregate } from "./messages.ts";
+
+export interface IngestOptions {
+  /** Legacy codec id taken as HEVC (smart_rtmpd `codech265`, default 12). */
+  hevcCodecId?: number;
+}
+
+export class Ingest {
+  readonly stream: Stream;
+  #demux: FlvDemuxer;
+  #video: Track | undefined;
+  #audio: Track | undefined;
+  /** Media messages accepted (for the session's stop line). */
+  messages = 0;
+
+  constructor(stream: Stream, opts: IngestOptions = {}) {
+    this.stream = stream;
+    this.#demux = new FlvDemuxer({ hevcCodecId: opts.hevcCodecId });
+  }
+
+  /** Handles one media or data message of the publishing stream. */
+  message(m: RtmpMessage): void {
+    switch (m.type) {
+      case MessageType.video:
+        return this.video(m.payload, m.timestamp);
+      case MessageType.audio:
+        return this.audio(m.payload, m.timestamp);
+      case MessageType.dataAmf0:
+      case MessageType.dataAmf3:
+        return this.data(m.payload, m.type === MessageType.dataAmf3);
+      case MessageType.aggregate:
+        for (const p of splitAggregate(m.payload, m.timestamp)) {
+          this.message({
+            csid: m.csid,
+            streamId: m.streamId,
+            type: p.type,
+            timestamp: p.timestamp,
+            payload: p.payload,
+          });
+        }
+    }
+  }
+
+  video(body: Uint8Array, ms: number): void {
+    if (body.byteLength === 0) return;
+    this.messages++;
+    const frame = this.#demux.video(body, ms);
+    const t = this.#demux.videoTrack;
+    if (t && t !== this.#video) {
+      this.#video = t;
+      this.stream.setTrack(t);
+    }
+    if (frame) this.stream.write(frame);
+  }
+
+  audio(body: Uint8Array, ms: number): void {
+    if (body.byteLength === 0) return;
+    this.messages++;
+    const frame = this.#demux.audio(body, ms);
+    const t = this.#demux.audioTrack;
+    if (t && t !== this.#audio) {
+      this.#audio = t;
+      this.stream.setTrack(t);
+    }
+    if (frame) this.stream.write(frame);
+  }
+
+  /** `@setDataFrame onMetaData` (or a bare onMetaData) becomes the stream's metadata. */
+  data(body: Uint8Array, amf3: boolean): void {
+    const d = parseScriptData(body, { amf3 });
+    const meta = metaDataOf(d);
+    if (meta) this.stream.metadata = { ...meta };
+  }
+}

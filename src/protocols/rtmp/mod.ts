@@ -1,0 +1,9 @@
+/** RTMP and RTMPS: the server (publish and play), our client, and the wire pieces they share. */
+export { createRtmpServer, DEFAULT_FANOUT, type RtmpServer, type RtmpServerOptions } from "./server.ts";
+export { type PublishOptions, RtmpClient, type RtmpClientOptions } from "./client.ts";
+export { parseRtmpUrl, type RtmpUrl } from "./url.ts";
+export { chooseForm, clientFourCcs, rtmpFanout, RtmpMuxer, type RtmpMuxerOptions } from "./output.ts";
+export { chunkMessage, ChunkReader, type OutgoingMessage, type RtmpMessage } from "./chunk_stream.ts";
+export { clientHello, clientResponse, serverHandshake } from "./handshake.ts";
+export { Csid, MessageType, UserControl } from "./messages.ts";
+export { parseCommand, Status } from "./commands.ts";

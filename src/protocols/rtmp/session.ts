@@ -1,0 +1,476 @@
+/**
+ * One server-side RTMP connection: handshake (with a deadline), then NetConnection/NetStream
+ * commands → hub admission → publishing (Ingest) or playing (a Fanout subscriber).
+ * Whatever goes wrong ends this session only, with one log line.
+ */
+import {
+  AppNotAllowedError,
+  AuthError,
+  BadNameError,
+  NotFoundError,
+  ProtocolError,
+  StreamBusyError,
+} from "../../core/errors.ts";
+import { concat, type FanoutOptions, type Subscriber } from "../../core/fanout.ts";
+import type { AdmissionRequest, Hub } from "../../core/hub.ts";
+import type { Stream } from "../../core/stream.ts";
+import type { Logger } from "../../log/mod.ts";
+import type { AmfObject } from "../../formats/amf/mod.ts";
+import type { RtmpMessage } from "./chunk_stream.ts";
+import {
+  asObject,
+  type Command,
+  commandMessage,
+  connectResultMessage,
+  dataStartMessage,
+  errorMessage,
+  onStatusMessage,
+  parseCommand,
+  resultMessage,
+  sampleAccessMessage,
+  Status,
+  statusObject,
+} from "./commands.ts";
+import { describe, RtmpConnection } from "./connection.ts";
+import { HANDSHAKE_SIZE, RTMP_VERSION, serverHandshake } from "./handshake.ts";
+import { Ingest } from "./ingest.ts";
+import {
+  LimitType,
+  MessageType,
+  setPeerBandwidthMessage,
+  UserControl,
+  userControlMessage,
+  windowAckSizeMessage,
+} from "./messages.ts";
+import { chooseForm, clientFourCcs, PLAY_STREAM_ID, rtmpFanout } from "./output.ts";
+import { connectTarget, mergeQuery, splitQuery } from "./url.ts";
+
+export interface SessionOptions {
+  hub: Hub;
+  log: Logger;
+  chunkSize: number;
+  hevcCodecId: number;
+  notFound: "wait" | "reject";
+  playWaitMs: number;
+  handshakeTimeoutMs: number;
+  maxMessageLength: number;
+  fmt3ExtTime: boolean;
+  windowAckSize: number;
+  pingIntervalMs: number;
+  fanout: FanoutOptions;
+}
+
+/** The Enhanced RTMP codecs we accept and can send back (answered in connect's _result). */
+const SERVER_FOURCCS = ["avc1", "hvc1", "av01", "vp09", "vp08", "Opus", "mp4a", ".mp3"];
+
+interface Playing {
+  stream: Stream;
+  sub: Subscriber | undefined;
+  release: () => void;
+  stopping: boolean;
+}
+
+export class RtmpSession {
+  readonly remote: string;
+  readonly startedAt = Date.now();
+  #raw: Deno.Conn;
+  #opts: SessionOptions;
+  #log: Logger;
+  #rc: RtmpConnection | undefined;
+  #hsIn = 0;
+  #hsOut = 0;
+  #deadline: ReturnType<typeof setTimeout> | undefined;
+  #timedOut = false;
+  #connected = false;
+  #app = "";
+  #vhost = "";
+  #appQuery = "";
+  #fourCcs = new Set<string>();
+  #ingest: Ingest | undefined;
+  #player: Playing | undefined;
+  #playWait: AbortController | undefined;
+  #drops = 0;
+  role: "" | "publisher" | "player" = "";
+  key = "";
+
+  constructor(conn: Deno.Conn, opts: SessionOptions) {
+    this.#raw = conn;
+    this.#opts = opts;
+    const a = conn.remoteAddr as Deno.NetAddr;
+    this.remote = a.hostname ? `${a.hostname}:${a.port}` : "?";
+    this.#log = opts.log;
+  }
+
+  get bytesIn(): number {
+    return this.#hsIn + (this.#rc?.bytesIn ?? 0);
+  }
+  get bytesOut(): number {
+    return this.#hsOut + (this.#rc?.bytesOut ?? 0);
+  }
+
+  /** Runs the session to its end; never throws. */
+  async run(): Promise<void> {
+    this.#log.info("rtmp session start", { remote: this.remote });
+    let reason: string;
+    this.#deadline = setTimeout(() => {
+      this.#timedOut = true;
+      this.close("timed out");
+    }, this.#opts.handshakeTimeoutMs);
+    try {
+      const rest = await this.#handshake();
+      this.#rc = new RtmpConnection(this.#raw, {
+        log: this.#log,
+        maxMessageLength: this.#opts.maxMessageLength,
+        onMessage: this.#onMessage,
+        pingIntervalMs: this.#opts.pingIntervalMs,
+      });
+      reason = await this.#rc.run(rest);
+    } catch (err) {
+      reason = describe(err);
+      this.close(reason);
+    }
+    if (this.#timedOut) {
+      reason = `no ${
+        this.#rc ? "connect command" : "complete handshake"
+      } within ${this.#opts.handshakeTimeoutMs} ms`;
+    }
+    clearTimeout(this.#deadline);
+    this.#cleanup(reason);
+    const fields: Record<string, unknown> = {
+      reason,
+      role: this.role || undefined,
+      key: this.key || undefined,
+      bytes_in: this.bytesIn,
+      bytes_out: this.bytesOut,
+      duration_s: Math.round((Date.now() - this.startedAt) / 100) / 10,
+    };
+    if (this.role === "publisher") fields.media_messages = this.#ingest?.messages;
+    if (this.role === "player") fields.drops = this.#drops;
+    this.#log.info("rtmp session stop", fields);
+  }
+
+  /** Ends the session (server stop, idle stream, errors). */
+  close(reason: string): void {
+    if (this.#rc) this.#rc.close(reason);
+    else {
+      try {
+        this.#raw.close();
+      } catch { /* already closed */ }
+    }
+  }
+
+  async #handshake(): Promise<Uint8Array> {
+    const buf = new Uint8Array(16 * 1024);
+    let have = 0;
+    const fill = async (n: number) => {
+      while (have < n) {
+        const r = await this.#raw.read(buf.subarray(have));
+        if (r === null) {
+          throw new ProtocolError(`RTMP handshake truncated: peer closed after ${have} of ${n} bytes`);
+        }
+        have += r;
+        this.#hsIn += r;
+        // Fail fast on garbage instead of waiting for 1537 bytes that may never come.
+        if (buf[0] !== RTMP_VERSION) serverHandshake(buf.subarray(0, 1 + HANDSHAKE_SIZE));
+      }
+    };
+    await fill(1 + HANDSHAKE_SIZE);
+    const hs = serverHandshake(buf.subarray(0, 1 + HANDSHAKE_SIZE), uptime());
+    await writeAll(this.#raw, hs.reply);
+    this.#hsOut += hs.reply.byteLength;
+    await fill(1 + 2 * HANDSHAKE_SIZE);
+    this.#log.debug("rtmp handshake", { kind: hs.kind, schema: hs.schema });
+    return buf.slice(1 + 2 * HANDSHAKE_SIZE, have);
+  }
+
+  #onMessage = (m: RtmpMessage): void | Promise<void> => {
+    switch (m.type) {
+      case MessageType.commandAmf0:
+      case MessageType.commandAmf3:
+        return this.#command(parseCommand(m));
+      case MessageType.audio:
+      case MessageType.video:
+      case MessageType.dataAmf0:
+      case MessageType.dataAmf3:
+      case MessageType.aggregate:
+        this.#ingest?.message(m);
+    }
+  };
+
+  #command(c: Command): void | Promise<void> {
+    if (c.name !== "connect" && !this.#connected) {
+      throw new ProtocolError(`RTMP command "${c.name}" before connect is invalid: connect must come first`);
+    }
+    switch (c.name) {
+      case "connect":
+        return this.#connect(c);
+      case "createStream":
+        // Always stream 1: play bytes carry the message stream id and are shared by all players.
+        this.#send(resultMessage(this.#rc!, c.transactionId, null, PLAY_STREAM_ID));
+        return;
+      case "releaseStream":
+      case "getStreamLength":
+      case "_checkbw":
+        if (c.transactionId > 0) this.#send(resultMessage(this.#rc!, c.transactionId, null, undefined));
+        return;
+      case "FCPublish":
+        this.#send(commandMessage(this.#rc!, 0, ["onFCPublish", 0, null, {
+          code: Status.publishStart,
+          description: String(c.args[0] ?? ""),
+        }]));
+        if (c.transactionId > 0) this.#send(resultMessage(this.#rc!, c.transactionId, null, undefined));
+        return;
+      case "publish":
+        return this.#publish(c);
+      case "play":
+      case "play2":
+        // Not awaited: a play may wait for its publisher while we keep reading.
+        this.#play(c).catch((err) => this.close(describe(err)));
+        return;
+      case "FCUnpublish":
+        this.#send(commandMessage(this.#rc!, 0, ["onFCUnpublish", 0, null, {
+          code: Status.unpublishSuccess,
+          description: String(c.args[0] ?? ""),
+        }]));
+        if (this.#ingest) {
+          this.#send(
+            onStatusMessage(
+              this.#rc!,
+              1,
+              "status",
+              Status.unpublishSuccess,
+              `${this.key} is now unpublished.`,
+            ),
+          );
+        }
+        this.#unpublish("unpublished (FCUnpublish)");
+        if (c.transactionId > 0) this.#send(resultMessage(this.#rc!, c.transactionId, null, undefined));
+        return;
+      case "deleteStream":
+      case "closeStream":
+        this.#unpublish(`unpublished (${c.name})`);
+        this.#stopPlay(`player sent ${c.name}`);
+        return;
+      default:
+        this.#log.debug("rtmp command ignored", { name: c.name });
+    }
+  }
+
+  #send(bytes: Uint8Array): void {
+    this.#rc?.send(bytes);
+  }
+
+  /** Sends what is queued, then closes (after a refusal the client must see the reason). */
+  async #closeAfterFlush(reason: string) {
+    const rc = this.#rc!;
+    await rc.flush();
+    rc.close(reason);
+  }
+
+  #connect(c: Command): void {
+    if (this.#connected) return;
+    const o = asObject(c.object);
+    const t = connectTarget(String(o.app ?? ""), String(o.tcUrl ?? ""));
+    const rc = this.#rc!;
+    try {
+      this.#opts.hub.checkApp(t.app, "_");
+    } catch (err) {
+      if (!(err instanceof AppNotAllowedError || err instanceof BadNameError)) throw err;
+      this.#send(
+        errorMessage(rc, c.transactionId, statusObject("error", Status.connectRejected, err.message)),
+      );
+      this.#closeAfterFlush(`connect rejected: ${err.message}`);
+      return;
+    }
+    clearTimeout(this.#deadline);
+    this.#connected = true;
+    this.#app = t.app;
+    this.#vhost = t.vhost;
+    this.#appQuery = t.query;
+    this.#fourCcs = clientFourCcs(o);
+    const objectEncoding = typeof o.objectEncoding === "number" ? o.objectEncoding : 0;
+    this.#send(windowAckSizeMessage(this.#opts.windowAckSize));
+    this.#send(setPeerBandwidthMessage(this.#opts.windowAckSize, LimitType.dynamic));
+    rc.setChunkSize(this.#opts.chunkSize);
+    const fourCcList = this.#fourCcs.size > 0 ? SERVER_FOURCCS : undefined;
+    this.#send(connectResultMessage(rc, c.transactionId, { objectEncoding, fourCcList }));
+  }
+
+  #request(role: "publisher" | "player", raw: string): AdmissionRequest {
+    const { name, query } = splitQuery(raw);
+    return {
+      role,
+      protocol: "rtmp",
+      app: this.#app,
+      name,
+      vhost: this.#vhost,
+      query: mergeQuery(this.#appQuery, query),
+      remote: this.remote,
+    };
+  }
+
+  async #publish(c: Command): Promise<void> {
+    const rc = this.#rc!;
+    const sid = c.streamId || PLAY_STREAM_ID;
+    const req = this.#request("publisher", String(c.args[0] ?? ""));
+    const fail = (code: string, err: Error) => {
+      this.#send(onStatusMessage(rc, sid, "error", code, err.message));
+      this.#closeAfterFlush(`publish refused: ${err.message}`);
+    };
+    if (this.#ingest || this.#player || this.#playWait) {
+      return fail(Status.publishBadName, new Error("this connection is already publishing or playing"));
+    }
+    let stream: Stream;
+    try {
+      stream = await this.#opts.hub.publish(req);
+    } catch (err) {
+      if (err instanceof AuthError) return fail(Status.publishUnauthorized, err);
+      if (
+        err instanceof StreamBusyError || err instanceof BadNameError || err instanceof AppNotAllowedError
+      ) {
+        return fail(Status.publishBadName, err);
+      }
+      throw err;
+    }
+    if (rc.closed) {
+      stream.end("publisher left during admission");
+      return;
+    }
+    this.role = "publisher";
+    this.key = stream.key;
+    this.#ingest = new Ingest(stream, { hevcCodecId: this.#opts.hevcCodecId });
+    // The hub may end the stream (maxidle, server stop): the publisher's connection goes with it.
+    stream.ended.then((why) => {
+      if (this.#ingest?.stream === stream) this.close(`stream ended: ${why}`);
+    });
+    this.#send(userControlMessage(UserControl.streamBegin, sid));
+    this.#send(onStatusMessage(rc, sid, "status", Status.publishStart, `${req.name} is now published.`, {
+      details: req.name,
+    }));
+  }
+
+  #unpublish(why: string) {
+    const ingest = this.#ingest;
+    if (!ingest) return;
+    this.#ingest = undefined;
+    ingest.stream.end(why);
+  }
+
+  async #play(c: Command): Promise<void> {
+    const rc = this.#rc!;
+    const first = c.args[0];
+    // play2 passes an object with streamName; play's start/duration/reset args are ignored (live only).
+    const raw = typeof first === "string" ? first : String(asObject(first).streamName ?? "");
+    const req = this.#request("player", raw);
+    if (this.#ingest || this.#player || this.#playWait) return;
+    const wait = new AbortController();
+    this.#playWait = wait;
+    let stream: Stream;
+    try {
+      const waitMs = this.#opts.notFound === "wait" ? this.#opts.playWaitMs : 0;
+      stream = await this.#opts.hub.play(req, { waitMs, signal: wait.signal });
+    } catch (err) {
+      if (rc.closed) return;
+      const e = err as Error;
+      const code = err instanceof NotFoundError
+        ? Status.playStreamNotFound
+        : err instanceof AuthError || err instanceof BadNameError || err instanceof AppNotAllowedError
+        ? Status.playFailed
+        : undefined;
+      if (code) this.#send(onStatusMessage(rc, PLAY_STREAM_ID, "error", code, e.message));
+      this.#closeAfterFlush(`play refused: ${e.message}`);
+      return;
+    } finally {
+      this.#playWait = undefined;
+    }
+    if (rc.closed) return;
+    this.role = "player";
+    this.key = stream.key;
+    const form = chooseForm(this.#fourCcs, stream.videoTrack);
+    const fanout = rtmpFanout(stream, {
+      form,
+      chunkSize: rc.chunkSize,
+      hevcCodecId: this.#opts.hevcCodecId,
+      fmt3ExtTime: this.#opts.fmt3ExtTime,
+      fanout: this.#opts.fanout,
+    });
+    const sid = PLAY_STREAM_ID;
+    const prefix = concat([
+      userControlMessage(UserControl.streamBegin, sid),
+      onStatusMessage(rc, sid, "status", Status.playReset, `Playing and resetting ${req.name}.`, {
+        details: req.name,
+      }),
+      onStatusMessage(rc, sid, "status", Status.playStart, `Started playing ${req.name}.`, {
+        details: req.name,
+      }),
+      sampleAccessMessage(rc, sid),
+      dataStartMessage(rc, sid),
+    ]);
+    const p: Playing = { stream, sub: undefined, release: stream.attachPlayer("rtmp"), stopping: false };
+    this.#player = p;
+    this.#log.debug("rtmp play", { key: stream.key, form });
+    p.sub = fanout.subscribe({ write: (b) => rc.send(b), close: (r) => this.#playClosed(p, r) }, prefix);
+  }
+
+  /** The Fanout let go of this player: the stream ended, or the player was too slow. */
+  #playClosed(p: Playing, reason: string) {
+    if (p.stopping) return;
+    p.stopping = true;
+    if (this.#player === p) this.#player = undefined;
+    p.release();
+    this.#drops = p.sub?.stats.drops ?? this.#drops;
+    const rc = this.#rc!;
+    // The Stream closes its fan-outs itself when it ends, with a generic reason: ask the Stream.
+    if (p.stream.isEnded) {
+      reason = `stream ended: ${p.stream.endReason}`;
+      this.#send(userControlMessage(UserControl.streamEof, PLAY_STREAM_ID));
+      this.#send(
+        onStatusMessage(
+          rc,
+          PLAY_STREAM_ID,
+          "status",
+          Status.playUnpublishNotify,
+          `${p.stream.key} is now unpublished.`,
+        ),
+      );
+      this.#closeAfterFlush(reason);
+    } else rc.close(reason);
+  }
+
+  #stopPlay(why: string) {
+    this.#playWait?.abort();
+    const p = this.#player;
+    if (!p || p.stopping) return;
+    p.stopping = true;
+    this.#player = undefined;
+    this.#drops = p.sub?.stats.drops ?? 0;
+    p.sub?.close(why);
+    p.release();
+  }
+
+  #cleanup(reason: string) {
+    this.#unpublish(`publisher gone: ${reason}`);
+    this.#stopPlay(reason);
+  }
+
+  /** For the server's stats(). */
+  info(): AmfObject {
+    return {
+      remote: this.remote,
+      role: this.role,
+      key: this.key,
+      bytesIn: this.bytesIn,
+      bytesOut: this.bytesOut,
+    };
+  }
+}
+
+const started = Date.now();
+function uptime(): number {
+  return (Date.now() - started) >>> 0;
+}
+
+async function writeAll(conn: Deno.Conn, bytes: Uint8Array) {
+  let o = 0;
+  while (o < bytes.byteLength) o += await conn.write(bytes.subarray(o));
+}
