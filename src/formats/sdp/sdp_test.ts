@@ -1,0 +1,66 @@
+import assert from "node:assert/strict";
+import { attribute, buildSdp, fmtp, parseSdp, rtpmap } from "./sdp.ts";
+import { ProtocolError } from "../../core/errors.ts";
+
+// What ffmpeg 5.1 sends in ANNOUNCE for H.264 + AAC.
+const FFMPEG = [
+  "v=0",
+  "o=- 0 0 IN IP4 127.0.0.1",
+  "s=No Name",
+  "c=IN IP4 127.0.0.1",
+  "t=0 0",
+  "a=tool:libavformat 59.27.100",
+  "m=video 0 RTP/AVP 96",
+  "b=AS:1000",
+  "a=rtpmap:96 H264/90000",
+  "a=fmtp:96 packetization-mode=1; sprop-parameter-sets=Z2QAHqzZQUH7ARAAAAMAEAAAAwPA8WLZYA==,aOvjyyLA; profile-level-id=64001E",
+  "a=control:streamid=0",
+  "m=audio 0 RTP/AVP 97",
+  "b=AS:128",
+  "a=rtpmap:97 MPEG4-GENERIC/44100/2",
+  "a=fmtp:97 profile-level-id=1;mode=AAC-hbr;sizelength=13;indexlength=3;indexdeltalength=3; config=121056E500",
+  "a=control:streamid=1",
+  "",
+].join("\r\n");
+
+Deno.test("sdp: parses ffmpeg's ANNOUNCE body", () => {
+  const s = parseSdp(FFMPEG);
+  assert.equal(s.sessionName, "No Name");
+  assert.equal(s.connection, "IN IP4 127.0.0.1");
+  assert.equal(s.media.length, 2);
+  const [v, a] = s.media;
+  assert.deepEqual([v.type, v.port, v.protocol, v.formats], ["video", 0, "RTP/AVP", ["96"]]);
+  assert.equal(attribute(v, "control"), "streamid=0");
+  assert.deepEqual(rtpmap(v, "96"), { encoding: "H264", clockRate: 90000 });
+  assert.equal(fmtp(v, "96")["sprop-parameter-sets"], "Z2QAHqzZQUH7ARAAAAMAEAAAAwPA8WLZYA==,aOvjyyLA");
+  assert.deepEqual(rtpmap(a, "97"), { encoding: "MPEG4-GENERIC", clockRate: 44100, channels: 2 });
+  assert.equal(fmtp(a, "97").config, "121056E500");
+  assert.deepEqual(v.bandwidth, ["AS:1000"]);
+});
+
+Deno.test("sdp: build → parse round trip", () => {
+  const s = parseSdp(FFMPEG);
+  assert.deepEqual(parseSdp(buildSdp(s)), s);
+});
+
+Deno.test("sdp: static payload types need no rtpmap; LF-only line ends work", () => {
+  const s = parseSdp("v=0\no=- 1 1 IN IP4 0.0.0.0\ns=x\nt=0 0\nm=audio 0 RTP/AVP 8\na=recvonly\n");
+  assert.deepEqual(rtpmap(s.media[0], "8"), { encoding: "PCMA", clockRate: 8000, channels: 1 });
+  assert.equal(attribute(s.media[0], "recvonly"), "");
+});
+
+const bad: [string, string][] = [
+  ["no v= line", "o=- 0 0 IN IP4 0.0.0.0\r\ns=x\r\n"],
+  ["garbage line", "v=0\r\nhello world\r\n"],
+  ["short m= line", "v=0\r\nm=video 0\r\n"],
+  ["bad port", "v=0\r\nm=video 99999 RTP/AVP 96\r\n"],
+  ["bad clock", "v=0\r\nm=video 0 RTP/AVP 96\r\na=rtpmap:96 H264/zero\r\n"],
+];
+for (const [name, text] of bad) {
+  Deno.test(`sdp rejects ${name}`, () => {
+    assert.throws(() => {
+      const s = parseSdp(text);
+      for (const m of s.media) for (const f of m.formats) rtpmap(m, f);
+    }, ProtocolError);
+  });
+}

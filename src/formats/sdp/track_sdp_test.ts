@@ -1,0 +1,85 @@
+import assert from "node:assert/strict";
+import type { Track } from "../../core/track.ts";
+import { h264Track } from "../../codecs/h264.ts";
+import { h265Track } from "../../codecs/h265.ts";
+import { aacTrack, buildAsc } from "../../codecs/aac.ts";
+import { opusTrack } from "../../codecs/opus.ts";
+import { g711Track } from "../../codecs/g711.ts";
+import { splitAnnexB } from "../../codecs/nal.ts";
+import { buildSdp, parseSdp } from "./sdp.ts";
+import { describeTrack, type MediaInfo, mediaInfo } from "./track_sdp.ts";
+
+const rtpData = (name: string) => Deno.readFileSync(new URL(`../rtp/testdata/${name}`, import.meta.url));
+const h264Nals = splitAnnexB(rtpData("h264_320x240_bframes.h264"));
+const h265Nals = splitAnnexB(rtpData("h265_320x240.h265"));
+const h264 = h264Track(h264Nals.find((n) => (n[0] & 0x1f) === 7)!, [
+  h264Nals.find((n) => (n[0] & 0x1f) === 8)!,
+]);
+const t265 = (t: number) => h265Nals.find((n) => ((n[0] >> 1) & 0x3f) === t)!;
+const h265 = h265Track(t265(32), t265(33), [t265(34)]);
+
+const cases: { track: Track; pt: number; rtpmap: string; clock: number }[] = [
+  { track: h264, pt: 96, rtpmap: "96 H264/90000", clock: 90000 },
+  { track: h265, pt: 98, rtpmap: "98 H265/90000", clock: 90000 },
+  {
+    track: aacTrack(buildAsc({ objectType: 2, sampleRate: 48000, channels: 2 })),
+    pt: 97,
+    rtpmap: "97 MPEG4-GENERIC/48000/2",
+    clock: 48000,
+  },
+  { track: opusTrack(2), pt: 111, rtpmap: "111 opus/48000/2", clock: 48000 },
+  { track: opusTrack(1), pt: 111, rtpmap: "111 opus/48000/2", clock: 48000 },
+  { track: g711Track("pcma"), pt: 8, rtpmap: "8 PCMA/8000/1", clock: 8000 },
+  { track: g711Track("pcmu"), pt: 0, rtpmap: "0 PCMU/8000/1", clock: 8000 },
+  { track: g711Track("pcmu", 16000, 2), pt: 100, rtpmap: "100 PCMU/16000/2", clock: 16000 },
+];
+
+for (const c of cases) {
+  Deno.test(`track ⇄ sdp: ${c.track.codec} ${c.rtpmap}`, () => {
+    const m = describeTrack(c.track, { payloadType: c.pt, control: "trackID=3", direction: "sendonly" })!;
+    assert.deepEqual(m.formats, [String(c.pt)]);
+    assert.ok(m.attributes.some(([k, v]) => k === "rtpmap" && v === c.rtpmap), JSON.stringify(m.attributes));
+    const text = buildSdp({
+      version: 0,
+      origin: "- 1 1 IN IP4 0.0.0.0",
+      sessionName: "t",
+      timing: "0 0",
+      attributes: [],
+      media: [m],
+    });
+    const info = mediaInfo(parseSdp(text).media[0]) as MediaInfo;
+    assert.ok(!("unsupported" in info), JSON.stringify(info));
+    assert.equal(info.codec, c.track.codec);
+    assert.equal(info.payloadType, c.pt);
+    assert.equal(info.rtpClock, c.clock);
+    assert.equal(info.control, "trackID=3");
+    assert.deepEqual(info.track, c.track);
+  });
+}
+
+Deno.test("sdp media with unknown codecs or profiles are reported, not thrown", () => {
+  const text = [
+    "v=0",
+    "m=video 0 RTP/AVP 26",
+    "m=video 0 RTP/AVP 100",
+    "a=rtpmap:100 VP8/90000",
+    "m=audio 0 RTP/SAVP 8",
+    "m=audio 0 RTP/AVP 97",
+    "a=rtpmap:97 MPEG4-GENERIC/44100/2",
+    "a=fmtp:97 mode=AAC-hbr",
+    "m=application 0 RTP/AVP 107",
+    "",
+  ].join("\r\n");
+  const infos = parseSdp(text).media.map(mediaInfo);
+  for (const i of infos) assert.ok("unsupported" in i, JSON.stringify(i));
+  assert.match((infos[1] as { unsupported: string }).unsupported, /VP8/);
+});
+
+Deno.test("H.264 without sprop-parameter-sets: track comes later, in-band", () => {
+  const s = parseSdp(
+    "v=0\r\nm=video 0 RTP/AVP 96\r\na=rtpmap:96 H264/90000\r\na=fmtp:96 packetization-mode=1\r\n",
+  );
+  const info = mediaInfo(s.media[0]) as MediaInfo;
+  assert.equal(info.codec, "h264");
+  assert.equal(info.track, undefined);
+});
