@@ -1,6 +1,6 @@
 /** Shared by tests/hls_*, dash_* and rec_* tests: an HTTP server with the HLS/DASH/rec routes. */
 import type { Hub } from "../src/core/mod.ts";
-import { nullLogger } from "../src/log/mod.ts";
+import { type Logger, nullLogger } from "../src/log/mod.ts";
 import { createHttpApp, createHttpServer, FEATURES, type HttpServer } from "../src/http/mod.ts";
 import { defaultHlsOptions, type HlsOptions, hlsRoutes } from "../src/http/hls.ts";
 import { type DashOptions, dashRoutes, defaultDashOptions } from "../src/http/dash.ts";
@@ -18,9 +18,9 @@ export interface MediaServer {
 
 export async function startMediaServer(
   hub: Hub,
-  opts: { hls?: Partial<HlsOptions>; dash?: Partial<DashOptions>; recRoot?: string } = {},
+  opts: { hls?: Partial<HlsOptions>; dash?: Partial<DashOptions>; recRoot?: string; log?: Logger } = {},
 ): Promise<MediaServer> {
-  const deps = testHttpDeps(hub);
+  const deps = testHttpDeps(hub, {}, opts.log ? { log: opts.log } : {});
   const hls = defaultHlsOptions({ targetMs: 2000, windowSize: 3, cacheSize: 2, ...opts.hls });
   const dash = defaultDashOptions({ segmentMs: 2000, ...opts.dash });
   const app = createHttpApp(deps, [

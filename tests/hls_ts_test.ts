@@ -4,8 +4,19 @@
  */
 import assert from "node:assert/strict";
 import { parseMediaPlaylist } from "../src/formats/hls/mod.ts";
-import { decodedFrames, ffprobeJson, requireTool, testHub, waitFor } from "./support/mod.ts";
+import {
+  decodedFrames,
+  ffprobeJson,
+  H264B,
+  PCMA,
+  requireTool,
+  run,
+  SRC,
+  testHub,
+  waitFor,
+} from "./support/mod.ts";
 import { makeFlv, rawStatus, replayFlv } from "./http_support.ts";
+import { createLogger, MemorySink } from "../src/log/mod.ts";
 import { firstFrame, getBytes, getText, startMediaServer } from "./hls_support.ts";
 
 requireTool("ffmpeg");
@@ -103,5 +114,40 @@ Deno.test("hls: 404 quickly for unknown streams and segments, 400/404 for traver
   } finally {
     await ms.close();
     hub.close();
+  }
+});
+
+Deno.test("hls + dash: H264 + G.711 goes out video only, with one log line saying so", async () => {
+  const dir = await Deno.makeTempDir();
+  const made = await run("ffmpeg", [
+    "-nostdin",
+    "-loglevel",
+    "error",
+    ...SRC(8, "320x180"),
+    ...H264B,
+    ...PCMA,
+    "-f",
+    "flv",
+    `${dir}/pcma.flv`,
+  ], { timeoutMs: 30_000 });
+  assert.equal(made.code, 0, made.stderr);
+  const sink = new MemorySink();
+  const hub = testHub();
+  const ms = await startMediaServer(hub, { log: createLogger({ sinks: [sink] }) });
+  try {
+    const pub = await replayFlv(hub, await Deno.readFile(`${dir}/pcma.flv`), { name: "alaw" });
+    for (const url of [`${ms.base}/live/alaw.m3u8`, `${ms.base}/live/alaw.mpd`]) {
+      const probe = await ffprobeJson(url, { timeoutMs: 20_000, inputArgs: ["-rw_timeout", "5000000"] });
+      assert.deepEqual(probe.streams.map((s) => s.codec_name), ["h264"], url);
+    }
+    const lines = sink.lines.filter((l) => l.includes("audio left out"));
+    assert.equal(lines.length, 2, lines.join("\n")); // one per output format (HLS, DASH)
+    assert.match(lines[0], /codec=pcma/);
+    pub.stop();
+    await pub.done;
+  } finally {
+    await ms.close();
+    hub.close();
+    await Deno.remove(dir, { recursive: true });
   }
 });
