@@ -76,6 +76,8 @@ export class RtmpClient {
   #demux: FlvDemuxer | undefined;
   #frames: Frame[] = [];
   #wake: (() => void) | undefined;
+  /** The form of the last video message played ("enhanced" when it had an ExVideoTagHeader). */
+  videoForm: FlvVideoForm | undefined;
   /** onMetaData received while playing. */
   metadata: AmfObject | undefined;
   /** Every onStatus code received, in order (for tests and diagnostics). */
@@ -286,6 +288,7 @@ export class RtmpClient {
       case MessageType.video:
       case MessageType.audio: {
         if (!this.#demux || m.payload.byteLength === 0) return;
+        if (m.type === MessageType.video) this.videoForm = m.payload[0] & 0x80 ? "enhanced" : "legacy";
         const f = m.type === MessageType.video
           ? this.#demux.video(m.payload, m.timestamp)
           : this.#demux.audio(m.payload, m.timestamp);

@@ -1,0 +1,133 @@
+/**
+ * Media for RTMP e2e tests that no packaged client can publish over RTMP (HEVC, Opus): encoded
+ * by ffmpeg to elementary streams, then cut into Frames for our RtmpClient.
+ */
+import type { Frame, H265Track, OpusTrack } from "../src/core/mod.ts";
+import { h265Track, joinAvcc, opusPacketSamples, opusTrack, splitAnnexB } from "../src/codecs/mod.ts";
+import { run } from "./support/mod.ts";
+
+/** libx265 Annex B (with access unit delimiters) → HEVC Frames at 30 fps. */
+export async function hevcFrames(dir: string, seconds: number, size = "320x240"): Promise<Frame[]> {
+  const file = `${dir}/src.hevc`;
+  const r = await run("ffmpeg", [
+    "-nostdin",
+    "-v",
+    "error",
+    "-y",
+    "-f",
+    "lavfi",
+    "-i",
+    `testsrc2=size=${size}:rate=30`,
+    "-t",
+    String(seconds),
+    "-c:v",
+    "libx265",
+    "-preset",
+    "ultrafast",
+    "-pix_fmt",
+    "yuv420p",
+    "-x265-params",
+    "keyint=30:min-keyint=30:scenecut=0:bframes=0:aud=1:log-level=error",
+    "-f",
+    "hevc",
+    file,
+  ], { timeoutMs: 60_000 });
+  if (r.code !== 0) throw new Error(`ffmpeg libx265 failed: ${r.stderr}`);
+  const nals = splitAnnexB(await Deno.readFile(file));
+  const units: Uint8Array[][] = [];
+  for (const n of nals) {
+    const type = (n[0] >> 1) & 0x3f;
+    if (type === 35 || units.length === 0) units.push([]);
+    if (type !== 35) units[units.length - 1].push(n);
+  }
+  let track: H265Track | undefined;
+  const frames: Frame[] = [];
+  for (const au of units) {
+    const vps = au.find((n) => ((n[0] >> 1) & 0x3f) === 32);
+    const sps = au.find((n) => ((n[0] >> 1) & 0x3f) === 33);
+    const pps = au.filter((n) => ((n[0] >> 1) & 0x3f) === 34);
+    if (!track && vps && sps && pps.length) track = h265Track(vps, sps, pps);
+    const vcl = au.filter((n) => ((n[0] >> 1) & 0x3f) < 32);
+    if (!track || vcl.length === 0) continue;
+    const key = vcl.some((n) => {
+      const t = (n[0] >> 1) & 0x3f;
+      return t >= 16 && t <= 23;
+    });
+    const dts = frames.length * 3000;
+    frames.push({ track, dts, pts: dts, key, data: joinAvcc(vcl) });
+  }
+  return frames;
+}
+
+/** libopus in Ogg → Opus Frames (48 kHz clock, timestamps from the sample count). */
+export async function opusFrames(dir: string, seconds: number): Promise<Frame[]> {
+  const file = `${dir}/src.ogg`;
+  const r = await run("ffmpeg", [
+    "-nostdin",
+    "-v",
+    "error",
+    "-y",
+    "-f",
+    "lavfi",
+    "-i",
+    "sine=frequency=440:sample_rate=48000",
+    "-t",
+    String(seconds),
+    "-c:a",
+    "libopus",
+    "-b:a",
+    "64k",
+    "-ac",
+    "2",
+    file,
+  ], { timeoutMs: 60_000 });
+  if (r.code !== 0) throw new Error(`ffmpeg libopus failed: ${r.stderr}`);
+  const packets = oggPackets(await Deno.readFile(file));
+  const track: OpusTrack = opusTrack(2, packets[0]);
+  const frames: Frame[] = [];
+  let samples = 0;
+  for (const p of packets.slice(2)) {
+    frames.push({ track, dts: samples, pts: samples, key: true, data: p });
+    samples += opusPacketSamples(p);
+  }
+  return frames;
+}
+
+/** Packets of an Ogg stream (RFC 3533): segments of 255 continue a packet. */
+function oggPackets(b: Uint8Array): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  let cur: number[] = [];
+  let o = 0;
+  while (o + 27 <= b.length) {
+    const nseg = b[o + 26];
+    const table = b.subarray(o + 27, o + 27 + nseg);
+    let p = o + 27 + nseg;
+    for (const len of table) {
+      for (let i = 0; i < len; i++) cur.push(b[p + i]);
+      p += len;
+      if (len < 255) {
+        out.push(Uint8Array.from(cur));
+        cur = [];
+      }
+    }
+    o = p;
+  }
+  return out;
+}
+
+/** Plays frames in real time (paced by dts) through `send`; returns when done. */
+export async function paced(frames: Frame[], send: (f: Frame) => Promise<void>, speed = 1): Promise<void> {
+  const start = performance.now();
+  for (const f of frames) {
+    const at = (f.dts / f.track.clockRate) * 1000 / speed;
+    const wait = at - (performance.now() - start);
+    if (wait > 2) await new Promise((r) => setTimeout(r, wait));
+    await send(f);
+  }
+}
+
+/** Merges video and audio frames in dts order (by time). */
+export function interleave(a: Frame[], b: Frame[]): Frame[] {
+  const t = (f: Frame) => f.dts / f.track.clockRate;
+  return [...a, ...b].sort((x, y) => t(x) - t(y));
+}
