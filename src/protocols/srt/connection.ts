@@ -25,6 +25,10 @@ import {
   Position,
 } from "./packet.ts";
 import { Receiver } from "./receiver.ts";
+import { RttEstimator } from "./rtt.ts";
+import { RateMeter, type SrtStats } from "./stats.ts";
+
+export type { SrtStats };
 import { Sender } from "./sender.ts";
 
 export interface ConnectionParams {
@@ -53,34 +57,6 @@ export interface ConnectionOptions extends ConnectionParams {
   peerIdleTimeoutMs: number;
 }
 
-export interface SrtStats {
-  rttMs: number;
-  rttVarMs: number;
-  latencyMs: number;
-  peerLatencyMs: number;
-  encrypted: boolean;
-  /** Times our sending key was replaced (key refresh). */
-  keyRefreshes: number;
-  recv: {
-    packets: number;
-    bytes: number;
-    lost: number;
-    retransmitted: number;
-    dropped: number;
-    undecrypted: number;
-    bitrateKbps: number;
-  };
-  send: {
-    packets: number;
-    bytes: number;
-    retransmits: number;
-    lossReported: number;
-    dropped: number;
-    inFlight: number;
-    bitrateKbps: number;
-  };
-}
-
 const SYN_US = 10_000;
 const KEEPALIVE_US = 1_000_000;
 const LIGHT_ACK_PACKETS = 64;
@@ -102,20 +78,16 @@ export class SrtConnection {
   #closeReason = "";
   #resolveClosed!: (reason: string) => void;
   readonly closed: Promise<string> = new Promise((r) => this.#resolveClosed = r);
-  #rtt = 100_000;
-  #rttVar = 50_000;
-  #rttSampled = false;
+  readonly rtt = new RttEstimator();
   #lastRecvUs: number;
   #lastSentUs = 0;
-  #ackNo = 0;
-  #acks: { no: number; at: number }[] = [];
   #lastAckSeq = -1;
   #lastAckAt = 0;
   #ackAcked = -1;
   #sinceLightAck = 0;
   #lastNakAt = 0;
   #lastAckProgressUs: number;
-  #rate = { at: 0, inBytes: 0, outBytes: 0, inKbps: 0, outKbps: 0, pkts: 0, pps: 0, bps: 0 };
+  #rate: RateMeter;
   #drain: (() => void)[] = [];
 
   constructor(opts: ConnectionOptions) {
@@ -123,7 +95,8 @@ export class SrtConnection {
     this.localId = opts.localId;
     this.peerId = opts.peerId;
     const now = nowUs();
-    this.#lastRecvUs = this.#lastAckProgressUs = this.#rate.at = now;
+    this.#lastRecvUs = this.#lastAckProgressUs = now;
+    this.#rate = new RateMeter(now);
     this.receiver = new Receiver({
       isn: opts.isn,
       latencyMs: opts.recvLatencyMs,
@@ -217,10 +190,7 @@ export class SrtConnection {
   #onAck(ackNo: number, cif: Uint8Array, now: number) {
     const a = decodeAck(cif);
     if (ackNo !== 0) this.#control(ControlType.AckAck, ackNo, EMPTY);
-    if (a.rttUs !== undefined && a.rttVarUs !== undefined && a.rttUs > 0) {
-      this.#rtt = Math.round((this.#rtt * 7 + a.rttUs) / 8);
-      this.#rttVar = Math.round((this.#rttVar * 3 + a.rttVarUs) / 4);
-    }
+    if (a.rttUs !== undefined && a.rttVarUs !== undefined) this.rtt.fromPeer(a.rttUs, a.rttVarUs);
     const before = this.sender.inFlight;
     this.sender.onAck(a.lastAckSeq, a.availableBuffer);
     if (this.sender.inFlight < before) this.#lastAckProgressUs = now;
@@ -229,19 +199,7 @@ export class SrtConnection {
   }
 
   #onAckAck(ackNo: number, now: number) {
-    const i = this.#acks.findIndex((a) => a.no === ackNo);
-    if (i < 0) return;
-    const sample = now - this.#acks[i].at;
-    this.#acks.splice(0, i + 1);
-    if (!this.#rttSampled) {
-      this.#rttSampled = true;
-      this.#rtt = sample;
-      this.#rttVar = sample / 2;
-    } else {
-      this.#rttVar = Math.round((this.#rttVar * 3 + Math.abs(this.#rtt - sample)) / 4);
-      this.#rtt = Math.round((this.#rtt * 7 + sample) / 8);
-    }
-    this.#ackAcked = this.#lastAckSeq;
+    if (this.rtt.onAckAck(ackNo, now)) this.#ackAcked = this.#lastAckSeq;
   }
 
   #onNak(ranges: SeqRange[], now: number) {
@@ -274,14 +232,14 @@ export class SrtConnection {
     this.receiver.tick(now);
     if (this.#closed) return; // a delivery may close us
     this.#sendAck(now);
-    const nakEvery = Math.max(20_000, (this.#rtt + 4 * this.#rttVar) / 2);
+    const nakEvery = Math.max(20_000, this.rtt.timeoutUs / 2);
     if (now - this.#lastNakAt >= nakEvery) {
       this.#lastNakAt = now;
       const loss = this.receiver.lossRanges();
       if (loss.length) this.#control(ControlType.Nak, 0, encodeLossList(loss));
     }
     this.sender.dropTooLate(now);
-    const rto = this.#rtt + 4 * this.#rttVar + 2 * SYN_US;
+    const rto = this.rtt.timeoutUs + 2 * SYN_US;
     if (!this.#opts.peerNakReport && this.sender.inFlight > 0 && now - this.#lastAckProgressUs > rto) {
       this.sender.resendUnacked(now, rto);
       this.#lastAckProgressUs = now;
@@ -289,16 +247,14 @@ export class SrtConnection {
     this.#keyRefresh(now);
     this.#flush(now);
     if (now - this.#lastSentUs > KEEPALIVE_US) this.#control(ControlType.Keepalive, 0, EMPTY);
-    this.#updateRates(now);
+    this.#rate.update(now);
   }
 
   #sendAck(now: number) {
     const seq = this.receiver.ackSeq();
     const fresh = seq !== this.#lastAckSeq;
-    if (!fresh && (seq === this.#ackAcked || now - this.#lastAckAt < this.#rtt + 4 * this.#rttVar)) return;
-    const no = this.#ackNo = (this.#ackNo % 0x7fffffff) + 1;
-    this.#acks.push({ no, at: now });
-    if (this.#acks.length > 64) this.#acks.shift();
+    if (!fresh && (seq === this.#ackAcked || now - this.#lastAckAt < this.rtt.timeoutUs)) return;
+    const no = this.rtt.nextAck(now);
     this.#lastAckSeq = seq;
     this.#lastAckAt = now;
     const r = this.#rate;
@@ -307,8 +263,8 @@ export class SrtConnection {
       no,
       encodeAck({
         lastAckSeq: seq,
-        rttUs: this.#rtt,
-        rttVarUs: this.#rttVar,
+        rttUs: this.rtt.rttUs,
+        rttVarUs: this.rtt.varUs,
         availableBuffer: this.receiver.availableBuffer,
         packetsPerSecond: r.pps,
         linkCapacity: Math.max(r.pps, 1000),
@@ -318,12 +274,12 @@ export class SrtConnection {
   }
 
   #keyRefresh(now: number) {
-    const km = this.#opts.keying?.pendingRequest(now, this.#rtt);
+    const km = this.#opts.keying?.pendingRequest(now, this.rtt.rttUs);
     if (km) this.#control(ControlType.UserDefined, 0, km, ExtType.KmReq);
   }
 
   #flush(now: number) {
-    const gap = this.#rtt + 4 * this.#rttVar;
+    const gap = this.rtt.timeoutUs;
     for (let b; (b = this.sender.next(now, gap));) this.#transmit(b, now);
     if (this.#drain.length && this.sender.unsent === 0) {
       const waiters = this.#drain;
@@ -369,18 +325,6 @@ export class SrtConnection {
     this.#opts.send(bytes);
   }
 
-  #updateRates(now: number) {
-    const r = this.#rate;
-    const dt = now - r.at;
-    if (dt < 1_000_000) return;
-    r.inKbps = Math.round(r.inBytes * 8000 / dt);
-    r.outKbps = Math.round(r.outBytes * 8000 / dt);
-    r.pps = Math.round(r.pkts * 1e6 / dt);
-    r.bps = Math.round(r.inBytes * 1e6 / dt);
-    r.inBytes = r.outBytes = r.pkts = 0;
-    r.at = now;
-  }
-
   /** Ends the connection; `notify` sends SHUTDOWN to the peer first. Idempotent. */
   close(reason: string, notify = true): void {
     if (this.#closed) return;
@@ -396,8 +340,8 @@ export class SrtConnection {
   stats(): SrtStats {
     const rs = this.receiver.stats, ss = this.sender.stats;
     return {
-      rttMs: Math.round(this.#rtt / 100) / 10,
-      rttVarMs: Math.round(this.#rttVar / 100) / 10,
+      rttMs: Math.round(this.rtt.rttUs / 100) / 10,
+      rttVarMs: Math.round(this.rtt.varUs / 100) / 10,
       latencyMs: this.#opts.recvLatencyMs,
       peerLatencyMs: this.#opts.peerLatencyMs,
       encrypted: this.#opts.keying !== undefined,
