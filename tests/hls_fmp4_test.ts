@@ -4,9 +4,26 @@
  */
 import assert from "node:assert/strict";
 import { parseMediaPlaylist } from "../src/formats/hls/mod.ts";
-import { AAC, decodedFrames, ffprobeJson, H265, requireTool, run, testHub } from "./support/mod.ts";
-import { makeFlv, replayFlv } from "./http_support.ts";
-import { getBytes, getText, makeTs, replayTs, startMediaServer } from "./hls_support.ts";
+import {
+  AAC,
+  decodedFrames,
+  ffmpegPublish,
+  ffprobeJson,
+  H264H,
+  H265,
+  requireTool,
+  run,
+  testHub,
+} from "./support/mod.ts";
+import {
+  getBytes,
+  getText,
+  makeTs,
+  rtmpPublishTs,
+  startMediaServer,
+  startRtmp,
+  waitLive,
+} from "./hls_support.ts";
 
 requireTool("ffmpeg");
 requireTool("ffprobe");
@@ -22,13 +39,20 @@ async function probeCodecs(url: string) {
 
 Deno.test("hls fmp4 + LL-HLS + dash: H264 High + AAC decode in ffmpeg, init+segment decodes, blocking reload waits", async () => {
   const dir = await Deno.makeTempDir();
-  const flv = await makeFlv(`${dir}/src.flv`, 20);
   const hub = testHub();
+  const rtmp = await startRtmp(hub);
   const ms = await startMediaServer(hub, { hls: { partTargetMs: 500 } });
   const hls = `${ms.base}/live/cam.m3u8?fmp4`;
   const mpd = `${ms.base}/live/cam.mpd`;
+  const pub = ffmpegPublish({
+    url: `rtmp://127.0.0.1:${rtmp.port}/live/cam`,
+    format: "flv",
+    seconds: 20,
+    video: H264H,
+    audio: AAC,
+  });
   try {
-    const pub = await replayFlv(hub, flv, { name: "cam" });
+    await waitLive(hub, "live/cam");
     const first = await getText(hls);
     assert.equal(first.status, 200, first.text);
     const p0 = parseMediaPlaylist(first.text);
@@ -104,22 +128,25 @@ Deno.test("hls fmp4 + LL-HLS + dash: H264 High + AAC decode in ffmpeg, init+segm
       })(),
     ];
     await Promise.all(checks);
-    pub.stop();
-    await pub.done;
   } finally {
+    await pub.stop();
     await ms.close();
+    await rtmp.close();
     hub.close();
     await Deno.remove(dir, { recursive: true });
   }
 });
 
-Deno.test("hevc: H265 + AAC goes out as HLS fMP4 (hvc1) and DASH, both decode in ffmpeg", async () => {
+Deno.test("hevc: our RtmpClient publishes Enhanced RTMP H265 + AAC; HLS fMP4 (hvc1) and DASH decode in ffmpeg", async () => {
   const dir = await Deno.makeTempDir();
   const ts = await makeTs(`${dir}/src.ts`, 14, [...H265, ...AAC]);
   const hub = testHub();
+  const rtmp = await startRtmp(hub);
   const ms = await startMediaServer(hub);
+  const pub = await rtmpPublishTs(`rtmp://127.0.0.1:${rtmp.port}/live/hevc`, ts);
   try {
-    const pub = await replayTs(hub, ts, { name: "hevc" });
+    const live = await waitLive(hub, "live/hevc");
+    assert.equal(live.videoTrack?.codec, "h265");
     const pl = await getText(`${ms.base}/live/hevc.m3u8`);
     assert.equal(pl.status, 200, pl.text);
     const map = parseMediaPlaylist(pl.text).map;
@@ -135,10 +162,11 @@ Deno.test("hevc: H265 + AAC goes out as HLS fMP4 (hvc1) and DASH, both decode in
     );
     const init = await getBytes(`${ms.base}/live/${map}`);
     assert.ok(new TextDecoder().decode(init.bytes).includes("hvc1"));
+  } finally {
     pub.stop();
     await pub.done;
-  } finally {
     await ms.close();
+    await rtmp.close();
     hub.close();
     await Deno.remove(dir, { recursive: true });
   }

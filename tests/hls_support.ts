@@ -7,6 +7,7 @@ import { type DashOptions, dashRoutes, defaultDashOptions } from "../src/http/da
 import { recRoutes } from "../src/http/rec.ts";
 import type { Frame, Stream, Track } from "../src/core/mod.ts";
 import { TsDemuxer } from "../src/formats/mpegts/mod.ts";
+import { createRtmpServer, RtmpClient, type RtmpServer } from "../src/protocols/rtmp/mod.ts";
 import { testHttpDeps } from "./http_support.ts";
 import { run, SRC } from "./support/mod.ts";
 
@@ -162,3 +163,54 @@ export const CHROMIUM_ARGS = [
   "--disable-sync",
   "--autoplay-policy=no-user-gesture-required",
 ];
+
+/** An RTMP server on a free loopback port, publishing into `hub`. */
+export async function startRtmp(hub: Hub): Promise<RtmpServer> {
+  const rtmp = createRtmpServer({ hub, log: nullLogger, hostname: "127.0.0.1", port: 0 });
+  await rtmp.start();
+  return rtmp;
+}
+
+/** Waits until `key` is live with its tracks declared. */
+export async function waitLive(hub: Hub, key: string, ms = 15_000): Promise<Stream> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    const s = hub.get(key);
+    if (s && s.videoTrack && s.audioTrack && s.stats.framesIn > 0) return s;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`${key} was not published within ${ms} ms`);
+}
+
+/**
+ * Publishes a TS file's frames with our RtmpClient (Enhanced RTMP: HEVC as hvc1) at real time,
+ * for codecs ffmpeg 5.1's FLV muxer refuses.
+ */
+export async function rtmpPublishTs(
+  url: string,
+  ts: Uint8Array,
+): Promise<{ done: Promise<void>; stop(): void }> {
+  const frames: Frame[] = [];
+  const d = new TsDemuxer({ onTrack: () => {}, onFrame: (f) => frames.push(f) });
+  d.push(ts);
+  d.flush();
+  const client = await RtmpClient.connect(url);
+  await client.publish({ form: "enhanced" });
+  let stopped = false;
+  const first = frames[0];
+  const base = first.dts / first.track.clockRate;
+  const done = (async () => {
+    const start = Date.now();
+    try {
+      for (const f of frames) {
+        if (stopped || client.closed) break;
+        const wait = start + (f.dts / f.track.clockRate - base) * 1000 - Date.now();
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        await client.write(f);
+      }
+    } finally {
+      await client.stop();
+    }
+  })();
+  return { done, stop: () => stopped = true };
+}

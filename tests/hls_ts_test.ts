@@ -5,31 +5,39 @@
 import assert from "node:assert/strict";
 import { parseMediaPlaylist } from "../src/formats/hls/mod.ts";
 import {
+  AAC,
   decodedFrames,
+  ffmpegPublish,
   ffprobeJson,
   H264B,
+  H264H,
   PCMA,
   requireTool,
-  run,
-  SRC,
   testHub,
   waitFor,
 } from "./support/mod.ts";
-import { makeFlv, rawStatus, replayFlv } from "./http_support.ts";
+import { rawStatus } from "./http_support.ts";
 import { createLogger, MemorySink } from "../src/log/mod.ts";
-import { firstFrame, getBytes, getText, startMediaServer } from "./hls_support.ts";
+import { firstFrame, getBytes, getText, startMediaServer, startRtmp, waitLive } from "./hls_support.ts";
 
 requireTool("ffmpeg");
 requireTool("ffprobe");
 
-Deno.test("hls ts: ffmpeg decodes ≥ 150 frames, H264 High 640x360 + AAC, keyframe-led segments, sliding playlist", async () => {
+Deno.test("hls ts: ffmpeg publishes over RTMP; ffmpeg decodes ≥ 150 frames, H264 High 640x360 + AAC, keyframe-led segments, sliding playlist", async () => {
   const dir = await Deno.makeTempDir();
-  const flv = await makeFlv(`${dir}/src.flv`, 16);
   const hub = testHub();
+  const rtmp = await startRtmp(hub);
   const ms = await startMediaServer(hub);
   const url = `${ms.base}/live/cam.m3u8`;
+  const pub = ffmpegPublish({
+    url: `rtmp://127.0.0.1:${rtmp.port}/live/cam`,
+    format: "flv",
+    seconds: 16,
+    video: H264H,
+    audio: AAC,
+  });
   try {
-    const pub = await replayFlv(hub, flv, { name: "cam" });
+    await waitLive(hub, "live/cam");
     const first = await getText(url); // held until the first segment is complete
     assert.equal(first.status, 200, first.text);
     assert.equal(first.headers.get("content-type"), "application/vnd.apple.mpegurl");
@@ -74,13 +82,15 @@ Deno.test("hls ts: ffmpeg decodes ≥ 150 frames, H264 High 640x360 + AAC, keyfr
     const old = await getBytes(`${ms.base}/live/${p0.segments[0].uri}`);
     assert.equal(old.status, 200);
 
-    pub.stop();
-    await pub.done;
+    await pub.stop();
+    await waitFor(() => !hub.get("live/cam"), 10_000, "the publisher to leave");
     // After the publisher leaves, players get the final playlist during the grace period.
     const end = parseMediaPlaylist((await getText(url)).text);
     assert.equal(end.endList, true);
   } finally {
+    await pub.stop();
     await ms.close();
+    await rtmp.close();
     hub.close();
     await Deno.remove(dir, { recursive: true });
   }
@@ -117,25 +127,21 @@ Deno.test("hls: 404 quickly for unknown streams and segments, 400/404 for traver
   }
 });
 
-Deno.test("hls + dash: H264 + G.711 goes out video only, with one log line saying so", async () => {
-  const dir = await Deno.makeTempDir();
-  const made = await run("ffmpeg", [
-    "-nostdin",
-    "-loglevel",
-    "error",
-    ...SRC(8, "320x180"),
-    ...H264B,
-    ...PCMA,
-    "-f",
-    "flv",
-    `${dir}/pcma.flv`,
-  ], { timeoutMs: 30_000 });
-  assert.equal(made.code, 0, made.stderr);
+Deno.test("hls + dash: H264 + G.711 over RTMP goes out video only, with a log line saying so", async () => {
   const sink = new MemorySink();
   const hub = testHub();
+  const rtmp = await startRtmp(hub);
   const ms = await startMediaServer(hub, { log: createLogger({ sinks: [sink] }) });
+  const pub = ffmpegPublish({
+    url: `rtmp://127.0.0.1:${rtmp.port}/live/alaw`,
+    format: "flv",
+    seconds: 10,
+    video: H264B,
+    audio: PCMA,
+    size: "320x180",
+  });
   try {
-    const pub = await replayFlv(hub, await Deno.readFile(`${dir}/pcma.flv`), { name: "alaw" });
+    await waitLive(hub, "live/alaw");
     for (const url of [`${ms.base}/live/alaw.m3u8`, `${ms.base}/live/alaw.mpd`]) {
       const probe = await ffprobeJson(url, { timeoutMs: 20_000, inputArgs: ["-rw_timeout", "5000000"] });
       assert.deepEqual(probe.streams.map((s) => s.codec_name), ["h264"], url);
@@ -143,11 +149,10 @@ Deno.test("hls + dash: H264 + G.711 goes out video only, with one log line sayin
     const lines = sink.lines.filter((l) => l.includes("audio left out"));
     assert.equal(lines.length, 2, lines.join("\n")); // one per output format (HLS, DASH)
     assert.match(lines[0], /codec=pcma/);
-    pub.stop();
-    await pub.done;
   } finally {
+    await pub.stop();
     await ms.close();
+    await rtmp.close();
     hub.close();
-    await Deno.remove(dir, { recursive: true });
   }
 });

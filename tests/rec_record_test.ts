@@ -1,15 +1,24 @@
 /**
  * Recording end to end: a stream published to the rec app for ~72 s with recduration 1 min gives
- * two playlists, listed by the query API and played by ffprobe with #EXT-X-ENDLIST; a recorder
- * killed with SIGKILL leaves its completed segments playable.
+ * two playlists, listed by the query API and played by ffprobe with #EXT-X-ENDLIST; a recording
+ * server killed with SIGKILL leaves its completed segments playable. ffmpeg publishes over RTMP.
  */
 import assert from "node:assert/strict";
 import { parseMediaPlaylist } from "../src/formats/hls/mod.ts";
 import { createRecorder, dayAndTime, repairRecordings } from "../src/record/mod.ts";
 import { nullLogger } from "../src/log/mod.ts";
-import { ffprobeJson, requireTool, run, testHub, waitFor } from "./support/mod.ts";
-import { makeFlv, replayFlv } from "./http_support.ts";
-import { getText, startMediaServer } from "./hls_support.ts";
+import {
+  AAC,
+  type Background,
+  ffmpegPublish,
+  ffprobeJson,
+  H264H,
+  requireTool,
+  run,
+  testHub,
+  waitFor,
+} from "./support/mod.ts";
+import { getText, startMediaServer, startRtmp, waitLive } from "./hls_support.ts";
 
 requireTool("ffmpeg");
 requireTool("ffprobe");
@@ -22,16 +31,25 @@ async function duration(url: string): Promise<number> {
 Deno.test("rec: 72 s with recduration 1 → two playlists, listed, ENDLIST, total duration ±2 s", async () => {
   const dir = await Deno.makeTempDir();
   const root = `${dir}/rec`;
-  const flv = await makeFlv(`${dir}/src.flv`, 72, "320x180");
   const hub = testHub();
   const rec = createRecorder({ hub, log: nullLogger, root, recmode: 1, recdurationMin: 1, segmentMs: 2000 });
   await rec.start();
+  const rtmp = await startRtmp(hub);
   const ms = await startMediaServer(hub, { recRoot: root });
+  const published = 72;
+  const pub = ffmpegPublish({
+    url: `rtmp://127.0.0.1:${rtmp.port}/rec/stream1`,
+    format: "flv",
+    seconds: published,
+    video: H264H,
+    audio: AAC,
+    size: "320x180",
+  });
   try {
     const t0 = Date.now();
-    const pub = await replayFlv(hub, flv, { app: "rec", name: "stream1" });
-    await pub.done;
-    const published = (Date.now() - t0) / 1000;
+    await waitLive(hub, "rec/stream1");
+    const status = await pub.exited;
+    assert.equal(status.code, 0, "ffmpeg published to the end");
     await waitFor(() => rec.recording.length === 0, 10_000, "the recording to close");
 
     const api = JSON.parse((await getText(`${ms.base}/api/rec`)).text);
@@ -58,32 +76,38 @@ Deno.test("rec: 72 s with recduration 1 → two playlists, listed, ENDLIST, tota
     const first = parseMediaPlaylist((await getText(`${ms.base}/rec/stream1/${days[0]}/${files[0]}`)).text);
     assert.ok(Math.abs(first.duration - 60) <= 2, `the first file holds ${first.duration} s`);
   } finally {
+    await pub.stop();
     await ms.close();
+    await rtmp.close();
     await rec.close();
     hub.close();
     await Deno.remove(dir, { recursive: true });
   }
 });
 
-Deno.test("rec: kill -9 mid-recording leaves the completed segments playable", async () => {
+Deno.test("rec: kill -9 of the recording server mid-recording leaves the completed segments playable", async () => {
   const dir = await Deno.makeTempDir();
   const root = `${dir}/rec`;
-  await makeFlv(`${dir}/src.flv`, 20, "320x180");
   const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-all",
-      new URL("./rec_child.ts", import.meta.url).pathname,
-      root,
-      `${dir}/src.flv`,
-      "crash",
-    ],
-    stdout: "null",
+    args: ["run", "--allow-all", new URL("./rec_child.ts", import.meta.url).pathname, root],
+    stdout: "piped",
     stderr: "null",
   }).spawn();
+  const lines = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let pub: Background | undefined;
   try {
-    const day = dayAndTime(Date.now())[0];
-    const folder = `${root}/127.0.0.1/crash/${day}`;
+    const first = await lines.read();
+    const port = Number(/port (\d+)/.exec(first.value ?? "")?.[1]);
+    assert.ok(port > 0, `child said ${first.value}`);
+    pub = ffmpegPublish({
+      url: `rtmp://127.0.0.1:${port}/rec/crash`,
+      format: "flv",
+      seconds: 30,
+      video: H264H,
+      audio: AAC,
+      size: "320x180",
+    });
+    const folder = `${root}/127.0.0.1/crash/${dayAndTime(Date.now())[0]}`;
     const playlist = await waitFor(
       async () => {
         try {
@@ -100,6 +124,7 @@ Deno.test("rec: kill -9 mid-recording leaves the completed segments playable", a
     );
     child.kill("SIGKILL");
     await child.status;
+    await pub.stop();
 
     const text = await Deno.readTextFile(playlist);
     assert.ok(!text.includes("#EXT-X-ENDLIST"), "the crash left the playlist open");
@@ -128,6 +153,8 @@ Deno.test("rec: kill -9 mid-recording leaves the completed segments playable", a
       child.kill("SIGKILL");
     } catch { /* gone */ }
     await child.status;
+    await lines.cancel();
+    await pub?.stop();
     await Deno.remove(dir, { recursive: true });
   }
 });
