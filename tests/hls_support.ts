@@ -5,7 +5,7 @@ import { createHttpApp, createHttpServer, FEATURES, type HttpServer } from "../s
 import { defaultHlsOptions, type HlsOptions, hlsRoutes } from "../src/http/hls.ts";
 import { type DashOptions, dashRoutes, defaultDashOptions } from "../src/http/dash.ts";
 import { recRoutes } from "../src/http/rec.ts";
-import type { Frame, Stream, Track } from "../src/core/mod.ts";
+import type { Frame, Stream } from "../src/core/mod.ts";
 import { TsDemuxer } from "../src/formats/mpegts/mod.ts";
 import { createRtmpServer, RtmpClient, type RtmpServer } from "../src/protocols/rtmp/mod.ts";
 import { testHttpDeps } from "./http_support.ts";
@@ -91,42 +91,6 @@ export async function makeTs(
   ], { timeoutMs: 90_000 });
   if (r.code !== 0) throw new Error(`ffmpeg could not make ${path}: ${r.stderr}`);
   return await Deno.readFile(path);
-}
-
-/** Publishes a TS file into the hub at real time (a stand-in publisher for codecs FLV cannot carry). */
-export async function replayTs(
-  hub: Hub,
-  ts: Uint8Array,
-  opts: { app?: string; name: string },
-): Promise<{ stream: Stream; done: Promise<void>; stop(): void }> {
-  const tracks: Track[] = [], frames: Frame[] = [];
-  const d = new TsDemuxer({ onTrack: (t) => tracks.push(t), onFrame: (f) => frames.push(f) });
-  d.push(ts);
-  d.flush();
-  const stream = await hub.publish({
-    role: "publisher",
-    protocol: "srt",
-    app: opts.app ?? "live",
-    name: opts.name,
-    vhost: "127.0.0.1",
-    query: "",
-  });
-  for (const t of tracks) stream.setTrack(t);
-  let stopped = false;
-  const first = frames[0];
-  const at = (f: Frame) =>
-    (f.dts - first.dts * f.track.clockRate / first.track.clockRate) * 1000 / f.track.clockRate;
-  const done = (async () => {
-    const start = Date.now();
-    for (const f of frames) {
-      if (stopped || stream.isEnded) break;
-      const wait = start + at(f) - Date.now();
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-      stream.write(f);
-    }
-    stream.end("replay finished");
-  })();
-  return { stream, done, stop: () => stopped = true };
 }
 
 /**
