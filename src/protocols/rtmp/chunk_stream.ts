@@ -16,7 +16,8 @@ export interface RtmpMessage {
 
 export const DEFAULT_CHUNK_SIZE = 128;
 export const MAX_CHUNK_SIZE = 0x7fffffff;
-export const DEFAULT_MAX_MESSAGE = 16 * 1024 * 1024;
+/** Largest message we accept by default: far above any real frame, far below the 24-bit field. */
+export const DEFAULT_MAX_MESSAGE = 8 * 1024 * 1024;
 const EXT = 0xffffff;
 
 interface ChunkStreamState {

@@ -21,7 +21,7 @@ export interface RtmpServerOptions {
   playWaitMs?: number;
   /** A peer must complete the handshake and send connect within this. Default 10 s. */
   handshakeTimeoutMs?: number;
-  /** Largest message accepted from a peer. Default 16 MiB. */
+  /** Largest message accepted from a peer. Default 8 MiB. */
   maxMessageLength?: number;
   /** Repeat extended timestamps on fmt 3 chunks (config `hdr3exttime`). Default true. */
   fmt3ExtTime?: boolean;
