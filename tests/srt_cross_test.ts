@@ -1,14 +1,12 @@
-/**
- * SRT across protocols: an SRT publish plays over HTTP-FLV (the HTTP server of src/http).
- * RTMP ↔ SRT follows once src/protocols/rtmp/mod.ts exports createRtmpServer.
- */
+/** SRT across protocols: SRT publish → RTMP and HTTP-FLV play; RTMP publish → SRT play. */
 import assert from "node:assert/strict";
 import { createHttpServer, defaultHttpOptions } from "../src/http/mod.ts";
 import { nullLogger } from "../src/log/mod.ts";
+import { createRtmpServer } from "../src/protocols/rtmp/mod.ts";
 import { AAC, decodedFrames, ffmpegPublish, ffprobeJson, H264B, requireTool } from "./support/mod.ts";
 import { startSrt, waitLive, waitNoSessions } from "./srt_util.ts";
 
-Deno.test("ffmpeg SRT publish → HTTP-FLV play (ffmpeg)", async () => {
+Deno.test("ffmpeg SRT publish → RTMP and HTTP-FLV play; ffmpeg RTMP publish → SRT play", async () => {
   requireTool("ffmpeg");
   const f = await startSrt();
   const http = createHttpServer({
@@ -24,6 +22,15 @@ Deno.test("ffmpeg SRT publish → HTTP-FLV play (ffmpeg)", async () => {
     port: 0,
   });
   await http.start();
+  const rtmp = createRtmpServer({ hub: f.hub, log: nullLogger, hostname: "127.0.0.1", port: 0 });
+  await rtmp.start();
+  const fromRtmp = ffmpegPublish({
+    url: `rtmp://127.0.0.1:${rtmp.port}/live/fromrtmp`,
+    format: "flv",
+    seconds: 10,
+    video: H264B,
+    audio: AAC,
+  });
   const pub = ffmpegPublish({
     url: f.url("#!::r=live/cross,m=publish"),
     format: "mpegts",
@@ -32,17 +39,31 @@ Deno.test("ffmpeg SRT publish → HTTP-FLV play (ffmpeg)", async () => {
     audio: AAC,
   });
   try {
-    await waitLive(f.hub, "live/cross");
+    await Promise.all([waitLive(f.hub, "live/cross"), waitLive(f.hub, "live/fromrtmp")]);
     const flv = `http://127.0.0.1:${http.port}/live/cross.flv`;
-    const [play, probe] = await Promise.all([
-      decodedFrames(flv, { frames: 60, timeoutMs: 15_000, inputArgs: ["-rw_timeout", "5000000"] }),
-      ffprobeJson(flv, { timeoutMs: 15_000, inputArgs: ["-rw_timeout", "5000000"] }),
+    const timeout = ["-rw_timeout", "5000000"];
+    const [play, probe, overRtmp, srtFromRtmp] = await Promise.all([
+      decodedFrames(flv, { frames: 60, timeoutMs: 15_000, inputArgs: timeout }),
+      ffprobeJson(flv, { timeoutMs: 15_000, inputArgs: timeout }),
+      decodedFrames(`rtmp://127.0.0.1:${rtmp.port}/live/cross`, {
+        frames: 60,
+        timeoutMs: 15_000,
+        inputArgs: timeout,
+      }),
+      decodedFrames(f.url("#!::r=live/fromrtmp,m=request"), { frames: 60, timeoutMs: 15_000 }),
     ]);
     assert.ok(play.frames >= 54, `HTTP-FLV decoded ${play.frames}/60: ${play.stderr}`);
-    assert.deepEqual(probe.streams.map((s) => s.codec_name).sort(), ["aac", "h264"]);
+    const av = probe.streams.filter((s) => s.codec_type === "audio" || s.codec_type === "video");
+    assert.deepEqual(av.map((s) => s.codec_name).sort(), ["aac", "h264"]);
+    assert.ok(overRtmp.frames >= 54, `RTMP decoded ${overRtmp.frames}/60: ${overRtmp.stderr}`);
+    assert.ok(
+      srtFromRtmp.frames >= 54,
+      `SRT from RTMP decoded ${srtFromRtmp.frames}/60: ${srtFromRtmp.stderr}`,
+    );
   } finally {
-    await pub.stop();
+    await Promise.all([pub.stop(), fromRtmp.stop()]);
     await waitNoSessions(f.srv);
+    await rtmp.close();
     await http.close();
     await f.close();
   }
