@@ -64,6 +64,7 @@ export class UdpSocket {
       } catch (err) {
         if (this.#closed) return;
         this.#onError(err);
+        await new Promise((r) => setTimeout(r, 1)); // a persistent error must not spin
         continue;
       }
       this.stats.rxPackets++;
