@@ -1,0 +1,448 @@
+/**
+ * One RTSP connection: reads requests and interleaved frames (pipelined, mixed), answers them in
+ * order, and owns at most one session (play or record). Bad input ends this connection only.
+ */
+import {
+  AppNotAllowedError,
+  AuthError,
+  BadNameError,
+  EstuaryError,
+  NotFoundError,
+  ProtocolError,
+  StreamBusyError,
+} from "../../core/errors.ts";
+import type { Logger } from "../../log/mod.ts";
+import { type MediaInfo, mediaInfo, parseSdp, type UnsupportedMedia } from "../../formats/sdp/mod.ts";
+import { newSessionId, type RtspContext, SERVER_NAME, sessionIdOf } from "./context.ts";
+import { describedTracks, streamSdp, waitForTracks } from "./describe.ts";
+import {
+  bodyText,
+  RtspError,
+  type RtspItem,
+  RtspParser,
+  type RtspRequest,
+  serializeResponse,
+} from "./message.ts";
+import { type DescribedTrack, PlaySession } from "./play_session.ts";
+import { RecordSession } from "./record_session.ts";
+import { formatTransport, parseTransport } from "./transport.ts";
+import { contentBase, matchControl, parseRtspUrl, type RtspTarget } from "./url.ts";
+import type { Stream } from "../../core/stream.ts";
+
+const METHODS =
+  "OPTIONS, DESCRIBE, ANNOUNCE, SETUP, PLAY, PAUSE, RECORD, TEARDOWN, GET_PARAMETER, SET_PARAMETER";
+
+/** A reply: status, extra headers, body. */
+interface Reply {
+  status: number;
+  reason?: string;
+  headers?: [string, string][];
+  body?: string;
+  contentType?: string;
+}
+
+export class RtspConnection {
+  readonly #conn: Deno.Conn;
+  readonly #ctx: RtspContext;
+  readonly #log: Logger;
+  readonly #remote: string;
+  readonly #local: string;
+  #parser = new RtspParser();
+  #writeTail: Promise<unknown> = Promise.resolve();
+  #session: PlaySession | RecordSession | undefined;
+  #described: { target: RtspTarget; stream: Stream; tracks: DescribedTrack[] } | undefined;
+  #announced:
+    | { target: RtspTarget; base: string; stream: Stream; medias: (MediaInfo | UnsupportedMedia)[] }
+    | undefined;
+  #lastRequest = Date.now();
+  /** Aborts a DESCRIBE still waiting for its publisher when the client leaves. */
+  #abort = new AbortController();
+  #closed = false;
+  #closeReason = "";
+  #unknownChannelLogged = false;
+  #bytesIn = 0;
+  #bytesOut = 0;
+  readonly #startedAt = Date.now();
+
+  constructor(conn: Deno.Conn, ctx: RtspContext, log: Logger) {
+    this.#conn = conn;
+    this.#ctx = ctx;
+    this.#log = log;
+    this.#remote = (conn.remoteAddr as Deno.NetAddr).hostname;
+    this.#local = (conn.localAddr as Deno.NetAddr).hostname;
+  }
+
+  get session(): PlaySession | RecordSession | undefined {
+    return this.#session;
+  }
+
+  async run(): Promise<void> {
+    this.#log.info("rtsp connect", { remote: this.#remote });
+    const timer = this.#ctx.maxIdleMs > 0 ? setInterval(() => this.#checkIdle(), 1000) : undefined;
+    const buf = new Uint8Array(64 * 1024);
+    try {
+      while (!this.#closed) {
+        const n = await this.#conn.read(buf);
+        if (n === null) {
+          this.#closeReason ||= "peer closed";
+          break;
+        }
+        this.#bytesIn += n;
+        this.#parser.push(buf.subarray(0, n));
+        let item: RtspItem | undefined;
+        while (!this.#closed && (item = this.#parser.next())) {
+          if (item.type === "data") this.#onData(item.channel, item.payload);
+          else if (item.type === "request") await this.#onRequest(item.request);
+          // responses from a client (to our nothing) are ignored
+        }
+      }
+    } catch (err) {
+      if (err instanceof RtspError) {
+        this.#log.warn("rtsp bad request", { error: err.message });
+        await this.#write(serializeResponse(err.status, [["Server", SERVER_NAME]])).catch(() => {});
+        this.#closeReason = err.message;
+      } else if (!this.#closed) {
+        this.#closeReason = (err as Error)?.message ?? String(err);
+      }
+    } finally {
+      clearInterval(timer);
+      this.close(this.#closeReason || "closed");
+    }
+  }
+
+  #write(bytes: Uint8Array): Promise<unknown> {
+    const p = this.#writeTail.then(() => this.#writeAll(bytes));
+    this.#writeTail = p.catch(() => {});
+    return p;
+  }
+
+  async #writeAll(bytes: Uint8Array): Promise<void> {
+    if (this.#closed) throw new Error("connection closed");
+    let o = 0;
+    while (o < bytes.length) o += await this.#conn.write(bytes.subarray(o));
+    this.#bytesOut += bytes.length;
+    this.#ctx.totals.bytesOut += bytes.length;
+  }
+
+  #onData(channel: number, payload: Uint8Array): void {
+    this.#ctx.totals.bytesIn += 4 + payload.length;
+    const ok = this.#session?.onInterleaved(channel, payload) ?? false;
+    if (!ok && !this.#unknownChannelLogged) {
+      this.#unknownChannelLogged = true;
+      this.#log.warn("rtsp interleaved frame for an unknown channel dropped", { channel });
+    }
+  }
+
+  async #onRequest(req: RtspRequest): Promise<void> {
+    this.#lastRequest = Date.now();
+    if (this.#session?.mode === "play") this.#session.lastActivity = this.#lastRequest;
+    const cseq = req.headers.get("cseq");
+    const base: [string, string][] = [];
+    if (cseq === undefined) {
+      await this.#write(
+        serializeResponse(400, [["Server", SERVER_NAME]], "CSeq header is missing\n", "Bad Request"),
+      );
+      return;
+    }
+    base.push(["CSeq", cseq], ["Server", SERVER_NAME]);
+    let reply: Reply | undefined;
+    try {
+      if (
+        req.method !== "OPTIONS" && this.#ctx.auth &&
+        !this.#ctx.auth.verify(req.method, req.headers.get("authorization"))
+      ) {
+        reply = { status: 401, headers: this.#ctx.auth.challenge() };
+      } else {
+        reply = await this.#dispatch(req, base);
+      }
+    } catch (err) {
+      reply = this.#errorReply(req, err);
+    }
+    if (reply === undefined) return; // already written (PLAY over TCP)
+    const headers = [...base, ...(reply.headers ?? [])];
+    if (this.#session && !headers.some(([k]) => k === "Session")) headers.push(["Session", this.#session.id]);
+    if (reply.body !== undefined && reply.contentType) headers.push(["Content-Type", reply.contentType]);
+    await this.#write(serializeResponse(reply.status, headers, reply.body, reply.reason));
+  }
+
+  #errorReply(req: RtspRequest, err: unknown): Reply {
+    const message = (err as Error)?.message ?? String(err);
+    let status = 500;
+    let reason: string | undefined;
+    if (err instanceof RtspError) status = err.status;
+    else if (err instanceof StreamBusyError) (status = 455, reason = "Stream Busy");
+    else if (err instanceof AuthError) status = 403;
+    else if (err instanceof AppNotAllowedError || err instanceof NotFoundError) status = 404;
+    else if (err instanceof BadNameError || err instanceof ProtocolError) status = 400;
+    else if (!(err instanceof EstuaryError)) {
+      this.#log.error("rtsp internal error", { method: req.method, error: err });
+    }
+    this.#log.info("rtsp request refused", { method: req.method, uri: req.uri, status, error: message });
+    return { status, reason, body: message + "\n", contentType: "text/plain" };
+  }
+
+  #dispatch(req: RtspRequest, base: [string, string][]): Promise<Reply | undefined> | Reply | undefined {
+    switch (req.method) {
+      case "OPTIONS":
+        return { status: 200, headers: [["Public", METHODS]] };
+      case "DESCRIBE":
+        return this.#describe(req);
+      case "ANNOUNCE":
+        return this.#announce(req);
+      case "SETUP":
+        return this.#setup(req);
+      case "PLAY":
+        return this.#play(req, base);
+      case "RECORD":
+        return this.#record(req);
+      case "PAUSE":
+        this.#checkSession(req);
+        if (this.#session?.mode === "play") this.#session.pause();
+        return { status: 200 };
+      case "TEARDOWN":
+        this.#checkSession(req);
+        this.#endSession("teardown");
+        return { status: 200 };
+      case "GET_PARAMETER":
+      case "SET_PARAMETER":
+        if (req.headers.has("session")) this.#checkSession(req);
+        return { status: 200 };
+      default:
+        return { status: 501, headers: [["Public", METHODS]] };
+    }
+  }
+
+  /** A Session header must name our session (454 otherwise). */
+  #checkSession(req: RtspRequest): void {
+    const id = sessionIdOf(req.headers.get("session"));
+    if (!this.#session || id !== this.#session.id) {
+      throw new RtspError(454, `RTSP session "${id ?? ""}" is not found`);
+    }
+  }
+
+  #admission(target: RtspTarget, role: "publisher" | "player") {
+    return {
+      role,
+      protocol: "rtsp",
+      app: target.app,
+      name: target.name,
+      vhost: target.authority.replace(/:\d+$/, ""),
+      query: target.query,
+      remote: this.#remote,
+    } as const;
+  }
+
+  async #describe(req: RtspRequest): Promise<Reply> {
+    const target = parseRtspUrl(req.uri);
+    const stream = await this.#ctx.hub.play(this.#admission(target, "player"), {
+      waitMs: this.#ctx.playWaitMs,
+      signal: this.#abort.signal,
+    });
+    await waitForTracks(stream, Math.max(1000, this.#ctx.playWaitMs));
+    const tracks = describedTracks(stream, this.#ctx.payloadTypes);
+    if (tracks.length === 0) {
+      const codecs = stream.tracks.map((t) => t.codec).join(", ") || "none yet";
+      throw new RtspError(415, `stream ${stream.key} has no track RTSP can carry (tracks: ${codecs})`);
+    }
+    this.#described = { target, stream, tracks };
+    const host = this.#ctx.natHost ?? this.#local;
+    return {
+      status: 200,
+      headers: [["Content-Base", contentBase(target)]],
+      body: streamSdp({ stream, tracks, host }),
+      contentType: "application/sdp",
+    };
+  }
+
+  async #announce(req: RtspRequest): Promise<Reply> {
+    if (this.#session) throw new RtspError(455, "RTSP ANNOUNCE on a connection that already has a session");
+    const type = (req.headers.get("content-type") ?? "application/sdp").toLowerCase();
+    if (!type.startsWith("application/sdp")) {
+      throw new RtspError(415, `RTSP ANNOUNCE body type "${type}" is unsupported: must be application/sdp`);
+    }
+    const target = parseRtspUrl(req.uri);
+    const sdp = parseSdp(bodyText(req));
+    const medias = sdp.media.map(mediaInfo);
+    if (!medias.some((m) => !("unsupported" in m))) {
+      const why = medias.map((m) => (m as UnsupportedMedia).unsupported).join("; ") || "no media";
+      throw new RtspError(415, `RTSP ANNOUNCE has no media we can receive: ${why}`);
+    }
+    this.#announced?.stream.end("re-announced");
+    const stream = await this.#ctx.hub.publish(this.#admission(target, "publisher"));
+    const base = req.headers.get("content-base") ?? req.uri;
+    this.#announced = { target, base, stream, medias };
+    for (const m of medias) {
+      if ("unsupported" in m) {
+        this.#log.warn("rtsp announced media ignored", { key: stream.key, why: m.unsupported });
+      }
+    }
+    stream.ended.then((reason) => {
+      if (this.#session?.mode === "record" && this.#session.stream === stream) {
+        this.close(`stream ended: ${reason}`);
+      }
+    });
+    return { status: 200 };
+  }
+
+  #setup(req: RtspRequest): Reply {
+    const header = req.headers.get("transport");
+    if (!header) throw new RtspError(461, "RTSP SETUP without a Transport header");
+    const offers = parseTransport(header);
+    const sid = sessionIdOf(req.headers.get("session"));
+    if (sid !== undefined && sid !== this.#session?.id) {
+      throw new RtspError(454, `RTSP session "${sid}" is not found`);
+    }
+    const wantsRecord = offers.some((o) => o.mode === "record" || o.mode === "receive");
+    let reply;
+    if (this.#announced && (wantsRecord || this.#session?.mode === "record" || !this.#described)) {
+      const a = this.#announced;
+      const index = this.#trackIndex(req.uri, a.base, a.medias.map((m) => m.control));
+      if (this.#session?.mode === "play") throw new RtspError(455, "RTSP SETUP for RECORD in a play session");
+      const session = this.#session as RecordSession | undefined ?? this.#newRecordSession(a);
+      reply = session.setup(index, offers);
+    } else if (this.#described) {
+      const d = this.#described;
+      const target = parseRtspUrl(req.uri);
+      if (target.app !== d.target.app || target.name !== d.target.name) {
+        throw new RtspError(
+          404,
+          `RTSP SETUP for ${target.app}/${target.name} after DESCRIBE of ${d.target.app}/${d.target.name}`,
+        );
+      }
+      const index = this.#trackIndex(req.uri, contentBase(d.target), d.tracks.map((t) => t.control));
+      if (this.#session?.mode === "record") {
+        throw new RtspError(455, "RTSP SETUP for PLAY in a record session");
+      }
+      const session = this.#session as PlaySession | undefined ?? this.#newPlaySession(d);
+      reply = session.setup(index, req.uri, offers);
+    } else {
+      throw new RtspError(455, "RTSP SETUP before DESCRIBE or ANNOUNCE is not valid");
+    }
+    const timeout = Math.max(1, Math.ceil((this.#ctx.maxIdleMs || 60_000) / 1000));
+    return {
+      status: 200,
+      headers: [["Transport", formatTransport(reply)], [
+        "Session",
+        `${this.#session!.id};timeout=${timeout}`,
+      ]],
+    };
+  }
+
+  /** Which SDP media a SETUP URL names; 459 for the aggregate URL of a multi-track session. */
+  #trackIndex(uri: string, base: string, controls: string[]): number {
+    const i = matchControl(uri, base, controls);
+    if (i >= 0) return i;
+    const t = parseRtspUrl(uri);
+    const m = /^(?:trackID|streamid|stream|track)=(\d+)$/i.exec(t.control);
+    if (m && Number(m[1]) < controls.length) return Number(m[1]);
+    if (t.control === "") {
+      if (controls.length === 1) return 0;
+      throw new RtspError(459, "RTSP SETUP on the aggregate URL of a multi-track stream is not allowed");
+    }
+    throw new RtspError(404, `RTSP SETUP URL "${uri}" names no track (controls: ${controls.join(", ")})`);
+  }
+
+  #newRecordSession(a: NonNullable<RtspConnection["announced"]>): RecordSession {
+    const s = new RecordSession({
+      id: newSessionId(),
+      ctx: this.#ctx,
+      log: this.#log,
+      stream: a.stream,
+      medias: a.medias,
+      remote: this.#remote,
+      sendInterleaved: (b) => void this.#write(b).catch(() => {}),
+    });
+    this.#session = s;
+    this.#ctx.sessions.set(s.id, s);
+    return s;
+  }
+
+  get announced() {
+    return this.#announced;
+  }
+
+  #newPlaySession(d: { stream: Stream; tracks: DescribedTrack[] }): PlaySession {
+    const s = new PlaySession({
+      id: newSessionId(),
+      ctx: this.#ctx,
+      stream: d.stream,
+      described: d.tracks,
+      remote: this.#remote,
+      write: (b) => this.#write(b),
+      onEnd: (reason) => this.close(reason),
+    });
+    this.#session = s;
+    this.#ctx.sessions.set(s.id, s);
+    return s;
+  }
+
+  async #play(req: RtspRequest, base: [string, string][]): Promise<Reply | undefined> {
+    this.#checkSession(req);
+    const s = this.#session!;
+    if (s.mode !== "play") throw new RtspError(455, "RTSP PLAY in a record session is not valid");
+    if (s.stream.isEnded) throw new RtspError(404, `stream ${s.stream.key} has ended`);
+    await s.play((rtpInfo) => {
+      const headers: [string, string][] = [...base, ["Session", s.id], ["Range", "npt=0.000-"]];
+      if (rtpInfo) headers.push(["RTP-Info", rtpInfo]);
+      return serializeResponse(200, headers);
+    });
+    this.#log.info("rtsp play", { key: s.stream.key, transport: s.lower });
+    return undefined;
+  }
+
+  #record(req: RtspRequest): Reply {
+    this.#checkSession(req);
+    const s = this.#session!;
+    if (s.mode !== "record") throw new RtspError(455, "RTSP RECORD in a play session is not valid");
+    s.record();
+    this.#log.info("rtsp record", { key: s.stream.key });
+    return { status: 200 };
+  }
+
+  #endSession(reason: string): void {
+    const s = this.#session;
+    if (!s) return;
+    this.#session = undefined;
+    this.#ctx.sessions.delete(s.id);
+    if (s.mode === "record") {
+      this.#log.info("rtsp record stop", { key: s.stream.key, reason, ...s.stats });
+      s.close(reason);
+      this.#announced = undefined;
+    } else {
+      s.close();
+    }
+  }
+
+  #checkIdle(): void {
+    const max = this.#ctx.maxIdleMs;
+    const now = Date.now();
+    const s = this.#session;
+    if (!s) {
+      if (now - this.#lastRequest > max) this.close(`idle for more than ${max} ms`);
+    } else if (s.mode === "record") {
+      if (now - (s.recording ? s.lastPacketAt : this.#lastRequest) > max) {
+        this.close(`no media for more than ${max} ms`);
+      }
+    } else if (s.lower === "udp" || !s.playing) {
+      if (now - s.lastActivity > max) this.close(`session timed out after ${max} ms`);
+    }
+  }
+
+  close(reason: string): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#abort.abort();
+    this.#endSession(reason);
+    this.#announced?.stream.end(reason);
+    this.#announced = undefined;
+    try {
+      this.#conn.close();
+    } catch { /* already closed */ }
+    this.#log.info("rtsp disconnect", {
+      reason,
+      bytes_in: this.#bytesIn,
+      bytes_out: this.#bytesOut,
+      duration_s: Math.round((Date.now() - this.#startedAt) / 100) / 10,
+    });
+  }
+}

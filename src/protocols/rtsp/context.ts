@@ -1,0 +1,45 @@
+/** What every connection of one RTSP server shares: options, the hub, ports, counters. */
+import type { FanoutOptions } from "../../core/fanout.ts";
+import type { Hub } from "../../core/hub.ts";
+import type { Logger } from "../../log/mod.ts";
+import type { RtspAuthenticator } from "./auth.ts";
+import type { UdpPortPool } from "./udp.ts";
+
+export interface PayloadTypes {
+  h264: number;
+  h265: number;
+  aac: number;
+  opus: number;
+}
+
+export interface RtspContext {
+  hub: Hub;
+  log: Logger;
+  auth: RtspAuthenticator | undefined;
+  ports: UdpPortPool;
+  mtu: number;
+  payloadTypes: PayloadTypes;
+  /** Public address for SDP c=/o= lines and Transport source= (NAT mode). */
+  natHost: string | undefined;
+  /** Sessions and idle connections with no activity for this long are closed; 0 = never. */
+  maxIdleMs: number;
+  /** DESCRIBE of a stream that is not live waits this long for its publisher. */
+  playWaitMs: number;
+  fanout: FanoutOptions;
+  /** Live sessions by id (for stats and lookups). */
+  sessions: Map<string, { readonly mode: "play" | "record" }>;
+  totals: { connections: number; bytesIn: number; bytesOut: number; badPackets: number };
+}
+
+export const SERVER_NAME = "Estuary";
+
+export function newSessionId(): string {
+  const b = crypto.getRandomValues(new Uint8Array(8));
+  return Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("").toUpperCase();
+}
+
+/** The Session header's id (before any ";timeout="). */
+export function sessionIdOf(header: string | undefined): string | undefined {
+  if (header === undefined) return undefined;
+  return header.split(";")[0].trim();
+}
