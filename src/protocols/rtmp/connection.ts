@@ -185,6 +185,12 @@ export class RtmpConnection {
     clearTimeout(timer);
   }
 
+  /** Sends what is queued, then closes (after a refusal the peer must see the reason). */
+  async closeAfterFlush(reason: string): Promise<void> {
+    await this.flush();
+    this.close(reason);
+  }
+
   close(reason: string): void {
     if (this.#closed) return;
     this.#closed = true;

@@ -2,7 +2,8 @@
 export { createRtmpServer, DEFAULT_FANOUT, type RtmpServer, type RtmpServerOptions } from "./server.ts";
 export { type PublishOptions, RtmpClient, type RtmpClientOptions } from "./client.ts";
 export { parseRtmpUrl, type RtmpUrl } from "./url.ts";
-export { chooseForm, clientFourCcs, rtmpFanout, RtmpMuxer, type RtmpMuxerOptions } from "./output.ts";
+export { chooseForm, clientFourCcs, Playback, rtmpFanout } from "./output.ts";
+export { PLAY_STREAM_ID, RtmpMuxer, type RtmpMuxerOptions } from "./muxer.ts";
 export { chunkMessage, ChunkReader, type OutgoingMessage, type RtmpMessage } from "./chunk_stream.ts";
 export { clientHello, clientResponse, serverHandshake } from "./handshake.ts";
 export { Csid, MessageType, UserControl } from "./messages.ts";

@@ -1,118 +1,16 @@
 /**
- * The player side. Each stream gets one RtmpMuxer per variant (legacy / Enhanced RTMP) inside a
- * core Fanout: every frame becomes one complete RTMP message in chunks of the server's chunk size
- * (fmt 0 header, fmt 3 continuations, message stream 1), built once and shared by all players.
+ * The player side: which variant a player gets (legacy or Enhanced RTMP), the shared Fanout per
+ * stream and variant, and one player's playback (status prefix, end of stream, back-pressure).
  */
-import { dtsMs, type Frame } from "../../core/frame.ts";
-import { Fanout, type FanoutMuxer, type FanoutOptions, type Subscriber } from "../../core/fanout.ts";
+import { concat, Fanout, type FanoutOptions, type Subscriber } from "../../core/fanout.ts";
 import type { Stream } from "../../core/stream.ts";
-import type { AudioTrack, VideoTrack } from "../../core/track.ts";
-import { type AmfValue, onMetaDataBody } from "../../formats/amf/mod.ts";
-import {
-  audioFrameHeader,
-  audioSequenceBody,
-  type FlvVideoForm,
-  metadataObject,
-  videoFrameHeader,
-  videoSequenceBody,
-} from "../../formats/flv/mod.ts";
-import { chunkMessage } from "./chunk_stream.ts";
-import { Csid, MessageType } from "./messages.ts";
-
-/** Every play goes on message stream 1 (createStream always answers 1), so bytes are shareable. */
-export const PLAY_STREAM_ID = 1;
-
-export interface RtmpMuxerOptions {
-  form: FlvVideoForm;
-  chunkSize: number;
-  hevcCodecId?: number;
-  fmt3ExtTime?: boolean;
-}
-
-export class RtmpMuxer implements FanoutMuxer {
-  #stream: Stream;
-  #opts: RtmpMuxerOptions;
-  #video: VideoTrack | undefined;
-  #audio: AudioTrack | undefined;
-  /** Frames that could not be muxed (e.g. a composition offset beyond 24 bits). */
-  skipped = 0;
-
-  constructor(stream: Stream, opts: RtmpMuxerOptions) {
-    this.#stream = stream;
-    this.#opts = opts;
-  }
-
-  #message(csid: number, type: number, ms: number, payload: Uint8Array | Uint8Array[]): Uint8Array {
-    return chunkMessage({ csid, type, streamId: PLAY_STREAM_ID, timestamp: ms, payload }, {
-      chunkSize: this.#opts.chunkSize,
-      fmt3ExtTime: this.#opts.fmt3ExtTime,
-    });
-  }
-
-  #videoSequence(t: VideoTrack, ms: number): Uint8Array {
-    const body = videoSequenceBody(t, this.#opts.form, { hevcCodecId: this.#opts.hevcCodecId });
-    return this.#message(Csid.video, MessageType.video, ms, body);
-  }
-
-  #audioSequence(t: AudioTrack, ms: number): Uint8Array | undefined {
-    const body = audioSequenceBody(t);
-    return body ? this.#message(Csid.audio, MessageType.audio, ms, body) : undefined;
-  }
-
-  mux(frame: Frame, out: Uint8Array[]): void {
-    const ms = dtsMs(frame);
-    try {
-      if (frame.track.kind === "video") {
-        const t = frame.track;
-        if (t !== this.#video) {
-          this.#video = t;
-          out.push(this.#videoSequence(t, ms));
-        }
-        const head = videoFrameHeader(frame, this.#opts.form, { hevcCodecId: this.#opts.hevcCodecId });
-        out.push(this.#message(Csid.video, MessageType.video, ms, [head, frame.data]));
-      } else {
-        const t = frame.track;
-        if (t !== this.#audio) {
-          this.#audio = t;
-          const seq = this.#audioSequence(t, ms);
-          if (seq) out.push(seq);
-        }
-        out.push(this.#message(Csid.audio, MessageType.audio, ms, [audioFrameHeader(frame), frame.data]));
-      }
-    } catch {
-      // One unmuxable frame must not end the stream for every player.
-      this.skipped++;
-    }
-  }
-
-  /** onMetaData + the current sequence headers: what a joining player needs first. */
-  header(): Uint8Array {
-    const s = this.#stream;
-    const v = s.videoTrack, a = s.audioTrack;
-    const meta: Record<string, AmfValue> = {
-      ...(s.metadata as Record<string, AmfValue> | undefined),
-      ...metadataObject(v, a, { form: this.#opts.form, hevcCodecId: this.#opts.hevcCodecId }),
-      server: "Estuary",
-    };
-    const parts = [this.#message(Csid.data, MessageType.dataAmf0, 0, onMetaDataBody(meta))];
-    if (v) parts.push(this.#videoSequence(v, 0));
-    const seq = a && this.#audioSequence(a, 0);
-    if (seq) parts.push(seq);
-    return join(parts);
-  }
-}
-
-function join(parts: Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.byteLength;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.byteLength;
-  }
-  return out;
-}
+import type { VideoTrack } from "../../core/track.ts";
+import type { AmfValue } from "../../formats/amf/mod.ts";
+import type { FlvVideoForm } from "../../formats/flv/mod.ts";
+import { dataStartMessage, onStatusMessage, sampleAccessMessage, Status } from "./commands.ts";
+import type { RtmpConnection } from "./connection.ts";
+import { UserControl, userControlMessage } from "./messages.ts";
+import { PLAY_STREAM_ID, RtmpMuxer } from "./muxer.ts";
 
 /** The FourCCs a client lists in connect (`fourCcList`, `videoFourCcInfoMap`, `audioFourCcInfoMap`). */
 export function clientFourCcs(connectObject: Record<string, AmfValue>): Set<string> {
@@ -171,4 +69,80 @@ export function rtmpFanout(stream: Stream, o: PlayOutputOptions): Fanout {
   });
 }
 
-export type { Subscriber };
+export interface PlaybackOptions {
+  /** The stream name the player asked for (for status descriptions). */
+  name: string;
+  form: FlvVideoForm;
+  hevcCodecId?: number;
+  fmt3ExtTime?: boolean;
+  fanout: FanoutOptions;
+}
+
+/** One player on one stream: subscribed to the shared Fanout, with its own status prefix. */
+export class Playback {
+  readonly stream: Stream;
+  #rc: RtmpConnection;
+  #sub: Subscriber | undefined;
+  #release: () => void;
+  #stopped = false;
+  /** Times the player fell behind and was dropped to the next keyframe. */
+  drops = 0;
+
+  constructor(rc: RtmpConnection, stream: Stream, o: PlaybackOptions) {
+    this.stream = stream;
+    this.#rc = rc;
+    this.#release = stream.attachPlayer("rtmp");
+    const fanout = rtmpFanout(stream, { ...o, chunkSize: rc.chunkSize });
+    const sid = PLAY_STREAM_ID;
+    const prefix = concat([
+      userControlMessage(UserControl.streamBegin, sid),
+      onStatusMessage(rc, sid, "status", Status.playReset, `Playing and resetting ${o.name}.`, {
+        details: o.name,
+      }),
+      onStatusMessage(rc, sid, "status", Status.playStart, `Started playing ${o.name}.`, { details: o.name }),
+      sampleAccessMessage(rc, sid),
+      dataStartMessage(rc, sid),
+    ]);
+    // One sink object per player; its write is the connection's queue (never interleaves).
+    this.#sub = fanout.subscribe({ write: (b) => rc.send(b), close: (r) => this.#onClose(r) }, prefix);
+  }
+
+  get stopped(): boolean {
+    return this.#stopped;
+  }
+
+  /** The Fanout let go of this player: the stream ended, or the player was too slow. */
+  #onClose(reason: string) {
+    if (this.#stopped) return;
+    this.#finish();
+    const rc = this.#rc;
+    // The Stream closes its fan-outs itself when it ends, with a generic reason: ask the Stream.
+    if (this.stream.isEnded) {
+      const sid = PLAY_STREAM_ID;
+      rc.send(userControlMessage(UserControl.streamEof, sid));
+      rc.send(
+        onStatusMessage(
+          rc,
+          sid,
+          "status",
+          Status.playUnpublishNotify,
+          `${this.stream.key} is now unpublished.`,
+        ),
+      );
+      rc.closeAfterFlush(`stream ended: ${this.stream.endReason}`);
+    } else rc.close(reason);
+  }
+
+  /** The player left (deleteStream, closeStream, disconnect). */
+  stop(why: string): void {
+    if (this.#stopped) return;
+    this.#finish();
+    this.#sub?.close(why);
+  }
+
+  #finish() {
+    this.#stopped = true;
+    this.drops = this.#sub?.stats.drops ?? 0;
+    this.#release();
+  }
+}

@@ -11,23 +11,20 @@ import {
   ProtocolError,
   StreamBusyError,
 } from "../../core/errors.ts";
-import { concat, type FanoutOptions, type Subscriber } from "../../core/fanout.ts";
+import type { FanoutOptions } from "../../core/fanout.ts";
 import type { AdmissionRequest, Hub } from "../../core/hub.ts";
 import type { Stream } from "../../core/stream.ts";
 import type { Logger } from "../../log/mod.ts";
-import type { AmfObject } from "../../formats/amf/mod.ts";
 import type { RtmpMessage } from "./chunk_stream.ts";
 import {
   asObject,
   type Command,
   commandMessage,
   connectResultMessage,
-  dataStartMessage,
   errorMessage,
   onStatusMessage,
   parseCommand,
   resultMessage,
-  sampleAccessMessage,
   Status,
   statusObject,
 } from "./commands.ts";
@@ -42,7 +39,8 @@ import {
   userControlMessage,
   windowAckSizeMessage,
 } from "./messages.ts";
-import { chooseForm, clientFourCcs, PLAY_STREAM_ID, rtmpFanout } from "./output.ts";
+import { chooseForm, clientFourCcs, Playback } from "./output.ts";
+import { PLAY_STREAM_ID } from "./muxer.ts";
 import { connectTarget, mergeQuery, splitQuery } from "./url.ts";
 
 export interface SessionOptions {
@@ -63,13 +61,6 @@ export interface SessionOptions {
 /** The Enhanced RTMP codecs we accept and can send back (answered in connect's _result). */
 const SERVER_FOURCCS = ["avc1", "hvc1", "av01", "vp09", "vp08", "Opus", "mp4a", ".mp3"];
 
-interface Playing {
-  stream: Stream;
-  sub: Subscriber | undefined;
-  release: () => void;
-  stopping: boolean;
-}
-
 export class RtmpSession {
   readonly remote: string;
   readonly startedAt = Date.now();
@@ -87,9 +78,8 @@ export class RtmpSession {
   #appQuery = "";
   #fourCcs = new Set<string>();
   #ingest: Ingest | undefined;
-  #player: Playing | undefined;
+  #player: Playback | undefined;
   #playWait: AbortController | undefined;
-  #drops = 0;
   role: "" | "publisher" | "player" = "";
   key = "";
 
@@ -145,7 +135,7 @@ export class RtmpSession {
       duration_s: Math.round((Date.now() - this.startedAt) / 100) / 10,
     };
     if (this.role === "publisher") fields.media_messages = this.#ingest?.messages;
-    if (this.role === "player") fields.drops = this.#drops;
+    if (this.role === "player") fields.drops = this.#player?.drops;
     this.#log.info("rtmp session stop", fields);
   }
 
@@ -260,13 +250,6 @@ export class RtmpSession {
     this.#rc?.send(bytes);
   }
 
-  /** Sends what is queued, then closes (after a refusal the client must see the reason). */
-  async #closeAfterFlush(reason: string) {
-    const rc = this.#rc!;
-    await rc.flush();
-    rc.close(reason);
-  }
-
   #connect(c: Command): void {
     if (this.#connected) return;
     const o = asObject(c.object);
@@ -279,7 +262,7 @@ export class RtmpSession {
       this.#send(
         errorMessage(rc, c.transactionId, statusObject("error", Status.connectRejected, err.message)),
       );
-      this.#closeAfterFlush(`connect rejected: ${err.message}`);
+      this.#rc!.closeAfterFlush(`connect rejected: ${err.message}`);
       return;
     }
     clearTimeout(this.#deadline);
@@ -315,9 +298,9 @@ export class RtmpSession {
     const req = this.#request("publisher", String(c.args[0] ?? ""));
     const fail = (code: string, err: Error) => {
       this.#send(onStatusMessage(rc, sid, "error", code, err.message));
-      this.#closeAfterFlush(`publish refused: ${err.message}`);
+      this.#rc!.closeAfterFlush(`publish refused: ${err.message}`);
     };
-    if (this.#ingest || this.#player || this.#playWait) {
+    if (this.#ingest || (this.#player && !this.#player.stopped) || this.#playWait) {
       return fail(Status.publishBadName, new Error("this connection is already publishing or playing"));
     }
     let stream: Stream;
@@ -362,7 +345,7 @@ export class RtmpSession {
     // play2 passes an object with streamName; play's start/duration/reset args are ignored (live only).
     const raw = typeof first === "string" ? first : String(asObject(first).streamName ?? "");
     const req = this.#request("player", raw);
-    if (this.#ingest || this.#player || this.#playWait) return;
+    if (this.#ingest || (this.#player && !this.#player.stopped) || this.#playWait) return;
     const wait = new AbortController();
     this.#playWait = wait;
     let stream: Stream;
@@ -378,7 +361,7 @@ export class RtmpSession {
         ? Status.playFailed
         : undefined;
       if (code) this.#send(onStatusMessage(rc, PLAY_STREAM_ID, "error", code, e.message));
-      this.#closeAfterFlush(`play refused: ${e.message}`);
+      this.#rc!.closeAfterFlush(`play refused: ${e.message}`);
       return;
     } finally {
       this.#playWait = undefined;
@@ -387,81 +370,24 @@ export class RtmpSession {
     this.role = "player";
     this.key = stream.key;
     const form = chooseForm(this.#fourCcs, stream.videoTrack);
-    const fanout = rtmpFanout(stream, {
+    this.#log.debug("rtmp play", { key: stream.key, form });
+    this.#player = new Playback(rc, stream, {
+      name: req.name,
       form,
-      chunkSize: rc.chunkSize,
       hevcCodecId: this.#opts.hevcCodecId,
       fmt3ExtTime: this.#opts.fmt3ExtTime,
       fanout: this.#opts.fanout,
     });
-    const sid = PLAY_STREAM_ID;
-    const prefix = concat([
-      userControlMessage(UserControl.streamBegin, sid),
-      onStatusMessage(rc, sid, "status", Status.playReset, `Playing and resetting ${req.name}.`, {
-        details: req.name,
-      }),
-      onStatusMessage(rc, sid, "status", Status.playStart, `Started playing ${req.name}.`, {
-        details: req.name,
-      }),
-      sampleAccessMessage(rc, sid),
-      dataStartMessage(rc, sid),
-    ]);
-    const p: Playing = { stream, sub: undefined, release: stream.attachPlayer("rtmp"), stopping: false };
-    this.#player = p;
-    this.#log.debug("rtmp play", { key: stream.key, form });
-    p.sub = fanout.subscribe({ write: (b) => rc.send(b), close: (r) => this.#playClosed(p, r) }, prefix);
-  }
-
-  /** The Fanout let go of this player: the stream ended, or the player was too slow. */
-  #playClosed(p: Playing, reason: string) {
-    if (p.stopping) return;
-    p.stopping = true;
-    if (this.#player === p) this.#player = undefined;
-    p.release();
-    this.#drops = p.sub?.stats.drops ?? this.#drops;
-    const rc = this.#rc!;
-    // The Stream closes its fan-outs itself when it ends, with a generic reason: ask the Stream.
-    if (p.stream.isEnded) {
-      reason = `stream ended: ${p.stream.endReason}`;
-      this.#send(userControlMessage(UserControl.streamEof, PLAY_STREAM_ID));
-      this.#send(
-        onStatusMessage(
-          rc,
-          PLAY_STREAM_ID,
-          "status",
-          Status.playUnpublishNotify,
-          `${p.stream.key} is now unpublished.`,
-        ),
-      );
-      this.#closeAfterFlush(reason);
-    } else rc.close(reason);
   }
 
   #stopPlay(why: string) {
     this.#playWait?.abort();
-    const p = this.#player;
-    if (!p || p.stopping) return;
-    p.stopping = true;
-    this.#player = undefined;
-    this.#drops = p.sub?.stats.drops ?? 0;
-    p.sub?.close(why);
-    p.release();
+    this.#player?.stop(why);
   }
 
   #cleanup(reason: string) {
     this.#unpublish(`publisher gone: ${reason}`);
     this.#stopPlay(reason);
-  }
-
-  /** For the server's stats(). */
-  info(): AmfObject {
-    return {
-      remote: this.remote,
-      role: this.role,
-      key: this.key,
-      bytesIn: this.bytesIn,
-      bytesOut: this.bytesOut,
-    };
   }
 }
 
