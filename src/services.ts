@@ -8,6 +8,7 @@ import type { Hub } from "./core/mod.ts";
 import type { Logger } from "./log/mod.ts";
 import { createHttpAuthorizer } from "./auth/mod.ts";
 import { createRtmpServer, type RtmpServerOptions } from "./protocols/rtmp/server.ts";
+import { createRtspServer, type RtspServerOptions } from "./protocols/rtsp/mod.ts";
 import { createSrtServer, type SrtServerOptions } from "./protocols/srt/mod.ts";
 import { createHttpApp, createHttpServer, FEATURES, publicUrlsFrom } from "./http/mod.ts";
 import type { HttpDeps, HttpOptions } from "./http/deps.ts";
@@ -90,6 +91,30 @@ export function wireServices(ctx: WireContext): void {
       };
     },
     make: (s) => createRtmpServer({ hub, log, ...s }),
+  }));
+
+  slots.push(slot<Omit<RtspServerOptions, "hub" | "log">>({
+    name: "rtsp",
+    tlsName: "rtsps",
+    settings() {
+      const cfg = c();
+      const r = cfg.rtsp;
+      if (!r.enable) return null;
+      const natHost = (cfg.nat.rtp || cfg.nat.rtsp).replace(/:\d+$/, "");
+      return {
+        hostname: r.ip || "0.0.0.0",
+        port: r.port,
+        tls: tlsFor(ctx, "rtsp", r.sport),
+        rtpPortRange: { min: cfg.rtp.min, max: cfg.rtp.max },
+        rtpPayloadTypes: { h264: cfg.rtmp.rtp.h264, h265: cfg.rtmp.rtp.h265, aac: cfg.rtmp.rtp.aac },
+        mtu: cfg.rtmp.rtp.size,
+        natHost: natHost || undefined,
+        maxIdleMs: r.maxidle * 1000,
+        playWaitMs: cfg.rtmp.notfound === "wait" ? Math.min(cfg.rtmp.playwait * 1000, 5000) : 0,
+        fanout: { batchMs: cfg.rtmp.batchms, fastStart: cfg.rtmp.gopenable },
+      };
+    },
+    make: (s) => createRtspServer({ hub, log, ...s }),
   }));
 
   slots.push(slot<Omit<SrtServerOptions, "hub" | "log">>({
