@@ -1,0 +1,160 @@
+import assert from "node:assert/strict";
+import { Hub } from "../core/hub.ts";
+import type { Frame } from "../core/frame.ts";
+import type { Track } from "../core/track.ts";
+import { nullLogger } from "../log/mod.ts";
+import { TsDemuxer } from "../formats/mpegts/mod.ts";
+import { parseMediaPlaylist } from "../formats/hls/mod.ts";
+import { defaultHttpOptions, type HttpDeps } from "./deps.ts";
+import { LiveSessions } from "./live_sessions.ts";
+import { defaultHlsOptions, type HlsOptions, routes } from "./hls.ts";
+import { defaultDashOptions, routes as dashRoutes } from "./dash.ts";
+
+async function fixture(): Promise<{ tracks: Track[]; frames: Frame[] }> {
+  const tracks: Track[] = [], frames: Frame[] = [];
+  const d = new TsDemuxer({ onTrack: (t) => tracks.push(t), onFrame: (f) => frames.push(f) });
+  d.push(await Deno.readFile(new URL("../formats/hls/testdata/h264_aac_3s.mpegts", import.meta.url)));
+  d.flush();
+  return { tracks, frames };
+}
+
+async function setup(o: Partial<HlsOptions> = {}) {
+  const hub = new Hub({
+    liveApps: ["live"],
+    recApps: ["rec"],
+    gop: { enabled: true, maxFrames: 1024, maxBytes: 1 << 24 },
+    maxIdleMs: 0,
+  });
+  const sessions = new LiveSessions();
+  const deps: HttpDeps = {
+    hub,
+    log: nullLogger,
+    options: defaultHttpOptions(),
+    status: () => ({ services: {}, startTime: new Date() }),
+    publicUrls: () => [],
+    sessions,
+  };
+  const app = routes(deps, defaultHlsOptions({ targetMs: 1000, windowSize: 3, partTargetMs: 334, ...o }));
+  const dash = dashRoutes(deps, defaultDashOptions({ segmentMs: 1000 }));
+  const { tracks, frames } = await fixture();
+  const stream = await hub.publish({
+    role: "publisher",
+    protocol: "rtmp",
+    app: "live",
+    name: "cam",
+    vhost: "h",
+    query: "",
+  });
+  for (const t of tracks) stream.setTrack(t);
+  const get = async (a: typeof app, path: string) => {
+    const res = await a.request(path);
+    return { status: res.status, headers: res.headers, text: await res.text() };
+  };
+  return {
+    hub,
+    stream,
+    frames,
+    hls: (path: string) => get(app, path),
+    dash: (path: string) => get(dash, path),
+    close() {
+      sessions.closeAll();
+      hub.close();
+    },
+  };
+}
+
+const tick = () => new Promise((r) => setTimeout(r, 10));
+
+Deno.test("hls routes: TS and LL-HLS playlists, media with cache headers, player count", async () => {
+  const t = await setup({ startOnPublish: true });
+  try {
+    await tick(); // the pinned segmenter starts just after the tracks are declared
+    // The fMP4 variant starts on its first request, which waits for a complete segment.
+    const llPending = t.hls("/live/cam.m3u8?fmp4&ll");
+    await tick();
+    for (const f of t.frames) t.stream.write(f);
+    await tick();
+    const ts = await t.hls("/live/cam.m3u8");
+    assert.equal(ts.status, 200);
+    assert.equal(ts.headers.get("cache-control"), "max-age=1");
+    const p = parseMediaPlaylist(ts.text);
+    assert.equal(p.segments.length, 2, "started at publish: both complete 1 s segments are there");
+    assert.equal(t.stream.players.get("hls"), 2, "one client, counted once per variant it polls");
+    const seg = await t.hls(`/live/${p.segments[0].uri}`);
+    assert.equal(seg.status, 200);
+    assert.equal(seg.headers.get("content-type"), "video/mp2t");
+    assert.equal(seg.headers.get("cache-control"), "public, max-age=31536000, immutable");
+
+    const ll = await llPending;
+    assert.equal(ll.status, 200);
+    assert.equal(ll.headers.get("cache-control"), "no-cache");
+    const q = parseMediaPlaylist(ll.text);
+    assert.ok(q.lowLatency);
+    for (const uri of [q.map!, q.segments[0].uri, q.segments[0].parts![0].uri]) {
+      const r = await t.hls(`/live/${uri}`);
+      assert.equal(r.status, 200, uri);
+    }
+    assert.equal((await t.hls("/live/cam/init-1.mp4")).status, 404, "an init of another version");
+    assert.equal((await t.hls("/live/cam/p99999999.m4s")).status, 404);
+  } finally {
+    t.close();
+  }
+});
+
+Deno.test("hls routes: blocking reload waits for the part, refuses bad or far requests", async () => {
+  const t = await setup();
+  try {
+    const pending = t.hls("/live/cam.m3u8?fmp4&ll");
+    await tick();
+    // Up to the third keyframe: segment 0 is complete and segment 1 has begun.
+    const keys = t.frames.flatMap((f, i) => f.key && f.track.kind === "video" ? [i] : []);
+    const cut = keys[2] - 3;
+    for (const f of t.frames.slice(0, cut)) t.stream.write(f);
+    await tick();
+    const first = parseMediaPlaylist((await pending).text);
+    const msn = first.mediaSequence + first.segments.length;
+    const part = first.lowLatency!.pendingParts.length;
+    assert.equal((await t.hls(`/live/cam.m3u8?fmp4&ll&_HLS_msn=x`)).status, 400);
+    assert.equal((await t.hls(`/live/cam.m3u8?fmp4&ll&_HLS_msn=${msn + 5}`)).status, 400);
+    let done = false;
+    const blocked = t.hls(`/live/cam.m3u8?fmp4&ll&_HLS_msn=${msn}&_HLS_part=${part}`).then((r) => {
+      done = true;
+      return r;
+    });
+    await tick();
+    assert.equal(done, false, "the part does not exist yet");
+    for (const f of t.frames.slice(cut)) t.stream.write(f);
+    const r = await blocked;
+    assert.equal(r.status, 200);
+    assert.match(r.headers.get("cache-control") ?? "", /^public, max-age=\d+$/);
+    const got = parseMediaPlaylist(r.text);
+    assert.ok(got.lowLatency!.pendingParts.length > part || got.segments.length > first.segments.length);
+  } finally {
+    t.close();
+  }
+});
+
+Deno.test("hls + dash routes: after the publisher leaves, the final playlist and MPD during the grace period", async () => {
+  const t = await setup();
+  try {
+    const pending = [t.hls("/live/cam.m3u8"), t.dash("/live/cam.mpd")];
+    await tick();
+    for (const f of t.frames) t.stream.write(f);
+    const [pl, mpd] = await Promise.all(pending);
+    assert.equal(pl.status, 200);
+    assert.equal(mpd.status, 200);
+    assert.match(mpd.text, /type="dynamic"/);
+    t.stream.end("test");
+    await tick();
+    const end = await t.hls("/live/cam.m3u8");
+    assert.equal(end.status, 200);
+    assert.equal(parseMediaPlaylist(end.text).endList, true);
+    const dash = await t.dash("/live/cam.mpd");
+    assert.equal(dash.status, 200);
+    assert.match(dash.text, /type="static"/);
+    assert.equal((await t.hls("/live/other.m3u8")).status, 404);
+    assert.equal((await t.dash("/live/other.mpd")).status, 404);
+  } finally {
+    t.close();
+  }
+});
