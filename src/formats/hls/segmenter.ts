@@ -61,6 +61,8 @@ export class HlsSegmenter {
   #segments: HlsSegment[] = [];
   #open: HlsSegment;
   #frames: Frame[] = [];
+  /** Bytes of the open segment muxed so far (whole-segment mode, no parts). */
+  #muxed: Uint8Array[] = [];
   #nextPart = 0;
   #maxDuration = 0;
   #anchor = Infinity;
@@ -94,7 +96,7 @@ export class HlsSegmenter {
   }
   /** The media sequence number the next segmenter of this stream should start at. */
   get nextMsn(): number {
-    return this.#open.msn + (this.#open.parts.length > 0 || this.#frames.length > 0 ? 1 : 0);
+    return this.#open.msn + (this.#openIsEmpty() ? 0 : 1);
   }
   /** What a segmenter continuing this one starts its discontinuity sequence at. */
   get nextDiscontinuitySequence(): number {
@@ -131,7 +133,7 @@ export class HlsSegmenter {
       if (cut === Cut.Drop) continue;
       if (f.track.kind === this.#o.primary) {
         this.#anchor = Math.min(this.#anchor, this.#now() - (f.dts * 1000) / f.track.clockRate);
-        if (this.#open.parts.length === 0 && this.#frames.length === 0) {
+        if (this.#openIsEmpty()) {
           this.#openStartMs = (f.dts * 1000) / f.track.clockRate;
         }
       }
@@ -143,14 +145,32 @@ export class HlsSegmenter {
       }
       this.#frames.push(f);
     }
+    // Without parts, mux as frames arrive: the segment's close then only joins the pieces.
+    if (this.#o.partTargetMs === undefined && this.#frames.length > 0) {
+      this.#muxed.push(this.#o.writer.write(this.#frames, { segmentStart: this.#muxed.length === 0 }));
+      this.#frames = [];
+    }
     this.#wake();
   }
 
+  #openIsEmpty(): boolean {
+    return this.#open.parts.length === 0 && this.#frames.length === 0 && this.#muxed.length === 0;
+  }
+
   #closePart(duration: number, next?: Frame) {
-    if (this.#frames.length === 0) return;
+    if (this.#frames.length === 0 && this.#muxed.length === 0) return;
     const segmentStart = this.#open.parts.length === 0;
     const end = next ? { track: next.track.kind, dts: next.dts } : undefined;
-    const bytes = this.#o.writer.write(this.#frames, { segmentStart, end });
+    let bytes: Uint8Array;
+    if (this.#muxed.length > 0) {
+      if (this.#frames.length > 0) {
+        this.#muxed.push(this.#o.writer.write(this.#frames, { segmentStart: false, end }));
+      }
+      bytes = this.#muxed.length === 1 ? this.#muxed[0] : concat(this.#muxed);
+      this.#muxed = [];
+    } else {
+      bytes = this.#o.writer.write(this.#frames, { segmentStart, end });
+    }
     this.#frames = [];
     const independent = segmentStart || this.#partIndependent;
     this.#open.parts.push({ n: this.#nextPart++, duration, independent, bytes });
