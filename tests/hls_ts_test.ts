@@ -96,12 +96,14 @@ Deno.test("hls ts: ffmpeg publishes over RTMP; ffmpeg decodes ≥ 150 frames, H2
   }
 });
 
-Deno.test("hls: 404 quickly for unknown streams and segments, 400/404 for traversal, 403 for other apps", async () => {
+Deno.test("hls, dash, rec: 404 quickly for unknown streams and segments, 400/404 for traversal, 403 for other apps", async () => {
   const hub = testHub();
   const ms = await startMediaServer(hub);
   try {
     const cases: [string, number][] = [
       ["/live/none.m3u8", 404],
+      ["/live/none.mpd", 404],
+      ["/live/none/dash/v1.m4s", 404],
       ["/live/none/1.ts", 404],
       ["/live/none/init.mp4", 404],
       ["/sky/cam.m3u8", 403],
@@ -116,7 +118,18 @@ Deno.test("hls: 404 quickly for unknown streams and segments, 400/404 for traver
       assert.ok(Date.now() - t0 < 1000, `${path} took ${Date.now() - t0} ms`);
     }
     for (
-      const target of ["/live/../../etc/passwd.m3u8", "/live/cam/../../../etc/passwd", "/live/%2e%2e/x.m3u8"]
+      const target of [
+        "/live/../../etc/passwd.m3u8",
+        "/live/cam/../../../etc/passwd",
+        "/live/%2e%2e/x.m3u8",
+        "/live/..%2f..%2fetc%2fpasswd.mpd",
+        "/rec/../../etc/passwd",
+        "/rec/..%2f..%2fetc",
+        "/rec/cam/2024-01-01/..%2f..%2f..%2fetc%2fpasswd",
+        "/rec/cam/2024-01-01/10-00-00/..%2f..%2f..%2f..%2fetc%2fpasswd",
+        "/rec/cam?day=2024-01-01&time=..%2f..%2fx",
+        "/api/rec?vhost=..%2f..",
+      ]
     ) {
       const st = await rawStatus(ms.server.port, target);
       assert.ok(st === 400 || st === 404, `${target} → ${st}`);
