@@ -199,7 +199,8 @@ export class SrtConnection {
   }
 
   #onAckAck(ackNo: number, now: number) {
-    if (this.rtt.onAckAck(ackNo, now)) this.#ackAcked = this.#lastAckSeq;
+    const seq = this.rtt.onAckAck(ackNo, now);
+    if (seq !== undefined) this.#ackAcked = seq;
   }
 
   #onNak(ranges: SeqRange[], now: number) {
@@ -254,7 +255,7 @@ export class SrtConnection {
     const seq = this.receiver.ackSeq();
     const fresh = seq !== this.#lastAckSeq;
     if (!fresh && (seq === this.#ackAcked || now - this.#lastAckAt < this.rtt.timeoutUs)) return;
-    const no = this.rtt.nextAck(now);
+    const no = this.rtt.nextAck(now, seq);
     this.#lastAckSeq = seq;
     this.#lastAckAt = now;
     const r = this.#rate;

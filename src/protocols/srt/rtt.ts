@@ -8,21 +8,22 @@ export class RttEstimator {
   varUs = 50_000;
   #sampled = false;
   #ackNo = 0;
-  #pending: { no: number; at: number }[] = [];
+  #pending: { no: number; at: number; seq: number }[] = [];
 
-  /** Numbers a full ACK sent at `now` (1, 2, … wrapping below 2^31). */
-  nextAck(now: number): number {
+  /** Numbers a full ACK of `seq` sent at `now` (1, 2, … wrapping below 2^31). */
+  nextAck(now: number, seq = 0): number {
     const no = this.#ackNo = (this.#ackNo % 0x7fffffff) + 1;
-    this.#pending.push({ no, at: now });
+    this.#pending.push({ no, at: now, seq });
     if (this.#pending.length > 64) this.#pending.shift();
     return no;
   }
 
-  /** An ACKACK for ACK `no`: one RTT sample. Returns false for an unknown number. */
-  onAckAck(no: number, now: number): boolean {
+  /** An ACKACK for ACK `no`: one RTT sample. Returns the sequence that ACK carried, or undefined. */
+  onAckAck(no: number, now: number): number | undefined {
     const i = this.#pending.findIndex((a) => a.no === no);
-    if (i < 0) return false;
-    const sample = now - this.#pending[i].at;
+    if (i < 0) return undefined;
+    const { at, seq } = this.#pending[i];
+    const sample = now - at;
     this.#pending.splice(0, i + 1);
     if (!this.#sampled) {
       this.#sampled = true;
@@ -32,7 +33,7 @@ export class RttEstimator {
       this.varUs = Math.round((this.varUs * 3 + Math.abs(this.rttUs - sample)) / 4);
       this.rttUs = Math.round((this.rttUs * 7 + sample) / 8);
     }
-    return true;
+    return seq;
   }
 
   /** The peer's estimate from a full ACK. */
