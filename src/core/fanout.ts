@@ -55,6 +55,7 @@ export class Subscriber {
   #writeStarted = 0;
   #dropping = false;
   #closed = false;
+  #finishing = "";
 
   constructor(fanout: Fanout, sink: FanoutSink) {
     this.#fanout = fanout;
@@ -115,6 +116,7 @@ export class Subscriber {
     const n = this.#backlog.length;
     if (n === 0) {
       this.#writing = false;
+      if (this.#finishing) this.close(this.#finishing);
       return;
     }
     const bytes = n === 1 ? this.#backlog[0] : concat(this.#backlog, this.#backlogBytes);
@@ -126,6 +128,13 @@ export class Subscriber {
   #onError = (err: unknown) => {
     this.close(`write failed: ${(err as Error)?.message ?? err}`);
   };
+
+  /** Closes once what is already queued for this player has been written (end of stream). */
+  finish(reason: string) {
+    if (this.#closed || this.#finishing) return;
+    this.#finishing = reason;
+    if (!this.#writing) this.close(reason);
+  }
 
   close(reason: string) {
     if (this.#closed) return;
@@ -246,6 +255,7 @@ export class Fanout implements SharedResource {
       this.#subs[i] = this.#subs[this.#subs.length - 1];
       this.#subs.pop();
     }
+    if (this.#closed && this.#subs.length === 0) clearInterval(this.#watchdog);
   }
 
   #checkStalls = () => {
@@ -261,10 +271,11 @@ export class Fanout implements SharedResource {
     if (this.#closed) return;
     this.#closed = true;
     this.#flush();
-    clearInterval(this.#watchdog);
+    // The watchdog outlives close() until the last finishing player is gone (a stuck one is cut).
+    if (this.#subs.length === 0) clearInterval(this.#watchdog);
     this.#reader.close(reason);
-    for (const s of [...this.#subs]) s.close(reason);
-    this.#subs = [];
+    // Players keep what they were already sent: each one closes after its backlog is written.
+    for (const s of [...this.#subs]) s.finish(reason);
     this.#gop = [];
   }
 }

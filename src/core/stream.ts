@@ -224,9 +224,14 @@ export class Stream {
     if (this.#ended) return;
     this.#ended = true;
     this.#endReason = reason;
-    for (const r of [...this.#readers]) r.finish(`stream ended: ${reason}`);
-    for (const v of this.#shared.values()) v.close();
+    const readers = [...this.#readers];
+    for (const r of readers) r.finish(`stream ended: ${reason}`);
+    // Shared outputs (fan-outs, segmenters) close after their readers delivered the last frames.
+    const shared = [...this.#shared.values()];
     this.#shared.clear();
+    Promise.all(readers.map((r) => r.done)).then(() => {
+      for (const v of shared) v.close();
+    });
     this.#gop = [];
     this.#trackListeners.clear();
     this.#resolveEnded(reason);
