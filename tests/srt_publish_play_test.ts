@@ -3,7 +3,17 @@
  * ffmpeg, ffprobe and srt-live-transmit pull them back; smart_rtmpd and bare stream ids route.
  */
 import assert from "node:assert/strict";
-import { AAC, decodedFrames, ffmpegPublish, ffprobeJson, H264B, H265, requireTool } from "./support/mod.ts";
+import { connectSrt } from "../src/protocols/srt/mod.ts";
+import {
+  AAC,
+  decodedFrames,
+  ffmpegPublish,
+  ffprobeJson,
+  H264B,
+  H265,
+  requireTool,
+  run,
+} from "./support/mod.ts";
 import { pullWithSrtLiveTransmit, startSrt, waitLive, waitNoSessions } from "./srt_util.ts";
 
 Deno.test("ffmpeg SRT publish H.264+AAC → ffmpeg, ffprobe and srt-live-transmit over SRT", async () => {
@@ -89,6 +99,61 @@ Deno.test("H.265+AAC over SRT, and smart_rtmpd / bare stream ids both ways", asy
     assert.deepEqual(probe.streams.map((x) => x.codec_name).sort(), ["aac", "hevc"]);
   } finally {
     await Promise.all([hevc.stop(), smart.stop()]);
+    await waitNoSessions(f.srv);
+    await f.close();
+  }
+});
+
+Deno.test("hub refusals reach ffmpeg as SRT rejections: busy, not found, forbidden app, bad stream id", async () => {
+  requireTool("ffmpeg");
+  const f = await startSrt({ playWaitMs: 300 });
+  const holder = await connectSrt({
+    hostname: "127.0.0.1",
+    port: f.port,
+    streamId: "#!::r=live/busy,m=publish",
+  });
+  try {
+    const publish = (sid: string) =>
+      run("ffmpeg", [
+        "-nostdin",
+        "-hide_banner",
+        "-loglevel",
+        "error",
+        "-f",
+        "lavfi",
+        "-i",
+        "testsrc2=size=160x120:rate=10",
+        "-t",
+        "1",
+        "-f",
+        "mpegts",
+        f.url(sid),
+      ], { timeoutMs: 10_000 });
+    const play = (sid: string) =>
+      run("ffmpeg", ["-nostdin", "-hide_banner", "-loglevel", "error", "-i", f.url(sid), "-f", "null", "-"], {
+        timeoutMs: 10_000,
+      });
+    const results = await Promise.all([
+      publish("#!::r=live/busy,m=publish"),
+      play("#!::r=live/missing,m=request"),
+      publish("#!::r=nope/feed,m=publish"),
+      publish("#!::r=live,m=publish"),
+    ]);
+    for (const r of results) {
+      assert.notEqual(r.code, 0, r.stderr);
+      assert.ok(!r.timedOut, "refused at once");
+    }
+    for (const reason of ["conflict", "not found", "forbidden", "bad request"]) {
+      assert.ok(
+        f.lines.some((l) =>
+          l.includes("srt connection rejected") && new RegExp(`reason="?${reason}"?`).test(l)
+        ),
+        `${reason}: ${f.lines.join("\n")}`,
+      );
+    }
+    assert.equal(f.srv.stats().sessions, 1, "only the holder");
+  } finally {
+    await holder.close();
     await waitNoSessions(f.srv);
     await f.close();
   }
