@@ -5,3 +5,4 @@ export type { RtspItem, RtspRequest, RtspResponse } from "./message.ts";
 export { formatTransport, parseTransport, type TransportSpec } from "./transport.ts";
 export { contentBase, matchControl, parseRtspUrl, resolveControl, type RtspTarget } from "./url.ts";
 export { authorization, RtspAuthenticator } from "./auth.ts";
+export { pullRtsp, RtspClient, type RtspClientOptions } from "./client.ts";

@@ -5,7 +5,7 @@
 import { Fanout, type FanoutSink, type Subscriber } from "../../core/fanout.ts";
 import type { SharedResource, Stream } from "../../core/stream.ts";
 import type { Track } from "../../core/track.ts";
-import { parseRtcp } from "../../formats/rtp/rtcp.ts";
+import { buildBye, parseRtcp } from "../../formats/rtp/rtcp.ts";
 import type { RtspContext } from "./context.ts";
 import { RtspError } from "./message.ts";
 import {
@@ -62,6 +62,9 @@ export class PlaySession {
   #onEnd: (reason: string) => void;
   #sub: Subscriber | undefined;
   #pausing = false;
+  /** The sink of the current subscription (to say BYE on it). */
+  #lastSink: FanoutSink | undefined;
+  #byes: Uint8Array[] = [];
   #release: (() => void) | undefined;
   #closed = false;
   lastActivity = Date.now();
@@ -169,9 +172,17 @@ export class PlaySession {
     const shared = this.stream.shared(layoutId(slots), () => new SharedRtp(this.stream, slots, this.#ctx));
     const info = shared.muxer.startInfo();
     const rtpInfo = tracks.map((t, k) => rtpInfoEntry(t.url, info[k])).join(",");
+    this.#byes = slots.map((slot, k) => {
+      const bye = buildBye(shared.muxer.ssrc(k));
+      const b = new Uint8Array(4 + bye.length);
+      b.set([0x24, slot.channel + 1, 0, bye.length]);
+      b.set(bye, 4);
+      return b;
+    });
     this.#release ??= this.stream.attachPlayer("rtsp");
     this.#pausing = false;
     if (this.#lower === "tcp") {
+      this.#lastSink = this.#tcpSink;
       this.#sub = shared.fanout.subscribe(this.#tcpSink, reply(rtpInfo));
       return;
     }
@@ -182,7 +193,8 @@ export class PlaySession {
       rtcp: { hostname: this.#remote, port: t.udp!.clientPort[1] },
     }));
     if (this.#closed) return;
-    this.#sub = shared.fanout.subscribe(new UdpPlayerSink(targets, (r) => this.#subscriberClosed(r)));
+    this.#lastSink = new UdpPlayerSink(targets, (r) => this.#subscriberClosed(r));
+    this.#sub = shared.fanout.subscribe(this.#lastSink);
   }
 
   pause(): void {
@@ -195,8 +207,25 @@ export class PlaySession {
 
   #subscriberClosed(reason: string): void {
     if (this.#pausing || this.#closed) return;
+    const sink = this.#sub === undefined ? undefined : this.#lastSink;
     this.#sub = undefined;
-    this.#onEnd(reason);
+    if (!this.stream.isEnded || !sink) {
+      this.#onEnd(reason);
+      return;
+    }
+    // The stream ended: an RTCP BYE per track lets players finish at once (UDP players cannot
+    // see the end any other way). Best effort, bounded.
+    let bytes = 0;
+    for (const b of this.#byes) bytes += b.length;
+    const all = new Uint8Array(bytes);
+    let o = 0;
+    for (const b of this.#byes) (all.set(b, o), o += b.length);
+    const done = () => this.#onEnd(reason);
+    const timer = setTimeout(done, 1000);
+    sink.write(all).catch(() => {}).finally(() => {
+      clearTimeout(timer);
+      done();
+    });
   }
 
   #releaseTrack(index: number): void {

@@ -3,6 +3,8 @@
  * Receive buffers are left at the OS default on purpose: in Deno 2.9 setting one makes
  * listenDatagram drop most packets.
  */
+import { RtspError } from "./message.ts";
+
 export interface UdpAddr {
   hostname: string;
   port: number;
@@ -98,12 +100,13 @@ export class UdpPortPool {
         const rtcp = Deno.listenDatagram({ transport: "udp", hostname: this.#hostname, port: port + 1 });
         this.#used.add(port);
         return new UdpPair(rtp, rtcp, port, () => this.#used.delete(port));
-      } catch {
+      } catch (err) {
         try {
           rtp?.close();
         } catch { /* ignore */ }
+        if (!(err instanceof Deno.errors.AddrInUse)) throw err;
       }
     }
-    throw new Error(`no free RTP/RTCP UDP port pair in ${this.#min}-${this.#max}`);
+    throw new RtspError(453, `no free RTP/RTCP UDP port pair in ${this.#min}-${this.#max}`);
   }
 }

@@ -1,0 +1,120 @@
+/**
+ * ffmpeg publishes over RTSP (TCP and UDP) with H264+AAC, H264 (B-frames)+PCMA, H265+PCMU and
+ * H264+Opus. Each stream is played, from its first frame, by ffmpeg over RTSP/TCP and RTSP/UDP,
+ * by GStreamer rtspsrc over TCP and UDP, and (FLV-compatible codecs) by ffmpeg over RTMP and
+ * HTTP-FLV. Every player must get ≥ 80 % of the video frames sent; ffprobe checks the codecs.
+ */
+import assert from "node:assert/strict";
+import { createRtmpServer } from "../src/protocols/rtmp/mod.ts";
+import {
+  AAC,
+  ffmpegPublish,
+  ffprobeJson,
+  H264B,
+  H264H,
+  H265,
+  OPUS,
+  PCMA,
+  PCMU,
+  testHub,
+} from "./support/mod.ts";
+import { startHttp, testHttpDeps } from "./http_support.ts";
+import { ffmpegFrames, gstFrames, memoryLog, startRtsp } from "./rtsp_support.ts";
+
+const SECONDS = 6;
+const SENT = SECONDS * 30;
+const MIN = Math.floor(SENT * 0.8);
+
+interface Case {
+  name: string;
+  video: string[];
+  audio: string[];
+  codecs: [string, string];
+  gst: "h264" | "h265";
+  flv: boolean;
+}
+
+const CASES: Case[] = [
+  { name: "h264-aac", video: H264B, audio: AAC, codecs: ["h264", "aac"], gst: "h264", flv: true },
+  { name: "h264b-pcma", video: H264H, audio: PCMA, codecs: ["h264", "pcm_alaw"], gst: "h264", flv: true },
+  { name: "h265-pcmu", video: H265, audio: PCMU, codecs: ["hevc", "pcm_mulaw"], gst: "h265", flv: false },
+  { name: "h264-opus", video: H264B, audio: OPUS, codecs: ["h264", "opus"], gst: "h264", flv: false },
+];
+
+for (const transport of ["tcp", "udp"] as const) {
+  Deno.test(`rtsp publish over ${transport}: 4 codec pairs, each played over RTSP tcp/udp (ffmpeg, gst), RTMP, HTTP-FLV`, async () => {
+    const hub = testHub();
+    const { log, sink } = memoryLog();
+    const rtsp = await startRtsp(hub, log);
+    const rtmp = createRtmpServer({
+      hub,
+      log,
+      hostname: "127.0.0.1",
+      port: 0,
+      notFound: "wait",
+      playWaitMs: 15_000,
+    });
+    await rtmp.start();
+    const http = await startHttp(testHttpDeps(hub, { playWaitMs: 15_000 }));
+    try {
+      const results = await Promise.all(CASES.map(async (c) => {
+        const name = `${transport}-${c.name}`;
+        const url = `rtsp://127.0.0.1:${rtsp.port}/live/${name}`;
+        const timeoutMs = (SECONDS + 20) * 1000;
+        const players: Record<string, Promise<{ frames: number; stderr: string }>> = {
+          "ffmpeg rtsp/tcp": ffmpegFrames(url, { input: ["-rtsp_transport", "tcp"], timeoutMs }),
+          "ffmpeg rtsp/udp": ffmpegFrames(url, { input: ["-rtsp_transport", "udp"], timeoutMs }),
+          "gst rtsp/tcp": gstFrames(url, { protocol: "tcp", codec: c.gst, frames: MIN, timeoutMs }),
+          "gst rtsp/udp": gstFrames(url, { protocol: "udp", codec: c.gst, frames: MIN, timeoutMs }),
+        };
+        if (c.flv) {
+          players["ffmpeg rtmp"] = ffmpegFrames(`rtmp://127.0.0.1:${rtmp.port}/live/${name}`, {
+            input: ["-rw_timeout", "20000000"],
+            timeoutMs,
+          });
+          players["ffmpeg http-flv"] = ffmpegFrames(`http://127.0.0.1:${http.port}/live/${name}.flv`, {
+            input: ["-rw_timeout", "20000000"],
+            timeoutMs,
+          });
+        }
+        await new Promise((r) => setTimeout(r, 500)); // players wait for the publisher
+        const pub = ffmpegPublish({
+          url,
+          format: "rtsp",
+          seconds: SECONDS,
+          size: "320x240",
+          video: c.video,
+          audio: c.audio,
+          extra: ["-rtsp_transport", transport],
+        });
+        await new Promise((r) => setTimeout(r, 2500));
+        const probe = await ffprobeJson(url, { timeoutMs: 15_000, inputArgs: ["-rtsp_transport", "tcp"] });
+        const status = await pub.exited;
+        const pubErr = await pub.stop();
+        const got: Record<string, number> = {};
+        for (const [k, p] of Object.entries(players)) {
+          const r = await p;
+          got[k] = r.frames;
+          if (r.frames < MIN) console.error(`${name} ${k}: ${r.frames} frames\n${r.stderr.slice(-600)}`);
+        }
+        console.log(name, JSON.stringify(got));
+        return { c, name, probe, got, status, pubErr };
+      }));
+      for (const { c, name, probe, got, status, pubErr } of results) {
+        assert.equal(status.code, 0, `${name} publisher failed: ${pubErr}`);
+        const codecs = probe.streams.map((s) => s.codec_name);
+        assert.deepEqual(codecs, c.codecs, `${name} codecs`);
+        for (const [player, frames] of Object.entries(got)) {
+          assert.ok(frames >= MIN, `${name} ${player}: ${frames} of ${SENT} frames (need ${MIN})`);
+        }
+      }
+      const bad = sink.lines.filter((l) => / ERROR /.test(l));
+      assert.deepEqual(bad, []);
+    } finally {
+      await rtsp.close();
+      await rtmp.close();
+      await http.close();
+      hub.close();
+    }
+  });
+}

@@ -1,0 +1,104 @@
+/** Shared by tests/rtsp_*_test.ts: an RTSP server on port 0 and the real players we drive. */
+import type { Hub } from "../src/core/mod.ts";
+import { createLogger, type Logger, MemorySink } from "../src/log/mod.ts";
+import { createRtspServer, type RtspServer, type RtspServerOptions } from "../src/protocols/rtsp/mod.ts";
+import { requireTool, run } from "./support/mod.ts";
+
+/** A per-process UDP range, so concurrent test files do not fight over ports. */
+export function rtpRange(): { min: number; max: number } {
+  const min = 20000 + 2 * Math.floor(Math.random() * 15000);
+  return { min, max: min + 399 };
+}
+
+export function memoryLog(): { log: Logger; sink: MemorySink } {
+  const sink = new MemorySink(5000);
+  return { log: createLogger({ sinks: [sink], level: "debug" }), sink };
+}
+
+export async function startRtsp(
+  hub: Hub,
+  log: Logger,
+  extra: Partial<RtspServerOptions> = {},
+): Promise<RtspServer> {
+  const server = createRtspServer({
+    hub,
+    log,
+    hostname: "127.0.0.1",
+    port: 0,
+    rtpPortRange: rtpRange(),
+    maxIdleMs: 12_000,
+    playWaitMs: 15_000,
+    ...extra,
+  });
+  await server.start();
+  return server;
+}
+
+/**
+ * ffmpeg reads a URL until the stream ends (or `frames` video frames) and reports how many video
+ * frames it got. `copy` skips decoding (cheap, for many players).
+ */
+export async function ffmpegFrames(url: string, o: {
+  input?: string[];
+  frames?: number;
+  timeoutMs: number;
+  copy?: boolean;
+}): Promise<{ frames: number; stderr: string; code: number }> {
+  const r = await run("ffmpeg", [
+    "-nostdin",
+    "-nostats",
+    "-hide_banner",
+    "-loglevel",
+    "error",
+    ...(o.input ?? []),
+    "-i",
+    url,
+    "-map",
+    "0:v:0",
+    ...(o.copy ? ["-c", "copy"] : []),
+    "-frames:v",
+    String(o.frames ?? 100000),
+    "-f",
+    "null",
+    "-",
+    "-progress",
+    "pipe:1",
+  ], { timeoutMs: o.timeoutMs });
+  const m = [...r.stdout.matchAll(/^frame=(\d+)/gm)].pop();
+  return { frames: m ? Number(m[1]) : 0, stderr: r.stderr, code: r.code };
+}
+
+const DEPAY: Record<string, string[]> = {
+  h264: ["rtph264depay", "!", "h264parse", "!", "avdec_h264"],
+  h265: ["rtph265depay", "!", "h265parse", "!", "avdec_h265"],
+};
+
+/** gst-launch rtspsrc → depay → decode, counting decoded video frames (up to `frames`). */
+export async function gstFrames(url: string, o: {
+  protocol: "tcp" | "udp";
+  codec: "h264" | "h265";
+  frames: number;
+  timeoutMs: number;
+}): Promise<{ frames: number; code: number; stderr: string }> {
+  requireTool("gst-launch-1.0");
+  const r = await run("gst-launch-1.0", [
+    "-v",
+    "rtspsrc",
+    `location=${url}`,
+    `protocols=${o.protocol}`,
+    "latency=300",
+    "!",
+    ...DEPAY[o.codec],
+    "!",
+    "identity",
+    "name=vid",
+    "silent=false",
+    `eos-after=${o.frames + 1}`,
+    "!",
+    "fakesink",
+    "sync=false",
+  ], { timeoutMs: o.timeoutMs });
+  const frames =
+    r.stdout.split("\n").filter((l) => l.includes("GstIdentity:vid: last-message = chain")).length;
+  return { frames, code: r.code, stderr: r.stderr.slice(-800) + r.stdout.slice(-400) };
+}
