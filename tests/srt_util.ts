@@ -1,6 +1,6 @@
 /** Shared setup for the SRT end-to-end tests: a hub and an SRT server on a free port. */
 import { createSrtServer, type SrtServer, type SrtServerOptions } from "../src/protocols/srt/mod.ts";
-import type { Hub } from "../src/core/mod.ts";
+import type { Hub, HubOptions } from "../src/core/mod.ts";
 import { createLogger, MemorySink } from "../src/log/mod.ts";
 import { testHub } from "./support/mod.ts";
 
@@ -15,8 +15,11 @@ export interface SrtFixture {
   close(): Promise<void>;
 }
 
-export async function startSrt(opts: Partial<SrtServerOptions> = {}): Promise<SrtFixture> {
-  const hub = testHub();
+export async function startSrt(
+  opts: Partial<SrtServerOptions> = {},
+  hubOptions: Partial<HubOptions> = {},
+): Promise<SrtFixture> {
+  const hub = testHub(hubOptions);
   const sink = new MemorySink(5000);
   const log = createLogger({ sinks: [sink], level: "debug" });
   const srv = createSrtServer({
