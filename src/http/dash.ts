@@ -133,7 +133,9 @@ export function routes(deps: HttpDeps, opts: DashOptions = defaultDashOptions())
       return c.json({ code: 404, msg: `stream ${stream.key} has no track DASH can carry` }, 404);
     }
     const seg = segmenter(stream);
-    const ok = await waitUntil(seg, () => seg.segmentCount > 0, req, Math.max(10_000, 3 * opts.segmentMs));
+    // Two segments before the first MPD: a player starting on a young stream then has a segment
+    // of margin instead of stalling at every segment boundary.
+    const ok = await waitUntil(seg, () => seg.segmentCount >= 2, req, Math.max(10_000, 4 * opts.segmentMs));
     if (!ok && seg.segmentCount === 0) {
       return c.json({ code: 503, msg: `stream ${stream.key} has no complete segment yet` }, 503);
     }

@@ -186,7 +186,8 @@ export class DashSegmenter {
       type: ended ? "static" : "dynamic",
       availabilityStartTime: Number.isFinite(this.#anchor) ? Math.round(this.#anchor) : now,
       publishTime: now,
-      minimumUpdatePeriod: target,
+      // Refresh twice per segment: a player learns of a new segment soon after it exists.
+      minimumUpdatePeriod: target / 2,
       timeShiftBufferDepth: Math.max(this.#o.windowS, 2 * target),
       suggestedPresentationDelay: 3 * target,
       minBufferTime: target,
