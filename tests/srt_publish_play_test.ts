@@ -1,5 +1,5 @@
 /**
- * SRT publish and play with real clients: ffmpeg (libsrt 1.5) publishes H.264+AAC and H.265+AAC;
+ * SRT publish and play with real clients: ffmpeg (libsrt 1.5) publishes H.264+AAC, H.265+AAC, H.264+Opus;
  * ffmpeg, ffprobe and srt-live-transmit pull them back; smart_rtmpd and bare stream ids route.
  */
 import assert from "node:assert/strict";
@@ -11,6 +11,7 @@ import {
   ffprobeJson,
   H264B,
   H265,
+  OPUS,
   requireTool,
   run,
 } from "./support/mod.ts";
@@ -65,7 +66,7 @@ Deno.test("ffmpeg SRT publish H.264+AAC → ffmpeg, ffprobe and srt-live-transmi
   }
 });
 
-Deno.test("H.265+AAC over SRT, and smart_rtmpd / bare stream ids both ways", async () => {
+Deno.test("H.265+AAC and H.264+Opus over SRT, and smart_rtmpd / bare stream ids both ways", async () => {
   requireTool("ffmpeg");
   const f = await startSrt();
   const hevc = ffmpegPublish({
@@ -76,6 +77,14 @@ Deno.test("H.265+AAC over SRT, and smart_rtmpd / bare stream ids both ways", asy
     video: H265,
     audio: AAC,
   });
+  const opus = ffmpegPublish({
+    url: f.url("#!::r=live/opus,m=publish"),
+    format: "mpegts",
+    seconds: 10,
+    size: "320x240",
+    video: H264B,
+    audio: OPUS,
+  });
   const smart = ffmpegPublish({
     url: f.url(`127.0.0.1:${f.port}/live/smart,role=publisher`),
     format: "mpegts",
@@ -85,20 +94,27 @@ Deno.test("H.265+AAC over SRT, and smart_rtmpd / bare stream ids both ways", asy
     audio: AAC,
   });
   try {
-    await Promise.all([waitLive(f.hub, "live/hevc"), waitLive(f.hub, "live/smart")]);
+    await Promise.all([
+      waitLive(f.hub, "live/hevc"),
+      waitLive(f.hub, "live/smart"),
+      waitLive(f.hub, "live/opus"),
+    ]);
     assert.equal(f.hub.get("live/smart")!.vhost, "127.0.0.1");
-    const [h, s, bare, probe] = await Promise.all([
+    const [h, s, bare, probe, opusProbe] = await Promise.all([
       decodedFrames(f.url("#!::r=live/hevc,m=request"), { frames: 60, timeoutMs: 15_000 }),
       decodedFrames(f.url(`127.0.0.1:${f.port}/live/smart,role=player`), { frames: 60, timeoutMs: 15_000 }),
       decodedFrames(f.url("live/smart"), { frames: 60, timeoutMs: 15_000 }),
       ffprobeJson(f.url("live/hevc"), { timeoutMs: 15_000 }),
+      ffprobeJson(f.url("live/opus"), { timeoutMs: 15_000 }),
     ]);
+    assert.equal(f.hub.get("live/opus")!.audioTrack?.codec, "opus");
+    assert.deepEqual(opusProbe.streams.map((x) => x.codec_name).sort(), ["h264", "opus"]);
     assert.ok(h.frames >= 54, `hevc: ${h.frames}/60 ${h.stderr}`);
     assert.ok(s.frames >= 54, `smart: ${s.frames}/60 ${s.stderr}`);
     assert.ok(bare.frames >= 54, `bare: ${bare.frames}/60 ${bare.stderr}`);
     assert.deepEqual(probe.streams.map((x) => x.codec_name).sort(), ["aac", "hevc"]);
   } finally {
-    await Promise.all([hevc.stop(), smart.stop()]);
+    await Promise.all([hevc.stop(), smart.stop(), opus.stop()]);
     await waitNoSessions(f.srv);
     await f.close();
   }
