@@ -65,25 +65,33 @@ export function startLossyRelay(opts: LossyRelayOptions): LossyRelay {
   };
   let closed = false;
 
-  // Jitter alone keeps each direction in order (like a real path); only `reorder` lets packets overtake.
-  const lastDue = new WeakMap<DirectionStats, number>();
-  function forward(sock: Deno.DatagramConn, data: Uint8Array, to: Deno.NetAddr, loss: number, s: DirectionStats) {
-    if (rand() < loss) {
+  interface Direction {
+    loss: number;
+    stats: DirectionStats;
+    /** When the last datagram leaves: jitter alone keeps a direction in order, like a real path. */
+    lastDue: number;
+  }
+  const up: Direction = { loss: lossUp, stats: stats.up, lastDue: 0 };
+  const down: Direction = { loss: lossDown, stats: stats.down, lastDue: 0 };
+
+  function forward(dir: Direction, data: Uint8Array, route: { sock: Deno.DatagramConn; to: Deno.NetAddr }) {
+    const s = dir.stats;
+    if (rand() < dir.loss) {
       s.dropped++;
       return;
     }
     const now = performance.now();
-    let due = Math.max(now + delay + (jitter ? rand() * jitter : 0), lastDue.get(s) ?? 0);
-    lastDue.set(s, due);
+    let due = Math.max(now + delay + (jitter ? rand() * jitter : 0), dir.lastDue);
+    dir.lastDue = due;
     if (reorder && rand() < reorder) {
-      due += 5 + jitter * 2;
+      due += 5 + jitter * 2; // only `reorder` lets a datagram be overtaken
       s.reordered++;
     }
     const wait = due - now;
     const send = () => {
       if (closed) return;
       s.forwarded++;
-      sock.send(data, to).catch(() => {});
+      route.sock.send(data, route.to).catch(() => {});
     };
     if (wait < 0.5) return send();
     const t = setTimeout(() => {
@@ -106,14 +114,14 @@ export function startLossyRelay(opts: LossyRelayOptions): LossyRelay {
 
   loops.push(pump(front, (data, client) => {
     const key = `${client.hostname}:${client.port}`;
-    let up = upstream.get(key);
-    if (!up) {
-      up = Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: 0 });
-      upstream.set(key, up);
+    let sock = upstream.get(key);
+    if (!sock) {
+      sock = Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: 0 });
+      upstream.set(key, sock);
       stats.clients++;
-      loops.push(pump(up, (d) => forward(front, d, client, lossDown, stats.down)));
+      loops.push(pump(sock, (d) => forward(down, d, { sock: front, to: client })));
     }
-    forward(up, data, target, lossUp, stats.up);
+    forward(up, data, { sock, to: target });
   }));
 
   return {
