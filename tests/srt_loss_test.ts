@@ -9,7 +9,8 @@ import { startSrt, waitLive, waitNoSessions } from "./srt_util.ts";
 
 Deno.test("5 % loss each way: ffmpeg SRT publish → SRT play decodes ≥ 95 % of frames, stats show retransmissions", async () => {
   requireTool("ffmpeg");
-  const f = await startSrt({ latencyMs: 200 });
+  // The relay may drop a SHUTDOWN too: a short idle timeout frees such a session quickly.
+  const f = await startSrt({ latencyMs: 200, maxIdleMs: 2000 });
   const relay = startLossyRelay({
     targetHost: "127.0.0.1",
     targetPort: f.port,
