@@ -73,7 +73,13 @@ export class SrtCaller {
         conn.close(`bad packet: ${(err as Error).message}`);
       }
     });
-    this.#timer = setInterval(() => conn.tick(nowUs()), 10);
+    this.#timer = setInterval(() => {
+      try {
+        conn.tick(nowUs());
+      } catch (err) {
+        conn.close(`internal error: ${(err as Error).message}`);
+      }
+    }, 10);
     conn.closed.then(() => this.#shutdown());
   }
 

@@ -118,7 +118,15 @@ export class SrtListener {
     this.#udp.listen(this.#onDatagram);
     this.#timer = setInterval(() => {
       const now = nowUs();
-      for (const s of this.#sessions.values()) s.conn.tick(now);
+      for (const s of this.#sessions.values()) {
+        try {
+          s.conn.tick(now);
+        } catch (err) {
+          // Whatever a session trips over ends that session, never the process.
+          s.conn.close(`internal error: ${(err as Error).message}`);
+          this.#log.error("srt session failed", { error: err });
+        }
+      }
     }, 10);
   }
 
