@@ -33,7 +33,7 @@ export interface SrtServerOptions {
   passphrase?: string;
   /** Advertised key length 16/24/32 (0: the caller's choice). */
   pbkeylen?: number;
-  /** A peer that sends nothing for this long is dropped (ms). */
+  /** A peer that sends nothing for this long is dropped (ms); 0 means libsrt's 5 s (never "forever"). */
   maxIdleMs: number;
   /** How long a player may wait for the publisher before "not found" (ms; < 3 s connect timeout). */
   playWaitMs?: number;
@@ -174,7 +174,7 @@ export function createSrtServer(opts: SrtServerOptions): SrtServer {
         latencyMs: opts.latencyMs,
         passphrase: opts.passphrase || undefined,
         pbkeylen: opts.pbkeylen,
-        peerIdleTimeoutMs: opts.maxIdleMs,
+        peerIdleTimeoutMs: opts.maxIdleMs > 0 ? opts.maxIdleMs : 5000,
         maxSessions: opts.maxSessions,
         log,
         admit,
