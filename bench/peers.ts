@@ -69,6 +69,8 @@ export async function startEstuary(ports: { rtmp: number; http: number }): Promi
       ESTUARY_LOG_LEVEL: "warn",
       ESTUARY_LOG_FILE: "false",
       RUST_BACKTRACE: "0",
+      // ESTUARY_* set when running the bench reach the server too (e.g. ESTUARY_RTMP_BATCHMS=50).
+      ...Object.fromEntries(Object.entries(Deno.env.toObject()).filter(([k]) => k.startsWith("ESTUARY_"))),
     },
   });
   await waitPort(ports.rtmp, 20000, "estuary rtmp");

@@ -20,8 +20,13 @@ export interface FanoutSink {
 }
 
 export interface FanoutOptions {
-  /** The batch window: new bytes become one shared chunk about this often. */
+  /** The batch window: new bytes become one shared chunk about this often (with few players). */
   batchMs: number;
+  /**
+   * The widest batch window under load. Every chunk costs one write per player, so with many
+   * players the window widens (about 1 ms per 10 players) up to this; latency grows with it.
+   */
+  maxBatchMs?: number;
   /** Per-player backlog bound; past it the player drops to the next keyframe chunk. */
   maxQueueBytes: number;
   /** Players that overflow more than this many times are disconnected. */
@@ -71,8 +76,12 @@ export class Subscriber {
     return this.#writing ? now - this.#writeStarted : 0;
   }
 
-  /** @internal */
-  start(initial: Uint8Array) {
+  /** @internal The player's own first bytes, then the shared GOP chunks as its backlog. */
+  start(initial: Uint8Array, gop: readonly Uint8Array[]) {
+    for (const c of gop) {
+      this.#backlog.push(c);
+      this.#backlogBytes += c.byteLength;
+    }
     this.#write(initial);
   }
 
@@ -119,9 +128,17 @@ export class Subscriber {
       if (this.#finishing) this.close(this.#finishing);
       return;
     }
-    const bytes = n === 1 ? this.#backlog[0] : concat(this.#backlog, this.#backlogBytes);
-    this.#backlog = [];
-    this.#backlogBytes = 0;
+    // A small backlog is merged into one write; a large one (a joining player's GOP) is written
+    // chunk by chunk from the shared buffers, so no player ever holds a private copy of a GOP.
+    let bytes: Uint8Array;
+    if (n === 1 || this.#backlogBytes > MERGE_LIMIT) {
+      bytes = this.#backlog.shift()!;
+      this.#backlogBytes -= bytes.byteLength;
+    } else {
+      bytes = concat(this.#backlog, this.#backlogBytes);
+      this.#backlog = [];
+      this.#backlogBytes = 0;
+    }
     this.#write(bytes);
   };
 
@@ -239,11 +256,9 @@ export class Fanout implements SharedResource {
     // player's initial bytes end exactly where the shared chunks begin.
     const head = this.#muxer.header();
     const gop = this.#opts.fastStart ? this.#gop : [];
-    const parts = prefix ? [prefix, head, ...gop] : [head, ...gop];
-    let size = 0;
-    for (const p of parts) size += p.byteLength;
     this.#subs.push(sub);
-    sub.start(concat(parts, size));
+    this.#adaptBatch();
+    sub.start(prefix ? concat([prefix, head]) : head, gop);
     if (gop.length === 0) sub.waitForKey();
     return sub;
   }
@@ -254,8 +269,16 @@ export class Fanout implements SharedResource {
     if (i >= 0) {
       this.#subs[i] = this.#subs[this.#subs.length - 1];
       this.#subs.pop();
+      this.#adaptBatch();
     }
     if (this.#closed && this.#subs.length === 0) clearInterval(this.#watchdog);
+  }
+
+  #adaptBatch() {
+    const base = this.#opts.batchMs;
+    const max = Math.max(base, this.#opts.maxBatchMs ?? 100);
+    const ms = Math.min(max, Math.max(base, Math.floor(this.#subs.length / 10)));
+    if (ms !== this.#reader.batchMs) this.#reader.batchMs = ms;
   }
 
   #checkStalls = () => {
@@ -279,6 +302,9 @@ export class Fanout implements SharedResource {
     this.#gop = [];
   }
 }
+
+/** Backlogs up to this size are merged into one write. */
+const MERGE_LIMIT = 32 * 1024;
 
 export function concat(parts: readonly Uint8Array[], size?: number): Uint8Array {
   if (size === undefined) {

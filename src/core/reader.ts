@@ -66,6 +66,14 @@ export class Reader {
     return this.#closeReason;
   }
 
+  /** The coalescing window can change while running (the fan-out widens it under load). */
+  set batchMs(ms: number) {
+    this.#batchMs = ms;
+  }
+  get batchMs(): number {
+    return this.#batchMs;
+  }
+
   get queuedBytes(): number {
     return this.#queuedBytes;
   }

@@ -111,7 +111,9 @@ export class RtmpConnection {
     }
     try {
       if (initial && initial.byteLength > 0) await this.#feed(initial);
-      const buf = new Uint8Array(READ_BUFFER);
+      // Players send almost nothing, so they keep a small buffer; a publisher's reads fill it and
+      // it doubles up to READ_BUFFER. Memory per player stays small at thousands of players.
+      let buf = new Uint8Array(4096);
       while (!this.#closed) {
         const n = await this.conn.read(buf);
         if (n === null) {
@@ -119,6 +121,7 @@ export class RtmpConnection {
           break;
         }
         await this.#feed(buf.subarray(0, n));
+        if (n === buf.length && buf.length < READ_BUFFER) buf = new Uint8Array(buf.length * 2);
       }
     } catch (err) {
       this.close(describe(err));
