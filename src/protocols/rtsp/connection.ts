@@ -2,15 +2,6 @@
  * One RTSP connection: reads requests and interleaved frames (pipelined, mixed), answers them in
  * order, and owns at most one session (play or record). Bad input ends this connection only.
  */
-import {
-  AppNotAllowedError,
-  AuthError,
-  BadNameError,
-  EstuaryError,
-  NotFoundError,
-  ProtocolError,
-  StreamBusyError,
-} from "../../core/errors.ts";
 import type { Logger } from "../../log/mod.ts";
 import { type MediaInfo, mediaInfo, parseSdp, type UnsupportedMedia } from "../../formats/sdp/mod.ts";
 import { newSessionId, type RtspContext, SERVER_NAME, sessionIdOf } from "./context.ts";
@@ -26,20 +17,12 @@ import {
 import { type DescribedTrack, PlaySession } from "./play_session.ts";
 import { RecordSession } from "./record_session.ts";
 import { formatTransport, parseTransport } from "./transport.ts";
-import { contentBase, matchControl, parseRtspUrl, type RtspTarget } from "./url.ts";
+import { contentBase, parseRtspUrl, type RtspTarget } from "./url.ts";
+import { errorReply, type Reply, trackIndex } from "./reply.ts";
 import type { Stream } from "../../core/stream.ts";
 
 const METHODS =
   "OPTIONS, DESCRIBE, ANNOUNCE, SETUP, PLAY, PAUSE, RECORD, TEARDOWN, GET_PARAMETER, SET_PARAMETER";
-
-/** A reply: status, extra headers, body. */
-interface Reply {
-  status: number;
-  reason?: string;
-  headers?: [string, string][];
-  body?: string;
-  contentType?: string;
-}
 
 export class RtspConnection {
   readonly #conn: Deno.Conn;
@@ -156,29 +139,13 @@ export class RtspConnection {
         reply = await this.#dispatch(req, base);
       }
     } catch (err) {
-      reply = this.#errorReply(req, err);
+      reply = errorReply(this.#log, req, err);
     }
     if (reply === undefined) return; // already written (PLAY over TCP)
     const headers = [...base, ...(reply.headers ?? [])];
     if (this.#session && !headers.some(([k]) => k === "Session")) headers.push(["Session", this.#session.id]);
     if (reply.body !== undefined && reply.contentType) headers.push(["Content-Type", reply.contentType]);
     await this.#write(serializeResponse(reply.status, headers, reply.body, reply.reason));
-  }
-
-  #errorReply(req: RtspRequest, err: unknown): Reply {
-    const message = (err as Error)?.message ?? String(err);
-    let status = 500;
-    let reason: string | undefined;
-    if (err instanceof RtspError) status = err.status;
-    else if (err instanceof StreamBusyError) (status = 455, reason = "Stream Busy");
-    else if (err instanceof AuthError) status = 403;
-    else if (err instanceof AppNotAllowedError || err instanceof NotFoundError) status = 404;
-    else if (err instanceof BadNameError || err instanceof ProtocolError) status = 400;
-    else if (!(err instanceof EstuaryError)) {
-      this.#log.error("rtsp internal error", { method: req.method, error: err });
-    }
-    this.#log.info("rtsp request refused", { method: req.method, uri: req.uri, status, error: message });
-    return { status, reason, body: message + "\n", contentType: "text/plain" };
   }
 
   #dispatch(req: RtspRequest, base: [string, string][]): Promise<Reply | undefined> | Reply | undefined {
@@ -296,7 +263,7 @@ export class RtspConnection {
     let reply;
     if (this.#announced && (wantsRecord || this.#session?.mode === "record" || !this.#described)) {
       const a = this.#announced;
-      const index = this.#trackIndex(req.uri, a.base, a.medias.map((m) => m.control));
+      const index = trackIndex(req.uri, a.base, a.medias.map((m) => m.control));
       if (this.#session?.mode === "play") throw new RtspError(455, "RTSP SETUP for RECORD in a play session");
       const session = this.#session as RecordSession | undefined ?? this.#newRecordSession(a);
       reply = session.setup(index, offers);
@@ -309,7 +276,7 @@ export class RtspConnection {
           `RTSP SETUP for ${target.app}/${target.name} after DESCRIBE of ${d.target.app}/${d.target.name}`,
         );
       }
-      const index = this.#trackIndex(req.uri, contentBase(d.target), d.tracks.map((t) => t.control));
+      const index = trackIndex(req.uri, contentBase(d.target), d.tracks.map((t) => t.control));
       if (this.#session?.mode === "record") {
         throw new RtspError(455, "RTSP SETUP for PLAY in a record session");
       }
@@ -326,20 +293,6 @@ export class RtspConnection {
         `${this.#session!.id};timeout=${timeout}`,
       ]],
     };
-  }
-
-  /** Which SDP media a SETUP URL names; 459 for the aggregate URL of a multi-track session. */
-  #trackIndex(uri: string, base: string, controls: string[]): number {
-    const i = matchControl(uri, base, controls);
-    if (i >= 0) return i;
-    const t = parseRtspUrl(uri);
-    const m = /^(?:trackID|streamid|stream|track)=(\d+)$/i.exec(t.control);
-    if (m && Number(m[1]) < controls.length) return Number(m[1]);
-    if (t.control === "") {
-      if (controls.length === 1) return 0;
-      throw new RtspError(459, "RTSP SETUP on the aggregate URL of a multi-track stream is not allowed");
-    }
-    throw new RtspError(404, `RTSP SETUP URL "${uri}" names no track (controls: ${controls.join(", ")})`);
   }
 
   #newRecordSession(a: NonNullable<RtspConnection["announced"]>): RecordSession {
