@@ -9,66 +9,9 @@ import type { Frame } from "../src/core/mod.ts";
 import { h264Track, joinAvcc, splitAnnexB } from "../src/codecs/mod.ts";
 import { RtpPacketizer } from "../src/formats/rtp/mod.ts";
 import { toBase64 } from "../src/formats/sdp/mod.ts";
-import { RtspParser, type RtspResponse, serializeRequest } from "../src/protocols/rtsp/mod.ts";
+import { serializeRequest } from "../src/protocols/rtsp/mod.ts";
 import { AAC, ffmpegPublish, H264B, testHub, waitFor } from "./support/mod.ts";
-import { ffmpegFrames, memoryLog, startRtsp } from "./rtsp_support.ts";
-
-const enc = new TextEncoder();
-
-/** A hand-driven RTSP connection. */
-class Raw {
-  #conn: Deno.Conn;
-  #parser = new RtspParser();
-  #buf = new Uint8Array(65536);
-  #cseq = 0;
-  constructor(conn: Deno.Conn) {
-    this.#conn = conn;
-  }
-  static async open(port: number): Promise<Raw> {
-    return new Raw(await Deno.connect({ hostname: "127.0.0.1", port }));
-  }
-  async send(bytes: Uint8Array | string): Promise<void> {
-    const b = typeof bytes === "string" ? enc.encode(bytes) : bytes;
-    let o = 0;
-    while (o < b.length) o += await this.#conn.write(b.subarray(o));
-  }
-  async request(
-    method: string,
-    uri: string,
-    headers: [string, string][] = [],
-    body?: string,
-  ): Promise<RtspResponse> {
-    await this.send(serializeRequest(method, uri, [["CSeq", String(++this.#cseq)], ...headers], body));
-    return await this.response();
-  }
-  /** The next response (interleaved data is skipped); throws on EOF. */
-  async response(): Promise<RtspResponse> {
-    while (true) {
-      for (let item = this.#parser.next(); item; item = this.#parser.next()) {
-        if (item.type === "response") return item.response;
-      }
-      const n = await this.#conn.read(this.#buf);
-      if (n === null) throw new Error("connection closed");
-      this.#parser.push(this.#buf.subarray(0, n));
-    }
-  }
-  /** True once the server has closed the connection. */
-  async closedByPeer(): Promise<boolean> {
-    try {
-      while (true) {
-        const n = await this.#conn.read(this.#buf);
-        if (n === null) return true;
-      }
-    } catch {
-      return true;
-    }
-  }
-  close(): void {
-    try {
-      this.#conn.close();
-    } catch { /* closed */ }
-  }
-}
+import { ffmpegFrames, memoryLog, Raw, startRtsp } from "./rtsp_support.ts";
 
 const H264_FILE = Deno.readFileSync(
   new URL("../src/formats/rtp/testdata/h264_320x240_bframes.h264", import.meta.url),

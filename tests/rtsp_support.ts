@@ -1,7 +1,14 @@
 /** Shared by tests/rtsp_*_test.ts: an RTSP server on port 0 and the real players we drive. */
 import type { Hub } from "../src/core/mod.ts";
 import { createLogger, type Logger, MemorySink } from "../src/log/mod.ts";
-import { createRtspServer, type RtspServer, type RtspServerOptions } from "../src/protocols/rtsp/mod.ts";
+import {
+  createRtspServer,
+  RtspParser,
+  type RtspResponse,
+  type RtspServer,
+  type RtspServerOptions,
+  serializeRequest,
+} from "../src/protocols/rtsp/mod.ts";
 import { requireTool, run } from "./support/mod.ts";
 
 /** A per-process UDP range, so concurrent test files do not fight over ports. */
@@ -101,4 +108,92 @@ export async function gstFrames(url: string, o: {
   const frames =
     r.stdout.split("\n").filter((l) => l.includes("GstIdentity:vid: last-message = chain")).length;
   return { frames, code: r.code, stderr: r.stderr.slice(-800) + r.stdout.slice(-400) };
+}
+
+const enc = new TextEncoder();
+
+/** A hand-driven RTSP connection; a background loop collects responses and interleaved data. */
+export class Raw {
+  #conn: Deno.Conn;
+  #parser = new RtspParser();
+  #cseq = 0;
+  #responses: RtspResponse[] = [];
+  #wake: (() => void) | undefined;
+  #eof = false;
+  /** Interleaved frames seen so far, per channel. */
+  readonly data = new Map<number, Uint8Array[]>();
+  /** Resolves when the server closes the connection. */
+  readonly closed: Promise<void>;
+
+  constructor(conn: Deno.Conn) {
+    this.#conn = conn;
+    this.closed = this.#loop();
+  }
+
+  static async open(port: number): Promise<Raw> {
+    return new Raw(await Deno.connect({ hostname: "127.0.0.1", port }));
+  }
+
+  async #loop(): Promise<void> {
+    const buf = new Uint8Array(65536);
+    try {
+      while (true) {
+        const n = await this.#conn.read(buf);
+        if (n === null) break;
+        this.#parser.push(buf.subarray(0, n));
+        for (let item = this.#parser.next(); item; item = this.#parser.next()) {
+          if (item.type === "response") this.#responses.push(item.response);
+          else if (item.type === "data") {
+            const list = this.data.get(item.channel) ?? [];
+            list.push(item.payload);
+            this.data.set(item.channel, list);
+          }
+        }
+        this.#wake?.();
+      }
+    } catch { /* closed */ }
+    this.#eof = true;
+    this.#wake?.();
+  }
+
+  count(channel: number): number {
+    return this.data.get(channel)?.length ?? 0;
+  }
+
+  async send(bytes: Uint8Array | string): Promise<void> {
+    const b = typeof bytes === "string" ? new TextEncoder().encode(bytes) : bytes;
+    let o = 0;
+    while (o < b.length) o += await this.#conn.write(b.subarray(o));
+  }
+
+  async request(
+    method: string,
+    uri: string,
+    headers: [string, string][] = [],
+    body?: string,
+  ): Promise<RtspResponse> {
+    await this.send(serializeRequest(method, uri, [["CSeq", String(++this.#cseq)], ...headers], body));
+    return await this.response();
+  }
+
+  /** The next response; throws once the connection is closed. */
+  async response(): Promise<RtspResponse> {
+    while (this.#responses.length === 0) {
+      if (this.#eof) throw new Error("connection closed");
+      await new Promise<void>((r) => this.#wake = r);
+    }
+    return this.#responses.shift()!;
+  }
+
+  /** True once the server has closed the connection (waits for it). */
+  async closedByPeer(): Promise<boolean> {
+    await this.closed;
+    return true;
+  }
+
+  close(): void {
+    try {
+      this.#conn.close();
+    } catch { /* closed */ }
+  }
 }

@@ -24,6 +24,7 @@ interface RecordTrack {
   media: MediaInfo | UnsupportedMedia;
   receiver: RtpReceiver | undefined;
   channel?: number;
+  /** `peer` is the publisher's RTCP address (receiver reports go there). */
   udp?: { pair: UdpPair; peer: UdpAddr };
   setUp: boolean;
 }
@@ -121,7 +122,7 @@ export class RecordSession {
     }
     if (!spec.clientPort) throw new RtspError(461, "RTSP UDP Transport without client_port is unsupported");
     const pair = this.#ctx.ports.allocate();
-    const peer = { hostname: this.#remote, port: spec.clientPort[0] };
+    const peer = { hostname: this.#remote, port: spec.clientPort[1] };
     t.udp = { pair, peer };
     t.receiver = this.#udpReceiver(t);
     pair.listen(
@@ -222,7 +223,7 @@ export class RecordSession {
       if (!block) continue;
       const rr = buildReceiverReport(this.#ssrc, [block]);
       if (t.udp) {
-        t.udp.pair.sendRtcp(rr, { hostname: t.udp.peer.hostname, port: t.udp.peer.port + 1 }).catch(() => {});
+        t.udp.pair.sendRtcp(rr, t.udp.peer).catch(() => {});
       } else if (t.channel !== undefined) {
         const b = new Uint8Array(4 + rr.length);
         b[0] = 0x24;
