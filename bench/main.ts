@@ -10,7 +10,7 @@
  *   --json FILE                also write the raw results as JSON
  */
 import { cpuSeconds, memory } from "./proc.ts";
-import { type Profile, publish, source } from "./media.ts";
+import { type Profile, publish, type Source, source } from "./media.ts";
 import { ensureNms, nginxAvailable, type Peer, startEstuary, startNginx, startNms } from "./peers.ts";
 import { measureLatency } from "./latency.ts";
 import { formatTable } from "./report.ts";
@@ -170,6 +170,12 @@ async function waitLive(peer: Peer, ms: number) {
 }
 
 type PeerName = "estuary" | "nginx-rtmp" | "node-media-server";
+/** What each peer serves in the bench (nginx-rtmp has no HTTP-FLV). */
+const SERVES: Record<PeerName, ("rtmp" | "flv")[]> = {
+  "estuary": ["rtmp", "flv"],
+  "nginx-rtmp": ["rtmp"],
+  "node-media-server": ["rtmp", "flv"],
+};
 
 async function startPeer(name: PeerName, base: number): Promise<Peer> {
   if (name === "estuary") return await startEstuary({ rtmp: base, http: base + 1 });
@@ -198,41 +204,50 @@ export async function runBench(): Promise<{ results: Result[]; latency: LatencyR
   }
   const results: Result[] = [];
   const latency: LatencyResult[] = [];
-  const profiles = [...new Set(cfg.levels.map((l) => l.profile))];
   let base = 19350;
-  for (const name of peers) {
-    for (const profile of profiles) {
-      const src = await source(profile);
-      base += 10;
-      const peer = await startPeer(name, base);
-      const pub = publish(src, peer.rtmpUrl("bench"));
+  /** A fresh server and publisher per measurement, so memory per player starts from a clean baseline. */
+  const withPeer = async (
+    name: PeerName,
+    profile: Profile,
+    fn: (peer: Peer, src: Source) => Promise<void>,
+  ) => {
+    const src = await source(profile);
+    base += 10;
+    const peer = await startPeer(name, base);
+    const pub = publish(src, peer.rtmpUrl("bench"));
+    try {
+      await waitLive(peer, 20000);
+      await fn(peer, src);
+    } finally {
       try {
-        await waitLive(peer, 20000);
-        for (
-          const level of cfg.levels.filter((l) => l.profile === profile && peer.protocols.includes(l.proto))
-        ) {
-          const r = await runLoad(peer, level, src.bitrate, cfg);
-          results.push(r);
-          console.error(
-            `${r.peer} ${r.proto} ${r.profile} n=${r.n}: cpu ${r.cpu_s.toFixed(2)} s for ${
-              r.delivered_gbit.toFixed(3)
-            } Gbit, ` +
-              `min share ${(r.min_share * 100).toFixed(1)} %, dropped ${r.dropped}`,
-          );
-          await new Promise((res) => setTimeout(res, 1500));
+        pub.kill("SIGKILL");
+      } catch { /* gone */ }
+      await pub.status;
+      await peer.stop();
+    }
+  };
+  for (const name of peers) {
+    for (const level of cfg.levels) {
+      if (!SERVES[name].includes(level.proto)) continue;
+      await withPeer(name, level.profile, async (peer, src) => {
+        const r = await runLoad(peer, level, src.bitrate, cfg);
+        results.push(r);
+        console.error(
+          `${r.peer} ${r.proto} ${r.profile} n=${r.n}: cpu ${r.cpu_s.toFixed(2)} s for ${
+            r.delivered_gbit.toFixed(3)
+          } Gbit, ` +
+            `min share ${(r.min_share * 100).toFixed(1)} %, dropped ${r.dropped}, ${
+              r.rss_growth_per_player_kb.toFixed(1)
+            } KB/player`,
+        );
+      }).catch((err) => notes.push(`${name} ${level.proto} n=${level.n}: ${(err as Error).message}`));
+    }
+    if (cfg.latencyPlayers > 0) {
+      await withPeer(name, "600k", async (peer, src) => {
+        for (const proto of peer.protocols) {
+          latency.push(await measureLatency(peer, proto, { players: cfg.latencyPlayers, seconds: 8, src }));
         }
-        if (cfg.latencyPlayers > 0 && profile === "600k") {
-          for (const proto of peer.protocols) {
-            latency.push(await measureLatency(peer, proto, { players: cfg.latencyPlayers, seconds: 8, src }));
-          }
-        }
-      } finally {
-        try {
-          pub.kill("SIGKILL");
-        } catch { /* gone */ }
-        await pub.status;
-        await peer.stop();
-      }
+      });
     }
   }
   return { results, latency, notes };
