@@ -211,6 +211,10 @@ export class RtspConnection {
       const codecs = stream.tracks.map((t) => t.codec).join(", ") || "none yet";
       throw new RtspError(415, `stream ${stream.key} has no track RTSP can carry (tracks: ${codecs})`);
     }
+    if (tracks.length < stream.tracks.length) {
+      const skipped = stream.tracks.filter((t) => !tracks.some((d) => d.track === t)).map((t) => t.codec);
+      this.#log.info("rtsp play without tracks RTP cannot carry here", { key: stream.key, skipped });
+    }
     this.#described = { target, stream, tracks };
     const host = this.#ctx.natHost ?? this.#local;
     return {

@@ -142,13 +142,20 @@ export interface UdpTarget {
 export class UdpPlayerSink implements FanoutSink {
   #targets: (UdpTarget | undefined)[];
   #onClose: (reason: string) => void;
+  #totals: { bytesOut: number } | undefined;
 
-  constructor(targets: (UdpTarget | undefined)[], onClose: (reason: string) => void) {
+  constructor(
+    targets: (UdpTarget | undefined)[],
+    onClose: (reason: string) => void,
+    totals?: { bytesOut: number },
+  ) {
     this.#targets = targets;
     this.#onClose = onClose;
+    this.#totals = totals;
   }
 
   write(bytes: Uint8Array): Promise<unknown> {
+    if (this.#totals) this.#totals.bytesOut += bytes.length;
     const sends: Promise<number>[] = [];
     for (let o = 0; o + 4 <= bytes.length;) {
       const ch = bytes[o + 1];

@@ -193,7 +193,7 @@ export class PlaySession {
       rtcp: { hostname: this.#remote, port: t.udp!.clientPort[1] },
     }));
     if (this.#closed) return;
-    this.#lastSink = new UdpPlayerSink(targets, (r) => this.#subscriberClosed(r));
+    this.#lastSink = new UdpPlayerSink(targets, (r) => this.#subscriberClosed(r), this.#ctx.totals);
     this.#sub = shared.fanout.subscribe(this.#lastSink);
   }
 
