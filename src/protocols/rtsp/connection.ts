@@ -24,6 +24,14 @@ import type { Stream } from "../../core/stream.ts";
 const METHODS =
   "OPTIONS, DESCRIBE, ANNOUNCE, SETUP, PLAY, PAUSE, RECORD, TEARDOWN, GET_PARAMETER, SET_PARAMETER";
 
+/** What an ANNOUNCE left for the SETUPs and RECORD that follow. */
+interface Announced {
+  target: RtspTarget;
+  base: string;
+  stream: Stream;
+  medias: (MediaInfo | UnsupportedMedia)[];
+}
+
 export class RtspConnection {
   readonly #conn: Deno.Conn;
   readonly #ctx: RtspContext;
@@ -34,9 +42,7 @@ export class RtspConnection {
   #writeTail: Promise<unknown> = Promise.resolve();
   #session: PlaySession | RecordSession | undefined;
   #described: { target: RtspTarget; stream: Stream; tracks: DescribedTrack[] } | undefined;
-  #announced:
-    | { target: RtspTarget; base: string; stream: Stream; medias: (MediaInfo | UnsupportedMedia)[] }
-    | undefined;
+  #announced: Announced | undefined;
   #lastRequest = Date.now();
   /** Aborts a DESCRIBE still waiting for its publisher when the client leaves. */
   #abort = new AbortController();
@@ -299,7 +305,7 @@ export class RtspConnection {
     };
   }
 
-  #newRecordSession(a: NonNullable<RtspConnection["announced"]>): RecordSession {
+  #newRecordSession(a: Announced): RecordSession {
     const s = new RecordSession({
       id: newSessionId(),
       ctx: this.#ctx,
@@ -312,10 +318,6 @@ export class RtspConnection {
     this.#session = s;
     this.#ctx.sessions.set(s.id, s);
     return s;
-  }
-
-  get announced() {
-    return this.#announced;
   }
 
   #newPlaySession(d: { stream: Stream; tracks: DescribedTrack[] }): PlaySession {
