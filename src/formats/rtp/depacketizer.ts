@@ -61,6 +61,9 @@ export function createDepacketizer(o: DepacketizerOptions): Depacketizer {
   }
 }
 
+/** NAL units one access unit may hold before it is dropped as malformed. */
+const MAX_NALS = 4096;
+
 class VideoDepacketizer implements Depacketizer {
   readonly stats: DepacketizerStats = { units: 0, dropped: 0 };
   track: H264Track | H265Track | undefined;
@@ -101,6 +104,11 @@ class VideoDepacketizer implements Depacketizer {
       }
     }
     if (p.marker) this.#finish(out);
+    else if (this.#nals.length > MAX_NALS) {
+      // No marker and no timestamp change for this long: not a sane access unit.
+      this.#corrupt = true;
+      this.#finish(out);
+    }
   }
 
   #finish(out: RtpUnit[]): void {

@@ -6,6 +6,8 @@ import { ProtocolError } from "../../core/errors.ts";
 
 const STAP_A = 24;
 const FU_A = 28;
+/** Largest NAL unit we reassemble (far above any real picture). */
+export const MAX_NAL_BYTES = 16 * 1024 * 1024;
 
 /** Splits an access unit's NAL units into RTP payloads of at most `max` bytes each. */
 export function h264Payloads(nals: readonly Uint8Array[], max: number): Uint8Array[] {
@@ -123,6 +125,12 @@ export class H264Unpacker {
     } else {
       this.#fu.push(p.subarray(2));
       this.#fuSize += p.length - 2;
+      if (this.#fuSize > MAX_NAL_BYTES) {
+        // A fragment run that never ends must not grow without bound.
+        this.corrupt = true;
+        this.reset();
+        return;
+      }
     }
     if (end) {
       out.push(join(this.#fu, this.#fuSize));

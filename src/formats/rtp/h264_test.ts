@@ -59,3 +59,15 @@ Deno.test("h264 malformed payloads throw ProtocolError", () => {
   assert.throws(() => u.push(new Uint8Array([28, 0x85]), []), ProtocolError);
   assert.throws(() => u.push(new Uint8Array([26, 0, 0]), []), ProtocolError);
 });
+
+Deno.test("h264 FU-A: a run that never ends is dropped at 16 MiB", () => {
+  const u = new H264Unpacker();
+  const out: Uint8Array[] = [];
+  u.push(new Uint8Array([28, 0x85, 1]), out);
+  const middle = new Uint8Array(60000);
+  middle[0] = 28;
+  middle[1] = 0x05;
+  for (let i = 0; i < 300 && !u.corrupt; i++) u.push(middle, out);
+  assert.equal(u.corrupt, true);
+  assert.equal(out.length, 0);
+});

@@ -3,7 +3,7 @@
  * packets, aggregation packets (AP) and fragmentation units (FU).
  */
 import { ProtocolError } from "../../core/errors.ts";
-import { join } from "./h264.ts";
+import { join, MAX_NAL_BYTES } from "./h264.ts";
 
 const AP = 48;
 const FU = 49;
@@ -121,6 +121,12 @@ export class H265Unpacker {
     } else {
       this.#fu.push(p.subarray(3));
       this.#fuSize += p.length - 3;
+      if (this.#fuSize > MAX_NAL_BYTES) {
+        // A fragment run that never ends must not grow without bound.
+        this.corrupt = true;
+        this.reset();
+        return;
+      }
     }
     if (end) {
       out.push(join(this.#fu, this.#fuSize));
