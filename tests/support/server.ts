@@ -1,5 +1,3 @@
-import { requireTool } from "./tools.ts";
-
 const ROOT = new URL("../..", import.meta.url).pathname.replace(/\/$/, "");
 
 export interface RunningServer {
@@ -26,7 +24,6 @@ export async function startEstuary(opts: {
   services?: string[];
   timeoutMs?: number;
 } = {}): Promise<RunningServer> {
-  requireTool("deno");
   const root = opts.root ?? await Deno.makeTempDir({ prefix: "estuary-test-" });
   const services = opts.services ?? ["rtmp", "http"];
   const child = new Deno.Command(Deno.execPath(), {
