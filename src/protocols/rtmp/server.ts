@@ -4,6 +4,7 @@ import type { Hub } from "../../core/hub.ts";
 import type { Logger } from "../../log/mod.ts";
 import { DEFAULT_MAX_MESSAGE } from "./chunk_stream.ts";
 import { RtmpSession, type SessionOptions } from "./session.ts";
+import { TcpListeners } from "../tcp_listeners.ts";
 
 export interface RtmpServerOptions {
   hub: Hub;
@@ -66,27 +67,17 @@ export function createRtmpServer(opts: RtmpServerOptions): RtmpServer {
     pingIntervalMs: opts.pingIntervalMs ?? 30_000,
     fanout: { ...DEFAULT_FANOUT, ...opts.fanout },
   };
-  const listeners: Deno.Listener[] = [];
   const sessions = new Map<RtmpSession, Promise<void>>();
-  const loops: Promise<void>[] = [];
   let nextId = 1;
-  let port = 0, tlsPort = 0;
   let closed = false;
   const totals = { sessions: 0, bytesIn: 0, bytesOut: 0 };
-
-  async function accept(listener: Deno.Listener, tls: boolean) {
-    while (!closed) {
-      let conn: Deno.Conn;
-      try {
-        conn = await listener.accept();
-      } catch (err) {
-        if (closed || err instanceof Deno.errors.BadResource) return;
-        log.warn("rtmp accept failed", { error: err as Error });
-        continue;
-      }
-      try {
-        (conn as Deno.TcpConn).setNoDelay?.(true);
-      } catch { /* not a TCP socket */ }
+  const listeners = new TcpListeners({
+    name: "rtmp",
+    hostname: opts.hostname ?? "0.0.0.0",
+    port: opts.port,
+    tls: opts.tls,
+    log,
+    onConn(conn, tls) {
       const id = nextId++;
       const s = new RtmpSession(conn, {
         ...sessionOpts,
@@ -101,46 +92,26 @@ export function createRtmpServer(opts: RtmpServerOptions): RtmpServer {
           totals.bytesOut += s.bytesOut;
         }),
       );
-    }
-  }
+    },
+  });
 
   return {
     get port() {
-      return port;
+      return listeners.port;
     },
     get tlsPort() {
-      return tlsPort;
+      return listeners.tlsPort;
     },
     start() {
-      const l = Deno.listen({ hostname: opts.hostname ?? "0.0.0.0", port: opts.port, transport: "tcp" });
-      listeners.push(l);
-      port = (l.addr as Deno.NetAddr).port;
-      log.info("rtmp listening", { port, hostname: opts.hostname ?? "0.0.0.0" });
-      loops.push(accept(l, false));
-      if (opts.tls) {
-        const t = Deno.listenTls({
-          hostname: opts.tls.hostname ?? opts.hostname ?? "0.0.0.0",
-          port: opts.tls.port,
-          cert: opts.tls.cert,
-          key: opts.tls.key,
-        });
-        listeners.push(t);
-        tlsPort = (t.addr as Deno.NetAddr).port;
-        log.info("rtmps listening", { port: tlsPort });
-        loops.push(accept(t, true));
-      }
+      listeners.start();
       return Promise.resolve();
     },
     async close() {
       if (closed) return;
       closed = true;
-      for (const l of listeners) {
-        try {
-          l.close();
-        } catch { /* already closed */ }
-      }
+      const stopping = listeners.close();
       for (const s of sessions.keys()) s.close("server stopping");
-      await Promise.all([...loops, ...sessions.values()]);
+      await Promise.all([stopping, ...sessions.values()]);
     },
     stats() {
       let publishers = 0, players = 0, bytesIn = totals.bytesIn, bytesOut = totals.bytesOut;
@@ -150,6 +121,7 @@ export function createRtmpServer(opts: RtmpServerOptions): RtmpServer {
         bytesIn += s.bytesIn;
         bytesOut += s.bytesOut;
       }
+      const { port, tlsPort } = listeners;
       return {
         port,
         tlsPort,

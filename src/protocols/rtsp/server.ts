@@ -3,6 +3,7 @@ import type { FanoutOptions } from "../../core/fanout.ts";
 import type { Hub } from "../../core/hub.ts";
 import type { Logger } from "../../log/mod.ts";
 import { RtspAuthenticator } from "./auth.ts";
+import { TcpListeners } from "../tcp_listeners.ts";
 import { RtspConnection } from "./connection.ts";
 import type { PayloadTypes, RtspContext } from "./context.ts";
 import { UdpPortPool } from "./udp.ts";
@@ -66,76 +67,46 @@ export function createRtspServer(opts: RtspServerOptions): RtspServer {
     sessions: new Map(),
     totals: { connections: 0, bytesIn: 0, bytesOut: 0, badPackets: 0 },
   };
-  const listeners: Deno.Listener[] = [];
   const connections = new Map<RtspConnection, Promise<void>>();
-  const loops: Promise<void>[] = [];
-  let port = 0, tlsPort = 0, nextId = 1, closed = false;
-
-  async function accept(listener: Deno.Listener, tls: boolean) {
-    while (!closed) {
-      let conn: Deno.Conn;
-      try {
-        conn = await listener.accept();
-      } catch (err) {
-        if (closed || err instanceof Deno.errors.BadResource) return;
-        opts.log.warn("rtsp accept failed", { error: err });
-        continue;
-      }
-      try {
-        (conn as Deno.TcpConn).setNoDelay?.(true);
-      } catch { /* TLS conns may not expose it */ }
+  let nextId = 1;
+  const listeners = new TcpListeners({
+    name: "rtsp",
+    hostname,
+    port: opts.port,
+    tls: opts.tls,
+    log: opts.log,
+    onConn(conn, tls) {
       ctx.totals.connections++;
       const id = `${tls ? "rtsps" : "rtsp"}#${nextId++}`;
       const c = new RtspConnection(conn, ctx, opts.log.child({ sess: id }));
       const done = c.run().catch((err) => opts.log.error("rtsp connection crashed", { sess: id, error: err }))
         .finally(() => connections.delete(c));
       connections.set(c, done);
-    }
-  }
+    },
+  });
 
   return {
     get port() {
-      return port;
+      return listeners.port;
     },
     get tlsPort() {
-      return tlsPort;
+      return listeners.tlsPort;
     },
-    async start() {
-      const l = Deno.listen({ hostname, port: opts.port, transport: "tcp" });
-      listeners.push(l);
-      port = (l.addr as Deno.NetAddr).port;
-      opts.log.info("rtsp listening", { hostname, port });
-      loops.push(accept(l, false));
-      if (opts.tls) {
-        const t = Deno.listenTls({
-          hostname: opts.tls.hostname ?? hostname,
-          port: opts.tls.port,
-          cert: opts.tls.cert,
-          key: opts.tls.key,
-        });
-        listeners.push(t);
-        tlsPort = (t.addr as Deno.NetAddr).port;
-        opts.log.info("rtsps listening", { hostname, port: tlsPort });
-        loops.push(accept(t, true));
-      }
-      await Promise.resolve();
+    start() {
+      listeners.start();
+      return Promise.resolve();
     },
     async close() {
-      closed = true;
-      for (const l of listeners) {
-        try {
-          l.close();
-        } catch { /* already closed */ }
-      }
+      const stopping = listeners.close();
       for (const c of connections.keys()) c.close("server stopping");
-      await Promise.all([...loops, ...connections.values()]);
+      await Promise.all([stopping, ...connections.values()]);
     },
     stats() {
       let players = 0, publishers = 0;
       for (const s of ctx.sessions.values()) s.mode === "play" ? players++ : publishers++;
       return {
-        port,
-        tlsPort,
+        port: listeners.port,
+        tlsPort: listeners.tlsPort,
         openConnections: connections.size,
         sessions: ctx.sessions.size,
         players,
