@@ -162,6 +162,14 @@ export function wireServices(ctx: WireContext): void {
     };
   };
 
+  /** SRT keeps per-session transport stats (RTT, loss, retransmits); /api/live shows a stream's. */
+  const sessionStats = (stream: { key: string }): Record<string, unknown[]> => {
+    const srt = slots.find((x) => x.name === "srt")?.service?.stats();
+    const list = (srt?.list ?? []) as { key: string }[];
+    const mine = list.filter((e) => e.key === stream.key);
+    return mine.length ? { srt: mine } : {};
+  };
+
   interface HttpSettings {
     hostname: string;
     port: number;
@@ -212,6 +220,7 @@ export function wireServices(ctx: WireContext): void {
         options: s.options,
         status: () => ({ services: ctx.server.status(), startTime: ctx.server.startedAt }),
         publicUrls: publicUrlsFrom(endpoints),
+        sessionStats,
         authorizeHttp: createHttpAuthorizer({ ...s.auth, log }),
       };
       const app = createHttpApp(deps, [

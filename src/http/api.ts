@@ -30,7 +30,8 @@ function live(deps: HttpDeps, c: Context): Result {
   if (c.req.query("cmd") === "count") return { status: 200, body: { ...playerCounts(s) } };
   const details = streamDetails(s, deps.publicUrls(s, host));
   details.app.rec = deps.hub.isRecordApp(s.app);
-  return { status: 200, body: { ...details } };
+  const sessions = deps.sessionStats?.(s);
+  return { status: 200, body: sessions ? { ...details, sessions } : { ...details } };
 }
 
 function rtmpUrl(deps: HttpDeps, s: Stream, host: string): string {

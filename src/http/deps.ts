@@ -59,6 +59,11 @@ export interface HttpDeps {
    * without port); the server substitutes NAT addresses and its own ports.
    */
   publicUrls(stream: Stream, host: string): PublicUrl[];
+  /**
+   * Per-protocol session statistics of one stream for /api/live details (e.g. SRT RTT, loss,
+   * retransmits, bitrate per session), keyed by protocol. Optional.
+   */
+  sessionStats?(stream: Stream): Record<string, unknown[]>;
   /** Auth callback for API calls, uploads and downloads (role api|upload|download); none = open. */
   authorizeHttp?: HttpAuthorizer;
   /** Long-lived responses (FLV, WebSockets) that a server close must end; createHttpApp fills it in. */
