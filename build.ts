@@ -62,6 +62,7 @@ async function main(): Promise<number> {
     const args = [
       "compile",
       "--allow-all",
+      "--v8-flags=--max-semi-space-size=2",
       "--target",
       target,
       "--include",

@@ -8,6 +8,7 @@
  *   deno task bench --smoke    a few players for a few seconds, Estuary only (part of `deno task test`)
  *   --peers estuary,nginx-rtmp,node-media-server   which servers (default: all that are available)
  *   --json FILE                also write the raw results as JSON
+ *   --levels rtmp:600k:1000,…  only these levels (proto:profile:players)
  */
 import { cpuSeconds, memory } from "./proc.ts";
 import { type Profile, publish, type Source, source } from "./media.ts";
@@ -184,7 +185,15 @@ async function startPeer(name: PeerName, base: number): Promise<Peer> {
 }
 
 export async function runBench(): Promise<{ results: Result[]; latency: LatencyResult[]; notes: string[] }> {
-  const cfg = LEVELS[mode];
+  const cfg = { ...LEVELS[mode] };
+  // --levels rtmp:600k:1000,flv:600k:1000 measures only those levels (a focused re-run).
+  const only = argValue("--levels");
+  if (only) {
+    cfg.levels = only.split(",").map((l) => {
+      const [proto, profile, n] = l.split(":");
+      return { proto: proto as Level["proto"], profile: profile as Profile, n: Number(n) };
+    });
+  }
   const notes: string[] = [];
   let peers: PeerName[] = (argValue("--peers")?.split(",") as PeerName[]) ??
     (mode === "smoke" ? ["estuary"] : ["estuary", "nginx-rtmp", "node-media-server"]);

@@ -51,6 +51,7 @@ export function httpOptions(c: Config, root: string): HttpOptions {
     denyFiles: c.http.denyFiles,
     denyPaths: c.http.denyPaths,
     flvBatchMs: c.rtmp.batchms,
+    flvMaxBatchMs: c.rtmp.maxbatchms,
     flvMaxQueueBytes: c.http.flvblock * 1024,
     fastStart: c.rtmp.gopenable,
     hevcCodecId: c.rtmp.codech265,
@@ -87,7 +88,7 @@ export function wireServices(ctx: WireContext): void {
         notFound: r.notfound,
         playWaitMs: r.playwait * 1000,
         fmt3ExtTime: r.hdr3exttime,
-        fanout: { batchMs: r.batchms, fastStart: r.gopenable },
+        fanout: { batchMs: r.batchms, maxBatchMs: r.maxbatchms, fastStart: r.gopenable },
       };
     },
     make: (s) => createRtmpServer({ hub, log, ...s }),
@@ -111,7 +112,7 @@ export function wireServices(ctx: WireContext): void {
         natHost: natHost || undefined,
         maxIdleMs: r.maxidle * 1000,
         playWaitMs: cfg.rtmp.notfound === "wait" ? Math.min(cfg.rtmp.playwait * 1000, 5000) : 0,
-        fanout: { batchMs: cfg.rtmp.batchms, fastStart: cfg.rtmp.gopenable },
+        fanout: { batchMs: cfg.rtmp.batchms, maxBatchMs: cfg.rtmp.maxbatchms, fastStart: cfg.rtmp.gopenable },
       };
     },
     make: (s) => createRtspServer({ hub, log, ...s }),
@@ -120,7 +121,8 @@ export function wireServices(ctx: WireContext): void {
   slots.push(slot<Omit<SrtServerOptions, "hub" | "log">>({
     name: "srt",
     settings() {
-      const s = c().srt;
+      const cfg = c();
+      const s = cfg.srt;
       if (!s.enable) return null;
       return {
         hostname: s.ip || "0.0.0.0",
@@ -129,6 +131,7 @@ export function wireServices(ctx: WireContext): void {
         passphrase: s.passphrase || undefined,
         pbkeylen: s.pbkeylen,
         maxIdleMs: s.maxidle * 1000,
+        fanout: { batchMs: cfg.rtmp.batchms, maxBatchMs: cfg.rtmp.maxbatchms, fastStart: cfg.rtmp.gopenable },
       };
     },
     make: (s) => createSrtServer({ hub, log, ...s }),

@@ -107,6 +107,7 @@ const rtmp = section({
   notfound: oneOf("wait", ["wait", "reject"]),
   playwait: int(10, 0, 3600),
   batchms: int(20, 0, 1000),
+  maxbatchms: int(150, 0, 1000),
 }).transform((r) => ({ ...r, liveApps: splitList(r.live), recApps: splitList(r.rec) }));
 
 const rtc = section({

@@ -24,7 +24,7 @@ export interface FanoutOptions {
   batchMs: number;
   /**
    * The widest batch window under load. Every chunk costs one write per player, so with many
-   * players the window widens (about 1 ms per 10 players) up to this; latency grows with it.
+   * players the window widens (1 ms per 8 players) up to this; latency grows with it.
    */
   maxBatchMs?: number;
   /** Per-player backlog bound; past it the player drops to the next keyframe chunk. */
@@ -276,8 +276,8 @@ export class Fanout implements SharedResource {
 
   #adaptBatch() {
     const base = this.#opts.batchMs;
-    const max = Math.max(base, this.#opts.maxBatchMs ?? 100);
-    const ms = Math.min(max, Math.max(base, Math.floor(this.#subs.length / 10)));
+    const max = Math.max(base, this.#opts.maxBatchMs ?? 150);
+    const ms = Math.min(max, Math.max(base, Math.floor(this.#subs.length / 8)));
     if (ms !== this.#reader.batchMs) this.#reader.batchMs = ms;
   }
 

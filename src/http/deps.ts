@@ -38,6 +38,8 @@ export interface HttpOptions {
   denyPaths: readonly string[];
   /** FLV fan-out: batch window, per-player backlog bound (`<http><flvblock>` KB), drops before disconnect. */
   flvBatchMs: number;
+  /** `<rtmp><maxbatchms>`: the widest batch window under load. */
+  flvMaxBatchMs?: number;
   flvMaxQueueBytes: number;
   flvMaxDrops: number;
   /** A player whose write has not progressed for this long is disconnected. */

@@ -41,6 +41,7 @@ function flvFanout(deps: HttpDeps, stream: Stream, form: FlvVideoForm): Fanout {
     () =>
       new Fanout(stream, new FlvMuxer(stream, { form, hevcCodecId: o.hevcCodecId, log: deps.log }), {
         batchMs: o.flvBatchMs,
+        maxBatchMs: o.flvMaxBatchMs,
         maxQueueBytes: o.flvMaxQueueBytes,
         maxDrops: o.flvMaxDrops,
         stallMs: o.flvStallMs,

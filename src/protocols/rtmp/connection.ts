@@ -160,7 +160,11 @@ export class RtmpConnection {
   send(bytes: Uint8Array): Promise<void> {
     if (this.#closed) return Promise.resolve();
     this.#writing++;
-    const p = this.#writing === 1 ? this.#writeAll(bytes) : this.#tail.then(() => this.#writeAll(bytes));
+    // Hot path (one call per chunk per player): an idle connection writes at once, without an
+    // async frame; a partial write finishes in #writeAll.
+    const p = this.#writing === 1
+      ? this.conn.write(bytes).then((n) => this.#wrote(bytes, n))
+      : this.#tail.then(() => this.#writeAll(bytes));
     return this.#tail = p.then(this.#done, this.#failed);
   }
 
@@ -172,9 +176,14 @@ export class RtmpConnection {
     this.close(`write failed: ${describe(err)}`);
   };
 
-  async #writeAll(bytes: Uint8Array): Promise<void> {
+  #wrote(bytes: Uint8Array, n: number): Promise<void> | void {
+    if (n < bytes.byteLength) return this.#writeAll(bytes, n);
+    this.bytesOut += n;
+  }
+
+  async #writeAll(bytes: Uint8Array, written = 0): Promise<void> {
     if (this.#closed) return;
-    let o = 0;
+    let o = written;
     while (o < bytes.byteLength) {
       o += await this.conn.write(o === 0 ? bytes : bytes.subarray(o));
     }
