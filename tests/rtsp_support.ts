@@ -110,7 +110,6 @@ export async function gstFrames(url: string, o: {
   return { frames, code: r.code, stderr: r.stderr.slice(-800) + r.stdout.slice(-400) };
 }
 
-
 /** A hand-driven RTSP connection; a background loop collects responses and interleaved data. */
 export class Raw {
   #conn: Deno.Conn;
