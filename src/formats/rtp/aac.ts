@@ -4,7 +4,7 @@
  * Several AUs may share a packet; an AU larger than the MTU is fragmented over several packets.
  */
 import { ProtocolError } from "../../core/errors.ts";
-import { join } from "./h264.ts";
+import { concat } from "../../core/fanout.ts";
 
 /** AU header field widths from the fmtp line (sizelength, indexlength, indexdeltalength). */
 export interface AuHeaderLayout {
@@ -115,7 +115,7 @@ export class AacUnpacker {
       return;
     }
     if (marker || this.#fragSize === total) {
-      if (this.#fragSize === total) out.push(join(this.#frag, total));
+      if (this.#fragSize === total) out.push(concat(this.#frag, total));
       else this.corrupt = true;
       this.reset();
     }

@@ -2,12 +2,13 @@
  * H.264 RTP payload format (RFC 6184), non-interleaved mode: single NAL unit packets, STAP-A
  * aggregation of small NAL units and FU-A fragmentation of large ones.
  */
+import { FragmentAssembler } from "./fragments.ts";
 import { ProtocolError } from "../../core/errors.ts";
 
 const STAP_A = 24;
 const FU_A = 28;
 /** Largest NAL unit we reassemble (far above any real picture). */
-export const MAX_NAL_BYTES = 16 * 1024 * 1024;
+export { MAX_NAL_BYTES } from "./fragments.ts";
 
 /** Splits an access unit's NAL units into RTP payloads of at most `max` bytes each. */
 export function h264Payloads(nals: readonly Uint8Array[], max: number): Uint8Array[] {
@@ -70,21 +71,25 @@ function fuA(nal: Uint8Array, max: number, out: Uint8Array[]): void {
  * or end) sets `corrupt` so the caller can drop the access unit rather than emit a broken one.
  */
 export class H264Unpacker {
-  #fu: Uint8Array[] = [];
-  #fuSize = 0;
-  #inFu = false;
+  #fu = new FragmentAssembler();
+
   /** Set when a fragmented NAL unit was lost or truncated; the caller clears it. */
-  corrupt = false;
+  get corrupt(): boolean {
+    return this.#fu.corrupt;
+  }
+  set corrupt(v: boolean) {
+    this.#fu.corrupt = v;
+  }
 
   /** Appends the complete NAL units carried by `payload` to `out`. */
   push(payload: Uint8Array, out: Uint8Array[]): void {
     if (payload.length === 0) return;
     const type = payload[0] & 0x1f;
     if (type >= 1 && type <= 23) {
-      this.#truncate();
+      this.#fu.interrupt();
       out.push(payload);
     } else if (type === STAP_A) {
-      this.#truncate();
+      this.#fu.interrupt();
       let o = 1;
       while (o + 2 <= payload.length) {
         const len = (payload[o] << 8) | payload[o + 1];
@@ -100,7 +105,17 @@ export class H264Unpacker {
         o += len;
       }
     } else if (type === FU_A) {
-      this.#fragment(payload, out);
+      if (payload.length < 3) {
+        throw new ProtocolError(`H.264 FU-A of ${payload.length} bytes is invalid: must be at least 3`);
+      }
+      const p = payload;
+      this.#fu.push(
+        (p[1] & 0x80) !== 0,
+        (p[1] & 0x40) !== 0,
+        () => new Uint8Array([(p[0] & 0xe0) | (p[1] & 0x1f)]),
+        p.subarray(2),
+        out,
+      );
     } else {
       throw new ProtocolError(
         `H.264 RTP packet type ${type} is unsupported: only single NAL (1-23), STAP-A (24) and FU-A (28)`,
@@ -108,57 +123,8 @@ export class H264Unpacker {
     }
   }
 
-  #fragment(p: Uint8Array, out: Uint8Array[]): void {
-    if (p.length < 3) {
-      throw new ProtocolError(`H.264 FU-A of ${p.length} bytes is invalid: must be at least 3`);
-    }
-    const start = (p[1] & 0x80) !== 0, end = (p[1] & 0x40) !== 0;
-    if (start) {
-      this.#truncate();
-      this.#inFu = true;
-      const header = new Uint8Array([(p[0] & 0xe0) | (p[1] & 0x1f)]);
-      this.#fu = [header, p.subarray(2)];
-      this.#fuSize = 1 + p.length - 2;
-    } else if (!this.#inFu) {
-      this.corrupt = true; // a middle or end without its start
-      return;
-    } else {
-      this.#fu.push(p.subarray(2));
-      this.#fuSize += p.length - 2;
-      if (this.#fuSize > MAX_NAL_BYTES) {
-        // A fragment run that never ends must not grow without bound.
-        this.corrupt = true;
-        this.reset();
-        return;
-      }
-    }
-    if (end) {
-      out.push(join(this.#fu, this.#fuSize));
-      this.reset();
-    }
-  }
-
-  #truncate(): void {
-    if (this.#inFu) {
-      this.corrupt = true;
-      this.reset();
-    }
-  }
-
   /** Forgets a partial fragment (after a loss). */
   reset(): void {
-    this.#fu = [];
-    this.#fuSize = 0;
-    this.#inFu = false;
+    this.#fu.reset();
   }
-}
-
-export function join(parts: readonly Uint8Array[], size: number): Uint8Array {
-  const out = new Uint8Array(size);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
 }

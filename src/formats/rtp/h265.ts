@@ -3,7 +3,7 @@
  * packets, aggregation packets (AP) and fragmentation units (FU).
  */
 import { ProtocolError } from "../../core/errors.ts";
-import { join, MAX_NAL_BYTES } from "./h264.ts";
+import { FragmentAssembler } from "./fragments.ts";
 
 const AP = 48;
 const FU = 49;
@@ -71,10 +71,14 @@ function fragment(nal: Uint8Array, max: number, out: Uint8Array[]): void {
 
 /** Turns RTP payloads back into NAL units; see H264Unpacker for `corrupt`. */
 export class H265Unpacker {
-  #fu: Uint8Array[] = [];
-  #fuSize = 0;
-  #inFu = false;
-  corrupt = false;
+  #fu = new FragmentAssembler();
+
+  get corrupt(): boolean {
+    return this.#fu.corrupt;
+  }
+  set corrupt(v: boolean) {
+    this.#fu.corrupt = v;
+  }
 
   push(payload: Uint8Array, out: Uint8Array[]): void {
     if (payload.length < 3) {
@@ -82,10 +86,10 @@ export class H265Unpacker {
     }
     const type = (payload[0] >> 1) & 0x3f;
     if (type < AP) {
-      this.#truncate();
+      this.#fu.interrupt();
       out.push(payload);
     } else if (type === AP) {
-      this.#truncate();
+      this.#fu.interrupt();
       let o = 2;
       while (o + 2 <= payload.length) {
         const len = (payload[o] << 8) | payload[o + 1];
@@ -99,7 +103,14 @@ export class H265Unpacker {
         o += len;
       }
     } else if (type === FU) {
-      this.#fragment(payload, out);
+      const p = payload;
+      this.#fu.push(
+        (p[2] & 0x80) !== 0,
+        (p[2] & 0x40) !== 0,
+        () => new Uint8Array([(p[0] & 0x81) | ((p[2] & 0x3f) << 1), p[1]]),
+        p.subarray(3),
+        out,
+      );
     } else if (type === PACI) {
       return; // PACI carries no picture data we need
     } else {
@@ -107,43 +118,7 @@ export class H265Unpacker {
     }
   }
 
-  #fragment(p: Uint8Array, out: Uint8Array[]): void {
-    const start = (p[2] & 0x80) !== 0, end = (p[2] & 0x40) !== 0;
-    if (start) {
-      this.#truncate();
-      this.#inFu = true;
-      const header = new Uint8Array([(p[0] & 0x81) | ((p[2] & 0x3f) << 1), p[1]]);
-      this.#fu = [header, p.subarray(3)];
-      this.#fuSize = 2 + p.length - 3;
-    } else if (!this.#inFu) {
-      this.corrupt = true;
-      return;
-    } else {
-      this.#fu.push(p.subarray(3));
-      this.#fuSize += p.length - 3;
-      if (this.#fuSize > MAX_NAL_BYTES) {
-        // A fragment run that never ends must not grow without bound.
-        this.corrupt = true;
-        this.reset();
-        return;
-      }
-    }
-    if (end) {
-      out.push(join(this.#fu, this.#fuSize));
-      this.reset();
-    }
-  }
-
-  #truncate(): void {
-    if (this.#inFu) {
-      this.corrupt = true;
-      this.reset();
-    }
-  }
-
   reset(): void {
-    this.#fu = [];
-    this.#fuSize = 0;
-    this.#inFu = false;
+    this.#fu.reset();
   }
 }
