@@ -95,13 +95,11 @@ Deno.test("http-flv: 404 fast when not live, 400 on bad names, 403 for apps not 
     const r = res.body!.getReader();
     await r.read();
     assert.equal(
-      (pub.stream.shared("flv:legacy", () => assert.fail("exists while playing")) as Fanout).size,
+      pub.stream.outputs.peek<Fanout>("flv:legacy")?.size,
       1,
     );
     await r.cancel();
-    const marker = { close() {} };
-    await waitFor(() => pub.stream.shared("flv:legacy", () => marker) === marker, 2000, "fan-out dropped");
-    pub.stream.dropShared("flv:legacy");
+    await waitFor(() => !pub.stream.outputs.has("flv:legacy"), 2000, "fan-out dropped");
     pub.stop();
     await pub.done;
   } finally {
@@ -253,8 +251,7 @@ Deno.test("http-flv: 20 players on one stream all receive it from one shared fan
     await new Promise((r) => setTimeout(r, 200));
     const pub = await replayFlv(hub, await Deno.readFile(FLV_FILE), { name: "many" });
     await waitFor(() => pub.stream.players.get("http-flv") === 20, 3000, "20 players");
-    const fanout = pub.stream.shared("flv:legacy", () => assert.fail("created by the players")) as Fanout;
-    assert.equal(fanout.size, 20);
+    assert.equal(pub.stream.outputs.peek<Fanout>("flv:legacy")?.size, 20);
     await pub.done;
     for (const r of await Promise.all(readers)) {
       assert.ok(r.video >= 55 && r.audio >= 80, JSON.stringify(r));

@@ -1,6 +1,7 @@
 import type { Frame } from "./frame.ts";
 import type { Reader } from "./reader.ts";
-import type { SharedResource, Stream } from "./stream.ts";
+import type { Stream } from "./stream.ts";
+import type { SharedOutput } from "./shared_outputs.ts";
 
 /**
  * Turns frames into a format's bytes ONCE per stream. `mux` appends the bytes of one frame (and
@@ -167,9 +168,10 @@ export class Subscriber {
  * contiguous chunk, cut before every keyframe, and every caught-up player gets that same chunk in
  * one write. See ARCHITECTURE.md, "Fan-out".
  */
-export class Fanout implements SharedResource {
+export class Fanout implements SharedOutput {
   readonly #stream: Stream;
   readonly #muxer: FanoutMuxer;
+  /** Owned by the service and shared by its fan-outs: a reload edits it in place (batch window, limits). */
   readonly #opts: FanoutOptions;
   readonly #reader: Reader;
   #subs: Subscriber[] = [];
@@ -236,6 +238,7 @@ export class Fanout implements SharedResource {
     }
     this.stats.chunks++;
     this.stats.bytes += size;
+    this.#adaptBatch(); // also picks up a reloaded batch window
     const { maxQueueBytes, maxDrops } = this.#opts;
     const subs = this.#subs;
     // Backwards: a player that closes during delivery is swapped out with the last one (already served).

@@ -42,7 +42,7 @@ class Sink implements FanoutSink {
 
 Deno.test("fanout shares one chunk object among caught-up players", async () => {
   const s = newStream();
-  const f = s.shared("t", () => new Fanout(s, muxer, opts));
+  const f = s.outputs.acquire("t", () => new Fanout(s, muxer, opts)).value;
   const a = new Sink(), b = new Sink();
   f.subscribe(a);
   f.subscribe(b);
@@ -57,7 +57,7 @@ Deno.test("fanout shares one chunk object among caught-up players", async () => 
 
 Deno.test("fanout cuts chunks at keyframes and a late joiner starts at the GOP", async () => {
   const s = newStream();
-  const f = s.shared("t", () => new Fanout(s, muxer, opts));
+  const f = s.outputs.acquire("t", () => new Fanout(s, muxer, opts)).value;
   f.subscribe(new Sink());
   for (let i = 0; i < 8; i++) s.write(vframe(i, 5));
   await tick(20);
@@ -72,11 +72,11 @@ Deno.test("fanout cuts chunks at keyframes and a late joiner starts at the GOP",
 
 Deno.test("fanout drops a slow player to the next key chunk, then disconnects it", async () => {
   const s = newStream();
-  const f = s.shared(
+  const f = s.outputs.acquire(
     "t",
     () =>
       new Fanout(s, { ...muxer, mux: (fr, out) => out.push(new Uint8Array(20).fill(fr.dts / 3000)) }, opts),
-  );
+  ).value;
   const slow = new Sink();
   slow.gate = new Promise(() => {}); // never drains
   const fast = new Sink();
@@ -98,7 +98,7 @@ Deno.test("fanout drops a slow player to the next key chunk, then disconnects it
 
 Deno.test("fanout with fastStart off makes a joiner wait for the next keyframe", async () => {
   const s = newStream();
-  const f = s.shared("t", () => new Fanout(s, muxer, { ...opts, fastStart: false }));
+  const f = s.outputs.acquire("t", () => new Fanout(s, muxer, { ...opts, fastStart: false })).value;
   f.subscribe(new Sink());
   for (let i = 0; i < 3; i++) s.write(vframe(i, 5));
   await tick(20);

@@ -6,3 +6,4 @@ export * from "./stream.ts";
 export * from "./hub.ts";
 export * from "./names.ts";
 export * from "./fanout.ts";
+export * from "./shared_outputs.ts";

@@ -1,6 +1,7 @@
 import type { Frame } from "./frame.ts";
 import type { AudioTrack, Track, VideoTrack } from "./track.ts";
 import { Reader, type ReaderOptions, type ReaderSink } from "./reader.ts";
+import { type SharedOutput, SharedOutputs } from "./shared_outputs.ts";
 
 export interface GopCacheOptions {
   enabled: boolean;
@@ -27,10 +28,18 @@ export interface StreamStats {
   lastFrameAt: number;
 }
 
-/** A disposable per-stream shared object (one muxer/fan-out per format). */
-export interface SharedResource {
-  close(): void;
+/** Which tracks the ingest announced (SDP, PMT, onMetaData); `tracksReady` waits for their parameters. */
+export interface ExpectedTracks {
+  video: boolean;
+  audio: boolean;
 }
+
+/**
+ * How long `tracksReady` waits for a track that was announced (or, without an announcement, for the
+ * second kind) before it settles for the tracks it has. Bounded so a track that never comes costs
+ * players this much start-up delay once, not forever.
+ */
+export const TRACKS_READY_WAIT_MS = 1500;
 
 /**
  * One live stream (`app/name`). `write()` is synchronous: it updates the tracks, the GOP cache and
@@ -61,7 +70,20 @@ export class Stream {
   #gopOpts: GopCacheOptions;
   #framesSinceKey = 0;
   #readers = new Set<Reader>();
-  #shared = new Map<string, SharedResource>();
+  /** Per-stream shared outputs (FLV tags, RTMP chunks, TS, RTP, segmenters): mux once, share bytes. */
+  readonly outputs: SharedOutputs = new SharedOutputs();
+  #expected: ExpectedTracks | undefined;
+  #ready = false;
+  #waitedOut = false;
+  #readyTimer: ReturnType<typeof setTimeout> | undefined;
+  #tracksWaitMs: number;
+  #resolveReady!: (t: readonly Track[]) => void;
+  /**
+   * Resolves with the stream's tracks once the codec parameters of every announced track are known
+   * (or, without an announcement, once it has video and audio), or after TRACKS_READY_WAIT_MS with
+   * whatever tracks it has by then. Outputs that write a header (HLS, DASH, RTSP DESCRIBE) wait for it.
+   */
+  readonly tracksReady: Promise<readonly Track[]> = new Promise((r) => this.#resolveReady = r);
   #players = new Map<string, number>();
   #ended = false;
   #endReason = "";
@@ -70,13 +92,58 @@ export class Stream {
   /** Resolves with the reason when the publisher leaves (or is closed by the hub). */
   readonly ended: Promise<string> = new Promise((r) => this.#resolveEnded = r);
 
-  constructor(opts: { app: string; name: string; vhost: string; info: PublishInfo; gop: GopCacheOptions }) {
+  constructor(opts: {
+    app: string;
+    name: string;
+    vhost: string;
+    info: PublishInfo;
+    gop: GopCacheOptions;
+    tracksWaitMs?: number;
+  }) {
     this.app = opts.app;
     this.name = opts.name;
     this.key = `${opts.app}/${opts.name}`;
     this.vhost = opts.vhost;
     this.info = opts.info;
     this.#gopOpts = opts.gop;
+    this.#tracksWaitMs = opts.tracksWaitMs ?? TRACKS_READY_WAIT_MS;
+  }
+
+  /** True once `tracksReady` has resolved. */
+  get isTracksReady(): boolean {
+    return this.#ready;
+  }
+
+  /** The ingest says which tracks will come (from its SDP, PMT or metadata). */
+  expectTracks(kinds: ExpectedTracks): void {
+    this.#expected = kinds;
+    this.#checkReady();
+  }
+
+  #checkReady() {
+    if (this.#ready || this.#ended) return;
+    // The bounded wait starts with the first sign of media (an announcement or a track).
+    this.#readyTimer ??= setTimeout(() => {
+      this.#waitedOut = true;
+      this.#checkReady();
+    }, this.#tracksWaitMs);
+    const want = this.#expected ?? { video: true, audio: true };
+    const have = (!want.video || this.#video !== undefined) && (!want.audio || this.#audio !== undefined);
+    const any = this.#video !== undefined || this.#audio !== undefined;
+    if (
+      (have && (any || this.#expected !== undefined && !want.video && !want.audio)) ||
+      (this.#waitedOut && any)
+    ) {
+      this.#settleReady();
+    }
+  }
+
+  #settleReady() {
+    if (this.#ready) return;
+    this.#ready = true;
+    clearTimeout(this.#readyTimer);
+    this.#readyTimer = undefined;
+    this.#resolveReady(this.tracks);
   }
 
   get videoTrack(): VideoTrack | undefined {
@@ -110,6 +177,7 @@ export class Stream {
       if (this.#audio === track) return;
       this.#audio = track;
     }
+    this.#checkReady();
     for (const fn of this.#trackListeners) fn(track);
   }
 
@@ -185,25 +253,6 @@ export class Stream {
     return reader;
   }
 
-  /** A per-stream object shared by all consumers of one format (created once, closed at the end). */
-  shared<T extends SharedResource>(id: string, create: () => T): T {
-    let v = this.#shared.get(id) as T | undefined;
-    if (!v) {
-      v = create();
-      this.#shared.set(id, v);
-    }
-    return v;
-  }
-
-  /** Removes a shared object (e.g. a segmenter closed after its grace period). */
-  dropShared(id: string): void {
-    const v = this.#shared.get(id);
-    if (v) {
-      this.#shared.delete(id);
-      v.close();
-    }
-  }
-
   /** Counts a player of a protocol (for /api/live cmd=count); returns its release function. */
   attachPlayer(protocol: string): () => void {
     this.#players.set(protocol, (this.#players.get(protocol) ?? 0) + 1);
@@ -227,11 +276,11 @@ export class Stream {
     const readers = [...this.#readers];
     for (const r of readers) r.finish(`stream ended: ${reason}`);
     // Shared outputs (fan-outs, segmenters) close after their readers delivered the last frames.
-    const shared = [...this.#shared.values()];
-    this.#shared.clear();
+    const shared: SharedOutput[] = this.outputs.takeAll();
     Promise.all(readers.map((r) => r.done)).then(() => {
       for (const v of shared) v.close();
     });
+    this.#settleReady();
     this.#gop = [];
     this.#trackListeners.clear();
     this.#resolveEnded(reason);

@@ -10,6 +10,7 @@ import {
   AuthError,
   BadNameError,
   Fanout,
+  type Lease,
   NotFoundError,
   type Stream,
   type Subscriber,
@@ -34,10 +35,10 @@ export function admissionStatus(err: unknown): { status: 400 | 403 | 404; msg: s
 const fanoutId = (form: FlvVideoForm) => `flv:${form}`;
 
 /** The one FLV fan-out of a stream for a form. */
-function flvFanout(deps: HttpDeps, stream: Stream, form: FlvVideoForm): Fanout {
+function flvFanout(deps: HttpDeps, stream: Stream, form: FlvVideoForm): Lease<Fanout> {
   const o = deps.options;
-  return stream.shared(
-    `flv:${form}`,
+  return stream.outputs.acquire(
+    fanoutId(form),
     () =>
       new Fanout(stream, new FlvMuxer(stream, { form, hevcCodecId: o.hevcCodecId, log: deps.log }), {
         batchMs: o.flvBatchMs,
@@ -92,7 +93,7 @@ async function play(deps: HttpDeps, c: Context): Promise<Response> {
   const started = Date.now();
   const release = stream.attachPlayer(proto);
   let sub: Subscriber | undefined;
-  let fanout: Fanout | undefined;
+  let fanout: Lease<Fanout> | undefined;
   let unregister = () => {};
   let sink: { bytes: number } = { bytes: 0 };
   let done = false;
@@ -102,12 +103,8 @@ async function play(deps: HttpDeps, c: Context): Promise<Response> {
     release();
     unregister();
     sub?.close(reason);
-    // No FLV player left: stop muxing; the next one starts a fresh fan-out from the stream's GOP cache.
-    if (fanout && !stream.isEnded) {
-      const id = fanoutId(form);
-      // (If ours is already gone, this re-adds it only to drop it again: close is idempotent.)
-      if (stream.shared(id, () => fanout!).size === 0) stream.dropShared(id);
-    }
+    // The last FLV player's release stops the muxing; the next one starts from the stream's GOP cache.
+    fanout?.release();
     log.info("play stop", {
       reason,
       bytes: sink.bytes,
@@ -125,7 +122,7 @@ async function play(deps: HttpDeps, c: Context): Promise<Response> {
       unregister = deps.sessions!.add((r) => finish(r));
       try {
         fanout = flvFanout(deps, stream, form);
-        sub = fanout.subscribe({
+        sub = fanout.value.subscribe({
           write: (b) => ws.write(b),
           close: (r) => {
             ws.close(r);
@@ -150,7 +147,7 @@ async function play(deps: HttpDeps, c: Context): Promise<Response> {
   unregister = deps.sessions!.add((r) => finish(r));
   try {
     fanout = flvFanout(deps, stream, form);
-    sub = fanout.subscribe({
+    sub = fanout.value.subscribe({
       write: (b) => body.write(b),
       close: (r) => {
         body.close(r);

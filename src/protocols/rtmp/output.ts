@@ -3,6 +3,7 @@
  * stream and variant, and one player's playback (status prefix, end of stream, back-pressure).
  */
 import { concat, Fanout, type FanoutOptions, type Subscriber } from "../../core/fanout.ts";
+import type { Lease } from "../../core/shared_outputs.ts";
 import type { Stream } from "../../core/stream.ts";
 import type { VideoTrack } from "../../core/track.ts";
 import type { AmfValue } from "../../formats/amf/mod.ts";
@@ -61,9 +62,9 @@ export interface PlayOutputOptions {
 }
 
 /** The shared Fanout of a stream for one variant and chunking (created by the first player). */
-export function rtmpFanout(stream: Stream, o: PlayOutputOptions): Fanout {
+export function rtmpFanout(stream: Stream, o: PlayOutputOptions): Lease<Fanout> {
   const id = `rtmp-${o.form}/${o.chunkSize}/${o.fmt3ExtTime === false ? "x" : "e"}`;
-  return stream.shared(id, () => {
+  return stream.outputs.acquire(id, () => {
     const muxer = new RtmpMuxer(stream, o);
     return new Fanout(stream, muxer, o.fanout);
   });
@@ -84,6 +85,7 @@ export class Playback {
   #rc: RtmpConnection;
   #sub: Subscriber | undefined;
   #release: () => void;
+  #lease: Lease<Fanout>;
   #stopped = false;
   /** Times the player fell behind and was dropped to the next keyframe. */
   drops = 0;
@@ -92,7 +94,8 @@ export class Playback {
     this.stream = stream;
     this.#rc = rc;
     this.#release = stream.attachPlayer("rtmp");
-    const fanout = rtmpFanout(stream, { ...o, chunkSize: rc.chunkSize });
+    this.#lease = rtmpFanout(stream, { ...o, chunkSize: rc.chunkSize });
+    const fanout = this.#lease.value;
     const sid = PLAY_STREAM_ID;
     const prefix = concat([
       userControlMessage(UserControl.streamBegin, sid),
@@ -144,5 +147,7 @@ export class Playback {
     this.#stopped = true;
     this.drops = this.#sub?.stats.drops ?? 0;
     this.#release();
+    // The last player of this variant stops its muxing (the Fanout closes with the lease).
+    queueMicrotask(() => this.#lease.release());
   }
 }

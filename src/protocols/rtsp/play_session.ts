@@ -3,7 +3,8 @@
  * fan-out for its channel layout, over the RTSP connection (interleaved) or UDP pairs.
  */
 import { Fanout, type FanoutSink, type Subscriber } from "../../core/fanout.ts";
-import type { SharedResource, Stream } from "../../core/stream.ts";
+import type { Stream } from "../../core/stream.ts";
+import type { Lease, SharedOutput } from "../../core/shared_outputs.ts";
 import type { Track } from "../../core/track.ts";
 import { buildBye, parseRtcp } from "../../formats/rtp/rtcp.ts";
 import type { RtspContext } from "./context.ts";
@@ -33,8 +34,8 @@ interface SetupTrack {
   udp?: { pair: UdpPair; clientPort: [number, number] };
 }
 
-/** The Fanout of one layout plus its muxer (for RTP-Info), shared via Stream.shared(). */
-class SharedRtp implements SharedResource {
+/** The Fanout of one layout plus its muxer (for RTP-Info), shared via the stream's outputs. */
+class SharedRtp implements SharedOutput {
   readonly muxer: RtpFanoutMuxer;
   readonly fanout: Fanout;
   constructor(stream: Stream, slots: PlaySlot[], ctx: RtspContext) {
@@ -66,6 +67,7 @@ export class PlaySession {
   #lastSink: FanoutSink | undefined;
   #byes: Uint8Array[] = [];
   #release: (() => void) | undefined;
+  #lease: { id: string; lease: Lease<SharedRtp> } | undefined;
   #closed = false;
   lastActivity = Date.now();
 
@@ -169,7 +171,7 @@ export class PlaySession {
       payloadType: t.described.payloadType,
       channel: this.#lower === "tcp" ? t.channel! : 2 * k,
     }));
-    const shared = this.stream.shared(layoutId(slots), () => new SharedRtp(this.stream, slots, this.#ctx));
+    const shared = this.#acquire(slots);
     const info = shared.muxer.startInfo();
     const rtpInfo = tracks.map((t, k) => rtpInfoEntry(t.url, info[k])).join(",");
     this.#byes = slots.map((slot, k) => {
@@ -195,6 +197,19 @@ export class PlaySession {
     if (this.#closed) return;
     this.#lastSink = new UdpPlayerSink(targets, (r) => this.#subscriberClosed(r), this.#ctx.totals);
     this.#sub = shared.fanout.subscribe(this.#lastSink);
+  }
+
+  /** Holds the layout's shared RTP output across PAUSE/PLAY; a new layout (SETUP after PAUSE) swaps it. */
+  #acquire(slots: PlaySlot[]): SharedRtp {
+    const id = layoutId(slots);
+    if (this.#lease?.id !== id) {
+      this.#lease?.lease.release();
+      this.#lease = {
+        id,
+        lease: this.stream.outputs.acquire(id, () => new SharedRtp(this.stream, slots, this.#ctx)),
+      };
+    }
+    return this.#lease.lease.value;
   }
 
   pause(): void {
@@ -240,6 +255,8 @@ export class PlaySession {
     this.#sub = undefined;
     for (const i of [...this.#setup.keys()]) this.#releaseTrack(i);
     this.#release?.();
+    this.#lease?.lease.release();
+    this.#lease = undefined;
   }
 }
 

@@ -44,16 +44,17 @@ export class TsFanoutMuxer implements FanoutMuxer {
 /** Subscribes `conn` to the stream's shared TS fan-out until either side leaves. */
 export function attachPlayer(conn: SrtConnection, stream: Stream, log: Logger, opts: FanoutOptions): void {
   const release = stream.attachPlayer("srt");
-  const fanout = stream.shared(SRT_FANOUT_ID, () => new Fanout(stream, new TsFanoutMuxer(stream, log), opts));
-  const sub = fanout.subscribe({
+  const lease = stream.outputs.acquire(
+    SRT_FANOUT_ID,
+    () => new Fanout(stream, new TsFanoutMuxer(stream, log), opts),
+  );
+  const sub = lease.value.subscribe({
     write: (bytes) => conn.write(bytes),
     close: (reason) => conn.close(reason),
   });
   conn.closed.then(() => {
     sub.close("player left");
     release();
-    if (!stream.isEnded && stream.shared(SRT_FANOUT_ID, () => fanout).size === 0) {
-      stream.dropShared(SRT_FANOUT_ID);
-    }
+    lease.release(); // the last SRT player stops the TS muxing
   });
 }
