@@ -1,12 +1,20 @@
 /**
- * Composition root: builds the hub, the services and the HTTP app from a Config, starts and stops
- * them, and applies a new Config live (only services whose section changed restart).
+ * Composition root: a list of service modules over one hub. Starts and stops them, and applies a new
+ * Config live: each module's settings are recomputed, unchanged ones are left alone, changed ones are
+ * updated in place (a listener moves only when its address, port or TLS changed), and a module without
+ * `update` restarts.
  */
 import type { Config, SectionName } from "./config/mod.ts";
-import { diffConfig } from "./config/mod.ts";
-import { Hub, type HubOptions } from "./core/mod.ts";
-import { wireServices } from "./services.ts";
-import { createAuthorizer } from "./auth/mod.ts";
+import { diffConfig, resolvePath } from "./config/mod.ts";
+import { Hub } from "./core/mod.ts";
+import { Metrics } from "./metrics/mod.ts";
+import type { ListenerStatus, RunningService, ServiceContext, ServiceModule } from "./service.ts";
+import { hubOptions } from "./hub_options.ts";
+import { rtmpService } from "./protocols/rtmp/service.ts";
+import { rtspService } from "./protocols/rtsp/service.ts";
+import { srtService } from "./protocols/srt/service.ts";
+import { recorderService } from "./record/service.ts";
+import { httpService } from "./http/service.ts";
 import {
   consoleSink,
   createLogger,
@@ -16,39 +24,15 @@ import {
   MemorySink,
 } from "./log/mod.ts";
 
-/** What every TCP/UDP/HTTP service looks like to the composition root. */
-export interface Service {
-  start(): Promise<void>;
-  close(): Promise<void>;
-  /** The bound port (the chosen one when configured as 0). */
-  readonly port: number;
-  /** The bound TLS port of the same service (RTMPS, HTTPS, RTSPS), 0 or -1 when off. */
-  readonly tlsPort?: number;
-  stats(): Record<string, unknown>;
-}
-
-/** One entry of /api/status. */
-export interface ServiceStatus {
-  port: number;
-  run: boolean;
-  ssl: boolean;
-}
-
-export interface ServiceSlot {
-  name: string;
-  /** The name of its TLS listener in /api/status (rtmps, https, rtsps), if it has one. */
-  tlsName?: string;
-  /** Not a listener (the recorder): left out of /api/status. */
-  internal?: boolean;
-  /**
-   * Everything the service is built from, as plain data (null = disabled). A reload restarts the
-   * service only when this changes, so streams on untouched services keep flowing.
-   */
-  settings(): unknown;
-  make(settings: unknown): Service;
-  service: Service | null;
-  running?: string;
-}
+/** The services, in start order (HTTP last: its /api/status and URLs describe the others). */
+// deno-lint-ignore no-explicit-any
+export const SERVICES: readonly ServiceModule<any>[] = [
+  rtmpService,
+  rtspService,
+  srtService,
+  recorderService,
+  httpService,
+];
 
 export interface ServerOptions {
   config: Config;
@@ -62,36 +46,28 @@ export interface ServerOptions {
 export interface EstuaryServer {
   readonly log: Logger;
   readonly hub: Hub;
+  readonly metrics: Metrics;
   readonly config: Config;
   readonly startedAt: Date;
   /** Recent log lines, for /api/logmsg. */
   readonly recentLog: MemorySink;
   start(): Promise<void>;
   stop(): Promise<void>;
+  /** Applies a new config; returns the changed sections. Throws (and changes nothing) on bad TLS files. */
   reload(next: Config): Promise<SectionName[]>;
-  status(): Record<string, ServiceStatus>;
-  /** Bound port of a service ("rtmp", "rtmps", "http", "https", "rtsp", "rtsps", "srt"), 0 if not running. */
+  status(): Record<string, ListenerStatus>;
+  /** Bound port of a listener ("rtmp", "rtmps", "http", "https", "rtsp", "rtsps", "srt"), 0 if not running. */
   port(name: string): number;
+  /** A running service by module name. */
+  service(name: string): RunningService | undefined;
 }
 
-export { resolvePath } from "./paths.ts";
-import { resolvePath } from "./paths.ts";
-
-export function hubOptions(config: Config, log: Logger): HubOptions {
-  return {
-    liveApps: config.rtmp.liveApps,
-    recApps: config.rtmp.recApps,
-    gop: { enabled: config.rtmp.gopenable, maxFrames: config.rtmp.gopquesize, maxBytes: 64 << 20 },
-    maxIdleMs: config.rtmp.maxidle * 1000,
-    log,
-    // The auth callback sits in admission, so every protocol gets it.
-    authorize: createAuthorizer({
-      url: config.authurl.host,
-      router: config.authurl.router,
-      timeoutMs: config.authurl.timeout,
-      log,
-    }),
-  };
+interface Slot {
+  // deno-lint-ignore no-explicit-any
+  module: ServiceModule<any>;
+  service: RunningService | null;
+  /** JSON of the settings it runs with ("null" when off). */
+  running: string;
 }
 
 export function createServer(opts: ServerOptions): EstuaryServer {
@@ -106,18 +82,64 @@ export function createServer(opts: ServerOptions): EstuaryServer {
     sinks: fileSink ? [...sinks, fileSink, recentLog] : [...sinks, recentLog],
   });
   const hub = new Hub(hubOptions(config, log));
+  const metrics = new Metrics();
   const startedAt = new Date();
-  const slots: ServiceSlot[] = [];
-  const server: EstuaryServer = {
+  const slots: Slot[] = SERVICES.map((module) => ({ module, service: null, running: "null" }));
+
+  const status = (): Record<string, ListenerStatus> => {
+    const out: Record<string, ListenerStatus> = {};
+    for (const { module, service } of slots) {
+      const ports = service?.listeners() ?? {};
+      for (const l of module.listens) {
+        const port = ports[l.name] ?? 0;
+        out[l.name] = { port: port > 0 ? port : 0, run: port > 0, ssl: l.ssl };
+      }
+    }
+    return out;
+  };
+  const service = (name: string) => slots.find((s) => s.module.name === name)?.service ?? undefined;
+  const ctx: ServiceContext = { hub, log, metrics, root: opts.root, startedAt, status, service };
+
+  async function startSlot(slot: Slot, settings: unknown) {
+    slot.running = JSON.stringify(settings);
+    if (settings === null) return;
+    const svc = slot.module.create(settings, ctx);
+    await svc.start();
+    slot.service = svc;
+    logListening(slot);
+  }
+
+  function logListening(slot: Slot) {
+    if (slot.module.listens.length === 0 || !slot.service) return;
+    const ports = slot.service.listeners();
+    const [plain, tls] = slot.module.listens;
+    const tlsPort = tls && ports[tls.name] > 0 ? ports[tls.name] : undefined;
+    log.info("listening", { service: slot.module.name, port: ports[plain.name], tls_port: tlsPort });
+  }
+
+  async function stopSlot(slot: Slot) {
+    const svc = slot.service;
+    slot.service = null;
+    slot.running = "null";
+    if (!svc) return;
+    try {
+      await svc.close();
+    } catch (err) {
+      log.warn("service close failed", { service: slot.module.name, error: err });
+    }
+  }
+
+  return {
     log,
     hub,
+    metrics,
     get config() {
       return config;
     },
     startedAt,
     recentLog,
     async start() {
-      for (const slot of slots) await startSlot(slot);
+      for (const slot of slots) await startSlot(slot, slot.module.settings(config, opts.root));
       log.info("estuary started", { root: opts.root, config: opts.configFile ?? "built-in defaults" });
     },
     async stop() {
@@ -126,74 +148,40 @@ export function createServer(opts: ServerOptions): EstuaryServer {
       fileSink?.close();
     },
     async reload(next: Config) {
+      // Every module's settings first: one that throws (an unreadable certificate) refuses it all.
+      const wanted = slots.map((slot) => slot.module.settings(next, opts.root));
       const changed = [...diffConfig(config, next)];
-      const prev = config;
       config = next;
-      let wanted: string[];
-      try {
-        wanted = slots.map((slot) => JSON.stringify(slot.settings()));
-      } catch (err) {
-        config = prev; // e.g. an unreadable certificate: refuse the whole reload
-        throw err;
-      }
       hub.configure(hubOptions(config, log));
+      const updated: string[] = [];
       const restarted: string[] = [];
       for (const [i, slot] of slots.entries()) {
-        if (wanted[i] !== slot.running) {
-          await stopSlot(slot);
-          await startSlot(slot);
-          restarted.push(slot.name);
+        const settings = wanted[i];
+        const json = JSON.stringify(settings);
+        if (json === slot.running) continue;
+        const svc = slot.service;
+        if (svc?.update && settings !== null) {
+          await svc.update(settings);
+          slot.running = json;
+          updated.push(slot.module.name);
+          logListening(slot);
+          continue;
         }
+        await stopSlot(slot);
+        await startSlot(slot, settings);
+        restarted.push(slot.module.name);
       }
       log.info("config reloaded", {
         changed: changed.join(",") || "nothing",
+        updated: updated.join(",") || "none",
         restarted: restarted.join(",") || "none",
       });
       return changed;
     },
-    status() {
-      const out: Record<string, ServiceStatus> = {};
-      for (const s of slots) {
-        if (s.internal) continue;
-        const svc = s.service;
-        out[s.name] = { port: svc?.port ?? 0, run: svc !== null, ssl: false };
-        if (s.tlsName) {
-          const tp = svc?.tlsPort ?? 0;
-          out[s.tlsName] = { port: tp > 0 ? tp : 0, run: tp > 0, ssl: true };
-        }
-      }
-      return out;
-    },
+    status,
     port(name: string) {
-      return this.status()[name]?.port ?? 0;
+      return status()[name]?.port ?? 0;
     },
+    service,
   };
-
-  async function startSlot(slot: ServiceSlot) {
-    const settings = slot.settings();
-    slot.running = JSON.stringify(settings);
-    if (settings === null) return;
-    const svc = slot.make(settings);
-    await svc.start();
-    slot.service = svc;
-    if (!slot.internal) {
-      const tls = svc.tlsPort && svc.tlsPort > 0 ? svc.tlsPort : undefined;
-      log.info("listening", { service: slot.name, port: svc.port, tls_port: tls });
-    }
-  }
-
-  async function stopSlot(slot: ServiceSlot) {
-    const svc = slot.service;
-    slot.service = null;
-    if (svc) {
-      try {
-        await svc.close();
-      } catch (err) {
-        log.warn("service close failed", { service: slot.name, error: err });
-      }
-    }
-  }
-
-  wireServices({ slots, hub, log, root: opts.root, config: () => config, server });
-  return server;
 }

@@ -23,7 +23,7 @@ const FLV_FILE = new URL("../src/http/testdata/h264_aac_320x180_2s.flv", import.
 Deno.test("auth callback: publish and HTTP-FLV/WS-FLV play allowed for one token, denied for another, timeout denies", async () => {
   const auth = authServer();
   const hub = testHub({
-    authorize: createAuthorizer({ url: auth.url, router: "/api/auth", timeoutMs: 300 }),
+    authorize: createAuthorizer({ url: `http://${auth.url}/api/auth`, timeoutMs: 300 }),
   });
   const server = await startHttp(testHttpDeps(hub, { playWaitMs: 0 }));
   const base = `127.0.0.1:${server.port}/live/cam.flv`;

@@ -16,7 +16,7 @@ Deno.test("auth callback: RTMP publish/play and HTTP-FLV play with ffmpeg, one t
     return new Response(null, { status: u.searchParams.get("token") === "good" ? 200 : 403 });
   });
   const hub = testHub({
-    authorize: createAuthorizer({ url: `127.0.0.1:${auth.addr.port}`, router: "/api/auth", timeoutMs: 1000 }),
+    authorize: createAuthorizer({ url: `http://127.0.0.1:${auth.addr.port}/api/auth`, timeoutMs: 1000 }),
   });
   const rtmp = createRtmpServer({ hub, log: nullLogger, hostname: "127.0.0.1", port: 0 });
   await rtmp.start();

@@ -145,7 +145,9 @@ Deno.test("http api: the auth callback (role=api) guards /api/*", async () => {
   });
   const hub = testHub();
   const url = `127.0.0.1:${auth.addr.port}`;
-  const deps = testHttpDeps(hub, {}, { authorizeHttp: createHttpAuthorizer({ url, router: "/api/auth" }) });
+  const deps = testHttpDeps(hub, {}, {
+    authorizeHttp: createHttpAuthorizer({ url: `http://${url}/api/auth` }),
+  });
   const server = await startHttp(deps);
   try {
     assert.equal(createAuthorizer({ url: "" }), undefined);

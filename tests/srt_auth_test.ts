@@ -13,7 +13,7 @@ Deno.test("the auth callback sees type=srt, the role and the stream id's extra k
     return new Response(null, { status: url.searchParams.get("token") === "good" ? 200 : 403 });
   });
   const f = await startSrt({}, {
-    authorize: createAuthorizer({ url: `127.0.0.1:${auth.addr.port}`, router: "/auth" }),
+    authorize: createAuthorizer({ url: `http://127.0.0.1:${auth.addr.port}/auth` }),
   });
   const pub = ffmpegPublish({
     url: f.url("#!::r=live/authd,m=publish,u=alice,token=good"),

@@ -7,10 +7,8 @@ import { type AdmissionRequest, AuthError, type Authorizer } from "../core/mod.t
 import type { Logger } from "../log/mod.ts";
 
 export interface AuthCallbackOptions {
-  /** smart_rtmpd's `<authurl>` text: `host:port`, optionally with `http://`/`https://`; "" = no auth. */
+  /** The callback's base URL (scheme, host, router) as the config derives it (`authurl.url`); "" = no auth. */
   url: string;
-  /** `<authurl router>`, e.g. "/api/auth" ("" = none). */
-  router?: string;
   /** `<authurl timeout>` in ms: a callback that has not answered by then denies. */
   timeoutMs?: number;
   log?: Logger;
@@ -30,16 +28,6 @@ export type HttpAuthorizer = (req: HttpAuthRequest) => Promise<void>;
 
 /** Query keys the server sets itself: a client must not be able to pass its own. */
 const RESERVED = new Set(["type", "role"]);
-
-/** The callback's base URL (scheme, host, router), or "" when auth is off. */
-export function authBaseUrl(opts: Pick<AuthCallbackOptions, "url" | "router">): string {
-  const host = opts.url.trim().replace(/\/+$/, "");
-  if (host === "") return "";
-  const base = /^https?:\/\//i.test(host) ? host : `http://${host}`;
-  let router = (opts.router ?? "").trim().replace(/\/+$/, "");
-  if (router !== "" && !router.startsWith("/")) router = `/${router}`;
-  return base + router;
-}
 
 /** Builds the callback URL for one request (exported for tests and logs). */
 export function authUrl(
@@ -93,7 +81,7 @@ async function ask(url: string, timeoutMs: number, log?: Logger): Promise<void> 
 
 /** The Hub's Authorizer for publish/play, or undefined when no authurl is configured. */
 export function createAuthorizer(opts: AuthCallbackOptions): Authorizer | undefined {
-  const base = authBaseUrl(opts);
+  const base = opts.url;
   if (base === "") return undefined;
   const timeoutMs = opts.timeoutMs ?? 3000;
   const log = opts.log?.child({ sess: "auth" });
@@ -112,7 +100,7 @@ export function createAuthorizer(opts: AuthCallbackOptions): Authorizer | undefi
 
 /** The authorizer for API calls, uploads and downloads (type=http), or undefined without authurl. */
 export function createHttpAuthorizer(opts: AuthCallbackOptions): HttpAuthorizer | undefined {
-  const base = authBaseUrl(opts);
+  const base = opts.url;
   if (base === "") return undefined;
   const timeoutMs = opts.timeoutMs ?? 3000;
   const log = opts.log?.child({ sess: "auth" });

@@ -1,5 +1,4 @@
 export {
-  authBaseUrl,
   type AuthCallbackOptions,
   authUrl,
   createAuthorizer,

@@ -22,3 +22,5 @@ export {
   type PolicyForward,
   type PolicyRule,
 } from "./policy.ts";
+export { resolvePath } from "./paths.ts";
+export { type TlsMaterial, tlsMaterial } from "./tls.ts";

@@ -8,6 +8,7 @@
 import { z } from "zod";
 import { bool, int, intOf, list, oneOf, port, section, splitList, text } from "./_fields.ts";
 import { checkConfig } from "./_checks.ts";
+import { authBaseUrl } from "./auth_url.ts";
 
 const HOST = {
   re: /^[A-Za-z0-9.:_%\-\[\]]+$/,
@@ -33,10 +34,8 @@ const authurl = section({
   router: text("", { re: /^[^\s?#]*$/, rule: "must be a URL path such as /api/auth" }),
 }).transform((a) => {
   const router = a.router === "" || a.router.startsWith("/") ? a.router : `/${a.router}`;
-  const host = a.host.replace(/\/$/, "");
-  const base = host === "" ? "" : /^https?:\/\//.test(host) ? host : `http://${host}`;
-  /** Derived: the callback's base URL, "" when auth is off. */
-  return { ...a, router, url: base === "" ? "" : base + router };
+  /** Derived: the callback's base URL, "" when auth is off. Every authorizer is built from it. */
+  return { ...a, router, url: authBaseUrl(a.host, a.router) };
 });
 
 const rtp = section({

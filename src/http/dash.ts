@@ -14,7 +14,6 @@ import type { Stream } from "../core/mod.ts";
 import { DashSegmenter } from "../formats/dash/mod.ts";
 import { sameTracks } from "../formats/hls/mod.ts";
 import type { HttpDeps } from "./deps.ts";
-import type { Config } from "../config/schema.ts";
 import { admissionStatus } from "./flv.ts";
 import { remoteAddr, requestHost } from "./request.ts";
 import { SegmenterRegistry, waitUntil } from "./_segmenters.ts";
@@ -45,21 +44,6 @@ export function defaultDashOptions(o: Partial<DashOptions> = {}): DashOptions {
     idleMs: 60_000,
     ...o,
   };
-}
-
-/**
- * config.xml → DashOptions: `<rtmp><hasdash>`, `<http><dashduration>` (the time-shift window) and
- * `<dashlivecache>` (segments listed). Segments aim at hlsduration, at most a third of the window.
- */
-export function dashOptionsFromConfig(c: Config, o: Partial<DashOptions> = {}): DashOptions {
-  const seconds = Math.max(1, Math.min(c.http.hlsduration, Math.floor(c.http.dashduration / 3)));
-  return defaultDashOptions({
-    enabled: c.rtmp.hasdash,
-    segmentMs: seconds * 1000,
-    windowS: c.http.dashduration,
-    maxSegments: c.http.dashlivecache,
-    ...o,
-  });
 }
 
 const MPD_TYPE = "application/dash+xml";

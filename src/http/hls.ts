@@ -25,7 +25,6 @@ import {
   TsSegmentWriter,
 } from "../formats/hls/mod.ts";
 import type { HttpDeps } from "./deps.ts";
-import type { Config } from "../config/schema.ts";
 import { admissionStatus } from "./flv.ts";
 import { remoteAddr, requestHost } from "./request.ts";
 import { SegmenterRegistry, waitUntil } from "./_segmenters.ts";
@@ -68,19 +67,6 @@ export function defaultHlsOptions(o: Partial<HlsOptions> = {}): HlsOptions {
     idleMs: 60_000,
     ...o,
   };
-}
-
-/** config.xml → HlsOptions (`<rtmp><hashls>`, `<http><hlsduration|hlssegment|hlslivecache|hlsfmp4|llhls>`). */
-export function hlsOptionsFromConfig(c: Config, o: Partial<HlsOptions> = {}): HlsOptions {
-  return defaultHlsOptions({
-    enabled: c.rtmp.hashls,
-    targetMs: c.http.hlsduration * 1000,
-    windowSize: c.http.hlssegment,
-    cacheSize: c.http.hlslivecache,
-    fmp4: c.http.hlsfmp4,
-    llhls: c.http.llhls,
-    ...o,
-  });
 }
 
 type Variant = "ts" | "fmp4";

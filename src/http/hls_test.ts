@@ -158,21 +158,3 @@ Deno.test("hls + dash routes: after the publisher leaves, the final playlist and
     t.close();
   }
 });
-
-Deno.test("options from config.xml values", async () => {
-  const { defaultConfig } = await import("../config/schema.ts");
-  const { hlsOptionsFromConfig } = await import("./hls.ts");
-  const { dashOptionsFromConfig } = await import("./dash.ts");
-  const c = defaultConfig();
-  const h = hlsOptionsFromConfig(c);
-  assert.deepEqual([h.enabled, h.targetMs, h.windowSize, h.cacheSize, h.fmp4, h.llhls], [
-    true,
-    5000,
-    3,
-    4,
-    false,
-    false,
-  ]);
-  const d = dashOptionsFromConfig(c);
-  assert.deepEqual([d.enabled, d.segmentMs, d.windowS, d.maxSegments], [true, 3000, 10, 10]);
-});

@@ -4,7 +4,6 @@
  */
 import type { Hub, Stream } from "../core/mod.ts";
 import type { Logger } from "../log/mod.ts";
-import type { Config } from "../config/schema.ts";
 import { RecordingSession, type SessionStats } from "./session.ts";
 import { repairRecordings } from "./repair.ts";
 import { isSafeSegment } from "./paths.ts";
@@ -22,17 +21,6 @@ export interface RecorderOptions {
   segmentMs: number;
   /** Wall clock, ms (tests). */
   now?: () => number;
-}
-
-/** config.xml → the recorder's settings (`<http><recmode|recduration|hlsduration>`). */
-export function recorderSettingsFromConfig(
-  c: Config,
-): Pick<RecorderOptions, "recmode" | "recdurationMin" | "segmentMs"> {
-  return {
-    recmode: c.http.recmode,
-    recdurationMin: c.http.recduration,
-    segmentMs: c.http.hlsduration * 1000,
-  };
 }
 
 export interface Recorder {

@@ -8,3 +8,4 @@ export { chunkMessage, ChunkReader, type OutgoingMessage, type RtmpMessage } fro
 export { clientHello, clientResponse, serverHandshake } from "./handshake.ts";
 export { Csid, MessageType, UserControl } from "./messages.ts";
 export { parseCommand, Status } from "./commands.ts";
+export { rtmpService, type RtmpSettings, rtmpSettings } from "./service.ts";

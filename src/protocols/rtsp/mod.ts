@@ -6,3 +6,4 @@ export { formatTransport, parseTransport, type TransportSpec } from "./transport
 export { contentBase, matchControl, parseRtspUrl, resolveControl, type RtspTarget } from "./url.ts";
 export { authorization, RtspAuthenticator } from "./auth.ts";
 export { pullRtsp, RtspClient, type RtspClientOptions } from "./client.ts";
+export { rtspService, type RtspSettings, rtspSettings } from "./service.ts";

@@ -19,3 +19,4 @@ export { type Admission, type ConnectRequest, type ListenerOptions, SrtListener 
 export { parseStreamId, type StreamMode, type StreamRoute } from "./streamid.ts";
 export { RejectReason, rejectReasonText } from "./handshake.ts";
 export { SRT_FANOUT_ID, TsFanoutMuxer } from "./player.ts";
+export { srtService, type SrtSettings, srtSettings } from "./service.ts";

@@ -1,0 +1,132 @@
+/**
+ * The HTTP service module: config → the HTTP/HTTPS listeners and every HTTP feature's options. The
+ * feature list lives here: API and FLV first, then HLS, DASH, recordings and VOD, static files last.
+ */
+import { type Config, resolvePath, type TlsMaterial, tlsMaterial } from "../config/mod.ts";
+import type { Stream } from "../core/mod.ts";
+import { createHttpAuthorizer } from "../auth/mod.ts";
+import { defineService, type ServiceContext } from "../service.ts";
+import { createHttpApp, FEATURES } from "./app.ts";
+import { createHttpServer } from "./server.ts";
+import { defaultHttpOptions, type HttpDeps, type HttpOptions } from "./deps.ts";
+import { defaultHlsOptions, type HlsOptions, hlsRoutes } from "./hls.ts";
+import { type DashOptions, dashRoutes, defaultDashOptions } from "./dash.ts";
+import { recRoutes } from "./rec.ts";
+import { vodRoutes } from "./vod.ts";
+import { publicUrlsFrom } from "./public_urls.ts";
+
+export interface HttpSettings {
+  hostname: string;
+  port: number;
+  tls: TlsMaterial | undefined;
+  options: HttpOptions;
+  hls: HlsOptions;
+  dash: DashOptions;
+  recRoot: string;
+  vodRoot: string;
+  maxBody: number;
+  /** The auth callback's base URL ("" = open) and timeout. */
+  auth: { url: string; timeoutMs: number };
+  /** NAT addresses and enabled HTTP outputs, for the URLs handed to players. */
+  nat: Config["nat"];
+  outputs: { flv: boolean; hls: boolean; dash: boolean };
+}
+
+export function httpSettings(c: Config, root: string): HttpSettings | null {
+  const h = c.http;
+  if (!h.enable) return null;
+  return {
+    hostname: h.ip || "0.0.0.0",
+    port: h.port,
+    tls: tlsMaterial(c, root, "http"),
+    options: defaultHttpOptions({
+      hasflv: c.rtmp.hasflv,
+      // An HTTP client gives up long before smart_rtmpd's playwait could end: at most 10 s.
+      playWaitMs: c.rtmp.notfound === "wait" ? Math.min(c.rtmp.playwait * 1000, 10_000) : 0,
+      htmlRoot: resolvePath(root, "html"),
+      denyFiles: h.denyFiles,
+      denyPaths: h.denyPaths,
+      flvBatchMs: c.rtmp.batchms,
+      flvMaxBatchMs: c.rtmp.maxbatchms,
+      flvMaxQueueBytes: h.flvblock * 1024,
+      fastStart: c.rtmp.gopenable,
+      hevcCodecId: c.rtmp.codech265,
+    }),
+    hls: defaultHlsOptions({
+      enabled: c.rtmp.hashls,
+      targetMs: h.hlsduration * 1000,
+      windowSize: h.hlssegment,
+      cacheSize: h.hlslivecache,
+      fmp4: h.hlsfmp4,
+      llhls: h.llhls,
+    }),
+    dash: defaultDashOptions({
+      enabled: c.rtmp.hasdash,
+      // Segments aim at hlsduration, at most a third of the time-shift window (dashduration).
+      segmentMs: Math.max(1, Math.min(h.hlsduration, Math.floor(h.dashduration / 3))) * 1000,
+      windowS: h.dashduration,
+      maxSegments: h.dashlivecache,
+    }),
+    recRoot: resolvePath(root, "rec"),
+    vodRoot: resolvePath(root, "vod"),
+    maxBody: h.httpmaxbody,
+    auth: { url: c.authurl.url, timeoutMs: c.authurl.timeout },
+    nat: c.nat,
+    outputs: { flv: c.rtmp.hasflv, hls: c.rtmp.hashls, dash: c.rtmp.hasdash },
+  };
+}
+
+/** The URLs of every output of a stream, with this server's ports and the configured NAT hosts. */
+function endpointsOf(s: HttpSettings, ctx: ServiceContext) {
+  return () => {
+    const st = ctx.status();
+    const ep = (name: string, nat: string) => st[name]?.run ? { port: st[name].port, nat } : undefined;
+    const http = ep("http", s.nat.http);
+    return {
+      rtmp: ep("rtmp", s.nat.rtmp),
+      http: http && { ...http, ...s.outputs },
+      rtsp: ep("rtsp", s.nat.rtsp),
+      srt: ep("srt", s.nat.srt),
+    };
+  };
+}
+
+/** SRT keeps per-session transport stats (RTT, loss, retransmits); /api/live shows a stream's. */
+function sessionStatsOf(ctx: ServiceContext) {
+  return (stream: Stream): Record<string, unknown[]> => {
+    const srt = ctx.service("srt")?.stats() as { list?: { key: string }[] } | undefined;
+    const mine = (srt?.list ?? []).filter((e) => e.key === stream.key);
+    return mine.length ? { srt: mine } : {};
+  };
+}
+
+export const httpService = defineService<HttpSettings>({
+  name: "http",
+  listens: [{ name: "http", ssl: false }, { name: "https", ssl: true }],
+  settings: httpSettings,
+  create(s, ctx) {
+    const deps: HttpDeps = {
+      hub: ctx.hub,
+      log: ctx.log,
+      options: s.options,
+      status: () => ({ services: ctx.status(), startTime: ctx.startedAt }),
+      publicUrls: publicUrlsFrom(endpointsOf(s, ctx)),
+      sessionStats: sessionStatsOf(ctx),
+      authorizeHttp: createHttpAuthorizer({ url: s.auth.url, timeoutMs: s.auth.timeoutMs, log: ctx.log }),
+    };
+    const app = createHttpApp(deps, [
+      ...FEATURES,
+      (d) => hlsRoutes(d, s.hls),
+      (d) => dashRoutes(d, s.dash),
+      (d) => recRoutes(d, { root: s.recRoot }),
+      (d) => vodRoutes(d, { root: s.vodRoot, maxBody: s.maxBody }),
+    ]);
+    const server = createHttpServer({ app, log: ctx.log, hostname: s.hostname, port: s.port, tls: s.tls });
+    return {
+      start: () => server.start(),
+      close: () => server.close(),
+      listeners: () => ({ http: server.port, https: server.tlsPort ?? 0 }),
+      stats: () => server.stats(),
+    };
+  },
+});

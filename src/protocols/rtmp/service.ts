@@ -1,0 +1,48 @@
+/** The RTMP service module: config → RTMP/RTMPS listener settings. */
+import { type Config, type TlsMaterial, tlsMaterial } from "../../config/mod.ts";
+import { defineService } from "../../service.ts";
+import { createRtmpServer } from "./server.ts";
+
+export interface RtmpSettings {
+  hostname: string;
+  port: number;
+  tls: TlsMaterial | undefined;
+  chunkSize: number;
+  hevcCodecId: number;
+  notFound: "wait" | "reject";
+  playWaitMs: number;
+  fmt3ExtTime: boolean;
+  fanout: { batchMs: number; maxBatchMs: number; fastStart: boolean };
+}
+
+export function rtmpSettings(c: Config, root: string): RtmpSettings | null {
+  const r = c.rtmp;
+  if (!r.enable) return null;
+  return {
+    hostname: r.ip || "0.0.0.0",
+    port: r.port,
+    tls: tlsMaterial(c, root, "rtmp"),
+    // Our outgoing chunk size; above 64 KB players gain nothing and some libraries break.
+    chunkSize: Math.min(r.chunksize, 65536),
+    hevcCodecId: r.codech265,
+    notFound: r.notfound,
+    playWaitMs: r.playwait * 1000,
+    fmt3ExtTime: r.hdr3exttime,
+    fanout: { batchMs: r.batchms, maxBatchMs: r.maxbatchms, fastStart: r.gopenable },
+  };
+}
+
+export const rtmpService = defineService<RtmpSettings>({
+  name: "rtmp",
+  listens: [{ name: "rtmp", ssl: false }, { name: "rtmps", ssl: true }],
+  settings: rtmpSettings,
+  create(s, ctx) {
+    const server = createRtmpServer({ hub: ctx.hub, log: ctx.log, ...s });
+    return {
+      start: () => server.start(),
+      close: () => server.close(),
+      listeners: () => ({ rtmp: server.port, rtmps: server.tlsPort }),
+      stats: () => server.stats(),
+    };
+  },
+});

@@ -1,0 +1,52 @@
+/** The RTSP service module: config → RTSP/RTSPS listener and RTP settings. */
+import { type Config, type TlsMaterial, tlsMaterial } from "../../config/mod.ts";
+import { defineService } from "../../service.ts";
+import { createRtspServer } from "./server.ts";
+
+export interface RtspSettings {
+  hostname: string;
+  port: number;
+  tls: TlsMaterial | undefined;
+  rtpPortRange: { min: number; max: number };
+  rtpPayloadTypes: { h264: number; h265: number; aac: number };
+  mtu: number;
+  /** The host UDP players are told to expect RTP from (`<nat><rtp>`, else `<nat><rtsp>`), without port. */
+  natHost: string | undefined;
+  maxIdleMs: number;
+  playWaitMs: number;
+  fanout: { batchMs: number; maxBatchMs: number; fastStart: boolean };
+}
+
+export function rtspSettings(c: Config, root: string): RtspSettings | null {
+  const r = c.rtsp;
+  if (!r.enable) return null;
+  const natHost = (c.nat.rtp || c.nat.rtsp).replace(/:\d+$/, "");
+  return {
+    hostname: r.ip || "0.0.0.0",
+    port: r.port,
+    tls: tlsMaterial(c, root, "rtsp"),
+    rtpPortRange: { min: c.rtp.min, max: c.rtp.max },
+    rtpPayloadTypes: { h264: c.rtmp.rtp.h264, h265: c.rtmp.rtp.h265, aac: c.rtmp.rtp.aac },
+    mtu: c.rtmp.rtp.size,
+    natHost: natHost || undefined,
+    maxIdleMs: r.maxidle * 1000,
+    // DESCRIBE of a stream not yet published waits at most 5 s: RTSP clients time out soon after.
+    playWaitMs: c.rtmp.notfound === "wait" ? Math.min(c.rtmp.playwait * 1000, 5000) : 0,
+    fanout: { batchMs: c.rtmp.batchms, maxBatchMs: c.rtmp.maxbatchms, fastStart: c.rtmp.gopenable },
+  };
+}
+
+export const rtspService = defineService<RtspSettings>({
+  name: "rtsp",
+  listens: [{ name: "rtsp", ssl: false }, { name: "rtsps", ssl: true }],
+  settings: rtspSettings,
+  create(s, ctx) {
+    const server = createRtspServer({ hub: ctx.hub, log: ctx.log, ...s });
+    return {
+      start: () => server.start(),
+      close: () => server.close(),
+      listeners: () => ({ rtsp: server.port, rtsps: server.tlsPort }),
+      stats: () => server.stats(),
+    };
+  },
+});

@@ -1,0 +1,43 @@
+/** The SRT service module: config → SRT listener settings. */
+import type { Config } from "../../config/mod.ts";
+import { defineService } from "../../service.ts";
+import { createSrtServer } from "./server.ts";
+
+export interface SrtSettings {
+  hostname: string;
+  port: number;
+  latencyMs: number;
+  passphrase: string | undefined;
+  pbkeylen: number;
+  maxIdleMs: number;
+  fanout: { batchMs: number; maxBatchMs: number; fastStart: boolean };
+}
+
+export function srtSettings(c: Config): SrtSettings | null {
+  const s = c.srt;
+  if (!s.enable) return null;
+  return {
+    hostname: s.ip || "0.0.0.0",
+    port: s.port,
+    latencyMs: s.latency,
+    passphrase: s.passphrase || undefined,
+    pbkeylen: s.pbkeylen,
+    maxIdleMs: s.maxidle * 1000,
+    fanout: { batchMs: c.rtmp.batchms, maxBatchMs: c.rtmp.maxbatchms, fastStart: c.rtmp.gopenable },
+  };
+}
+
+export const srtService = defineService<SrtSettings>({
+  name: "srt",
+  listens: [{ name: "srt", ssl: false }],
+  settings: srtSettings,
+  create(s, ctx) {
+    const server = createSrtServer({ hub: ctx.hub, log: ctx.log, ...s });
+    return {
+      start: () => server.start(),
+      close: () => server.close(),
+      listeners: () => ({ srt: server.port }),
+      stats: () => server.stats(),
+    };
+  },
+});

@@ -1,0 +1,37 @@
+/** The recorder service module: `<http><recmode|recduration|hlsduration>` → recorder settings. */
+import { type Config, resolvePath } from "../config/mod.ts";
+import { defineService } from "../service.ts";
+import { createRecorder } from "./recorder.ts";
+
+export interface RecorderSettings {
+  /** Recording root (rec/ under the server root). */
+  root: string;
+  recmode: number;
+  recdurationMin: number;
+  /** Segment target: the same `<hlsduration>` live HLS uses. */
+  segmentMs: number;
+}
+
+export function recorderSettings(c: Config, root: string): RecorderSettings {
+  return {
+    root: resolvePath(root, "rec"),
+    recmode: c.http.recmode,
+    recdurationMin: c.http.recduration,
+    segmentMs: c.http.hlsduration * 1000,
+  };
+}
+
+export const recorderService = defineService<RecorderSettings>({
+  name: "recorder",
+  listens: [],
+  settings: recorderSettings,
+  create(s, ctx) {
+    const rec = createRecorder({ hub: ctx.hub, log: ctx.log, ...s });
+    return {
+      start: () => rec.start(),
+      close: () => rec.close(),
+      listeners: () => ({}),
+      stats: () => rec.stats(),
+    };
+  },
+});

@@ -1,0 +1,66 @@
+/**
+ * The service contract. Every running thing (a protocol's listeners, the HTTP front, the recorder)
+ * is a ServiceModule: `settings()` is the ONLY mapping from the config to its options, `create()`
+ * builds it, and `update()` applies a reload in place. The composition root (server.ts) is a list of
+ * these; nothing else reads the config for a service.
+ */
+import type { Config } from "./config/mod.ts";
+import type { Hub } from "./core/mod.ts";
+import type { Logger } from "./log/mod.ts";
+import type { Metrics } from "./metrics/mod.ts";
+
+/** One listener in /api/status (smart_rtmpd's shape). */
+export interface ListenerStatus {
+  port: number;
+  run: boolean;
+  ssl: boolean;
+}
+
+/** What every service shares. */
+export interface ServiceContext {
+  readonly hub: Hub;
+  readonly log: Logger;
+  readonly metrics: Metrics;
+  /** Where relative paths (html, vod, rec, logs, data) resolve. */
+  readonly root: string;
+  readonly startedAt: Date;
+  /** Every listener of every service, keyed by status name (rtmp, rtmps, http, https, rtsp, rtsps, srt). */
+  status(): Record<string, ListenerStatus>;
+  /** Another running service, by module name (e.g. HTTP shows SRT's per-session stats). */
+  service(name: string): RunningService | undefined;
+}
+
+/** A service built from its settings. */
+export interface RunningService<S = unknown> {
+  start(): Promise<void>;
+  /** Stops listening and ends its sessions. */
+  close(): Promise<void>;
+  /**
+   * Applies changed settings in place: batch windows, waits, limits and the like reach running
+   * sessions; a listener is rebound only when its address, port or TLS material changed, and the
+   * sessions accepted on the old one keep running. Without `update`, a change restarts the service.
+   */
+  update?(settings: S): Promise<void>;
+  /** Bound ports by listener status name (0 = not listening). Empty for a service without listeners. */
+  listeners(): Record<string, number>;
+  /** Typed counters for /api and the metrics (each service defines its own shape). */
+  stats(): object;
+}
+
+export interface ServiceModule<S = unknown> {
+  readonly name: string;
+  /** Its listeners' status names and whether each is TLS; listed in /api/status even when off. */
+  readonly listens: readonly { readonly name: string; readonly ssl: boolean }[];
+  /**
+   * Everything the service is built from, as plain data (JSON-comparable), or null when it is off.
+   * A reload compares these: unchanged settings leave the service alone. May throw ConfigError
+   * (e.g. an unreadable certificate), which refuses the whole reload.
+   */
+  settings(config: Config, root: string): S | null;
+  create(settings: S, ctx: ServiceContext): RunningService<S>;
+}
+
+/** Typed helper for module definitions (keeps `S` inferred across the three members). */
+export function defineService<S>(m: ServiceModule<S>): ServiceModule<S> {
+  return m;
+}
