@@ -24,8 +24,9 @@ export interface HttpApp {
 }
 
 export function createHttpApp(deps: HttpDeps, features: readonly Feature[] = FEATURES): HttpApp {
-  const sessions = deps.sessions ?? new LiveSessions();
-  const d: HttpDeps = { ...deps, sessions };
+  // The features keep this very object: a reload edits it in place (options, the auth callback).
+  const sessions = deps.sessions ??= new LiveSessions();
+  const d: HttpDeps = deps;
   const stats = { requests: 0, errors: 0 };
   const log = deps.log.child({ sess: "http" });
   const app = new Hono();

@@ -5,53 +5,62 @@
  */
 import { Hono } from "hono";
 import type { Context } from "hono";
-import {
-  AppNotAllowedError,
-  AuthError,
-  BadNameError,
-  Fanout,
-  type Lease,
-  NotFoundError,
-  type Stream,
-  type Subscriber,
-} from "../core/mod.ts";
-import type { HttpDeps } from "./deps.ts";
+import { Fanout, type FanoutOptions, type Lease, type Stream, type Subscriber } from "../core/mod.ts";
+import type { HttpDeps, HttpOptions } from "./deps.ts";
 import { FlvMuxer } from "./flv_muxer.ts";
 import { PullBody } from "./pull_body.ts";
 import { remoteAddr, requestHost } from "./request.ts";
 import { WsSink } from "./ws_sink.ts";
+import { admissionStatus } from "./refusals.ts";
 import type { FlvVideoForm } from "../formats/flv/mod.ts";
 
 let nextId = 1;
 
-/** Maps admission errors to HTTP statuses (JSON bodies). */
-export function admissionStatus(err: unknown): { status: 400 | 403 | 404; msg: string } | undefined {
-  if (err instanceof NotFoundError) return { status: 404, msg: err.message };
-  if (err instanceof AuthError || err instanceof AppNotAllowedError) return { status: 403, msg: err.message };
-  if (err instanceof BadNameError) return { status: 400, msg: err.message };
-  return undefined;
-}
+export { admissionStatus } from "./refusals.ts";
 
 const fanoutId = (form: FlvVideoForm) => `flv:${form}`;
 
-/** The one FLV fan-out of a stream for a form. */
-function flvFanout(deps: HttpDeps, stream: Stream, form: FlvVideoForm): Lease<Fanout> {
-  const o = deps.options;
+/**
+ * The fan-out options as a live view of the HTTP options: a reload edits those in place, and every
+ * running FLV fan-out re-reads its batch window and limits on its next flush.
+ */
+function fanoutOptions(o: HttpOptions): FanoutOptions {
+  return {
+    get batchMs() {
+      return o.flvBatchMs;
+    },
+    get maxBatchMs() {
+      return o.flvMaxBatchMs;
+    },
+    get maxQueueBytes() {
+      return o.flvMaxQueueBytes;
+    },
+    get maxDrops() {
+      return o.flvMaxDrops;
+    },
+    get stallMs() {
+      return o.flvStallMs;
+    },
+    get fastStart() {
+      return o.fastStart;
+    },
+  };
+}
+
+/** The one FLV fan-out of a stream for a form; the last player's release stops it. */
+function flvFanout(deps: HttpDeps, fanout: FanoutOptions, stream: Stream, form: FlvVideoForm): Lease<Fanout> {
   return stream.outputs.acquire(
     fanoutId(form),
     () =>
-      new Fanout(stream, new FlvMuxer(stream, { form, hevcCodecId: o.hevcCodecId, log: deps.log }), {
-        batchMs: o.flvBatchMs,
-        maxBatchMs: o.flvMaxBatchMs,
-        maxQueueBytes: o.flvMaxQueueBytes,
-        maxDrops: o.flvMaxDrops,
-        stallMs: o.flvStallMs,
-        fastStart: o.fastStart,
-      }),
+      new Fanout(
+        stream,
+        new FlvMuxer(stream, { form, hevcCodecId: deps.options.hevcCodecId, log: deps.log }),
+        fanout,
+      ),
   );
 }
 
-async function play(deps: HttpDeps, c: Context): Promise<Response> {
+async function play(deps: HttpDeps, fanoutOpts: FanoutOptions, c: Context): Promise<Response> {
   const req = c.req.raw;
   const app = c.req.param("app")!;
   const name = c.req.param("file")!.slice(0, -".flv".length);
@@ -121,7 +130,7 @@ async function play(deps: HttpDeps, c: Context): Promise<Response> {
       if (done) return;
       unregister = deps.sessions!.add((r) => finish(r));
       try {
-        fanout = flvFanout(deps, stream, form);
+        fanout = flvFanout(deps, fanoutOpts, stream, form);
         sub = fanout.value.subscribe({
           write: (b) => ws.write(b),
           close: (r) => {
@@ -146,7 +155,7 @@ async function play(deps: HttpDeps, c: Context): Promise<Response> {
   sink = body;
   unregister = deps.sessions!.add((r) => finish(r));
   try {
-    fanout = flvFanout(deps, stream, form);
+    fanout = flvFanout(deps, fanoutOpts, stream, form);
     sub = fanout.value.subscribe({
       write: (b) => body.write(b),
       close: (r) => {
@@ -170,9 +179,10 @@ async function play(deps: HttpDeps, c: Context): Promise<Response> {
 
 export function routes(deps: HttpDeps): Hono {
   const app = new Hono();
+  const fanoutOpts = fanoutOptions(deps.options);
   app.get("/:app/:file{[^/]+\\.flv}", async (c, next) => {
     if (!deps.options.hasflv) return await next();
-    return await play(deps, c);
+    return await play(deps, fanoutOpts, c);
   });
   return app;
 }

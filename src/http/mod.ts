@@ -13,5 +13,6 @@ export { serveFile, type StaticOptions } from "./static.ts";
 export { contentType } from "./mime.ts";
 export { remoteAddr, requestHost } from "./request.ts";
 export { FlvMuxer, type FlvMuxerOptions } from "./flv_muxer.ts";
-export { admissionStatus } from "./flv.ts";
+export { admissionStatus, HTTP_REFUSALS } from "./refusals.ts";
 export { type Endpoint, type PublicEndpoints, publicUrlsFrom } from "./public_urls.ts";
+export { httpService, type HttpSettings, httpSettings } from "./service.ts";

@@ -100,32 +100,54 @@ function sessionStatsOf(ctx: ServiceContext) {
   };
 }
 
+/** The part of the settings that binds sockets: only a change here moves the listeners. */
+const listenKey = (s: HttpSettings) => JSON.stringify([s.hostname, s.port, s.tls]);
+
 export const httpService = defineService<HttpSettings>({
   name: "http",
   listens: [{ name: "http", ssl: false }, { name: "https", ssl: true }],
   settings: httpSettings,
   create(s, ctx) {
+    // `cur` and the option objects below are handed to the features once and edited in place by
+    // update(): the features read them per request, so a reload reaches running routes.
+    const cur = s;
+    const vod = { root: s.vodRoot, maxBody: s.maxBody };
+    const authorizer = (a: HttpSettings["auth"]) => createHttpAuthorizer({ ...a, log: ctx.log });
     const deps: HttpDeps = {
       hub: ctx.hub,
       log: ctx.log,
-      options: s.options,
+      options: cur.options,
       status: () => ({ services: ctx.status(), startTime: ctx.startedAt }),
-      publicUrls: publicUrlsFrom(endpointsOf(s, ctx)),
+      publicUrls: publicUrlsFrom(endpointsOf(cur, ctx)),
       sessionStats: sessionStatsOf(ctx),
-      authorizeHttp: createHttpAuthorizer({ url: s.auth.url, timeoutMs: s.auth.timeoutMs, log: ctx.log }),
+      authorizeHttp: authorizer(cur.auth),
     };
     const app = createHttpApp(deps, [
       ...FEATURES,
-      (d) => hlsRoutes(d, s.hls),
-      (d) => dashRoutes(d, s.dash),
-      (d) => recRoutes(d, { root: s.recRoot }),
-      (d) => vodRoutes(d, { root: s.vodRoot, maxBody: s.maxBody }),
+      (d) => hlsRoutes(d, cur.hls),
+      (d) => dashRoutes(d, cur.dash),
+      (d) => recRoutes(d, { root: cur.recRoot }),
+      (d) => vodRoutes(d, vod),
     ]);
     const server = createHttpServer({ app, log: ctx.log, hostname: s.hostname, port: s.port, tls: s.tls });
     return {
       start: () => server.start(),
       close: () => server.close(),
-      listeners: () => ({ http: server.port, https: server.tlsPort ?? 0 }),
+      async update(next) {
+        if (listenKey(next) !== listenKey(cur)) {
+          await server.rebind({ hostname: next.hostname, port: next.port, tls: next.tls });
+        }
+        if (JSON.stringify(next.auth) !== JSON.stringify(cur.auth)) {
+          deps.authorizeHttp = authorizer(next.auth);
+        }
+        Object.assign(cur.options, next.options);
+        Object.assign(cur.hls, next.hls);
+        Object.assign(cur.dash, next.dash);
+        vod.maxBody = next.maxBody;
+        const { options: _o, hls: _h, dash: _d, ...rest } = next;
+        Object.assign(cur, rest);
+      },
+      listeners: () => ({ http: server.port, https: server.tlsPort }),
       stats: () => server.stats(),
     };
   },
