@@ -155,26 +155,34 @@ export function createServer(opts: ServerOptions): EstuaryServer {
       hub.configure(hubOptions(config, log));
       const updated: string[] = [];
       const restarted: string[] = [];
+      const failed: string[] = [];
       for (const [i, slot] of slots.entries()) {
         const settings = wanted[i];
         const json = JSON.stringify(settings);
         if (json === slot.running) continue;
         const svc = slot.service;
-        if (svc?.update && settings !== null) {
-          await svc.update(settings);
-          slot.running = json;
-          updated.push(slot.module.name);
-          logListening(slot);
-          continue;
+        try {
+          if (svc?.update && settings !== null) {
+            await svc.update(settings);
+            slot.running = json;
+            updated.push(slot.module.name);
+            logListening(slot);
+            continue;
+          }
+          await stopSlot(slot);
+          await startSlot(slot, settings);
+          restarted.push(slot.module.name);
+        } catch (err) {
+          // E.g. the new port is in use: this service keeps (or lacks) what it had; the others go on.
+          failed.push(slot.module.name);
+          log.error("reload of a service failed", { service: slot.module.name, error: err });
         }
-        await stopSlot(slot);
-        await startSlot(slot, settings);
-        restarted.push(slot.module.name);
       }
       log.info("config reloaded", {
         changed: changed.join(",") || "nothing",
         updated: updated.join(",") || "none",
         restarted: restarted.join(",") || "none",
+        failed: failed.join(",") || undefined,
       });
       return changed;
     },
