@@ -11,7 +11,7 @@ import { chunkMessage } from "../src/protocols/rtmp/chunk_stream.ts";
 import type { Source } from "./media.ts";
 import type { Peer } from "./peers.ts";
 import { rtmpPlayRequest } from "./players.ts";
-import type { LatencyResult } from "./main.ts";
+import type { LatencyResult } from "./types.ts";
 
 const STREAM = "lat";
 

@@ -16,36 +16,8 @@ import { ensureNms, nginxAvailable, type Peer, startEstuary, startNginx, startNm
 import { measureLatency } from "./latency.ts";
 import { formatTable } from "./report.ts";
 
-export interface Level {
-  proto: "rtmp" | "flv";
-  profile: Profile;
-  n: number;
-}
-
-export interface Result extends Level {
-  peer: string;
-  connected: number;
-  started: number;
-  dropped: number;
-  errors: string[];
-  window_s: number;
-  /** Smallest share of the expected bytes any player received (1 = 100 %). */
-  min_share: number;
-  delivered_gbit: number;
-  cpu_s: number;
-  cpu_per_gbit: number;
-  rss_growth_per_player_kb: number;
-  peak_rss_mb: number;
-}
-
-export interface LatencyResult {
-  peer: string;
-  proto: "rtmp" | "flv";
-  players: number;
-  p50_ms: number;
-  p99_ms: number;
-  samples: number;
-}
+export type { LatencyResult, Level, Result } from "./types.ts";
+import type { LatencyResult, Level, Result } from "./types.ts";
 
 const flags = new Set(Deno.args.filter((a) => a.startsWith("--")));
 const argValue = (name: string) => {

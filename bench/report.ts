@@ -1,5 +1,5 @@
 /** The bench's table: raw figures per peer and level, and Estuary's ratios against each peer. */
-import type { LatencyResult, Result } from "./main.ts";
+import type { LatencyResult, Result } from "./types.ts";
 
 const f = (n: number, d = 2) => Number.isFinite(n) ? n.toFixed(d) : "-";
 

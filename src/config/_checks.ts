@@ -3,7 +3,7 @@
  * value); warnings are for settings that are valid but will not do what the user may expect.
  */
 import type { z } from "zod";
-import type { Config } from "./schema.ts";
+import type { Config } from "./sections.ts";
 import { listeners, tlsReady } from "./listeners.ts";
 
 export function checkConfig(c: Config, ctx: z.core.$RefinementCtx<Config>): void {

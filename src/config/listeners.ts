@@ -5,7 +5,7 @@
  * A TLS listener (RTMPS, RTSPS, HTTPS) starts only when its section's `ssl` is true AND both
  * `ssl/serverkey` and `ssl/servercert` are set. Plain listeners keep running beside it.
  */
-import type { Config } from "./schema.ts";
+import type { Config } from "./sections.ts";
 
 export type ServiceName = "rtmp" | "rtmps" | "rtsp" | "rtsps" | "http" | "https" | "srt";
 

@@ -1,6 +1,6 @@
 /** The TLS material a listener is built from, read once when settings are computed. */
 import { ConfigError } from "../core/errors.ts";
-import type { Config } from "./schema.ts";
+import type { Config } from "./sections.ts";
 import { tlsEnabled } from "./listeners.ts";
 import { resolvePath } from "./paths.ts";
 
