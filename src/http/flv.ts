@@ -20,31 +20,26 @@ export { admissionStatus } from "./refusals.ts";
 
 const fanoutId = (form: FlvVideoForm) => `flv:${form}`;
 
+/** Where each fan-out option lives in the HTTP options. */
+const FANOUT_FROM = {
+  batchMs: "flvBatchMs",
+  maxBatchMs: "flvMaxBatchMs",
+  maxQueueBytes: "flvMaxQueueBytes",
+  maxDrops: "flvMaxDrops",
+  stallMs: "flvStallMs",
+  fastStart: "fastStart",
+} as const satisfies Record<keyof FanoutOptions, keyof HttpOptions>;
+
 /**
  * The fan-out options as a live view of the HTTP options: a reload edits those in place, and every
  * running FLV fan-out re-reads its batch window and limits on its next flush.
  */
 function fanoutOptions(o: HttpOptions): FanoutOptions {
-  return {
-    get batchMs() {
-      return o.flvBatchMs;
-    },
-    get maxBatchMs() {
-      return o.flvMaxBatchMs;
-    },
-    get maxQueueBytes() {
-      return o.flvMaxQueueBytes;
-    },
-    get maxDrops() {
-      return o.flvMaxDrops;
-    },
-    get stallMs() {
-      return o.flvStallMs;
-    },
-    get fastStart() {
-      return o.fastStart;
-    },
-  };
+  const view = {} as FanoutOptions;
+  for (const [key, from] of Object.entries(FANOUT_FROM)) {
+    Object.defineProperty(view, key, { get: () => o[from], enumerable: true });
+  }
+  return view;
 }
 
 /** The one FLV fan-out of a stream for a form; the last player's release stops it. */
