@@ -16,11 +16,10 @@ import {
   type Subscriber,
 } from "../core/mod.ts";
 import type { HttpDeps } from "./deps.ts";
-import { FlvMuxer } from "./flv_muxer.ts";
 import { PullBody } from "./pull_body.ts";
 import { remoteAddr, requestHost } from "./request.ts";
 import { WsSink } from "./ws_sink.ts";
-import type { FlvVideoForm } from "../formats/flv/mod.ts";
+import { FlvFanoutMuxer, type FlvFanoutMuxerOptions, type FlvVideoForm } from "../formats/flv/mod.ts";
 
 let nextId = 1;
 
@@ -40,7 +39,7 @@ function flvFanout(deps: HttpDeps, stream: Stream, form: FlvVideoForm): Lease<Fa
   return stream.outputs.acquire(
     fanoutId(form),
     () =>
-      new Fanout(stream, new FlvMuxer(stream, { form, hevcCodecId: o.hevcCodecId, log: deps.log }), {
+      new Fanout(stream, new FlvFanoutMuxer(stream, muxOptions(deps, stream, form)), {
         batchMs: o.flvBatchMs,
         maxBatchMs: o.flvMaxBatchMs,
         maxQueueBytes: o.flvMaxQueueBytes,
@@ -49,6 +48,15 @@ function flvFanout(deps: HttpDeps, stream: Stream, form: FlvVideoForm): Lease<Fa
         fastStart: o.fastStart,
       }),
   );
+}
+
+function muxOptions(deps: HttpDeps, stream: Stream, form: FlvVideoForm): FlvFanoutMuxerOptions {
+  return {
+    form,
+    hevcCodecId: deps.options.hevcCodecId,
+    // One unmuxable frame (e.g. a huge composition offset) is dropped; the first one is logged.
+    onSkip: (err) => deps.log.warn("flv mux dropped a frame", { key: stream.key, err }),
+  };
 }
 
 async function play(deps: HttpDeps, c: Context): Promise<Response> {
