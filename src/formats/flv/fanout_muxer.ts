@@ -42,13 +42,7 @@ export class FlvFanoutMuxer implements FanoutMuxer, FlvTagWriter {
   }
 
   /** @internal FlvTagWriter: the payload stays shared; the fan-out copies it once into a chunk. */
-  writeTag(
-    type: FlvTagType,
-    ms: number,
-    head: Uint8Array,
-    data: Uint8Array | undefined,
-    out: Uint8Array[],
-  ): void {
+  writeTag(out: Uint8Array[], type: FlvTagType, ms: number, head: Uint8Array, data?: Uint8Array): void {
     if (!data) {
       out.push(flvTag(type, ms, head));
       return;

@@ -11,15 +11,8 @@ const fixture = readFlvTags(
   Deno.readFileSync(new URL("./testdata/h264_aac.flv", import.meta.url)),
 );
 
-function newStream() {
-  return new Stream({
-    app: "live",
-    name: "t",
-    vhost: "",
-    info: { from: "test" },
-    gop: { enabled: true, maxFrames: 1000, maxBytes: 1 << 24 },
-  });
-}
+const gop = { enabled: true, maxFrames: 1000, maxBytes: 1 << 24 };
+const newStream = () => new Stream({ app: "live", name: "flv", vhost: "", info: { from: "test" }, gop });
 
 /** Demuxes FLV tags into frames (and the publisher's metadata). */
 function demux(tags: FlvTag[]) {

@@ -20,16 +20,10 @@ import { FLV_TAG_AUDIO, FLV_TAG_SCRIPT, FLV_TAG_VIDEO, type FlvTagType } from ".
 /** Frames one tag; RTMP message types 8, 9 and 18 are the FLV tag types. */
 export interface FlvTagWriter {
   /**
-   * Appends one tag whose body is `head` followed by `data` (a frame's shared payload, never
-   * copied here; absent for sequence headers and metadata).
+   * Appends to `out` one tag whose body is `head` followed by `data` (a frame's shared payload,
+   * never copied here; absent for sequence headers and metadata).
    */
-  writeTag(
-    type: FlvTagType,
-    ms: number,
-    head: Uint8Array,
-    data: Uint8Array | undefined,
-    out: Uint8Array[],
-  ): void;
+  writeTag(out: Uint8Array[], type: FlvTagType, ms: number, head: Uint8Array, data?: Uint8Array): void;
 }
 
 export interface FlvTagMuxerOptions {
@@ -82,17 +76,17 @@ export class FlvTagMuxer {
       const t = frame.track;
       if (t.kind === "video") {
         if (t !== this.#video) {
-          w.writeTag(FLV_TAG_VIDEO, ms, videoSequenceBody(t, this.#opts.form, this.#codec), undefined, out);
+          w.writeTag(out, FLV_TAG_VIDEO, ms, videoSequenceBody(t, this.#opts.form, this.#codec));
           this.#video = t;
         }
-        w.writeTag(FLV_TAG_VIDEO, ms, videoFrameHeader(frame, this.#opts.form, this.#codec), frame.data, out);
+        w.writeTag(out, FLV_TAG_VIDEO, ms, videoFrameHeader(frame, this.#opts.form, this.#codec), frame.data);
       } else {
         if (t !== this.#audio) {
           const seq = audioSequenceBody(t);
-          if (seq) w.writeTag(FLV_TAG_AUDIO, ms, seq, undefined, out);
+          if (seq) w.writeTag(out, FLV_TAG_AUDIO, ms, seq);
           this.#audio = t;
         }
-        w.writeTag(FLV_TAG_AUDIO, ms, audioFrameHeader(frame), frame.data, out);
+        w.writeTag(out, FLV_TAG_AUDIO, ms, audioFrameHeader(frame), frame.data);
       }
       this.#lastMs = ms;
     } catch (err) {
@@ -105,11 +99,11 @@ export class FlvTagMuxer {
   header(source: FlvHeaderSource, ms: number, w: FlvTagWriter, out: Uint8Array[]): void {
     const { video, audio } = this.tracks(source);
     const meta = liveMetadata(source.metadata, video, audio, { ...this.#codec, form: this.#opts.form });
-    w.writeTag(FLV_TAG_SCRIPT, ms, onMetaDataBody(meta), undefined, out);
+    w.writeTag(out, FLV_TAG_SCRIPT, ms, onMetaDataBody(meta));
     if (video) {
-      w.writeTag(FLV_TAG_VIDEO, ms, videoSequenceBody(video, this.#opts.form, this.#codec), undefined, out);
+      w.writeTag(out, FLV_TAG_VIDEO, ms, videoSequenceBody(video, this.#opts.form, this.#codec));
     }
     const seq = audio ? audioSequenceBody(audio) : null;
-    if (seq) w.writeTag(FLV_TAG_AUDIO, ms, seq, undefined, out);
+    if (seq) w.writeTag(out, FLV_TAG_AUDIO, ms, seq);
   }
 }

@@ -14,14 +14,8 @@ import { decodeAmf0All } from "../amf/mod.ts";
 import { liveMetadata } from "./metadata.ts";
 import { type FlvHeaderSource, FlvTagMuxer, type FlvTagWriter } from "./tag_muxer.ts";
 import { FLV_TAG_AUDIO, FLV_TAG_SCRIPT, FLV_TAG_VIDEO, type FlvTagType } from "./tag.ts";
+import { h264, h265 } from "./_test_util.ts";
 
-const codecData = (name: string) =>
-  Deno.readFileSync(new URL(`../../codecs/testdata/${name}`, import.meta.url));
-const h264Nals = splitAnnexB(codecData("h264_640x360_high_30.h264"));
-const h264 = h264Track(h264Nals[0], [h264Nals[1]]);
-const h265Nals = splitAnnexB(codecData("h265_320x240_main_30.h265"));
-const of265 = (t: number) => h265Nals.filter((n) => h265NalType(n) === t);
-const h265 = h265Track(of265(H265Nal.vps)[0], of265(H265Nal.sps)[0], of265(H265Nal.pps));
 const aac = aacTrack(Uint8Array.of(0x12, 0x10));
 
 interface Written {
@@ -34,7 +28,7 @@ interface Written {
 /** Records tags instead of framing them. */
 class Recorder implements FlvTagWriter {
   tags: Written[] = [];
-  writeTag(type: FlvTagType, ms: number, head: Uint8Array, data: Uint8Array | undefined, out: Uint8Array[]) {
+  writeTag(out: Uint8Array[], type: FlvTagType, ms: number, head: Uint8Array, data?: Uint8Array) {
     this.tags.push({ type, ms, head, data });
     out.push(head);
   }

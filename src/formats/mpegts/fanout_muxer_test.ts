@@ -6,15 +6,8 @@ import { TsFanoutMuxer } from "./fanout_muxer.ts";
 import { TS_PACKET_SIZE } from "./packet.ts";
 import { demux, fixture } from "./_test_util.ts";
 
-function newStream() {
-  return new Stream({
-    app: "live",
-    name: "t",
-    vhost: "",
-    info: { from: "test" },
-    gop: { enabled: true, maxFrames: 1000, maxBytes: 1 << 24 },
-  });
-}
+const gop = { enabled: true, maxFrames: 1000, maxBytes: 1 << 24 };
+const newStream = () => new Stream({ app: "live", name: "ts", vhost: "", info: { from: "test" }, gop });
 
 Deno.test("TsFanoutMuxer: header then shared bytes demux back to the same frames", () => {
   const src = demux(fixture("h264_aac.mpegts"));

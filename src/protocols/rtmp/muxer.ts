@@ -56,13 +56,7 @@ export class RtmpMuxer implements FanoutMuxer, FlvTagWriter {
   }
 
   /** @internal FlvTagWriter: an FLV tag type is the RTMP message type of the same payload. */
-  writeTag(
-    type: FlvTagType,
-    ms: number,
-    head: Uint8Array,
-    data: Uint8Array | undefined,
-    out: Uint8Array[],
-  ): void {
+  writeTag(out: Uint8Array[], type: FlvTagType, ms: number, head: Uint8Array, data?: Uint8Array): void {
     const csid = type === FLV_TAG_VIDEO ? Csid.video : type === FLV_TAG_AUDIO ? Csid.audio : Csid.data;
     out.push(chunkMessage({
       csid,
