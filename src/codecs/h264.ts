@@ -30,6 +30,10 @@ export interface H264Sps {
   chromaFormat: number;
   bitDepth: number;
   bitDepthChroma: number;
+  /** pic_order_cnt_type: 2 means output order is decode order. */
+  pocType: number;
+  /** VUI bitstream_restriction max_num_reorder_frames; undefined when the SPS does not say. */
+  maxNumReorderFrames?: number;
 }
 
 // Profiles whose SPS carries chroma_format_idc and bit depths (7.3.2.1.1).
@@ -94,9 +98,39 @@ export function parseH264Sps(sps: Uint8Array): H264Sps {
     width -= cropX * (left + right);
     height -= cropY * (top + bottom);
   }
-  let fps = 0;
-  if (r.flag()) fps = vuiFps(r);
-  return { profile, compat, level, width, height, fps, chromaFormat, bitDepth, bitDepthChroma };
+  const vui = r.flag() ? readVui(r) : undefined;
+  return {
+    profile,
+    compat,
+    level,
+    width,
+    height,
+    fps: vui?.fps ?? 0,
+    chromaFormat,
+    bitDepth,
+    bitDepthChroma,
+    pocType,
+    maxNumReorderFrames: vui?.maxNumReorderFrames,
+  };
+}
+
+/** Used when an SPS allows reordering but does not say how much (x264's B-pyramid depth). */
+const DEFAULT_REORDER_DEPTH = 2;
+
+/**
+ * How many frames a decoder may hold back before output. A receiver that has presentation times
+ * only (RTP) needs it to derive decode times. 0 where the SPS rules reordering out (POC type 2,
+ * Baseline has no B slices); otherwise max_num_reorder_frames, or a default when the SPS is silent
+ * or unreadable (a wrong guess costs latency, not playback).
+ */
+export function h264ReorderDepth(sps: Uint8Array): number {
+  try {
+    const info = parseH264Sps(sps);
+    if (info.pocType === 2 || info.profile === 66) return 0;
+    return info.maxNumReorderFrames ?? DEFAULT_REORDER_DEPTH;
+  } catch {
+    return DEFAULT_REORDER_DEPTH;
+  }
 }
 
 function skipScalingList(r: BitReader, size: number): void {
@@ -108,8 +142,13 @@ function skipScalingList(r: BitReader, size: number): void {
   }
 }
 
-// VUI up to timing_info (E.1.1); later fields are not needed.
-function vuiFps(r: BitReader): number {
+interface Vui {
+  fps: number;
+  maxNumReorderFrames?: number;
+}
+
+// vui_parameters() (E.1.1): the frame rate from timing_info, the reorder depth from the end.
+function readVui(r: BitReader): Vui {
   if (r.flag() && r.bits(8) === 255) r.skip(32); // aspect_ratio_info, Extended_SAR
   if (r.flag()) r.skip(1); // overscan
   if (r.flag()) {
@@ -120,10 +159,45 @@ function vuiFps(r: BitReader): number {
     r.ue();
     r.ue();
   }
-  if (!r.flag()) return 0;
-  const unitsInTick = r.bits(32);
-  const timeScale = r.bits(32);
-  return unitsInTick === 0 ? 0 : roundFps(timeScale / (2 * unitsInTick));
+  let fps = 0;
+  if (r.flag()) {
+    const unitsInTick = r.bits(32);
+    const timeScale = r.bits(32);
+    r.skip(1); // fixed_frame_rate_flag
+    if (unitsInTick !== 0) fps = roundFps(timeScale / (2 * unitsInTick));
+  }
+  return { fps, maxNumReorderFrames: readReorderFrames(r) };
+}
+
+// The rest of the VUI matters for reordering only: a truncated or odd one must not cost the
+// track its size and frame rate, so a read error here means "not said".
+function readReorderFrames(r: BitReader): number | undefined {
+  try {
+    const nalHrd = r.flag();
+    if (nalHrd) skipHrd(r);
+    const vclHrd = r.flag();
+    if (vclHrd) skipHrd(r);
+    if (nalHrd || vclHrd) r.skip(1); // low_delay_hrd_flag
+    r.skip(1); // pic_struct_present_flag
+    if (!r.flag()) return undefined; // bitstream_restriction_flag
+    r.skip(1); // motion_vectors_over_pic_boundaries_flag
+    for (let i = 0; i < 4; i++) r.ue(); // max bytes/bits denominators, log2 max mv lengths
+    return r.ue();
+  } catch {
+    return undefined;
+  }
+}
+
+// hrd_parameters() (E.1.2).
+function skipHrd(r: BitReader): void {
+  const count = r.ue() + 1;
+  r.skip(8); // bit_rate_scale, cpb_size_scale
+  for (let i = 0; i < count; i++) {
+    r.ue();
+    r.ue();
+    r.skip(1);
+  }
+  r.skip(20); // four 5-bit delay and length fields
 }
 
 /** Keeps 29.97-style rates readable without float noise. */

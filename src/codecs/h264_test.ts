@@ -5,6 +5,7 @@ import {
   h264CodecString,
   H264Nal,
   h264NalType,
+  h264ReorderDepth,
   h264Track,
   h264TrackFromAvcc,
   isH264Keyframe,
@@ -18,6 +19,7 @@ import { fixture, toHex } from "./_fixture_test_util.ts";
 const cases = [
   {
     file: "h264_640x360_high_30.h264",
+    reorder: 2,
     profile: 100,
     level: 30,
     width: 640,
@@ -29,6 +31,8 @@ const cases = [
   },
   {
     file: "h264_1280x720_baseline_25.h264",
+    // max_num_reorder_frames (B-frames); Baseline has none.
+    reorder: 0,
     profile: 66,
     level: 31,
     width: 1280,
@@ -41,6 +45,7 @@ const cases = [
   // 1080 lines are coded as 1088 and cropped by 8.
   {
     file: "h264_1920x1080_main_60.h264",
+    reorder: 2,
     profile: 77,
     level: 42,
     width: 1920,
@@ -52,6 +57,7 @@ const cases = [
   },
   {
     file: "h264_352x288_high444.h264",
+    reorder: 2,
     profile: 244,
     level: 13,
     width: 352,
@@ -63,6 +69,7 @@ const cases = [
   },
   {
     file: "h264_352x288_high10.h264",
+    reorder: 2,
     profile: 110,
     level: 13,
     width: 352,
@@ -94,6 +101,7 @@ Deno.test("parseH264Sps / h264Track on real x264 streams", () => {
     assert.equal(info.fps, c.fps, c.file);
     assert.equal(info.chromaFormat, c.chroma, c.file);
     assert.equal(info.bitDepth, c.depth, c.file);
+    assert.equal(h264ReorderDepth(sps), c.reorder, c.file);
     const t = h264Track(sps, pps);
     assert.equal(t.codec, "h264");
     assert.equal(t.clockRate, 90000);
@@ -133,4 +141,11 @@ Deno.test("H.264 parsers reject malformed input with ProtocolError", () => {
   for (const b of bad) assert.throws(() => parseH264Sps(b), ProtocolError);
   assert.throws(() => parseAvcc(new Uint8Array([1, 100, 0, 30, 0xff, 0xe1, 0, 50, 1])), /runs past/);
   assert.throws(() => parseAvcc(new Uint8Array([0, 100, 0, 30, 0xff, 0xe1, 0])), /configurationVersion/);
+});
+
+Deno.test("h264ReorderDepth falls back to 2 when the SPS cannot be read", () => {
+  const { sps } = paramSets("h264_640x360_high_30.h264");
+  for (const bad of [sps.subarray(0, 6), new Uint8Array([0x68, 1, 2, 3]), new Uint8Array(0)]) {
+    assert.equal(h264ReorderDepth(bad), 2);
+  }
 });

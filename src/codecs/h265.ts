@@ -46,6 +46,8 @@ export interface H265Sps extends H265Ptl {
   bitDepthChroma: number;
   maxSubLayers: number;
   temporalIdNesting: boolean;
+  /** sps_max_num_reorder_pics of the highest sub-layer. */
+  maxNumReorderPics: number;
 }
 
 /** Parses a sequence parameter set NAL unit (with its 2-byte NAL header). */
@@ -78,10 +80,11 @@ export function parseH265Sps(sps: Uint8Array): H265Sps {
   const bitDepthChroma = r.ue() + 8;
   const log2MaxPocLsb = r.ue() + 4;
   const orderingAll = r.flag();
+  let maxNumReorderPics = 0;
   for (let i = orderingAll ? 0 : maxSubLayersMinus1; i <= maxSubLayersMinus1; i++) {
-    r.ue();
-    r.ue();
-    r.ue();
+    r.ue(); // sps_max_dec_pic_buffering_minus1
+    maxNumReorderPics = r.ue();
+    r.ue(); // sps_max_latency_increase_plus1
   }
   for (let i = 0; i < 6; i++) r.ue(); // coding/transform block sizes and depths
   if (r.flag() && r.flag()) skipScalingListData(r);
@@ -109,7 +112,20 @@ export function parseH265Sps(sps: Uint8Array): H265Sps {
     bitDepthChroma,
     maxSubLayers: maxSubLayersMinus1 + 1,
     temporalIdNesting,
+    maxNumReorderPics,
   };
+}
+
+/**
+ * How many pictures a decoder may hold back before output (see `h264ReorderDepth`); 2 when the
+ * SPS is unreadable.
+ */
+export function h265ReorderDepth(sps: Uint8Array): number {
+  try {
+    return parseH265Sps(sps).maxNumReorderPics;
+  } catch {
+    return 2;
+  }
 }
 
 function readProfileTierLevel(r: BitReader, maxSubLayersMinus1: number): H265Ptl {

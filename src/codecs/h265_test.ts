@@ -5,6 +5,7 @@ import {
   h265CodecString,
   H265Nal,
   h265NalType,
+  h265ReorderDepth,
   h265Track,
   h265TrackFromHvcc,
   isH265Keyframe,
@@ -12,12 +13,13 @@ import {
   parseHvcc,
 } from "./h265.ts";
 import { joinAvcc, splitAnnexB } from "./nal.ts";
-import { fixture, toHex } from "./_fixture_test_util.ts";
+import { fixture, hex, toHex } from "./_fixture_test_util.ts";
 
 // Fixtures made by ffmpeg/libx265.
 const cases = [
   {
     file: "h265_320x240_main_30.h265",
+    reorder: 2,
     profile: 1,
     level: 60,
     width: 320,
@@ -29,6 +31,7 @@ const cases = [
   // 1080 lines are coded as 1088 and cut by the conformance window.
   {
     file: "h265_1920x1080_main_25.h265",
+    reorder: 2,
     profile: 1,
     level: 120,
     width: 1920,
@@ -39,6 +42,7 @@ const cases = [
   },
   {
     file: "h265_352x288_main10.h265",
+    reorder: 2,
     profile: 2,
     level: 60,
     width: 352,
@@ -66,6 +70,7 @@ Deno.test("parseH265Sps / h265Track on real x265 streams", () => {
     assert.equal(info.fps, c.fps, c.file);
     assert.equal(info.chromaFormat, 1, c.file);
     assert.equal(info.bitDepth, c.depth, c.file);
+    assert.equal(h265ReorderDepth(sps), c.reorder, c.file);
     const t = h265Track(vps, sps, pps);
     assert.equal(t.width, c.width);
     assert.equal(h265CodecString(t), c.codecs, c.file);
@@ -103,4 +108,12 @@ Deno.test("H.265 parsers reject malformed input with ProtocolError", () => {
   assert.throws(() => parseH265Sps(sps.subarray(0, 10)), ProtocolError);
   assert.throws(() => parseH265Sps(sps.subarray(0, 20)), ProtocolError);
   assert.throws(() => parseHvcc(new Uint8Array(10)), /at least 23/);
+});
+
+Deno.test("h265ReorderDepth: 0 without B-frames, 2 when the SPS cannot be read", () => {
+  // The SPS of an x265 stream made with bframes=0 (sps_max_num_reorder_pics 0).
+  const noB = hex("42010101600000030090000003000003003ca00a080f165ba4a4c2f0168080000003008000000f04");
+  assert.equal(h265ReorderDepth(noB), 0);
+  const { sps } = paramSets("h265_320x240_main_30.h265");
+  assert.equal(h265ReorderDepth(sps.subarray(0, 20)), 2);
 });

@@ -1,3 +1,4 @@
+import { concat } from "./bytes.ts";
 import type { Frame } from "./frame.ts";
 import type { Reader } from "./reader.ts";
 import type { Stream } from "./stream.ts";
@@ -309,16 +310,5 @@ export class Fanout implements SharedOutput {
 /** Backlogs up to this size are merged into one write. */
 const MERGE_LIMIT = 32 * 1024;
 
-export function concat(parts: readonly Uint8Array[], size?: number): Uint8Array {
-  if (size === undefined) {
-    size = 0;
-    for (const p of parts) size += p.byteLength;
-  }
-  const out = new Uint8Array(size);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.byteLength;
-  }
-  return out;
-}
+// Re-exported for the modules that still import it from here; new code imports core/bytes.ts.
+export { concat };

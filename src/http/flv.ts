@@ -7,12 +7,11 @@ import { Hono } from "hono";
 import type { Context } from "hono";
 import { Fanout, type FanoutOptions, type Lease, type Stream, type Subscriber } from "../core/mod.ts";
 import type { HttpDeps, HttpOptions } from "./deps.ts";
-import { FlvMuxer } from "./flv_muxer.ts";
 import { PullBody } from "./pull_body.ts";
 import { remoteAddr, requestHost } from "./request.ts";
 import { WsSink } from "./ws_sink.ts";
 import { admissionStatus } from "./refusals.ts";
-import type { FlvVideoForm } from "../formats/flv/mod.ts";
+import { FlvFanoutMuxer, type FlvFanoutMuxerOptions, type FlvVideoForm } from "../formats/flv/mod.ts";
 
 let nextId = 1;
 
@@ -46,13 +45,17 @@ function fanoutOptions(o: HttpOptions): FanoutOptions {
 function flvFanout(deps: HttpDeps, fanout: FanoutOptions, stream: Stream, form: FlvVideoForm): Lease<Fanout> {
   return stream.outputs.acquire(
     fanoutId(form),
-    () =>
-      new Fanout(
-        stream,
-        new FlvMuxer(stream, { form, hevcCodecId: deps.options.hevcCodecId, log: deps.log }),
-        fanout,
-      ),
+    () => new Fanout(stream, new FlvFanoutMuxer(stream, muxOptions(deps, stream, form)), fanout),
   );
+}
+
+function muxOptions(deps: HttpDeps, stream: Stream, form: FlvVideoForm): FlvFanoutMuxerOptions {
+  return {
+    form,
+    hevcCodecId: deps.options.hevcCodecId,
+    // One unmuxable frame (e.g. a huge composition offset) is dropped; the first one is logged.
+    onSkip: (err) => deps.log.warn("flv mux dropped a frame", { key: stream.key, err }),
+  };
 }
 
 async function play(deps: HttpDeps, fanoutOpts: FanoutOptions, c: Context): Promise<Response> {

@@ -12,7 +12,6 @@ export { LiveSessions } from "./live_sessions.ts";
 export { serveFile, type StaticOptions } from "./static.ts";
 export { contentType } from "./mime.ts";
 export { remoteAddr, requestHost } from "./request.ts";
-export { FlvMuxer, type FlvMuxerOptions } from "./flv_muxer.ts";
 export { admissionStatus, HTTP_REFUSALS } from "./refusals.ts";
 export { type Endpoint, type PublicEndpoints, publicUrlsFrom } from "./public_urls.ts";
 export { httpService, type HttpSettings, httpSettings } from "./service.ts";

@@ -1,3 +1,4 @@
+import { readU24, readU32 } from "../../core/bytes.ts";
 import { ProtocolError } from "../../core/errors.ts";
 import { AvMultitrackType, fourCcString } from "./codec_id.ts";
 
@@ -7,15 +8,6 @@ export interface ExTrackPayload {
   fourCc: number;
   trackId: number;
   payload: Uint8Array;
-}
-
-export function u32(b: Uint8Array, o: number): number {
-  return ((b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]) >>> 0;
-}
-
-export function si24(b: Uint8Array, o: number): number {
-  const v = (b[o] << 16) | (b[o + 1] << 8) | b[o + 2];
-  return v & 0x800000 ? v - 0x1000000 : v;
 }
 
 export function need(body: Uint8Array, n: number, what: string): void {
@@ -37,7 +29,7 @@ export function readExTracks(
 ): ExTrackPayload {
   if (packetType !== multitrack) {
     need(body, 5, `Enhanced ${kind} tag`);
-    return { packetType, fourCc: u32(body, 1), trackId: 0, payload: body.subarray(5) };
+    return { packetType, fourCc: readU32(body, 1), trackId: 0, payload: body.subarray(5) };
   }
   need(body, 2, `Enhanced ${kind} multitrack tag`);
   const type = body[1] >> 4;
@@ -54,14 +46,14 @@ export function readExTracks(
   let fourCc = 0;
   if (type !== AvMultitrackType.manyTracksManyCodecs) {
     need(body, o + 4, `Enhanced ${kind} multitrack tag`);
-    fourCc = u32(body, o);
+    fourCc = readU32(body, o);
     o += 4;
   }
   let first: ExTrackPayload | undefined;
   while (o < body.length) {
     if (type === AvMultitrackType.manyTracksManyCodecs) {
       need(body, o + 4, `Enhanced ${kind} multitrack tag`);
-      fourCc = u32(body, o);
+      fourCc = readU32(body, o);
       o += 4;
     }
     need(body, o + 1, `Enhanced ${kind} multitrack tag`);
@@ -69,7 +61,7 @@ export function readExTracks(
     let end = body.length;
     if (type !== AvMultitrackType.oneTrack) {
       need(body, o + 3, `Enhanced ${kind} multitrack tag`);
-      const size = (body[o] << 16) | (body[o + 1] << 8) | body[o + 2];
+      const size = readU24(body, o);
       o += 3;
       end = o + size;
       if (end > body.length) {

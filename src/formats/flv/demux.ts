@@ -1,5 +1,6 @@
 import type { AudioTrack, VideoTrack } from "../../core/track.ts";
 import type { Frame } from "../../core/frame.ts";
+import { readI24 } from "../../core/bytes.ts";
 import { ProtocolError } from "../../core/errors.ts";
 import {
   aacTrack,
@@ -26,7 +27,7 @@ import {
   VideoFrameType,
   VideoPacketType,
 } from "./codec_id.ts";
-import { need, readExTracks, si24, unsupportedFourCc } from "./_ex_header.ts";
+import { need, readExTracks, unsupportedFourCc } from "./_ex_header.ts";
 
 export interface FlvDemuxerOptions {
   /** Legacy (non-enhanced) codec id used for HEVC; smart_rtmpd's `codech265` (default 12). */
@@ -80,7 +81,7 @@ export class FlvDemuxer {
         return null;
       case AvcPacketType.nalu:
         if (this.#video?.codec !== (hevc ? "h265" : "h264") || payload.length === 0) return null;
-        return this.#videoFrame(timestampMs, si24(body, 2), frameType === VideoFrameType.key, payload);
+        return this.#videoFrame(timestampMs, readI24(body, 2), frameType === VideoFrameType.key, payload);
       case AvcPacketType.endOfSequence:
         return null;
       default:
@@ -114,7 +115,7 @@ export class FlvDemuxer {
           if (hasCts) need(p, 3, "Enhanced CodedFrames payload");
           const data = hasCts ? p.subarray(3) : p;
           if (this.#video?.codec !== codec || data.length === 0) return null;
-          return this.#videoFrame(ts, hasCts ? si24(p, 0) : 0, key, data);
+          return this.#videoFrame(ts, hasCts ? readI24(p, 0) : 0, key, data);
         }
         if (p.length === 0) return null;
         if (codec === "av1") {

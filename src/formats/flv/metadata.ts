@@ -1,6 +1,7 @@
 import type { AudioTrack, VideoTrack } from "../../core/track.ts";
-import { FourCc, SoundFormat, VideoCodecId } from "./codec_id.ts";
-import type { FlvMuxOptions, FlvVideoForm } from "./mux.ts";
+import type { AmfValue } from "../amf/mod.ts";
+import { FourCc, SoundFormat } from "./codec_id.ts";
+import { type FlvMuxOptions, type FlvVideoForm, videoCodecId } from "./mux.ts";
 
 /** onMetaData properties (FLV spec E.5, E-RTMP "Enhancing onMetaData"), ready for AMF0 encoding. */
 export interface FlvMetadata {
@@ -30,7 +31,7 @@ export function metadataObject(
     m.width = video.width;
     m.height = video.height;
     if (video.fps > 0) m.framerate = video.fps;
-    m.videocodecid = videoCodecId(video, opts);
+    m.videocodecid = videoCodecId(video, opts.form ?? "legacy", opts);
   }
   if (audio) {
     m.audiocodecid = audioCodecId(audio);
@@ -42,20 +43,29 @@ export function metadataObject(
   return m;
 }
 
-function videoCodecId(t: VideoTrack, opts: FlvMuxOptions & { form?: FlvVideoForm }): number {
-  const enhanced = opts.form === "enhanced";
-  switch (t.codec) {
-    case "h264":
-      return enhanced ? FourCc.avc1 : VideoCodecId.avc;
-    case "h265":
-      return enhanced ? FourCc.hvc1 : opts.hevcCodecId ?? VideoCodecId.hevcDefault;
-    case "av1":
-      return FourCc.av01;
-    case "vp9":
-      return FourCc.vp09;
-    case "vp8":
-      return FourCc.vp08;
+/** Publisher metadata keys that describe a file, not a live stream: a player would trust them. */
+const FILE_ONLY = new Set(["duration", "filesize", "datasize", "lasttimestamp", "lastkeyframetimestamp"]);
+
+/**
+ * The onMetaData a live player gets (HTTP-FLV and RTMP alike): the publisher's own keys except
+ * those that describe a file, then ours for the tracks as this form carries them (they win, since
+ * the publisher's may name another form or be stale), then `server`.
+ */
+export function liveMetadata(
+  publisher: Record<string, unknown> | undefined,
+  video: VideoTrack | undefined,
+  audio: AudioTrack | undefined,
+  opts: FlvMuxOptions & { form: FlvVideoForm },
+): Record<string, AmfValue> {
+  const out: Record<string, AmfValue> = {};
+  for (const [k, v] of Object.entries(publisher ?? {})) {
+    if (!FILE_ONLY.has(k.toLowerCase())) out[k] = v as AmfValue;
   }
+  for (const [k, v] of Object.entries(metadataObject(video, audio, opts))) {
+    if (v !== undefined) out[k] = v;
+  }
+  out.server = "Estuary";
+  return out;
 }
 
 function audioCodecId(t: AudioTrack): number {

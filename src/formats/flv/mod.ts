@@ -22,12 +22,20 @@ export {
   type FlvMuxOptions,
   type FlvVideoForm,
   needsEnhanced,
+  videoCodecId,
   videoEndBody,
   videoFrameBody,
   videoFrameHeader,
   videoSequenceBody,
 } from "./mux.ts";
-export { type FlvMetadata, metadataObject } from "./metadata.ts";
+export { type FlvMetadata, liveMetadata, metadataObject } from "./metadata.ts";
+export {
+  type FlvHeaderSource,
+  FlvTagMuxer,
+  type FlvTagMuxerOptions,
+  type FlvTagWriter,
+} from "./tag_muxer.ts";
+export { FlvFanoutMuxer, type FlvFanoutMuxerOptions } from "./fanout_muxer.ts";
 export {
   AudioPacketType,
   AvcPacketType,

@@ -1,5 +1,6 @@
 import type { AudioTrack, Track, VideoTrack } from "../../core/track.ts";
 import { ctsMs, type Frame } from "../../core/frame.ts";
+import { concat, writeU24, writeU32 } from "../../core/bytes.ts";
 import { ProtocolError } from "../../core/errors.ts";
 import { buildAvcc, buildOpusHead, buildVpcc } from "../../codecs/mod.ts";
 import {
@@ -63,6 +64,11 @@ function legacyCodecId(track: VideoTrack, opts?: FlvMuxOptions): number {
   return track.codec === "h264" ? VideoCodecId.avc : opts?.hevcCodecId ?? VideoCodecId.hevcDefault;
 }
 
+/** The codec id a tag of this form carries: the legacy number, or the FourCC as a number. */
+export function videoCodecId(track: VideoTrack, form: FlvVideoForm, opts?: FlvMuxOptions): number {
+  return useEnhanced(track, form) ? videoFourCc(track) : legacyCodecId(track, opts);
+}
+
 /**
  * The sequence header (decoder configuration) tag body for a video track.
  * Codecs without a legacy form (AV1, VP8, VP9) always use the enhanced form.
@@ -72,7 +78,7 @@ export function videoSequenceBody(track: VideoTrack, form: FlvVideoForm, opts?: 
   if (useEnhanced(track, form)) {
     const out = new Uint8Array(5 + config.length);
     out[0] = 0x80 | (VideoFrameType.key << 4) | VideoPacketType.sequenceStart;
-    new DataView(out.buffer).setUint32(1, videoFourCc(track));
+    writeU32(out, 1, videoFourCc(track));
     out.set(config, 5);
     return out;
   }
@@ -88,7 +94,7 @@ export function videoEndBody(track: VideoTrack, form: FlvVideoForm, opts?: FlvMu
   if (useEnhanced(track, form)) {
     const out = new Uint8Array(5);
     out[0] = 0x80 | (VideoFrameType.key << 4) | VideoPacketType.sequenceEnd;
-    new DataView(out.buffer).setUint32(1, videoFourCc(track));
+    writeU32(out, 1, videoFourCc(track));
     return out;
   }
   return new Uint8Array([
@@ -118,21 +124,20 @@ export function videoFrameHeader(frame: Frame, form: FlvVideoForm, opts?: FlvMux
     const out = new Uint8Array(withCts ? 8 : 5);
     out[0] = 0x80 | (frameType << 4) |
       (nal && !withCts ? VideoPacketType.codedFramesX : VideoPacketType.codedFrames);
-    const v = new DataView(out.buffer);
-    v.setUint32(1, videoFourCc(track));
-    if (withCts) writeSi24(out, 5, cts);
+    writeU32(out, 1, videoFourCc(track));
+    if (withCts) writeU24(out, 5, cts);
     return out;
   }
   const out = new Uint8Array(5);
   out[0] = (frameType << 4) | legacyCodecId(track, opts);
   out[1] = AvcPacketType.nalu;
-  writeSi24(out, 2, cts);
+  writeU24(out, 2, cts);
   return out;
 }
 
 /** A whole video tag body for one frame (header + a copy of the data). */
 export function videoFrameBody(frame: Frame, form: FlvVideoForm, opts?: FlvMuxOptions): Uint8Array {
-  return join(videoFrameHeader(frame, form, opts), frame.data);
+  return concat([videoFrameHeader(frame, form, opts), frame.data]);
 }
 
 // SoundRate bits: 0 = 5.5 kHz, 1 = 11 kHz, 2 = 22 kHz, 3 = 44 kHz; nearest not above.
@@ -150,10 +155,10 @@ export function audioSequenceBody(track: AudioTrack): Uint8Array | null {
   switch (track.codec) {
     case "aac":
       // AAC tags always say 44 kHz stereo: the AudioSpecificConfig is authoritative.
-      return join(Uint8Array.of(0xaf, 0), track.config);
+      return concat([Uint8Array.of(0xaf, 0), track.config]);
     case "opus": {
       const head = track.head ?? buildOpusHead({ channels: track.channels });
-      return join(exAudioHeader(AudioPacketType.sequenceStart, FourCc.opus), head);
+      return concat([exAudioHeader(AudioPacketType.sequenceStart, FourCc.opus), head]);
     }
     default:
       return null;
@@ -182,26 +187,12 @@ export function audioFrameHeader(frame: Frame): Uint8Array {
 
 /** A whole audio tag body for one frame (header + a copy of the data). */
 export function audioFrameBody(frame: Frame): Uint8Array {
-  return join(audioFrameHeader(frame), frame.data);
+  return concat([audioFrameHeader(frame), frame.data]);
 }
 
 function exAudioHeader(packetType: number, fourCc: number): Uint8Array {
   const out = new Uint8Array(5);
   out[0] = (SoundFormat.exHeader << 4) | packetType;
-  new DataView(out.buffer).setUint32(1, fourCc);
-  return out;
-}
-
-function writeSi24(out: Uint8Array, o: number, v: number): void {
-  const u = v < 0 ? v + 0x1000000 : v;
-  out[o] = (u >> 16) & 0xff;
-  out[o + 1] = (u >> 8) & 0xff;
-  out[o + 2] = u & 0xff;
-}
-
-function join(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
+  writeU32(out, 1, fourCc);
   return out;
 }

@@ -8,14 +8,9 @@ import {
   buildOpusHead,
   buildVpcc,
   g711Track,
-  h264Track,
-  H265Nal,
-  h265NalType,
-  h265Track,
   joinAvcc,
   mp3Track,
   opusTrack,
-  splitAnnexB,
   vp8Track,
   vp9Track,
 } from "../../codecs/mod.ts";
@@ -30,15 +25,8 @@ import {
   videoSequenceBody,
 } from "./mux.ts";
 import { metadataObject } from "./metadata.ts";
+import { codecData, h264, h265 } from "./_test_util.ts";
 
-const codecData = (name: string) =>
-  Deno.readFileSync(new URL(`../../codecs/testdata/${name}`, import.meta.url));
-
-const h264Nals = splitAnnexB(codecData("h264_640x360_high_30.h264"));
-const h264 = h264Track(h264Nals[0], [h264Nals[1]]);
-const h265Nals = splitAnnexB(codecData("h265_320x240_main_30.h265"));
-const of265 = (t: number) => h265Nals.filter((n) => h265NalType(n) === t);
-const h265 = h265Track(of265(H265Nal.vps)[0], of265(H265Nal.sps)[0], of265(H265Nal.pps));
 const av1 = av1Track(codecData("av1_320x240.av1c"));
 const vp9Key = Uint8Array.of(0x82, 0x49, 0x83, 0x42, 0x00, 0x13, 0xf0, 0x0e, 0xf6, 0x00, 0x00);
 const vp9 = vp9Track(320, 240, buildVpcc({ profile: 0, level: 21 }));

@@ -81,12 +81,4 @@ export function view(b: Box): DataView {
   return new DataView(b.payload.buffer, b.payload.byteOffset, b.payload.byteLength);
 }
 
-export function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
+export { concat } from "../../core/bytes.ts";

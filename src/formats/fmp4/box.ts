@@ -2,20 +2,11 @@
  * ISO BMFF boxes (ISO/IEC 14496-12 §4.2): small writers for the init segment, where clarity beats
  * speed, and a tiny parser used by tests and tools.
  */
+import { concat as concatBytes, u32Bytes as u32 } from "../../core/bytes.ts";
 import { ProtocolError } from "../../core/errors.ts";
 
-/** Concatenates byte parts. */
-export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
-  let size = 0;
-  for (const p of parts) size += p.length;
-  const out = new Uint8Array(size);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
+// Under the names the box writers and their callers use.
+export { concatBytes, u32 };
 
 export function fourcc(type: string): Uint8Array {
   if (type.length !== 4) throw new RangeError(`box type "${type}" is invalid: must be 4 characters`);
@@ -32,12 +23,6 @@ export function u16(v: number): Uint8Array {
 
 export function u24(v: number): Uint8Array {
   return Uint8Array.of((v >> 16) & 0xff, (v >> 8) & 0xff, v & 0xff);
-}
-
-export function u32(v: number): Uint8Array {
-  const out = new Uint8Array(4);
-  new DataView(out.buffer).setUint32(0, v >>> 0);
-  return out;
 }
 
 export function u64(v: number): Uint8Array {

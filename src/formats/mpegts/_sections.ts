@@ -2,6 +2,7 @@
  * Reassembles PSI sections from the payloads of one PID (pointer_field, sections spanning packets,
  * several sections per packet, 0xFF stuffing).
  */
+import { concat } from "../../core/bytes.ts";
 import { sectionSize } from "./psi.ts";
 
 export class SectionAssembler {
@@ -18,12 +19,12 @@ export class SectionAssembler {
       const pointer = payload[0];
       // Bytes before the pointer target finish the section begun in earlier packets.
       if (this.#buf && pointer > 0) {
-        this.#sections(concat(this.#buf, payload.subarray(1, 1 + pointer)), onSection);
+        this.#sections(concat([this.#buf, payload.subarray(1, 1 + pointer)]), onSection);
       }
       bytes = payload.subarray(Math.min(payload.length, 1 + pointer));
     } else {
       if (!this.#buf) return;
-      bytes = concat(this.#buf, payload);
+      bytes = concat([this.#buf, payload]);
     }
     this.#sections(bytes, onSection);
   }
@@ -42,11 +43,4 @@ export class SectionAssembler {
       o += size;
     }
   }
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
 }

@@ -24,15 +24,7 @@ export function demux(bytes: Uint8Array, chunk = bytes.length): Demuxed {
   return { tracks, frames, stats: { ...d.stats } };
 }
 
-export function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
+export { concat } from "../../core/bytes.ts";
 
 /** Muxes frames (in order) with one TsMuxer; returns each frame's output. */
 export function remux(frames: readonly Frame[]): Uint8Array[] {

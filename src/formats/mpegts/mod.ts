@@ -51,4 +51,5 @@ export {
   writePsiPackets,
 } from "./psi.ts";
 export { PID_AUDIO, PID_PMT, PID_VIDEO, tsCarries, TsMuxer, type TsMuxerOptions } from "./muxer.ts";
+export { TsFanoutMuxer, type TsFanoutMuxerOptions } from "./fanout_muxer.ts";
 export { TsDemuxer, type TsDemuxerHandlers, type TsDemuxerOptions, type TsDemuxerStats } from "./demuxer.ts";

@@ -4,7 +4,7 @@
  * Several AUs may share a packet; an AU larger than the MTU is fragmented over several packets.
  */
 import { ProtocolError } from "../../core/errors.ts";
-import { concat } from "../../core/fanout.ts";
+import { concat } from "../../core/bytes.ts";
 
 /** AU header field widths from the fmtp line (sizelength, indexlength, indexdeltalength). */
 export interface AuHeaderLayout {

@@ -3,7 +3,7 @@
  * RFC 7798 §4.4.3). A broken run (a middle or end without its start, a start before the previous
  * end, an endless run) sets `corrupt` so the caller drops the access unit instead of emitting it.
  */
-import { concat } from "../../core/fanout.ts";
+import { concat } from "../../core/bytes.ts";
 
 /** The largest NAL unit a fragment run may build (a bound against endless runs). */
 export const MAX_NAL_BYTES = 16 * 1024 * 1024;

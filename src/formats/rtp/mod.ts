@@ -13,7 +13,6 @@ export type { Depacketizer, DepacketizerOptions, DepacketizerStats, RtpUnit } fr
 export { type Ordered, ReorderBuffer, type ReorderStats } from "./reorder.ts";
 export { rescale, SessionClock, TimestampUnwrapper, TrackClock } from "./timeline.ts";
 export { DtsExtractor } from "./dts.ts";
-export { h264ReorderDepth, h265ReorderDepth } from "./reorder_depth.ts";
 export { type ReceiverOptions, type ReceiverStats, RtpReceiver } from "./receiver.ts";
 export {
   buildBye,

@@ -12,7 +12,8 @@ import {
 } from "./depacketizer.ts";
 import { DtsExtractor } from "./dts.ts";
 import { type Ordered, ReorderBuffer } from "./reorder.ts";
-import { h264ReorderDepth, h265ReorderDepth } from "./reorder_depth.ts";
+import { h264ReorderDepth } from "../../codecs/h264.ts";
+import { h265ReorderDepth } from "../../codecs/h265.ts";
 import type { ReportBlock, SenderReport } from "./rtcp.ts";
 import type { RtpPacket } from "./packet.ts";
 import { type SessionClock, TrackClock } from "./timeline.ts";

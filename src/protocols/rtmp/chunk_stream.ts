@@ -3,6 +3,7 @@
  * the writer cuts one message into chunks. Each message payload is copied exactly once, from the
  * socket buffer into its own buffer; media frames then share views of it.
  */
+import { readU32 } from "../../core/bytes.ts";
 import { ProtocolError } from "../../core/errors.ts";
 
 export interface RtmpMessage {
@@ -241,10 +242,6 @@ export class ChunkReader {
     }
     return pos - start;
   }
-}
-
-function readU32(b: Uint8Array, o: number): number {
-  return ((b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]) >>> 0;
 }
 
 export function checkChunkSize(n: number): void {

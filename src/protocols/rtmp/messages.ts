@@ -2,6 +2,7 @@
  * RTMP message types, protocol control messages (RTMP 1.0 §5.4) and user control events (§6.2).
  * Control messages travel on chunk stream 2, message stream 0.
  */
+import { readU32, u32Bytes } from "../../core/bytes.ts";
 import { ProtocolError } from "../../core/errors.ts";
 import { checkChunkSize, chunkMessage } from "./chunk_stream.ts";
 
@@ -39,27 +40,21 @@ export const Csid = { control: 2, command: 3, audio: 4, data: 5, video: 6 } as c
 /** Set Peer Bandwidth limit types. */
 export const LimitType = { hard: 0, soft: 1, dynamic: 2 } as const;
 
-function u32(n: number): Uint8Array {
-  const b = new Uint8Array(4);
-  new DataView(b.buffer).setUint32(0, n >>> 0);
-  return b;
-}
-
 function control(type: number, payload: Uint8Array): Uint8Array {
   return chunkMessage({ csid: Csid.control, type, streamId: 0, timestamp: 0, payload }, { chunkSize: 128 });
 }
 
 export function setChunkSizeMessage(size: number): Uint8Array {
   checkChunkSize(size);
-  return control(MessageType.setChunkSize, u32(size));
+  return control(MessageType.setChunkSize, u32Bytes(size));
 }
 
 export function ackMessage(sequence: number): Uint8Array {
-  return control(MessageType.ack, u32(sequence));
+  return control(MessageType.ack, u32Bytes(sequence));
 }
 
 export function windowAckSizeMessage(size: number): Uint8Array {
-  return control(MessageType.windowAckSize, u32(size));
+  return control(MessageType.windowAckSize, u32Bytes(size));
 }
 
 export function setPeerBandwidthMessage(size: number, limit: number = LimitType.dynamic): Uint8Array {
@@ -84,14 +79,10 @@ function need(payload: Uint8Array, n: number, what: string) {
   }
 }
 
-function readU32(payload: Uint8Array, o = 0): number {
-  return new DataView(payload.buffer, payload.byteOffset, payload.byteLength).getUint32(o);
-}
-
 /** Set Chunk Size payload; the top bit must be zero, and 0 is invalid. */
 export function parseSetChunkSize(payload: Uint8Array): number {
   need(payload, 4, "Set Chunk Size message");
-  const n = readU32(payload);
+  const n = readU32(payload, 0);
   checkChunkSize(n);
   return n;
 }
@@ -99,12 +90,12 @@ export function parseSetChunkSize(payload: Uint8Array): number {
 /** Abort, Acknowledgement and Window Acknowledgement Size carry one 32-bit value. */
 export function parseU32Message(payload: Uint8Array, what: string): number {
   need(payload, 4, what);
-  return readU32(payload);
+  return readU32(payload, 0);
 }
 
 export function parseSetPeerBandwidth(payload: Uint8Array): { size: number; limit: number } {
   need(payload, 5, "Set Peer Bandwidth message");
-  return { size: readU32(payload), limit: payload[4] };
+  return { size: readU32(payload, 0), limit: payload[4] };
 }
 
 export interface UserControlEvent {

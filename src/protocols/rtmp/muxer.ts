@@ -1,23 +1,22 @@
 /**
- * The RTMP FanoutMuxer: every frame becomes one complete RTMP message in chunks of the server's
- * chunk size (fmt 0 header, fmt 3 continuations, message stream 1), built once per stream and
- * variant and shared by all its players.
+ * The RTMP FanoutMuxer: the shared FlvTagMuxer's tags, each as one complete RTMP message in
+ * chunks of the server's chunk size (fmt 0 header, fmt 3 continuations, message stream 1), built
+ * once per stream and variant and shared by all its players.
  */
-import { dtsMs, type Frame } from "../../core/frame.ts";
-import { concat, type FanoutMuxer } from "../../core/fanout.ts";
+import { concat } from "../../core/bytes.ts";
+import type { FanoutMuxer } from "../../core/fanout.ts";
+import type { Frame } from "../../core/frame.ts";
 import type { Stream } from "../../core/stream.ts";
-import type { AudioTrack, VideoTrack } from "../../core/track.ts";
-import { type AmfValue, onMetaDataBody } from "../../formats/amf/mod.ts";
 import {
-  audioFrameHeader,
-  audioSequenceBody,
+  FLV_TAG_AUDIO,
+  FLV_TAG_VIDEO,
+  FlvTagMuxer,
+  type FlvTagType,
+  type FlvTagWriter,
   type FlvVideoForm,
-  metadataObject,
-  videoFrameHeader,
-  videoSequenceBody,
 } from "../../formats/flv/mod.ts";
 import { chunkMessage } from "./chunk_stream.ts";
-import { Csid, MessageType } from "./messages.ts";
+import { Csid } from "./messages.ts";
 
 /** Every play goes on message stream 1 (createStream always answers 1), so bytes are shareable. */
 export const PLAY_STREAM_ID = 1;
@@ -29,75 +28,42 @@ export interface RtmpMuxerOptions {
   fmt3ExtTime?: boolean;
 }
 
-export class RtmpMuxer implements FanoutMuxer {
-  #stream: Stream;
-  #opts: RtmpMuxerOptions;
-  #video: VideoTrack | undefined;
-  #audio: AudioTrack | undefined;
-  /** Frames that could not be muxed (e.g. a composition offset beyond 24 bits). */
-  skipped = 0;
+export class RtmpMuxer implements FanoutMuxer, FlvTagWriter {
+  readonly #stream: Stream;
+  readonly #opts: RtmpMuxerOptions;
+  readonly #tags: FlvTagMuxer;
 
   constructor(stream: Stream, opts: RtmpMuxerOptions) {
     this.#stream = stream;
     this.#opts = opts;
+    this.#tags = new FlvTagMuxer({ form: opts.form, hevcCodecId: opts.hevcCodecId });
   }
 
-  #message(csid: number, type: number, ms: number, payload: Uint8Array | Uint8Array[]): Uint8Array {
-    return chunkMessage({ csid, type, streamId: PLAY_STREAM_ID, timestamp: ms, payload }, {
-      chunkSize: this.#opts.chunkSize,
-      fmt3ExtTime: this.#opts.fmt3ExtTime,
-    });
-  }
-
-  #videoSequence(t: VideoTrack, ms: number): Uint8Array {
-    const body = videoSequenceBody(t, this.#opts.form, { hevcCodecId: this.#opts.hevcCodecId });
-    return this.#message(Csid.video, MessageType.video, ms, body);
-  }
-
-  #audioSequence(t: AudioTrack, ms: number): Uint8Array | undefined {
-    const body = audioSequenceBody(t);
-    return body ? this.#message(Csid.audio, MessageType.audio, ms, body) : undefined;
+  /** Frames that could not be muxed (e.g. a composition offset beyond 24 bits). */
+  get skipped(): number {
+    return this.#tags.skipped;
   }
 
   mux(frame: Frame, out: Uint8Array[]): void {
-    const ms = dtsMs(frame);
-    try {
-      if (frame.track.kind === "video") {
-        const t = frame.track;
-        if (t !== this.#video) {
-          this.#video = t;
-          out.push(this.#videoSequence(t, ms));
-        }
-        const head = videoFrameHeader(frame, this.#opts.form, { hevcCodecId: this.#opts.hevcCodecId });
-        out.push(this.#message(Csid.video, MessageType.video, ms, [head, frame.data]));
-      } else {
-        const t = frame.track;
-        if (t !== this.#audio) {
-          this.#audio = t;
-          const seq = this.#audioSequence(t, ms);
-          if (seq) out.push(seq);
-        }
-        out.push(this.#message(Csid.audio, MessageType.audio, ms, [audioFrameHeader(frame), frame.data]));
-      }
-    } catch {
-      // One unmuxable frame must not end the stream for every player.
-      this.skipped++;
-    }
+    this.#tags.mux(frame, this, out);
   }
 
   /** onMetaData + the current sequence headers: what a joining player needs first. */
   header(): Uint8Array {
-    const s = this.#stream;
-    const v = s.videoTrack, a = s.audioTrack;
-    const meta: Record<string, AmfValue> = {
-      ...(s.metadata as Record<string, AmfValue> | undefined),
-      ...metadataObject(v, a, { form: this.#opts.form, hevcCodecId: this.#opts.hevcCodecId }),
-      server: "Estuary",
-    };
-    const parts = [this.#message(Csid.data, MessageType.dataAmf0, 0, onMetaDataBody(meta))];
-    if (v) parts.push(this.#videoSequence(v, 0));
-    const seq = a && this.#audioSequence(a, 0);
-    if (seq) parts.push(seq);
+    const parts: Uint8Array[] = [];
+    this.#tags.header(this.#stream, 0, this, parts);
     return concat(parts);
+  }
+
+  /** @internal FlvTagWriter: an FLV tag type is the RTMP message type of the same payload. */
+  writeTag(out: Uint8Array[], type: FlvTagType, ms: number, head: Uint8Array, data?: Uint8Array): void {
+    const csid = type === FLV_TAG_VIDEO ? Csid.video : type === FLV_TAG_AUDIO ? Csid.audio : Csid.data;
+    out.push(chunkMessage({
+      csid,
+      type,
+      streamId: PLAY_STREAM_ID,
+      timestamp: ms,
+      payload: data ? [head, data] : head,
+    }, { chunkSize: this.#opts.chunkSize, fmt3ExtTime: this.#opts.fmt3ExtTime }));
   }
 }

@@ -70,7 +70,7 @@ Deno.test("RtmpMuxer header: onMetaData with the variant's codec ids, then seque
   const s = testStream();
   s.setTrack(h265());
   s.setTrack(aac());
-  s.metadata = { encoder: "test", videocodecid: 7 };
+  s.metadata = { encoder: "test", videocodecid: 7, duration: 30 };
   for (const [form, id] of [["legacy", 12], ["enhanced", 0x68766331]] as const) {
     const messages = parse(new RtmpMuxer(s, { form, chunkSize: 128 }).header(), 128);
     assert.deepEqual(messages.map((m) => m.type), [
@@ -81,6 +81,8 @@ Deno.test("RtmpMuxer header: onMetaData with the variant's codec ids, then seque
     const [name, meta] = decodeAmf0All(messages[0].payload) as [string, Record<string, unknown>];
     assert.equal(name, "onMetaData");
     assert.equal(meta.encoder, "test");
+    assert.equal(meta.duration, undefined, "a live stream has no duration");
+    assert.equal(meta.server, "Estuary");
     assert.equal(meta.videocodecid, id);
     assert.deepEqual([meta.width, meta.height], [320, 240]);
   }

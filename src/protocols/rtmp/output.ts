@@ -2,7 +2,8 @@
  * The player side: which variant a player gets (legacy or Enhanced RTMP), the shared Fanout per
  * stream and variant, and one player's playback (status prefix, end of stream, back-pressure).
  */
-import { concat, Fanout, type FanoutOptions, type Subscriber } from "../../core/fanout.ts";
+import { concat } from "../../core/bytes.ts";
+import { Fanout, type FanoutOptions, type Subscriber } from "../../core/fanout.ts";
 import type { Lease } from "../../core/shared_outputs.ts";
 import type { Stream } from "../../core/stream.ts";
 import type { VideoTrack } from "../../core/track.ts";

@@ -18,5 +18,5 @@ export { SrtConnection, type SrtStats } from "./connection.ts";
 export { type Admission, type ConnectRequest, type ListenerOptions, SrtListener } from "./listener.ts";
 export { parseStreamId, type StreamMode, type StreamRoute } from "./streamid.ts";
 export { RejectReason, rejectReasonText } from "./handshake.ts";
-export { SRT_FANOUT_ID, TsFanoutMuxer } from "./player.ts";
+export { SRT_FANOUT_ID } from "./player.ts";
 export { srtService, type SrtSettings, srtSettings } from "./service.ts";
