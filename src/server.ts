@@ -7,7 +7,7 @@
 import type { Config, SectionName } from "./config/mod.ts";
 import { diffConfig, resolvePath } from "./config/mod.ts";
 import { Hub } from "./core/mod.ts";
-import { Metrics } from "./metrics/mod.ts";
+import { Metrics, registerHubMetrics } from "./metrics/mod.ts";
 import type { ListenerStatus, RunningService, ServiceContext, ServiceModule } from "./service.ts";
 import { hubOptions } from "./hub_options.ts";
 import { rtmpService } from "./protocols/rtmp/service.ts";
@@ -84,6 +84,7 @@ export function createServer(opts: ServerOptions): EstuaryServer {
   const hub = new Hub(hubOptions(config, log));
   const metrics = new Metrics();
   const startedAt = new Date();
+  registerHubMetrics(metrics, { hub, log, startedAt });
   const slots: Slot[] = SERVICES.map((module) => ({ module, service: null, running: "null" }));
 
   const status = (): Record<string, ListenerStatus> => {

@@ -157,6 +157,7 @@ const http = section({
   recduration: int(3, 1, 1440),
   hlsfmp4: bool(false),
   llhls: bool(false),
+  metrics: bool(true),
 }).transform((h) => ({
   ...h,
   denyFiles: splitList(h.denyfile).map((e) => e.replace(/^\./, "").toLowerCase()),

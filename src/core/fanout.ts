@@ -1,7 +1,7 @@
 import { concat } from "./bytes.ts";
 import type { Frame } from "./frame.ts";
 import type { Reader } from "./reader.ts";
-import type { Stream } from "./stream.ts";
+import type { Stream, StreamStats } from "./stream.ts";
 import type { SharedOutput } from "./shared_outputs.ts";
 
 /**
@@ -43,30 +43,41 @@ interface Chunk {
   bytes: Uint8Array;
   /** Starts at a restart point (video keyframe, or audio in an audio-only stream). */
   key: boolean;
+  /** Frames muxed into it (for the drop counts). */
+  frames: number;
 }
 
 export interface SubscriberStats {
   bytes: number;
   chunks: number;
+  /** Backlog overflows (each one skips to the next key chunk). */
   drops: number;
+  /** Frames and bytes this player lost to overflows, including the chunks skipped after them. */
+  droppedFrames: number;
+  droppedBytes: number;
 }
 
 /** One player of a Fanout: a write loop that merges its backlog into one write when behind. */
 export class Subscriber {
-  readonly stats: SubscriberStats = { bytes: 0, chunks: 0, drops: 0 };
+  readonly stats: SubscriberStats = { bytes: 0, chunks: 0, drops: 0, droppedFrames: 0, droppedBytes: 0 };
   #sink: FanoutSink;
   #fanout: Fanout;
+  /** The stream's counters: every write adds to its outbound bytes. */
+  #streamStats: StreamStats;
   #backlog: Uint8Array[] = [];
   #backlogBytes = 0;
   #writing = false;
   #writeStarted = 0;
   #dropping = false;
+  /** The current skip follows an overflow (a loss), not a join without a GOP. */
+  #skipIsLoss = false;
   #closed = false;
   #finishing = "";
 
   constructor(fanout: Fanout, sink: FanoutSink) {
     this.#fanout = fanout;
     this.#sink = sink;
+    this.#streamStats = fanout.stream.stats;
   }
 
   get closed(): boolean {
@@ -90,13 +101,17 @@ export class Subscriber {
   /** @internal Skips shared chunks until one starts at a keyframe. */
   waitForKey() {
     this.#dropping = true;
+    this.#skipIsLoss = false;
   }
 
   /** @internal hot path: called once per chunk per player. */
   deliver(chunk: Chunk, maxQueue: number, maxDrops: number) {
     if (this.#closed) return;
     if (this.#dropping) {
-      if (!chunk.key) return;
+      if (!chunk.key) {
+        if (this.#skipIsLoss) this.#lost(chunk.frames, chunk.bytes.byteLength);
+        return;
+      }
       this.#dropping = false;
     }
     if (!this.#writing) {
@@ -106,18 +121,27 @@ export class Subscriber {
     this.#backlog.push(chunk.bytes);
     this.#backlogBytes += chunk.bytes.byteLength;
     if (this.#backlogBytes > maxQueue) {
+      this.#lost(this.#fanout.framesIn(this.#backlog), this.#backlogBytes);
       this.#backlog = [];
       this.#backlogBytes = 0;
       this.#dropping = true;
+      this.#skipIsLoss = true;
       this.stats.drops++;
       if (this.stats.drops > maxDrops) this.close("too slow: backlog overflowed too often");
     }
+  }
+
+  #lost(frames: number, bytes: number) {
+    this.stats.droppedFrames += frames;
+    this.stats.droppedBytes += bytes;
+    this.#fanout.stream.countDrop("player_backlog", frames, bytes);
   }
 
   #write(bytes: Uint8Array) {
     this.#writing = true;
     this.#writeStarted = Date.now();
     this.stats.bytes += bytes.byteLength;
+    this.#streamStats.bytesOut += bytes.byteLength;
     this.stats.chunks++;
     this.#sink.write(bytes).then(this.#onWritten, this.#onError);
   }
@@ -182,6 +206,12 @@ export class Fanout implements SharedOutput {
   #pending: Uint8Array[] = [];
   #pendingBytes = 0;
   #pendingKey = false;
+  #pendingFrames = 0;
+  /**
+   * Frames per shared chunk, looked up only when a player's backlog overflows (a backlog holds the
+   * shared buffers themselves, so a player carries no per-chunk bookkeeping on the hot path).
+   */
+  #chunkFrames = new WeakMap<Uint8Array, number>();
   #watchdog: ReturnType<typeof setInterval>;
   #closed = false;
   /** Total chunks and bytes produced (once per stream, whatever the number of players). */
@@ -202,6 +232,18 @@ export class Fanout implements SharedOutput {
     return this.#subs.length;
   }
 
+  /** @internal The stream it muxes (its counters take the players' bytes and losses). */
+  get stream(): Stream {
+    return this.#stream;
+  }
+
+  /** @internal Frames in these shared chunks. */
+  framesIn(chunks: readonly Uint8Array[]): number {
+    let n = 0;
+    for (const c of chunks) n += this.#chunkFrames.get(c) ?? 0;
+    return n;
+  }
+
   #onFrames = (frames: Frame[]) => {
     const out = this.#pending;
     for (const f of frames) {
@@ -209,6 +251,7 @@ export class Fanout implements SharedOutput {
       if (restart) this.#flush();
       const before = out.length;
       this.#muxer.mux(f, out);
+      if (out.length > before) this.#pendingFrames++;
       if (restart && out.length > before) this.#pendingKey = true;
     }
     this.#flush();
@@ -222,9 +265,12 @@ export class Fanout implements SharedOutput {
     const chunk: Chunk = {
       bytes: parts.length === 1 ? parts[0] : concat(parts, size),
       key: this.#pendingKey,
+      frames: this.#pendingFrames,
     };
+    this.#chunkFrames.set(chunk.bytes, chunk.frames);
     this.#pending.length = 0;
     this.#pendingKey = false;
+    this.#pendingFrames = 0;
     if (chunk.key) {
       this.#gop = [];
       this.#gopBytes = 0;

@@ -80,8 +80,10 @@ Deno.test("fanout drops a slow player to the next key chunk, then disconnects it
   const slow = new Sink();
   slow.gate = new Promise(() => {}); // never drains
   const fast = new Sink();
-  f.subscribe(slow);
+  const slowSub = f.subscribe(slow);
   f.subscribe(fast);
+  let notified = 0;
+  s.onDrop(() => notified++);
   for (let i = 0; i < 60; i++) {
     s.write(vframe(i, 2));
     await tick(7);
@@ -91,6 +93,14 @@ Deno.test("fanout drops a slow player to the next key chunk, then disconnects it
   assert.equal(f.size, 1);
   assert.equal(fast.closedWith, "");
   assert.equal(fast.bytes.length, 1 + 60 * 20);
+  // The stream counts what its players were handed and what the slow one lost (20 bytes a frame).
+  assert.equal(s.stats.bytesOut, fast.bytes.length + slow.bytes.length);
+  const lost = s.stats.dropped.player_backlog;
+  assert.deepEqual(lost, { frames: slowSub.stats.droppedFrames, bytes: slowSub.stats.droppedBytes });
+  assert.ok(lost.frames >= 4 * 3, `${lost.frames} frames lost over ${slowSub.stats.drops} overflows`);
+  assert.equal(lost.bytes, lost.frames * 20);
+  assert.ok(notified >= slowSub.stats.drops);
+  assert.deepEqual(s.stats.dropped.reader_queue, { frames: 0, bytes: 0 });
   s.end();
   await tick();
   assert.match(fast.closedWith, /ended/);
@@ -107,5 +117,6 @@ Deno.test("fanout with fastStart off makes a joiner wait for the next keyframe",
   for (let i = 3; i < 7; i++) s.write(vframe(i, 5));
   await tick(20);
   assert.deepEqual(j.bytes, [0xff, 5, 6]);
+  assert.deepEqual(s.stats.dropped.player_backlog, { frames: 0, bytes: 0 }, "waiting to join is no loss");
   s.end();
 });

@@ -12,16 +12,23 @@ export interface ReaderOptions {
   batchMs?: number;
   /** After this many overflow drops the reader closes itself (a viewer that never catches up). */
   maxDrops?: number;
-  /** Called once, on the first drop (for one log line), and on close with the reason. */
-  onDrop?: (reader: Reader) => void;
+  /**
+   * Called on every loss: once with the frames and bytes an overflow discarded from the queue, then
+   * once per frame skipped until the next restart point. Frames skipped by a reader that joins
+   * without a GOP cache are not losses (it simply starts at a keyframe) and are not reported.
+   */
+  onDrop?: (reader: Reader, frames: number, bytes: number) => void;
   onClose?: (reader: Reader, reason: string) => void;
 }
 
 export interface ReaderStats {
   frames: number;
   bytes: number;
+  /** Overflows (each one drops to the next restart point). */
   drops: number;
+  /** Frames and bytes lost to overflows, including those skipped until the next restart point. */
   droppedFrames: number;
+  droppedBytes: number;
 }
 
 /**
@@ -29,7 +36,7 @@ export interface ReaderStats {
  * blocked: a consumer that falls behind loses frames up to the next keyframe instead.
  */
 export class Reader {
-  readonly stats: ReaderStats = { frames: 0, bytes: 0, drops: 0, droppedFrames: 0 };
+  readonly stats: ReaderStats = { frames: 0, bytes: 0, drops: 0, droppedFrames: 0, droppedBytes: 0 };
   #sink: ReaderSink;
   #queue: Frame[] = [];
   #queuedBytes = 0;
@@ -39,6 +46,8 @@ export class Reader {
   #maxDrops: number;
   #opts: ReaderOptions;
   #dropping = false;
+  /** The current skip follows an overflow (a loss), not a join without a GOP cache. */
+  #skipIsLoss = false;
   #running = false;
   #closed = false;
   #closeReason = "";
@@ -81,13 +90,14 @@ export class Reader {
   /** Discards frames until the next restart point (used when a reader joins without a GOP cache). */
   skipToRestartPoint(): void {
     this.#dropping = true;
+    this.#skipIsLoss = false;
   }
 
   push(frame: Frame): void {
     if (this.#closed || this.#finishing) return;
     if (this.#dropping) {
       if (!this.isRestartPoint(frame)) {
-        this.stats.droppedFrames++;
+        if (this.#skipIsLoss) this.#lost(1, frame.data.byteLength);
         return;
       }
       this.#dropping = false;
@@ -110,13 +120,20 @@ export class Reader {
   }
 
   #overflow() {
-    this.stats.droppedFrames += this.#queue.length;
+    const frames = this.#queue.length, bytes = this.#queuedBytes;
     this.#queue = [];
     this.#queuedBytes = 0;
     this.#dropping = true;
+    this.#skipIsLoss = true;
     this.stats.drops++;
-    if (this.stats.drops === 1) this.#opts.onDrop?.(this);
+    this.#lost(frames, bytes);
     if (this.stats.drops > this.#maxDrops) this.close("too slow: dropped to keyframe too often");
+  }
+
+  #lost(frames: number, bytes: number) {
+    this.stats.droppedFrames += frames;
+    this.stats.droppedBytes += bytes;
+    this.#opts.onDrop?.(this, frames, bytes);
   }
 
   #schedule() {

@@ -18,18 +18,29 @@ Deno.test("reader overflow drops to the next keyframe and counts it", async () =
   const got: number[] = [];
   let release!: () => void;
   const gate = new Promise<void>((r) => release = r);
-  let drops = 0;
+  const lost = { calls: 0, frames: 0, bytes: 0 };
   const r = new Reader(async (fs) => {
     await gate;
     for (const f of fs) got.push(f.dts / 3000);
-  }, { maxBytes: 1000, onDrop: () => drops++ });
+  }, {
+    maxBytes: 1000,
+    onDrop: (_r, frames, bytes) => {
+      lost.calls++;
+      lost.frames += frames;
+      lost.bytes += bytes;
+    },
+  });
   r.push(vframe(0, 10)); // taken by the sink, which blocks
   await tick();
   for (let i = 1; i < 25; i++) r.push(vframe(i, 10)); // 100 bytes each → overflows at frame 11
   release();
   await tick(5);
-  assert.equal(drops, 1);
-  assert.equal(r.stats.drops >= 1, true);
+  assert.equal(r.stats.drops, 1);
+  // Every loss is reported: the 11 queued frames at the overflow, then frames 12..19 one by one.
+  assert.deepEqual(lost, { calls: 1 + 8, frames: 19, bytes: 1900 });
+  assert.equal(r.stats.droppedFrames, 19);
+  assert.equal(r.stats.droppedBytes, 1900);
+  assert.equal(got.length + lost.frames, 25, "every frame is either delivered or counted as lost");
   assert.equal(got[0], 0);
   // After the drop, delivery restarts exactly at a keyframe.
   const restart = got[1];
@@ -68,10 +79,11 @@ Deno.test("reader skipToRestartPoint waits for a keyframe", async () => {
   const got: number[] = [];
   const r = new Reader((fs) => {
     got.push(...fs.map((f) => f.dts / 3000));
-  });
+  }, { onDrop: () => assert.fail("a join without a GOP cache loses nothing") });
   r.skipToRestartPoint();
   for (let i = 1; i < 12; i++) r.push(vframe(i, 10));
   await tick();
   assert.deepEqual(got, [10, 11]);
+  assert.equal(r.stats.droppedFrames, 0);
   r.close();
 });

@@ -18,8 +18,23 @@ export interface PublishInfo {
   query?: string;
 }
 
+/**
+ * Where frames were lost to a consumer that fell behind: a Reader's bounded queue (a fan-out's muxing
+ * reader, a segmenter, the recorder) or a fan-out player's backlog (its socket did not drain).
+ */
+export type DropReason = "reader_queue" | "player_backlog";
+
+export interface DropCount {
+  frames: number;
+  bytes: number;
+}
+
 export interface StreamStats {
   bytesIn: number;
+  /** Bytes handed to players' connections by the fan-outs (FLV, RTMP, RTSP, SRT players). */
+  bytesOut: number;
+  /** Every loss, by reason; a drop log turns changes into periodic summaries. */
+  dropped: Record<DropReason, DropCount>;
   framesIn: number;
   videoFrames: number;
   audioFrames: number;
@@ -54,6 +69,8 @@ export class Stream {
   readonly startedAt = Date.now();
   readonly stats: StreamStats = {
     bytesIn: 0,
+    bytesOut: 0,
+    dropped: { reader_queue: { frames: 0, bytes: 0 }, player_backlog: { frames: 0, bytes: 0 } },
     framesIn: 0,
     videoFrames: 0,
     audioFrames: 0,
@@ -88,6 +105,7 @@ export class Stream {
   #ended = false;
   #endReason = "";
   #trackListeners = new Set<(t: Track) => void>();
+  #dropListeners = new Set<(s: Stream) => void>();
   #resolveEnded!: (reason: string) => void;
   /** Resolves with the reason when the publisher leaves (or is closed by the hub). */
   readonly ended: Promise<string> = new Promise((r) => this.#resolveEnded = r);
@@ -235,8 +253,13 @@ export class Stream {
    */
   addReader(sink: ReaderSink, opts: ReaderOptions = {}): Reader {
     const userClose = opts.onClose;
+    const userDrop = opts.onDrop;
     const reader = new Reader(sink, {
       ...opts,
+      onDrop: (r, frames, bytes) => {
+        this.countDrop("reader_queue", frames, bytes);
+        userDrop?.(r, frames, bytes);
+      },
       onClose: (r, reason) => {
         this.#readers.delete(r);
         userClose?.(r, reason);
@@ -251,6 +274,20 @@ export class Stream {
     if (this.#gop.length === 0) reader.skipToRestartPoint();
     this.#readers.add(reader);
     return reader;
+  }
+
+  /** Counts a loss (called by the stream's Readers and fan-outs) and tells the drop listeners. */
+  countDrop(reason: DropReason, frames: number, bytes: number): void {
+    const d = this.stats.dropped[reason];
+    d.frames += frames;
+    d.bytes += bytes;
+    for (const fn of this.#dropListeners) fn(this);
+  }
+
+  /** Called after every loss counted in `stats.dropped`. Returns an unsubscribe function. */
+  onDrop(fn: (s: Stream) => void): () => void {
+    this.#dropListeners.add(fn);
+    return () => this.#dropListeners.delete(fn);
   }
 
   /** Counts a player of a protocol (for /api/live cmd=count); returns its release function. */

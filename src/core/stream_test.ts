@@ -85,3 +85,24 @@ Deno.test("setTrack notifies listeners only on a new track object", () => {
   assert.deepEqual(seen, ["h264", "aac"]);
   s.end();
 });
+
+Deno.test("stream counts every loss of its readers and tells its drop listeners", async () => {
+  const s = newStream(false);
+  const seen: number[] = [];
+  const off = s.onDrop((st) => seen.push(st.stats.dropped.reader_queue.frames));
+  let release!: () => void;
+  const gate = new Promise<void>((r) => release = r);
+  let perReader = 0;
+  s.addReader(() => gate, { maxBytes: 500, onDrop: (_r, frames) => perReader += frames });
+  s.write(vframe(0, 10));
+  await tick(); // the sink takes frame 0 and blocks
+  for (let i = 1; i < 12; i++) s.write(vframe(i, 10)); // 100 bytes each: 1..6 overflow the queue
+  assert.deepEqual(s.stats.dropped.reader_queue, { frames: 9, bytes: 900 }); // 1..6, then 7..9 skipped
+  assert.equal(perReader, 9, "the reader's own onDrop still hears of every loss");
+  assert.deepEqual(seen, [6, 7, 8, 9]);
+  assert.deepEqual(s.stats.dropped.player_backlog, { frames: 0, bytes: 0 });
+  off();
+  release();
+  await tick();
+  s.end();
+});

@@ -1,11 +1,13 @@
 /**
  * The web API of the foundation: /api/live (list, details, player counts), /api/stream (the admin
- * UI's wrapped form) and /api/status. Shapes follow reference/smart_rtmpd-contracts.md.
+ * UI's wrapped form), /api/status and /api/statistics (the metrics as JSON). Shapes follow
+ * reference/smart_rtmpd-contracts.md.
  */
 import { Hono } from "hono";
 import type { Context } from "hono";
 import type { Stream } from "../core/mod.ts";
 import { AuthError } from "../core/mod.ts";
+import { toStatistics } from "../metrics/mod.ts";
 import type { HttpDeps } from "./deps.ts";
 import { requestHost } from "./request.ts";
 import { playerCounts, streamDetails } from "./stream_info.ts";
@@ -82,5 +84,11 @@ export function routes(deps: HttpDeps): Hono {
     );
   });
   app.get("/api/status", (c) => c.json(status(deps)));
+  // The same families as GET /metrics (whether or not that page is on): smart_rtmpd's counters URL.
+  app.get("/api/statistics", (c) => {
+    const m = deps.metrics;
+    if (!m) return c.json({ code: 404, msg: "statistics are not available: no metrics registry" }, 404);
+    return c.json(toStatistics(m.collect(), m.errors()));
+  });
   return app;
 }

@@ -5,6 +5,7 @@
 import type { Hub, Stream } from "../core/mod.ts";
 import type { Logger } from "../log/mod.ts";
 import type { HttpAuthorizer } from "../auth/mod.ts";
+import type { Metrics } from "../metrics/mod.ts";
 import type { LiveSessions } from "./live_sessions.ts";
 
 /** One service in /api/status. */
@@ -48,6 +49,8 @@ export interface HttpOptions {
   fastStart: boolean;
   /** `<rtmp><codech265>`: the legacy FLV codec id for HEVC (12 in smart_rtmpd and flv.js). */
   hevcCodecId: number;
+  /** `<http><metrics>`: serve `GET /metrics` (Prometheus text). */
+  metricsEnabled: boolean;
 }
 
 export interface HttpDeps {
@@ -70,6 +73,8 @@ export interface HttpDeps {
   authorizeHttp?: HttpAuthorizer;
   /** Long-lived responses (FLV, WebSockets) that a server close must end; createHttpApp fills it in. */
   sessions?: LiveSessions;
+  /** The server's metrics registry, for `GET /metrics` and `/api/statistics`; none = both 404. */
+  metrics?: Metrics;
 }
 
 /** Defaults for the options (the same as the config schema's). */
@@ -86,6 +91,7 @@ export function defaultHttpOptions(overrides: Partial<HttpOptions> = {}): HttpOp
     flvStallMs: 15_000,
     fastStart: true,
     hevcCodecId: 12,
+    metricsEnabled: true,
     ...overrides,
   };
 }

@@ -13,6 +13,7 @@ import { defaultHlsOptions, type HlsOptions, hlsRoutes } from "./hls.ts";
 import { type DashOptions, dashRoutes, defaultDashOptions } from "./dash.ts";
 import { recRoutes } from "./rec.ts";
 import { vodRoutes } from "./vod.ts";
+import { routes as metricsRoutes } from "./metrics.ts";
 import { publicUrlsFrom } from "./public_urls.ts";
 
 export interface HttpSettings {
@@ -51,6 +52,7 @@ export function httpSettings(c: Config, root: string): HttpSettings | null {
       flvMaxQueueBytes: h.flvblock * 1024,
       fastStart: c.rtmp.gopenable,
       hevcCodecId: c.rtmp.codech265,
+      metricsEnabled: h.metrics,
     }),
     hls: defaultHlsOptions({
       enabled: c.rtmp.hashls,
@@ -121,9 +123,11 @@ export const httpService = defineService<HttpSettings>({
       publicUrls: publicUrlsFrom(endpointsOf(cur, ctx)),
       sessionStats: sessionStatsOf(ctx),
       authorizeHttp: authorizer(cur.auth),
+      metrics: ctx.metrics,
     };
     const app = createHttpApp(deps, [
       ...FEATURES,
+      metricsRoutes,
       (d) => hlsRoutes(d, cur.hls),
       (d) => dashRoutes(d, cur.dash),
       (d) => recRoutes(d, { root: cur.recRoot }),
