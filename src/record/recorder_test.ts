@@ -6,7 +6,7 @@ import { createLogger, MemorySink, nullLogger } from "../log/mod.ts";
 import { TsDemuxer } from "../formats/mpegts/mod.ts";
 import { parseMediaPlaylist } from "../formats/hls/mod.ts";
 import { XMLParser } from "fast-xml-parser";
-import { createRecorder } from "./recorder.ts";
+import { createRecorder, RECORDING_OUTPUT } from "./recorder.ts";
 import { repairRecordings } from "./repair.ts";
 import { findRecorded, listDays, listFiles, listStreams } from "./index.ts";
 import { dayAndTime, vhostFolder } from "./paths.ts";
@@ -14,7 +14,7 @@ import { dayAndTime, vhostFolder } from "./paths.ts";
 async function fixture(): Promise<{ tracks: Track[]; frames: Frame[] }> {
   const tracks: Track[] = [], frames: Frame[] = [];
   const d = new TsDemuxer({ onTrack: (t) => tracks.push(t), onFrame: (f) => frames.push(f) });
-  d.push(await Deno.readFile(new URL("../formats/hls/testdata/h264_aac_3s.mpegts", import.meta.url)));
+  d.push(await Deno.readFile(new URL("../formats/segment/testdata/h264_aac_3s.mpegts", import.meta.url)));
   d.flush();
   return { tracks, frames };
 }
@@ -67,7 +67,7 @@ Deno.test("recorder: HLS files roll, end with ENDLIST, and list through the inde
   try {
     await publish(h, "live", "notrecorded");
     await publish(h, "rec", "cam");
-    await until(() => rec.recording.length === 0 && (rec.stats().files as number) === 2);
+    await until(() => rec.recording.length === 0 && rec.stats().files === 2);
     const [day] = dayAndTime(Date.now());
     assert.deepEqual(await listStreams(root), ["cam"]);
     assert.deepEqual(await listStreams(root, "127.0.0.1"), ["cam"]);
@@ -112,7 +112,7 @@ Deno.test("recorder: DASH (recmode 0) writes init + per-track segments and a sta
   await rec.start();
   try {
     await publish(h, "rec", "cam");
-    await until(() => rec.recording.length === 0 && (rec.stats().files as number) === 1);
+    await until(() => rec.recording.length === 0 && rec.stats().files === 1);
     const [day] = dayAndTime(Date.now());
     const [file] = await listFiles(root, "cam", day);
     assert.match(file, /^\d\d-\d\d-\d\d\.mpd$/);
@@ -210,4 +210,51 @@ Deno.test("vhostFolder", () => {
     ["a/b", "_default_"],
   ];
   for (const [v, want] of cases) assert.equal(vhostFolder(v), want, v);
+});
+
+Deno.test("recorder: a recording is the stream's shared output; closing the recorder releases it, live goes on", async () => {
+  const root = await Deno.makeTempDir();
+  const h = hub();
+  const rec = createRecorder({
+    hub: h,
+    log: nullLogger,
+    root,
+    recmode: 1,
+    recdurationMin: 10,
+    segmentMs: 500,
+  });
+  await rec.start();
+  try {
+    const { tracks, frames } = await fixture();
+    const s = await h.publish({
+      role: "publisher",
+      protocol: "rtmp",
+      app: "rec",
+      name: "cam",
+      vhost: "h",
+      query: "",
+    });
+    for (const t of tracks) s.setTrack(t);
+    assert.deepEqual(s.outputs.ids(), [RECORDING_OUTPUT]);
+    assert.equal(s.outputs.refs(RECORDING_OUTPUT), 1);
+    assert.deepEqual(rec.recording, ["rec/cam"]);
+    for (const f of frames) s.write(f);
+    await until(() => rec.stats().segments >= 2);
+    await rec.close();
+    assert.equal(s.outputs.has(RECORDING_OUTPUT), false, "the last release closed it");
+    assert.equal(s.readerCount, 0);
+    assert.equal(s.isEnded, false);
+    assert.deepEqual(rec.recording, []);
+    const [day] = dayAndTime(Date.now());
+    const [file] = await listFiles(root, "cam", day);
+    const p = parseMediaPlaylist(
+      await Deno.readTextFile((await findRecorded(root, { stream: "cam", day, rest: [file] }))!),
+    );
+    assert.equal(p.endList, true, "the manifest is closed");
+    s.end();
+  } finally {
+    await rec.close();
+    h.close();
+    await Deno.remove(root, { recursive: true });
+  }
 });
