@@ -9,6 +9,7 @@ import type { HttpDeps } from "./deps.ts";
 import { admissionStatus } from "./flv.ts";
 import { remoteAddr, requestHost } from "./request.ts";
 import { tracksReady } from "./_segmenter_output.ts";
+import { type Waitable, waitAtMost } from "../formats/segment/mod.ts";
 
 /** The admitted stream, or the refusal to answer with. */
 export type Admission = { stream: Stream } | { refused: { status: 400 | 403 | 404; msg: string } };
@@ -36,8 +37,20 @@ export async function admitLivePlayer(
     if (!refused) throw err;
     return { refused };
   }
-  await tracksReady(stream, req.signal);
+  // Deno warns once a handler reads request.signal: read it only when there is a wait.
+  if (!stream.isTracksReady) await tracksReady(stream, req.signal);
   return { stream };
+}
+
+/** Waits on a segmenter until `ready()` holds, at most `timeoutMs`, and only while the client stays. */
+export function waitForClient(
+  target: Waitable,
+  ready: () => boolean,
+  req: Request,
+  timeoutMs: number,
+): Promise<boolean> {
+  if (ready()) return Promise.resolve(true);
+  return waitAtMost(target, ready, { timeoutMs, signal: req.signal });
 }
 
 /** Who polls: address (without port: players open new connections) and user agent. */

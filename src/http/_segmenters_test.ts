@@ -1,34 +1,24 @@
 import assert from "node:assert/strict";
 import { Stream } from "../core/stream.ts";
 import type { Frame } from "../core/frame.ts";
-import type { AacTrack, G711Track, H264Track } from "../core/track.ts";
+import type { AacTrack, G711Track, H264Track, Track } from "../core/track.ts";
+import { TsDemuxer } from "../formats/mpegts/mod.ts";
 import { type OutputTracks, Waiters } from "../formats/segment/mod.ts";
 import { nullLogger } from "../log/mod.ts";
 import { type RegistryLimits, SegmenterRegistry } from "./_segmenters.ts";
 import { tracksReady } from "./_segmenter_output.ts";
 
-const V: H264Track = {
-  kind: "video",
-  codec: "h264",
-  clockRate: 90000,
-  width: 640,
-  height: 360,
-  fps: 30,
-  sps: new Uint8Array([0x67, 0x64, 0, 0x1f]),
-  pps: [new Uint8Array([0x68])],
-  profile: 0x64,
-  compat: 0,
-  level: 0x1f,
-};
-const A: AacTrack = {
-  kind: "audio",
-  codec: "aac",
-  clockRate: 44100,
-  sampleRate: 44100,
-  channels: 2,
-  config: new Uint8Array([0x12, 0x10]),
-  objectType: 2,
-};
+// Real tracks (complete codec parameters) from the TS fixture.
+const [V, A] = await (async () => {
+  const tracks: Track[] = [];
+  const d = new TsDemuxer({ onTrack: (t) => tracks.push(t), onFrame: () => {} });
+  d.push(await Deno.readFile(new URL("../formats/segment/testdata/h264_aac_3s.mpegts", import.meta.url)));
+  d.flush();
+  return [
+    tracks.find((t) => t.kind === "video") as H264Track,
+    tracks.find((t) => t.kind === "audio") as AacTrack,
+  ];
+})();
 const G711 = { kind: "audio", codec: "pcma", clockRate: 8000, sampleRate: 8000, channels: 1 } as G711Track;
 const vframe = (n: number, track = V): Frame => ({
   track,

@@ -12,10 +12,10 @@ import { Hono } from "hono";
 import type { Context } from "hono";
 import type { Stream } from "../core/mod.ts";
 import { DashSegmenter } from "../formats/dash/mod.ts";
-import { isEmpty, outputTracks, waitAtMost } from "../formats/segment/mod.ts";
+import { isEmpty, outputTracks } from "../formats/segment/mod.ts";
 import type { HttpDeps } from "./deps.ts";
 import { type LiveRoutes, SegmenterRegistry } from "./_segmenters.ts";
-import { admitLivePlayer, playerId } from "./_live_play.ts";
+import { admitLivePlayer, playerId, waitForClient } from "./_live_play.ts";
 
 export interface DashOptions {
   /** `<rtmp><hasdash>`. */
@@ -26,6 +26,7 @@ export interface DashOptions {
   windowS: number;
   /** `<dashlivecache>`: most segments listed in the MPD. */
   maxSegments: number;
+  /** As HlsOptions.startOnPublish (read once, when the routes are made). */
   startOnPublish: boolean;
   graceMs: number;
   idleMs: number;
@@ -114,10 +115,12 @@ export function createDashRoutes(deps: HttpDeps, opts: DashOptions = defaultDash
     if (!seg) return c.json({ code: 404, msg: `stream ${stream.key} has no track DASH can carry` }, 404);
     // Two segments before the first MPD: a player starting on a young stream then has a segment
     // of margin instead of stalling at every segment boundary.
-    const ok = await waitAtMost(seg, () => seg.segmentCount >= 2, {
-      timeoutMs: Math.max(10_000, 4 * opts.segmentMs),
-      signal: req.signal,
-    });
+    const ok = await waitForClient(
+      seg,
+      () => seg.segmentCount >= 2,
+      req,
+      Math.max(10_000, 4 * opts.segmentMs),
+    );
     if (!ok && seg.segmentCount === 0) {
       return c.json({ code: 503, msg: `stream ${stream.key} has no complete segment yet` }, 503);
     }

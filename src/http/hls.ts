@@ -22,10 +22,10 @@ import {
   type SegmentWriter,
   TsSegmentWriter,
 } from "../formats/hls/mod.ts";
-import { isEmpty, type OutputTracks, outputTracks, primaryKind, waitAtMost } from "../formats/segment/mod.ts";
+import { isEmpty, type OutputTracks, outputTracks, primaryKind } from "../formats/segment/mod.ts";
 import type { HttpDeps } from "./deps.ts";
 import { type LiveRoutes, SegmenterRegistry } from "./_segmenters.ts";
-import { admitLivePlayer, playerId } from "./_live_play.ts";
+import { admitLivePlayer, playerId, waitForClient } from "./_live_play.ts";
 
 export interface HlsOptions {
   /** `<rtmp><hashls>`. */
@@ -42,7 +42,10 @@ export interface HlsOptions {
   llhls: boolean;
   /** LL-HLS part target, ms. */
   partTargetMs: number;
-  /** Start segmenters when a stream is published, not on the first request. */
+  /**
+   * Start segmenters when a stream is published (once its tracks are known), not on the first
+   * request. The only option read once, when the routes are made.
+   */
   startOnPublish: boolean;
   /** How long a segmenter outlives its publisher (players get the end of the stream). */
   graceMs: number;
@@ -166,17 +169,11 @@ export function createHlsRoutes(deps: HttpDeps, opts: HlsOptions = defaultHlsOpt
         );
       }
       blocking = true;
-      const ok = await waitAtMost(seg, () => seg.hasPosition(msn, part), {
-        timeoutMs: 3 * target,
-        signal: req.signal,
-      });
+      const ok = await waitForClient(seg, () => seg.hasPosition(msn, part), req, 3 * target);
       if (!ok && !seg.ended) return c.json({ code: 503, msg: `segment ${msn} part ${part} not ready` }, 503);
     } else {
       // A playlist without a segment makes most players give up: hold the first request.
-      const ok = await waitAtMost(seg, () => seg.segmentCount > 0, {
-        timeoutMs: Math.max(10_000, 3 * target),
-        signal: req.signal,
-      });
+      const ok = await waitForClient(seg, () => seg.segmentCount > 0, req, Math.max(10_000, 3 * target));
       if (!ok && seg.segmentCount === 0) {
         return c.json({ code: 503, msg: `stream ${stream.key} has no complete segment yet` }, 503);
       }
@@ -213,10 +210,7 @@ export function createHlsRoutes(deps: HttpDeps, opts: HlsOptions = defaultHlsOpt
       bytes = seg.part(n);
       // A preload hint asks for the next part before it exists: answer when it does.
       if (!bytes && seg.isUpcomingPart(n)) {
-        await waitAtMost(seg, () => seg.part(n) !== undefined, {
-          timeoutMs: 3 * seg.targetDuration * 1000,
-          signal: c.req.raw.signal,
-        });
+        await waitForClient(seg, () => seg.part(n) !== undefined, c.req.raw, 3 * seg.targetDuration * 1000);
         bytes = seg.part(n);
       }
     } else if (`init-${m[3]}.mp4` === seg.initName) {

@@ -31,28 +31,18 @@ export interface TrackSource {
 export function outputTracks(source: TrackSource): { tracks: OutputTracks; left: LeftOutTrack[] } {
   const tracks: OutputTracks = {};
   const left: LeftOutTrack[] = [];
-  const { videoTrack: video, audioTrack: audio } = source;
-  if (video) {
-    if (SEGMENT_VIDEO_CODECS.includes(video.codec)) tracks.video = video;
-    else {
+  for (const track of [source.videoTrack, source.audioTrack]) {
+    if (!track) continue;
+    const video = track.kind === "video";
+    const codecs = video ? SEGMENT_VIDEO_CODECS : SEGMENT_AUDIO_CODECS;
+    if (!codecs.includes(track.codec)) {
+      const rest = video ? "audio" : "video";
       left.push({
-        track: video,
-        why: `segmented outputs carry ${
-          SEGMENT_VIDEO_CODECS.join(", ")
-        } video: this stream goes out audio only`,
+        track,
+        why: `segmented outputs carry ${codecs.join(", ")} ${track.kind}: this stream goes out ${rest} only`,
       });
-    }
-  }
-  if (audio) {
-    if (SEGMENT_AUDIO_CODECS.includes(audio.codec)) tracks.audio = audio;
-    else {
-      left.push({
-        track: audio,
-        why: `segmented outputs carry ${
-          SEGMENT_AUDIO_CODECS.join(", ")
-        } audio: this stream goes out video only`,
-      });
-    }
+    } else if (track.kind === "video") tracks.video = track;
+    else tracks.audio = track;
   }
   return { tracks, left };
 }

@@ -5,27 +5,15 @@ import { isEmpty, outputTracks, primaryKind, sameTracks } from "./output_tracks.
 const H264 = {
   kind: "video",
   codec: "h264",
-  clockRate: 90000,
   width: 640,
   height: 360,
-  fps: 30,
-  sps: new Uint8Array(),
-  pps: [],
   profile: 0x64,
   compat: 0,
-  level: 0x1f,
+  level: 31,
 } as H264Track;
-const VP8 = { kind: "video", codec: "vp8", clockRate: 90000, width: 640, height: 360, fps: 30 } as Vp8Track;
-const AAC = {
-  kind: "audio",
-  codec: "aac",
-  clockRate: 44100,
-  sampleRate: 44100,
-  channels: 2,
-  config: new Uint8Array([0x12, 0x10]),
-  objectType: 2,
-} as AacTrack;
-const PCMA = { kind: "audio", codec: "pcma", clockRate: 8000, sampleRate: 8000, channels: 1 } as G711Track;
+const VP8 = { kind: "video", codec: "vp8", width: 640, height: 360 } as Vp8Track;
+const AAC = { kind: "audio", codec: "aac", sampleRate: 44100, channels: 2, objectType: 2 } as AacTrack;
+const PCMA = { kind: "audio", codec: "pcma", sampleRate: 8000, channels: 1 } as G711Track;
 
 const src = (videoTrack?: VideoTrack, audioTrack?: AudioTrack) => ({ videoTrack, audioTrack });
 
