@@ -1,48 +1,71 @@
 /**
- * The live segmenters of HLS and DASH: one per stream per variant, fed by one Reader, shared by
- * every HTTP client. Created on the first request (or at publish), kept a grace period after the
- * publisher leaves (players fetch the last segments and see the end), and dropped when nobody has
- * asked for them for a while. Also counts players for /api/live (HTTP players are stateless: a
- * client counts while it keeps polling).
+ * The live segmenters of HLS or DASH, as shared outputs of their streams (`stream.outputs`): one
+ * per stream per variant, held by one lease of this registry. Started on the first request (or at
+ * publish when pinned), released when nobody has asked for them for `idleMs`, and kept a grace
+ * period after the publisher leaves so players fetch the last segments and see the end. A
+ * republished stream continues the numbering of the previous one. Also counts players for
+ * /api/live: HTTP players are stateless, so a client counts while it keeps polling.
  */
-import type { Frame, Reader, Stream } from "../core/mod.ts";
+import type { Hono } from "hono";
+import type { Lease, Stream } from "../core/mod.ts";
+import { isEmpty, type OutputTracks, outputTracks, sameTracks } from "../formats/segment/mod.ts";
 import type { Logger } from "../log/mod.ts";
 import type { LiveSessions } from "./live_sessions.ts";
+import { type LiveSegmenter, SegmenterOutput } from "./_segmenter_output.ts";
 
-/** What a segmenter offers the registry. */
-export interface LiveOutput {
-  push(frames: readonly Frame[]): void;
-  end(): void;
-  readonly ended: boolean;
-}
-
-export interface RegistryOptions {
-  /** Player protocol name for stream.attachPlayer ("hls", "dash"). */
-  protocol: string;
-  /** After the publisher leaves, the ended output stays servable this long. */
+/** Read on every use, so a config reload that changes them reaches a running registry. */
+export interface RegistryLimits {
+  /** After the publisher leaves, the ended segmenter stays servable this long. */
   graceMs: number;
-  /** A live output nobody asked for this long is stopped (unless pinned). */
+  /** A segmenter nobody asked for this long is released (unless pinned). */
   idleMs: number;
   /** A player not seen for this long no longer counts. */
   playerTimeoutMs: number;
+}
+
+export interface RegistryOptions {
+  /** Player protocol name for stream.attachPlayer ("hls", "dash"); also names the shared outputs. */
+  protocol: string;
+  limits: () => RegistryLimits;
   log: Logger;
   sessions?: LiveSessions;
 }
 
-interface Entry<T> {
+/** Counters for the HTTP service's stats and metrics. */
+export interface SegmenterStats {
+  /** Segmenters held: live ones and ended ones still serving their last segments. */
+  outputs: number;
+  /** Segmenters still fed by a live stream. */
+  live: number;
+  /** HTTP players polling them. */
+  players: number;
+}
+
+/** The routes of a segmented output (HLS, DASH) and the counters of their segmenters. */
+export interface LiveRoutes {
+  app: Hono;
+  stats(): SegmenterStats;
+}
+
+/** Makes a segmenter for the carried `tracks`; `prev` is the previous one of the key (numbering continues). */
+export type CreateSegmenter<T> = (tracks: OutputTracks, prev: T | undefined) => T;
+
+interface Entry<T extends LiveSegmenter> {
   id: string;
   stream: Stream;
-  out: T;
-  reader?: Reader;
+  lease: Lease<SegmenterOutput<T>>;
   lastUsed: number;
   pinned: boolean;
+  /** When the stream ended (0 while live): the segmenter now only serves. */
   endedAt: number;
   clients: Map<string, { seen: number; release: () => void }>;
 }
 
+/** How often idle segmenters, ended ones and silent players are looked for (finer for short limits). */
 const SWEEP_MS = 1000;
+const MIN_SWEEP_MS = 10;
 
-export class SegmenterRegistry<T extends LiveOutput> {
+export class SegmenterRegistry<T extends LiveSegmenter> {
   readonly #o: RegistryOptions;
   #entries = new Map<string, Entry<T>>();
   #timer: ReturnType<typeof setInterval> | undefined;
@@ -57,52 +80,78 @@ export class SegmenterRegistry<T extends LiveOutput> {
   }
 
   /**
-   * The live output of `stream` for `variant`, created (and fed) if needed. `create` gets the
-   * previous output of the same key (an earlier publish), so numbering can continue.
+   * The live segmenter of `stream` for `variant`, started (and fed) if needed, or restarted when the
+   * stream's tracks changed. Undefined when the stream has no track the output can carry.
    */
   acquire(
     stream: Stream,
     variant: string,
-    create: (prev: T | undefined) => T,
-    opts: { pinned?: boolean; fresh?: (out: T) => boolean } = {},
-  ): T {
+    create: CreateSegmenter<T>,
+    opts: { pinned?: boolean } = {},
+  ): T | undefined {
     const id = `${variant}|${stream.key}`;
     const e = this.#entries.get(id);
-    if (e && e.stream === stream && !e.endedAt && (opts.fresh?.(e.out) ?? true)) {
+    // Ended between admission and here: serve what it left, never replace it with an empty one.
+    if (stream.isEnded) return e?.stream === stream ? e.lease.value.segmenter : undefined;
+    if (e && e.stream === stream && !e.endedAt && !e.lease.value.closed) {
       e.lastUsed = Date.now();
       if (opts.pinned) e.pinned = true;
-      return e.out;
-    }
-    if (e) {
-      if (e.stream === stream && !e.endedAt) {
+      const out = e.lease.value;
+      if (!sameTracks(out.segmenter.tracks, outputTracks(stream).tracks)) {
+        const tracks = this.#carried(stream);
+        if (isEmpty(tracks)) return undefined;
         this.#o.log.info("segmenter restart: the stream's tracks changed", { key: stream.key, variant });
+        out.restart();
       }
-      this.#dispose(e);
+      return out.segmenter;
     }
+    const tracks = this.#carried(stream);
+    if (isEmpty(tracks)) return undefined;
+    const prev = e?.lease.value.segmenter;
+    if (e) this.#dispose(e);
+    const lease = stream.outputs.acquire(
+      `${this.#o.protocol}:${variant}`,
+      () => new SegmenterOutput<T>(stream, (p) => create(this.#carried(stream, false), p), prev),
+    );
     const entry: Entry<T> = {
       id,
       stream,
-      out: create(e?.out),
+      lease,
       lastUsed: Date.now(),
       pinned: opts.pinned ?? false,
       endedAt: 0,
       clients: new Map(),
     };
     this.#entries.set(id, entry);
-    entry.reader = stream.addReader((frames) => entry.out.push(frames), {
-      onClose: (_r, reason) => this.#finished(entry, reason),
-    });
+    lease.value.finished.then((reason) => this.#finished(entry, reason));
     this.#o.log.info("segmenter start", { key: stream.key, variant, proto: this.#o.protocol });
     this.#startSweep();
-    return entry.out;
+    return lease.value.segmenter;
   }
 
-  /** The output serving `key`'s segments (live or within its grace period). */
+  /** The carried tracks; logs the ones left out (once per segmenter). */
+  #carried(stream: Stream, log = true): OutputTracks {
+    const { tracks, left } = outputTracks(stream);
+    if (log) {
+      for (const { track, why } of left) {
+        this.#o.log.info(`${track.kind} left out`, { key: stream.key, codec: track.codec, why });
+      }
+    }
+    return tracks;
+  }
+
+  /** The segmenter serving `key`'s segments (live or within its grace period). */
   find(key: string, variant: string): T | undefined {
     const e = this.#entries.get(`${variant}|${key}`);
     if (!e) return undefined;
     e.lastUsed = Date.now();
-    return e.out;
+    return e.lease.value.segmenter;
+  }
+
+  /** The segmenter of a stream that has ended, within its grace period. */
+  findEnded(key: string, variant: string): T | undefined {
+    const e = this.#entries.get(`${variant}|${key}`);
+    return e?.endedAt ? e.lease.value.segmenter : undefined;
   }
 
   /** Counts `client` (address + user agent) as a player of the output while it keeps polling. */
@@ -115,10 +164,15 @@ export class SegmenterRegistry<T extends LiveOutput> {
   }
 
   #finished(e: Entry<T>, reason: string) {
-    e.out.end();
-    e.endedAt = Date.now();
-    this.#releaseClients(e);
+    if (this.#entries.get(e.id) !== e) return; // released by this registry: already gone
     this.#o.log.info("segmenter stop", { key: e.stream.key, proto: this.#o.protocol, reason });
+    if (e.stream.isEnded) {
+      // Kept for serving only: players fetch the last segments and the final playlist.
+      e.endedAt = Date.now();
+      this.#releaseClients(e);
+    } else {
+      this.#dispose(e); // its Reader failed while the stream lives: the next request starts afresh
+    }
   }
 
   #releaseClients(e: Entry<T>) {
@@ -128,31 +182,39 @@ export class SegmenterRegistry<T extends LiveOutput> {
 
   #dispose(e: Entry<T>) {
     if (this.#entries.get(e.id) === e) this.#entries.delete(e.id);
-    if (!e.endedAt) e.reader?.close("segmenter dropped");
     this.#releaseClients(e);
+    // The last lease stops the muxing; after the stream's end this is a no-op.
+    e.lease.release();
   }
 
   #startSweep() {
     if (this.#timer !== undefined) return;
-    this.#timer = setInterval(this.#sweep, SWEEP_MS);
+    const { graceMs, idleMs } = this.#o.limits();
+    const every = Math.max(MIN_SWEEP_MS, Math.min(SWEEP_MS, graceMs / 2, idleMs / 2));
+    this.#timer = setInterval(this.#sweep, every);
     this.#unregister = this.#o.sessions?.add(() => this.close()) ?? (() => {});
   }
 
   #sweep = () => {
     const now = Date.now();
+    const { graceMs, idleMs, playerTimeoutMs } = this.#o.limits();
     for (const e of [...this.#entries.values()]) {
       if (e.endedAt) {
-        if (now - e.endedAt > this.#o.graceMs) this.#dispose(e);
+        if (now - e.endedAt > graceMs) this.#dispose(e);
         continue;
       }
       for (const [id, c] of e.clients) {
-        if (now - c.seen > this.#o.playerTimeoutMs) {
+        if (now - c.seen > playerTimeoutMs) {
           c.release();
           e.clients.delete(id);
         }
       }
-      if (!e.pinned && now - e.lastUsed > this.#o.idleMs) {
-        e.reader?.close(`no request for ${Math.round(this.#o.idleMs / 1000)} s`);
+      if (!e.pinned && now - e.lastUsed > idleMs) {
+        this.#o.log.info("segmenter released", {
+          key: e.stream.key,
+          proto: this.#o.protocol,
+          reason: `no request for ${Math.round(idleMs / 1000)} s`,
+        });
         this.#dispose(e);
       }
     }
@@ -166,37 +228,18 @@ export class SegmenterRegistry<T extends LiveOutput> {
     this.#unregister = () => {};
   }
 
-  /** Stops every output (server stop). Later requests start fresh ones. */
+  /** Releases every segmenter (server stop). Later requests start fresh ones. */
   close(): void {
     for (const e of [...this.#entries.values()]) this.#dispose(e);
     this.#stopSweep();
   }
 
-  stats(): Record<string, unknown> {
+  stats(): SegmenterStats {
     let live = 0, players = 0;
     for (const e of this.#entries.values()) {
       if (!e.endedAt) live++;
       players += e.clients.size;
     }
     return { outputs: this.#entries.size, live, players };
-  }
-}
-
-/** Waits for `ready` on the segmenter until the client leaves or `ms` pass. */
-export async function waitUntil(
-  seg: { wait(ready: () => boolean, signal?: AbortSignal): Promise<boolean> },
-  ready: () => boolean,
-  req: Request,
-  ms: number,
-): Promise<boolean> {
-  const ac = new AbortController();
-  const timer = setTimeout(() => ac.abort(), ms);
-  const onAbort = () => ac.abort();
-  req.signal.addEventListener("abort", onAbort, { once: true });
-  try {
-    return await seg.wait(ready, ac.signal);
-  } finally {
-    clearTimeout(timer);
-    req.signal.removeEventListener("abort", onAbort);
   }
 }

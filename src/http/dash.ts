@@ -12,12 +12,10 @@ import { Hono } from "hono";
 import type { Context } from "hono";
 import type { Stream } from "../core/mod.ts";
 import { DashSegmenter } from "../formats/dash/mod.ts";
-import { sameTracks } from "../formats/hls/mod.ts";
+import { isEmpty, outputTracks } from "../formats/segment/mod.ts";
 import type { HttpDeps } from "./deps.ts";
-import { admissionStatus } from "./flv.ts";
-import { remoteAddr, requestHost } from "./request.ts";
-import { SegmenterRegistry, waitUntil } from "./_segmenters.ts";
-import { outputTracks } from "./_tracks.ts";
+import { type LiveRoutes, SegmenterRegistry } from "./_segmenters.ts";
+import { admitLivePlayer, playerId, waitForClient } from "./_live_play.ts";
 
 export interface DashOptions {
   /** `<rtmp><hasdash>`. */
@@ -28,6 +26,7 @@ export interface DashOptions {
   windowS: number;
   /** `<dashlivecache>`: most segments listed in the MPD. */
   maxSegments: number;
+  /** As HlsOptions.startOnPublish (read once, when the routes are made). */
   startOnPublish: boolean;
   graceMs: number;
   idleMs: number;
@@ -49,38 +48,49 @@ export function defaultDashOptions(o: Partial<DashOptions> = {}): DashOptions {
 const MPD_TYPE = "application/dash+xml";
 const IMMUTABLE = "public, max-age=31536000, immutable";
 
-export function routes(deps: HttpDeps, opts: DashOptions = defaultDashOptions()): Hono {
+/** The only DASH variant: fMP4, one adaptation set per track. */
+const VARIANT = "fmp4";
+
+/**
+ * Live DASH over `opts`, read on every request: a reload that assigns new values into the same
+ * object reaches new segmenters (running ones keep theirs until they restart).
+ */
+export function createDashRoutes(deps: HttpDeps, opts: DashOptions = defaultDashOptions()): LiveRoutes {
   const log = deps.log.child({ sess: "dash" });
   const registry = new SegmenterRegistry<DashSegmenter>({
     protocol: "dash",
-    graceMs: opts.graceMs,
-    idleMs: opts.idleMs,
-    playerTimeoutMs: Math.max(10_000, 3 * opts.segmentMs),
+    limits: () => ({
+      graceMs: opts.graceMs,
+      idleMs: opts.idleMs,
+      playerTimeoutMs: Math.max(10_000, 3 * opts.segmentMs),
+    }),
     log,
     sessions: deps.sessions,
   });
 
   const segmenter = (stream: Stream, pinned = false) =>
-    registry.acquire(stream, "dash", (prev) =>
+    registry.acquire(stream, VARIANT, (tracks, prev) =>
       new DashSegmenter({
-        tracks: outputTracks(stream, log),
+        tracks,
         targetMs: opts.segmentMs,
         windowS: opts.windowS,
         maxSegments: opts.maxSegments,
         uriPrefix: `${encodeURIComponent(stream.name)}/dash/`,
         firstNumber: Math.max(prev?.nextNumber ?? 0, Math.floor(Date.now() / 1000)),
-      }), { pinned, fresh: (seg) => sameTracks(seg.tracks, outputTracks(stream)) });
+      }), { pinned });
 
   if (opts.startOnPublish) {
-    deps.hub.onPublish((s) => {
-      const off = s.onTrack(() => {
-        off();
-        queueMicrotask(() => {
-          const t = outputTracks(s);
-          if (opts.enabled && !s.isEnded && (t.video || t.audio)) segmenter(s, true);
-        });
-      });
+    const off = deps.hub.onPublish(async (s) => {
+      // The first init segments must describe every track: start once the stream knows them.
+      await s.tracksReady;
+      if (!opts.enabled || s.isEnded) return;
+      try {
+        segmenter(s, true);
+      } catch (err) {
+        log.error("segmenter start failed", { key: s.key, err });
+      }
     });
+    deps.sessions?.add(off);
   }
 
   const mpdResponse = (seg: DashSegmenter) =>
@@ -92,42 +102,29 @@ export function routes(deps: HttpDeps, opts: DashOptions = defaultDashOptions())
     const req = c.req.raw;
     const app = c.req.param("app")!;
     const name = c.req.param("file")!.slice(0, -".mpd".length);
-    const url = new URL(req.url);
-    let stream: Stream;
-    try {
-      stream = await deps.hub.play({
-        role: "player",
-        protocol: "http",
-        app,
-        name,
-        vhost: requestHost(req),
-        query: url.search.slice(1),
-        ext: ".mpd",
-        remote: remoteAddr(c.env),
-      }, { waitMs: 0 });
-    } catch (err) {
-      const m = admissionStatus(err);
-      if (!m) throw err;
-      const ended = m.status === 404 ? registry.find(`${app}/${name}`, "dash") : undefined;
-      if (ended?.ended) return mpdResponse(ended);
+    const admitted = await admitLivePlayer(deps, c, { app, name, ext: ".mpd" });
+    if ("refused" in admitted) {
+      const m = admitted.refused;
+      // Within the grace period after the publisher left, players get the final (static) MPD.
+      const ended = m.status === 404 ? registry.findEnded(`${app}/${name}`, VARIANT) : undefined;
+      if (ended) return mpdResponse(ended);
       return c.json({ code: m.status, msg: m.msg }, m.status);
     }
-    const tracks = outputTracks(stream);
-    if (!tracks.video && !tracks.audio) {
-      return c.json({ code: 404, msg: `stream ${stream.key} has no track DASH can carry` }, 404);
-    }
-    const seg = segmenter(stream);
+    const stream = admitted.stream;
+    const seg = isEmpty(outputTracks(stream).tracks) ? undefined : segmenter(stream);
+    if (!seg) return c.json({ code: 404, msg: `stream ${stream.key} has no track DASH can carry` }, 404);
     // Two segments before the first MPD: a player starting on a young stream then has a segment
     // of margin instead of stalling at every segment boundary.
-    const ok = await waitUntil(seg, () => seg.segmentCount >= 2, req, Math.max(10_000, 4 * opts.segmentMs));
+    const ok = await waitForClient(
+      seg,
+      () => seg.segmentCount >= 2,
+      req,
+      Math.max(10_000, 4 * opts.segmentMs),
+    );
     if (!ok && seg.segmentCount === 0) {
       return c.json({ code: 503, msg: `stream ${stream.key} has no complete segment yet` }, 503);
     }
-    registry.seen(
-      stream.key,
-      "dash",
-      `${remoteAddr(c.env).replace(/:\d+$/, "")}|${req.headers.get("user-agent")}`,
-    );
+    registry.seen(stream.key, VARIANT, playerId(c));
     return mpdResponse(seg);
   }
 
@@ -139,7 +136,7 @@ export function routes(deps: HttpDeps, opts: DashOptions = defaultDashOptions())
   app.get("/:app/:name/dash/:file", async (c, next) => {
     const { app, name, file } = c.req.param();
     const m = /^(?:init-([va])-(\d+)\.mp4|([va])(\d+)\.m4s)$/.exec(file);
-    const seg = m ? registry.find(`${app}/${name}`, "dash") : undefined;
+    const seg = m ? registry.find(`${app}/${name}`, VARIANT) : undefined;
     if (!m || !seg) return await next();
     const kind = (m[1] ?? m[3]) === "v" ? "video" : "audio";
     const bytes = m[1] ? seg.init(kind, Number(m[2])) : seg.segment(kind, Number(m[4]));
@@ -152,7 +149,12 @@ export function routes(deps: HttpDeps, opts: DashOptions = defaultDashOptions())
       },
     });
   });
-  return app;
+  return { app, stats: () => registry.stats() };
+}
+
+/** The DASH routes alone (for a feature list). */
+export function routes(deps: HttpDeps, opts: DashOptions = defaultDashOptions()): Hono {
+  return createDashRoutes(deps, opts).app;
 }
 
 export { routes as dashRoutes };

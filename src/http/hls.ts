@@ -19,16 +19,13 @@ import {
   createFmp4Writer,
   HlsSegmenter,
   needsFmp4,
-  type OutputTracks,
-  sameTracks,
   type SegmentWriter,
   TsSegmentWriter,
 } from "../formats/hls/mod.ts";
+import { isEmpty, type OutputTracks, outputTracks, primaryKind } from "../formats/segment/mod.ts";
 import type { HttpDeps } from "./deps.ts";
-import { admissionStatus } from "./flv.ts";
-import { remoteAddr, requestHost } from "./request.ts";
-import { SegmenterRegistry, waitUntil } from "./_segmenters.ts";
-import { outputTracks } from "./_tracks.ts";
+import { type LiveRoutes, SegmenterRegistry } from "./_segmenters.ts";
+import { admitLivePlayer, playerId, waitForClient } from "./_live_play.ts";
 
 export interface HlsOptions {
   /** `<rtmp><hashls>`. */
@@ -45,7 +42,10 @@ export interface HlsOptions {
   llhls: boolean;
   /** LL-HLS part target, ms. */
   partTargetMs: number;
-  /** Start segmenters when a stream is published, not on the first request. */
+  /**
+   * Start segmenters when a stream is published (once its tracks are known), not on the first
+   * request. The only option read once, when the routes are made.
+   */
   startOnPublish: boolean;
   /** How long a segmenter outlives its publisher (players get the end of the stream). */
   graceMs: number;
@@ -74,25 +74,30 @@ type Variant = "ts" | "fmp4";
 const PLAYLIST_TYPE = "application/vnd.apple.mpegurl";
 const IMMUTABLE = "public, max-age=31536000, immutable";
 
-export function routes(deps: HttpDeps, opts: HlsOptions = defaultHlsOptions()): Hono {
+/**
+ * Live HLS over `opts`, read on every request: a reload that assigns new values into the same
+ * object reaches new segmenters (running ones keep theirs until they restart).
+ */
+export function createHlsRoutes(deps: HttpDeps, opts: HlsOptions = defaultHlsOptions()): LiveRoutes {
   const log = deps.log.child({ sess: "hls" });
   const registry = new SegmenterRegistry<HlsSegmenter>({
     protocol: "hls",
-    graceMs: opts.graceMs,
-    idleMs: opts.idleMs,
-    playerTimeoutMs: Math.max(10_000, 3 * opts.targetMs),
+    limits: () => ({
+      graceMs: opts.graceMs,
+      idleMs: opts.idleMs,
+      playerTimeoutMs: Math.max(10_000, 3 * opts.targetMs),
+    }),
     log,
     sessions: deps.sessions,
   });
 
-  const segmenter = (stream: Stream, variant: Variant, pinned = false): HlsSegmenter =>
-    registry.acquire(stream, variant, (prev) => {
-      const tracks = outputTracks(stream, log);
+  const segmenter = (stream: Stream, variant: Variant, pinned = false): HlsSegmenter | undefined =>
+    registry.acquire(stream, variant, (tracks, prev) => {
       const writer: SegmentWriter = variant === "ts" ? new TsSegmentWriter(tracks) : createFmp4Writer(tracks);
       return new HlsSegmenter({
         writer,
         tracks,
-        primary: tracks.video ? "video" : "audio",
+        primary: primaryKind(tracks),
         targetMs: opts.targetMs,
         partTargetMs: variant === "fmp4" ? opts.partTargetMs : undefined,
         windowSize: opts.windowSize,
@@ -101,19 +106,20 @@ export function routes(deps: HttpDeps, opts: HlsOptions = defaultHlsOptions()): 
         firstMsn: Math.max(prev?.nextMsn ?? 0, Math.floor(Date.now() / 1000)),
         continues: prev ? { discontinuitySequence: prev.nextDiscontinuitySequence } : undefined,
       });
-    }, { pinned, fresh: (seg) => sameTracks(seg.tracks, outputTracks(stream)) });
+    }, { pinned });
 
   if (opts.startOnPublish) {
-    deps.hub.onPublish((s) => {
-      if (!opts.enabled) return;
-      // Tracks are declared just after publish; start once the first one is known.
-      const off = s.onTrack(() => {
-        off();
-        queueMicrotask(() => {
-          if (!s.isEnded) segmenter(s, variantFor(outputTracks(s), undefined), true);
-        });
-      });
+    const off = deps.hub.onPublish(async (s) => {
+      // The first init segment must describe every track: start once the stream knows them.
+      await s.tracksReady;
+      if (!opts.enabled || s.isEnded) return;
+      try {
+        segmenter(s, variantFor(outputTracks(s).tracks, undefined), true);
+      } catch (err) {
+        log.error("segmenter start failed", { key: s.key, err });
+      }
     });
+    deps.sessions?.add(off);
   }
 
   function variantFor(tracks: OutputTracks, q: URLSearchParams | undefined): Variant {
@@ -127,34 +133,20 @@ export function routes(deps: HttpDeps, opts: HlsOptions = defaultHlsOptions()): 
     const req = c.req.raw;
     const app = c.req.param("app")!;
     const name = c.req.param("file")!.slice(0, -".m3u8".length);
-    const url = new URL(req.url);
-    const q = url.searchParams;
-    let stream: Stream;
-    try {
-      stream = await deps.hub.play({
-        role: "player",
-        protocol: "http",
-        app,
-        name,
-        vhost: requestHost(req),
-        query: url.search.slice(1),
-        ext: ".m3u8",
-        remote: remoteAddr(c.env),
-      }, { waitMs: 0 });
-    } catch (err) {
-      const m = admissionStatus(err);
-      if (!m) throw err;
+    const q = new URL(req.url).searchParams;
+    const admitted = await admitLivePlayer(deps, c, { app, name, ext: ".m3u8" });
+    if ("refused" in admitted) {
+      const m = admitted.refused;
       // Within the grace period after the publisher left, players get the final playlist (ENDLIST).
       const ended = m.status === 404 ? endedSegmenter(`${app}/${name}`, q) : undefined;
       if (ended) return playlistResponse(ended, { lowLatency: false, blocking: false });
       return c.json({ code: m.status, msg: m.msg }, m.status);
     }
-    const tracks = outputTracks(stream);
-    if (!tracks.video && !tracks.audio) {
-      return c.json({ code: 404, msg: `stream ${stream.key} has no track HLS can carry` }, 404);
-    }
+    const stream = admitted.stream;
+    const tracks = outputTracks(stream).tracks;
     const variant = variantFor(tracks, q);
-    const seg = segmenter(stream, variant);
+    const seg = isEmpty(tracks) ? undefined : segmenter(stream, variant);
+    if (!seg) return c.json({ code: 404, msg: `stream ${stream.key} has no track HLS can carry` }, 404);
     const ll = variant === "fmp4" && (opts.llhls || q.has("ll") || q.has("llhls"));
     const target = seg.targetDuration * 1000;
     let blocking = false;
@@ -177,28 +169,24 @@ export function routes(deps: HttpDeps, opts: HlsOptions = defaultHlsOptions()): 
         );
       }
       blocking = true;
-      const ok = await waitUntil(seg, () => seg.hasPosition(msn, part), req, 3 * target);
+      const ok = await waitForClient(seg, () => seg.hasPosition(msn, part), req, 3 * target);
       if (!ok && !seg.ended) return c.json({ code: 503, msg: `segment ${msn} part ${part} not ready` }, 503);
     } else {
       // A playlist without a segment makes most players give up: hold the first request.
-      const ok = await waitUntil(seg, () => seg.segmentCount > 0, req, Math.max(10_000, 3 * target));
+      const ok = await waitForClient(seg, () => seg.segmentCount > 0, req, Math.max(10_000, 3 * target));
       if (!ok && seg.segmentCount === 0) {
         return c.json({ code: 503, msg: `stream ${stream.key} has no complete segment yet` }, 503);
       }
     }
-    registry.seen(
-      stream.key,
-      variant,
-      `${remoteAddr(c.env).replace(/:\d+$/, "")}|${req.headers.get("user-agent")}`,
-    );
+    registry.seen(stream.key, variant, playerId(c));
     return playlistResponse(seg, { lowLatency: ll, blocking });
   }
 
   function endedSegmenter(key: string, q: URLSearchParams): HlsSegmenter | undefined {
     const order: Variant[] = q.has("fmp4") || (opts.fmp4 && !q.has("ts")) ? ["fmp4", "ts"] : ["ts", "fmp4"];
     for (const v of order) {
-      const seg = registry.find(key, v);
-      if (seg?.ended) return seg;
+      const seg = registry.findEnded(key, v);
+      if (seg) return seg;
     }
     return undefined;
   }
@@ -222,7 +210,7 @@ export function routes(deps: HttpDeps, opts: HlsOptions = defaultHlsOptions()): 
       bytes = seg.part(n);
       // A preload hint asks for the next part before it exists: answer when it does.
       if (!bytes && seg.isUpcomingPart(n)) {
-        await waitUntil(seg, () => seg.part(n) !== undefined, c.req.raw, 3 * seg.targetDuration * 1000);
+        await waitForClient(seg, () => seg.part(n) !== undefined, c.req.raw, 3 * seg.targetDuration * 1000);
         bytes = seg.part(n);
       }
     } else if (`init-${m[3]}.mp4` === seg.initName) {
@@ -247,7 +235,12 @@ export function routes(deps: HttpDeps, opts: HlsOptions = defaultHlsOptions()): 
     if (!opts.enabled) return await next();
     return await media(c, next);
   });
-  return app;
+  return { app, stats: () => registry.stats() };
+}
+
+/** The HLS routes alone (for a feature list). */
+export function routes(deps: HttpDeps, opts: HlsOptions = defaultHlsOptions()): Hono {
+  return createHlsRoutes(deps, opts).app;
 }
 
 function playlistResponse(seg: HlsSegmenter, o: { lowLatency: boolean; blocking: boolean }): Response {

@@ -13,12 +13,12 @@ import { defaultDashOptions, routes as dashRoutes } from "./dash.ts";
 async function fixture(): Promise<{ tracks: Track[]; frames: Frame[] }> {
   const tracks: Track[] = [], frames: Frame[] = [];
   const d = new TsDemuxer({ onTrack: (t) => tracks.push(t), onFrame: (f) => frames.push(f) });
-  d.push(await Deno.readFile(new URL("../formats/hls/testdata/h264_aac_3s.mpegts", import.meta.url)));
+  d.push(await Deno.readFile(new URL("../formats/segment/testdata/h264_aac_3s.mpegts", import.meta.url)));
   d.flush();
   return { tracks, frames };
 }
 
-async function setup(o: Partial<HlsOptions> = {}) {
+async function setup(o: Partial<HlsOptions> = {}, declare = true) {
   const hub = new Hub({
     liveApps: ["live"],
     recApps: ["rec"],
@@ -34,8 +34,10 @@ async function setup(o: Partial<HlsOptions> = {}) {
     publicUrls: () => [],
     sessions,
   };
-  const app = routes(deps, defaultHlsOptions({ targetMs: 1000, windowSize: 3, partTargetMs: 334, ...o }));
-  const dash = dashRoutes(deps, defaultDashOptions({ segmentMs: 1000 }));
+  const hlsOpts = defaultHlsOptions({ targetMs: 1000, windowSize: 3, partTargetMs: 334, ...o });
+  const dashOpts = defaultDashOptions({ segmentMs: 1000 });
+  const app = routes(deps, hlsOpts);
+  const dash = dashRoutes(deps, dashOpts);
   const { tracks, frames } = await fixture();
   const stream = await hub.publish({
     role: "publisher",
@@ -45,7 +47,7 @@ async function setup(o: Partial<HlsOptions> = {}) {
     vhost: "h",
     query: "",
   });
-  for (const t of tracks) stream.setTrack(t);
+  if (declare) { for (const t of tracks) stream.setTrack(t); }
   const get = async (a: typeof app, path: string) => {
     const res = await a.request(path);
     return { status: res.status, headers: res.headers, text: await res.text() };
@@ -53,8 +55,12 @@ async function setup(o: Partial<HlsOptions> = {}) {
   return {
     hub,
     stream,
+    tracks,
     frames,
+    hlsOpts,
+    dashOpts,
     hls: (path: string) => get(app, path),
+    hlsRaw: (path: string) => app.request(path),
     dash: (path: string) => get(dash, path),
     close() {
       sessions.closeAll();
@@ -154,6 +160,46 @@ Deno.test("hls + dash routes: after the publisher leaves, the final playlist and
     assert.match(dash.text, /type="static"/);
     assert.equal((await t.hls("/live/other.m3u8")).status, 404);
     assert.equal((await t.dash("/live/other.mpd")).status, 404);
+  } finally {
+    t.close();
+  }
+});
+
+Deno.test("hls routes: the first request waits for the announced tracks, so the init segment has them all", async () => {
+  const t = await setup({}, false);
+  try {
+    t.stream.expectTracks({ video: true, audio: true });
+    t.stream.setTrack(t.tracks.find((x) => x.kind === "video")!);
+    const pending = t.hls("/live/cam.m3u8?fmp4");
+    await tick();
+    // Audio is declared a little later (as an RTSP or SRT ingest may do): the segmenter waits for it.
+    t.stream.setTrack(t.tracks.find((x) => x.kind === "audio")!);
+    await tick();
+    for (const f of t.frames) t.stream.write(f);
+    const p = parseMediaPlaylist((await pending).text);
+    const init = await (await t.hlsRaw(`/live/${p.map}`)).arrayBuffer();
+    const traks = new TextDecoder("latin1").decode(init).split("trak").length - 1;
+    assert.equal(traks, 2, "video and audio in the init segment");
+  } finally {
+    t.close();
+  }
+});
+
+Deno.test("hls + dash routes: options are read per request, so a reload reaches new segmenters", async () => {
+  const t = await setup();
+  try {
+    Object.assign(t.hlsOpts, { targetMs: 2000, windowSize: 2 });
+    Object.assign(t.dashOpts, { segmentMs: 2000 });
+    const pending = [t.hls("/live/cam.m3u8"), t.dash("/live/cam.mpd")];
+    await tick();
+    for (const f of t.frames) t.stream.write(f);
+    t.stream.end("test");
+    const [pl, mpd] = await Promise.all(pending);
+    const p = parseMediaPlaylist(pl.text);
+    assert.equal(p.targetDuration, 2);
+    assert.equal(p.endList, true);
+    assert.deepEqual(p.segments.map((x) => Math.round(x.duration)), [2, 1], "3 s in 2 s segments, window 2");
+    assert.match(mpd.text, /minBufferTime="PT2S"/);
   } finally {
     t.close();
   }

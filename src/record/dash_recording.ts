@@ -12,14 +12,14 @@ import {
   trackFragments,
   writeMpd,
 } from "../formats/dash/mod.ts";
-import { DtsShift, type OutputTracks } from "../formats/hls/mod.ts";
+import { type OutputTracks, TimestampShift } from "../formats/segment/mod.ts";
 import type { RecordedFile, RecordingFormat } from "./formats.ts";
 
 export class DashRecording implements RecordingFormat {
   readonly ext = "mpd" as const;
   readonly #dir: string;
   readonly #tracks: DashTrack[];
-  readonly #shift = new DtsShift();
+  readonly #shift = new TimestampShift();
   readonly #timelines = new Map<Kind, TimelineSegment[]>();
   readonly #bytes = new Map<Kind, number>();
   #segments = 0;

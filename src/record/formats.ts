@@ -7,12 +7,12 @@ import type { Frame } from "../core/frame.ts";
 import {
   createFmp4Writer,
   needsFmp4,
-  type OutputTracks,
   type PlaylistSegment,
   type SegmentWriter,
   TsSegmentWriter,
   writeMediaPlaylist,
 } from "../formats/hls/mod.ts";
+import type { OutputTracks } from "../formats/segment/mod.ts";
 
 export interface RecordedFile {
   /** Relative to the recording's segment folder. */

@@ -1,8 +1,9 @@
 /**
  * The recorder service: every stream published to a record app (`hub.isRecordApp`) is recorded
- * under `root` while it lasts. On start it closes the playlists a crash left open.
+ * under `root` while it lasts. A recording is the stream's shared output "rec", held by one lease
+ * until the stream ends or the recorder closes. On start it closes the playlists a crash left open.
  */
-import type { Hub, Stream } from "../core/mod.ts";
+import type { Hub, Lease, Stream } from "../core/mod.ts";
 import type { Logger } from "../log/mod.ts";
 import { RecordingSession, type SessionStats } from "./session.ts";
 import { repairRecordings } from "./repair.ts";
@@ -23,17 +24,33 @@ export interface RecorderOptions {
   now?: () => number;
 }
 
+/** Counters for /api and the metrics. */
+export interface RecorderStats {
+  /** Streams being recorded now. */
+  recording: number;
+  /** Manifests started, segments written and bytes written, since the recorder started. */
+  files: number;
+  segments: number;
+  bytes: number;
+  /** Recordings stopped by a write failure. */
+  failures: number;
+}
+
+/** The id of a recording among a stream's shared outputs. */
+export const RECORDING_OUTPUT = "rec";
+
 export interface Recorder {
   start(): Promise<void>;
   close(): Promise<void>;
-  stats(): Record<string, unknown>;
+  stats(): RecorderStats;
   /** Keys of the streams being recorded. */
   readonly recording: readonly string[];
 }
 
 export function createRecorder(opts: RecorderOptions): Recorder {
   const log = opts.log.child({ svc: "rec" });
-  const sessions = new Map<Stream, RecordingSession>();
+  // The leases this recorder holds (released on close); the sessions live in the streams' outputs.
+  const leases = new Set<Lease<RecordingSession>>();
   const totals: SessionStats = { files: 0, segments: 0, bytes: 0, failed: false };
   let failures = 0;
   let unsubscribe: (() => void) | undefined;
@@ -41,23 +58,27 @@ export function createRecorder(opts: RecorderOptions): Recorder {
   if (opts.recmode === 2) log.warn("recmode 2 (MP4) is not supported: recording as HLS (recmode 1)");
 
   const begin = (stream: Stream) => {
-    if (!opts.hub.isRecordApp(stream.app) || sessions.has(stream)) return;
+    if (!opts.hub.isRecordApp(stream.app) || stream.isEnded || stream.outputs.has(RECORDING_OUTPUT)) return;
     if (!isSafeSegment(stream.name)) {
       log.warn("not recorded: unsafe stream name", { key: stream.key });
       return;
     }
-    const s = new RecordingSession({
-      stream,
-      log,
-      root: opts.root,
-      recmode,
-      targetMs: opts.segmentMs,
-      rollMs: opts.recdurationMin * 60_000,
-      now: opts.now,
-    });
-    sessions.set(stream, s);
+    const lease = stream.outputs.acquire(RECORDING_OUTPUT, () =>
+      new RecordingSession({
+        stream,
+        log,
+        root: opts.root,
+        recmode,
+        targetMs: opts.segmentMs,
+        rollMs: opts.recdurationMin * 60_000,
+        now: opts.now,
+      }));
+    leases.add(lease);
+    const s = lease.value;
     s.done.then(() => {
-      sessions.delete(stream);
+      leases.delete(lease);
+      // Gives the output back (a no-op once the stream ended and closed it).
+      lease.release();
       totals.files += s.stats.files;
       totals.segments += s.stats.segments;
       totals.bytes += s.stats.bytes;
@@ -77,19 +98,22 @@ export function createRecorder(opts: RecorderOptions): Recorder {
     async close() {
       unsubscribe?.();
       unsubscribe = undefined;
-      await Promise.all([...sessions.values()].map((s) => s.stop()));
+      const held = [...leases];
+      // The last release closes the recording; wait until its manifest is written.
+      for (const l of held) l.release();
+      await Promise.all(held.map((l) => l.value.done));
     },
     stats() {
       let { files, segments, bytes } = totals;
-      for (const s of sessions.values()) {
+      for (const { value: s } of leases) {
         files += s.stats.files;
         segments += s.stats.segments;
         bytes += s.stats.bytes;
       }
-      return { recording: sessions.size, files, segments, bytes, failures };
+      return { recording: leases.size, files, segments, bytes, failures };
     },
     get recording() {
-      return [...sessions.keys()].map((s) => s.key);
+      return [...leases].map((l) => l.value.key);
     },
   };
 }

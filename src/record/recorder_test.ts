@@ -6,7 +6,7 @@ import { createLogger, MemorySink, nullLogger } from "../log/mod.ts";
 import { TsDemuxer } from "../formats/mpegts/mod.ts";
 import { parseMediaPlaylist } from "../formats/hls/mod.ts";
 import { XMLParser } from "fast-xml-parser";
-import { createRecorder } from "./recorder.ts";
+import { createRecorder, type RecorderOptions, RECORDING_OUTPUT } from "./recorder.ts";
 import { repairRecordings } from "./repair.ts";
 import { findRecorded, listDays, listFiles, listStreams } from "./index.ts";
 import { dayAndTime, vhostFolder } from "./paths.ts";
@@ -14,7 +14,7 @@ import { dayAndTime, vhostFolder } from "./paths.ts";
 async function fixture(): Promise<{ tracks: Track[]; frames: Frame[] }> {
   const tracks: Track[] = [], frames: Frame[] = [];
   const d = new TsDemuxer({ onTrack: (t) => tracks.push(t), onFrame: (f) => frames.push(f) });
-  d.push(await Deno.readFile(new URL("../formats/hls/testdata/h264_aac_3s.mpegts", import.meta.url)));
+  d.push(await Deno.readFile(new URL("../formats/segment/testdata/h264_aac_3s.mpegts", import.meta.url)));
   d.flush();
   return { tracks, frames };
 }
@@ -28,20 +28,31 @@ function hub() {
   });
 }
 
+/** A publisher on `app/name` (tracks and frames are the caller's). */
+function publisher(h: Hub, app: string, name: string) {
+  return h.publish({ role: "publisher", protocol: "rtmp", app, name, vhost: "127.0.0.1:1935", query: "" });
+}
+
 async function publish(h: Hub, app: string, name: string) {
   const { tracks, frames } = await fixture();
-  const s = await h.publish({
-    role: "publisher",
-    protocol: "rtmp",
-    app,
-    name,
-    vhost: "127.0.0.1:1935",
-    query: "",
-  });
+  const s = await publisher(h, app, name);
   for (const t of tracks) s.setTrack(t);
   for (const f of frames) s.write(f);
   s.end();
   return frames.length;
+}
+
+/** A recorder on `root` (HLS, 500 ms segments, 10 min files unless `o` says otherwise). */
+function recorder(h: Hub, root: string, o: Partial<RecorderOptions> = {}) {
+  return createRecorder({
+    hub: h,
+    log: nullLogger,
+    root,
+    recmode: 1,
+    recdurationMin: 10,
+    segmentMs: 500,
+    ...o,
+  });
 }
 
 async function until(fn: () => boolean, ms = 5000) {
@@ -55,19 +66,12 @@ async function until(fn: () => boolean, ms = 5000) {
 Deno.test("recorder: HLS files roll, end with ENDLIST, and list through the index", async () => {
   const root = await Deno.makeTempDir();
   const h = hub();
-  const rec = createRecorder({
-    hub: h,
-    log: nullLogger,
-    root,
-    recmode: 1,
-    recdurationMin: 1.5 / 60,
-    segmentMs: 500,
-  });
+  const rec = recorder(h, root, { recdurationMin: 1.5 / 60 });
   await rec.start();
   try {
     await publish(h, "live", "notrecorded");
     await publish(h, "rec", "cam");
-    await until(() => rec.recording.length === 0 && (rec.stats().files as number) === 2);
+    await until(() => rec.recording.length === 0 && rec.stats().files === 2);
     const [day] = dayAndTime(Date.now());
     assert.deepEqual(await listStreams(root), ["cam"]);
     assert.deepEqual(await listStreams(root, "127.0.0.1"), ["cam"]);
@@ -101,18 +105,11 @@ Deno.test("recorder: HLS files roll, end with ENDLIST, and list through the inde
 Deno.test("recorder: DASH (recmode 0) writes init + per-track segments and a static MPD", async () => {
   const root = await Deno.makeTempDir();
   const h = hub();
-  const rec = createRecorder({
-    hub: h,
-    log: nullLogger,
-    root,
-    recmode: 0,
-    recdurationMin: 10,
-    segmentMs: 1000,
-  });
+  const rec = recorder(h, root, { recmode: 0, segmentMs: 1000 });
   await rec.start();
   try {
     await publish(h, "rec", "cam");
-    await until(() => rec.recording.length === 0 && (rec.stats().files as number) === 1);
+    await until(() => rec.recording.length === 0 && rec.stats().files === 1);
     const [day] = dayAndTime(Date.now());
     const [file] = await listFiles(root, "cam", day);
     assert.match(file, /^\d\d-\d\d-\d\d\.mpd$/);
@@ -147,25 +144,11 @@ Deno.test("recorder: an unwritable root stops the recording with one log line; l
   await Deno.writeTextFile(`${dir}/file`, "not a folder");
   const sink = new MemorySink();
   const h = hub();
-  const rec = createRecorder({
-    hub: h,
-    log: createLogger({ sinks: [sink] }),
-    root: `${dir}/file/rec`,
-    recmode: 1,
-    recdurationMin: 1,
-    segmentMs: 500,
-  });
+  const rec = recorder(h, `${dir}/file/rec`, { log: createLogger({ sinks: [sink] }), recdurationMin: 1 });
   await rec.start();
   try {
     const { tracks, frames } = await fixture();
-    const s = await h.publish({
-      role: "publisher",
-      protocol: "rtmp",
-      app: "rec",
-      name: "cam",
-      vhost: "h",
-      query: "",
-    });
+    const s = await publisher(h, "rec", "cam");
     let live = 0;
     s.addReader((fs) => void (live += fs.length));
     for (const t of tracks) s.setTrack(t);
@@ -210,4 +193,37 @@ Deno.test("vhostFolder", () => {
     ["a/b", "_default_"],
   ];
   for (const [v, want] of cases) assert.equal(vhostFolder(v), want, v);
+});
+
+Deno.test("recorder: a recording is the stream's shared output; closing the recorder releases it, live goes on", async () => {
+  const root = await Deno.makeTempDir();
+  const h = hub();
+  const rec = recorder(h, root);
+  await rec.start();
+  try {
+    const { tracks, frames } = await fixture();
+    const s = await publisher(h, "rec", "cam");
+    for (const t of tracks) s.setTrack(t);
+    assert.deepEqual(s.outputs.ids(), [RECORDING_OUTPUT]);
+    assert.equal(s.outputs.refs(RECORDING_OUTPUT), 1);
+    assert.deepEqual(rec.recording, ["rec/cam"]);
+    for (const f of frames) s.write(f);
+    await until(() => rec.stats().segments >= 2);
+    await rec.close();
+    assert.equal(s.outputs.has(RECORDING_OUTPUT), false, "the last release closed it");
+    assert.equal(s.readerCount, 0);
+    assert.equal(s.isEnded, false);
+    assert.deepEqual(rec.recording, []);
+    const [day] = dayAndTime(Date.now());
+    const [file] = await listFiles(root, "cam", day);
+    const p = parseMediaPlaylist(
+      await Deno.readTextFile((await findRecorded(root, { stream: "cam", day, rest: [file] }))!),
+    );
+    assert.equal(p.endList, true, "the manifest is closed");
+    s.end();
+  } finally {
+    await rec.close();
+    h.close();
+    await Deno.remove(root, { recursive: true });
+  }
 });

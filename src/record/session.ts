@@ -2,10 +2,11 @@
  * One stream's recording: a Reader that cuts segments on keyframes, writes each segment as soon as
  * it is complete and then rewrites the manifest (atomically, by rename), and rolls to a new file
  * every `rollMs` of media. A write failure (disk full, unwritable folder) stops the recording with
- * one log line; the live stream is not affected.
+ * one log line; the live stream is not affected. It is the stream's shared output "rec": the
+ * recorder's release (or the stream's end) closes it.
  */
-import type { Frame, Reader, Stream } from "../core/mod.ts";
-import { carriedTracks, Cut, SegmentCutter } from "../formats/hls/mod.ts";
+import type { Frame, Reader, SharedOutput, Stream } from "../core/mod.ts";
+import { Cut, outputTracks, primaryKind, SegmentCutter } from "../formats/segment/mod.ts";
 import type { Logger } from "../log/mod.ts";
 import { HlsRecording, type RecordedFile, type RecordingFormat } from "./formats.ts";
 import { DashRecording } from "./dash_recording.ts";
@@ -40,7 +41,7 @@ interface OpenFile {
   written: number;
 }
 
-export class RecordingSession {
+export class RecordingSession implements SharedOutput {
   readonly stats: SessionStats = { files: 0, segments: 0, bytes: 0, failed: false };
   readonly #o: SessionOptions;
   readonly #log: Logger;
@@ -54,6 +55,11 @@ export class RecordingSession {
   readonly done: Promise<void> = new Promise((r) => this.#resolveDone = r);
   /** Manifest paths (with extension) still being written; the repair pass leaves them alone. */
   readonly open = new Set<string>();
+
+  /** The recorded stream's key. */
+  get key(): string {
+    return this.#o.stream.key;
+  }
 
   constructor(opts: SessionOptions) {
     this.#o = opts;
@@ -70,7 +76,7 @@ export class RecordingSession {
     try {
       for (const f of frames) {
         if (!this.#cutter) {
-          const primary = this.#o.stream.videoTrack ? "video" : "audio";
+          const primary = primaryKind(outputTracks(this.#o.stream).tracks);
           this.#cutter = new SegmentCutter({ targetMs: this.#o.targetMs, primary });
         }
         const cut = this.#cutter.push(f);
@@ -99,9 +105,9 @@ export class RecordingSession {
     let name = time;
     for (let i = 1; await exists(`${folder}/${name}.${ext}`); i++) name = `${time}_${i}`;
     const base = `${folder}/${name}`;
-    const { tracks, left } = carriedTracks(s.videoTrack, s.audioTrack);
-    for (const t of left) {
-      this.#log.info(`${t.kind} not recorded`, { codec: t.codec, why: "HLS/DASH cannot carry it" });
+    const { tracks, left } = outputTracks(s);
+    for (const { track, why } of left) {
+      this.#log.info(`${track.kind} not recorded`, { codec: track.codec, why });
     }
     const format: RecordingFormat = this.#o.recmode === 0
       ? new DashRecording({ dir: name, tracks, startedAt: this.#now() })
@@ -174,10 +180,15 @@ export class RecordingSession {
     this.#reader.close("recording failed");
   }
 
-  /** Stops recording now and closes the manifest (server stop). */
-  async stop(): Promise<void> {
-    this.#reader.finish("recorder stopping");
+  /** Stops recording once the frames already queued are written, and closes the manifest. */
+  async stop(reason = "recorder stopping"): Promise<void> {
+    this.#reader.finish(reason);
     await this.done;
+  }
+
+  /** SharedOutput: the last lease was released, or the stream ended (then the reader already finished). */
+  close(): void {
+    void this.stop();
   }
 }
 

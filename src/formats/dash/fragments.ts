@@ -7,8 +7,7 @@ import type { Frame } from "../../core/frame.ts";
 import type { AudioTrack, Track, VideoTrack } from "../../core/track.ts";
 import { aacFrameSamples, codecString } from "../../codecs/mod.ts";
 import { initSegment, mediaSegment } from "../fmp4/mod.ts";
-import { type DtsShift, framesOf } from "../hls/fmp4_writer.ts";
-import type { OutputTracks } from "../hls/writer.ts";
+import { type OutputTracks, shiftedFrames, type TimestampShift } from "../segment/mod.ts";
 import type { MpdAdaptationSet, TimelineSegment } from "./mpd.ts";
 
 export type Kind = "video" | "audio";
@@ -48,12 +47,12 @@ function lastDuration(frames: readonly Frame[], track: Track): number {
 export function trackFragments(
   tracks: readonly DashTrack[],
   frames: readonly Frame[],
-  opts: { shift: DtsShift; sequence: number; next?: Frame },
+  opts: { shift: TimestampShift; sequence: number; next?: Frame },
 ): Map<Kind, TrackFragment> {
   const out = new Map<Kind, TrackFragment>();
   for (const st of tracks) {
     const shift = opts.shift.ticks(frames, st.track.clockRate);
-    const own = framesOf(frames, st.kind, shift);
+    const own = shiftedFrames(frames, st.kind, shift);
     if (own.length === 0) continue;
     const nextDts = opts.next && opts.next.track.kind === st.kind ? opts.next.dts + shift : undefined;
     const end = nextDts ?? own[own.length - 1].dts + lastDuration(own, st.track);

@@ -4,9 +4,15 @@
  * with $Number$) that lists them. No timers: the HTTP layer feeds it and bounds waits.
  */
 import type { Frame } from "../../core/frame.ts";
-import { Cut, SegmentCutter } from "../hls/cutter.ts";
-import { DtsShift } from "../hls/fmp4_writer.ts";
-import type { OutputTracks } from "../hls/writer.ts";
+import {
+  Cut,
+  type OutputTracks,
+  primaryKind,
+  SegmentCutter,
+  TimestampShift,
+  type Waitable,
+  Waiters,
+} from "../segment/mod.ts";
 import { writeMpd } from "./mpd.ts";
 import {
   adaptationSet,
@@ -38,17 +44,12 @@ interface DashSegment {
   duration: number;
 }
 
-interface Waiter {
-  ready: () => boolean;
-  resolve: (ok: boolean) => void;
-}
-
-export class DashSegmenter {
+export class DashSegmenter implements Waitable {
   readonly #o: DashSegmenterOptions;
   readonly #now: () => number;
   readonly #cutter: SegmentCutter;
   readonly #tracks: DashTrack[];
-  readonly #shift = new DtsShift();
+  readonly #shift = new TimestampShift();
   #segments: DashSegment[] = [];
   #frames: Frame[] = [];
   #next: number;
@@ -58,7 +59,7 @@ export class DashSegmenter {
   #anchor = Infinity;
   #maxDuration = 0;
   #ended = false;
-  #waiters = new Set<Waiter>();
+  readonly #waiters = new Waiters();
   readonly stats = { segments: 0, bytes: 0 };
 
   constructor(opts: DashSegmenterOptions) {
@@ -66,8 +67,7 @@ export class DashSegmenter {
     this.#now = opts.now ?? Date.now;
     this.#next = this.#first = opts.firstNumber ?? 0;
     this.#tracks = dashTracks(opts.tracks);
-    const primary = opts.tracks.video ? "video" : "audio";
-    this.#cutter = new SegmentCutter({ targetMs: opts.targetMs, primary });
+    this.#cutter = new SegmentCutter({ targetMs: opts.targetMs, primary: primaryKind(opts.tracks) });
   }
 
   get ended(): boolean {
@@ -109,7 +109,7 @@ export class DashSegmenter {
       if (cut === Cut.Segment) this.#close(f);
       this.#frames.push(f);
     }
-    this.#wake();
+    this.#waiters.wake();
   }
 
   #close(next?: Frame) {
@@ -159,7 +159,7 @@ export class DashSegmenter {
     if (this.#ended) return;
     this.#close();
     this.#ended = true;
-    this.#wake();
+    this.#waiters.end();
   }
 
   /** The dynamic MPD (a static one once the stream has ended, so players stop at its end). */
@@ -200,27 +200,6 @@ export class DashSegmenter {
 
   /** Resolves true when `ready()` holds, false when the stream ended first or `signal` fired. */
   wait(ready: () => boolean, signal?: AbortSignal): Promise<boolean> {
-    if (ready()) return Promise.resolve(true);
-    if (this.#ended || signal?.aborted) return Promise.resolve(false);
-    return new Promise((resolve) => {
-      const w: Waiter = {
-        ready,
-        resolve: (ok) => {
-          this.#waiters.delete(w);
-          signal?.removeEventListener("abort", onAbort);
-          resolve(ok);
-        },
-      };
-      const onAbort = () => w.resolve(false);
-      signal?.addEventListener("abort", onAbort, { once: true });
-      this.#waiters.add(w);
-    });
-  }
-
-  #wake() {
-    for (const w of [...this.#waiters]) {
-      if (w.ready()) w.resolve(true);
-      else if (this.#ended) w.resolve(false);
-    }
+    return this.#waiters.wait(ready, signal);
   }
 }

@@ -9,7 +9,7 @@ import { DashSegmenter } from "./segmenter.ts";
 async function fixture(): Promise<{ video: H264Track; audio: AacTrack; frames: Frame[] }> {
   const tracks: Track[] = [], frames: Frame[] = [];
   const d = new TsDemuxer({ onTrack: (t) => tracks.push(t), onFrame: (f) => frames.push(f) });
-  d.push(await Deno.readFile(new URL("../hls/testdata/h264_aac_3s.mpegts", import.meta.url)));
+  d.push(await Deno.readFile(new URL("../segment/testdata/h264_aac_3s.mpegts", import.meta.url)));
   d.flush();
   return {
     video: tracks.find((t) => t.kind === "video") as H264Track,

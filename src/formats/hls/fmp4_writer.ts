@@ -5,38 +5,14 @@
 import type { Frame } from "../../core/frame.ts";
 import type { Track } from "../../core/track.ts";
 import { initSegment, mediaSegment, type SegmentTrack } from "../fmp4/mod.ts";
-import type { OutputTracks, SegmentWriter } from "./writer.ts";
-
-/** Keeps decode times non-negative (tfdt is unsigned) with one offset, in seconds, for all tracks. */
-export class DtsShift {
-  #offsetS: number | undefined;
-
-  /** Ticks to add to a frame of `clockRate`; fixed by the first frames seen. */
-  ticks(frames: readonly Frame[], clockRate: number): number {
-    if (this.#offsetS === undefined) {
-      let min = 0;
-      for (const f of frames) min = Math.min(min, f.dts / f.track.clockRate);
-      this.#offsetS = min < 0 ? Math.ceil(-min) + 1 : 0;
-    }
-    return this.#offsetS * clockRate;
-  }
-}
-
-/** Frames of `track`'s kind, shifted by `shift` ticks when needed (new objects only then). */
-export function framesOf(frames: readonly Frame[], kind: "video" | "audio", shift: number): Frame[] {
-  const out: Frame[] = [];
-  for (const f of frames) {
-    if (f.track.kind !== kind) continue;
-    out.push(shift === 0 ? f : { ...f, dts: Math.max(0, f.dts + shift), pts: Math.max(0, f.pts + shift) });
-  }
-  return out;
-}
+import { type OutputTracks, shiftedFrames, TimestampShift } from "../segment/mod.ts";
+import type { SegmentWriter } from "./writer.ts";
 
 export class Fmp4SegmentWriter implements SegmentWriter {
   readonly ext = "m4s" as const;
   readonly #tracks: Track[];
   readonly #init: Uint8Array;
-  readonly #shift = new DtsShift();
+  readonly #shift = new TimestampShift();
   #sequence = 1;
 
   constructor(tracks: OutputTracks) {
@@ -55,7 +31,7 @@ export class Fmp4SegmentWriter implements SegmentWriter {
     const tracks: SegmentTrack[] = [];
     this.#tracks.forEach((track, i) => {
       const shift = this.#shift.ticks(frames, track.clockRate);
-      const own = framesOf(frames, track.kind, shift);
+      const own = shiftedFrames(frames, track.kind, shift);
       if (own.length === 0) return;
       const nextDts = opts.end?.track === track.kind ? opts.end.dts + shift : undefined;
       tracks.push({ trackId: i + 1, track, frames: own, nextDts });

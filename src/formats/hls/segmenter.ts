@@ -5,9 +5,9 @@
  */
 import type { Frame } from "../../core/frame.ts";
 import { concat } from "../../core/fanout.ts";
-import { Cut, SegmentCutter } from "./cutter.ts";
+import { Cut, type OutputTracks, SegmentCutter, type Waitable, Waiters } from "../segment/mod.ts";
 import { type PlaylistPart, type PlaylistSegment, writeMediaPlaylist } from "./playlist.ts";
-import type { OutputTracks, SegmentWriter } from "./writer.ts";
+import type { SegmentWriter } from "./writer.ts";
 
 export interface HlsSegmenterOptions {
   writer: SegmentWriter;
@@ -49,12 +49,7 @@ export interface HlsSegment {
   bytes: Uint8Array;
 }
 
-interface Waiter {
-  ready: () => boolean;
-  resolve: (ok: boolean) => void;
-}
-
-export class HlsSegmenter {
+export class HlsSegmenter implements Waitable {
   readonly #o: HlsSegmenterOptions;
   readonly #cutter: SegmentCutter;
   readonly #now: () => number;
@@ -72,7 +67,7 @@ export class HlsSegmenter {
   readonly #firstMsn: number;
   /** EXT-X-DISCONTINUITY-SEQUENCE: discontinuities that have left the playlist window. */
   #discSeq = 0;
-  #waiters = new Set<Waiter>();
+  readonly #waiters = new Waiters();
   readonly stats = { segments: 0, parts: 0, bytes: 0 };
 
   constructor(opts: HlsSegmenterOptions) {
@@ -150,7 +145,7 @@ export class HlsSegmenter {
       this.#muxed.push(this.#o.writer.write(this.#frames, { segmentStart: this.#muxed.length === 0 }));
       this.#frames = [];
     }
-    this.#wake();
+    this.#waiters.wake();
   }
 
   #openIsEmpty(): boolean {
@@ -209,7 +204,7 @@ export class HlsSegmenter {
     this.#closeSegment(segmentDuration);
     if (this.#open.parts.length > 0) this.#open = this.#newSegment(this.#open.msn + 1, false);
     this.#ended = true;
-    this.#wake();
+    this.#waiters.end();
   }
 
   /** Target duration: the configured one, raised to cover longer segments (a GOP longer than the target). */
@@ -320,27 +315,6 @@ export class HlsSegmenter {
 
   /** Resolves true when `ready()` holds, false if the stream ended first or `signal` fired. */
   wait(ready: () => boolean, signal?: AbortSignal): Promise<boolean> {
-    if (ready()) return Promise.resolve(true);
-    if (this.#ended || signal?.aborted) return Promise.resolve(false);
-    return new Promise((resolve) => {
-      const w: Waiter = {
-        ready,
-        resolve: (ok) => {
-          this.#waiters.delete(w);
-          signal?.removeEventListener("abort", onAbort);
-          resolve(ok);
-        },
-      };
-      const onAbort = () => w.resolve(false);
-      signal?.addEventListener("abort", onAbort, { once: true });
-      this.#waiters.add(w);
-    });
-  }
-
-  #wake() {
-    for (const w of [...this.#waiters]) {
-      if (w.ready()) w.resolve(true);
-      else if (this.#ended) w.resolve(false);
-    }
+    return this.#waiters.wait(ready, signal);
   }
 }

@@ -147,7 +147,7 @@ async function tsFrames(path: string): Promise<{ tracks: Track[]; frames: Frame[
 }
 
 Deno.test("HlsSegmenter + TsSegmentWriter: every segment starts with PAT/PMT and a keyframe, no frame lost", async () => {
-  const { tracks, frames } = await tsFrames("./testdata/h264_aac_3s.mpegts");
+  const { tracks, frames } = await tsFrames("../segment/testdata/h264_aac_3s.mpegts");
   const video = tracks.find((t) => t.kind === "video")!, audio = tracks.find((t) => t.kind === "audio")!;
   const s = new HlsSegmenter({
     writer: new TsSegmentWriter({ video: video as H264Track, audio: audio as never }),
@@ -181,7 +181,7 @@ Deno.test("HlsSegmenter + TsSegmentWriter: every segment starts with PAT/PMT and
 });
 
 Deno.test("HlsSegmenter + Fmp4SegmentWriter: HEVC + AAC init, parts are moof+mdat, a segment is its parts", async () => {
-  const { tracks, frames } = await tsFrames("./testdata/h265_aac_3s.mpegts");
+  const { tracks, frames } = await tsFrames("../segment/testdata/h265_aac_3s.mpegts");
   const s = new HlsSegmenter({
     writer: new Fmp4SegmentWriter({
       video: tracks.find((t) => t.kind === "video") as H265Track,

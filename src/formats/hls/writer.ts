@@ -3,9 +3,9 @@
  * One writer per segmenter: it keeps the muxer state (TS continuity counters, fMP4 sequence numbers).
  */
 import type { Frame } from "../../core/frame.ts";
-import type { AudioTrack, VideoTrack } from "../../core/track.ts";
 import { tsCarries, TsMuxer } from "../mpegts/mod.ts";
 import { concat } from "../../core/fanout.ts";
+import type { OutputTracks } from "../segment/mod.ts";
 
 export interface SegmentWriter {
   /** Segment file extension: "ts" or "m4s". */
@@ -23,10 +23,9 @@ export interface SegmentWriter {
   ): Uint8Array;
 }
 
-/** The tracks an HLS/DASH output carries; the rest (G.711 audio) is left out. */
-export interface OutputTracks {
-  video?: VideoTrack;
-  audio?: AudioTrack;
+/** H.265, AV1 and Opus need fMP4: players do not take them in MPEG-TS. */
+export function needsFmp4(t: OutputTracks): boolean {
+  return t.video?.codec === "h265" || t.video?.codec === "av1" || t.audio?.codec === "opus";
 }
 
 /** MPEG-TS segments: the muxer repeats PAT/PMT before every keyframe, so keyframe-led runs need nothing more. */

@@ -1,8 +1,9 @@
 /**
- * Decides where segments and LL-HLS parts end. Segments start on a restart point (a video keyframe,
- * or any audio frame when there is no video) once the target duration is reached; parts end at
- * the target part duration and at every keyframe, so a keyframe always starts an independent part.
- * Durations are measured on the primary track's clock (video when there is video).
+ * Decides where segments and LL-HLS parts end, for every segmented output (HLS, DASH, recordings).
+ * Segments start on a restart point (a video keyframe, or any audio frame when there is no video)
+ * once the target duration is reached; parts end at the target part duration and at every
+ * keyframe, so a keyframe always starts an independent part. Durations are measured on the primary
+ * track's clock (video when there is video).
  */
 import type { Frame } from "../../core/frame.ts";
 

@@ -1,0 +1,59 @@
+/**
+ * What an HLS or DASH manifest request does before its own part: admission through the hub (the
+ * same rules and auth callback as every player), then a bounded wait for the stream's tracks, so
+ * the segmenter it starts describes every track from its first init segment.
+ */
+import type { Context } from "hono";
+import type { Stream } from "../core/mod.ts";
+import type { HttpDeps } from "./deps.ts";
+import { admissionStatus } from "./flv.ts";
+import { remoteAddr, requestHost } from "./request.ts";
+import { tracksReady } from "./_segmenter_output.ts";
+import { type Waitable, waitAtMost } from "../formats/segment/mod.ts";
+
+/** The admitted stream, or the refusal to answer with. */
+export type Admission = { stream: Stream } | { refused: { status: 400 | 403 | 404; msg: string } };
+
+export async function admitLivePlayer(
+  deps: HttpDeps,
+  c: Context,
+  o: { app: string; name: string; ext: string },
+): Promise<Admission> {
+  const req = c.req.raw;
+  let stream: Stream;
+  try {
+    stream = await deps.hub.play({
+      role: "player",
+      protocol: "http",
+      app: o.app,
+      name: o.name,
+      vhost: requestHost(req),
+      query: new URL(req.url).search.slice(1),
+      ext: o.ext,
+      remote: remoteAddr(c.env),
+    }, { waitMs: 0 });
+  } catch (err) {
+    const refused = admissionStatus(err);
+    if (!refused) throw err;
+    return { refused };
+  }
+  // Deno warns once a handler reads request.signal: read it only when there is a wait.
+  if (!stream.isTracksReady) await tracksReady(stream, req.signal);
+  return { stream };
+}
+
+/** Waits on a segmenter until `ready()` holds, at most `timeoutMs`, and only while the client stays. */
+export function waitForClient(
+  target: Waitable,
+  ready: () => boolean,
+  req: Request,
+  timeoutMs: number,
+): Promise<boolean> {
+  if (ready()) return Promise.resolve(true);
+  return waitAtMost(target, ready, { timeoutMs, signal: req.signal });
+}
+
+/** Who polls: address (without port: players open new connections) and user agent. */
+export function playerId(c: Context): string {
+  return `${remoteAddr(c.env).replace(/:\d+$/, "")}|${c.req.header("user-agent")}`;
+}
