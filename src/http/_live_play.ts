@@ -6,13 +6,13 @@
 import type { Context } from "hono";
 import type { Stream } from "../core/mod.ts";
 import type { HttpDeps } from "./deps.ts";
-import { admissionStatus } from "./flv.ts";
+import { admissionStatus, type RefusalStatus } from "./refusals.ts";
 import { remoteAddr, requestHost } from "./request.ts";
 import { tracksReady } from "./_segmenter_output.ts";
 import { type Waitable, waitAtMost } from "../formats/segment/mod.ts";
 
 /** The admitted stream, or the refusal to answer with. */
-export type Admission = { stream: Stream } | { refused: { status: 400 | 403 | 404; msg: string } };
+export type Admission = { stream: Stream } | { refused: { status: RefusalStatus; msg: string } };
 
 export async function admitLivePlayer(
   deps: HttpDeps,
@@ -56,4 +56,10 @@ export function waitForClient(
 /** Who polls: address (without port: players open new connections) and user agent. */
 export function playerId(c: Context): string {
   return `${remoteAddr(c.env).replace(/:\d+$/, "")}|${c.req.header("user-agent")}`;
+}
+
+/** Segments served count as the stream's outbound bytes (paths_outbound_bytes), as fan-out writes do. */
+export function countServed(deps: HttpDeps, key: string, bytes: Uint8Array): void {
+  const stream = deps.hub.get(key);
+  if (stream) stream.stats.bytesOut += bytes.byteLength;
 }

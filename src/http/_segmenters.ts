@@ -39,6 +39,8 @@ export interface SegmenterStats {
   live: number;
   /** HTTP players polling them. */
   players: number;
+  /** Each live segmenter: its stream, variant (ts, fmp4) and players (for per-path metrics). */
+  muxers: { path: string; variant: string; players: number }[];
 }
 
 /** The routes of a segmented output (HLS, DASH) and the counters of their segmenters. */
@@ -236,10 +238,13 @@ export class SegmenterRegistry<T extends LiveSegmenter> {
 
   stats(): SegmenterStats {
     let live = 0, players = 0;
+    const muxers: SegmenterStats["muxers"] = [];
     for (const e of this.#entries.values()) {
-      if (!e.endedAt) live++;
       players += e.clients.size;
+      if (e.endedAt) continue;
+      live++;
+      muxers.push({ path: e.stream.key, variant: e.id.slice(0, e.id.indexOf("|")), players: e.clients.size });
     }
-    return { outputs: this.#entries.size, live, players };
+    return { outputs: this.#entries.size, live, players, muxers };
   }
 }

@@ -88,7 +88,12 @@ Deno.test("segmenters: one shared output per stream and variant, fed by one read
   r.seen(s.key, "ts", "10.0.0.1|ua");
   r.seen(s.key, "ts", "10.0.0.1|ua");
   assert.equal(s.players.get("hls"), 1);
-  assert.deepEqual(r.stats(), { outputs: 1, live: 1, players: 1 });
+  assert.deepEqual(r.stats(), {
+    outputs: 1,
+    live: 1,
+    players: 1,
+    muxers: [{ path: s.key, variant: "ts", players: 1 }],
+  });
   r.close();
   assert.equal(a.ended, true, "the last release stops the muxing");
   assert.equal(s.outputs.size, 0);
@@ -139,7 +144,7 @@ Deno.test("segmenters: after the stream ends, the ended one serves for graceMs; 
   await tick();
   assert.equal(a.ended, true);
   assert.equal(r.findEnded(s1.key, "ts"), a);
-  assert.deepEqual(r.stats(), { outputs: 1, live: 0, players: 0 });
+  assert.deepEqual(r.stats(), { outputs: 1, live: 0, players: 0, muxers: [] });
   r.seen(s1.key, "ts", "late");
   assert.equal(r.stats().players, 0, "an ended output counts no player");
   // The same key again, within the grace period.

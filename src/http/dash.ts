@@ -15,7 +15,7 @@ import { DashSegmenter } from "../formats/dash/mod.ts";
 import { isEmpty, outputTracks } from "../formats/segment/mod.ts";
 import type { HttpDeps } from "./deps.ts";
 import { type LiveRoutes, SegmenterRegistry } from "./_segmenters.ts";
-import { admitLivePlayer, playerId, waitForClient } from "./_live_play.ts";
+import { admitLivePlayer, countServed, playerId, waitForClient } from "./_live_play.ts";
 
 export interface DashOptions {
   /** `<rtmp><hasdash>`. */
@@ -141,6 +141,7 @@ export function createDashRoutes(deps: HttpDeps, opts: DashOptions = defaultDash
     const kind = (m[1] ?? m[3]) === "v" ? "video" : "audio";
     const bytes = m[1] ? seg.init(kind, Number(m[2])) : seg.segment(kind, Number(m[4]));
     if (!bytes) return c.json({ code: 404, msg: `${app}/${name}/dash/${file} is not available` }, 404);
+    countServed(deps, `${app}/${name}`, bytes);
     return new Response(bytes as Uint8Array<ArrayBuffer>, {
       headers: {
         "content-type": m[1] ? "video/mp4" : "video/iso.segment",

@@ -15,8 +15,6 @@ import { FlvFanoutMuxer, type FlvFanoutMuxerOptions, type FlvVideoForm } from ".
 
 let nextId = 1;
 
-export { admissionStatus } from "./refusals.ts";
-
 const fanoutId = (form: FlvVideoForm) => `flv:${form}`;
 
 /** Where each fan-out option lives in the HTTP options. */

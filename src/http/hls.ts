@@ -25,7 +25,7 @@ import {
 import { isEmpty, type OutputTracks, outputTracks, primaryKind } from "../formats/segment/mod.ts";
 import type { HttpDeps } from "./deps.ts";
 import { type LiveRoutes, SegmenterRegistry } from "./_segmenters.ts";
-import { admitLivePlayer, playerId, waitForClient } from "./_live_play.ts";
+import { admitLivePlayer, countServed, playerId, waitForClient } from "./_live_play.ts";
 
 export interface HlsOptions {
   /** `<rtmp><hashls>`. */
@@ -217,6 +217,7 @@ export function createHlsRoutes(deps: HttpDeps, opts: HlsOptions = defaultHlsOpt
       bytes = seg.init;
     }
     if (!bytes) return c.json({ code: 404, msg: `${app}/${name}/${file} is not available` }, 404);
+    countServed(deps, `${app}/${name}`, bytes);
     return new Response(bytes as Uint8Array<ArrayBuffer>, {
       headers: {
         "content-type": type,

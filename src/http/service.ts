@@ -9,8 +9,10 @@ import { defineService, type ServiceContext } from "../service.ts";
 import { createHttpApp, FEATURES } from "./app.ts";
 import { createHttpServer } from "./server.ts";
 import { defaultHttpOptions, type HttpDeps, type HttpOptions } from "./deps.ts";
-import { defaultHlsOptions, type HlsOptions, hlsRoutes } from "./hls.ts";
-import { type DashOptions, dashRoutes, defaultDashOptions } from "./dash.ts";
+import { createHlsRoutes, defaultHlsOptions, type HlsOptions } from "./hls.ts";
+import { createDashRoutes, type DashOptions, defaultDashOptions } from "./dash.ts";
+import type { LiveRoutes } from "./_segmenters.ts";
+import { segmentFamilies } from "./segment_metrics.ts";
 import { recRoutes } from "./rec.ts";
 import { vodRoutes } from "./vod.ts";
 import { routes as metricsRoutes } from "./metrics.ts";
@@ -125,18 +127,26 @@ export const httpService = defineService<HttpSettings>({
       authorizeHttp: authorizer(cur.auth),
       metrics: ctx.metrics,
     };
+    let hls: LiveRoutes | undefined, dash: LiveRoutes | undefined;
     const app = createHttpApp(deps, [
       ...FEATURES,
       metricsRoutes,
-      (d) => hlsRoutes(d, cur.hls),
-      (d) => dashRoutes(d, cur.dash),
+      (d) => (hls = createHlsRoutes(d, cur.hls)).app,
+      (d) => (dash = createDashRoutes(d, cur.dash)).app,
       (d) => recRoutes(d, { root: cur.recRoot }),
       (d) => vodRoutes(d, vod),
     ]);
     const server = createHttpServer({ app, log: ctx.log, hostname: s.hostname, port: s.port, tls: s.tls });
+    let unregister = () => {};
     return {
-      start: () => server.start(),
-      close: () => server.close(),
+      async start() {
+        await server.start();
+        unregister = ctx.metrics.register("http", () => segmentFamilies(hls!.stats(), dash!.stats()));
+      },
+      async close() {
+        unregister();
+        await server.close();
+      },
       async update(next) {
         if (listenKey(next) !== listenKey(cur)) {
           await server.rebind({ hostname: next.hostname, port: next.port, tls: next.tls });
