@@ -67,7 +67,8 @@ export class RtspConnection {
 
   async run(): Promise<void> {
     this.#log.info("rtsp connect", { remote: this.#remote });
-    const timer = this.#ctx.maxIdleMs > 0 ? setInterval(() => this.#checkIdle(), 1000) : undefined;
+    // Always armed: a reload may set the idle limit (0 = never) while this connection runs.
+    const timer = setInterval(() => this.#checkIdle(), 1000);
     const buf = new Uint8Array(64 * 1024);
     try {
       while (!this.#closed) {
@@ -211,7 +212,7 @@ export class RtspConnection {
       waitMs: this.#ctx.playWaitMs,
       signal: this.#abort.signal,
     });
-    await waitForTracks(stream, Math.max(1000, this.#ctx.playWaitMs));
+    await waitForTracks(stream, this.#ctx.playWaitMs, this.#abort.signal);
     const tracks = describedTracks(stream, this.#ctx.payloadTypes);
     if (tracks.length === 0) {
       const codecs = stream.tracks.map((t) => t.codec).join(", ") || "none yet";
@@ -246,6 +247,12 @@ export class RtspConnection {
     }
     this.#announced?.stream.end("re-announced");
     const stream = await this.#ctx.hub.publish(this.#admission(target, "publisher"));
+    // Players' DESCRIBE waits (stream.tracksReady) for exactly the media this SDP promises.
+    const usable = medias.filter((m): m is MediaInfo => !("unsupported" in m));
+    stream.expectTracks({
+      video: usable.some((m) => m.kind === "video"),
+      audio: usable.some((m) => m.kind === "audio"),
+    });
     const base = req.headers.get("content-base") ?? req.uri;
     this.#announced = { target, base, stream, medias };
     for (const m of medias) {
@@ -374,6 +381,7 @@ export class RtspConnection {
 
   #checkIdle(): void {
     const max = this.#ctx.maxIdleMs;
+    if (max <= 0) return;
     const now = Date.now();
     const s = this.#session;
     if (!s) {

@@ -3,6 +3,7 @@ import {
   AppNotAllowedError,
   AuthError,
   BadNameError,
+  ConfigError,
   Hub,
   NotFoundError,
   ProtocolError,
@@ -12,7 +13,7 @@ import { g711Track, h264Track, splitAnnexB } from "../../codecs/mod.ts";
 import { createLogger, MemorySink } from "../../log/mod.ts";
 import { RejectReason } from "./handshake.ts";
 import { TsFanoutMuxer } from "./player.ts";
-import { rejectionFor } from "./server.ts";
+import { rejectionFor } from "./refusals.ts";
 
 Deno.test("hub admission errors map to libsrt access-control rejections", () => {
   const cases: [unknown, number][] = [
@@ -22,7 +23,8 @@ Deno.test("hub admission errors map to libsrt access-control rejections", () => 
     [new AppNotAllowedError("x", ["live"]), RejectReason.Forbidden],
     [new BadNameError("a b", "no spaces"), RejectReason.BadRequest],
     [new ProtocolError("bad stream id"), RejectReason.BadRequest],
-    [new Error("boom"), RejectReason.Ipe],
+    [new ConfigError("bad"), RejectReason.ServerError],
+    [new Error("boom"), RejectReason.ServerError],
   ];
   for (const [err, reason] of cases) assert.equal(rejectionFor(err), reason, String(err));
 });
