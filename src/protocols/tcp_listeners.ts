@@ -121,6 +121,8 @@ export class TcpListeners {
       const name = m.tls ? `${this.#opts.name}s` : this.#opts.name;
       this.#opts.log.info(`${name} listener moved`, { from: m.old?.port ?? 0, to: b?.port ?? 0 });
     }
+    // The old sockets are really closed (their port refuses) only once their pending accept ends.
+    await Promise.all(moves.map((m) => m.old?.loop));
   }
 
   /**
