@@ -1,7 +1,7 @@
 /**
  * Bad input never crashes the server and gets the right status: garbage, a missing CSeq, a huge
  * Content-Length, interleaved data on an unknown channel, a truncated FU-A sequence, SDPs with
- * unknown codecs, and 404/454/455/459/461/501 cases. Meanwhile a real ffmpeg publisher and player
+ * unknown codecs, and 403/404/454/455/459/461/501 cases. Meanwhile a real ffmpeg publisher and player
  * keep flowing.
  */
 import assert from "node:assert/strict";
@@ -91,7 +91,8 @@ Deno.test("rtsp bad input: right statuses, dropped frames, no crash; other sessi
     // Unknown methods, missing streams, apps and sessions.
     assert.equal((await c.request("FLY", `${base}/live/x`)).status, 501);
     assert.equal((await c.request("DESCRIBE", `${base}/live/missing`)).status, 404);
-    assert.equal((await c.request("DESCRIBE", `${base}/nope/good`)).status, 404);
+    // An app that is not allowed is refused (403), as on HTTP-FLV: docs/api.md, Refusals.
+    assert.equal((await c.request("DESCRIBE", `${base}/nope/good`)).status, 403);
     assert.equal((await c.request("DESCRIBE", `${base}/live/..bad`)).status, 400);
     assert.equal((await c.request("PLAY", `${base}/live/good`, [["Session", "DEADBEEF"]])).status, 454);
     assert.equal(

@@ -1,7 +1,28 @@
 /**
  * Typed errors with a stable `code`. Protocols map them to their own replies
- * (RTMP onStatus codes, HTTP statuses, RTSP status lines, SRT rejection reasons).
+ * (RTMP onStatus codes, HTTP statuses, RTSP status lines, SRT rejection reasons), each with one
+ * table keyed by `ErrorCode`, so a refusal means the same thing everywhere (docs/api.md, Refusals).
  */
+
+/** The codes of the core's errors: every protocol's refusal table answers each one. */
+export const ERROR_CODES = [
+  "auth_denied",
+  "stream_busy",
+  "not_found",
+  "app_not_allowed",
+  "bad_name",
+  "protocol",
+  "config",
+] as const;
+
+export type ErrorCode = typeof ERROR_CODES[number];
+
+/** The core code of `err`, or undefined for anything else (a bug, a socket error, a module's own error). */
+export function errorCode(err: unknown): ErrorCode | undefined {
+  if (!(err instanceof EstuaryError)) return undefined;
+  return (ERROR_CODES as readonly string[]).includes(err.code) ? err.code as ErrorCode : undefined;
+}
+
 export class EstuaryError extends Error {
   readonly code: string;
   constructor(code: string, message: string, options?: { cause?: unknown }) {

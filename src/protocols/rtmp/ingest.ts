@@ -2,10 +2,10 @@
  * The publisher side: RTMP audio/video/data messages → FlvDemuxer → Track + Frame → Stream.
  * Frames share views of the message payload (copied once by the chunk reader).
  */
-import type { Stream } from "../../core/stream.ts";
+import type { ExpectedTracks, Stream } from "../../core/stream.ts";
 import type { Track } from "../../core/track.ts";
 import { FlvDemuxer } from "../../formats/flv/mod.ts";
-import { metaDataOf, parseScriptData } from "../../formats/amf/mod.ts";
+import { type AmfObject, metaDataOf, parseScriptData } from "../../formats/amf/mod.ts";
 import type { RtmpMessage } from "./chunk_stream.ts";
 import { MessageType, splitAggregate } from "./messages.ts";
 
@@ -19,6 +19,7 @@ export class Ingest {
   #demux: FlvDemuxer;
   #video: Track | undefined;
   #audio: Track | undefined;
+  #announced = false;
   /** Media messages accepted (for the session's stop line). */
   messages = 0;
 
@@ -78,6 +79,30 @@ export class Ingest {
   data(body: Uint8Array, amf3: boolean): void {
     const d = parseScriptData(body, { amf3 });
     const meta = metaDataOf(d);
-    if (meta) this.stream.metadata = { ...meta };
+    if (!meta) return;
+    this.stream.metadata = { ...meta };
+    const kinds = this.#announced ? undefined : announcedTracks(meta);
+    if (kinds) {
+      this.#announced = true;
+      this.stream.expectTracks(kinds);
+    }
   }
+}
+
+/**
+ * The tracks an onMetaData promises: `hasVideo`/`hasAudio` when the encoder sets them (OBS, FMLE),
+ * else whether it names a codec id (ffmpeg writes `videocodecid`/`audiocodecid` only for the
+ * streams it has). Undefined when it says nothing either way.
+ */
+export function announcedTracks(meta: AmfObject): ExpectedTracks | undefined {
+  const says = (flag: string, codecId: string): boolean | undefined => {
+    const f = meta[flag];
+    if (typeof f === "boolean") return f;
+    const id = meta[codecId];
+    return id !== undefined && id !== null ? true : undefined;
+  };
+  const video = says("hasVideo", "videocodecid");
+  const audio = says("hasAudio", "audiocodecid");
+  if (video === undefined && audio === undefined) return undefined;
+  return { video: video ?? false, audio: audio ?? false };
 }

@@ -7,7 +7,7 @@ import {
   videoSequenceBody,
 } from "../../formats/flv/mod.ts";
 import type { Frame } from "../../core/frame.ts";
-import { Ingest } from "./ingest.ts";
+import { announcedTracks, Ingest } from "./ingest.ts";
 import { MessageType } from "./messages.ts";
 import { aac, frames, h264, h265, testStream } from "./_test_media.ts";
 
@@ -53,3 +53,31 @@ for (const c of cases) {
     reader.close();
   });
 }
+
+Deno.test("announcedTracks: hasVideo/hasAudio first, else the codec ids named, else nothing", () => {
+  const cases: [Record<string, unknown>, { video: boolean; audio: boolean } | undefined][] = [
+    [{ hasVideo: true, hasAudio: false, videocodecid: 7, audiocodecid: 10 }, { video: true, audio: false }],
+    [{ videocodecid: 7, audiocodecid: 10, width: 640 }, { video: true, audio: true }],
+    [{ videocodecid: 7 }, { video: true, audio: false }],
+    [{ audiocodecid: 10, audiosamplerate: 44100 }, { video: false, audio: true }],
+    [{ videocodecid: "avc1" }, { video: true, audio: false }],
+    [{ hasVideo: false, audiocodecid: 2 }, { video: false, audio: true }],
+    [{ width: 320, encoder: "Lavf" }, undefined],
+    [{ videocodecid: null }, undefined],
+  ];
+  for (const [meta, want] of cases) {
+    assert.deepEqual(announcedTracks(meta as never), want, JSON.stringify(meta));
+  }
+});
+
+Deno.test("Ingest: an audio-only onMetaData makes tracksReady settle on the audio track alone", async () => {
+  const stream = testStream();
+  const ingest = new Ingest(stream);
+  ingest.data(setDataFrameBody({ audiocodecid: 10, audiosamplerate: 44100 }), false);
+  ingest.audio(audioSequenceBody(aac())!, 0);
+  // At once, not after the bounded wait for a video track that was never announced.
+  assert.ok(stream.isTracksReady);
+  const tracks = await stream.tracksReady;
+  assert.deepEqual(tracks.map((t) => t.codec), ["aac"]);
+  stream.end("test over");
+});

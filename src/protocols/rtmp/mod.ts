@@ -1,5 +1,13 @@
 /** RTMP and RTMPS: the server (publish and play), our client, and the wire pieces they share. */
-export { createRtmpServer, DEFAULT_FANOUT, type RtmpServer, type RtmpServerOptions } from "./server.ts";
+export {
+  createRtmpServer,
+  DEFAULT_FANOUT,
+  type RtmpConnState,
+  type RtmpReloadable,
+  type RtmpServer,
+  type RtmpServerOptions,
+  type RtmpServerStats,
+} from "./server.ts";
 export { type PublishOptions, RtmpClient, type RtmpClientOptions } from "./client.ts";
 export { parseRtmpUrl, type RtmpUrl } from "./url.ts";
 export { chooseForm, clientFourCcs, Playback, rtmpFanout } from "./output.ts";

@@ -64,7 +64,9 @@ export interface PlayOutputOptions {
 
 /** The shared Fanout of a stream for one variant and chunking (created by the first player). */
 export function rtmpFanout(stream: Stream, o: PlayOutputOptions): Lease<Fanout> {
-  const id = `rtmp-${o.form}/${o.chunkSize}/${o.fmt3ExtTime === false ? "x" : "e"}`;
+  // Everything the bytes depend on is in the id: after a reload that changes one, new players get
+  // their own fan-out while the ones already playing keep theirs.
+  const id = `rtmp-${o.form}/${o.chunkSize}/${o.fmt3ExtTime === false ? "x" : "e"}/${o.hevcCodecId ?? 12}`;
   return stream.outputs.acquire(id, () => {
     const muxer = new RtmpMuxer(stream, o);
     return new Fanout(stream, muxer, o.fanout);

@@ -4,15 +4,14 @@ import type { Hub } from "../../core/hub.ts";
 import type { Logger } from "../../log/mod.ts";
 import { DEFAULT_MAX_MESSAGE } from "./chunk_stream.ts";
 import { RtmpSession, type SessionOptions } from "./session.ts";
-import { TcpListeners } from "../tcp_listeners.ts";
+import { TcpListeners, type TcpTls } from "../tcp_listeners.ts";
 
-export interface RtmpServerOptions {
-  hub: Hub;
-  log: Logger;
+/** What a reload may change on a running server (see `update`). */
+export interface RtmpReloadable {
   hostname?: string;
   /** 0 = any free port (see `port` after start). */
   port: number;
-  tls?: { cert: string; key: string; port: number; hostname?: string };
+  tls?: TcpTls;
   /** Our outgoing chunk size, sent to every peer after connect (config `chunksize`). Default 4096. */
   chunkSize?: number;
   /** Legacy codec id of HEVC (config `codech265`). Default 12. */
@@ -20,28 +19,65 @@ export interface RtmpServerOptions {
   /** Play of a stream that is not live: wait `playWaitMs` for its publisher, or fail at once. */
   notFound?: "wait" | "reject";
   playWaitMs?: number;
+  /** Repeat extended timestamps on fmt 3 chunks (config `hdr3exttime`). Default true. */
+  fmt3ExtTime?: boolean;
+  /** Player fan-out tuning (batching and back-pressure). */
+  fanout?: Partial<FanoutOptions>;
+}
+
+export interface RtmpServerOptions extends RtmpReloadable {
+  hub: Hub;
+  log: Logger;
   /** A peer must complete the handshake and send connect within this. Default 10 s. */
   handshakeTimeoutMs?: number;
   /** Largest message accepted from a peer. Default 8 MiB. */
   maxMessageLength?: number;
-  /** Repeat extended timestamps on fmt 3 chunks (config `hdr3exttime`). Default true. */
-  fmt3ExtTime?: boolean;
   /** Window Acknowledgement Size and Set Peer Bandwidth we announce. Default 2.5 MB. */
   windowAckSize?: number;
   /** PingRequest interval; 0 = none. Default 30 s. */
   pingIntervalMs?: number;
-  /** Player fan-out tuning (batching and back-pressure). */
-  fanout?: Partial<FanoutOptions>;
+}
+
+/** A connection's state, as MediaMTX names it: before publish/play, publishing, or playing. */
+export type RtmpConnState = "idle" | "publish" | "read";
+
+export interface RtmpStateStats {
+  conns: number;
+  bytesIn: number;
+  bytesOut: number;
+}
+
+export interface RtmpServerStats {
+  port: number;
+  tlsPort: number;
+  ssl: boolean;
+  /** Open connections. */
+  connections: number;
+  publishers: number;
+  players: number;
+  /** Open connections and their bytes, by state. */
+  byState: Record<RtmpConnState, RtmpStateStats>;
+  /** Connections accepted since start. */
+  totalSessions: number;
+  /** Bytes of every connection since start, open or closed. */
+  bytesIn: number;
+  bytesOut: number;
 }
 
 export interface RtmpServer {
   start(): Promise<void>;
   close(): Promise<void>;
+  /**
+   * Applies new options: waits, chunk size, codec id and the fan-out options reach running
+   * sessions (each reads them when it uses them); the listeners move only if their address, port
+   * or TLS changed, and sessions accepted before keep running.
+   */
+  update(o: RtmpReloadable): Promise<void>;
   /** The bound RTMP port (useful with port 0). */
   readonly port: number;
   /** The bound RTMPS port, or 0 without TLS. */
   readonly tlsPort: number;
-  stats(): Record<string, unknown>;
+  stats(): RtmpServerStats;
 }
 
 export const DEFAULT_FANOUT: FanoutOptions = {
@@ -52,19 +88,27 @@ export const DEFAULT_FANOUT: FanoutOptions = {
   fastStart: true,
 };
 
+function reloadable(o: RtmpReloadable) {
+  return {
+    chunkSize: o.chunkSize ?? 4096,
+    hevcCodecId: o.hevcCodecId ?? 12,
+    notFound: o.notFound ?? "reject",
+    playWaitMs: o.playWaitMs ?? 10_000,
+    fmt3ExtTime: o.fmt3ExtTime ?? true,
+  } as const;
+}
+
 export function createRtmpServer(opts: RtmpServerOptions): RtmpServer {
   const log = opts.log;
-  const sessionOpts: Omit<SessionOptions, "log"> = {
+  // One object for every session, edited in place by update(): sessions read it when they act,
+  // and every Fanout keeps `fanout` by reference and re-reads it at each flush.
+  const shared: SessionOptions = {
     hub: opts.hub,
-    chunkSize: opts.chunkSize ?? 4096,
-    hevcCodecId: opts.hevcCodecId ?? 12,
-    notFound: opts.notFound ?? "reject",
-    playWaitMs: opts.playWaitMs ?? 10_000,
     handshakeTimeoutMs: opts.handshakeTimeoutMs ?? 10_000,
     maxMessageLength: opts.maxMessageLength ?? DEFAULT_MAX_MESSAGE,
-    fmt3ExtTime: opts.fmt3ExtTime ?? true,
     windowAckSize: opts.windowAckSize ?? 2_500_000,
     pingIntervalMs: opts.pingIntervalMs ?? 30_000,
+    ...reloadable(opts),
     fanout: { ...DEFAULT_FANOUT, ...opts.fanout },
   };
   const sessions = new Map<RtmpSession, Promise<void>>();
@@ -79,10 +123,7 @@ export function createRtmpServer(opts: RtmpServerOptions): RtmpServer {
     log,
     onConn(conn, tls) {
       const id = nextId++;
-      const s = new RtmpSession(conn, {
-        ...sessionOpts,
-        log: log.child({ sess: `rtmp${tls ? "s" : ""}#${id}` }),
-      });
+      const s = new RtmpSession(conn, shared, log.child({ sess: `rtmp${tls ? "s" : ""}#${id}` }));
       totals.sessions++;
       sessions.set(
         s,
@@ -106,6 +147,11 @@ export function createRtmpServer(opts: RtmpServerOptions): RtmpServer {
       listeners.start();
       return Promise.resolve();
     },
+    async update(o) {
+      await listeners.rebind({ hostname: o.hostname ?? "0.0.0.0", port: o.port, tls: o.tls });
+      Object.assign(shared, reloadable(o));
+      Object.assign(shared.fanout, o.fanout);
+    },
     async close() {
       if (closed) return;
       closed = true;
@@ -114,12 +160,20 @@ export function createRtmpServer(opts: RtmpServerOptions): RtmpServer {
       await Promise.all([stopping, ...sessions.values()]);
     },
     stats() {
-      let publishers = 0, players = 0, bytesIn = totals.bytesIn, bytesOut = totals.bytesOut;
+      const byState: Record<RtmpConnState, RtmpStateStats> = {
+        idle: { conns: 0, bytesIn: 0, bytesOut: 0 },
+        publish: { conns: 0, bytesIn: 0, bytesOut: 0 },
+        read: { conns: 0, bytesIn: 0, bytesOut: 0 },
+      };
+      let bytesIn = totals.bytesIn, bytesOut = totals.bytesOut;
       for (const s of sessions.keys()) {
-        if (s.role === "publisher") publishers++;
-        if (s.role === "player") players++;
-        bytesIn += s.bytesIn;
-        bytesOut += s.bytesOut;
+        const st = byState[s.role === "publisher" ? "publish" : s.role === "player" ? "read" : "idle"];
+        const i = s.bytesIn, o = s.bytesOut;
+        st.conns++;
+        st.bytesIn += i;
+        st.bytesOut += o;
+        bytesIn += i;
+        bytesOut += o;
       }
       const { port, tlsPort } = listeners;
       return {
@@ -127,8 +181,9 @@ export function createRtmpServer(opts: RtmpServerOptions): RtmpServer {
         tlsPort,
         ssl: tlsPort > 0,
         connections: sessions.size,
-        publishers,
-        players,
+        publishers: byState.publish.conns,
+        players: byState.read.conns,
+        byState,
         totalSessions: totals.sessions,
         bytesIn,
         bytesOut,

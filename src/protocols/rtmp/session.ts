@@ -3,14 +3,7 @@
  * commands → hub admission → publishing (Ingest) or playing (a Fanout subscriber).
  * Whatever goes wrong ends this session only, with one log line.
  */
-import {
-  AppNotAllowedError,
-  AuthError,
-  BadNameError,
-  NotFoundError,
-  ProtocolError,
-  StreamBusyError,
-} from "../../core/errors.ts";
+import { ProtocolError } from "../../core/errors.ts";
 import type { FanoutOptions } from "../../core/fanout.ts";
 import type { AdmissionRequest, Hub } from "../../core/hub.ts";
 import type { Stream } from "../../core/stream.ts";
@@ -41,11 +34,15 @@ import {
 } from "./messages.ts";
 import { chooseForm, clientFourCcs, Playback } from "./output.ts";
 import { PLAY_STREAM_ID } from "./muxer.ts";
+import { rtmpRefusal } from "./refusals.ts";
 import { connectTarget, mergeQuery, splitQuery } from "./url.ts";
 
+/**
+ * Shared by every session of a server and edited in place by a reload: each value is read when it
+ * is used (chunk size at connect, waits at play, the fan-out options at every flush).
+ */
 export interface SessionOptions {
   hub: Hub;
-  log: Logger;
   chunkSize: number;
   hevcCodecId: number;
   notFound: "wait" | "reject";
@@ -83,12 +80,12 @@ export class RtmpSession {
   role: "" | "publisher" | "player" = "";
   key = "";
 
-  constructor(conn: Deno.Conn, opts: SessionOptions) {
+  constructor(conn: Deno.Conn, opts: SessionOptions, log: Logger) {
     this.#raw = conn;
     this.#opts = opts;
     const a = conn.remoteAddr as Deno.NetAddr;
     this.remote = a.hostname ? `${a.hostname}:${a.port}` : "?";
-    this.#log = opts.log;
+    this.#log = log;
   }
 
   get bytesIn(): number {
@@ -258,11 +255,11 @@ export class RtmpSession {
     try {
       this.#opts.hub.checkApp(t.app, "_");
     } catch (err) {
-      if (!(err instanceof AppNotAllowedError || err instanceof BadNameError)) throw err;
-      this.#send(
-        errorMessage(rc, c.transactionId, statusObject("error", Status.connectRejected, err.message)),
-      );
-      this.#rc!.closeAfterFlush(`connect rejected: ${err.message}`);
+      const code = rtmpRefusal(err, "connect");
+      if (!code) throw err;
+      const message = (err as Error).message;
+      this.#send(errorMessage(rc, c.transactionId, statusObject("error", code, message)));
+      this.#rc!.closeAfterFlush(`connect rejected: ${message}`);
       return;
     }
     clearTimeout(this.#deadline);
@@ -307,13 +304,9 @@ export class RtmpSession {
     try {
       stream = await this.#opts.hub.publish(req);
     } catch (err) {
-      if (err instanceof AuthError) return fail(Status.publishUnauthorized, err);
-      if (
-        err instanceof StreamBusyError || err instanceof BadNameError || err instanceof AppNotAllowedError
-      ) {
-        return fail(Status.publishBadName, err);
-      }
-      throw err;
+      const code = rtmpRefusal(err, "publish");
+      if (!code) throw err;
+      return fail(code, err as Error);
     }
     if (rc.closed) {
       stream.end("publisher left during admission");
@@ -355,11 +348,7 @@ export class RtmpSession {
     } catch (err) {
       if (rc.closed) return;
       const e = err as Error;
-      const code = err instanceof NotFoundError
-        ? Status.playStreamNotFound
-        : err instanceof AuthError || err instanceof BadNameError || err instanceof AppNotAllowedError
-        ? Status.playFailed
-        : undefined;
+      const code = rtmpRefusal(err, "play");
       if (code) this.#send(onStatusMessage(rc, PLAY_STREAM_ID, "error", code, e.message));
       this.#rc!.closeAfterFlush(`play refused: ${e.message}`);
       return;

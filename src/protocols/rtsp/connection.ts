@@ -3,17 +3,11 @@
  * order, and owns at most one session (play or record). Bad input ends this connection only.
  */
 import type { Logger } from "../../log/mod.ts";
-import { type MediaInfo, mediaInfo, parseSdp, type UnsupportedMedia } from "../../formats/sdp/mod.ts";
+import type { MediaInfo, UnsupportedMedia } from "../../formats/sdp/mod.ts";
+import { readAnnouncement } from "./announce.ts";
 import { newSessionId, type RtspContext, SERVER_NAME, sessionIdOf } from "./context.ts";
 import { describedTracks, streamSdp, waitForTracks } from "./describe.ts";
-import {
-  bodyText,
-  RtspError,
-  type RtspItem,
-  RtspParser,
-  type RtspRequest,
-  serializeResponse,
-} from "./message.ts";
+import { RtspError, type RtspItem, RtspParser, type RtspRequest, serializeResponse } from "./message.ts";
 import { type DescribedTrack, PlaySession } from "./play_session.ts";
 import { RecordSession } from "./record_session.ts";
 import { formatTransport, parseTransport } from "./transport.ts";
@@ -67,7 +61,8 @@ export class RtspConnection {
 
   async run(): Promise<void> {
     this.#log.info("rtsp connect", { remote: this.#remote });
-    const timer = this.#ctx.maxIdleMs > 0 ? setInterval(() => this.#checkIdle(), 1000) : undefined;
+    // Always armed: a reload may set the idle limit (0 = never) while this connection runs.
+    const timer = setInterval(() => this.#checkIdle(), 1000);
     const buf = new Uint8Array(64 * 1024);
     try {
       while (!this.#closed) {
@@ -211,7 +206,7 @@ export class RtspConnection {
       waitMs: this.#ctx.playWaitMs,
       signal: this.#abort.signal,
     });
-    await waitForTracks(stream, Math.max(1000, this.#ctx.playWaitMs));
+    await waitForTracks(stream, this.#ctx.playWaitMs, this.#abort.signal);
     const tracks = describedTracks(stream, this.#ctx.payloadTypes);
     if (tracks.length === 0) {
       const codecs = stream.tracks.map((t) => t.codec).join(", ") || "none yet";
@@ -233,19 +228,11 @@ export class RtspConnection {
 
   async #announce(req: RtspRequest): Promise<Reply> {
     if (this.#session) throw new RtspError(455, "RTSP ANNOUNCE on a connection that already has a session");
-    const type = (req.headers.get("content-type") ?? "application/sdp").toLowerCase();
-    if (!type.startsWith("application/sdp")) {
-      throw new RtspError(415, `RTSP ANNOUNCE body type "${type}" is unsupported: must be application/sdp`);
-    }
     const target = parseRtspUrl(req.uri);
-    const sdp = parseSdp(bodyText(req));
-    const medias = sdp.media.map(mediaInfo);
-    if (!medias.some((m) => !("unsupported" in m))) {
-      const why = medias.map((m) => (m as UnsupportedMedia).unsupported).join("; ") || "no media";
-      throw new RtspError(415, `RTSP ANNOUNCE has no media we can receive: ${why}`);
-    }
+    const { medias, kinds } = readAnnouncement(req);
     this.#announced?.stream.end("re-announced");
     const stream = await this.#ctx.hub.publish(this.#admission(target, "publisher"));
+    stream.expectTracks(kinds);
     const base = req.headers.get("content-base") ?? req.uri;
     this.#announced = { target, base, stream, medias };
     for (const m of medias) {
@@ -374,6 +361,7 @@ export class RtspConnection {
 
   #checkIdle(): void {
     const max = this.#ctx.maxIdleMs;
+    if (max <= 0) return;
     const now = Date.now();
     const s = this.#session;
     if (!s) {

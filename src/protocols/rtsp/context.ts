@@ -12,6 +12,19 @@ export interface PayloadTypes {
   opus: number;
 }
 
+/** A session as the server lists it (stats and metrics). */
+export interface RtspSessionEntry {
+  readonly mode: "play" | "record";
+  /** Playing or recording; false between SETUP and PLAY/RECORD, and while paused. */
+  readonly active: boolean;
+  readonly bytesReceived: number;
+  readonly bytesSent: number;
+}
+
+/**
+ * Shared by every connection of one server and edited in place by a reload: connections and
+ * sessions read these fields when they use them (the fan-out options at every flush).
+ */
 export interface RtspContext {
   hub: Hub;
   log: Logger;
@@ -27,7 +40,7 @@ export interface RtspContext {
   playWaitMs: number;
   fanout: FanoutOptions;
   /** Live sessions by id (for stats and lookups). */
-  sessions: Map<string, { readonly mode: "play" | "record" }>;
+  sessions: Map<string, RtspSessionEntry>;
   totals: { connections: number; bytesIn: number; bytesOut: number; badPackets: number };
 }
 

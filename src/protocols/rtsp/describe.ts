@@ -1,30 +1,29 @@
 /** DESCRIBE: the SDP a player gets for a live stream, once its tracks are known. */
-import type { Stream } from "../../core/stream.ts";
+import { type Stream, TRACKS_READY_WAIT_MS } from "../../core/stream.ts";
 import type { Track } from "../../core/track.ts";
 import { buildSdp, defaultPayloadType, describeTrack, type SdpMedia } from "../../formats/sdp/mod.ts";
 import { canPacketize } from "../../formats/rtp/packetizer.ts";
 import type { PayloadTypes } from "./context.ts";
 import type { DescribedTrack } from "./play_session.ts";
 
-/** A stream younger than this may still declare its second track; DESCRIBE waits for it. */
-const YOUNG_MS = 2000;
-
-/** Waits (bounded) until the stream has a track, and both kinds if it just started. */
-export async function waitForTracks(stream: Stream, maxMs: number): Promise<void> {
-  const end = Date.now() + maxMs;
-  const complete = () =>
-    stream.isEnded || (stream.videoTrack !== undefined && stream.audioTrack !== undefined) ||
-    (stream.tracks.length > 0 && Date.now() - stream.startedAt > YOUNG_MS);
-  while (!complete() && Date.now() < end) {
-    await new Promise<void>((resolve) => {
-      const off = stream.onTrack(() => done());
-      const timer = setTimeout(() => done(), 100);
-      function done() {
-        clearTimeout(timer);
-        off();
-        resolve();
-      }
-    });
+/**
+ * Waits until the stream's announced tracks are known (`tracksReady`, itself bounded by the
+ * stream's wait for a track that never comes). `playWaitMs` more covers a publisher that was
+ * admitted but has sent nothing yet; the player leaving ends the wait too.
+ */
+export async function waitForTracks(stream: Stream, playWaitMs: number, signal: AbortSignal): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let onAbort: (() => void) | undefined;
+  const bound = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, playWaitMs + TRACKS_READY_WAIT_MS);
+    onAbort = () => resolve();
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+  try {
+    await Promise.race([stream.tracksReady, bound]);
+  } finally {
+    clearTimeout(timer);
+    signal.removeEventListener("abort", onAbort!);
   }
 }
 

@@ -1,5 +1,13 @@
 /** RTSP 1.0 / RTSPS: server (publish and play over TCP interleaved or UDP) and client (pull). */
-export { createRtspServer, DEFAULT_RTSP_FANOUT, type RtspServer, type RtspServerOptions } from "./server.ts";
+export {
+  createRtspServer,
+  DEFAULT_RTSP_FANOUT,
+  type RtspReloadable,
+  type RtspServer,
+  type RtspServerOptions,
+  type RtspServerStats,
+  type RtspSessionState,
+} from "./server.ts";
 export { RtspError, RtspHeaders, RtspParser, serializeRequest, serializeResponse } from "./message.ts";
 export type { RtspItem, RtspRequest, RtspResponse } from "./message.ts";
 export { formatTransport, parseTransport, type TransportSpec } from "./transport.ts";

@@ -69,6 +69,8 @@ export class PlaySession {
   #release: (() => void) | undefined;
   #lease: { id: string; lease: Lease<SharedRtp> } | undefined;
   #closed = false;
+  /** Bytes of the subscriptions before the current one (PAUSE ends one, PLAY starts the next). */
+  #sentBefore = 0;
   lastActivity = Date.now();
 
   constructor(o: {
@@ -97,6 +99,27 @@ export class PlaySession {
 
   get playing(): boolean {
     return this.#sub !== undefined;
+  }
+
+  /** Same as `playing` (the session list's word for a session that moves media). */
+  get active(): boolean {
+    return this.playing;
+  }
+
+  /** RTP and RTCP bytes sent to this player (interleaved or UDP). */
+  get bytesSent(): number {
+    return this.#sentBefore + (this.#sub?.stats.bytes ?? 0);
+  }
+
+  /** Receiver reports are not counted: a player's bytes are what it was sent. */
+  get bytesReceived(): number {
+    return 0;
+  }
+
+  /** Lets go of the current subscription, keeping its byte count. */
+  #endSub(): void {
+    this.#sentBefore += this.#sub?.stats.bytes ?? 0;
+    this.#sub = undefined;
   }
 
   setup(index: number, url: string, offers: TransportSpec[]): TransportSpec {
@@ -216,14 +239,14 @@ export class PlaySession {
     if (!this.#sub) return;
     this.#pausing = true;
     this.#sub.close("paused");
-    this.#sub = undefined;
+    this.#endSub();
     this.#pausing = false;
   }
 
   #subscriberClosed(reason: string): void {
     if (this.#pausing || this.#closed) return;
     const sink = this.#sub === undefined ? undefined : this.#lastSink;
-    this.#sub = undefined;
+    this.#endSub();
     if (!this.stream.isEnded || !sink) {
       this.#onEnd(reason);
       return;
@@ -252,7 +275,7 @@ export class PlaySession {
     if (this.#closed) return;
     this.#closed = true;
     this.#sub?.close("session closed");
-    this.#sub = undefined;
+    this.#endSub();
     for (const i of [...this.#setup.keys()]) this.#releaseTrack(i);
     this.#release?.();
     this.#lease?.lease.release();

@@ -88,6 +88,21 @@ export class RecordSession {
     return this.#recording;
   }
 
+  /** Same as `recording` (the session list's word for a session that moves media). */
+  get active(): boolean {
+    return this.#recording;
+  }
+
+  /** RTP bytes received from the publisher (interleaved or UDP). */
+  get bytesReceived(): number {
+    return this.stats.bytes;
+  }
+
+  /** Only receiver reports go back: not counted. */
+  get bytesSent(): number {
+    return 0;
+  }
+
   /** Sets up one announced media; returns the Transport to answer. */
   setup(index: number, offers: TransportSpec[]): TransportSpec {
     if (this.#recording) throw new RtspError(455, "RTSP SETUP after RECORD is not supported");

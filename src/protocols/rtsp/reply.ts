@@ -1,13 +1,5 @@
 /** Replies to requests: typed errors → RTSP statuses, and which SDP media a SETUP names. */
-import {
-  AppNotAllowedError,
-  AuthError,
-  BadNameError,
-  EstuaryError,
-  NotFoundError,
-  ProtocolError,
-  StreamBusyError,
-} from "../../core/errors.ts";
+import { type ErrorCode, errorCode } from "../../core/errors.ts";
 import type { Logger } from "../../log/mod.ts";
 import { RtspError, type RtspRequest } from "./message.ts";
 import { matchControl, parseRtspUrl } from "./url.ts";
@@ -22,22 +14,29 @@ export interface Reply {
 }
 
 /**
- * Admission and protocol errors → status: busy 455 "Stream Busy" (the key's state forbids a
- * second publisher), auth callback denial 403 (credentials would not help), unknown app or stream
- * 404, unsafe names and malformed input 400, anything unexpected 500 (logged as an error).
+ * Refusals → RTSP status (docs/api.md, Refusals). A busy key is 455 "Stream Busy": its state
+ * forbids a second publisher. An auth callback denial is 403, not 401: RTSP credentials would not
+ * help (401 is for the server's own `users`). An app that is not allowed is 403, as on HTTP.
  */
+export const RTSP_REFUSALS: Readonly<Record<ErrorCode, { status: number; reason?: string }>> = {
+  auth_denied: { status: 403 },
+  stream_busy: { status: 455, reason: "Stream Busy" },
+  not_found: { status: 404 },
+  app_not_allowed: { status: 403 },
+  bad_name: { status: 400 },
+  protocol: { status: 400 },
+  config: { status: 500 },
+};
+
+/** Errors → a reply: RtspError carries its own status; anything unknown is 500 and logged as an error. */
 export function errorReply(log: Logger, req: RtspRequest, err: unknown): Reply {
   const message = (err as Error)?.message ?? String(err);
   let status = 500;
   let reason: string | undefined;
+  const code = errorCode(err);
   if (err instanceof RtspError) status = err.status;
-  else if (err instanceof StreamBusyError) (status = 455, reason = "Stream Busy");
-  else if (err instanceof AuthError) status = 403;
-  else if (err instanceof AppNotAllowedError || err instanceof NotFoundError) status = 404;
-  else if (err instanceof BadNameError || err instanceof ProtocolError) status = 400;
-  else if (!(err instanceof EstuaryError)) {
-    log.error("rtsp internal error", { method: req.method, error: err });
-  }
+  else if (code) ({ status, reason } = RTSP_REFUSALS[code]);
+  else log.error("rtsp internal error", { method: req.method, error: err });
   log.info("rtsp request refused", { method: req.method, uri: req.uri, status, error: message });
   return { status, reason, body: message + "\n", contentType: "text/plain" };
 }

@@ -3,19 +3,18 @@ import type { FanoutOptions } from "../../core/fanout.ts";
 import type { Hub } from "../../core/hub.ts";
 import type { Logger } from "../../log/mod.ts";
 import { RtspAuthenticator } from "./auth.ts";
-import { TcpListeners } from "../tcp_listeners.ts";
+import { TcpListeners, type TcpTls } from "../tcp_listeners.ts";
 import { RtspConnection } from "./connection.ts";
 import type { PayloadTypes, RtspContext } from "./context.ts";
 import { UdpPortPool } from "./udp.ts";
 
-export interface RtspServerOptions {
-  hub: Hub;
-  log: Logger;
+/** What a reload may change on a running server (see `update`). */
+export interface RtspReloadable {
   hostname?: string;
   /** 0 = any free port (see `port` after start). */
   port: number;
   /** RTSPS listener (`<rtsp><sport>`). */
-  tls?: { cert: string; key: string; port: number; hostname?: string };
+  tls?: TcpTls;
   /** UDP ports for RTP (even) and RTCP (odd), from `<rtp min max>`. */
   rtpPortRange: { min: number; max: number };
   /** Payload types from `<rtmp><rtp h264 h265 aac>`; Opus defaults to 111. */
@@ -28,18 +27,56 @@ export interface RtspServerOptions {
   maxIdleMs: number;
   /** DESCRIBE of a stream that is not live waits this long for a publisher. Default 0 (404 at once). */
   playWaitMs?: number;
+  fanout?: Partial<FanoutOptions>;
+}
+
+export interface RtspServerOptions extends RtspReloadable {
+  hub: Hub;
+  log: Logger;
   /** user → password; when set, every request but OPTIONS needs Basic or Digest credentials. */
   users?: Record<string, string>;
-  fanout?: Partial<FanoutOptions>;
+}
+
+/** A session's state, as MediaMTX names it: set up but not moving media, playing, or recording. */
+export type RtspSessionState = "idle" | "read" | "publish";
+
+export interface RtspStateStats {
+  sessions: number;
+  bytesIn: number;
+  bytesOut: number;
+}
+
+export interface RtspServerStats {
+  port: number;
+  tlsPort: number;
+  openConnections: number;
+  sessions: number;
+  players: number;
+  publishers: number;
+  /** Open sessions and their media bytes, by state. */
+  byState: Record<RtspSessionState, RtspStateStats>;
+  /** UDP port pairs in use (RTP + RTCP). */
+  udpPairs: number;
+  /** Since start: connections accepted, bytes in and out (requests, interleaved and UDP media), bad packets. */
+  connections: number;
+  bytesIn: number;
+  bytesOut: number;
+  badPackets: number;
 }
 
 export interface RtspServer {
   start(): Promise<void>;
   close(): Promise<void>;
+  /**
+   * Applies new options: idle limit, waits, NAT host, fan-out options reach running sessions; payload
+   * types, MTU and the RTP port range apply to new sessions; the listeners move only if their
+   * address, port or TLS changed, and connections accepted before keep running.
+   */
+  update(o: RtspReloadable): Promise<void>;
   readonly port: number;
   /** The bound RTSPS port, or 0 without TLS. */
   readonly tlsPort: number;
-  stats(): Record<string, unknown>;
+  stats(): RtspServerStats;
 }
 
 export const DEFAULT_RTSP_FANOUT: FanoutOptions = {
@@ -50,19 +87,25 @@ export const DEFAULT_RTSP_FANOUT: FanoutOptions = {
   fastStart: true,
 };
 
+/** The context fields a reload sets (everything but the fan-out object, which is edited in place). */
+function reloadable(o: RtspReloadable) {
+  return {
+    mtu: o.mtu ?? 1460,
+    payloadTypes: { h264: 96, h265: 98, aac: 97, opus: 111, ...o.rtpPayloadTypes },
+    natHost: o.natHost ? o.natHost.replace(/:\d+$/, "") : undefined,
+    maxIdleMs: o.maxIdleMs,
+    playWaitMs: o.playWaitMs ?? 0,
+  };
+}
+
 export function createRtspServer(opts: RtspServerOptions): RtspServer {
   const hostname = opts.hostname || "0.0.0.0";
-  const natHost = opts.natHost ? opts.natHost.replace(/:\d+$/, "") : undefined;
   const ctx: RtspContext = {
     hub: opts.hub,
     log: opts.log,
     auth: opts.users && Object.keys(opts.users).length > 0 ? new RtspAuthenticator(opts.users) : undefined,
     ports: new UdpPortPool(opts.rtpPortRange, hostname),
-    mtu: opts.mtu ?? 1460,
-    payloadTypes: { h264: 96, h265: 98, aac: 97, opus: 111, ...opts.rtpPayloadTypes },
-    natHost,
-    maxIdleMs: opts.maxIdleMs,
-    playWaitMs: opts.playWaitMs ?? 0,
+    ...reloadable(opts),
     fanout: { ...DEFAULT_RTSP_FANOUT, ...opts.fanout },
     sessions: new Map(),
     totals: { connections: 0, bytesIn: 0, bytesOut: 0, badPackets: 0 },
@@ -96,6 +139,13 @@ export function createRtspServer(opts: RtspServerOptions): RtspServer {
       listeners.start();
       return Promise.resolve();
     },
+    async update(o) {
+      const host = o.hostname || "0.0.0.0";
+      await listeners.rebind({ hostname: host, port: o.port, tls: o.tls });
+      ctx.ports.configure(o.rtpPortRange, host);
+      Object.assign(ctx, reloadable(o));
+      Object.assign(ctx.fanout, o.fanout);
+    },
     async close() {
       const stopping = listeners.close();
       for (const c of connections.keys()) c.close("server stopping");
@@ -103,7 +153,18 @@ export function createRtspServer(opts: RtspServerOptions): RtspServer {
     },
     stats() {
       let players = 0, publishers = 0;
-      for (const s of ctx.sessions.values()) s.mode === "play" ? players++ : publishers++;
+      const byState: Record<RtspSessionState, RtspStateStats> = {
+        idle: { sessions: 0, bytesIn: 0, bytesOut: 0 },
+        read: { sessions: 0, bytesIn: 0, bytesOut: 0 },
+        publish: { sessions: 0, bytesIn: 0, bytesOut: 0 },
+      };
+      for (const s of ctx.sessions.values()) {
+        s.mode === "play" ? players++ : publishers++;
+        const st = byState[!s.active ? "idle" : s.mode === "play" ? "read" : "publish"];
+        st.sessions++;
+        st.bytesIn += s.bytesReceived;
+        st.bytesOut += s.bytesSent;
+      }
       return {
         port: listeners.port,
         tlsPort: listeners.tlsPort,
@@ -111,6 +172,7 @@ export function createRtspServer(opts: RtspServerOptions): RtspServer {
         sessions: ctx.sessions.size,
         players,
         publishers,
+        byState,
         udpPairs: ctx.ports.inUse,
         ...ctx.totals,
       };

@@ -77,10 +77,19 @@ export class UdpPortPool {
   #used = new Set<number>();
 
   constructor(range: { min: number; max: number }, hostname: string) {
-    this.#min = range.min + (range.min % 2);
+    this.#min = this.#next = 0;
+    this.#max = 0;
+    this.#hostname = hostname;
+    this.configure(range, hostname);
+  }
+
+  /** A reload: new pairs come from the new range and address; pairs in use keep theirs. */
+  configure(range: { min: number; max: number }, hostname: string): void {
+    const min = range.min + (range.min % 2);
+    if (min === this.#min && range.max === this.#max && hostname === this.#hostname) return;
+    this.#min = this.#next = min;
     this.#max = range.max;
     this.#hostname = hostname;
-    this.#next = this.#min;
   }
 
   get inUse(): number {

@@ -118,6 +118,11 @@ export class SrtConnection {
     return this.#closed;
   }
 
+  /** A reload's `<srt><maxidle>` reaches connections already up. */
+  setPeerIdleTimeout(ms: number): void {
+    this.#opts.peerIdleTimeoutMs = ms;
+  }
+
   get closeReason(): string {
     return this.#closeReason;
   }

@@ -173,6 +173,7 @@ export const RejectReason = {
   BadMode: 1405,
   Unacceptable: 1406,
   Conflict: 1409,
+  ServerError: 1500,
 } as const;
 
 const REASON_TEXT: Record<number, string> = {
@@ -202,6 +203,7 @@ const REASON_TEXT: Record<number, string> = {
   1405: "bad mode",
   1406: "unacceptable",
   1409: "conflict",
+  1500: "internal server error",
 };
 
 export function rejectReasonText(reason: number): string {

@@ -50,15 +50,19 @@ export type Admission =
   | { accept: true; onConnection(conn: SrtConnection): void; abandon?(): void }
   | { accept: false; reason: number; message: string };
 
-export interface ListenerOptions {
-  hostname: string;
-  port: number;
+/** What a reload may change on a running listener: read at each handshake. */
+export interface ListenerReloadable {
   /** Receive latency we ask for, and the least we grant the peer (ms). */
   latencyMs: number;
   passphrase?: string;
   /** Advertised key length (0 = let the caller choose). */
   pbkeylen?: number;
   peerIdleTimeoutMs: number;
+}
+
+export interface ListenerOptions extends ListenerReloadable {
+  hostname: string;
+  port: number;
   maxSessions?: number;
   log: Logger;
   admit(req: ConnectRequest): Promise<Admission>;
@@ -76,6 +80,8 @@ interface Session {
 
 export interface ListenerStats {
   sessions: number;
+  /** Callers admitted or checked right now (handshake under way). */
+  pending: number;
   handshakes: number;
   rejected: number;
   badPackets: number;
@@ -91,6 +97,7 @@ export class SrtListener {
   #pending = new Set<string>();
   #timer: ReturnType<typeof setInterval> | undefined;
   #closed = false;
+  #draining = false;
   #log: Logger;
   readonly counters = { handshakes: 0, rejected: 0, badPackets: 0, strayPackets: 0 };
 
@@ -111,7 +118,31 @@ export class SrtListener {
   }
 
   stats(): ListenerStats {
-    return { sessions: this.#sessions.size, ...this.counters };
+    return { sessions: this.#sessions.size, pending: this.#pending.size, ...this.counters };
+  }
+
+  /** A reload: new handshakes use these; the idle limit also reaches connections already up. */
+  configure(o: ListenerReloadable): void {
+    Object.assign(this.#opts, {
+      latencyMs: o.latencyMs,
+      passphrase: o.passphrase,
+      pbkeylen: o.pbkeylen,
+      peerIdleTimeoutMs: o.peerIdleTimeoutMs,
+    });
+    for (const s of this.#sessions.values()) s.conn.setPeerIdleTimeout(o.peerIdleTimeoutMs);
+  }
+
+  /**
+   * The listener moved to another address or port: this socket stops taking new callers but keeps
+   * carrying its connections (they are multiplexed on it), and closes after the last one ends.
+   */
+  async drain(): Promise<void> {
+    if (this.#draining || this.#closed) return;
+    this.#draining = true;
+    while (this.#sessions.size > 0 && !this.#closed) {
+      await Promise.race([...this.#sessions.values()].map((s) => s.conn.closed));
+    }
+    await this.close();
   }
 
   start(): void {
@@ -161,6 +192,8 @@ export class SrtListener {
       this.counters.badPackets++;
       return;
     }
+    // Moved away: a caller of the old address finds no listener here (as if the port were closed).
+    if (this.#draining && !this.#byPeer.has(`${from.hostname}:${from.port}/${hs.socketId}`)) return;
     if (hs.type === HandshakeType.Induction) return this.#induction(hs, from);
     if (hs.type !== HandshakeType.Conclusion) return; // rendezvous types have no place here
     if (!this.#cookies.check(hs.cookie, from.hostname, from.port)) {
@@ -242,7 +275,7 @@ export class SrtListener {
       keyLength: keying?.keyLength ?? 0,
     });
     if (!admission.accept) return this.#reject(hs, from, admission.reason, admission.message);
-    if (this.#closed) return admission.abandon?.();
+    if (this.#closed || this.#draining) return admission.abandon?.();
 
     const a = agree(req.hsReq, this.#opts.latencyMs);
     const localId = this.#newSocketId();

@@ -8,11 +8,14 @@
  */
 export {
   createSrtServer,
-  rejectionFor,
+  type SrtConnState,
+  type SrtReloadable,
   type SrtServer,
   type SrtServerOptions,
+  type SrtServerStats,
   type SrtSessionInfo,
 } from "./server.ts";
+export { rejectionFor, SRT_REFUSALS } from "./refusals.ts";
 export { type CallerOptions, connectSrt, SrtCaller, SrtRejectedError } from "./caller.ts";
 export { SrtConnection, type SrtStats } from "./connection.ts";
 export { type Admission, type ConnectRequest, type ListenerOptions, SrtListener } from "./listener.ts";

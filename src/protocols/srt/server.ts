@@ -1,29 +1,20 @@
 /**
  * The SRT service: one UDP listener; the stream id picks publish or play and the hub admits it
- * (protocol "srt"). Hub errors become libsrt access-control rejections, so clients exit cleanly.
+ * (protocol "srt"). Hub errors become libsrt access-control rejections (refusals.ts), so clients
+ * exit cleanly.
  */
-import {
-  AppNotAllowedError,
-  AuthError,
-  BadNameError,
-  type FanoutOptions,
-  type Hub,
-  NotFoundError,
-  ProtocolError,
-  type Stream,
-  StreamBusyError,
-} from "../../core/mod.ts";
+import type { FanoutOptions, Hub, Stream } from "../../core/mod.ts";
 import type { Logger } from "../../log/mod.ts";
 import type { SrtConnection, SrtStats } from "./connection.ts";
 import { RejectReason } from "./handshake.ts";
-import { type Admission, type ConnectRequest, SrtListener } from "./listener.ts";
+import { type Admission, type ConnectRequest, type ListenerStats, SrtListener } from "./listener.ts";
 import { attachPlayer } from "./player.ts";
 import { attachPublisher } from "./publisher.ts";
+import { rejectionFor } from "./refusals.ts";
 import { parseStreamId, type StreamRoute } from "./streamid.ts";
 
-export interface SrtServerOptions {
-  hub: Hub;
-  log: Logger;
+/** What a reload may change on a running server (see `update`). */
+export interface SrtReloadable {
   hostname: string;
   /** UDP port; 0 picks a free one (see `port`). */
   port: number;
@@ -37,8 +28,13 @@ export interface SrtServerOptions {
   maxIdleMs: number;
   /** How long a player may wait for the publisher before "not found" (ms; < 3 s connect timeout). */
   playWaitMs?: number;
-  maxSessions?: number;
   fanout?: Partial<FanoutOptions>;
+}
+
+export interface SrtServerOptions extends SrtReloadable {
+  hub: Hub;
+  log: Logger;
+  maxSessions?: number;
   kmRefreshRate?: number;
   kmPreAnnounce?: number;
 }
@@ -52,19 +48,35 @@ export interface SrtSessionInfo extends SrtStats {
   startedAt: number;
 }
 
+/** A connection's state, as MediaMTX names it: handshake under way, playing, or publishing. */
+export type SrtConnState = "idle" | "read" | "publish";
+
+export interface SrtStateStats {
+  conns: number;
+  bytesIn: number;
+  bytesOut: number;
+}
+
+export interface SrtServerStats extends ListenerStats {
+  port: number;
+  /** Old sockets still carrying their connections after the listener moved. */
+  draining: number;
+  /** Open connections and their payload bytes, by state. */
+  byState: Record<SrtConnState, SrtStateStats>;
+  list: SrtSessionInfo[];
+}
+
 export interface SrtServer {
   start(): Promise<void>;
   close(): Promise<void>;
+  /**
+   * Applies new options: latency, passphrase and key length reach new callers, the idle limit and
+   * fan-out options every connection. A new address or port opens a new socket; the old one keeps
+   * its connections, takes no new caller, and closes after its last connection ends.
+   */
+  update(o: SrtReloadable): Promise<void>;
   readonly port: number;
-  stats(): {
-    port: number;
-    sessions: number;
-    handshakes: number;
-    rejected: number;
-    badPackets: number;
-    strayPackets: number;
-    list: SrtSessionInfo[];
-  };
+  stats(): SrtServerStats;
 }
 
 const FANOUT_DEFAULTS: FanoutOptions = {
@@ -85,12 +97,102 @@ interface Session {
   startedAt: number;
 }
 
+const NO_COUNTS: ListenerStats = {
+  sessions: 0,
+  pending: 0,
+  handshakes: 0,
+  rejected: 0,
+  badPackets: 0,
+  strayPackets: 0,
+};
+
+function addCounts(a: ListenerStats, b: ListenerStats): ListenerStats {
+  return {
+    sessions: a.sessions + b.sessions,
+    pending: a.pending + b.pending,
+    handshakes: a.handshakes + b.handshakes,
+    rejected: a.rejected + b.rejected,
+    badPackets: a.badPackets + b.badPackets,
+    strayPackets: a.strayPackets + b.strayPackets,
+  };
+}
+
 export function createSrtServer(opts: SrtServerOptions): SrtServer {
   const { hub, log } = opts;
+  // One object for every player's Fanout, edited in place by update() (re-read at each flush).
   const fanoutOpts = { ...FANOUT_DEFAULTS, ...opts.fanout };
+  let current: SrtReloadable = opts;
   const sessions = new Set<Session>();
   let seq = 0;
   let listener: SrtListener | undefined;
+  const draining = new Set<SrtListener>();
+  /** Counters of sockets closed after a move (so totals never go back). */
+  let retired = NO_COUNTS;
+
+  const listenerOptions = (o: SrtReloadable) => ({
+    latencyMs: o.latencyMs,
+    passphrase: o.passphrase || undefined,
+    pbkeylen: o.pbkeylen,
+    peerIdleTimeoutMs: o.maxIdleMs > 0 ? o.maxIdleMs : 5000,
+  });
+
+  function bind(o: SrtReloadable): SrtListener {
+    const l = new SrtListener({
+      hostname: o.hostname,
+      port: o.port,
+      ...listenerOptions(o),
+      maxSessions: opts.maxSessions,
+      log,
+      admit,
+      kmRefreshRate: opts.kmRefreshRate,
+      kmPreAnnounce: opts.kmPreAnnounce,
+    });
+    l.start();
+    log.info("srt listening", { hostname: o.hostname, port: l.port, encrypted: !!o.passphrase });
+    return l;
+  }
+
+  function retire(old: SrtListener) {
+    draining.add(old);
+    old.drain().then(() => {
+      retired = addCounts(retired, { ...old.stats(), sessions: 0, pending: 0 });
+      draining.delete(old);
+      log.info("srt old socket closed", { port: old.port });
+    });
+  }
+
+  /**
+   * Binds the new address; when the same port is taken by the old socket on an overlapping address,
+   * the old socket (and its connections) must go first, and comes back if the new bind still fails.
+   */
+  async function move(o: SrtReloadable): Promise<void> {
+    const old = listener!;
+    let next: SrtListener;
+    try {
+      next = bind(o);
+    } catch (err) {
+      if (!(err instanceof Deno.errors.AddrInUse) || o.port !== old.port) {
+        throw new Error(`srt listener cannot move to ${o.hostname}:${o.port}: ${(err as Error).message}`, {
+          cause: err,
+        });
+      }
+      log.warn("srt listener moves on its own port: its connections end", { port: o.port });
+      await old.close();
+      retired = addCounts(retired, { ...old.stats(), sessions: 0, pending: 0 });
+      try {
+        next = bind(o);
+      } catch (err2) {
+        listener = bind({ ...current, port: old.port });
+        throw new Error(`srt listener cannot move to ${o.hostname}:${o.port}: ${(err2 as Error).message}`, {
+          cause: err2,
+        });
+      }
+      listener = next;
+      return;
+    }
+    listener = next;
+    retire(old);
+  }
 
   async function admit(req: ConnectRequest): Promise<Admission> {
     const remote = `${req.remote.hostname}:${req.remote.port}`;
@@ -114,7 +216,7 @@ export function createSrtServer(opts: SrtServerOptions): SrtServer {
     try {
       stream = role === "publisher"
         ? await hub.publish(admission)
-        : await hub.play(admission, { waitMs: opts.playWaitMs ?? 1000 });
+        : await hub.play(admission, { waitMs: current.playWaitMs ?? 1000 });
     } catch (err) {
       return { accept: false, reason: rejectionFor(err), message: (err as Error).message };
     }
@@ -168,55 +270,43 @@ export function createSrtServer(opts: SrtServerOptions): SrtServer {
       return listener?.port ?? 0;
     },
     start() {
-      listener = new SrtListener({
-        hostname: opts.hostname,
-        port: opts.port,
-        latencyMs: opts.latencyMs,
-        passphrase: opts.passphrase || undefined,
-        pbkeylen: opts.pbkeylen,
-        peerIdleTimeoutMs: opts.maxIdleMs > 0 ? opts.maxIdleMs : 5000,
-        maxSessions: opts.maxSessions,
-        log,
-        admit,
-        kmRefreshRate: opts.kmRefreshRate,
-        kmPreAnnounce: opts.kmPreAnnounce,
-      });
-      listener.start();
-      log.info("srt listening", {
-        hostname: opts.hostname,
-        port: listener.port,
-        encrypted: !!opts.passphrase,
-      });
+      listener = bind(opts);
       return Promise.resolve();
     },
+    async update(o) {
+      if (!listener) throw new Error("srt server is not started");
+      if (o.hostname !== current.hostname || o.port !== current.port) await move(o);
+      current = o;
+      for (const l of [listener, ...draining]) l.configure(listenerOptions(o));
+      Object.assign(fanoutOpts, o.fanout);
+    },
     async close() {
-      await listener?.close();
+      await Promise.all([listener?.close(), ...[...draining].map((l) => l.close())]);
     },
     stats() {
-      const l = listener?.stats() ??
-        { sessions: 0, handshakes: 0, rejected: 0, badPackets: 0, strayPackets: 0 };
-      return {
-        port: listener?.port ?? 0,
-        ...l,
-        list: [...sessions].map((s) => ({
-          id: s.id,
-          role: s.role,
-          key: s.key,
-          remote: s.remote,
-          streamId: s.streamId,
-          startedAt: s.startedAt,
-          ...s.conn.stats(),
-        })),
+      let counts = retired;
+      for (const l of [listener, ...draining]) if (l) counts = addCounts(counts, l.stats());
+      const byState: Record<SrtConnState, SrtStateStats> = {
+        idle: { conns: counts.pending, bytesIn: 0, bytesOut: 0 },
+        read: { conns: 0, bytesIn: 0, bytesOut: 0 },
+        publish: { conns: 0, bytesIn: 0, bytesOut: 0 },
       };
+      const list = [...sessions].map((s) => ({
+        id: s.id,
+        role: s.role,
+        key: s.key,
+        remote: s.remote,
+        streamId: s.streamId,
+        startedAt: s.startedAt,
+        ...s.conn.stats(),
+      }));
+      for (const e of list) {
+        const st = byState[e.role === "publisher" ? "publish" : "read"];
+        st.conns++;
+        st.bytesIn += e.recv.bytes;
+        st.bytesOut += e.send.bytes;
+      }
+      return { port: listener?.port ?? 0, ...counts, draining: draining.size, byState, list };
     },
   };
-}
-
-/** Hub admission errors → libsrt access-control codes (SRT_REJX_*). */
-export function rejectionFor(err: unknown): number {
-  if (err instanceof StreamBusyError) return RejectReason.Conflict;
-  if (err instanceof NotFoundError) return RejectReason.NotFound;
-  if (err instanceof AuthError || err instanceof AppNotAllowedError) return RejectReason.Forbidden;
-  if (err instanceof BadNameError || err instanceof ProtocolError) return RejectReason.BadRequest;
-  return RejectReason.Ipe;
 }

@@ -3,12 +3,13 @@ import {
   AppNotAllowedError,
   AuthError,
   BadNameError,
+  ConfigError,
   NotFoundError,
   ProtocolError,
   StreamBusyError,
 } from "../../core/mod.ts";
 import { RejectReason } from "./handshake.ts";
-import { rejectionFor } from "./server.ts";
+import { rejectionFor } from "./refusals.ts";
 
 Deno.test("hub admission errors map to libsrt access-control rejections", () => {
   const cases: [unknown, number][] = [
@@ -18,7 +19,8 @@ Deno.test("hub admission errors map to libsrt access-control rejections", () => 
     [new AppNotAllowedError("x", ["live"]), RejectReason.Forbidden],
     [new BadNameError("a b", "no spaces"), RejectReason.BadRequest],
     [new ProtocolError("bad stream id"), RejectReason.BadRequest],
-    [new Error("boom"), RejectReason.Ipe],
+    [new ConfigError("bad"), RejectReason.ServerError],
+    [new Error("boom"), RejectReason.ServerError],
   ];
   for (const [err, reason] of cases) assert.equal(rejectionFor(err), reason, String(err));
 });

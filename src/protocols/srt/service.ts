@@ -1,6 +1,7 @@
 /** The SRT service module: config → SRT listener settings. */
 import type { Config } from "../../config/mod.ts";
 import { defineService } from "../../service.ts";
+import { srtMetrics } from "./metrics.ts";
 import { createSrtServer } from "./server.ts";
 
 export interface SrtSettings {
@@ -10,6 +11,8 @@ export interface SrtSettings {
   passphrase: string | undefined;
   pbkeylen: number;
   maxIdleMs: number;
+  /** A player of a stream not yet live waits this long (libsrt callers give up after 3 s). */
+  playWaitMs: number;
   fanout: { batchMs: number; maxBatchMs: number; fastStart: boolean };
 }
 
@@ -23,6 +26,7 @@ export function srtSettings(c: Config): SrtSettings | null {
     passphrase: s.passphrase || undefined,
     pbkeylen: s.pbkeylen,
     maxIdleMs: s.maxidle * 1000,
+    playWaitMs: c.rtmp.notfound === "wait" ? Math.min(c.rtmp.playwait * 1000, 1000) : 0,
     fanout: { batchMs: c.rtmp.batchms, maxBatchMs: c.rtmp.maxbatchms, fastStart: c.rtmp.gopenable },
   };
 }
@@ -33,9 +37,17 @@ export const srtService = defineService<SrtSettings>({
   settings: srtSettings,
   create(s, ctx) {
     const server = createSrtServer({ hub: ctx.hub, log: ctx.log, ...s });
+    let unregister = () => {};
     return {
-      start: () => server.start(),
-      close: () => server.close(),
+      async start() {
+        await server.start();
+        unregister = ctx.metrics.register("srt", () => srtMetrics(server.stats()));
+      },
+      async close() {
+        unregister();
+        await server.close();
+      },
+      update: (next) => server.update(next),
       listeners: () => ({ srt: server.port }),
       stats: () => server.stats(),
     };

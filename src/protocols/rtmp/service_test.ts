@@ -1,0 +1,81 @@
+import assert from "node:assert/strict";
+import { ConfigError } from "../../core/errors.ts";
+import { defaultConfig, loadConfig } from "../../config/mod.ts";
+import { type RtmpSettings, rtmpSettings } from "./service.ts";
+
+const ROOT = "/srv/estuary";
+const shipped = () =>
+  loadConfig({
+    text: Deno.readTextFileSync(new URL("../../config/testdata/smart_rtmpd_config.xml.txt", import.meta.url)),
+  }).config;
+
+const DEFAULTS: RtmpSettings = {
+  hostname: "0.0.0.0",
+  port: 1935,
+  tls: undefined,
+  chunkSize: 8192,
+  hevcCodecId: 12,
+  notFound: "wait",
+  playWaitMs: 10_000,
+  fmt3ExtTime: true,
+  fanout: { batchMs: 20, maxBatchMs: 150, fastStart: true },
+};
+
+Deno.test("rtmpSettings: the built-in defaults", () => {
+  assert.deepEqual(rtmpSettings(defaultConfig(), ROOT), DEFAULTS);
+});
+
+Deno.test("rtmpSettings: smart_rtmpd's shipped config.xml (gopenable false; ssl off, so no TLS read)", () => {
+  assert.deepEqual(rtmpSettings(shipped(), ROOT), {
+    ...DEFAULTS,
+    fanout: { batchMs: 20, maxBatchMs: 150, fastStart: false },
+  });
+});
+
+Deno.test("rtmpSettings: each element lands where it should; chunk size capped at 64 KB; off is null", () => {
+  const { config } = loadConfig({
+    overrides: {
+      "rtmp.ip": "127.0.0.1",
+      "rtmp.port": 1940,
+      "rtmp.chunksize": 1_000_000,
+      "rtmp.codech265": 13,
+      "rtmp.notfound": "reject",
+      "rtmp.playwait": 3,
+      "rtmp.hdr3exttime": false,
+      "rtmp.batchms": 40,
+      "rtmp.maxbatchms": 90,
+    },
+  });
+  assert.deepEqual(rtmpSettings(config, ROOT), {
+    hostname: "127.0.0.1",
+    port: 1940,
+    tls: undefined,
+    chunkSize: 65536,
+    hevcCodecId: 13,
+    notFound: "reject",
+    playWaitMs: 3000,
+    fmt3ExtTime: false,
+    fanout: { batchMs: 40, maxBatchMs: 90, fastStart: true },
+  });
+  assert.equal(rtmpSettings(loadConfig({ overrides: { "rtmp.enable": false } }).config, ROOT), null);
+});
+
+Deno.test("rtmpSettings: RTMPS reads the certificate and key under the root; unreadable ones refuse", async () => {
+  const root = await Deno.makeTempDir({ prefix: "estuary-rtmp-settings-" });
+  try {
+    await Deno.writeTextFile(`${root}/server.crt`, "CERT");
+    await Deno.writeTextFile(`${root}/server.key`, "KEY");
+    const tls = {
+      "rtmp.ssl": true,
+      "rtmp.sport": 1937,
+      "ssl.servercert": "server.crt",
+      "ssl.serverkey": "server.key",
+    };
+    const s = rtmpSettings(loadConfig({ overrides: tls }).config, root);
+    assert.deepEqual(s?.tls, { cert: "CERT", key: "KEY", port: 1937 });
+    const missing = loadConfig({ overrides: { ...tls, "ssl.serverkey": "nope.key" } }).config;
+    assert.throws(() => rtmpSettings(missing, root), ConfigError);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});

@@ -1,0 +1,56 @@
+import assert from "node:assert/strict";
+import { defaultConfig, loadConfig } from "../../config/mod.ts";
+import { type SrtSettings, srtSettings } from "./service.ts";
+
+const shipped = () =>
+  loadConfig({
+    text: Deno.readTextFileSync(new URL("../../config/testdata/smart_rtmpd_config.xml.txt", import.meta.url)),
+  }).config;
+
+const DEFAULTS: SrtSettings = {
+  hostname: "0.0.0.0",
+  port: 9000,
+  latencyMs: 120,
+  passphrase: undefined,
+  pbkeylen: 0,
+  maxIdleMs: 10_000,
+  playWaitMs: 1000,
+  fanout: { batchMs: 20, maxBatchMs: 150, fastStart: true },
+};
+
+Deno.test("srtSettings: the built-in defaults", () => {
+  assert.deepEqual(srtSettings(defaultConfig()), DEFAULTS);
+});
+
+Deno.test("srtSettings: smart_rtmpd's shipped config.xml (gopenable false)", () => {
+  assert.deepEqual(srtSettings(shipped()), {
+    ...DEFAULTS,
+    fanout: { batchMs: 20, maxBatchMs: 150, fastStart: false },
+  });
+});
+
+Deno.test("srtSettings: each element lands where it should; notfound=reject means no wait; off is null", () => {
+  const { config } = loadConfig({
+    overrides: {
+      "srt.ip": "127.0.0.1",
+      "srt.port": 9001,
+      "srt.latency": 400,
+      "srt.passphrase": "0123456789abcdef",
+      "srt.pbkeylen": 32,
+      "srt.maxidle": 0,
+      "rtmp.notfound": "reject",
+      "rtmp.maxbatchms": 60,
+    },
+  });
+  assert.deepEqual(srtSettings(config), {
+    hostname: "127.0.0.1",
+    port: 9001,
+    latencyMs: 400,
+    passphrase: "0123456789abcdef",
+    pbkeylen: 32,
+    maxIdleMs: 0,
+    playWaitMs: 0,
+    fanout: { batchMs: 20, maxBatchMs: 60, fastStart: true },
+  });
+  assert.equal(srtSettings(loadConfig({ overrides: { "srt.enable": false } }).config), null);
+});

@@ -1,0 +1,197 @@
+/**
+ * Reload in place through the real server (createServer): an ffmpeg RTMP publisher and an ffmpeg
+ * RTMP player keep going while a reload changes <rtmp><batchms> and <rtmp><maxidle>; then a reload
+ * moves the RTMP port: the connected publisher keeps streaming through its old connection, a new
+ * player connects on the new port, and the first player never sees a gap over 1 s.
+ */
+import assert from "node:assert/strict";
+import { type Config, defaultConfig } from "../src/config/mod.ts";
+import { MemorySink } from "../src/log/mod.ts";
+import { createServer, type EstuaryServer } from "../src/server.ts";
+import { AAC, ffmpegPublish, H264B, requireTool, waitFor } from "./support/mod.ts";
+
+const KEY = "live/reload";
+
+function freePort(): number {
+  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (l.addr as Deno.NetAddr).port;
+  l.close();
+  return port;
+}
+
+function testConfig(): Config {
+  const c = structuredClone(defaultConfig());
+  c.rtmp.ip = "127.0.0.1";
+  c.rtmp.port = 0;
+  c.rtmp.sport = 0;
+  c.rtsp.enable = false;
+  c.srt.enable = false;
+  c.http.enable = false;
+  c.log.file = false;
+  return c;
+}
+
+/** One video tag as the player received it: when (wall clock) and its FLV timestamp. */
+interface Arrival {
+  at: number;
+  ts: number;
+}
+
+/**
+ * An ffmpeg RTMP player that copies the video to FLV on stdout, flushed per packet; the FLV tags
+ * are read as they arrive, so `video` shows when each frame reached the player.
+ */
+function flvPlayer(url: string) {
+  requireTool("ffmpeg");
+  const child = new Deno.Command("ffmpeg", {
+    args: [
+      "-nostdin",
+      "-hide_banner",
+      "-loglevel",
+      "error",
+      "-rw_timeout",
+      "5000000",
+      "-i",
+      url,
+      "-map",
+      "0:v:0",
+      "-c",
+      "copy",
+      "-flush_packets",
+      "1",
+      "-f",
+      "flv",
+      "pipe:1",
+    ],
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const video: Arrival[] = [];
+  const stderr = new Response(child.stderr).text();
+  const reading = (async () => {
+    let buf = new Uint8Array(0);
+    let pos = 13; // FLV header (9) + PreviousTagSize0 (4)
+    for await (const chunk of child.stdout) {
+      const joined = new Uint8Array(buf.length - Math.min(pos, buf.length) + chunk.length);
+      joined.set(buf.subarray(Math.min(pos, buf.length)));
+      joined.set(chunk, joined.length - chunk.length);
+      pos = Math.max(0, pos - buf.length);
+      buf = joined;
+      // Tag header: type (1), data size (3), timestamp (3) + extension (1), stream id (3).
+      while (pos + 11 <= buf.length) {
+        const size = (buf[pos + 1] << 16) | (buf[pos + 2] << 8) | buf[pos + 3];
+        if (pos + 11 + size + 4 > buf.length) break;
+        const ts = ((buf[pos + 7] << 24) | (buf[pos + 4] << 16) | (buf[pos + 5] << 8) | buf[pos + 6]) >>> 0;
+        if (buf[pos] === 9) video.push({ at: Date.now(), ts });
+        pos += 11 + size + 4;
+      }
+    }
+  })();
+  return {
+    video,
+    async stop(): Promise<string> {
+      try {
+        child.kill("SIGKILL");
+      } catch { /* already gone */ }
+      await child.status;
+      await reading.catch(() => {});
+      return await stderr;
+    },
+  };
+}
+
+/** The largest wall-clock and timestamp steps between consecutive video tags after `from`. */
+function gaps(video: Arrival[], from: number): { wallMs: number; tsMs: number } {
+  let wallMs = 0, tsMs = 0;
+  for (let i = 1; i < video.length; i++) {
+    if (video[i - 1].at < from) continue;
+    wallMs = Math.max(wallMs, video[i].at - video[i - 1].at);
+    tsMs = Math.max(tsMs, video[i].ts - video[i - 1].ts);
+  }
+  return { wallMs, tsMs };
+}
+
+async function refused(port: number): Promise<boolean> {
+  try {
+    (await Deno.connect({ hostname: "127.0.0.1", port })).close();
+    return false;
+  } catch (err) {
+    return err instanceof Deno.errors.ConnectionRefused;
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+Deno.test("RTMP reload in place: batchms and maxidle keep players playing; a port move keeps the publisher", async () => {
+  const root = await Deno.makeTempDir({ prefix: "estuary-rtmp-reload-" });
+  const logs = new MemorySink(4000);
+  const server: EstuaryServer = createServer({ config: testConfig(), root, configFile: null, sinks: [logs] });
+  await server.start();
+  const oldPort = server.port("rtmp");
+  const publisher = ffmpegPublish({
+    url: `rtmp://127.0.0.1:${oldPort}/${KEY}`,
+    format: "flv",
+    seconds: 40,
+    video: H264B,
+    audio: AAC,
+  });
+  const first = flvPlayer(`rtmp://127.0.0.1:${oldPort}/${KEY}`);
+  let second: ReturnType<typeof flvPlayer> | undefined;
+  try {
+    const stream = await waitFor(() => server.hub.get(KEY), 10_000, "the publisher's stream");
+    await waitFor(() => first.video.length >= 30, 10_000, "the first player's frames");
+    const rtmp = server.service("rtmp");
+    const playingFrom = Date.now();
+
+    // 1. Batch window and publisher idle limit: applied in place, nothing moves or restarts.
+    await sleep(1500);
+    const tuned = structuredClone(server.config);
+    tuned.rtmp.batchms = 50;
+    tuned.rtmp.maxidle = 20;
+    assert.deepEqual(await server.reload(tuned), ["rtmp"]);
+    assert.equal(server.service("rtmp"), rtmp, "updated in place, not restarted");
+    assert.equal(server.port("rtmp"), oldPort);
+    assert.ok(logs.lines.some((l) => /config reloaded .*updated=rtmp.*restarted=none/.test(l)), "logged");
+    await sleep(2000);
+
+    // 2. The port moves: the publisher's connection (accepted on the old port) keeps streaming.
+    const newPort = freePort();
+    const moved = structuredClone(server.config);
+    moved.rtmp.port = newPort;
+    assert.deepEqual(await server.reload(moved), ["rtmp"]);
+    assert.equal(server.service("rtmp"), rtmp, "updated in place, not restarted");
+    assert.equal(server.port("rtmp"), newPort);
+    assert.ok(await refused(oldPort), "the old port no longer accepts");
+    let last = stream.stats.framesIn;
+    for (let i = 0; i < 6; i++) {
+      await sleep(500);
+      const now = stream.stats.framesIn;
+      assert.ok(now > last, `frames in stalled ${(i + 1) * 500} ms after the move (${last} → ${now})`);
+      last = now;
+    }
+    assert.equal(server.hub.get(KEY), stream, "the same publish, never interrupted");
+
+    // 3. A new player on the new port.
+    second = flvPlayer(`rtmp://127.0.0.1:${newPort}/${KEY}`);
+    await waitFor(() => second!.video.length >= 30, 10_000, "the second player's frames");
+
+    // The first player kept playing through both reloads.
+    const end = Date.now();
+    assert.ok(end - first.video[first.video.length - 1].at < 1000, "the first player is still receiving");
+    const g = gaps(first.video, playingFrom);
+    assert.ok(g.wallMs < 1000, `the first player waited ${g.wallMs} ms for a frame`);
+    assert.ok(g.tsMs < 1000, `the first player's timestamps jumped ${g.tsMs} ms`);
+    const seconds = (end - playingFrom) / 1000;
+    const frames = first.video.filter((v) => v.at >= playingFrom).length;
+    assert.ok(frames >= seconds * 30 * 0.8, `${frames} frames in ${seconds.toFixed(1)} s`);
+  } catch (err) {
+    console.error(logs.lines.slice(-40).join("\n"));
+    throw err;
+  } finally {
+    const errs = await Promise.all([first.stop(), second?.stop(), publisher.stop()]);
+    await server.stop();
+    await Deno.remove(root, { recursive: true }).catch(() => {});
+    if (errs.some((e) => e && /error/i.test(e))) console.error(errs.filter(Boolean).join("\n"));
+  }
+});
