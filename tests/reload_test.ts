@@ -1,8 +1,9 @@
 /**
- * Reload in place through the real server (createServer): an ffmpeg RTMP publisher and an ffmpeg
- * RTMP player keep going while a reload changes <rtmp><batchms> and <rtmp><maxidle>; then a reload
- * moves the RTMP port: the connected publisher keeps streaming through its old connection, a new
- * player connects on the new port, and the first player never sees a gap over 1 s.
+ * Reload in place through the real server (createServer): an ffmpeg RTMP publisher, an ffmpeg RTMP
+ * player and an ffmpeg HTTP-FLV player keep going while a reload changes <rtmp><batchms>,
+ * <rtmp><maxidle> and the auth URL (new players are then asked about); then a reload moves the RTMP
+ * port: the connected publisher keeps streaming through its old connection, a new player connects on
+ * the new port, and neither first player ever sees a gap over 1 s.
  */
 import assert from "node:assert/strict";
 import { type Config, defaultConfig } from "../src/config/mod.ts";
@@ -26,7 +27,9 @@ function testConfig(): Config {
   c.rtmp.sport = 0;
   c.rtsp.enable = false;
   c.srt.enable = false;
-  c.http.enable = false;
+  c.http.ip = "127.0.0.1";
+  c.http.port = 0;
+  c.http.sport = 0;
   c.log.file = false;
   return c;
 }
@@ -123,7 +126,29 @@ async function refused(port: number): Promise<boolean> {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-Deno.test("RTMP reload in place: batchms and maxidle keep players playing; a port move keeps the publisher", async () => {
+/** An auth callback that allows everything and remembers what it was asked. */
+function authServer() {
+  const asked: string[] = [];
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (req) => {
+    const u = new URL(req.url);
+    asked.push(u.pathname + u.search);
+    return new Response("ok");
+  });
+  return { asked, url: `http://127.0.0.1:${server.addr.port}/auth`, close: () => server.shutdown() };
+}
+
+function assertSmooth(name: string, video: Arrival[], from: number, end: number) {
+  assert.ok(end - video[video.length - 1].at < 1000, `the ${name} player is still receiving`);
+  const g = gaps(video, from);
+  assert.ok(g.wallMs < 1000, `the ${name} player waited ${g.wallMs} ms for a frame`);
+  assert.ok(g.tsMs < 1000, `the ${name} player's timestamps jumped ${g.tsMs} ms`);
+  const seconds = (end - from) / 1000;
+  const frames = video.filter((v) => v.at >= from).length;
+  assert.ok(frames >= seconds * 30 * 0.8, `${name}: ${frames} frames in ${seconds.toFixed(1)} s`);
+}
+
+Deno.test("reload in place: batchms, maxidle and the auth URL keep RTMP and HTTP-FLV players playing; a port move keeps the publisher", async () => {
+  const auth = authServer();
   const root = await Deno.makeTempDir({ prefix: "estuary-rtmp-reload-" });
   const logs = new MemorySink(4000);
   const server: EstuaryServer = createServer({ config: testConfig(), root, configFile: null, sinks: [logs] });
@@ -137,22 +162,41 @@ Deno.test("RTMP reload in place: batchms and maxidle keep players playing; a por
     audio: AAC,
   });
   const first = flvPlayer(`rtmp://127.0.0.1:${oldPort}/${KEY}`);
+  const httpFlv = flvPlayer(`http://127.0.0.1:${server.port("http")}/${KEY}.flv`);
   let second: ReturnType<typeof flvPlayer> | undefined;
   try {
     const stream = await waitFor(() => server.hub.get(KEY), 10_000, "the publisher's stream");
     await waitFor(() => first.video.length >= 30, 10_000, "the first player's frames");
+    await waitFor(() => httpFlv.video.length >= 30, 10_000, "the HTTP-FLV player's frames");
     const rtmp = server.service("rtmp");
+    const http = server.service("http");
     const playingFrom = Date.now();
 
-    // 1. Batch window and publisher idle limit: applied in place, nothing moves or restarts.
+    // 1. Batch window, publisher idle limit and auth callback: applied in place, nothing restarts.
     await sleep(1500);
     const tuned = structuredClone(server.config);
     tuned.rtmp.batchms = 50;
     tuned.rtmp.maxidle = 20;
-    assert.deepEqual(await server.reload(tuned), ["rtmp"]);
+    tuned.authurl = {
+      ...tuned.authurl,
+      host: auth.url.slice(0, -"/auth".length),
+      router: "/auth",
+      url: auth.url,
+    };
+    assert.deepEqual(await server.reload(tuned), ["authurl", "rtmp"]);
     assert.equal(server.service("rtmp"), rtmp, "updated in place, not restarted");
+    assert.equal(server.service("http"), http, "updated in place, not restarted");
     assert.equal(server.port("rtmp"), oldPort);
-    assert.ok(logs.lines.some((l) => /config reloaded .*updated=rtmp.*restarted=none/.test(l)), "logged");
+    assert.ok(
+      logs.lines.some((l) => /config reloaded .*updated=rtmp,http .*restarted=none/.test(l)),
+      "logged as updated in place",
+    );
+    // New players now go through the new callback; the ones already playing were admitted before.
+    const probe = await fetch(`http://127.0.0.1:${server.port("http")}/${KEY}.flv?token=t1`);
+    await probe.body?.cancel();
+    assert.equal(probe.status, 200);
+    const want = `/auth/${KEY}.flv?token=t1&type=http&role=player`;
+    assert.ok(auth.asked.includes(want), `${want} not in ${auth.asked.join(" ")}`);
     await sleep(2000);
 
     // 2. The port moves: the publisher's connection (accepted on the old port) keeps streaming.
@@ -176,21 +220,17 @@ Deno.test("RTMP reload in place: batchms and maxidle keep players playing; a por
     second = flvPlayer(`rtmp://127.0.0.1:${newPort}/${KEY}`);
     await waitFor(() => second!.video.length >= 30, 10_000, "the second player's frames");
 
-    // The first player kept playing through both reloads.
+    // Both first players kept playing through both reloads.
     const end = Date.now();
-    assert.ok(end - first.video[first.video.length - 1].at < 1000, "the first player is still receiving");
-    const g = gaps(first.video, playingFrom);
-    assert.ok(g.wallMs < 1000, `the first player waited ${g.wallMs} ms for a frame`);
-    assert.ok(g.tsMs < 1000, `the first player's timestamps jumped ${g.tsMs} ms`);
-    const seconds = (end - playingFrom) / 1000;
-    const frames = first.video.filter((v) => v.at >= playingFrom).length;
-    assert.ok(frames >= seconds * 30 * 0.8, `${frames} frames in ${seconds.toFixed(1)} s`);
+    assertSmooth("RTMP", first.video, playingFrom, end);
+    assertSmooth("HTTP-FLV", httpFlv.video, playingFrom, end);
   } catch (err) {
     console.error(logs.lines.slice(-40).join("\n"));
     throw err;
   } finally {
-    const errs = await Promise.all([first.stop(), second?.stop(), publisher.stop()]);
+    const errs = await Promise.all([first.stop(), httpFlv.stop(), second?.stop(), publisher.stop()]);
     await server.stop();
+    await auth.close();
     await Deno.remove(root, { recursive: true }).catch(() => {});
     if (errs.some((e) => e && /error/i.test(e))) console.error(errs.filter(Boolean).join("\n"));
   }
