@@ -10,10 +10,9 @@ import { ffmpegPublish, requireTool, run, waitFor } from "./support/mod.ts";
 
 function testConfig(edit: (c: Config) => void = () => {}): Config {
   const c = defaultConfig();
-  c.rtmp.ip = c.http.ip = "127.0.0.1";
-  c.rtmp.port = c.http.port = 0;
-  c.rtsp.enable = false;
-  c.srt.enable = false;
+  // Every service on, so promtool checks every family (rtmp_conns, rtsp_sessions, srt_conns, hls_muxers…).
+  c.rtmp.ip = c.http.ip = c.rtsp.ip = c.srt.ip = "127.0.0.1";
+  c.rtmp.port = c.rtmp.sport = c.http.port = c.http.sport = c.rtsp.port = c.rtsp.sport = c.srt.port = 0;
   c.log.file = false;
   edit(c);
   return c;
@@ -103,6 +102,10 @@ Deno.test("metrics: /metrics passes promtool, inbound bytes grow, the player sho
     assert.equal(valueOf(first.samples, "paths", path), 1);
     assert.ok(valueOf(first.samples, "paths_readers", path)! >= 1, "the player is counted");
     assert.equal(valueOf(first.samples, "estuary_streams", {}), 1);
+    assert.equal(valueOf(first.samples, "rtmp_conns", { state: "publish" }), 1, "the publisher by state");
+    for (const family of ["rtsp_sessions", "srt_conns"]) {
+      assert.ok(first.samples.some((s) => s.name === family), `${family} is exported`);
+    }
 
     await new Promise((r) => setTimeout(r, 1500));
     const second = await scrape(base);

@@ -4,3 +4,4 @@ export * from "./text_format.ts";
 export * from "./statistics.ts";
 export * from "./drop_log.ts";
 export * from "./hub_collector.ts";
+export * from "./by_state.ts";

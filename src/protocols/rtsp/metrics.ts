@@ -1,64 +1,28 @@
-/**
- * RTSP metric families, named as MediaMTX names them (`rtsp_conns`, `rtsp_sessions`,
- * `rtsp_sessions_bytes_*`) so its dashboards work; MediaMTX labels one series per session,
- * Estuary sums them by state.
- */
-import type { MetricFamily } from "../../metrics/mod.ts";
-import type { RtspServerStats, RtspSessionState, RtspStateStats } from "./server.ts";
-
-const STATES: readonly RtspSessionState[] = ["idle", "read", "publish"];
+/** RTSP metric families: MediaMTX's `rtsp_conns` and `rtsp_sessions` by state, and Estuary's totals. */
+import { byStateFamilies, type MetricFamily, single } from "../../metrics/mod.ts";
+import type { RtspServerStats } from "./server.ts";
 
 export function rtspMetrics(s: RtspServerStats): MetricFamily[] {
-  const byState = (pick: (st: RtspStateStats) => number) =>
-    STATES.map((state) => ({ labels: { state }, value: pick(s.byState[state]) }));
+  const { idle, publish, read } = s.byState;
+  const counts = (c: typeof idle) => ({ count: c.sessions, bytesIn: c.bytesIn, bytesOut: c.bytesOut });
   return [
-    {
-      name: "rtsp_conns",
-      help: "Open RTSP(S) connections.",
-      type: "gauge",
-      samples: [{ value: s.openConnections }],
-    },
-    {
-      name: "rtsp_sessions",
-      help: "RTSP sessions by state (idle: set up, not playing or recording).",
-      type: "gauge",
-      samples: byState((st) => st.sessions),
-    },
-    {
-      name: "rtsp_sessions_bytes_received",
-      help: "Media bytes received by the open RTSP sessions, by state.",
-      type: "gauge",
-      samples: byState((st) => st.bytesIn),
-    },
-    {
-      name: "rtsp_sessions_bytes_sent",
-      help: "Media bytes sent by the open RTSP sessions, by state.",
-      type: "gauge",
-      samples: byState((st) => st.bytesOut),
-    },
-    {
-      name: "estuary_rtsp_conns_total",
-      help: "RTSP(S) connections accepted since the service started.",
-      type: "counter",
-      samples: [{ value: s.connections }],
-    },
-    {
-      name: "estuary_rtsp_bytes_received_total",
-      help: "Bytes received over RTSP (requests, interleaved and UDP media) since the service started.",
-      type: "counter",
-      samples: [{ value: s.bytesIn }],
-    },
-    {
-      name: "estuary_rtsp_bytes_sent_total",
-      help: "Bytes sent over RTSP (replies, interleaved and UDP media) since the service started.",
-      type: "counter",
-      samples: [{ value: s.bytesOut }],
-    },
-    {
-      name: "estuary_rtsp_bad_packets_total",
-      help: "RTP/RTCP packets from publishers that could not be parsed.",
-      type: "counter",
-      samples: [{ value: s.badPackets }],
-    },
+    single("rtsp_conns", "Open RTSP(S) connections.", s.openConnections),
+    ...byStateFamilies("rtsp_sessions", {
+      what: "RTSP sessions",
+      idle: "set up, not playing or recording",
+      counts: { idle: counts(idle), publish: counts(publish), read: counts(read) },
+    }),
+    single(
+      "estuary_rtsp_conns_total",
+      "RTSP(S) connections accepted since the service started.",
+      s.connections,
+    ),
+    single("estuary_rtsp_bytes_received_total", "Bytes received over RTSP (requests and media).", s.bytesIn),
+    single("estuary_rtsp_bytes_sent_total", "Bytes sent over RTSP (replies and media).", s.bytesOut),
+    single(
+      "estuary_rtsp_bad_packets_total",
+      "RTP/RTCP packets from publishers that could not be parsed.",
+      s.badPackets,
+    ),
   ];
 }

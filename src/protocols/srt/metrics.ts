@@ -1,68 +1,29 @@
-/**
- * SRT metric families, named as MediaMTX names them (`srt_conns`, `srt_conns_bytes_*`) so its
- * dashboards work; MediaMTX labels one series per connection, Estuary sums them by state.
- */
-import type { MetricFamily } from "../../metrics/mod.ts";
-import type { SrtConnState, SrtServerStats, SrtStateStats } from "./server.ts";
-
-const STATES: readonly SrtConnState[] = ["idle", "read", "publish"];
+/** SRT metric families: MediaMTX's `srt_conns` by state, transport health and Estuary's totals. */
+import { byStateFamilies, type MetricFamily, single } from "../../metrics/mod.ts";
+import type { SrtServerStats } from "./server.ts";
 
 export function srtMetrics(s: SrtServerStats): MetricFamily[] {
-  const byState = (pick: (st: SrtStateStats) => number) =>
-    STATES.map((state) => ({ labels: { state }, value: pick(s.byState[state]) }));
+  const { idle, publish, read } = s.byState;
+  const counts = (c: typeof idle) => ({ count: c.conns, bytesIn: c.bytesIn, bytesOut: c.bytesOut });
   let lost = 0, retransmits = 0;
   for (const e of s.list) {
     lost += e.recv.lost;
     retransmits += e.send.retransmits;
   }
   return [
-    {
-      name: "srt_conns",
-      help: "SRT connections by state (idle: handshake under way).",
-      type: "gauge",
-      samples: byState((st) => st.conns),
-    },
-    {
-      name: "srt_conns_bytes_received",
-      help: "Payload bytes received on the open SRT connections, by state.",
-      type: "gauge",
-      samples: byState((st) => st.bytesIn),
-    },
-    {
-      name: "srt_conns_bytes_sent",
-      help: "Payload bytes sent on the open SRT connections, by state.",
-      type: "gauge",
-      samples: byState((st) => st.bytesOut),
-    },
-    {
-      name: "estuary_srt_packets_lost",
-      help: "Packets the open SRT connections found missing on receipt.",
-      type: "gauge",
-      samples: [{ value: lost }],
-    },
-    {
-      name: "estuary_srt_packets_retransmitted",
-      help: "Packets the open SRT connections sent again.",
-      type: "gauge",
-      samples: [{ value: retransmits }],
-    },
-    {
-      name: "estuary_srt_handshakes_total",
-      help: "SRT conclusion handshakes handled since the service started.",
-      type: "counter",
-      samples: [{ value: s.handshakes }],
-    },
-    {
-      name: "estuary_srt_rejected_total",
-      help: "SRT callers rejected since the service started.",
-      type: "counter",
-      samples: [{ value: s.rejected }],
-    },
-    {
-      name: "estuary_srt_bad_packets_total",
-      help: "SRT datagrams that could not be parsed since the service started.",
-      type: "counter",
-      samples: [{ value: s.badPackets }],
-    },
+    ...byStateFamilies("srt_conns", {
+      what: "SRT connections",
+      idle: "handshake under way",
+      counts: { idle: counts(idle), publish: counts(publish), read: counts(read) },
+    }),
+    single("estuary_srt_packets_lost", "Packets the open SRT connections found missing on receipt.", lost),
+    single("estuary_srt_packets_retransmitted", "Packets the open SRT connections sent again.", retransmits),
+    single(
+      "estuary_srt_handshakes_total",
+      "SRT conclusion handshakes handled since the service started.",
+      s.handshakes,
+    ),
+    single("estuary_srt_rejected_total", "SRT callers rejected since the service started.", s.rejected),
+    single("estuary_srt_bad_packets_total", "SRT datagrams that could not be parsed.", s.badPackets),
   ];
 }
