@@ -94,15 +94,17 @@ export function ffmpegPublish(opts: {
 }
 
 /**
- * Decodes up to `frames` video frames from a URL and returns how many were decoded
- * (the last `frame=N` line of ffmpeg's -progress output).
+ * Decodes up to `frames` video frames (default: until the stream ends) from a URL and returns how
+ * many were decoded (the last `frame=N` line of ffmpeg's -progress output). `copy` counts packets
+ * without decoding (cheap, for many players).
  */
 export async function decodedFrames(url: string, opts: {
-  frames: number;
+  frames?: number;
   timeoutMs: number;
   inputArgs?: string[];
   stdin?: ReadableStream<Uint8Array>;
-}): Promise<{ frames: number; stderr: string }> {
+  copy?: boolean;
+}): Promise<{ frames: number; stderr: string; code: number }> {
   const input = opts.stdin ? ["-f", "flv", "-i", "-"] : ["-i", url];
   const r = await run("ffmpeg", [
     "-nostdin",
@@ -114,8 +116,8 @@ export async function decodedFrames(url: string, opts: {
     ...input,
     "-map",
     "0:v:0",
-    "-frames:v",
-    String(opts.frames),
+    ...(opts.copy ? ["-c", "copy"] : []),
+    ...(opts.frames ? ["-frames:v", String(opts.frames)] : []),
     "-f",
     "null",
     "-",
@@ -123,7 +125,7 @@ export async function decodedFrames(url: string, opts: {
     "pipe:1",
   ], { timeoutMs: opts.timeoutMs, stdin: opts.stdin });
   const m = [...r.stdout.matchAll(/^frame=(\d+)/gm)].pop();
-  return { frames: m ? Number(m[1]) : 0, stderr: r.stderr };
+  return { frames: m ? Number(m[1]) : 0, stderr: r.stderr, code: r.code };
 }
 
 export interface ProbeStream {
@@ -188,4 +190,41 @@ export async function makeTestCert(
     certFile,
     keyFile,
   };
+}
+
+/** Makes an MPEG-TS file with ffmpeg from TESTING.md's sources (`codecs`: e.g. H265 + AAC). */
+export async function makeTs(path: string, seconds: number, codecs: string[], size = "640x360"): Promise<Uint8Array> {
+  const r = await run("ffmpeg", [
+    "-nostdin",
+    "-hide_banner",
+    "-loglevel",
+    "error",
+    ...SRC(seconds, size),
+    ...codecs,
+    "-f",
+    "mpegts",
+    "-y",
+    path,
+  ], { timeoutMs: 90_000 });
+  if (r.code !== 0) throw new Error(`ffmpeg could not make ${path}: ${r.stderr}`);
+  return await Deno.readFile(path);
+}
+
+/** `frame,1,I` when the first video frame of the file is a keyframe. */
+export async function firstFrame(path: string): Promise<string> {
+  const r = await run("ffprobe", [
+    "-v",
+    "error",
+    "-select_streams",
+    "v:0",
+    "-show_frames",
+    "-read_intervals",
+    "%+#1",
+    "-show_entries",
+    "frame=key_frame,pict_type",
+    "-of",
+    "csv",
+    path,
+  ], { timeoutMs: 10_000 });
+  return r.stdout.trim().split("\n")[0] ?? "";
 }
