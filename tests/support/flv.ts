@@ -58,7 +58,9 @@ export async function replayFlv(
         stream.metadata = metaDataOf(parseScriptData(t.body));
         continue;
       }
-      const f = t.type === FLV_TAG_VIDEO ? demux.video(t.body, t.timestamp) : demux.audio(t.body, t.timestamp);
+      const f = t.type === FLV_TAG_VIDEO
+        ? demux.video(t.body, t.timestamp)
+        : demux.audio(t.body, t.timestamp);
       const track = t.type === FLV_TAG_VIDEO ? demux.videoTrack : demux.audioTrack;
       if (track) stream.setTrack(track);
       if (f) stream.write(f);

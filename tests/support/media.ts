@@ -193,7 +193,12 @@ export async function makeTestCert(
 }
 
 /** Makes an MPEG-TS file with ffmpeg from TESTING.md's sources (`codecs`: e.g. H265 + AAC). */
-export async function makeTs(path: string, seconds: number, codecs: string[], size = "640x360"): Promise<Uint8Array> {
+export async function makeTs(
+  path: string,
+  seconds: number,
+  codecs: string[],
+  size = "640x360",
+): Promise<Uint8Array> {
   const r = await run("ffmpeg", [
     "-nostdin",
     "-hide_banner",

@@ -138,7 +138,10 @@ export function interleave(a: Frame[], b: Frame[]): Frame[] {
  * Publishes a TS file's frames with our RtmpClient (Enhanced RTMP: HEVC as hvc1) at real time,
  * for codecs ffmpeg 5.1's FLV muxer refuses.
  */
-export async function rtmpPublishTs(url: string, ts: Uint8Array): Promise<{ done: Promise<void>; stop(): void }> {
+export async function rtmpPublishTs(
+  url: string,
+  ts: Uint8Array,
+): Promise<{ done: Promise<void>; stop(): void }> {
   const frames: Frame[] = [];
   const d = new TsDemuxer({ onTrack: () => {}, onFrame: (f) => frames.push(f) });
   d.push(ts);
