@@ -233,3 +233,12 @@ export async function firstFrame(path: string): Promise<string> {
   ], { timeoutMs: 10_000 });
   return r.stdout.trim().split("\n")[0] ?? "";
 }
+
+/**
+ * How many frames a player must get: `share` of what the source delivered in the same run, at most
+ * `cap`. On a loaded machine (test files run in parallel) an `-re` source may deliver fewer frames
+ * than it was asked for; a player is held to what there was to get, never to a count tuned idle.
+ */
+export function needed(delivered: number, share: number, cap = Infinity): number {
+  return Math.floor(Math.min(cap, delivered * share));
+}
