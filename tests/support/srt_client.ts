@@ -10,7 +10,7 @@ export function srtStats(ts: TestServer): SrtServerStats {
 }
 
 /** Waits until the server holds no SRT session. */
-export async function waitNoSessions(ts: TestServer, timeoutMs = 8000): Promise<void> {
+export async function waitNoSessions(ts: TestServer, timeoutMs = 12_000): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (srtStats(ts).sessions > 0) {
     if (Date.now() > end) {
