@@ -16,6 +16,7 @@ import {
   decodedFrames,
   ffprobeJson,
   FIXTURE_FLV,
+  heapBytes,
   makeFlv,
   replayFlv,
   requireTool,
@@ -163,15 +164,6 @@ function fixtureVideo(): VideoTrack {
     if (d.videoTrack) return d.videoTrack;
   }
   throw new Error("no video track in the fixture");
-}
-
-/**
- * This isolate's heap and array buffers: the server runs in-process, and unlike the process RSS
- * this does not count test files running in parallel beside it.
- */
-function heapBytes(): number {
-  const m = Deno.memoryUsage();
-  return m.heapUsed + m.external;
 }
 
 Deno.test("http-flv + ws-flv: players that stop reading are dropped to keyframes, then disconnected; others keep playing", async () => {

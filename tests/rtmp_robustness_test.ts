@@ -9,7 +9,7 @@ import { h264Track, splitAnnexB } from "../src/codecs/mod.ts";
 import type { Frame } from "../src/core/mod.ts";
 import { createRtmpServer, RtmpClient, rtmpSettings } from "../src/protocols/rtmp/mod.ts";
 import { command, connectCommand, rawHandshake, readUntilClosed, writeAll } from "./support/rtmp_raw.ts";
-import { ffmpegPublish, H264B, startTestServer, waitFor } from "./support/mod.ts";
+import { ffmpegPublish, H264B, heapBytes, startTestServer, waitFor } from "./support/mod.ts";
 
 /** The RTMP service's counters. */
 type RtmpStats = { connections: number };
@@ -30,15 +30,6 @@ async function bigFrames(count: number, bytes: number): Promise<Frame[]> {
     { length: count },
     (_, i) => ({ track, dts: i * 3000, pts: i * 3000, key: i % 30 === 0, data }),
   );
-}
-
-/**
- * This isolate's heap and array buffers: the server runs in-process, and unlike the process RSS
- * this does not count test files running in parallel beside it.
- */
-function heapBytes(): number {
-  const m = Deno.memoryUsage();
-  return m.heapUsed + m.external;
 }
 
 /** The stop line of the session whose peer used local port `port`. */
