@@ -1,31 +1,10 @@
-/** FLV sources for tests: an ffmpeg-made file, and a real-time replay of it into a hub. */
+/** FLV sources for tests: a fixture file, and a real-time replay of a file into a hub. */
 import type { Hub, Stream } from "../../src/core/mod.ts";
 import { metaDataOf, parseScriptData } from "../../src/formats/amf/mod.ts";
 import { FLV_TAG_SCRIPT, FLV_TAG_VIDEO, FlvDemuxer, readFlvTags } from "../../src/formats/flv/mod.ts";
-import { AAC, H264H, SRC } from "./media.ts";
-import { run } from "./tools.ts";
 
 /** A 2 s H.264 + AAC 320x180 FLV in the repository (no encoding needed). */
 export const FIXTURE_FLV = new URL("../../src/http/testdata/h264_aac_320x180_2s.flv", import.meta.url);
-
-/** Makes an FLV file with ffmpeg (H264 High with B-frames + AAC, TESTING.md's sources). */
-export async function makeFlv(path: string, seconds: number, size = "640x360"): Promise<Uint8Array> {
-  const r = await run("ffmpeg", [
-    "-nostdin",
-    "-hide_banner",
-    "-loglevel",
-    "error",
-    ...SRC(seconds, size),
-    ...H264H,
-    ...AAC,
-    "-f",
-    "flv",
-    "-y",
-    path,
-  ], { timeoutMs: 60_000 });
-  if (r.code !== 0) throw new Error(`ffmpeg could not make ${path}: ${r.stderr}`);
-  return await Deno.readFile(path);
-}
 
 /**
  * Publishes an FLV file into the hub at real time (a stand-in for an RTMP publisher that needs no

@@ -192,27 +192,37 @@ export async function makeTestCert(
   };
 }
 
-/** Makes an MPEG-TS file with ffmpeg from TESTING.md's sources (`codecs`: e.g. H265 + AAC). */
-export async function makeTs(
-  path: string,
-  seconds: number,
-  codecs: string[],
-  size = "640x360",
-): Promise<Uint8Array> {
+/** Makes a media file with ffmpeg from TESTING.md's sources (`codecs`: e.g. H265 + AAC, `format`: mpegts). */
+export async function makeMedia(path: string, opts: {
+  seconds: number;
+  codecs: string[];
+  format: string;
+  size?: string;
+}): Promise<Uint8Array> {
   const r = await run("ffmpeg", [
     "-nostdin",
     "-hide_banner",
     "-loglevel",
     "error",
-    ...SRC(seconds, size),
-    ...codecs,
+    ...SRC(opts.seconds, opts.size),
+    ...opts.codecs,
     "-f",
-    "mpegts",
+    opts.format,
     "-y",
     path,
   ], { timeoutMs: 90_000 });
   if (r.code !== 0) throw new Error(`ffmpeg could not make ${path}: ${r.stderr}`);
   return await Deno.readFile(path);
+}
+
+/** An MPEG-TS file (`codecs`: e.g. H265 + AAC). */
+export function makeTs(path: string, seconds: number, codecs: string[], size?: string): Promise<Uint8Array> {
+  return makeMedia(path, { seconds, codecs, format: "mpegts", size });
+}
+
+/** An FLV file: H264 High with B-frames + AAC. */
+export function makeFlv(path: string, seconds: number, size?: string): Promise<Uint8Array> {
+  return makeMedia(path, { seconds, codecs: [...H264H, ...AAC], format: "flv", size });
 }
 
 /** `frame,1,I` when the first video frame of the file is a keyframe. */
