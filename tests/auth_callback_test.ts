@@ -1,9 +1,7 @@
 /** The auth callback in front of publish and play (HTTP-FLV, WS-FLV), against a tiny auth server. */
 import assert from "node:assert/strict";
 import { AuthError } from "../src/core/mod.ts";
-import { createAuthorizer } from "../src/auth/mod.ts";
-import { testHub } from "./support/mod.ts";
-import { replayFlv, startHttp, testHttpDeps, wsBytes } from "./http_support.ts";
+import { FIXTURE_FLV, replayFlv, startTestServer, wsBytes } from "./support/mod.ts";
 
 /** Allows token=good, denies anything else; token=slow answers after the server's timeout. */
 function authServer() {
@@ -18,15 +16,14 @@ function authServer() {
   return { server, seen, url: `127.0.0.1:${server.addr.port}` };
 }
 
-const FLV_FILE = new URL("../src/http/testdata/h264_aac_320x180_2s.flv", import.meta.url);
-
 Deno.test("auth callback: publish and HTTP-FLV/WS-FLV play allowed for one token, denied for another, timeout denies", async () => {
   const auth = authServer();
-  const hub = testHub({
-    authorize: createAuthorizer({ url: `http://${auth.url}/api/auth`, timeoutMs: 300 }),
+  const ts = await startTestServer({
+    authurl: { host: auth.url, router: "/api/auth", timeout: 300 },
+    rtmp: { notfound: "reject" },
   });
-  const server = await startHttp(testHttpDeps(hub, { playWaitMs: 0 }));
-  const base = `127.0.0.1:${server.port}/live/cam.flv`;
+  const { hub } = ts;
+  const base = `127.0.0.1:${ts.port("http")}/live/cam.flv`;
   try {
     await assert.rejects(
       hub.publish({
@@ -39,7 +36,7 @@ Deno.test("auth callback: publish and HTTP-FLV/WS-FLV play allowed for one token
       }),
       AuthError,
     );
-    const pub = await replayFlv(hub, await Deno.readFile(FLV_FILE), { name: "cam", query: "token=good" });
+    const pub = await replayFlv(hub, await Deno.readFile(FIXTURE_FLV), { name: "cam", query: "token=good" });
     const cases: { query: string; status: number }[] = [
       { query: "token=good", status: 200 },
       { query: "token=bad", status: 403 },
@@ -74,8 +71,7 @@ Deno.test("auth callback: publish and HTTP-FLV/WS-FLV play allowed for one token
     pub.stop();
     await pub.done;
   } finally {
-    await server.close();
-    hub.close();
+    await ts.close();
     await auth.server.shutdown();
   }
 });

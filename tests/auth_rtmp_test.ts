@@ -1,10 +1,14 @@
 /** The auth callback with real clients: ffmpeg publishing and playing over RTMP, ffmpeg on HTTP-FLV. */
 import assert from "node:assert/strict";
-import { createAuthorizer } from "../src/auth/mod.ts";
-import { createRtmpServer } from "../src/protocols/rtmp/server.ts";
-import { nullLogger } from "../src/log/mod.ts";
-import { decodedFrames, ffmpegPublish, H264B, requireTool, run, testHub, waitFor } from "./support/mod.ts";
-import { startHttp, testHttpDeps } from "./http_support.ts";
+import {
+  decodedFrames,
+  ffmpegPublish,
+  H264B,
+  requireTool,
+  run,
+  startTestServer,
+  waitFor,
+} from "./support/mod.ts";
 
 requireTool("ffmpeg");
 
@@ -15,13 +19,12 @@ Deno.test("auth callback: RTMP publish/play and HTTP-FLV play with ffmpeg, one t
     seen.push(`${u.pathname}?${u.searchParams.toString()}`);
     return new Response(null, { status: u.searchParams.get("token") === "good" ? 200 : 403 });
   });
-  const hub = testHub({
-    authorize: createAuthorizer({ url: `http://127.0.0.1:${auth.addr.port}/api/auth`, timeoutMs: 1000 }),
+  const ts = await startTestServer({
+    authurl: { host: `127.0.0.1:${auth.addr.port}`, router: "/api/auth", timeout: 1000 },
+    rtmp: { notfound: "reject" },
   });
-  const rtmp = createRtmpServer({ hub, log: nullLogger, hostname: "127.0.0.1", port: 0 });
-  await rtmp.start();
-  const http = await startHttp(testHttpDeps(hub, { playWaitMs: 0 }));
-  const rtmpUrl = `rtmp://127.0.0.1:${rtmp.port}/live/sec`;
+  const { hub } = ts;
+  const rtmpUrl = ts.rtmp("/live/sec");
   const good = ffmpegPublish({ url: `${rtmpUrl}?token=good`, format: "flv", seconds: 15, video: H264B });
   try {
     // A second publisher with a bad token is refused: ffmpeg exits with an error quickly.
@@ -43,7 +46,7 @@ Deno.test("auth callback: RTMP publish/play and HTTP-FLV play with ffmpeg, one t
       "ultrafast",
       "-f",
       "flv",
-      `rtmp://127.0.0.1:${rtmp.port}/live/other?token=bad`,
+      ts.rtmp("/live/other?token=bad"),
     ], { timeoutMs: 15_000 });
     assert.notEqual(bad.code, 0, "publish with a bad token must fail");
     assert.equal(hub.get("live/other"), undefined);
@@ -53,12 +56,12 @@ Deno.test("auth callback: RTMP publish/play and HTTP-FLV play with ffmpeg, one t
       { url: `${rtmpUrl}?token=good`, want: "play" },
       { url: `${rtmpUrl}?token=bad`, want: "deny" },
       {
-        url: `http://127.0.0.1:${http.port}/live/sec.flv?token=good`,
+        url: ts.http("/live/sec.flv?token=good"),
         want: "play",
         args: ["-rw_timeout", "5000000"],
       },
       {
-        url: `http://127.0.0.1:${http.port}/live/sec.flv?token=bad`,
+        url: ts.http("/live/sec.flv?token=bad"),
         want: "deny",
         args: ["-rw_timeout", "5000000"],
       },
@@ -89,9 +92,7 @@ Deno.test("auth callback: RTMP publish/play and HTTP-FLV play with ffmpeg, one t
     );
   } finally {
     await good.stop();
-    await http.close();
-    await rtmp.close();
-    hub.close();
+    await ts.close();
     await auth.shutdown();
   }
 });

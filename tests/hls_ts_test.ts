@@ -9,28 +9,32 @@ import {
   decodedFrames,
   ffmpegPublish,
   ffprobeJson,
+  firstFrame,
+  getBytes,
+  getText,
   H264B,
   H264H,
   PCMA,
+  rawStatus,
   requireTool,
-  testHub,
+  startTestServer,
   waitFor,
+  waitLive,
 } from "./support/mod.ts";
-import { rawStatus } from "./http_support.ts";
-import { createLogger, MemorySink } from "../src/log/mod.ts";
-import { firstFrame, getBytes, getText, startMediaServer, startRtmp, waitLive } from "./hls_support.ts";
+
+/** 2 s segments (`<http><hlsduration>`), 3 in the live window (the default `<hlssegment>`). */
+const HLS = { http: { hlsduration: 2 } };
 
 requireTool("ffmpeg");
 requireTool("ffprobe");
 
 Deno.test("hls ts: ffmpeg publishes over RTMP; ffmpeg decodes ≥ 150 frames, H264 High 640x360 + AAC, keyframe-led segments, sliding playlist", async () => {
-  const dir = await Deno.makeTempDir();
-  const hub = testHub();
-  const rtmp = await startRtmp(hub);
-  const ms = await startMediaServer(hub);
-  const url = `${ms.base}/live/cam.m3u8`;
+  const ts = await startTestServer(HLS);
+  const { hub, root: dir } = ts;
+  const base = ts.http("");
+  const url = `${base}/live/cam.m3u8`;
   const pub = ffmpegPublish({
-    url: `rtmp://127.0.0.1:${rtmp.port}/live/cam`,
+    url: ts.rtmp("/live/cam"),
     format: "flv",
     seconds: 16,
     video: H264H,
@@ -68,7 +72,7 @@ Deno.test("hls ts: ffmpeg publishes over RTMP; ffmpeg decodes ≥ 150 frames, H2
     // The segment that just left the window is still served from the cache (hlslivecache 2).
     const left = later.segments[0].uri.replace(/\d+\.ts$/, `${later.mediaSequence - 1}.ts`);
     assert.ok(!later.segments.some((s) => s.uri === left));
-    const old = await getBytes(`${ms.base}/live/${left}`);
+    const old = await getBytes(`${base}/live/${left}`);
     assert.equal(old.status, 200, left);
     assert.equal(later.segments.length, 3);
     assert.ok(!later.segments.some((s) => s.uri === p0.segments[0].uri));
@@ -76,7 +80,7 @@ Deno.test("hls ts: ffmpeg publishes over RTMP; ffmpeg decodes ≥ 150 frames, H2
 
     // Every segment starts with a keyframe, and is cacheable for long.
     for (const s of later.segments) {
-      const seg = await getBytes(`${ms.base}/live/${s.uri}`);
+      const seg = await getBytes(`${base}/live/${s.uri}`);
       assert.equal(seg.status, 200);
       assert.equal(seg.headers.get("content-type"), "video/mp2t");
       assert.match(seg.headers.get("cache-control") ?? "", /immutable/);
@@ -91,16 +95,13 @@ Deno.test("hls ts: ffmpeg publishes over RTMP; ffmpeg decodes ≥ 150 frames, H2
     assert.equal(end.endList, true);
   } finally {
     await pub.stop();
-    await ms.close();
-    await rtmp.close();
-    hub.close();
-    await Deno.remove(dir, { recursive: true });
+    await ts.close();
   }
 });
 
 Deno.test("hls, dash, rec: 404 quickly for unknown streams and segments, 400/404 for traversal, 403 for other apps", async () => {
-  const hub = testHub();
-  const ms = await startMediaServer(hub);
+  const ts = await startTestServer(HLS);
+  const base = ts.http("");
   try {
     const cases: [string, number][] = [
       ["/live/none.m3u8", 404],
@@ -114,7 +115,7 @@ Deno.test("hls, dash, rec: 404 quickly for unknown streams and segments, 400/404
     ];
     for (const [path, status] of cases) {
       const t0 = Date.now();
-      const res = await fetch(ms.base + path);
+      const res = await fetch(base + path);
       await res.body?.cancel();
       assert.equal(res.status, status, path);
       assert.ok(Date.now() - t0 < 1000, `${path} took ${Date.now() - t0} ms`);
@@ -133,22 +134,20 @@ Deno.test("hls, dash, rec: 404 quickly for unknown streams and segments, 400/404
         "/api/rec?vhost=..%2f..",
       ]
     ) {
-      const st = await rawStatus(ms.server.port, target);
+      const st = await rawStatus(ts.port("http"), target);
       assert.ok(st === 400 || st === 404, `${target} → ${st}`);
     }
   } finally {
-    await ms.close();
-    hub.close();
+    await ts.close();
   }
 });
 
 Deno.test("hls + dash: H264 + G.711 over RTMP goes out video only, with a log line saying so", async () => {
-  const sink = new MemorySink();
-  const hub = testHub();
-  const rtmp = await startRtmp(hub);
-  const ms = await startMediaServer(hub, { log: createLogger({ sinks: [sink] }) });
+  const ts = await startTestServer(HLS);
+  const { hub } = ts;
+  const base = ts.http("");
   const pub = ffmpegPublish({
-    url: `rtmp://127.0.0.1:${rtmp.port}/live/alaw`,
+    url: ts.rtmp("/live/alaw"),
     format: "flv",
     seconds: 10,
     video: H264B,
@@ -157,17 +156,15 @@ Deno.test("hls + dash: H264 + G.711 over RTMP goes out video only, with a log li
   });
   try {
     await waitLive(hub, "live/alaw");
-    for (const url of [`${ms.base}/live/alaw.m3u8`, `${ms.base}/live/alaw.mpd`]) {
+    for (const url of [`${base}/live/alaw.m3u8`, `${base}/live/alaw.mpd`]) {
       const probe = await ffprobeJson(url, { timeoutMs: 20_000, inputArgs: ["-rw_timeout", "5000000"] });
       assert.deepEqual(probe.streams.map((s) => s.codec_name), ["h264"], url);
     }
-    const lines = sink.lines.filter((l) => l.includes("audio left out"));
+    const lines = ts.lines.filter((l) => l.includes("audio left out"));
     assert.equal(lines.length, 2, lines.join("\n")); // one per output format (HLS, DASH)
     assert.match(lines[0], /codec=pcma/);
   } finally {
     await pub.stop();
-    await ms.close();
-    await rtmp.close();
-    hub.close();
+    await ts.close();
   }
 });

@@ -1,9 +1,8 @@
 import assert from "node:assert/strict";
 import type { H264Track } from "../src/core/mod.ts";
 import { aacTrack, buildAsc } from "../src/codecs/mod.ts";
-import { createAuthorizer, createHttpAuthorizer } from "../src/auth/mod.ts";
-import { testHub } from "./support/mod.ts";
-import { startHttp, testHttpDeps } from "./http_support.ts";
+import { createAuthorizer } from "../src/auth/mod.ts";
+import { rawRequest, startTestServer } from "./support/mod.ts";
 
 const video: H264Track = {
   kind: "video",
@@ -25,9 +24,10 @@ async function getJson(url: string, headers: Record<string, string> = {}) {
 }
 
 Deno.test("http api: /api/live list, details, counts; /api/stream; /api/status", async () => {
-  const hub = testHub({ recApps: ["rec"] });
-  const server = await startHttp(testHttpDeps(hub));
-  const base = `http://127.0.0.1:${server.port}`;
+  const ts = await startTestServer();
+  const { hub } = ts;
+  const base = ts.http("");
+  const [rtmp, http, rtsp, srt] = ["rtmp", "http", "rtsp", "srt"].map((n) => ts.port(n));
   try {
     assert.deepEqual((await getJson(`${base}/api/live`)).body, { stream: [] });
     const cam = await hub.publish({
@@ -62,20 +62,18 @@ Deno.test("http api: /api/live list, details, counts; /api/stream; /api/status",
     const release = cam.attachPlayer("http-flv");
     cam.attachPlayer("rtmp");
 
-    // fetch() sets Host itself, so ask the app directly for another host name.
-    const viaHost = await server.app.fetch(
-      new Request(`${base}/api/live`, { headers: { host: "media.example:8080" } }),
-    );
-    const list = { body: await viaHost.json() };
+    // fetch() sets Host itself: a raw request asks for another host name.
+    const viaHost = await rawRequest(http, "/api/live", { host: "media.example:8080" });
+    const list = { body: JSON.parse(viaHost.body) };
     assert.deepEqual(list.body.stream.sort(), [
-      "rtmp://media.example:1935/live/cam",
-      "rtmp://media.example:1935/rec/r1",
+      `rtmp://media.example:${rtmp}/live/cam`,
+      `rtmp://media.example:${rtmp}/rec/r1`,
     ]);
     assert.deepEqual((await getJson(`${base}/api/live?app=rec`)).body, {
-      stream: ["rtmp://127.0.0.1:1935/rec/r1"],
+      stream: [`rtmp://127.0.0.1:${rtmp}/rec/r1`],
     });
     assert.deepEqual((await getJson(`${base}/api/live?vhost=v1`)).body, {
-      stream: ["rtmp://127.0.0.1:1935/live/cam"],
+      stream: [`rtmp://127.0.0.1:${rtmp}/live/cam`],
     });
 
     const d = await getJson(`${base}/api/live?vhost=v1&app=live&name=cam`);
@@ -86,9 +84,15 @@ Deno.test("http api: /api/live list, details, counts; /api/stream; /api/status",
     assert.equal(typeof d.body.app.rate, "number");
     assert.deepEqual(d.body.media.video, { codec: "H264", width: 640, height: 360, fps: 30, gop: 30 });
     assert.deepEqual(d.body.media.audio, { codec: "AAC", samplerate: 44100, channel: 2, samplebit: 16 });
+    // Every output of the real server, with its own ports.
     assert.deepEqual(d.body.urls, [
-      { type: "rtmp", url: "rtmp://127.0.0.1:1935/live/cam" },
-      { type: "http-flv", url: "http://127.0.0.1:8080/live/cam.flv" },
+      { type: "rtmp", url: `rtmp://127.0.0.1:${rtmp}/live/cam` },
+      { type: "http-flv", url: `http://127.0.0.1:${http}/live/cam.flv` },
+      { type: "ws-flv", url: `ws://127.0.0.1:${http}/live/cam.flv` },
+      { type: "http-hls", url: `http://127.0.0.1:${http}/live/cam.m3u8` },
+      { type: "http-dash", url: `http://127.0.0.1:${http}/live/cam.mpd` },
+      { type: "rtsp", url: `rtsp://127.0.0.1:${rtsp}/live/cam` },
+      { type: "srt", url: `srt://127.0.0.1:${srt}?streamid=#!::r=live/cam,m=request` },
     ]);
     const r = await getJson(`${base}/api/live?app=rec&name=r1`);
     assert.equal(r.body.app.rec, true);
@@ -117,12 +121,14 @@ Deno.test("http api: /api/live list, details, counts; /api/stream; /api/status",
 
     const st = await getJson(`${base}/api/status`);
     assert.deepEqual(st.body, {
-      http: { port: 8080, run: true, ssl: false },
+      http: { port: http, run: true, ssl: false },
       https: { port: 0, run: false, ssl: true },
-      rtmp: { port: 1935, run: true, ssl: false },
-      rtsp: { port: 0, run: false, ssl: false },
-      srt: { port: 0, run: false, ssl: false },
-      start_time: "2026-01-02T03:04:05.000Z",
+      rtmp: { port: rtmp, run: true, ssl: false },
+      rtmps: { port: 0, run: false, ssl: true },
+      rtsp: { port: rtsp, run: true, ssl: false },
+      rtsps: { port: 0, run: false, ssl: true },
+      srt: { port: srt, run: true, ssl: false },
+      start_time: ts.server.startedAt.toISOString(),
     });
 
     const nf = await getJson(`${base}/api/nothing`);
@@ -131,8 +137,7 @@ Deno.test("http api: /api/live list, details, counts; /api/stream; /api/status",
     cam.end();
     rec.end();
   } finally {
-    await server.close();
-    hub.close();
+    await ts.close();
   }
 });
 
@@ -143,17 +148,14 @@ Deno.test("http api: the auth callback (role=api) guards /api/*", async () => {
     const ok = new URL(req.url).searchParams.get("token") === "good";
     return new Response(null, { status: ok ? 200 : 401 });
   });
-  const hub = testHub();
   const url = `127.0.0.1:${auth.addr.port}`;
-  const deps = testHttpDeps(hub, {}, {
-    authorizeHttp: createHttpAuthorizer({ url: `http://${url}/api/auth` }),
-  });
-  const server = await startHttp(deps);
+  const ts = await startTestServer({ authurl: { host: url, router: "/api/auth" } });
+  const base = ts.http("");
   try {
     assert.equal(createAuthorizer({ url: "" }), undefined);
-    const ok = await getJson(`http://127.0.0.1:${server.port}/api/status?token=good`);
+    const ok = await getJson(`${base}/api/status?token=good`);
     assert.equal(ok.status, 200);
-    const denied = await getJson(`http://127.0.0.1:${server.port}/api/live?token=bad`);
+    const denied = await getJson(`${base}/api/live?token=bad`);
     assert.equal(denied.status, 403);
     assert.match(denied.body.msg, /answered 401/);
     assert.deepEqual(seen, [
@@ -161,8 +163,7 @@ Deno.test("http api: the auth callback (role=api) guards /api/*", async () => {
       `http://${url}/api/auth/api/live?token=bad&type=http&role=api`,
     ]);
   } finally {
-    await server.close();
-    hub.close();
+    await ts.close();
     await auth.shutdown();
   }
 });

@@ -1,6 +1,7 @@
 /**
- * HTTP-FLV and WS-FLV with real clients (ffmpeg, ffprobe). The publisher is an ffmpeg-made FLV file
- * replayed into the hub at real time, so these tests do not depend on the RTMP server.
+ * HTTP-FLV and WS-FLV with real clients (ffmpeg, ffprobe) on the real server. The publisher is an
+ * ffmpeg-made FLV file replayed into the server's hub at real time, so these tests do not depend on
+ * the RTMP ingest.
  */
 import assert from "node:assert/strict";
 import type { Fanout, VideoTrack } from "../src/core/mod.ts";
@@ -11,13 +12,21 @@ import {
   FlvTagReader,
   readFlvTags,
 } from "../src/formats/flv/mod.ts";
-import { decodedFrames, ffprobeJson, requireTool, testHub, waitFor } from "./support/mod.ts";
-import { makeFlv, replayFlv, startHttp, testHttpDeps, wsBytes } from "./http_support.ts";
+import {
+  decodedFrames,
+  ffprobeJson,
+  FIXTURE_FLV,
+  heapBytes,
+  makeFlv,
+  replayFlv,
+  requireTool,
+  startTestServer,
+  waitFor,
+  wsBytes,
+} from "./support/mod.ts";
 
 requireTool("ffmpeg");
 requireTool("ffprobe");
-
-const FLV_FILE = new URL("../src/http/testdata/h264_aac_320x180_2s.flv", import.meta.url);
 
 let source: Uint8Array | undefined;
 async function sourceFlv(): Promise<Uint8Array> {
@@ -31,9 +40,9 @@ async function sourceFlv(): Promise<Uint8Array> {
 
 Deno.test("http-flv + ws-flv: ffmpeg decodes ≥ 200 frames, ffprobe sees H264 High 640x360 + AAC", async () => {
   const flv = await sourceFlv();
-  const hub = testHub();
-  const server = await startHttp(testHttpDeps(hub, { playWaitMs: 5000 }));
-  const base = `127.0.0.1:${server.port}/live/cam.flv`;
+  const ts = await startTestServer();
+  const { hub } = ts;
+  const base = `127.0.0.1:${ts.port("http")}/live/cam.flv`;
   try {
     // The players ask first and wait for the publisher (playWaitMs).
     const players = [
@@ -63,15 +72,15 @@ Deno.test("http-flv + ws-flv: ffmpeg decodes ≥ 200 frames, ffprobe sees H264 H
     await pub.done;
     await waitFor(() => [...pub.stream.players.values()].every((n) => n === 0), 5000, "players released");
   } finally {
-    await server.close();
-    hub.close();
+    await ts.close();
   }
 });
 
 Deno.test("http-flv: 404 fast when not live, 400 on bad names, 403 for apps not allowed, HEAD", async () => {
-  const hub = testHub();
-  const server = await startHttp(testHttpDeps(hub, { playWaitMs: 0 }));
-  const base = `http://127.0.0.1:${server.port}`;
+  // notfound=reject: a player of a stream that is not live gets 404 at once.
+  const ts = await startTestServer({ rtmp: { notfound: "reject" } });
+  const { hub } = ts;
+  const base = ts.http("");
   try {
     const cases: [string, number, string?][] = [
       ["/live/none.flv", 404],
@@ -103,16 +112,14 @@ Deno.test("http-flv: 404 fast when not live, 400 on bad names, 403 for apps not 
     pub.stop();
     await pub.done;
   } finally {
-    await server.close();
-    hub.close();
+    await ts.close();
   }
 });
 
 Deno.test("http-flv: the response ends when the stream ends; server close ends live players", async () => {
-  const hub = testHub();
-  const deps = testHttpDeps(hub, { playWaitMs: 2000, flvBatchMs: 10 });
-  const server = await startHttp(deps);
-  const url = `http://127.0.0.1:${server.port}/live/e.flv`;
+  const ts = await startTestServer({ rtmp: { batchms: 10 } });
+  const { hub } = ts;
+  const url = ts.http("/live/e.flv");
   try {
     const pub = await replayFlv(hub, await sourceFlv(), { name: "e" });
     const res = await fetch(url);
@@ -135,23 +142,24 @@ Deno.test("http-flv: the response ends when the stream ends; server close ends l
     await r2.read();
     const ws = wsBytes(url.replace("http:", "ws:")).getReader();
     assert.ok((await ws.read()).value!.length > 13);
+    // Turning the HTTP service off closes its listeners; the stream itself stays live.
     const t0 = Date.now();
-    await server.close();
+    await ts.reload({ http: { enable: false } });
     assert.ok(Date.now() - t0 < 3000, `close took ${Date.now() - t0} ms`);
     while (!(await r2.read()).done) { /* drain to the end */ }
     while (!(await ws.read()).done) { /* drain to the end */ }
+    assert.equal(pub2.stream.isEnded, false, "the stream outlived the HTTP service");
     pub2.stop();
     await pub2.done;
   } finally {
-    await server.close();
-    hub.close();
+    await ts.close();
   }
 });
 
 /** The fixture's real H.264 track (a made-up SPS would not survive the muxer's checks). */
 function fixtureVideo(): VideoTrack {
   const d = new FlvDemuxer();
-  for (const t of readFlvTags(Deno.readFileSync(FLV_FILE)).tags) {
+  for (const t of readFlvTags(Deno.readFileSync(FIXTURE_FLV)).tags) {
     if (t.type === FLV_TAG_VIDEO) d.video(t.body, t.timestamp);
     if (d.videoTrack) return d.videoTrack;
   }
@@ -159,14 +167,10 @@ function fixtureVideo(): VideoTrack {
 }
 
 Deno.test("http-flv + ws-flv: players that stop reading are dropped to keyframes, then disconnected; others keep playing", async () => {
-  const hub = testHub();
-  const server = await startHttp(testHttpDeps(hub, {
-    playWaitMs: 0,
-    flvMaxQueueBytes: 512 * 1024,
-    flvMaxDrops: 3,
-    flvStallMs: 3000,
-    flvBatchMs: 10,
-  }));
+  // A 512 KB backlog per player (`<http><flvblock>`), short batches.
+  const ts = await startTestServer({ http: { flvblock: 512 }, rtmp: { batchms: 10 } });
+  const { hub } = ts;
+  const port = ts.port("http");
   const stream = await hub.publish({
     role: "publisher",
     protocol: "rtmp",
@@ -185,8 +189,8 @@ Deno.test("http-flv + ws-flv: players that stop reading are dropped to keyframes
       stream.write({ track: bigVideo, dts: n * 3000, pts: n * 3000, key: n % 10 === 0, data: payload });
     }
   }, 66);
-  const conn = await Deno.connect({ hostname: "127.0.0.1", port: server.port });
-  const wsConn = await Deno.connect({ hostname: "127.0.0.1", port: server.port });
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  const wsConn = await Deno.connect({ hostname: "127.0.0.1", port });
   try {
     // The stuck players (HTTP-FLV and WS-FLV): they ask and never read.
     await conn.write(new TextEncoder().encode(`GET /live/fat.flv HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`));
@@ -202,7 +206,7 @@ Deno.test("http-flv + ws-flv: players that stop reading are dropped to keyframes
       "stuck players attached",
     );
     // A healthy player reading alongside.
-    const healthy = (await fetch(`http://127.0.0.1:${server.port}/live/fat.flv`)).body!.getReader();
+    const healthy = (await fetch(ts.http("/live/fat.flv"))).body!.getReader();
     let healthyBytes = 0;
     const reading = (async () => {
       while (true) {
@@ -211,33 +215,33 @@ Deno.test("http-flv + ws-flv: players that stop reading are dropped to keyframes
         healthyBytes += r.value.length;
       }
     })();
-    const rss0 = Deno.memoryUsage().rss;
+    const mem0 = heapBytes();
+    // Dropped to keyframes until the drop limit, or cut off by the stall deadline (15 s by default).
     await waitFor(
       () => stream.players.get("http-flv") === 1 && stream.players.get("ws-flv") === 0 && healthyBytes > 0,
-      15_000,
+      25_000,
       "stuck players disconnected",
     );
     const after = healthyBytes;
     await waitFor(() => healthyBytes > after + 2_000_000, 5000, "healthy player still receiving");
-    const grew = Deno.memoryUsage().rss - rss0;
-    assert.ok(grew < 64 << 20, `rss grew by ${grew >> 20} MB`);
+    const grew = heapBytes() - mem0;
+    assert.ok(grew < 64 << 20, `heap and buffers grew by ${grew >> 20} MB`);
     stream.end();
     await reading;
   } finally {
     clearInterval(timer);
     conn.close();
     wsConn.close();
-    await server.close();
-    hub.close();
+    await ts.close();
   }
 });
 
 Deno.test("http-flv: 20 players on one stream all receive it from one shared fan-out", async () => {
-  const hub = testHub();
-  const server = await startHttp(testHttpDeps(hub, { playWaitMs: 3000 }));
+  const ts = await startTestServer();
+  const { hub } = ts;
   try {
     const readers = Array.from({ length: 20 }, async () => {
-      const res = await fetch(`http://127.0.0.1:${server.port}/live/many.flv`);
+      const res = await fetch(ts.http("/live/many.flv"));
       const tags = new FlvTagReader();
       let video = 0, audio = 0;
       for await (const chunk of res.body!) {
@@ -249,7 +253,7 @@ Deno.test("http-flv: 20 players on one stream all receive it from one shared fan
       return { video, audio };
     });
     await new Promise((r) => setTimeout(r, 200));
-    const pub = await replayFlv(hub, await Deno.readFile(FLV_FILE), { name: "many" });
+    const pub = await replayFlv(hub, await Deno.readFile(FIXTURE_FLV), { name: "many" });
     await waitFor(() => pub.stream.players.get("http-flv") === 20, 3000, "20 players");
     assert.equal(pub.stream.outputs.peek<Fanout>("flv:legacy")?.size, 20);
     await pub.done;
@@ -257,19 +261,18 @@ Deno.test("http-flv: 20 players on one stream all receive it from one shared fan
       assert.ok(r.video >= 55 && r.audio >= 80, JSON.stringify(r));
     }
   } finally {
-    await server.close();
-    hub.close();
+    await ts.close();
   }
 });
 
 Deno.test("http-flv: a player joining mid-GOP starts at once from the cached keyframe (fast start)", async () => {
-  const hub = testHub();
-  const server = await startHttp(testHttpDeps(hub, { playWaitMs: 0 }));
+  const ts = await startTestServer();
+  const { hub } = ts;
   try {
-    const pub = await replayFlv(hub, await Deno.readFile(FLV_FILE), { name: "mid" });
+    const pub = await replayFlv(hub, await Deno.readFile(FIXTURE_FLV), { name: "mid" });
     await new Promise((r) => setTimeout(r, 1400)); // keyframes every 1 s: join 0.4 s into a GOP
     const t0 = Date.now();
-    const res = await fetch(`http://127.0.0.1:${server.port}/live/mid.flv`);
+    const res = await fetch(ts.http("/live/mid.flv"));
     const reader = new FlvTagReader();
     const demux = new FlvDemuxer();
     let first: { key: boolean; ms: number; after: number } | undefined;
@@ -286,7 +289,6 @@ Deno.test("http-flv: a player joining mid-GOP starts at once from the cached key
     pub.stop();
     await pub.done;
   } finally {
-    await server.close();
-    hub.close();
+    await ts.close();
   }
 });

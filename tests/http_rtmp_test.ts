@@ -3,53 +3,45 @@
  * back over HTTP-FLV, WS-FLV (a WebSocket client piping into ffmpeg), HTTPS-FLV and WSS-FLV.
  */
 import assert from "node:assert/strict";
-import { createRtmpServer } from "../src/protocols/rtmp/server.ts";
-import { nullLogger } from "../src/log/mod.ts";
 import {
   AAC,
   decodedFrames,
   ffmpegPublish,
   ffprobeJson,
   H264H,
-  makeTestCert,
   requireTool,
-  testHub,
-  waitFor,
+  startTestServer,
+  waitLive,
+  wsBytes,
 } from "./support/mod.ts";
-import { startHttp, testHttpDeps, wsBytes } from "./http_support.ts";
 
 requireTool("ffmpeg");
 requireTool("ffprobe");
 
 Deno.test("rtmp publish → http-flv, ws-flv, https-flv, wss-flv: ffmpeg decodes ≥ 200 frames of H264 High + AAC", async () => {
-  const dir = await Deno.makeTempDir();
-  const hub = testHub();
-  const rtmp = createRtmpServer({ hub, log: nullLogger, hostname: "127.0.0.1", port: 0 });
-  await rtmp.start();
-  const cert = await makeTestCert(dir);
-  const http = await startHttp(testHttpDeps(hub, { playWaitMs: 8000 }), cert);
+  const ts = await startTestServer({}, { tls: true });
+  const cert = ts.cert!;
   const pub = ffmpegPublish({
-    url: `rtmp://127.0.0.1:${rtmp.port}/live/real`,
+    url: ts.rtmp("/live/real"),
     format: "flv",
     seconds: 12,
     video: H264H,
     audio: AAC,
   });
   try {
-    const plain = `127.0.0.1:${http.port}/live/real.flv`;
-    const secure = `127.0.0.1:${http.tlsPort}/live/real.flv`;
+    const plain = `127.0.0.1:${ts.port("http")}/live/real.flv`;
+    const secure = `127.0.0.1:${ts.port("https")}/live/real.flv`;
     const tlsArgs = ["-tls_verify", "1", "-ca_file", cert.certFile];
     const rw = ["-rw_timeout", "5000000"];
     const opts = { frames: 200, timeoutMs: 30_000 };
-    // Players start while the publisher connects: they wait for it (playWaitMs).
+    // Players start while the publisher connects: they wait for it (<rtmp><playwait>).
     const players = {
       "http-flv": decodedFrames(`http://${plain}`, { ...opts, inputArgs: rw }),
       "ws-flv": decodedFrames("-", { ...opts, stdin: wsBytes(`ws://${plain}`) }),
       "https-flv": decodedFrames(`https://${secure}`, { ...opts, inputArgs: [...tlsArgs, ...rw] }),
       "wss-flv": decodedFrames("-", { ...opts, stdin: wsBytes(`wss://${secure}`, { caCerts: [cert.cert] }) }),
     };
-    const stream = await waitFor(() => hub.get("live/real"), 10_000, "the RTMP publisher");
-    await waitFor(() => stream.videoTrack && stream.audioTrack, 5000, "tracks");
+    await waitLive(ts.hub, "live/real");
     const probe = await ffprobeJson(`http://${plain}`, { timeoutMs: 15_000, inputArgs: rw });
     const v = probe.streams.find((s) => s.codec_type === "video")!;
     const a = probe.streams.find((s) => s.codec_type === "audio")!;
@@ -62,9 +54,6 @@ Deno.test("rtmp publish → http-flv, ws-flv, https-flv, wss-flv: ffmpeg decodes
     });
   } finally {
     await pub.stop();
-    await http.close();
-    await rtmp.close();
-    hub.close();
-    await Deno.remove(dir, { recursive: true });
+    await ts.close();
   }
 });

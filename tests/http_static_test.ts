@@ -1,21 +1,18 @@
 import assert from "node:assert/strict";
-import { testHub } from "./support/mod.ts";
-import { rawStatus, startHttp, testHttpDeps } from "./http_support.ts";
+import { rawStatus, startTestServer } from "./support/mod.ts";
 
 Deno.test("http static: index, MIME, Range, HEAD, CORS, deny lists, traversal refused", async () => {
-  const root = await Deno.makeTempDir();
-  const hub = testHub();
   const big = new Uint8Array(300_000).map((_, i) => i % 251);
-  await Deno.writeTextFile(`${root}/index.html`, "<!doctype html><title>Estuary</title>");
-  await Deno.writeTextFile(`${root}/app.js`, "console.log(1)");
-  await Deno.writeFile(`${root}/big.mp4`, big);
-  await Deno.writeTextFile(`${root}/x.php`, "<?php");
-  await Deno.mkdir(`${root}/home`);
-  await Deno.writeTextFile(`${root}/home/a.txt`, "secret");
-  const server = await startHttp(
-    testHttpDeps(hub, { htmlRoot: root, denyFiles: ["php", "xml"], denyPaths: ["home"] }),
-  );
-  const base = `http://127.0.0.1:${server.port}`;
+  const ts = await startTestServer({ http: { denypath: "home" } }, {
+    files: {
+      "html/index.html": "<!doctype html><title>Estuary</title>",
+      "html/app.js": "console.log(1)",
+      "html/big.mp4": big,
+      "html/x.php": "<?php",
+      "html/home/a.txt": "secret",
+    },
+  });
+  const base = ts.http("");
   try {
     const cases: {
       path: string;
@@ -99,12 +96,10 @@ Deno.test("http static: index, MIME, Range, HEAD, CORS, deny lists, traversal re
       ["/index.html", [200]],
     ];
     for (const [target, want] of raw) {
-      const st = await rawStatus(server.port, target);
+      const st = await rawStatus(ts.port("http"), target);
       assert.ok(want.includes(st), `${target}: got ${st}, want ${want}`);
     }
   } finally {
-    await server.close();
-    hub.close();
-    await Deno.remove(root, { recursive: true });
+    await ts.close();
   }
 });

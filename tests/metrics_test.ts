@@ -11,8 +11,19 @@ import { ffmpegPublish, requireTool, run, waitFor } from "./support/mod.ts";
 function testConfig(edit: (c: Config) => void = () => {}): Config {
   const c = defaultConfig();
   // Every service on, so promtool checks every family (rtmp_conns, rtsp_sessions, srt_conns, hls_muxers…).
-  c.rtmp.ip = c.http.ip = c.rtsp.ip = c.srt.ip = "127.0.0.1";
-  c.rtmp.port = c.rtmp.sport = c.http.port = c.http.sport = c.rtsp.port = c.rtsp.sport = c.srt.port = 0;
+  c.rtmp.ip =
+    c.http.ip =
+    c.rtsp.ip =
+    c.srt.ip =
+      "127.0.0.1";
+  c.rtmp.port =
+    c.rtmp.sport =
+    c.http.port =
+    c.http.sport =
+    c.rtsp.port =
+    c.rtsp.sport =
+    c.srt.port =
+      0;
   c.log.file = false;
   edit(c);
   return c;

@@ -5,20 +5,22 @@
  */
 import assert from "node:assert/strict";
 import { parseMediaPlaylist } from "../src/formats/hls/mod.ts";
-import { createRecorder, dayAndTime, repairRecordings } from "../src/record/mod.ts";
+import { dayAndTime, repairRecordings } from "../src/record/mod.ts";
 import { nullLogger } from "../src/log/mod.ts";
 import {
   AAC,
   type Background,
   ffmpegPublish,
   ffprobeJson,
+  getText,
   H264H,
   requireTool,
   run,
-  testHub,
+  startEstuary,
+  startTestServer,
   waitFor,
+  waitLive,
 } from "./support/mod.ts";
-import { getText, startMediaServer, startRtmp, waitLive } from "./hls_support.ts";
 
 requireTool("ffmpeg");
 requireTool("ffprobe");
@@ -29,16 +31,13 @@ async function duration(url: string): Promise<number> {
 }
 
 Deno.test("rec: 72 s with recduration 1 → two playlists, listed, ENDLIST, total duration ±2 s", async () => {
-  const dir = await Deno.makeTempDir();
-  const root = `${dir}/rec`;
-  const hub = testHub();
-  const rec = createRecorder({ hub, log: nullLogger, root, recmode: 1, recdurationMin: 1, segmentMs: 2000 });
-  await rec.start();
-  const rtmp = await startRtmp(hub);
-  const ms = await startMediaServer(hub, { recRoot: root });
+  // HLS recordings (recmode 1) in files of 1 minute, 2 s segments.
+  const ts = await startTestServer({ http: { recmode: 1, recduration: 1, hlsduration: 2 } });
+  const { hub } = ts;
+  const base = ts.http("");
   const published = 72;
   const pub = ffmpegPublish({
-    url: `rtmp://127.0.0.1:${rtmp.port}/rec/stream1`,
+    url: ts.rtmp("/rec/stream1"),
     format: "flv",
     seconds: published,
     video: H264H,
@@ -50,19 +49,23 @@ Deno.test("rec: 72 s with recduration 1 → two playlists, listed, ENDLIST, tota
     await waitLive(hub, "rec/stream1");
     const status = await pub.exited;
     assert.equal(status.code, 0, "ffmpeg published to the end");
-    await waitFor(() => rec.recording.length === 0, 10_000, "the recording to close");
+    await waitFor(
+      () => ts.stats<{ recording: number }>("recorder").recording === 0,
+      10_000,
+      "the recording to close",
+    );
 
-    const api = JSON.parse((await getText(`${ms.base}/api/rec`)).text);
+    const api = JSON.parse((await getText(`${base}/api/rec`)).text);
     assert.deepEqual(api, { dirs: ["stream1"] });
-    const days = JSON.parse((await getText(`${ms.base}/rec/stream1`)).text).dirs as string[];
+    const days = JSON.parse((await getText(`${base}/rec/stream1`)).text).dirs as string[];
     assert.deepEqual(days, [dayAndTime(t0)[0]]);
-    const files = JSON.parse((await getText(`${ms.base}/rec/stream1/${days[0]}`)).text).files as string[];
+    const files = JSON.parse((await getText(`${base}/rec/stream1/${days[0]}`)).text).files as string[];
     assert.equal(files.length, 2, JSON.stringify(files));
-    assert.deepEqual(JSON.parse((await getText(`${ms.base}/rec/stream1?day=${days[0]}`)).text).files, files);
+    assert.deepEqual(JSON.parse((await getText(`${base}/rec/stream1?day=${days[0]}`)).text).files, files);
 
     let total = 0;
     for (const f of files) {
-      const url = `${ms.base}/rec/stream1/${days[0]}/${f}`;
+      const url = `${base}/rec/stream1/${days[0]}/${f}`;
       const p = parseMediaPlaylist((await getText(url)).text);
       assert.equal(p.endList, true, f);
       const d = await duration(url);
@@ -70,37 +73,29 @@ Deno.test("rec: 72 s with recduration 1 → two playlists, listed, ENDLIST, tota
       total += p.duration;
     }
     // The ?day=&time= form serves the same playlist with absolute URLs.
-    const q = `${ms.base}/rec/stream1?day=${days[0]}&time=${files[1].replace(".m3u8", "")}`;
+    const q = `${base}/rec/stream1?day=${days[0]}&time=${files[1].replace(".m3u8", "")}`;
     assert.ok(Math.abs(await duration(q) - parseMediaPlaylist((await getText(q)).text).duration) < 1);
     assert.ok(Math.abs(total - published) <= 2, `recorded ${total} s of ${published} s`);
-    const first = parseMediaPlaylist((await getText(`${ms.base}/rec/stream1/${days[0]}/${files[0]}`)).text);
+    const first = parseMediaPlaylist((await getText(`${base}/rec/stream1/${days[0]}/${files[0]}`)).text);
     assert.ok(Math.abs(first.duration - 60) <= 2, `the first file holds ${first.duration} s`);
   } finally {
     await pub.stop();
-    await ms.close();
-    await rtmp.close();
-    await rec.close();
-    hub.close();
-    await Deno.remove(dir, { recursive: true });
+    await ts.close();
   }
 });
 
 Deno.test("rec: kill -9 of the recording server mid-recording leaves the completed segments playable", async () => {
+  // The whole server in its own process, recording HLS (recmode 1) with 1 s segments.
   const dir = await Deno.makeTempDir();
   const root = `${dir}/rec`;
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", new URL("./rec_child.ts", import.meta.url).pathname, root],
-    stdout: "piped",
-    stderr: "null",
-  }).spawn();
-  const lines = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  const server = await startEstuary({
+    root: dir,
+    env: { ESTUARY_HTTP_RECMODE: "1", ESTUARY_HTTP_RECDURATION: "10", ESTUARY_HTTP_HLSDURATION: "1" },
+  });
   let pub: Background | undefined;
   try {
-    const first = await lines.read();
-    const port = Number(/port (\d+)/.exec(first.value ?? "")?.[1]);
-    assert.ok(port > 0, `child said ${first.value}`);
     pub = ffmpegPublish({
-      url: `rtmp://127.0.0.1:${port}/rec/crash`,
+      url: server.rtmp("/rec/crash"),
       format: "flv",
       seconds: 30,
       video: H264H,
@@ -122,8 +117,7 @@ Deno.test("rec: kill -9 of the recording server mid-recording leaves the complet
       30_000,
       "four recorded segments",
     );
-    child.kill("SIGKILL");
-    await child.status;
+    await server.stop("SIGKILL");
     await pub.stop();
 
     const text = await Deno.readTextFile(playlist);
@@ -149,11 +143,7 @@ Deno.test("rec: kill -9 of the recording server mid-recording leaves the complet
     const d = Number((await ffprobeJson(playlist, { timeoutMs: 20_000 })).format?.duration);
     assert.ok(Math.abs(d - p.duration) < 1, `ffprobe ${d} s, playlist ${p.duration} s`);
   } finally {
-    try {
-      child.kill("SIGKILL");
-    } catch { /* gone */ }
-    await child.status;
-    await lines.cancel();
+    await server.stop("SIGKILL");
     await pub?.stop();
     await Deno.remove(dir, { recursive: true });
   }

@@ -5,19 +5,12 @@
  * (its players told NetStream.Play.UnpublishNotify).
  */
 import assert from "node:assert/strict";
-import { AuthError } from "../src/core/mod.ts";
-import { createLogger, MemorySink } from "../src/log/mod.ts";
-import { createRtmpServer, RtmpClient } from "../src/protocols/rtmp/mod.ts";
-import { hevcFrames } from "./rtmp_media.ts";
-import { H264B, requireTool, run, SRC, testHub, waitFor } from "./support/mod.ts";
+import { RtmpClient } from "../src/protocols/rtmp/mod.ts";
+import { hevcFrames } from "./support/rtmp_media.ts";
+import { H264B, requireTool, run, SRC, startTestServer, waitFor } from "./support/mod.ts";
 
-function setup(hubOpts: Parameters<typeof testHub>[0] = {}) {
-  const sink = new MemorySink(2000);
-  const log = createLogger({ sinks: [sink] });
-  const hub = testHub({ log, ...hubOpts });
-  const server = createRtmpServer({ hub, log, hostname: "127.0.0.1", port: 0 });
-  return { sink, hub, server };
-}
+/** RTMP sessions open now (the RTMP service's stats). */
+type RtmpStats = { connections: number };
 
 /** An ffmpeg publish that should be refused: it must exit non-zero, and fast. */
 async function ffmpegRefused(url: string) {
@@ -41,9 +34,9 @@ async function ffmpegRefused(url: string) {
 
 Deno.test("rtmp admission: busy key, unknown app, unknown stream", async () => {
   requireTool("ffmpeg");
-  const { hub, server } = setup();
-  await server.start();
-  const base = `rtmp://127.0.0.1:${server.port}`;
+  // notfound=reject: playing a stream that is not live fails at once.
+  const ts = await startTestServer({ rtmp: { notfound: "reject" } });
+  const base = ts.rtmp("");
   const first = await RtmpClient.connect(`${base}/live/busy`);
   try {
     await first.publish();
@@ -79,30 +72,30 @@ Deno.test("rtmp admission: busy key, unknown app, unknown stream", async () => {
   } finally {
     first.close();
     await first.done;
-    await server.close();
-    hub.close();
+    await ts.close();
   }
 });
 
 Deno.test("rtmp admission: auth callback allows one token and denies another, app and name queries merged", async () => {
+  // The auth callback (smart_rtmpd's authurl): allows any request that carries token=good.
   const seen: string[] = [];
-  const { hub, server } = setup({
-    authorize: (req) => {
-      seen.push(`${req.role} ${req.app}/${req.name} ${req.query}`);
-      if (!new URLSearchParams(req.query).getAll("token").includes("good")) {
-        return Promise.reject(new AuthError(`token refused for ${req.name}`));
-      }
-      return Promise.resolve();
-    },
+  const auth = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (req) => {
+    const u = new URL(req.url);
+    const role = u.searchParams.get("role");
+    const query = new URLSearchParams(u.search);
+    query.delete("type");
+    query.delete("role");
+    seen.push(`${role} ${u.pathname.replace("/auth/", "")} ${query}`);
+    return new Response(null, { status: query.getAll("token").includes("good") ? 200 : 403 });
   });
-  await server.start();
-  const base = `rtmp://127.0.0.1:${server.port}/live`;
+  const ts = await startTestServer({ authurl: { host: `127.0.0.1:${auth.addr.port}`, router: "/auth" } });
+  const base = ts.rtmp("/live");
   const clients: RtmpClient[] = [];
   try {
     const bad = await RtmpClient.connect(`${base}/cam?token=bad`);
     await assert.rejects(bad.publish(), /NetStream\.Publish\.Unauthorized/);
     await bad.done;
-    const good = await RtmpClient.connect(`rtmp://127.0.0.1:${server.port}/live?user=u/cam?token=good`);
+    const good = await RtmpClient.connect(ts.rtmp("/live?user=u/cam?token=good"));
     clients.push(good);
     await good.publish();
     const badPlay = await RtmpClient.connect(`${base}/cam?token=nope`);
@@ -120,17 +113,17 @@ Deno.test("rtmp admission: auth callback allows one token and denies another, ap
   } finally {
     for (const c of clients) c.close();
     await Promise.all(clients.map((c) => c.done));
-    await server.close();
-    hub.close();
+    await ts.close();
+    await auth.shutdown();
   }
 });
 
 Deno.test("rtmp admission: an idle publisher is closed after maxidle and its players are told", async () => {
   requireTool("ffmpeg");
-  const dir = await Deno.makeTempDir({ prefix: "rtmp_idle_" });
-  const { sink, hub, server } = setup({ maxIdleMs: 1500 });
-  await server.start();
-  const url = `rtmp://127.0.0.1:${server.port}/live/idle`;
+  // <rtmp><maxidle> is in whole seconds.
+  const ts = await startTestServer({ rtmp: { maxidle: 1 } });
+  const dir = ts.root;
+  const url = ts.rtmp("/live/idle");
   try {
     const frames = (await hevcFrames(dir, 1)).slice(0, 10);
     const pub = await RtmpClient.connect(url);
@@ -144,12 +137,10 @@ Deno.test("rtmp admission: an idle publisher is closed after maxidle and its pla
     assert.ok(ms < 4000, `closed ${ms} ms after going idle`);
     assert.match(pubReason, /peer closed|reset/);
     assert.ok(player.statusCodes.includes("NetStream.Play.UnpublishNotify"), player.statusCodes.join());
-    await waitFor(() => server.stats().connections === 0, 3000, "sessions to end");
-    const stop = sink.lines.find((l) => l.includes("rtmp session stop") && l.includes("role=publisher"));
-    assert.match(stop ?? "", /reason="stream ended: idle for more than 1.5 s"/);
+    await waitFor(() => ts.stats<RtmpStats>("rtmp").connections === 0, 3000, "sessions to end");
+    const stop = ts.lines.find((l) => l.includes("rtmp session stop") && l.includes("role=publisher"));
+    assert.match(stop ?? "", /reason="stream ended: idle for more than 1 s"/);
   } finally {
-    await server.close();
-    hub.close();
-    await Deno.remove(dir, { recursive: true });
+    await ts.close();
   }
 });

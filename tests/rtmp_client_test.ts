@@ -6,10 +6,9 @@
 import assert from "node:assert/strict";
 import { avccToAnnexB, joinAnnexB } from "../src/codecs/mod.ts";
 import type { Frame, H265Track } from "../src/core/mod.ts";
-import { createLogger, MemorySink } from "../src/log/mod.ts";
-import { createRtmpServer, RtmpClient } from "../src/protocols/rtmp/mod.ts";
-import { hevcFrames, interleave, opusFrames, paced } from "./rtmp_media.ts";
-import { requireTool, run, testHub } from "./support/mod.ts";
+import { RtmpClient } from "../src/protocols/rtmp/mod.ts";
+import { hevcFrames, interleave, opusFrames, paced } from "./support/rtmp_media.ts";
+import { requireTool, run, startTestServer } from "./support/mod.ts";
 
 async function collect(c: RtmpClient): Promise<Frame[]> {
   const out: Frame[] = [];
@@ -19,24 +18,14 @@ async function collect(c: RtmpClient): Promise<Frame[]> {
 
 Deno.test("rtmp client: HEVC (legacy id 12 and Enhanced) + Opus round trip, decodable Annex B", async () => {
   requireTool("ffmpeg");
-  const dir = await Deno.makeTempDir({ prefix: "rtmp_client_" });
-  const sink = new MemorySink();
-  const log = createLogger({ sinks: [sink] });
-  const hub = testHub({ log });
-  const server = createRtmpServer({
-    hub,
-    log,
-    hostname: "127.0.0.1",
-    port: 0,
-    notFound: "wait",
-    playWaitMs: 20_000,
-  });
-  await server.start();
+  // Players come first and wait for their publisher (<rtmp><notfound>wait, <playwait> 20 s).
+  const ts = await startTestServer({ rtmp: { notfound: "wait", playwait: 20 } });
+  const dir = ts.root;
   try {
     const [video, audio] = await Promise.all([hevcFrames(dir, 3), opusFrames(dir, 3)]);
     assert.ok(video.length >= 85, `encoded ${video.length} HEVC frames`);
     const media = interleave(video, audio);
-    const base = `rtmp://127.0.0.1:${server.port}/live`;
+    const base = ts.rtmp("/live");
 
     const session = async (form: "legacy" | "enhanced") => {
       const key = `hevc_${form}`;
@@ -103,8 +92,6 @@ Deno.test("rtmp client: HEVC (legacy id 12 and Enhanced) + Opus round trip, deco
       }
     }
   } finally {
-    await server.close();
-    hub.close();
-    await Deno.remove(dir, { recursive: true });
+    await ts.close();
   }
 });

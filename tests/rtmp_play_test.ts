@@ -5,8 +5,7 @@
  * G.711 (PCMA/PCMU) comes back as pcm_alaw/pcm_mulaw.
  */
 import assert from "node:assert/strict";
-import { createLogger, MemorySink } from "../src/log/mod.ts";
-import { createRtmpServer, RtmpClient } from "../src/protocols/rtmp/mod.ts";
+import { RtmpClient } from "../src/protocols/rtmp/mod.ts";
 import {
   AAC,
   decodedFrames,
@@ -14,14 +13,16 @@ import {
   ffprobeJson,
   H264B,
   H264H,
-  makeTestCert,
   PCMA,
   PCMU,
   requireTool,
   run,
-  testHub,
+  startTestServer,
   waitFor,
 } from "./support/mod.ts";
+
+/** The RTMP service's counters. */
+type RtmpStats = { connections: number; players: number };
 
 const RW = ["-rw_timeout", "5000000"];
 
@@ -96,28 +97,18 @@ async function gstPlay(url: string, frames: number) {
 
 Deno.test("rtmp play: H264 High + AAC to ffmpeg, rtmpdump, gst, RTMPS, 20 more players and a fast start", async () => {
   requireTool("ffmpeg");
-  const dir = await Deno.makeTempDir({ prefix: "rtmp_play_" });
-  const cert = await makeTestCert(dir);
-  const sink = new MemorySink(5000);
-  const log = createLogger({ sinks: [sink] });
-  const hub = testHub({ log });
-  const server = createRtmpServer({
-    hub,
-    log,
-    hostname: "127.0.0.1",
-    port: 0,
-    tls: { cert: cert.cert, key: cert.key, port: 0 },
-  });
-  await server.start();
-  const url = `rtmp://127.0.0.1:${server.port}/live/main`;
-  const urls = `rtmps://127.0.0.1:${server.tlsPort}/live/main`;
+  const ts = await startTestServer({}, { tls: true });
+  const { hub, root: dir } = ts;
+  const cert = ts.cert!;
+  const url = ts.rtmp("/live/main");
+  const urls = ts.rtmps("/live/main");
   const tlsArgs = ["-tls_verify", "1", "-ca_file", cert.certFile];
   const pub = ffmpegPublish({ url, format: "flv", seconds: 11, video: H264H, audio: AAC });
   try {
     await waitFor(() => hub.get("live/main")?.videoTrack, 10_000, "the publisher's video track");
     let peakPlayers = 0;
     const peak = setInterval(
-      () => peakPlayers = Math.max(peakPlayers, server.stats().players as number),
+      () => peakPlayers = Math.max(peakPlayers, ts.stats<RtmpStats>("rtmp").players),
       200,
     );
 
@@ -198,48 +189,37 @@ Deno.test("rtmp play: H264 High + AAC to ffmpeg, rtmpdump, gst, RTMPS, 20 more p
 
     clearInterval(peak);
     assert.ok(peakPlayers >= 25, `peak of ${peakPlayers} concurrent players`);
-    const stops = sink.lines.filter((l) => l.includes("rtmp session stop"));
-    const starts = sink.lines.filter((l) => l.includes("rtmp session start"));
+    const stops = ts.lines.filter((l) => l.includes("rtmp session stop"));
+    const starts = ts.lines.filter((l) => l.includes("rtmp session start"));
     assert.ok(starts.length >= 28);
     await pub.stop();
-    await waitFor(() => server.stats().connections === 0, 5000, "every session to end");
-    assert.equal(sink.lines.filter((l) => l.includes("rtmp session stop")).length, starts.length);
+    await waitFor(() => ts.stats<RtmpStats>("rtmp").connections === 0, 5000, "every session to end");
+    assert.equal(ts.lines.filter((l) => l.includes("rtmp session stop")).length, starts.length);
     assert.ok(stops.every((l) => !l.includes("drops=") || l.includes("drops=0")), "no player was dropped");
   } finally {
     await pub.stop();
-    await server.close();
-    hub.close();
-    await Deno.remove(dir, { recursive: true });
+    await ts.close();
   }
 });
 
 Deno.test("rtmp play: H264 + PCMA and H264 + PCMU (one published over RTMPS) probe as pcm_alaw / pcm_mulaw", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "rtmp_g711_" });
-  const cert = await makeTestCert(dir);
-  const log = createLogger({ sinks: [new MemorySink()] });
-  const hub = testHub({ log });
-  const server = createRtmpServer({
-    hub,
-    log,
-    hostname: "127.0.0.1",
-    port: 0,
-    tls: { cert: cert.cert, key: cert.key, port: 0 },
-  });
-  await server.start();
+  const ts = await startTestServer({}, { tls: true });
+  const { hub } = ts;
+  const cert = ts.cert!;
   const tlsArgs = ["-tls_verify", "1", "-ca_file", cert.certFile];
   const cases = [
     {
       key: "pcma",
       audio: PCMA,
       codec: "pcm_alaw",
-      url: `rtmp://127.0.0.1:${server.port}/live/pcma`,
+      url: ts.rtmp("/live/pcma"),
       extra: [],
     },
     {
       key: "pcmu",
       audio: PCMU,
       codec: "pcm_mulaw",
-      url: `rtmps://127.0.0.1:${server.tlsPort}/live/pcmu`,
+      url: ts.rtmps("/live/pcmu"),
       extra: tlsArgs,
     },
   ];
@@ -257,7 +237,7 @@ Deno.test("rtmp play: H264 + PCMA and H264 + PCMU (one published over RTMPS) pro
   try {
     await Promise.all(cases.map(async (c) => {
       await waitFor(() => hub.get(`live/${c.key}`)?.audioTrack, 10_000, `${c.key} audio track`);
-      const info = await ffprobeJson(`rtmp://127.0.0.1:${server.port}/live/${c.key}`, {
+      const info = await ffprobeJson(ts.rtmp(`/live/${c.key}`), {
         timeoutMs: 10_000,
         inputArgs: RW,
       });
@@ -270,8 +250,6 @@ Deno.test("rtmp play: H264 + PCMA and H264 + PCMU (one published over RTMPS) pro
     }));
   } finally {
     await Promise.all(pubs.map((p) => p.stop()));
-    await server.close();
-    hub.close();
-    await Deno.remove(dir, { recursive: true });
+    await ts.close();
   }
 });

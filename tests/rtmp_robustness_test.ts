@@ -7,10 +7,12 @@
 import assert from "node:assert/strict";
 import { h264Track, splitAnnexB } from "../src/codecs/mod.ts";
 import type { Frame } from "../src/core/mod.ts";
-import { createLogger, MemorySink } from "../src/log/mod.ts";
-import { createRtmpServer, RtmpClient } from "../src/protocols/rtmp/mod.ts";
-import { command, connectCommand, rawHandshake, readUntilClosed, writeAll } from "./rtmp_raw.ts";
-import { ffmpegPublish, H264B, testHub, waitFor } from "./support/mod.ts";
+import { createRtmpServer, RtmpClient, rtmpSettings } from "../src/protocols/rtmp/mod.ts";
+import { command, connectCommand, rawHandshake, readUntilClosed, writeAll } from "./support/rtmp_raw.ts";
+import { ffmpegPublish, H264B, heapBytes, startTestServer, waitFor } from "./support/mod.ts";
+
+/** The RTMP service's counters. */
+type RtmpStats = { connections: number };
 
 /** Big synthetic H264 frames (a real track, filler payloads): ~3 MB/s without encoding anything. */
 async function bigFrames(count: number, bytes: number): Promise<Frame[]> {
@@ -39,15 +41,18 @@ function stopLineOf(lines: string[], port: number): string[] {
 }
 
 Deno.test("rtmp robustness: a player that stops reading is dropped to keyframes, then disconnected", async () => {
-  const sink = new MemorySink(2000);
-  const log = createLogger({ sinks: [sink] });
-  const hub = testHub({ log });
+  // The config has no key for the fan-out's back-pressure limits, so a second RTMP listener on the
+  // test server's hub and log, built from the same settings() as the real one, gets small ones: a
+  // 1 MiB backlog, a third drop disconnects, and no stall deadline before that.
+  const ts = await startTestServer();
+  const { hub } = ts;
+  const settings = rtmpSettings(ts.server.config, ts.root)!;
   const server = createRtmpServer({
     hub,
-    log,
-    hostname: "127.0.0.1",
+    log: ts.server.log,
+    ...settings,
     port: 0,
-    fanout: { maxQueueBytes: 1 << 20, maxDrops: 2, stallMs: 20_000 },
+    fanout: { ...settings.fanout, maxQueueBytes: 1 << 20, maxDrops: 2, stallMs: 20_000 },
   });
   await server.start();
   const url = `rtmp://127.0.0.1:${server.port}/live/big`;
@@ -73,7 +78,7 @@ Deno.test("rtmp robustness: a player that stops reading is dropped to keyframes,
     const goodLoop = (async () => {
       for await (const _ of good.frames()) goodFrames++;
     })();
-    const rss0 = Deno.memoryUsage().rss;
+    const mem0 = heapBytes();
 
     slow = await rawHandshake(server.port);
     const slowPort = (slow.localAddr as Deno.NetAddr).port;
@@ -82,18 +87,18 @@ Deno.test("rtmp robustness: a player that stops reading is dropped to keyframes,
     await writeAll(slow, command(1, "play", 0, null, "big"));
     // ...and never read again.
     const line = await waitFor(
-      () => stopLineOf(sink.lines, slowPort)[0],
+      () => stopLineOf(ts.lines, slowPort)[0],
       14_000,
       "the slow player to be dropped",
     );
-    const rss1 = Deno.memoryUsage().rss;
+    const mem1 = heapBytes();
     sending = false;
     await sender;
     assert.match(line, /reason="too slow: backlog overflowed too often"/);
     assert.match(line, /drops=3/);
-    assert.equal(stopLineOf(sink.lines, slowPort).length, 1);
-    const growth = (rss1 - rss0) / 1e6;
-    assert.ok(growth < 120, `server RSS grew by ${growth.toFixed(1)} MB while a player stalled`);
+    assert.equal(stopLineOf(ts.lines, slowPort).length, 1);
+    const growth = (mem1 - mem0) / 1e6;
+    assert.ok(growth < 120, `heap and buffers grew by ${growth.toFixed(1)} MB while a player stalled`);
     assert.ok(goodFrames > 30, `the reading player kept receiving (${goodFrames} frames)`);
     good.close();
     await goodLoop;
@@ -103,7 +108,7 @@ Deno.test("rtmp robustness: a player that stops reading is dropped to keyframes,
     good.close();
     await Promise.all([pub.done, good.done]);
     await server.close();
-    hub.close();
+    await ts.close();
   }
 });
 
@@ -134,7 +139,7 @@ const abuses: { name: string; rule: RegExp; act: (port: number) => Promise<Deno.
   },
   {
     name: "stalled handshake",
-    rule: /reason="no complete handshake within 1500 ms"/,
+    rule: /reason="no complete handshake within 10000 ms"/,
     act: async (port) => {
       const c = await Deno.connect({ hostname: "127.0.0.1", port });
       await writeAll(c, new Uint8Array([3, 0, 0, 0]));
@@ -183,16 +188,15 @@ const abuses: { name: string; rule: RegExp; act: (port: number) => Promise<Deno.
 ];
 
 Deno.test("rtmp robustness: malformed input ends only its own session; another stream keeps playing", async () => {
-  const sink = new MemorySink(2000);
-  const log = createLogger({ sinks: [sink] });
-  const hub = testHub({ log });
-  const server = createRtmpServer({ hub, log, hostname: "127.0.0.1", port: 0, handshakeTimeoutMs: 1500 });
-  await server.start();
-  const url = `rtmp://127.0.0.1:${server.port}/live/steady`;
+  const ts = await startTestServer();
+  const { hub } = ts;
+  const port = ts.port("rtmp");
+  const url = ts.rtmp("/live/steady");
+  // Long enough to outlast the stalled handshake (the server's 10 s deadline).
   const pub = ffmpegPublish({
     url,
     format: "flv",
-    seconds: 8,
+    seconds: 20,
     video: H264B,
     audio: ["-an"],
     size: "160x120",
@@ -208,15 +212,15 @@ Deno.test("rtmp robustness: malformed input ends only its own session; another s
     await new Promise((r) => setTimeout(r, 300));
     const before = frames;
     const results = await Promise.all(abuses.map(async (a) => {
-      const conn = await a.act(server.port);
-      const port = (conn.localAddr as Deno.NetAddr).port;
-      const { closed } = await readUntilClosed(conn, 5000);
-      return { a, port, closed };
+      const conn = await a.act(port);
+      const local = (conn.localAddr as Deno.NetAddr).port;
+      const { closed } = await readUntilClosed(conn, 13_000);
+      return { a, local, closed };
     }));
     await new Promise((r) => setTimeout(r, 300));
-    for (const { a, port, closed } of results) {
+    for (const { a, local, closed } of results) {
       assert.ok(closed, `${a.name}: the server closed the connection`);
-      const stops = stopLineOf(sink.lines, port);
+      const stops = stopLineOf(ts.lines, local);
       assert.equal(stops.length, 1, `${a.name}: one stop line`);
       assert.match(stops[0], a.rule, a.name);
     }
@@ -233,7 +237,6 @@ Deno.test("rtmp robustness: malformed input ends only its own session; another s
     player.close();
     await player.done;
     await pub.stop();
-    await server.close();
-    hub.close();
+    await ts.close();
   }
 });

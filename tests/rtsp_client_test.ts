@@ -4,10 +4,16 @@
  * the pulled stream over RTMP.
  */
 import assert from "node:assert/strict";
-import { createRtmpServer } from "../src/protocols/rtmp/mod.ts";
-import { pullRtsp } from "../src/protocols/rtsp/mod.ts";
-import { AAC, ffmpegPublish, H264B, requireTool, testHub, waitFor } from "./support/mod.ts";
-import { ffmpegFrames, memoryLog, startRtsp } from "./rtsp_support.ts";
+import { createRtspServer, pullRtsp, rtspSettings } from "../src/protocols/rtsp/mod.ts";
+import {
+  AAC,
+  decodedFrames,
+  ffmpegPublish,
+  H264B,
+  requireTool,
+  startTestServer,
+  waitFor,
+} from "./support/mod.ts";
 
 const GST_SERVER = `
 import sys, gi
@@ -60,10 +66,9 @@ async function gstRtspServer(): Promise<{ port: number; stop: () => Promise<void
 
 Deno.test("rtsp client pulls from gst-rtsp-server (tcp and udp); ffmpeg plays it over RTMP", async () => {
   const gst = await gstRtspServer();
-  const hub = testHub();
-  const { log } = memoryLog();
-  const rtmp = createRtmpServer({ hub, log, hostname: "127.0.0.1", port: 0 });
-  await rtmp.start();
+  const ts = await startTestServer();
+  const { hub } = ts;
+  const log = ts.server.log;
   try {
     for (const transport of ["tcp", "udp"] as const) {
       const name = `pulled-${transport}`;
@@ -77,8 +82,8 @@ Deno.test("rtsp client pulls from gst-rtsp-server (tcp and udp); ffmpeg plays it
       });
       assert.deepEqual(client.tracks.map((t) => t.codec).sort(), ["aac", "h264"]);
       await waitFor(() => stream.stats.videoFrames > 10, 10_000, "pulled frames");
-      const r = await ffmpegFrames(`rtmp://127.0.0.1:${rtmp.port}/live/${name}`, {
-        input: ["-rw_timeout", "5000000"],
+      const r = await decodedFrames(ts.rtmp(`/live/${name}`), {
+        inputArgs: ["-rw_timeout", "5000000"],
         frames: 60,
         timeoutMs: 20_000,
       });
@@ -88,16 +93,25 @@ Deno.test("rtsp client pulls from gst-rtsp-server (tcp and udp); ffmpeg plays it
       assert.match(await stream.ended, /source closed/);
     }
   } finally {
-    await rtmp.close();
-    hub.close();
+    await ts.close();
     await gst.stop();
   }
 });
 
 Deno.test("rtsp client pulls from our own server with Digest credentials", async () => {
-  const hub = testHub();
-  const { log } = memoryLog();
-  const rtsp = await startRtsp(hub, log, { users: { bob: "pw" } });
+  // The config has no RTSP user list: a second RTSP listener on the test server's hub and log, built
+  // from the same settings() as the real one, requires credentials.
+  const ts = await startTestServer();
+  const { hub } = ts;
+  const log = ts.server.log;
+  const rtsp = createRtspServer({
+    hub,
+    log,
+    ...rtspSettings(ts.server.config, ts.root)!,
+    port: 0,
+    users: { bob: "pw" },
+  });
+  await rtsp.start();
   try {
     const pub = ffmpegPublish({
       url: `rtsp://bob:pw@127.0.0.1:${rtsp.port}/live/src`,
@@ -124,6 +138,6 @@ Deno.test("rtsp client pulls from our own server with Digest credentials", async
     assert.match(await client.closed, /server closed|no media/);
   } finally {
     await rtsp.close();
-    hub.close();
+    await ts.close();
   }
 });

@@ -4,32 +4,35 @@
  * publish and play with a self-signed certificate; Digest credentials; 20 TCP players on one stream.
  */
 import assert from "node:assert/strict";
-import { createRtmpServer } from "../src/protocols/rtmp/mod.ts";
+import type { Stream } from "../src/core/mod.ts";
+import { createRtspServer, rtspSettings } from "../src/protocols/rtsp/mod.ts";
 import {
   AAC,
+  decodedFrames,
   ffmpegPublish,
   ffprobeJson,
   H264B,
-  makeTestCert,
+  needed,
   PCMU,
   spawnBackground,
-  testHub,
+  startTestServer,
   waitFor,
 } from "./support/mod.ts";
-import { ffmpegFrames, gstFrames, memoryLog, startRtsp } from "./rtsp_support.ts";
+import { gstFrames } from "./support/rtsp_client.ts";
 
 const SECONDS = 6;
 const SENT = SECONDS * 30;
+/** Every player gets ≥ 80 % of the frames the source delivered (at most of the SENT it was asked for). */
 const MIN = Math.floor(SENT * 0.8);
+const need = (s: Stream) => needed(s.stats.videoFrames, 0.8, MIN);
 const TCP = ["-rtsp_transport", "tcp"];
 const UDP = ["-rtsp_transport", "udp"];
 
+type RtspStats = { players: number; tlsPort: number };
+
 Deno.test("rtmp publish → rtsp play (ffmpeg and gst, tcp and udp): H264+AAC and H264+PCMU", async () => {
-  const hub = testHub();
-  const { log } = memoryLog();
-  const rtsp = await startRtsp(hub, log);
-  const rtmp = createRtmpServer({ hub, log, hostname: "127.0.0.1", port: 0 });
-  await rtmp.start();
+  const ts = await startTestServer();
+  const { hub } = ts;
   try {
     const cases = [{ name: "aac", audio: AAC, codec: "aac" }, {
       name: "pcmu",
@@ -37,49 +40,50 @@ Deno.test("rtmp publish → rtsp play (ffmpeg and gst, tcp and udp): H264+AAC an
       codec: "pcm_mulaw",
     }];
     const results = await Promise.all(cases.map(async (c) => {
-      const url = `rtsp://127.0.0.1:${rtsp.port}/live/rtmp-${c.name}`;
+      const url = ts.rtsp(`/live/rtmp-${c.name}`);
       const timeoutMs = (SECONDS + 20) * 1000;
       const players = {
-        "ffmpeg tcp": ffmpegFrames(url, { input: TCP, timeoutMs }),
-        "ffmpeg udp": ffmpegFrames(url, { input: UDP, timeoutMs }),
+        "ffmpeg tcp": decodedFrames(url, { inputArgs: TCP, timeoutMs }),
+        "ffmpeg udp": decodedFrames(url, { inputArgs: UDP, timeoutMs }),
         "gst tcp": gstFrames(url, { protocol: "tcp", codec: "h264", frames: MIN, timeoutMs }),
         "gst udp": gstFrames(url, { protocol: "udp", codec: "h264", frames: MIN, timeoutMs }),
       };
       await new Promise((r) => setTimeout(r, 500));
       const pub = ffmpegPublish({
-        url: `rtmp://127.0.0.1:${rtmp.port}/live/rtmp-${c.name}`,
+        url: ts.rtmp(`/live/rtmp-${c.name}`),
         format: "flv",
         seconds: SECONDS,
         size: "320x240",
         video: H264B,
         audio: c.audio,
       });
+      const stream = await waitFor(() => hub.get(`live/rtmp-${c.name}`), 10_000, "the publisher");
       await new Promise((r) => setTimeout(r, 2500));
       const probe = await ffprobeJson(url, { timeoutMs: 15_000, inputArgs: TCP });
       await pub.exited;
       await pub.stop();
       const got: Record<string, number> = {};
       for (const [k, p] of Object.entries(players)) got[k] = (await p).frames;
-      return { c, probe, got };
+      return { c, probe, got, stream };
     }));
-    for (const { c, probe, got } of results) {
+    for (const { c, probe, got, stream } of results) {
       assert.deepEqual(probe.streams.map((s) => s.codec_name), ["h264", c.codec]);
-      for (const [k, n] of Object.entries(got)) assert.ok(n >= MIN, `${c.name} ${k}: ${n} of ${SENT} frames`);
+      const sent = stream.stats.videoFrames;
+      for (const [k, n] of Object.entries(got)) {
+        assert.ok(n >= need(stream), `${c.name} ${k}: ${n} of ${sent} frames`);
+      }
     }
   } finally {
-    await rtsp.close();
-    await rtmp.close();
-    hub.close();
+    await ts.close();
   }
 });
 
 Deno.test("gst rtspclientsink publishes H264+Opus; ffmpeg plays it over RTSP", async () => {
-  const hub = testHub();
-  const { log } = memoryLog();
-  const rtsp = await startRtsp(hub, log);
+  const ts = await startTestServer();
+  const { hub } = ts;
   try {
-    const url = `rtsp://127.0.0.1:${rtsp.port}/live/gst`;
-    const player = ffmpegFrames(url, { input: TCP, timeoutMs: 30_000 });
+    const url = ts.rtsp("/live/gst");
+    const player = decodedFrames(url, { inputArgs: TCP, timeoutMs: 30_000 });
     await new Promise((r) => setTimeout(r, 500));
     const probe = (async () => {
       await waitFor(() => hub.get("live/gst"), 10_000, "the gst publisher");
@@ -129,55 +133,58 @@ Deno.test("gst rtspclientsink publishes H264+Opus; ffmpeg plays it over RTSP", a
     const p = await probe;
     assert.deepEqual(p.streams.map((s) => s.codec_name).sort(), ["h264", "opus"]);
     const { frames } = await player;
-    assert.ok(frames >= MIN, `ffmpeg got ${frames} of ${SENT} frames`);
+    assert.ok(frames >= need(stream), `ffmpeg got ${frames} of ${stream.stats.videoFrames} frames`);
   } finally {
-    await rtsp.close();
-    hub.close();
+    await ts.close();
   }
 });
 
 Deno.test("rtsps: ffmpeg publishes and plays with a self-signed certificate", async () => {
-  const dir = await Deno.makeTempDir();
-  const hub = testHub();
-  const { log } = memoryLog();
+  const ts = await startTestServer({}, { tls: true });
   try {
-    const cert = await makeTestCert(dir);
-    const rtsp = await startRtsp(hub, log, { tls: { cert: cert.cert, key: cert.key, port: 0 } });
-    try {
-      const url = `rtsps://127.0.0.1:${rtsp.tlsPort}/live/secure`;
-      const player = ffmpegFrames(url, { input: TCP, timeoutMs: 30_000 });
-      await new Promise((r) => setTimeout(r, 500));
-      const pub = ffmpegPublish({
-        url,
-        format: "rtsp",
-        seconds: SECONDS,
-        size: "320x240",
-        video: H264B,
-        audio: AAC,
-        extra: TCP,
-      });
-      const status = await pub.exited;
-      const err = await pub.stop();
-      assert.equal(status.code, 0, err);
-      const { frames, stderr } = await player;
-      assert.ok(frames >= MIN, `rtsps player got ${frames} of ${SENT} frames: ${stderr}`);
-      assert.equal(rtsp.stats().tlsPort, rtsp.tlsPort);
-    } finally {
-      await rtsp.close();
-    }
+    const url = ts.rtsps("/live/secure");
+    const player = decodedFrames(url, { inputArgs: TCP, timeoutMs: 30_000 });
+    await new Promise((r) => setTimeout(r, 500));
+    const pub = ffmpegPublish({
+      url,
+      format: "rtsp",
+      seconds: SECONDS,
+      size: "320x240",
+      video: H264B,
+      audio: AAC,
+      extra: TCP,
+    });
+    const stream = await waitFor(() => ts.hub.get("live/secure"), 10_000, "the publisher");
+    const status = await pub.exited;
+    const err = await pub.stop();
+    assert.equal(status.code, 0, err);
+    const { frames, stderr } = await player;
+    assert.ok(
+      frames >= need(stream),
+      `rtsps player got ${frames} of ${stream.stats.videoFrames} frames: ${stderr}`,
+    );
+    assert.equal(ts.stats<RtspStats>("rtsp").tlsPort, ts.port("rtsps"));
   } finally {
-    hub.close();
-    await Deno.remove(dir, { recursive: true });
+    await ts.close();
   }
 });
 
 Deno.test("rtsp users: ffmpeg publishes and plays with credentials (Digest); without them it gets 401", async () => {
-  const hub = testHub();
-  const { log } = memoryLog();
-  const rtsp = await startRtsp(hub, log, { users: { alice: "s3cret" } });
+  // The config has no RTSP user list: a second RTSP listener on the test server's hub and log, built
+  // from the same settings() as the real one, requires credentials.
+  const ts = await startTestServer();
+  const { hub } = ts;
+  const rtsp = createRtspServer({
+    hub,
+    log: ts.server.log,
+    ...rtspSettings(ts.server.config, ts.root)!,
+    port: 0,
+    users: { alice: "s3cret" },
+  });
+  await rtsp.start();
   try {
     const url = (auth: string) => `rtsp://${auth}127.0.0.1:${rtsp.port}/live/private`;
-    const player = ffmpegFrames(url("alice:s3cret@"), { input: TCP, timeoutMs: 30_000 });
+    const player = decodedFrames(url("alice:s3cret@"), { inputArgs: TCP, timeoutMs: 30_000 });
     await new Promise((r) => setTimeout(r, 500));
     const pub = ffmpegPublish({
       url: url("alice:s3cret@"),
@@ -188,10 +195,10 @@ Deno.test("rtsp users: ffmpeg publishes and plays with credentials (Digest); wit
       audio: AAC,
       extra: TCP,
     });
-    await waitFor(() => hub.get("live/private"), 10_000, "the publisher");
+    const stream = await waitFor(() => hub.get("live/private"), 10_000, "the publisher");
     const [anon, wrong] = await Promise.all([
-      ffmpegFrames(url(""), { input: TCP, timeoutMs: 10_000 }),
-      ffmpegFrames(url("alice:nope@"), { input: TCP, timeoutMs: 10_000 }),
+      decodedFrames(url(""), { inputArgs: TCP, timeoutMs: 10_000 }),
+      decodedFrames(url("alice:nope@"), { inputArgs: TCP, timeoutMs: 10_000 }),
     ]);
     assert.equal(anon.frames, 0);
     assert.match(anon.stderr, /401/);
@@ -200,22 +207,22 @@ Deno.test("rtsp users: ffmpeg publishes and plays with credentials (Digest); wit
     await pub.exited;
     await pub.stop();
     const { frames } = await player;
-    assert.ok(frames >= 4 * 30 * 0.8, `authorized player got ${frames} frames`);
+    const sent = stream.stats.videoFrames;
+    assert.ok(frames >= needed(sent, 0.8, 4 * 30 * 0.8), `authorized player got ${frames} of ${sent} frames`);
   } finally {
     await rtsp.close();
-    hub.close();
+    await ts.close();
   }
 });
 
 Deno.test("20 RTSP/TCP players on one stream all receive ≥ 80 % of the frames", async () => {
-  const hub = testHub();
-  const { log } = memoryLog();
-  const rtsp = await startRtsp(hub, log);
+  const ts = await startTestServer();
+  const { hub } = ts;
   try {
-    const url = `rtsp://127.0.0.1:${rtsp.port}/live/many`;
+    const url = ts.rtsp("/live/many");
     const players = Array.from(
       { length: 20 },
-      () => ffmpegFrames(url, { input: TCP, timeoutMs: 40_000, copy: true }),
+      () => decodedFrames(url, { inputArgs: TCP, timeoutMs: 40_000, copy: true }),
     );
     await new Promise((r) => setTimeout(r, 1500));
     const pub = ffmpegPublish({
@@ -229,16 +236,14 @@ Deno.test("20 RTSP/TCP players on one stream all receive ≥ 80 % of the frames"
     });
     const stream = await waitFor(() => hub.get("live/many"), 10_000, "the publisher");
     await waitFor(() => (stream.players.get("rtsp") ?? 0) >= 20, 15_000, "20 players");
-    const peak = rtsp.stats();
-    assert.equal(peak.players, 20);
+    assert.equal(ts.stats<RtspStats>("rtsp").players, 20);
     await pub.exited;
     await pub.stop();
     const frames = (await Promise.all(players)).map((r) => r.frames);
     for (const [i, n] of frames.entries()) {
-      assert.ok(n >= MIN, `player ${i}: ${n} of ${SENT} frames (${frames})`);
+      assert.ok(n >= need(stream), `player ${i}: ${n} of ${stream.stats.videoFrames} frames (${frames})`);
     }
   } finally {
-    await rtsp.close();
-    hub.close();
+    await ts.close();
   }
 });

@@ -7,8 +7,10 @@ import assert from "node:assert/strict";
 import type { Frame, Hub, Stream } from "../src/core/mod.ts";
 import { g711Track, h264Track, joinAvcc, splitAnnexB } from "../src/codecs/mod.ts";
 import { parseRtp } from "../src/formats/rtp/mod.ts";
-import { testHub, waitFor } from "./support/mod.ts";
-import { memoryLog, Raw, startRtsp } from "./rtsp_support.ts";
+import { startTestServer, waitFor } from "./support/mod.ts";
+import { Raw } from "./support/rtsp_client.ts";
+
+type RtspStats = { players: number; sessions: number; udpPairs: number };
 
 const H264 = Deno.readFileSync(
   new URL("../src/formats/rtp/testdata/h264_320x240_bframes.h264", import.meta.url),
@@ -51,14 +53,15 @@ async function feed(hub: Hub, name: string): Promise<{ stream: Stream; stop: () 
 }
 
 Deno.test("rtsp session: NAT address, RTP-Info, PAUSE/resume, stats", async () => {
-  const hub = testHub();
-  const { log } = memoryLog();
-  const rtsp = await startRtsp(hub, log, { natHost: "203.0.113.7:8554" });
+  // The public address players are told (`<nat><rtsp>`).
+  const ts = await startTestServer({ nat: { rtsp: "203.0.113.7:8554" } });
+  const { hub } = ts;
+  const port = ts.port("rtsp");
   const src = await feed(hub, "nat");
   const raws: Raw[] = [];
   try {
-    const base = `rtsp://127.0.0.1:${rtsp.port}/live/nat`;
-    const udp = await Raw.open(rtsp.port);
+    const base = ts.rtsp("/live/nat");
+    const udp = await Raw.open(port);
     raws.push(udp);
     const d = await udp.request("DESCRIBE", base);
     const sdp = new TextDecoder().decode(d.body);
@@ -74,7 +77,7 @@ Deno.test("rtsp session: NAT address, RTP-Info, PAUSE/resume, stats", async () =
     assert.match(transport, /server_port=\d+-\d+/);
     assert.match(s.headers.get("session")!, /^[0-9A-F]{16};timeout=12$/);
 
-    const tcp = await Raw.open(rtsp.port);
+    const tcp = await Raw.open(port);
     raws.push(tcp);
     assert.equal((await tcp.request("DESCRIBE", base)).status, 200);
     const s0 = await tcp.request("SETUP", `${base}/trackID=0`, [[
@@ -101,7 +104,7 @@ Deno.test("rtsp session: NAT address, RTP-Info, PAUSE/resume, stats", async () =
     assert.equal(String(first.timestamp), info[0].rtptime);
     assert.ok(tcp.count(1) > 0, "RTCP sender reports on channel 1");
     await waitFor(() => src.stream.players.get("rtsp") === 1, 2000, "one counted player");
-    assert.equal(rtsp.stats().players, 2);
+    assert.equal(ts.stats<RtspStats>("rtsp").players, 2);
 
     assert.equal((await tcp.request("PAUSE", base, [["Session", sid]])).status, 200);
     await new Promise((r) => setTimeout(r, 300));
@@ -115,22 +118,22 @@ Deno.test("rtsp session: NAT address, RTP-Info, PAUSE/resume, stats", async () =
   } finally {
     for (const r of raws) r.close();
     src.stop();
-    await rtsp.close();
-    hub.close();
+    await ts.close();
   }
 });
 
 Deno.test("rtsp session: idle connections, silent UDP players and silent publishers time out", async () => {
-  const hub = testHub();
-  const { log } = memoryLog();
-  const rtsp = await startRtsp(hub, log, { maxIdleMs: 1000, playWaitMs: 0 });
+  // <rtsp><maxidle> 1 s; notfound=reject (no wait for a publisher).
+  const ts = await startTestServer({ rtsp: { maxidle: 1 }, rtmp: { notfound: "reject" } });
+  const { hub } = ts;
+  const port = ts.port("rtsp");
   const src = await feed(hub, "idle");
   const raws: Raw[] = [];
   try {
-    const base = `rtsp://127.0.0.1:${rtsp.port}/live`;
-    const idle = await Raw.open(rtsp.port);
-    const player = await Raw.open(rtsp.port);
-    const publisher = await Raw.open(rtsp.port);
+    const base = ts.rtsp("/live");
+    const idle = await Raw.open(port);
+    const player = await Raw.open(port);
+    const publisher = await Raw.open(port);
     raws.push(idle, player, publisher);
     assert.equal((await player.request("DESCRIBE", `${base}/idle`)).status, 200);
     const s = await player.request("SETUP", `${base}/idle/trackID=0`, [[
@@ -163,12 +166,11 @@ Deno.test("rtsp session: idle connections, silent UDP players and silent publish
     assert.ok(took < 4000, `timeouts took ${took} ms`);
     assert.equal(silent.isEnded, true);
     await waitFor(() => (src.stream.players.get("rtsp") ?? 0) === 0, 2000, "player released");
-    assert.equal(rtsp.stats().sessions, 0);
-    assert.equal(rtsp.stats().udpPairs, 0);
+    assert.equal(ts.stats<RtspStats>("rtsp").sessions, 0);
+    assert.equal(ts.stats<RtspStats>("rtsp").udpPairs, 0);
   } finally {
     for (const r of raws) r.close();
     src.stop();
-    await rtsp.close();
-    hub.close();
+    await ts.close();
   }
 });

@@ -1,16 +1,15 @@
 /** Whole server: an SRT publisher's transport stats (RTT, loss, retransmits, bitrate) appear in /api/live details. */
 import assert from "node:assert/strict";
-import { AAC, ffmpegPublish, H264B, startEstuary, waitFor } from "./support/mod.ts";
+import { AAC, ffmpegPublish, H264B, startTestServer, waitFor } from "./support/mod.ts";
 
 Deno.test("server: /api/live details show the SRT session's RTT, loss, retransmits and bitrate", async () => {
-  const server = await startEstuary({ services: ["rtmp", "http", "srt"] });
-  const url =
-    `srt://127.0.0.1:${server.ports.srt}?mode=caller&latency=120000&streamid=#!::r=live/srtstats,m=publish`;
+  const ts = await startTestServer();
+  const url = ts.srt("#!::r=live/srtstats,m=publish", { mode: "caller", latency: 120000 });
   const pub = ffmpegPublish({ url, format: "mpegts", seconds: 8, video: H264B, audio: AAC });
   try {
     const details = await waitFor(
       async () => {
-        const res = await fetch(server.http("/api/live?app=live&name=srtstats"));
+        const res = await fetch(ts.http("/api/live?app=live&name=srtstats"));
         const body = await res.json();
         return res.ok && body.sessions?.srt?.[0]?.recv?.bitrateKbps > 0 ? body : null;
       },
@@ -27,6 +26,6 @@ Deno.test("server: /api/live details show the SRT session's RTT, loss, retransmi
     assert.ok(s.recv.bitrateKbps > 0, `bitrate ${s.recv.bitrateKbps}`);
   } finally {
     await pub.stop();
-    await server.stop();
+    await ts.close();
   }
 });

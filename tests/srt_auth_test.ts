@@ -1,8 +1,18 @@
 /** SRT admission through smart_rtmpd's auth callback: type=srt, the role, and the stream id's keys. */
 import assert from "node:assert/strict";
-import { createAuthorizer } from "../src/auth/mod.ts";
-import { AAC, decodedFrames, ffmpegPublish, H264B, requireTool, run } from "./support/mod.ts";
-import { startSrt, waitLive, waitNoSessions } from "./srt_util.ts";
+import {
+  AAC,
+  decodedFrames,
+  ffmpegPublish,
+  H264B,
+  requireTool,
+  run,
+  startTestServer,
+  waitLive,
+} from "./support/mod.ts";
+import { waitNoSessions } from "./support/srt_client.ts";
+
+const LIVE = { audio: false, videoFrames: 11 };
 
 Deno.test("the auth callback sees type=srt, the role and the stream id's extra keys; a denial is 1403", async () => {
   requireTool("ffmpeg");
@@ -12,11 +22,9 @@ Deno.test("the auth callback sees type=srt, the role and the stream id's extra k
     asked.push(url);
     return new Response(null, { status: url.searchParams.get("token") === "good" ? 200 : 403 });
   });
-  const f = await startSrt({}, {
-    authorize: createAuthorizer({ url: `http://127.0.0.1:${auth.addr.port}/auth` }),
-  });
+  const ts = await startTestServer({ authurl: { host: `127.0.0.1:${auth.addr.port}`, router: "/auth" } });
   const pub = ffmpegPublish({
-    url: f.url("#!::r=live/authd,m=publish,u=alice,token=good"),
+    url: ts.srt("#!::r=live/authd,m=publish,u=alice,token=good"),
     format: "mpegts",
     seconds: 10,
     size: "320x240",
@@ -24,15 +32,15 @@ Deno.test("the auth callback sees type=srt, the role and the stream id's extra k
     audio: AAC,
   });
   try {
-    await waitLive(f.hub, "live/authd");
+    await waitLive(ts.hub, "live/authd", LIVE);
     const [ok, denied] = await Promise.all([
-      decodedFrames(f.url("#!::r=live/authd,m=request,token=good"), { frames: 30, timeoutMs: 15_000 }),
+      decodedFrames(ts.srt("#!::r=live/authd,m=request,token=good"), { frames: 30, timeoutMs: 15_000 }),
       run("ffmpeg", [
         "-nostdin",
         "-loglevel",
         "error",
         "-i",
-        f.url("#!::r=live/authd,token=bad"),
+        ts.srt("#!::r=live/authd,token=bad"),
         "-f",
         "null",
         "-",
@@ -42,7 +50,7 @@ Deno.test("the auth callback sees type=srt, the role and the stream id's extra k
     ]);
     assert.ok(ok.frames >= 27, `${ok.frames}/30 ${ok.stderr}`);
     assert.notEqual(denied.code, 0);
-    assert.ok(f.lines.some((l) => /srt connection rejected .*code=1403/.test(l)));
+    assert.ok(ts.lines.some((l) => /srt connection rejected .*code=1403/.test(l)));
     const publish = asked.find((u) => u.searchParams.get("role") === "publisher")!;
     assert.equal(publish.pathname, "/auth/live/authd");
     assert.equal(publish.searchParams.get("type"), "srt");
@@ -53,8 +61,8 @@ Deno.test("the auth callback sees type=srt, the role and the stream id's extra k
     );
   } finally {
     await pub.stop();
-    await waitNoSessions(f.srv);
-    await f.close();
+    await waitNoSessions(ts);
+    await ts.close();
     await auth.shutdown();
   }
 });

@@ -15,8 +15,8 @@ import {
 } from "../src/protocols/srt/handshake.ts";
 import { encodeHsReq, encodeStringExt, ExtType, LIVE_FLAGS } from "../src/protocols/srt/extensions.ts";
 import { SEQ_MAX } from "../src/protocols/srt/sequence.ts";
-import { requireTool } from "./support/mod.ts";
-import { startSrt, waitNoSessions } from "./srt_util.ts";
+import { requireTool, startTestServer } from "./support/mod.ts";
+import { srtStats, waitNoSessions } from "./support/srt_client.ts";
 
 /** A raw UDP peer that speaks handshakes by hand. */
 function rawPeer(port: number) {
@@ -100,8 +100,8 @@ function conclusion(socketId: number, cookie: number, over: Partial<Handshake> =
 }
 
 Deno.test("random datagrams, forged cookies, HSv4 and unknown extensions", async () => {
-  const f = await startSrt();
-  const peer = rawPeer(f.port);
+  const ts = await startTestServer();
+  const peer = rawPeer(ts.port("srt"));
   try {
     // 1. Garbage of every size, some dressed as handshakes or addressed to made-up sockets.
     const rnd = (n: number) => crypto.getRandomValues(new Uint8Array(n));
@@ -123,7 +123,7 @@ Deno.test("random datagrams, forged cookies, HSv4 and unknown extensions", async
     );
     await peer.hs(conclusion(77, (ind.cookie + 1) >>> 0));
     assert.equal(await peer.answer(400), undefined, "a bad cookie is ignored");
-    assert.equal(f.srv.stats().sessions, 0);
+    assert.equal(srtStats(ts).sessions, 0);
     // 3. An HSv4 conclusion is refused with REJ_VERSION (1008).
     await peer.hs(conclusion(78, ind.cookie, { version: 4 }));
     assert.equal((await peer.answer())?.type, 1008);
@@ -132,7 +132,7 @@ Deno.test("random datagrams, forged cookies, HSv4 and unknown extensions", async
     const ok = await peer.answer();
     assert.equal(ok?.type, HandshakeType.Conclusion, "accepted despite the unknown extension");
     assert.ok(ok!.extensions.some((e) => e.type === ExtType.HsRsp));
-    assert.equal(f.srv.stats().sessions, 1);
+    assert.equal(srtStats(ts).sessions, 1);
     await peer.send(encodeControlPacket({
       type: ControlType.Shutdown,
       subtype: 0,
@@ -141,23 +141,24 @@ Deno.test("random datagrams, forged cookies, HSv4 and unknown extensions", async
       destId: ok!.socketId,
       cif: new Uint8Array(4),
     }));
-    await waitNoSessions(f.srv);
-    const st = f.srv.stats();
+    await waitNoSessions(ts);
+    const st = srtStats(ts);
     assert.ok(st.badPackets > 100, `bad packets counted: ${JSON.stringify(st)}`);
-    assert.equal(f.hub.get("live/raw"), undefined, "the stream ended with its publisher");
+    assert.equal(ts.hub.get("live/raw"), undefined, "the stream ended with its publisher");
   } finally {
     await peer.close();
-    await f.close();
+    await ts.close();
   }
 });
 
 Deno.test("sequence numbers wrap mid-stream; a vanished caller times out and frees its stream", async () => {
   requireTool("ffmpeg");
   const tsBytes = await tsFile();
-  const f = await startSrt({ maxIdleMs: 1000 });
+  // <srt><maxidle> 1 s: a caller that vanishes is noticed quickly.
+  const ts = await startTestServer({ srt: { maxidle: 1 } });
   const caller = await connectSrt({
     hostname: "127.0.0.1",
-    port: f.port,
+    port: ts.port("srt"),
     streamId: "#!::r=live/wrap,m=publish",
     isn: SEQ_MAX - 20,
   });
@@ -168,21 +169,21 @@ Deno.test("sequence numbers wrap mid-stream; a vanished caller times out and fre
       await caller.connection.write(tsBytes.subarray(o, Math.min(tsBytes.length, o + step)));
       await new Promise((r) => setTimeout(r, 2000 * step / tsBytes.length));
     }
-    const stream = f.hub.get("live/wrap")!;
+    const stream = ts.hub.get("live/wrap")!;
     await new Promise((r) => setTimeout(r, 400)); // TSBPD latency
     assert.ok(stream.stats.videoFrames >= 40, `frames after the wrap: ${stream.stats.videoFrames}`);
-    const s = f.srv.stats().list[0];
+    const s = srtStats(ts).list[0];
     assert.equal(s.recv.lost, 0);
     assert.ok(caller.connection.sender.stats.packets > 30);
     // Now the caller disappears without a SHUTDOWN: the server notices after maxIdle (1 s).
     await caller.drop();
-    await waitNoSessions(f.srv, 4000);
+    await waitNoSessions(ts, 4000);
     assert.ok(stream.isEnded, "the publisher's stream ended");
     assert.match(stream.endReason, /peer idle/);
-    assert.equal(f.hub.get("live/wrap"), undefined);
+    assert.equal(ts.hub.get("live/wrap"), undefined);
   } finally {
     await caller.close();
-    await f.close();
+    await ts.close();
   }
 });
 

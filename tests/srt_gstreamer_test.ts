@@ -1,13 +1,22 @@
 /** GStreamer as an SRT client: srtsink (mpegtsmux alignment=7) publishes, srtsrc plays. */
 import assert from "node:assert/strict";
-import { decodedFrames, requireTool, run, spawnBackground } from "./support/mod.ts";
-import { startSrt, waitLive, waitNoSessions } from "./srt_util.ts";
+import {
+  decodedFrames,
+  requireTool,
+  run,
+  spawnBackground,
+  startTestServer,
+  waitLive,
+} from "./support/mod.ts";
+import { waitNoSessions } from "./support/srt_client.ts";
+
+const LIVE = { audio: false, videoFrames: 11 };
 
 Deno.test("GStreamer srtsink publishes H.264+AAC; srtsrc and ffmpeg play it", async () => {
   requireTool("gst-launch-1.0");
   requireTool("ffmpeg");
   // gst-launch dies on SIGTERM without an SRT SHUTDOWN: the idle timeout ends its session.
-  const f = await startSrt({ maxIdleMs: 1500 });
+  const ts = await startTestServer({ srt: { maxidle: 2 } });
   const pub = spawnBackground("gst-launch-1.0", [
     "-q",
     "videotestsrc",
@@ -45,20 +54,20 @@ Deno.test("GStreamer srtsink publishes H.264+AAC; srtsrc and ffmpeg play it", as
     "alignment=7",
     "!",
     "srtsink",
-    `uri=srt://127.0.0.1:${f.port}`,
+    `uri=srt://127.0.0.1:${ts.port("srt")}`,
     "latency=120",
     "streamid=#!::r=live/gst,m=publish",
   ]);
   try {
-    await waitLive(f.hub, "live/gst");
-    const s = f.hub.get("live/gst")!;
+    await waitLive(ts.hub, "live/gst", LIVE);
+    const s = ts.hub.get("live/gst")!;
     assert.equal(s.videoTrack?.codec, "h264");
     assert.equal(s.audioTrack?.codec, "aac");
     const [gst, ff] = await Promise.all([
       run("gst-launch-1.0", [
         "-q",
         "srtsrc",
-        `uri=srt://127.0.0.1:${f.port}`,
+        `uri=srt://127.0.0.1:${ts.port("srt")}`,
         "latency=120",
         "streamid=#!::r=live/gst,m=request",
         "!",
@@ -73,7 +82,7 @@ Deno.test("GStreamer srtsink publishes H.264+AAC; srtsrc and ffmpeg play it", as
         "!",
         "fakesink",
       ], { timeoutMs: 15_000 }),
-      decodedFrames(`srt://127.0.0.1:${f.port}?streamid=#!::r=live/gst,m=request`, {
+      decodedFrames(ts.srt("#!::r=live/gst,m=request"), {
         frames: 60,
         timeoutMs: 15_000,
       }),
@@ -83,7 +92,7 @@ Deno.test("GStreamer srtsink publishes H.264+AAC; srtsrc and ffmpeg play it", as
     assert.ok(ff.frames >= 54, `ffmpeg decoded ${ff.frames}/60: ${ff.stderr}`);
   } finally {
     await pub.stop();
-    await waitNoSessions(f.srv);
-    await f.close();
+    await waitNoSessions(ts);
+    await ts.close();
   }
 });

@@ -3,17 +3,28 @@
  * and some reordering) on both the publisher's and the player's path, latency 200 ms.
  */
 import assert from "node:assert/strict";
-import { AAC, decodedFrames, ffmpegPublish, H264B, requireTool, waitFor } from "./support/mod.ts";
-import { startLossyRelay } from "./lossy_relay.ts";
-import { startSrt, waitLive, waitNoSessions } from "./srt_util.ts";
+import {
+  AAC,
+  decodedFrames,
+  ffmpegPublish,
+  H264B,
+  requireTool,
+  startTestServer,
+  waitFor,
+  waitLive,
+} from "./support/mod.ts";
+import { startLossyRelay } from "./support/lossy_relay.ts";
+import { srtStats, waitNoSessions } from "./support/srt_client.ts";
+
+const LIVE = { audio: false, videoFrames: 11 };
 
 Deno.test("5 % loss each way: ffmpeg SRT publish → SRT play decodes ≥ 95 % of frames, stats show retransmissions", async () => {
   requireTool("ffmpeg");
   // The relay may drop a SHUTDOWN too: a short idle timeout frees such a session quickly.
-  const f = await startSrt({ latencyMs: 200, maxIdleMs: 2000 });
+  const ts = await startTestServer({ srt: { latency: 200, maxidle: 2 } });
   const relay = startLossyRelay({
     targetHost: "127.0.0.1",
-    targetPort: f.port,
+    targetPort: ts.port("srt"),
     loss: 5,
     delayMs: 5,
     jitterMs: 4,
@@ -29,18 +40,18 @@ Deno.test("5 % loss each way: ffmpeg SRT publish → SRT play decodes ≥ 95 % o
     audio: AAC,
   });
   try {
-    await waitLive(f.hub, "live/lossy");
+    await waitLive(ts.hub, "live/lossy", LIVE);
     const play = await decodedFrames(via("#!::r=live/lossy,m=request"), { frames: 150, timeoutMs: 20_000 });
     assert.ok(play.frames >= 143, `decoded ${play.frames}/150 frames through 5 % loss: ${play.stderr}`);
 
-    const publisher = f.srv.stats().list.find((s) => s.role === "publisher")!;
+    const publisher = srtStats(ts).list.find((s) => s.role === "publisher")!;
     assert.ok(publisher.recv.lost > 0, "the relay dropped publisher packets");
     assert.ok(
       publisher.recv.retransmitted > 0,
       `publisher retransmissions: ${JSON.stringify(publisher.recv)}`,
     );
     const stop = await waitFor(
-      () => f.lines.find((l) => /srt session stop .*role=player/.test(l)),
+      () => ts.lines.find((l) => /srt session stop .*role=player/.test(l)),
       5000,
       "player stop",
     );
@@ -49,8 +60,8 @@ Deno.test("5 % loss each way: ffmpeg SRT publish → SRT play decodes ≥ 95 % o
     assert.ok(relay.stats.up.dropped > 0 && relay.stats.down.dropped > 0, JSON.stringify(relay.stats));
   } finally {
     await pub.stop();
-    await waitNoSessions(f.srv);
+    await waitNoSessions(ts);
     await relay.close();
-    await f.close();
+    await ts.close();
   }
 });

@@ -14,16 +14,20 @@ import {
   OPUS,
   requireTool,
   run,
+  startTestServer,
+  waitLive,
 } from "./support/mod.ts";
-import { pullWithSrtLiveTransmit, startSrt, waitLive, waitNoSessions } from "./srt_util.ts";
+import { pullWithSrtLiveTransmit, srtStats, waitNoSessions } from "./support/srt_client.ts";
+
+const LIVE = { audio: false, videoFrames: 11 };
 
 Deno.test("ffmpeg SRT publish H.264+AAC → ffmpeg, ffprobe and srt-live-transmit over SRT", async () => {
   requireTool("ffmpeg");
   requireTool("ffprobe");
   requireTool("srt-live-transmit");
-  const f = await startSrt();
+  const ts = await startTestServer();
   const pub = ffmpegPublish({
-    url: f.url("#!::r=live/feed,m=publish"),
+    url: ts.srt("#!::r=live/feed,m=publish"),
     format: "mpegts",
     seconds: 12,
     video: H264B,
@@ -31,11 +35,11 @@ Deno.test("ffmpeg SRT publish H.264+AAC → ffmpeg, ffprobe and srt-live-transmi
   });
   const dir = await Deno.makeTempDir();
   try {
-    await waitLive(f.hub, "live/feed");
+    await waitLive(ts.hub, "live/feed", LIVE);
     const [play, probe, slt] = await Promise.all([
-      decodedFrames(f.url("#!::r=live/feed,m=request"), { frames: 90, timeoutMs: 15_000 }),
-      ffprobeJson(f.url("#!::r=live/feed,m=request"), { timeoutMs: 15_000 }),
-      pullWithSrtLiveTransmit(f.url("#!::r=live/feed,m=request"), 3),
+      decodedFrames(ts.srt("#!::r=live/feed,m=request"), { frames: 90, timeoutMs: 15_000 }),
+      ffprobeJson(ts.srt("#!::r=live/feed,m=request"), { timeoutMs: 15_000 }),
+      pullWithSrtLiveTransmit(ts.srt("#!::r=live/feed,m=request"), 3),
     ]);
     assert.ok(play.frames >= 81, `decoded ${play.frames}/90 frames: ${play.stderr}`);
     const v = probe.streams.find((s) => s.codec_type === "video")!;
@@ -53,24 +57,24 @@ Deno.test("ffmpeg SRT publish H.264+AAC → ffmpeg, ffprobe and srt-live-transmi
     assert.deepEqual(fp.streams.map((s) => s.codec_name).sort(), ["aac", "h264"]);
 
     // Per-session stats for the API.
-    const st = f.srv.stats();
+    const st = srtStats(ts);
     const publisher = st.list.find((s) => s.role === "publisher")!;
     assert.equal(publisher.key, "live/feed");
     assert.ok(publisher.recv.packets > 100 && publisher.recv.bytes > 100_000, JSON.stringify(publisher));
     assert.ok(publisher.rttMs >= 0 && publisher.recv.bitrateKbps > 0, JSON.stringify(publisher));
   } finally {
     await pub.stop();
-    await waitNoSessions(f.srv);
-    await f.close();
+    await waitNoSessions(ts);
+    await ts.close();
     await Deno.remove(dir, { recursive: true });
   }
 });
 
 Deno.test("H.265+AAC and H.264+Opus over SRT, and smart_rtmpd / bare stream ids both ways", async () => {
   requireTool("ffmpeg");
-  const f = await startSrt();
+  const ts = await startTestServer();
   const hevc = ffmpegPublish({
-    url: f.url("#!::r=live/hevc,m=publish"),
+    url: ts.srt("#!::r=live/hevc,m=publish"),
     format: "mpegts",
     seconds: 10,
     size: "320x240",
@@ -78,7 +82,7 @@ Deno.test("H.265+AAC and H.264+Opus over SRT, and smart_rtmpd / bare stream ids 
     audio: AAC,
   });
   const opus = ffmpegPublish({
-    url: f.url("#!::r=live/opus,m=publish"),
+    url: ts.srt("#!::r=live/opus,m=publish"),
     format: "mpegts",
     seconds: 10,
     size: "320x240",
@@ -86,7 +90,7 @@ Deno.test("H.265+AAC and H.264+Opus over SRT, and smart_rtmpd / bare stream ids 
     audio: OPUS,
   });
   const smart = ffmpegPublish({
-    url: f.url(`127.0.0.1:${f.port}/live/smart,role=publisher`),
+    url: ts.srt(`127.0.0.1:${ts.port("srt")}/live/smart,role=publisher`),
     format: "mpegts",
     seconds: 10,
     size: "320x240",
@@ -95,19 +99,22 @@ Deno.test("H.265+AAC and H.264+Opus over SRT, and smart_rtmpd / bare stream ids 
   });
   try {
     await Promise.all([
-      waitLive(f.hub, "live/hevc"),
-      waitLive(f.hub, "live/smart"),
-      waitLive(f.hub, "live/opus"),
+      waitLive(ts.hub, "live/hevc", LIVE),
+      waitLive(ts.hub, "live/smart", LIVE),
+      waitLive(ts.hub, "live/opus", LIVE),
     ]);
-    assert.equal(f.hub.get("live/smart")!.vhost, "127.0.0.1");
+    assert.equal(ts.hub.get("live/smart")!.vhost, "127.0.0.1");
     const [h, s, bare, probe, opusProbe] = await Promise.all([
-      decodedFrames(f.url("#!::r=live/hevc,m=request"), { frames: 60, timeoutMs: 15_000 }),
-      decodedFrames(f.url(`127.0.0.1:${f.port}/live/smart,role=player`), { frames: 60, timeoutMs: 15_000 }),
-      decodedFrames(f.url("live/smart"), { frames: 60, timeoutMs: 15_000 }),
-      ffprobeJson(f.url("live/hevc"), { timeoutMs: 15_000 }),
-      ffprobeJson(f.url("live/opus"), { timeoutMs: 15_000 }),
+      decodedFrames(ts.srt("#!::r=live/hevc,m=request"), { frames: 60, timeoutMs: 15_000 }),
+      decodedFrames(ts.srt(`127.0.0.1:${ts.port("srt")}/live/smart,role=player`), {
+        frames: 60,
+        timeoutMs: 15_000,
+      }),
+      decodedFrames(ts.srt("live/smart"), { frames: 60, timeoutMs: 15_000 }),
+      ffprobeJson(ts.srt("live/hevc"), { timeoutMs: 15_000 }),
+      ffprobeJson(ts.srt("live/opus"), { timeoutMs: 15_000 }),
     ]);
-    assert.equal(f.hub.get("live/opus")!.audioTrack?.codec, "opus");
+    assert.equal(ts.hub.get("live/opus")!.audioTrack?.codec, "opus");
     assert.deepEqual(opusProbe.streams.map((x) => x.codec_name).sort(), ["h264", "opus"]);
     assert.ok(h.frames >= 54, `hevc: ${h.frames}/60 ${h.stderr}`);
     assert.ok(s.frames >= 54, `smart: ${s.frames}/60 ${s.stderr}`);
@@ -115,17 +122,17 @@ Deno.test("H.265+AAC and H.264+Opus over SRT, and smart_rtmpd / bare stream ids 
     assert.deepEqual(probe.streams.map((x) => x.codec_name).sort(), ["aac", "hevc"]);
   } finally {
     await Promise.all([hevc.stop(), smart.stop(), opus.stop()]);
-    await waitNoSessions(f.srv);
-    await f.close();
+    await waitNoSessions(ts);
+    await ts.close();
   }
 });
 
 Deno.test("hub refusals reach ffmpeg as SRT rejections: busy, not found, forbidden app, bad stream id", async () => {
   requireTool("ffmpeg");
-  const f = await startSrt({ playWaitMs: 300 });
+  const ts = await startTestServer();
   const holder = await connectSrt({
     hostname: "127.0.0.1",
-    port: f.port,
+    port: ts.port("srt"),
     streamId: "#!::r=live/busy,m=publish",
   });
   try {
@@ -143,12 +150,16 @@ Deno.test("hub refusals reach ffmpeg as SRT rejections: busy, not found, forbidd
         "1",
         "-f",
         "mpegts",
-        f.url(sid),
+        ts.srt(sid),
       ], { timeoutMs: 10_000 });
     const play = (sid: string) =>
-      run("ffmpeg", ["-nostdin", "-hide_banner", "-loglevel", "error", "-i", f.url(sid), "-f", "null", "-"], {
-        timeoutMs: 10_000,
-      });
+      run(
+        "ffmpeg",
+        ["-nostdin", "-hide_banner", "-loglevel", "error", "-i", ts.srt(sid), "-f", "null", "-"],
+        {
+          timeoutMs: 10_000,
+        },
+      );
     const results = await Promise.all([
       publish("#!::r=live/busy,m=publish"),
       play("#!::r=live/missing,m=request"),
@@ -161,16 +172,16 @@ Deno.test("hub refusals reach ffmpeg as SRT rejections: busy, not found, forbidd
     }
     for (const reason of ["conflict", "not found", "forbidden", "bad request"]) {
       assert.ok(
-        f.lines.some((l) =>
+        ts.lines.some((l) =>
           l.includes("srt connection rejected") && new RegExp(`reason="?${reason}"?`).test(l)
         ),
-        `${reason}: ${f.lines.join("\n")}`,
+        `${reason}: ${ts.lines.join("\n")}`,
       );
     }
-    assert.equal(f.srv.stats().sessions, 1, "only the holder");
+    assert.equal(srtStats(ts).sessions, 1, "only the holder");
   } finally {
     await holder.close();
-    await waitNoSessions(f.srv);
-    await f.close();
+    await waitNoSessions(ts);
+    await ts.close();
   }
 });

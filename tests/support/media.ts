@@ -94,15 +94,17 @@ export function ffmpegPublish(opts: {
 }
 
 /**
- * Decodes up to `frames` video frames from a URL and returns how many were decoded
- * (the last `frame=N` line of ffmpeg's -progress output).
+ * Decodes up to `frames` video frames (default: until the stream ends) from a URL and returns how
+ * many were decoded (the last `frame=N` line of ffmpeg's -progress output). `copy` counts packets
+ * without decoding (cheap, for many players).
  */
 export async function decodedFrames(url: string, opts: {
-  frames: number;
+  frames?: number;
   timeoutMs: number;
   inputArgs?: string[];
   stdin?: ReadableStream<Uint8Array>;
-}): Promise<{ frames: number; stderr: string }> {
+  copy?: boolean;
+}): Promise<{ frames: number; stderr: string; code: number }> {
   const input = opts.stdin ? ["-f", "flv", "-i", "-"] : ["-i", url];
   const r = await run("ffmpeg", [
     "-nostdin",
@@ -114,8 +116,8 @@ export async function decodedFrames(url: string, opts: {
     ...input,
     "-map",
     "0:v:0",
-    "-frames:v",
-    String(opts.frames),
+    ...(opts.copy ? ["-c", "copy"] : []),
+    ...(opts.frames ? ["-frames:v", String(opts.frames)] : []),
     "-f",
     "null",
     "-",
@@ -123,7 +125,7 @@ export async function decodedFrames(url: string, opts: {
     "pipe:1",
   ], { timeoutMs: opts.timeoutMs, stdin: opts.stdin });
   const m = [...r.stdout.matchAll(/^frame=(\d+)/gm)].pop();
-  return { frames: m ? Number(m[1]) : 0, stderr: r.stderr };
+  return { frames: m ? Number(m[1]) : 0, stderr: r.stderr, code: r.code };
 }
 
 export interface ProbeStream {
@@ -188,4 +190,65 @@ export async function makeTestCert(
     certFile,
     keyFile,
   };
+}
+
+/** Makes a media file with ffmpeg from TESTING.md's sources (`codecs`: e.g. H265 + AAC, `format`: mpegts). */
+export async function makeMedia(path: string, opts: {
+  seconds: number;
+  codecs: string[];
+  format: string;
+  size?: string;
+}): Promise<Uint8Array> {
+  const r = await run("ffmpeg", [
+    "-nostdin",
+    "-hide_banner",
+    "-loglevel",
+    "error",
+    ...SRC(opts.seconds, opts.size),
+    ...opts.codecs,
+    "-f",
+    opts.format,
+    "-y",
+    path,
+  ], { timeoutMs: 90_000 });
+  if (r.code !== 0) throw new Error(`ffmpeg could not make ${path}: ${r.stderr}`);
+  return await Deno.readFile(path);
+}
+
+/** An MPEG-TS file (`codecs`: e.g. H265 + AAC). */
+export function makeTs(path: string, seconds: number, codecs: string[], size?: string): Promise<Uint8Array> {
+  return makeMedia(path, { seconds, codecs, format: "mpegts", size });
+}
+
+/** An FLV file: H264 High with B-frames + AAC. */
+export function makeFlv(path: string, seconds: number, size?: string): Promise<Uint8Array> {
+  return makeMedia(path, { seconds, codecs: [...H264H, ...AAC], format: "flv", size });
+}
+
+/** `frame,1,I` when the first video frame of the file is a keyframe. */
+export async function firstFrame(path: string): Promise<string> {
+  const r = await run("ffprobe", [
+    "-v",
+    "error",
+    "-select_streams",
+    "v:0",
+    "-show_frames",
+    "-read_intervals",
+    "%+#1",
+    "-show_entries",
+    "frame=key_frame,pict_type",
+    "-of",
+    "csv",
+    path,
+  ], { timeoutMs: 10_000 });
+  return r.stdout.trim().split("\n")[0] ?? "";
+}
+
+/**
+ * How many frames a player must get: `share` of what the source delivered in the same run, at most
+ * `cap`. On a loaded machine (test files run in parallel) an `-re` source may deliver fewer frames
+ * than it was asked for; a player is held to what there was to get, never to a count tuned idle.
+ */
+export function needed(delivered: number, share: number, cap = Infinity): number {
+  return Math.floor(Math.min(cap, delivered * share));
 }

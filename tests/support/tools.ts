@@ -119,3 +119,12 @@ export function spawnBackground(
     },
   };
 }
+
+/**
+ * This isolate's heap and array buffers: the server runs in-process, and unlike the process RSS
+ * this does not count test files running in parallel beside it.
+ */
+export function heapBytes(): number {
+  const m = Deno.memoryUsage();
+  return m.heapUsed + m.external;
+}

@@ -1,55 +1,48 @@
-/** Shared by the tests/http_*_test.ts files: deps for an HTTP server on port 0 with a test Hub. */
-import type { Hub, Stream } from "../src/core/mod.ts";
-import { nullLogger } from "../src/log/mod.ts";
-import { metaDataOf, parseScriptData } from "../src/formats/amf/mod.ts";
-import { FLV_TAG_SCRIPT, FLV_TAG_VIDEO, FlvDemuxer, readFlvTags } from "../src/formats/flv/mod.ts";
-import { AAC, H264H, run, SRC } from "./support/mod.ts";
-import {
-  createHttpServer,
-  defaultHttpOptions,
-  type HttpDeps,
-  type HttpOptions,
-  type HttpServer,
-} from "../src/http/mod.ts";
+/** HTTP and WebSocket clients for requests that fetch() cannot make. */
 
-export function testHttpDeps(
-  hub: Hub,
-  options: Partial<HttpOptions> = {},
-  extra: Partial<HttpDeps> = {},
-): HttpDeps {
-  const startTime = new Date("2026-01-02T03:04:05Z");
-  return {
-    hub,
-    log: nullLogger,
-    options: defaultHttpOptions({ playWaitMs: 0, ...options }),
-    status: () => ({
-      services: { http: { port: 8080, run: true, ssl: false }, rtmp: { port: 1935, run: true, ssl: false } },
-      startTime,
-    }),
-    publicUrls: (s: Stream, host: string) => [
-      { type: "rtmp", url: `rtmp://${host}:1935/${s.app}/${s.name}` },
-      { type: "http-flv", url: `http://${host}:8080/${s.app}/${s.name}.flv` },
-    ],
-    ...extra,
-  };
+/** Sends one raw request (no client-side URL normalisation, any Host) and returns status, head and body. */
+export async function rawRequest(
+  port: number,
+  target: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; head: string; body: string }> {
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  try {
+    const all = { host: "127.0.0.1", connection: "close", ...headers };
+    const lines = Object.entries(all).map(([k, v]) => `${k}: ${v}\r\n`).join("");
+    await conn.write(new TextEncoder().encode(`GET ${target} HTTP/1.1\r\n${lines}\r\n`));
+    const chunks: Uint8Array[] = [];
+    const buf = new Uint8Array(16384);
+    while (true) {
+      const n = await conn.read(buf);
+      if (n === null) break;
+      chunks.push(buf.slice(0, n));
+    }
+    const text = new TextDecoder().decode(new Uint8Array(chunks.flatMap((c) => [...c])));
+    const split = text.indexOf("\r\n\r\n");
+    const head = split < 0 ? text : text.slice(0, split);
+    let body = split < 0 ? "" : text.slice(split + 4);
+    if (/^transfer-encoding:\s*chunked/im.test(head)) body = dechunk(body);
+    return { status: Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0), head, body };
+  } finally {
+    conn.close();
+  }
 }
 
-export async function startHttp(
-  deps: HttpDeps,
-  tls?: { cert: string; key: string },
-): Promise<HttpServer> {
-  const server = createHttpServer({
-    deps,
-    log: nullLogger,
-    hostname: "127.0.0.1",
-    port: 0,
-    tls: tls ? { ...tls, port: 0 } : undefined,
-  });
-  await server.start();
-  return server;
+function dechunk(s: string): string {
+  let out = "";
+  let o = 0;
+  while (o < s.length) {
+    const eol = s.indexOf("\r\n", o);
+    const size = parseInt(s.slice(o, eol), 16);
+    if (!(size > 0)) break;
+    out += s.slice(eol + 2, eol + 2 + size);
+    o = eol + 2 + size + 2;
+  }
+  return out;
 }
 
-/** Sends one raw request line (no client-side URL normalisation) and returns the status code. */
+/** The status of one raw request line (read as soon as the status line arrives). */
 export async function rawStatus(port: number, target: string): Promise<number> {
   const conn = await Deno.connect({ hostname: "127.0.0.1", port });
   try {
@@ -69,65 +62,16 @@ export async function rawStatus(port: number, target: string): Promise<number> {
   }
 }
 
-/** Makes an FLV file with ffmpeg (H264 High with B-frames + AAC, TESTING.md's sources). */
-export async function makeFlv(path: string, seconds: number, size = "640x360"): Promise<Uint8Array> {
-  const r = await run("ffmpeg", [
-    "-nostdin",
-    "-hide_banner",
-    "-loglevel",
-    "error",
-    ...SRC(seconds, size),
-    ...H264H,
-    ...AAC,
-    "-f",
-    "flv",
-    "-y",
-    path,
-  ], { timeoutMs: 60_000 });
-  if (r.code !== 0) throw new Error(`ffmpeg could not make ${path}: ${r.stderr}`);
-  return await Deno.readFile(path);
+export async function getText(url: string): Promise<{ status: number; text: string; headers: Headers }> {
+  const res = await fetch(url);
+  return { status: res.status, text: await res.text(), headers: res.headers };
 }
 
-/**
- * Publishes an FLV file into the hub at real time (a stand-in for an RTMP publisher): script tags
- * become metadata, audio/video tags frames through FlvDemuxer.
- */
-export async function replayFlv(
-  hub: Hub,
-  flv: Uint8Array,
-  opts: { app?: string; name: string; query?: string },
-): Promise<{ stream: Stream; done: Promise<void>; stop(): void }> {
-  const stream = await hub.publish({
-    role: "publisher",
-    protocol: "rtmp",
-    app: opts.app ?? "live",
-    name: opts.name,
-    vhost: "127.0.0.1",
-    query: opts.query ?? "",
-  });
-  let stopped = false;
-  const done = (async () => {
-    const { tags } = readFlvTags(flv);
-    const demux = new FlvDemuxer();
-    const start = Date.now();
-    for (const t of tags) {
-      if (stopped || stream.isEnded) break;
-      const wait = start + t.timestamp - Date.now();
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-      if (t.type === FLV_TAG_SCRIPT) {
-        stream.metadata = metaDataOf(parseScriptData(t.body));
-        continue;
-      }
-      const f = t.type === FLV_TAG_VIDEO
-        ? demux.video(t.body, t.timestamp)
-        : demux.audio(t.body, t.timestamp);
-      const track = t.type === FLV_TAG_VIDEO ? demux.videoTrack : demux.audioTrack;
-      if (track) stream.setTrack(track);
-      if (f) stream.write(f);
-    }
-    stream.end("replay finished");
-  })();
-  return { stream, done, stop: () => stopped = true };
+export async function getBytes(
+  url: string,
+): Promise<{ status: number; bytes: Uint8Array; headers: Headers }> {
+  const res = await fetch(url);
+  return { status: res.status, bytes: new Uint8Array(await res.arrayBuffer()), headers: res.headers };
 }
 
 /**

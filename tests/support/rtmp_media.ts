@@ -2,9 +2,11 @@
  * Media for RTMP e2e tests that no packaged client can publish over RTMP (HEVC, Opus): encoded
  * by ffmpeg to elementary streams, then cut into Frames for our RtmpClient.
  */
-import type { Frame, H265Track, OpusTrack } from "../src/core/mod.ts";
-import { h265Track, joinAvcc, opusPacketSamples, opusTrack, splitAnnexB } from "../src/codecs/mod.ts";
-import { run } from "./support/mod.ts";
+import type { Frame, H265Track, OpusTrack } from "../../src/core/mod.ts";
+import { h265Track, joinAvcc, opusPacketSamples, opusTrack, splitAnnexB } from "../../src/codecs/mod.ts";
+import { TsDemuxer } from "../../src/formats/mpegts/mod.ts";
+import { RtmpClient } from "../../src/protocols/rtmp/mod.ts";
+import { run } from "./tools.ts";
 
 /** libx265 Annex B (with access unit delimiters) → HEVC Frames at 30 fps. */
 export async function hevcFrames(dir: string, seconds: number, size = "320x240"): Promise<Frame[]> {
@@ -130,4 +132,37 @@ export async function paced(frames: Frame[], send: (f: Frame) => Promise<void>, 
 export function interleave(a: Frame[], b: Frame[]): Frame[] {
   const t = (f: Frame) => f.dts / f.track.clockRate;
   return [...a, ...b].sort((x, y) => t(x) - t(y));
+}
+
+/**
+ * Publishes a TS file's frames with our RtmpClient (Enhanced RTMP: HEVC as hvc1) at real time,
+ * for codecs ffmpeg 5.1's FLV muxer refuses.
+ */
+export async function rtmpPublishTs(
+  url: string,
+  ts: Uint8Array,
+): Promise<{ done: Promise<void>; stop(): void }> {
+  const frames: Frame[] = [];
+  const d = new TsDemuxer({ onTrack: () => {}, onFrame: (f) => frames.push(f) });
+  d.push(ts);
+  d.flush();
+  const client = await RtmpClient.connect(url);
+  await client.publish({ form: "enhanced" });
+  let stopped = false;
+  const first = frames[0];
+  const base = first.dts / first.track.clockRate;
+  const done = (async () => {
+    const start = Date.now();
+    try {
+      for (const f of frames) {
+        if (stopped || client.closed) break;
+        const wait = start + (f.dts / f.track.clockRate - base) * 1000 - Date.now();
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        await client.write(f);
+      }
+    } finally {
+      await client.stop();
+    }
+  })();
+  return { done, stop: () => stopped = true };
 }

@@ -3,7 +3,7 @@
  * the target from one upstream socket per client, and each direction drops, delays and reorders
  * a chosen share of datagrams (seeded, so runs are repeatable).
  *
- *   deno run --allow-net --unstable-net tests/lossy_relay.ts --target 127.0.0.1:9000 --listen 9100 \
+ *   deno run --allow-net --unstable-net tests/support/lossy_relay.ts --target 127.0.0.1:9000 --listen 9100 \
  *     --loss 5 --delay 10 --jitter 5 --reorder 2
  */
 

@@ -1,7 +1,7 @@
 /** A bare-bones RTMP peer for tests that must misbehave: raw handshake and hand-made chunks. */
-import type { AmfValue } from "../src/formats/amf/mod.ts";
-import { encodeAmf0 } from "../src/formats/amf/mod.ts";
-import { chunkMessage, clientHello, clientResponse } from "../src/protocols/rtmp/mod.ts";
+import type { AmfValue } from "../../src/formats/amf/mod.ts";
+import { encodeAmf0 } from "../../src/formats/amf/mod.ts";
+import { chunkMessage, clientHello, clientResponse } from "../../src/protocols/rtmp/mod.ts";
 
 export async function writeAll(conn: Deno.Conn, b: Uint8Array): Promise<void> {
   let o = 0;
