@@ -3,40 +3,20 @@
  * RTMP, an HTTP-FLV reader plays, and promtool (Debian's prometheus package) checks the page.
  */
 import assert from "node:assert/strict";
-import { type Config, defaultConfig } from "../src/config/mod.ts";
-import { createServer, type EstuaryServer } from "../src/server.ts";
-import { MemorySink } from "../src/log/mod.ts";
-import { ffmpegPublish, requireTool, run, waitFor } from "./support/mod.ts";
+import {
+  ffmpegPublish,
+  type PartialConfig,
+  requireTool,
+  run,
+  startTestServer,
+  type TestServer,
+  waitFor,
+} from "./support/mod.ts";
 
-function testConfig(edit: (c: Config) => void = () => {}): Config {
-  const c = defaultConfig();
-  // Every service on, so promtool checks every family (rtmp_conns, rtsp_sessions, srt_conns, hls_muxers…).
-  c.rtmp.ip =
-    c.http.ip =
-    c.rtsp.ip =
-    c.srt.ip =
-      "127.0.0.1";
-  c.rtmp.port =
-    c.rtmp.sport =
-    c.http.port =
-    c.http.sport =
-    c.rtsp.port =
-    c.rtsp.sport =
-    c.srt.port =
-      0;
-  c.log.file = false;
-  edit(c);
-  return c;
-}
-
-async function startServer(
-  config: Config,
-): Promise<{ server: EstuaryServer; log: MemorySink; base: string }> {
-  const log = new MemorySink(5000);
-  const root = await Deno.makeTempDir({ prefix: "estuary-metrics-" });
-  const server = createServer({ config, root, configFile: null, sinks: [log] });
-  await server.start();
-  return { server, log, base: `http://127.0.0.1:${server.port("http")}` };
+/** Every service on, so promtool checks every family (rtmp_conns, rtsp_sessions, srt_conns, hls_muxers…). */
+async function startServer(partial: PartialConfig = {}): Promise<{ ts: TestServer; base: string }> {
+  const ts = await startTestServer(partial);
+  return { ts, base: ts.http("") };
 }
 
 interface ParsedSample {
@@ -83,10 +63,11 @@ async function promtoolCheck(body: string): Promise<void> {
 Deno.test("metrics: /metrics passes promtool, inbound bytes grow, the player shows; /api/statistics agrees", async () => {
   requireTool("ffmpeg");
   requireTool("promtool");
-  const { server, log, base } = await startServer(testConfig());
+  const { ts, base } = await startServer();
+  const server = ts.server;
   const key = "live/metrics";
   const pub = ffmpegPublish({
-    url: `rtmp://127.0.0.1:${server.port("rtmp")}/${key}`,
+    url: ts.rtmp(`/${key}`),
     format: "flv",
     seconds: 25,
   });
@@ -151,18 +132,18 @@ Deno.test("metrics: /metrics passes promtool, inbound bytes grow, the player sho
     assert.equal(stats.metrics.paths_inbound_bytes.type, "untyped");
     assert.equal(typeof stats.time, "string");
   } catch (err) {
-    console.error(log.lines.slice(-40).join("\n"));
+    console.error(ts.lines.slice(-40).join("\n"));
     throw err;
   } finally {
     await player?.cancel();
     await reading;
     await pub.stop();
-    await server.stop();
+    await ts.close();
   }
 });
 
 Deno.test("metrics: <http><metrics>false</metrics> answers 404 at /metrics; /api/statistics stays", async () => {
-  const { server, base } = await startServer(testConfig((c) => c.http.metrics = false));
+  const { ts, base } = await startServer({ http: { metrics: false } });
   try {
     const res = await fetch(`${base}/metrics`);
     const body = await res.json();
@@ -172,6 +153,6 @@ Deno.test("metrics: <http><metrics>false</metrics> answers 404 at /metrics; /api
     assert.equal(stats.status, 200);
     assert.equal((await stats.json()).metrics.estuary_streams.samples[0].value, 0);
   } finally {
-    await server.stop();
+    await ts.close();
   }
 });

@@ -1,15 +1,12 @@
 /**
- * Reload in place through the real server (createServer): an ffmpeg RTMP publisher, an ffmpeg RTMP
+ * Reload in place through the real server (startTestServer): an ffmpeg RTMP publisher, an ffmpeg RTMP
  * player and an ffmpeg HTTP-FLV player keep going while a reload changes <rtmp><batchms>,
  * <rtmp><maxidle> and the auth URL (new players are then asked about); then a reload moves the RTMP
  * port: the connected publisher keeps streaming through its old connection, a new player connects on
  * the new port, and neither first player ever sees a gap over 1 s.
  */
 import assert from "node:assert/strict";
-import { type Config, defaultConfig } from "../src/config/mod.ts";
-import { MemorySink } from "../src/log/mod.ts";
-import { createServer, type EstuaryServer } from "../src/server.ts";
-import { AAC, ffmpegPublish, H264B, requireTool, waitFor } from "./support/mod.ts";
+import { AAC, ffmpegPublish, H264B, requireTool, startTestServer, waitFor } from "./support/mod.ts";
 
 const KEY = "live/reload";
 
@@ -18,20 +15,6 @@ function freePort(): number {
   const port = (l.addr as Deno.NetAddr).port;
   l.close();
   return port;
-}
-
-function testConfig(): Config {
-  const c = structuredClone(defaultConfig());
-  c.rtmp.ip = "127.0.0.1";
-  c.rtmp.port = 0;
-  c.rtmp.sport = 0;
-  c.rtsp.enable = false;
-  c.srt.enable = false;
-  c.http.ip = "127.0.0.1";
-  c.http.port = 0;
-  c.http.sport = 0;
-  c.log.file = false;
-  return c;
 }
 
 /** One video tag as the player received it: when (wall clock) and its FLV timestamp. */
@@ -149,10 +132,8 @@ function assertSmooth(name: string, video: Arrival[], from: number, end: number)
 
 Deno.test("reload in place: batchms, maxidle and the auth URL keep RTMP and HTTP-FLV players playing; a port move keeps the publisher", async () => {
   const auth = authServer();
-  const root = await Deno.makeTempDir({ prefix: "estuary-rtmp-reload-" });
-  const logs = new MemorySink(4000);
-  const server: EstuaryServer = createServer({ config: testConfig(), root, configFile: null, sinks: [logs] });
-  await server.start();
+  const ts = await startTestServer({ rtsp: { enable: false }, srt: { enable: false } });
+  const server = ts.server;
   const oldPort = server.port("rtmp");
   const publisher = ffmpegPublish({
     url: `rtmp://127.0.0.1:${oldPort}/${KEY}`,
@@ -188,7 +169,7 @@ Deno.test("reload in place: batchms, maxidle and the auth URL keep RTMP and HTTP
     assert.equal(server.service("http"), http, "updated in place, not restarted");
     assert.equal(server.port("rtmp"), oldPort);
     assert.ok(
-      logs.lines.some((l) => /config reloaded .*updated=rtmp,http .*restarted=none/.test(l)),
+      ts.lines.some((l) => /config reloaded .*updated=rtmp,http .*restarted=none/.test(l)),
       "logged as updated in place",
     );
     // New players now go through the new callback; the ones already playing were admitted before.
@@ -201,9 +182,7 @@ Deno.test("reload in place: batchms, maxidle and the auth URL keep RTMP and HTTP
 
     // 2. The port moves: the publisher's connection (accepted on the old port) keeps streaming.
     const newPort = freePort();
-    const moved = structuredClone(server.config);
-    moved.rtmp.port = newPort;
-    assert.deepEqual(await server.reload(moved), ["rtmp"]);
+    assert.deepEqual(await ts.reload({ rtmp: { port: newPort } }), ["rtmp"]);
     assert.equal(server.service("rtmp"), rtmp, "updated in place, not restarted");
     assert.equal(server.port("rtmp"), newPort);
     assert.ok(await refused(oldPort), "the old port no longer accepts");
@@ -225,13 +204,12 @@ Deno.test("reload in place: batchms, maxidle and the auth URL keep RTMP and HTTP
     assertSmooth("RTMP", first.video, playingFrom, end);
     assertSmooth("HTTP-FLV", httpFlv.video, playingFrom, end);
   } catch (err) {
-    console.error(logs.lines.slice(-40).join("\n"));
+    console.error(ts.lines.slice(-40).join("\n"));
     throw err;
   } finally {
     const errs = await Promise.all([first.stop(), httpFlv.stop(), second?.stop(), publisher.stop()]);
-    await server.stop();
+    await ts.close();
     await auth.close();
-    await Deno.remove(root, { recursive: true }).catch(() => {});
     if (errs.some((e) => e && /error/i.test(e))) console.error(errs.filter(Boolean).join("\n"));
   }
 });

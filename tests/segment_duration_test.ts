@@ -5,11 +5,17 @@
  */
 import assert from "node:assert/strict";
 import { XMLParser } from "fast-xml-parser";
-import { createServer, type EstuaryServer } from "../src/server.ts";
-import { defaultConfig } from "../src/config/schema.ts";
-import { MemorySink } from "../src/log/mod.ts";
 import { parseMediaPlaylist } from "../src/formats/hls/mod.ts";
-import { AAC, type Background, ffmpegPublish, H264B, requireTool, waitFor } from "./support/mod.ts";
+import {
+  AAC,
+  type Background,
+  ffmpegPublish,
+  H264B,
+  requireTool,
+  startTestServer,
+  type TestServer,
+  waitFor,
+} from "./support/mod.ts";
 
 requireTool("ffmpeg");
 
@@ -44,29 +50,20 @@ async function text(url: string): Promise<string> {
 
 /** Runs a real server with `hlsduration`, publishes to it, and reads the live segment durations. */
 async function liveDurations(hlsduration: number): Promise<Durations> {
-  const root = await Deno.makeTempDir({ prefix: "estuary-segdur-" });
-  const config = defaultConfig();
-  config.rtmp.ip = config.http.ip = "127.0.0.1";
-  config.rtmp.port = config.http.port = 0;
-  config.rtsp.enable = config.srt.enable = false;
-  config.log.file = false;
-  config.http.hlsduration = hlsduration;
-  const logs = new MemorySink(500);
-  let server: EstuaryServer | undefined;
+  let ts: TestServer | undefined;
   let pub: Background | undefined;
   try {
-    server = createServer({ config, root, configFile: null, sinks: [logs] });
-    await server.start();
-    const base = `http://127.0.0.1:${server.port("http")}/live/cam`;
+    ts = await startTestServer({ http: { hlsduration } });
+    const base = ts.http("/live/cam");
     pub = ffmpegPublish({
-      url: `rtmp://127.0.0.1:${server.port("rtmp")}/live/cam`,
+      url: ts.rtmp("/live/cam"),
       format: "flv",
       seconds: 25,
       size: "320x180",
       video: H264B, // -g 30 at 30 fps: a keyframe every second
       audio: AAC,
     });
-    const hub = server.hub;
+    const hub = ts.hub;
     await waitFor(() => hub.get("live/cam")?.isTracksReady, 10_000, "the RTMP publish");
     // Both first requests are held until their segmenter has complete segments.
     const [, firstMpd] = await Promise.all([text(`${base}.m3u8`), text(`${base}.mpd`)]);
@@ -85,12 +82,11 @@ async function liveDurations(hlsduration: number): Promise<Durations> {
       dash: dashVideoDurations(await text(`${base}.mpd`)),
     };
   } catch (err) {
-    console.error(logs.lines.slice(-40).join("\n"));
+    console.error(ts?.lines.slice(-40).join("\n"));
     throw err;
   } finally {
     await pub?.stop();
-    await server?.stop();
-    await Deno.remove(root, { recursive: true });
+    await ts?.close();
   }
 }
 
