@@ -7,7 +7,7 @@
 import type { Config } from "./config/mod.ts";
 import type { Hub } from "./core/mod.ts";
 import type { Logger } from "./log/mod.ts";
-import type { Metrics } from "./metrics/mod.ts";
+import type { Collector, Metrics } from "./metrics/mod.ts";
 
 /** One listener in /api/status (smart_rtmpd's shape). */
 export interface ListenerStatus {
@@ -63,4 +63,28 @@ export interface ServiceModule<S = unknown> {
 /** Typed helper for module definitions (keeps `S` inferred across the three members). */
 export function defineService<S>(m: ServiceModule<S>): ServiceModule<S> {
   return m;
+}
+
+/**
+ * `svc` with `collect` registered in the metrics while it runs: registered after a successful start,
+ * removed before close, so a stopped service's families leave with it.
+ */
+export function withMetrics<S>(
+  ctx: ServiceContext,
+  owner: string,
+  collect: Collector,
+  svc: RunningService<S>,
+): RunningService<S> {
+  let unregister = () => {};
+  return {
+    ...svc,
+    async start() {
+      await svc.start();
+      unregister = ctx.metrics.register(owner, collect);
+    },
+    async close() {
+      unregister();
+      await svc.close();
+    },
+  };
 }

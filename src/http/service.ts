@@ -5,7 +5,7 @@
 import { type Config, resolvePath, type TlsMaterial, tlsMaterial } from "../config/mod.ts";
 import type { Stream } from "../core/mod.ts";
 import { createHttpAuthorizer } from "../auth/mod.ts";
-import { defineService, type ServiceContext } from "../service.ts";
+import { defineService, type ServiceContext, withMetrics } from "../service.ts";
 import { createHttpApp, FEATURES } from "./app.ts";
 import { createHttpServer } from "./server.ts";
 import { defaultHttpOptions, type HttpDeps, type HttpOptions } from "./deps.ts";
@@ -137,16 +137,9 @@ export const httpService = defineService<HttpSettings>({
       (d) => vodRoutes(d, vod),
     ]);
     const server = createHttpServer({ app, log: ctx.log, hostname: s.hostname, port: s.port, tls: s.tls });
-    let unregister = () => {};
-    return {
-      async start() {
-        await server.start();
-        unregister = ctx.metrics.register("http", () => segmentFamilies(hls!.stats(), dash!.stats()));
-      },
-      async close() {
-        unregister();
-        await server.close();
-      },
+    return withMetrics(ctx, "http", () => segmentFamilies(hls!.stats(), dash!.stats()), {
+      start: () => server.start(),
+      close: () => server.close(),
       async update(next) {
         if (listenKey(next) !== listenKey(cur)) {
           await server.rebind({ hostname: next.hostname, port: next.port, tls: next.tls });
@@ -163,6 +156,6 @@ export const httpService = defineService<HttpSettings>({
       },
       listeners: () => ({ http: server.port, https: server.tlsPort }),
       stats: () => server.stats(),
-    };
+    });
   },
 });

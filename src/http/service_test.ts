@@ -1,12 +1,9 @@
 import assert from "node:assert/strict";
 import { defaultConfig, loadConfig } from "../config/mod.ts";
+import { shippedConfig } from "../config/_test_util.ts";
 import { type HttpSettings, httpSettings } from "./service.ts";
 
 const ROOT = "/srv/estuary";
-const shipped = () =>
-  loadConfig({
-    text: Deno.readTextFileSync(new URL("../config/testdata/smart_rtmpd_config.xml.txt", import.meta.url)),
-  }).config;
 
 const DEFAULTS: HttpSettings = {
   hostname: "0.0.0.0",
@@ -61,7 +58,7 @@ Deno.test("httpSettings: the built-in defaults", () => {
 });
 
 Deno.test("httpSettings: smart_rtmpd's shipped config.xml (gopenable false)", () => {
-  assert.deepEqual(httpSettings(shipped(), ROOT), {
+  assert.deepEqual(httpSettings(shippedConfig(), ROOT), {
     ...DEFAULTS,
     options: { ...DEFAULTS.options, fastStart: false },
   });

@@ -1,11 +1,7 @@
 import assert from "node:assert/strict";
 import { defaultConfig, loadConfig } from "../config/mod.ts";
+import { shippedConfig } from "../config/_test_util.ts";
 import { type RecorderSettings, recorderSettings } from "./service.ts";
-
-const shipped = () =>
-  loadConfig({
-    text: Deno.readTextFileSync(new URL("../config/testdata/smart_rtmpd_config.xml.txt", import.meta.url)),
-  }).config;
 
 const DEFAULTS: RecorderSettings = {
   root: "/srv/estuary/rec",
@@ -19,7 +15,7 @@ Deno.test("recorderSettings: the built-in defaults", () => {
 });
 
 Deno.test("recorderSettings: smart_rtmpd's shipped config.xml", () => {
-  assert.deepEqual(recorderSettings(shipped(), "/srv/estuary"), DEFAULTS);
+  assert.deepEqual(recorderSettings(shippedConfig(), "/srv/estuary"), DEFAULTS);
 });
 
 Deno.test("recorderSettings: recmode, recduration and the hlsduration segment target", () => {

@@ -1,13 +1,5 @@
 import assert from "node:assert/strict";
-import {
-  aacTrack,
-  h264Track,
-  H265Nal,
-  h265NalType,
-  h265Track,
-  joinAvcc,
-  splitAnnexB,
-} from "../../codecs/mod.ts";
+import { aacTrack, joinAvcc } from "../../codecs/mod.ts";
 import type { Frame } from "../../core/frame.ts";
 import type { AudioTrack, VideoTrack } from "../../core/track.ts";
 import { decodeAmf0All } from "../amf/mod.ts";

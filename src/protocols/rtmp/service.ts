@@ -1,6 +1,6 @@
 /** The RTMP service module: config → RTMP/RTMPS listener settings. */
 import { type Config, type TlsMaterial, tlsMaterial } from "../../config/mod.ts";
-import { defineService } from "../../service.ts";
+import { defineService, withMetrics } from "../../service.ts";
 import { rtmpMetrics } from "./metrics.ts";
 import { createRtmpServer } from "./server.ts";
 
@@ -39,19 +39,12 @@ export const rtmpService = defineService<RtmpSettings>({
   settings: rtmpSettings,
   create(s, ctx) {
     const server = createRtmpServer({ hub: ctx.hub, log: ctx.log, ...s });
-    let unregister = () => {};
-    return {
-      async start() {
-        await server.start();
-        unregister = ctx.metrics.register("rtmp", () => rtmpMetrics(server.stats()));
-      },
-      async close() {
-        unregister();
-        await server.close();
-      },
+    return withMetrics(ctx, "rtmp", () => rtmpMetrics(server.stats()), {
+      start: () => server.start(),
+      close: () => server.close(),
       update: (next) => server.update(next),
       listeners: () => ({ rtmp: server.port, rtmps: server.tlsPort }),
       stats: () => server.stats(),
-    };
+    });
   },
 });

@@ -1,13 +1,10 @@
 import assert from "node:assert/strict";
 import { ConfigError } from "../../core/errors.ts";
 import { defaultConfig, loadConfig } from "../../config/mod.ts";
+import { shippedConfig } from "../../config/_test_util.ts";
 import { type RtmpSettings, rtmpSettings } from "./service.ts";
 
 const ROOT = "/srv/estuary";
-const shipped = () =>
-  loadConfig({
-    text: Deno.readTextFileSync(new URL("../../config/testdata/smart_rtmpd_config.xml.txt", import.meta.url)),
-  }).config;
 
 const DEFAULTS: RtmpSettings = {
   hostname: "0.0.0.0",
@@ -26,7 +23,7 @@ Deno.test("rtmpSettings: the built-in defaults", () => {
 });
 
 Deno.test("rtmpSettings: smart_rtmpd's shipped config.xml (gopenable false; ssl off, so no TLS read)", () => {
-  assert.deepEqual(rtmpSettings(shipped(), ROOT), {
+  assert.deepEqual(rtmpSettings(shippedConfig(), ROOT), {
     ...DEFAULTS,
     fanout: { batchMs: 20, maxBatchMs: 150, fastStart: false },
   });

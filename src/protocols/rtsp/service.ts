@@ -1,6 +1,6 @@
 /** The RTSP service module: config → RTSP/RTSPS listener and RTP settings. */
 import { type Config, type TlsMaterial, tlsMaterial } from "../../config/mod.ts";
-import { defineService } from "../../service.ts";
+import { defineService, withMetrics } from "../../service.ts";
 import { rtspMetrics } from "./metrics.ts";
 import { createRtspServer } from "./server.ts";
 
@@ -43,19 +43,12 @@ export const rtspService = defineService<RtspSettings>({
   settings: rtspSettings,
   create(s, ctx) {
     const server = createRtspServer({ hub: ctx.hub, log: ctx.log, ...s });
-    let unregister = () => {};
-    return {
-      async start() {
-        await server.start();
-        unregister = ctx.metrics.register("rtsp", () => rtspMetrics(server.stats()));
-      },
-      async close() {
-        unregister();
-        await server.close();
-      },
+    return withMetrics(ctx, "rtsp", () => rtspMetrics(server.stats()), {
+      start: () => server.start(),
+      close: () => server.close(),
       update: (next) => server.update(next),
       listeners: () => ({ rtsp: server.port, rtsps: server.tlsPort }),
       stats: () => server.stats(),
-    };
+    });
   },
 });

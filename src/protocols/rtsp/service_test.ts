@@ -1,12 +1,9 @@
 import assert from "node:assert/strict";
 import { defaultConfig, loadConfig } from "../../config/mod.ts";
+import { shippedConfig } from "../../config/_test_util.ts";
 import { type RtspSettings, rtspSettings } from "./service.ts";
 
 const ROOT = "/srv/estuary";
-const shipped = () =>
-  loadConfig({
-    text: Deno.readTextFileSync(new URL("../../config/testdata/smart_rtmpd_config.xml.txt", import.meta.url)),
-  }).config;
 
 const DEFAULTS: RtspSettings = {
   hostname: "0.0.0.0",
@@ -26,7 +23,7 @@ Deno.test("rtspSettings: the built-in defaults", () => {
 });
 
 Deno.test("rtspSettings: smart_rtmpd's shipped config.xml (gopenable false)", () => {
-  assert.deepEqual(rtspSettings(shipped(), ROOT), {
+  assert.deepEqual(rtspSettings(shippedConfig(), ROOT), {
     ...DEFAULTS,
     fanout: { batchMs: 20, maxBatchMs: 150, fastStart: false },
   });

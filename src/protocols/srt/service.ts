@@ -1,6 +1,6 @@
 /** The SRT service module: config → SRT listener settings. */
 import type { Config } from "../../config/mod.ts";
-import { defineService } from "../../service.ts";
+import { defineService, withMetrics } from "../../service.ts";
 import { srtMetrics } from "./metrics.ts";
 import { createSrtServer } from "./server.ts";
 
@@ -37,19 +37,12 @@ export const srtService = defineService<SrtSettings>({
   settings: srtSettings,
   create(s, ctx) {
     const server = createSrtServer({ hub: ctx.hub, log: ctx.log, ...s });
-    let unregister = () => {};
-    return {
-      async start() {
-        await server.start();
-        unregister = ctx.metrics.register("srt", () => srtMetrics(server.stats()));
-      },
-      async close() {
-        unregister();
-        await server.close();
-      },
+    return withMetrics(ctx, "srt", () => srtMetrics(server.stats()), {
+      start: () => server.start(),
+      close: () => server.close(),
       update: (next) => server.update(next),
       listeners: () => ({ srt: server.port }),
       stats: () => server.stats(),
-    };
+    });
   },
 });

@@ -1,11 +1,7 @@
 import assert from "node:assert/strict";
 import { defaultConfig, loadConfig } from "../../config/mod.ts";
+import { shippedConfig } from "../../config/_test_util.ts";
 import { type SrtSettings, srtSettings } from "./service.ts";
-
-const shipped = () =>
-  loadConfig({
-    text: Deno.readTextFileSync(new URL("../../config/testdata/smart_rtmpd_config.xml.txt", import.meta.url)),
-  }).config;
 
 const DEFAULTS: SrtSettings = {
   hostname: "0.0.0.0",
@@ -23,7 +19,7 @@ Deno.test("srtSettings: the built-in defaults", () => {
 });
 
 Deno.test("srtSettings: smart_rtmpd's shipped config.xml (gopenable false)", () => {
-  assert.deepEqual(srtSettings(shipped()), {
+  assert.deepEqual(srtSettings(shippedConfig()), {
     ...DEFAULTS,
     fanout: { batchMs: 20, maxBatchMs: 150, fastStart: false },
   });
