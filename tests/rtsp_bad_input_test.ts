@@ -1,7 +1,7 @@
 /**
  * Bad input never crashes the server and gets the right status: garbage, a missing CSeq, a huge
  * Content-Length, interleaved data on an unknown channel, a truncated FU-A sequence, SDPs with
- * unknown codecs, and 403/404/454/455/459/461/501 cases. Meanwhile a real ffmpeg publisher and player
+ * unknown codecs or out-of-range fmtp values, and 403/404/454/455/459/461/501 cases. Meanwhile a real ffmpeg publisher and player
  * keep flowing.
  */
 import assert from "node:assert/strict";
@@ -151,6 +151,36 @@ Deno.test("rtsp bad input: right statuses, dropped frames, no crash; other sessi
       )).status,
       400,
     );
+    // SDP values out of the spec's ranges are 400 at ANNOUNCE (issue 10: a negative indexlength then
+    // one RTP packet froze the server for seconds); the connection, and the server, keep answering.
+    const aacSdp = (fmtp: string) =>
+      sdpFor([
+        "m=audio 0 RTP/AVP 97",
+        "a=rtpmap:97 MPEG4-GENERIC/44100/2",
+        `a=fmtp:97 streamtype=5;mode=AAC-hbr;config=1210;${fmtp}`,
+        "a=control:streamid=0",
+      ]);
+    const refusedSdps = [
+      aacSdp("sizelength=13;indexlength=-13;indexdeltalength=3"),
+      aacSdp("sizelength=99"),
+      sdpFor([
+        "m=video 0 RTP/AVP 96",
+        "a=rtpmap:96 H264/90000",
+        "a=fmtp:96 sprop-parameter-sets=*not*,base64",
+      ]),
+      sdpFor(Array(600).fill("m=audio 0 RTP/AVP 8")),
+    ];
+    for (const body of refusedSdps) {
+      const r = await c.request("ANNOUNCE", `${base}/live/evil`, [["Content-Type", "application/sdp"]], body);
+      assert.equal(r.status, 400, body.slice(0, 120));
+    }
+    // The packet that used to spin the AU header loop: on a channel nobody set up, it is dropped.
+    await c.send(new Uint8Array([0x24, 0, 0, 16, 0x80, 97, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 16, 0, 8]));
+    const t0 = performance.now();
+    assert.equal((await c.request("OPTIONS", `${base}/live/evil`)).status, 200);
+    assert.ok(performance.now() - t0 < 1000, "the server answers at once");
+    assert.equal(hub.get("live/evil"), undefined);
+
     const pcma = sdpFor(["m=audio 0 RTP/AVP 8", "a=control:streamid=0"]);
     const busy = await c.request(
       "ANNOUNCE",

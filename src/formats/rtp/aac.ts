@@ -15,6 +15,27 @@ export interface AuHeaderLayout {
 
 export const AAC_HBR: AuHeaderLayout = { sizeLength: 13, indexLength: 3, indexDeltaLength: 3 };
 
+/**
+ * The AU header field widths we accept. RFC 3640 3.3.6 leaves sizeLength 0 to `constantSize`, which
+ * we do not receive, and 16 bits is the most any MPEG-4 audio mode uses; a width outside these
+ * ranges could stop the header loop from advancing, so it is refused where the fmtp is read.
+ */
+const LAYOUT_RANGES: [keyof AuHeaderLayout, string, number, number][] = [
+  ["sizeLength", "sizelength", 1, 16],
+  ["indexLength", "indexlength", 0, 16],
+  ["indexDeltaLength", "indexdeltalength", 0, 16],
+];
+
+/** Throws a ProtocolError naming the fmtp field, its value and the allowed range. */
+export function checkAuHeaderLayout(layout: AuHeaderLayout): void {
+  for (const [key, field, min, max] of LAYOUT_RANGES) {
+    const v = layout[key];
+    if (!Number.isInteger(v) || v < min || v > max) {
+      throw new ProtocolError(`mpeg4-generic ${field} ${v} is invalid: must be an integer ${min}..${max}`);
+    }
+  }
+}
+
 /** Packs whole AUs into one payload (the caller keeps it under the MTU), AAC-hbr layout. */
 export function aacPayload(aus: readonly Uint8Array[]): Uint8Array {
   let size = 2 + 2 * aus.length;
@@ -63,9 +84,7 @@ export class AacUnpacker {
   corrupt = false;
 
   constructor(layout: AuHeaderLayout = AAC_HBR) {
-    if (layout.sizeLength < 1 || layout.sizeLength > 16) {
-      throw new ProtocolError(`mpeg4-generic sizelength ${layout.sizeLength} is unsupported: must be 1..16`);
-    }
+    checkAuHeaderLayout(layout);
     this.#layout = layout;
   }
 
@@ -83,6 +102,8 @@ export class AacUnpacker {
     const sizes: number[] = [];
     let bit = 16;
     const end = 16 + headerBits;
+    // sizeLength >= 1 (checked above), so every header advances `bit` and at most
+    // headerBits (< 65536) AUs come out of one packet.
     while (bit + sizeLength <= end) {
       sizes.push(readBits(p, bit, sizeLength));
       bit += sizeLength + (sizes.length === 1 ? indexLength : indexDeltaLength);
@@ -100,7 +121,8 @@ export class AacUnpacker {
           `mpeg4-generic AU size ${size} at offset ${o} is invalid: runs past the ${p.length}-byte payload`,
         );
       }
-      out.push(p.subarray(o, o + size));
+      // An empty AU decodes to nothing; skipping it bounds a packet's output by its bytes.
+      if (size > 0) out.push(p.subarray(o, o + size));
       o += size;
     }
   }

@@ -45,3 +45,33 @@ Deno.test("aac: AU sizes past the payload throw", () => {
   assert.throws(() => new AacUnpacker().push(p.subarray(0, 16), true, []), ProtocolError);
   assert.throws(() => new AacUnpacker().push(new Uint8Array([0, 64, 0]), true, []), ProtocolError);
 });
+
+// Issue 10: a layout whose header widths do not advance the header loop froze the server.
+const layouts: [string, { sizeLength: number; indexLength: number; indexDeltaLength: number }, RegExp][] = [
+  [
+    "negative indexlength",
+    { sizeLength: 13, indexLength: -13, indexDeltaLength: 3 },
+    /indexlength -13 .*0\.\.16/,
+  ],
+  ["sizelength 99", { sizeLength: 99, indexLength: 3, indexDeltaLength: 3 }, /sizelength 99 .*1\.\.16/],
+  ["sizelength 0", { sizeLength: 0, indexLength: 0, indexDeltaLength: 0 }, /sizelength 0 .*1\.\.16/],
+  ["indexdeltalength NaN", { sizeLength: 13, indexLength: 3, indexDeltaLength: NaN }, /indexdeltalength NaN/],
+];
+for (const [name, layout, message] of layouts) {
+  Deno.test(`aac: AacUnpacker refuses ${name}`, () => {
+    assert.throws(
+      () => new AacUnpacker(layout),
+      (e: unknown) => e instanceof ProtocolError && message.test(e.message),
+    );
+  });
+}
+
+Deno.test("aac: empty AUs produce nothing, so one packet's output is bounded by its bytes", () => {
+  // 1-bit sizes, no index: 65528 headers of size 0, then one byte.
+  const p = new Uint8Array(2 + 8191 + 1);
+  p[0] = 0xff;
+  p[1] = 0xf8;
+  const out: Uint8Array[] = [];
+  new AacUnpacker({ sizeLength: 1, indexLength: 0, indexDeltaLength: 0 }).push(p, true, out);
+  assert.deepEqual(out, []);
+});

@@ -32,6 +32,12 @@ export interface Sdp {
 
 /** At most this much SDP is accepted (a sane upper bound; real ones are under 4 KB). */
 const MAX_SDP = 64 * 1024;
+/** A publisher sends one m= line per track; a few more leave room for data or text tracks. */
+export const MAX_SDP_MEDIA = 16;
+/** RTP has 128 payload types (RFC 3550 5.1), so no m= line needs more formats. */
+const MAX_FORMATS = 128;
+/** The longest line we read: an fmtp with H.265 parameter sets is a few hundred characters. */
+export const MAX_SDP_LINE = 4096;
 
 export function parseSdp(text: string): Sdp {
   if (text.length > MAX_SDP) {
@@ -43,6 +49,13 @@ export function parseSdp(text: string): Sdp {
   for (const raw of text.split(/\r?\n/)) {
     const line = raw.trimEnd();
     if (line === "") continue;
+    if (line.length > MAX_SDP_LINE) {
+      throw new ProtocolError(
+        `SDP line "${
+          line.slice(0, 40)
+        }…" of ${line.length} characters is invalid: must be at most ${MAX_SDP_LINE}`,
+      );
+    }
     if (line.length < 2 || line[1] !== "=") {
       throw new ProtocolError(`SDP line "${line.slice(0, 40)}" is invalid: must be <type>=<value>`);
     }
@@ -72,6 +85,9 @@ export function parseSdp(text: string): Sdp {
         if (media) (media.bandwidth ??= []).push(value);
         break;
       case "m":
+        if (sdp.media.length === MAX_SDP_MEDIA) {
+          throw new ProtocolError(`SDP with more than ${MAX_SDP_MEDIA} m= lines is invalid: must be 1..16`);
+        }
         media = parseMediaLine(value);
         sdp.media.push(media);
         break;
@@ -93,6 +109,11 @@ function parseMediaLine(value: string): SdpMedia {
   const parts = value.split(/\s+/);
   if (parts.length < 4) {
     throw new ProtocolError(`SDP m= line "${value}" is invalid: must be <media> <port> <proto> <fmt>…`);
+  }
+  if (parts.length - 3 > MAX_FORMATS) {
+    throw new ProtocolError(
+      `SDP m= line with ${parts.length - 3} formats is invalid: must be at most ${MAX_FORMATS}`,
+    );
   }
   const port = parseInt(parts[1], 10);
   if (!Number.isFinite(port) || port < 0 || port > 65535) {
@@ -152,6 +173,11 @@ export interface RtpMap {
   channels?: number;
 }
 
+/** RTP clocks in use are 8 kHz to 192 kHz audio and 90 kHz video (RFC 3551 4.5). */
+const MAX_CLOCK = 1_000_000;
+/** The most audio channels an RTP audio payload names (AAC channel configurations go to 48). */
+const MAX_CHANNELS = 64;
+
 const STATIC_PT: Record<string, RtpMap> = {
   "0": { encoding: "PCMU", clockRate: 8000, channels: 1 },
   "8": { encoding: "PCMA", clockRate: 8000, channels: 1 },
@@ -167,12 +193,22 @@ export function rtpmap(m: SdpMedia, pt: string): RtpMap | undefined {
     const [head, spec] = v.split(/\s+/, 2);
     if (head !== pt || !spec) continue;
     const [encoding, clock, channels] = spec.split("/");
-    const clockRate = parseInt(clock, 10);
-    if (!Number.isFinite(clockRate) || clockRate <= 0) {
-      throw new ProtocolError(`SDP rtpmap clock rate "${clock}" for payload ${pt} is invalid: must be > 0`);
+    const clockRate = Number(clock);
+    if (!Number.isInteger(clockRate) || clockRate < 1 || clockRate > MAX_CLOCK) {
+      throw new ProtocolError(
+        `SDP rtpmap clock rate "${clock}" for payload ${pt} is invalid: must be an integer 1..${MAX_CLOCK}`,
+      );
     }
     const rtp: RtpMap = { encoding, clockRate };
-    if (channels) rtp.channels = parseInt(channels, 10) || 1;
+    if (channels) {
+      const n = Number(channels);
+      if (!Number.isInteger(n) || n < 1 || n > MAX_CHANNELS) {
+        throw new ProtocolError(
+          `SDP rtpmap channels "${channels}" for payload ${pt} is invalid: must be an integer 1..${MAX_CHANNELS}`,
+        );
+      }
+      rtp.channels = n;
+    }
     return rtp;
   }
   return STATIC_PT[pt];

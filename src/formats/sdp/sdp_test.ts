@@ -64,3 +64,30 @@ for (const [name, text] of bad) {
     }, ProtocolError);
   });
 }
+
+// Limits that keep one ANNOUNCE from costing the server more than a real one does (issue 10).
+const mLine = "m=audio 0 RTP/AVP 8\r\n";
+const limits: [string, string, RegExp][] = [
+  ["17 m= lines", "v=0\r\n" + mLine.repeat(17), /more than 16 m= lines/],
+  ["600 m= lines", "v=0\r\n" + mLine.repeat(600), /more than 16 m= lines/],
+  ["a 5000-character line", `v=0\r\na=tool:${"x".repeat(5000)}\r\n`, /of 5007 characters .*at most 4096/],
+  ["129 formats", `v=0\r\nm=audio 0 RTP/AVP ${"8 ".repeat(129)}\r\n`, /129 formats .*at most 128/],
+  ["clock 0", "v=0\r\nm=audio 0 RTP/AVP 96\r\na=rtpmap:96 PCMA/0\r\n", /clock rate "0" .*1\.\.1000000/],
+  ["clock 1e9", "v=0\r\nm=audio 0 RTP/AVP 96\r\na=rtpmap:96 PCMA/1000000000\r\n", /1\.\.1000000/],
+  ["channels 0", "v=0\r\nm=audio 0 RTP/AVP 96\r\na=rtpmap:96 PCMA/8000/0\r\n", /channels "0" .*1\.\.64/],
+  ["channels x", "v=0\r\nm=audio 0 RTP/AVP 96\r\na=rtpmap:96 PCMA/8000/x\r\n", /channels "x"/],
+];
+for (const [name, text, message] of limits) {
+  Deno.test(`sdp refuses ${name}, naming the value and the range`, () => {
+    assert.throws(() => {
+      const s = parseSdp(text);
+      for (const m of s.media) for (const f of m.formats) rtpmap(m, f);
+    }, (e: unknown) => e instanceof ProtocolError && message.test(e.message));
+  });
+}
+
+Deno.test("sdp: 16 m= lines and a 4096-character line are still read", () => {
+  const s = parseSdp("v=0\r\n" + mLine.repeat(16) + `a=tool:${"x".repeat(4089)}\r\n`);
+  assert.equal(s.media.length, 16);
+  assert.equal(attribute(s.media[15], "tool")?.length, 4089);
+});

@@ -8,6 +8,8 @@ import { h265Track } from "../../codecs/h265.ts";
 import { aacTrack } from "../../codecs/aac.ts";
 import { opusTrack } from "../../codecs/opus.ts";
 import { g711Track } from "../../codecs/g711.ts";
+import { ProtocolError } from "../../core/errors.ts";
+import { checkAuHeaderLayout } from "../rtp/aac.ts";
 import { attribute, fmtp, rtpmap, type SdpMedia } from "./sdp.ts";
 
 /** A media description we can receive. `track` is undefined for video whose parameter sets come in-band. */
@@ -58,11 +60,16 @@ function infoFor(
 ): MediaInfo | UnsupportedMedia {
   const f = fmtp(m, pt);
   const payloadType = Number(pt);
+  if (!/^\d{1,3}$/.test(pt) || payloadType > 127) {
+    throw new ProtocolError(`SDP m= payload type "${pt}" is invalid: must be 0..127 (RFC 3550 5.1)`);
+  }
   const base = { payloadType, rtpClock: clock, control };
   switch (encoding) {
     case "H264": {
       let track: Track | undefined;
-      const sets = (f["sprop-parameter-sets"] ?? "").split(",").filter((s) => s !== "").map(b64);
+      const sets = (f["sprop-parameter-sets"] ?? "").split(",").filter((s) => s !== "").map((s) =>
+        b64("sprop-parameter-sets", s)
+      );
       const sps = sets.find((n) => n && (n[0] & 0x1f) === 7);
       const pps = sets.filter((n): n is Uint8Array => !!n && (n[0] & 0x1f) === 8);
       if (sps && pps.length > 0) track = tryTrack(() => h264Track(sps, pps));
@@ -74,7 +81,7 @@ function infoFor(
     case "H265":
     case "HEVC": {
       let track: Track | undefined;
-      const vps = b64(f["sprop-vps"]), sps = b64(f["sprop-sps"]), pps = b64(f["sprop-pps"]);
+      const [vps, sps, pps] = ["sprop-vps", "sprop-sps", "sprop-pps"].map((k) => b64(k, f[k]));
       if (vps && sps && pps) track = tryTrack(() => h265Track(vps, sps, [pps]));
       return { ...base, kind: "video", codec: "h265", track };
     }
@@ -87,15 +94,12 @@ function infoFor(
       const track = config ? tryTrack(() => aacTrack(config)) : undefined;
       if (!track) return { unsupported: `mpeg4-generic config "${f["config"] ?? ""}"`, control };
       const aacLayout = {
-        sizeLength: Number(f["sizelength"] ?? (mode === "aac-hbr" ? 13 : 6)),
-        indexLength: Number(f["indexlength"] ?? (mode === "aac-hbr" ? 3 : 2)),
-        indexDeltaLength: Number(f["indexdeltalength"] ?? (mode === "aac-hbr" ? 3 : 2)),
+        sizeLength: decimal(f, "sizelength", mode === "aac-hbr" ? 13 : 6),
+        indexLength: decimal(f, "indexlength", mode === "aac-hbr" ? 3 : 2),
+        indexDeltaLength: decimal(f, "indexdeltalength", mode === "aac-hbr" ? 3 : 2),
       };
-      if (
-        ![aacLayout.sizeLength, aacLayout.indexLength, aacLayout.indexDeltaLength].every(Number.isInteger)
-      ) {
-        return { unsupported: "mpeg4-generic AU header lengths that are not integers", control };
-      }
+      // Refused here, at ANNOUNCE, rather than met by the AU header loop (RFC 3640 3.3.6).
+      checkAuHeaderLayout(aacLayout);
       return { ...base, kind: "audio", codec: "aac", track, aacLayout };
     }
     case "OPUS": {
@@ -113,6 +117,16 @@ function infoFor(
   }
 }
 
+/** An fmtp integer field (RFC 3640 4.1: decimal), or `absent` when it is not given. */
+function decimal(f: Record<string, string>, field: string, absent: number): number {
+  const v = f[field];
+  if (v === undefined) return absent;
+  if (!/^\d{1,5}$/.test(v)) {
+    throw new ProtocolError(`SDP fmtp ${field} "${v.slice(0, 20)}" is invalid: must be a decimal integer`);
+  }
+  return Number(v);
+}
+
 function tryTrack(make: () => Track): Track | undefined {
   try {
     return make();
@@ -121,16 +135,20 @@ function tryTrack(make: () => Track): Track | undefined {
   }
 }
 
-function b64(s: string | undefined): Uint8Array | undefined {
+/** Base64 of RFC 4648 4, padding optional (some encoders drop it); anything else is refused. */
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}(?:==)?|[A-Za-z0-9+/]{3}=?)?$/;
+
+/** A parameter set from an fmtp field (RFC 6184 8.1, RFC 7798 7.1); undefined when absent. */
+function b64(field: string, s: string | undefined): Uint8Array | undefined {
   if (!s) return undefined;
-  try {
-    const bin = atob(s.trim());
-    const out = new Uint8Array(bin.length);
-    for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-    return out.length > 0 ? out : undefined;
-  } catch {
-    return undefined;
+  const t = s.trim();
+  if (!BASE64.test(t)) {
+    throw new ProtocolError(`SDP fmtp ${field} "${t.slice(0, 40)}" is invalid: must be base64`);
   }
+  const bin = atob(t);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out.length > 0 ? out : undefined;
 }
 
 function hex(s: string): Uint8Array | undefined {

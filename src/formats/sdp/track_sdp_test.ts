@@ -7,7 +7,8 @@ import { opusTrack } from "../../codecs/opus.ts";
 import { g711Track } from "../../codecs/g711.ts";
 import { splitAnnexB } from "../../codecs/nal.ts";
 import { buildSdp, parseSdp } from "./sdp.ts";
-import { describeTrack, type MediaInfo, mediaInfo } from "./track_sdp.ts";
+import { describeTrack, type MediaInfo, mediaInfo, toBase64 } from "./track_sdp.ts";
+import { ProtocolError } from "../../core/errors.ts";
 
 const rtpData = (name: string) => Deno.readFileSync(new URL(`../rtp/testdata/${name}`, import.meta.url));
 const h264Nals = splitAnnexB(rtpData("h264_320x240_bframes.h264"));
@@ -82,4 +83,55 @@ Deno.test("H.264 without sprop-parameter-sets: track comes later, in-band", () =
   const info = mediaInfo(s.media[0]) as MediaInfo;
   assert.equal(info.codec, "h264");
   assert.equal(info.track, undefined);
+});
+
+// fmtp values from the network are checked when the SDP is read (issue 10: a negative indexlength
+// froze the server in the AU header loop of the first RTP packet).
+const AAC_RTPMAP = "a=rtpmap:97 MPEG4-GENERIC/44100/2";
+const aacFmtp = (extra: string) => `a=fmtp:97 mode=AAC-hbr;config=1210;${extra}`;
+const refused: [string, string[], RegExp][] = [
+  ["indexlength -13", [AAC_RTPMAP, aacFmtp("sizelength=13;indexlength=-13")], /indexlength "-13"/],
+  ["sizelength 99", [AAC_RTPMAP, aacFmtp("sizelength=99")], /sizelength 99 is invalid: .*1\.\.16/],
+  ["sizelength 0", [AAC_RTPMAP, aacFmtp("sizelength=0")], /sizelength 0 is invalid: .*1\.\.16/],
+  ["indexlength 17", [AAC_RTPMAP, aacFmtp("indexlength=17")], /indexlength 17 is invalid: .*0\.\.16/],
+  ["indexdeltalength 40", [AAC_RTPMAP, aacFmtp("indexdeltalength=40")], /indexdeltalength 40 .*0\.\.16/],
+  ["sizelength 1e1", [AAC_RTPMAP, aacFmtp("sizelength=1e1")], /sizelength "1e1" .*decimal/],
+  ["empty sizelength", [AAC_RTPMAP, aacFmtp("sizelength=")], /sizelength "" .*decimal/],
+  [
+    "non-base64 sprop-parameter-sets",
+    ["a=rtpmap:97 H264/90000", "a=fmtp:97 sprop-parameter-sets=Z2QA!!,aOvjyyLA"],
+    /sprop-parameter-sets "Z2QA!!" is invalid: must be base64/,
+  ],
+  [
+    "non-base64 sprop-sps",
+    ["a=rtpmap:97 H265/90000", "a=fmtp:97 sprop-vps=QAEM;sprop-sps=%%%;sprop-pps=RAHA"],
+    /sprop-sps "%%%" is invalid: must be base64/,
+  ],
+  ["payload type 300", ["a=rtpmap:300 PCMA/8000"], /payload type "300" .*0\.\.127/],
+];
+for (const [name, attrs, message] of refused) {
+  Deno.test(`mediaInfo refuses ${name}`, () => {
+    const pt = name === "payload type 300" ? "300" : "97";
+    const text = ["v=0", `m=audio 0 RTP/AVP ${pt}`, ...attrs, ""].join("\r\n");
+    assert.throws(
+      () => mediaInfo(parseSdp(text).media[0]),
+      (e: unknown) => e instanceof ProtocolError && message.test(e.message),
+    );
+  });
+}
+
+Deno.test("mediaInfo: AAC-lbr defaults, unpadded base64 and 0-width index fields are accepted", () => {
+  const aac = parseSdp(
+    ["v=0", "m=audio 0 RTP/AVP 97", AAC_RTPMAP, aacFmtp("indexlength=0;indexdeltalength=0"), ""].join("\r\n"),
+  );
+  assert.deepEqual((mediaInfo(aac.media[0]) as MediaInfo).aacLayout, {
+    sizeLength: 13,
+    indexLength: 0,
+    indexDeltaLength: 0,
+  });
+  const sets = [h264.sps, h264.pps[0]].map((b) => toBase64(b).replace(/=+$/, "")).join(",");
+  const v = parseSdp(
+    `v=0\r\nm=video 0 RTP/AVP 96\r\na=rtpmap:96 H264/90000\r\na=fmtp:96 sprop-parameter-sets=${sets}\r\n`,
+  );
+  assert.deepEqual((mediaInfo(v.media[0]) as MediaInfo).track, h264);
 });

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { ProtocolError } from "../../core/errors.ts";
 import { readAnnouncement } from "./announce.ts";
 import { RtspError, RtspHeaders, type RtspRequest } from "./message.ts";
 
@@ -35,5 +36,23 @@ Deno.test("readAnnouncement: the kinds of the media we can receive; every m= lin
 Deno.test("readAnnouncement: 415 for a body that is not SDP, or SDP with nothing we can receive", () => {
   for (const req of [announce(H264, "text/plain"), announce(VP9 + T140), announce("")]) {
     assert.throws(() => readAnnouncement(req), (e: unknown) => e instanceof RtspError && e.status === 415);
+  }
+});
+
+Deno.test("readAnnouncement: SDP values out of range are a ProtocolError (400), naming field and value", () => {
+  const aac = (fmtp: string) =>
+    `m=audio 0 RTP/AVP 97\r\na=rtpmap:97 MPEG4-GENERIC/44100/2\r\na=fmtp:97 mode=AAC-hbr;config=1210;${fmtp}\r\n`;
+  const cases: [string, RegExp][] = [
+    [aac("sizelength=13;indexlength=-13;indexdeltalength=3"), /indexlength "-13"/],
+    [aac("sizelength=99"), /sizelength 99 is invalid/],
+    [H264.replace("a=control", "a=fmtp:96 sprop-parameter-sets=@@@\r\na=control"), /sprop-parameter-sets/],
+    [PCMA.repeat(600), /more than 16 m= lines/],
+  ];
+  for (const [sdp, message] of cases) {
+    assert.throws(
+      () => readAnnouncement(announce(sdp)),
+      (e: unknown) => e instanceof ProtocolError && e.code === "protocol" && message.test(e.message),
+      sdp.slice(0, 80),
+    );
   }
 });
