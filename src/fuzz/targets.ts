@@ -1,0 +1,6 @@
+/** Every fuzz target, in the order of the reports. */
+import { FORMAT_TARGETS } from "./targets_formats.ts";
+import { WIRE_TARGETS } from "./targets_wire.ts";
+import type { FuzzTarget } from "./target.ts";
+
+export const TARGETS: readonly FuzzTarget[] = [...FORMAT_TARGETS, ...WIRE_TARGETS];
