@@ -159,6 +159,9 @@ const FFMPEG_SDP = [
   "",
 ].join("\r\n");
 
+/** An RTP packet whose payload reads as AU headers, NAL units or audio alike. */
+const SDP_PACKET = new Uint8Array([0x80, 0xe0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0x10, 0, 0x08, 0x65, 1, 2, 3]);
+
 const sdp: FuzzTarget = {
   name: "sdp",
   accepted: PROTOCOL,
@@ -178,7 +181,13 @@ const sdp: FuzzTarget = {
     return [utf8(FFMPEG_SDP), utf8(ours)];
   },
   run: (b) => {
-    for (const m of parseSdp(text(b)).media) mediaInfo(m);
+    for (const m of parseSdp(text(b)).media) {
+      const info = mediaInfo(m);
+      if ("unsupported" in info || !info.track) continue;
+      // What an ANNOUNCE sets up meets its first packet: the path of issue 10's freeze.
+      const d = createDepacketizer(info);
+      d.push(parseRtp(SDP_PACKET), 0, 0, []);
+    }
   },
 };
 
