@@ -1,7 +1,8 @@
 /**
- * `deno task fuzz [--seed N] [--inputs N] [--only name[,name]] [--slow-ms N]`: runs every parser on
+ * `deno task fuzz [--seed N] [--inputs N] [--only name[,name]] [--slow-ms N] [--save DIR]`: runs every parser on
  * mutated table inputs and prints, per target, inputs, inputs/s, refusals and failures. Exits 1 on
- * any failure, printing each failing input as hex so it can become a row in the parser's table.
+ * any failure, printing each failing input as hex (and writing it to DIR/<target>-<seed>-<n>.bin
+ * with --save) so it can become a row in the parser's table.
  */
 import { parseArgs } from "node:util";
 import { TARGETS } from "./targets.ts";
@@ -15,6 +16,7 @@ function main(): number {
       inputs: { type: "string", default: "1000000" },
       only: { type: "string" },
       "slow-ms": { type: "string", default: "50" },
+      save: { type: "string" },
     },
   });
   const seed = values.seed !== undefined
@@ -42,7 +44,10 @@ function main(): number {
       (r.heapGrowth / 1048576).toFixed(1),
       String(r.failures.length),
     ]));
-    for (const f of r.failures) console.log(`  ${f.kind}: ${f.message}\n    input ${hex(f.input)}`);
+    r.failures.forEach((f, i) => {
+      console.log(`  ${f.kind}: ${f.message}\n    input ${hex(f.input)}`);
+      if (values.save) Deno.writeFileSync(`${values.save}/${r.name}-${seed}-${i}.bin`, f.input);
+    });
   }
   return reports.some((r) => r.failures.length > 0) ? 1 : 0;
 }

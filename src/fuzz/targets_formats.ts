@@ -159,8 +159,15 @@ const FFMPEG_SDP = [
   "",
 ].join("\r\n");
 
-/** An RTP packet whose payload reads as AU headers, NAL units or audio alike. */
-const SDP_PACKET = new Uint8Array([0x80, 0xe0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0x10, 0, 0x08, 0x65, 1, 2, 3]);
+/** A first RTP packet per codec: an IDR slice, one 1-byte AU behind its AU header, or audio bytes. */
+const RTP_HEADER = [0x80, 0xe0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1];
+const FIRST_PAYLOAD: Record<string, number[]> = {
+  h264: [0x65, 0x88, 0x84],
+  h265: [0x26, 0x01, 0xaf],
+  aac: [0, 0x10, 0, 0x08, 0x21],
+};
+const firstPacket = (codec: string) =>
+  parseRtp(new Uint8Array([...RTP_HEADER, ...(FIRST_PAYLOAD[codec] ?? [1, 2, 3])]));
 
 const sdp: FuzzTarget = {
   name: "sdp",
@@ -186,7 +193,7 @@ const sdp: FuzzTarget = {
       if ("unsupported" in info || !info.track) continue;
       // What an ANNOUNCE sets up meets its first packet: the path of issue 10's freeze.
       const d = createDepacketizer(info);
-      d.push(parseRtp(SDP_PACKET), 0, 0, []);
+      d.push(firstPacket(info.codec), 0, 0, []);
     }
   },
 };
