@@ -77,10 +77,12 @@ export class RtspConnection {
         this.#parser.push(buf.subarray(0, n));
         let item: RtspItem | undefined;
         while (!this.#closed && (item = this.#parser.next())) {
+          // Complete: whatever its handling awaits (a DESCRIBE waiting for its publisher) is not
+          // the client's delay.
+          this.#partialSince = undefined;
           if (item.type === "data") this.#onData(item.channel, item.payload);
           else if (item.type === "request") await this.#onRequest(item.request);
           // responses from a client (to our nothing) are ignored
-          this.#partialSince = undefined;
         }
         if (this.#parser.buffered > 0) this.#partialSince ??= Date.now();
       }
