@@ -55,7 +55,15 @@ const nat = section({
 const sock = section({
   recvbuffer: int(8192, 0, KB),
   sendbuffer: int(8192, 0, KB),
+  // Descriptors kept free under the process's soft limit: listeners refuse connections past it.
+  fdreserve: int(64, 0, 65_536),
 });
+
+/** Connection limits of a TCP listener (plain and TLS together); 0 = no limit. */
+const CONN_LIMITS = {
+  maxconns: int(10_000, 0, 1_000_000),
+  maxconnsperip: int(4096, 0, 1_000_000),
+};
 
 const ssl = section({
   serverca: text(""),
@@ -106,6 +114,10 @@ const rtmp = section({
   playwait: int(10, 0, 3600),
   batchms: int(20, 0, 1000),
   maxbatchms: int(150, 0, 1000),
+  // Deadlines in seconds, 0 = none: handshake → connect, then connect → publish or play.
+  connecttimeout: int(10, 0, 3600),
+  starttimeout: int(10, 0, 3600),
+  ...CONN_LIMITS,
 }).transform((r) => ({ ...r, liveApps: splitList(r.live), recApps: splitList(r.rec) }));
 
 const rtc = section({
@@ -128,6 +140,9 @@ const rtsp = section({
   maxidle: int(12, 0, DAY),
   hasrtmp: bool(true),
   enable: bool(true),
+  // Seconds a client has to finish a request it started (and to send its first); 0 = none.
+  headertimeout: int(10, 0, 3600),
+  ...CONN_LIMITS,
 });
 
 const EXT = /^\.?[A-Za-z0-9_\-]+$/;

@@ -16,7 +16,7 @@ import { Hono } from "hono";
 import type { Context } from "hono";
 import type { HttpDeps } from "./deps.ts";
 import { DAY, findRecorded, isSafeSegment, listDays, listFiles, listStreams, TIME } from "../record/mod.ts";
-import { serveFile } from "./static.ts";
+import { realInside, serveFile } from "./static.ts";
 import { apiAuth } from "./api.ts";
 
 export interface RecOptions {
@@ -62,7 +62,9 @@ export function routes(deps: HttpDeps, opts: RecOptions): Hono {
     if (!TIME.test(m[1])) return bad(c, `time "${time}" is invalid: must be HH-MM-SS[.m3u8|.mpd]`);
     const vhost = c.req.query("vhost");
     for (const ext of m[2] ? [m[2]] : ["m3u8", "mpd"]) {
-      const path = await findRecorded(root, { stream, day, rest: [`${m[1]}.${ext}`], vhost });
+      const found = await findRecorded(root, { stream, day, rest: [`${m[1]}.${ext}`], vhost });
+      // A manifest reached through a link must really be inside the root.
+      const path = found && await realInside(root, found);
       if (!path) continue;
       let text = await Deno.readTextFile(path);
       if (absolute) text = absolutise(text, ext, `/rec/${stream}/${day}/`);
@@ -71,11 +73,34 @@ export function routes(deps: HttpDeps, opts: RecOptions): Hono {
     return notFound(c, `no recording ${stream}/${day}/${time}`);
   }
 
+  /**
+   * Whether `<vhost>/<stream>[/<day>]` is reached through a link out of the root in any vhost
+   * folder that is searched (the listings read whatever such a link points at).
+   */
+  async function escapes(c: Context, ...segs: string[]): Promise<boolean> {
+    const vhost = c.req.query("vhost");
+    const vhosts: string[] = [];
+    if (vhost) vhosts.push(vhost);
+    else {
+      try {
+        for await (const e of Deno.readDir(root)) vhosts.push(e.name);
+      } catch { /* no recordings yet */ }
+    }
+    for (const v of vhosts) {
+      const path = [root, v, ...segs].join("/");
+      const exists = await Deno.lstat(path).then(() => true, () => false);
+      if (exists && await realInside(root, path) === null) return true;
+    }
+    return false;
+  }
+
   async function days(c: Context, stream: string) {
+    if (await escapes(c, stream)) return notFound(c, `no recordings of ${stream}`);
     const day = c.req.query("day");
     const time = c.req.query("time");
     if (day === undefined) return c.json({ dirs: await listDays(root, stream, c.req.query("vhost")) });
     if (!DAY.test(day)) return bad(c, `day "${day}" is invalid: must be YYYY-MM-DD`);
+    if (await escapes(c, stream, day)) return notFound(c, `no recordings of ${stream} on ${day}`);
     if (time === undefined) {
       return c.json({ files: await listFiles(root, stream, day, c.req.query("vhost")) });
     }
@@ -101,6 +126,7 @@ export function routes(deps: HttpDeps, opts: RecOptions): Hono {
     const { stream, day } = c.req.param();
     if (!DAY.test(day)) return await next(); // e.g. /rec/<name>/<n>.ts: live HLS segments
     if (!isSafeSegment(stream)) return bad(c, `stream "${stream}" is invalid`);
+    if (await escapes(c, stream, day)) return notFound(c, `no recordings of ${stream} on ${day}`);
     return c.json({ files: await listFiles(root, stream, day, c.req.query("vhost")) });
   });
   app.get("/rec/:stream/:day/:file", async (c, next) => {

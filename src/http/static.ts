@@ -60,6 +60,21 @@ function isDenied(segs: string[], isFile: boolean, opts: StaticOptions): boolean
   return false;
 }
 
+/**
+ * The real path of `path` (symlinks resolved) when it exists and is the real `root` or inside it;
+ * null otherwise. What a link points at decides, never the name it is reached by.
+ */
+export async function realInside(root: string, path: string): Promise<string | null> {
+  const [realRoot, real] = await Promise.all([
+    Deno.realPath(root).catch(() => null),
+    Deno.realPath(path).catch(() => null),
+  ]);
+  if (realRoot === null || real === null) return null;
+  return real === realRoot || real.startsWith(realRoot.endsWith("/") ? realRoot : `${realRoot}/`)
+    ? real
+    : null;
+}
+
 async function statOrNull(path: string): Promise<Deno.FileInfo | null> {
   try {
     return await Deno.stat(path);

@@ -7,7 +7,7 @@ import { Hono } from "hono";
 import type { Context } from "hono";
 import { AuthError } from "../core/errors.ts";
 import type { HttpDeps } from "./deps.ts";
-import { safeSegments, serveFile } from "./static.ts";
+import { realInside, safeSegments, serveFile } from "./static.ts";
 
 export interface VodOptions {
   /** The VOD root (vod/). */
@@ -48,7 +48,10 @@ export function routes(deps: HttpDeps, opts: VodOptions): Hono {
     if (dir instanceof Response) return dir;
     const dirs: string[] = [], files: string[] = [];
     try {
-      for await (const e of Deno.readDir(dir)) {
+      // A folder that is (or passes through) a link out of the root is not a VOD folder.
+      const real = await realInside(opts.root, dir);
+      if (real === null) throw new Error("outside the root");
+      for await (const e of Deno.readDir(real)) {
         if (e.name.startsWith(".")) continue;
         if (e.isDirectory) dirs.push(e.name);
         else if (e.isFile) files.push(e.name);
@@ -84,6 +87,9 @@ export function routes(deps: HttpDeps, opts: VodOptions): Hono {
       return c.json({ code: 400, msg: `upload must be multipart/form-data: ${(err as Error).message}` }, 400);
     }
     await Deno.mkdir(dir, { recursive: true });
+    // mkdir follows links: the folder written into must really be inside the root.
+    const realDir = await realInside(opts.root, dir);
+    if (realDir === null) return c.json({ code: 403, msg: "upload folder is outside the VOD root" }, 403);
     const saved: string[] = [];
     for (const value of form.values()) {
       if (!(value instanceof File)) continue;
@@ -97,7 +103,12 @@ export function routes(deps: HttpDeps, opts: VodOptions): Hono {
           413,
         );
       }
-      await Deno.writeFile(`${dir}/${name}`, value.stream());
+      // writeFile follows a link: an existing link in the way is never written through.
+      const existing = await Deno.lstat(`${realDir}/${name}`).catch(() => null);
+      if (existing?.isSymlink) {
+        return c.json({ code: 403, msg: `file ${name} is a link: not overwritten` }, 403);
+      }
+      await Deno.writeFile(`${realDir}/${name}`, value.stream());
       saved.push(name);
     }
     if (saved.length === 0) return c.json({ code: 400, msg: "no file in the upload" }, 400);

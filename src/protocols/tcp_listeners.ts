@@ -4,6 +4,8 @@
  * listening sockets on a reload; accepted connections are the owner's and are never touched here.
  */
 import type { Logger } from "../log/mod.ts";
+import { AcceptGuard, type ConnLimits } from "./accept_guard.ts";
+import { type FdBudget, processFdBudget } from "./fd_budget.ts";
 
 export interface TcpTls {
   cert: string;
@@ -23,8 +25,15 @@ export interface TcpListenersOptions extends TcpBind {
   /** Protocol name for log lines, e.g. "rtmp" (the TLS one is logged as "rtmps"). */
   name: string;
   log: Logger;
-  /** Called for every accepted connection; `tls` tells which listener it came from. */
-  onConn(conn: Deno.Conn, tls: boolean): void;
+  /**
+   * Called for every accepted connection within the limits; `tls` tells which listener it came
+   * from. The connection counts against the limits until the returned promise settles.
+   */
+  onConn(conn: Deno.Conn, tls: boolean): Promise<unknown>;
+  /** Connection limits (both listeners together); defaults in accept_guard.ts. */
+  limits?: Partial<ConnLimits>;
+  /** The descriptor budget (tests); the process's by default. */
+  fdBudget?: FdBudget;
 }
 
 /** One listening socket, what it was opened with, and how to open it again. */
@@ -44,9 +53,26 @@ export class TcpListeners {
   #tls: Bound | undefined;
   #loops = new Set<Promise<void>>();
   #closed = false;
+  #guard: AcceptGuard;
 
   constructor(opts: TcpListenersOptions) {
     this.#opts = opts;
+    this.#guard = new AcceptGuard({
+      name: opts.name,
+      log: opts.log,
+      limits: opts.limits,
+      budget: opts.fdBudget,
+    });
+  }
+
+  /** Open connections, refusals and accept errors since start. */
+  get guard(): AcceptGuard {
+    return this.#guard;
+  }
+
+  /** A reload: new limits apply to the next accept. */
+  setLimits(l: Partial<ConnLimits>): void {
+    this.#guard.setLimits(l);
   }
 
   /** The bound plain port (valid after start; 0 when not listening). */
@@ -61,6 +87,7 @@ export class TcpListeners {
 
   start(): void {
     const o = this.#opts;
+    (o.fdBudget ?? processFdBudget()).announce(o.log);
     const plain = this.#openPlain(o);
     try {
       this.#tls = o.tls ? this.#openTls(o, o.tls) : undefined;
@@ -183,15 +210,25 @@ export class TcpListeners {
       } catch (err) {
         // BadResource: this socket was closed (server stop, or moved by a reload).
         if (this.#closed || err instanceof Deno.errors.BadResource) return;
-        this.#opts.log.warn(`${this.#opts.name} accept failed`, { error: err as Error });
         // Out of descriptors and the like: back off instead of spinning on the same error.
-        await new Promise((r) => setTimeout(r, 100));
+        await this.#guard.failed(err);
         continue;
       }
+      const release = this.#guard.admit(conn);
+      if (!release) continue;
       try {
         (conn as Deno.TcpConn).setNoDelay?.(true);
       } catch { /* a TLS conn may not expose it */ }
-      this.#opts.onConn(conn, tls);
+      try {
+        this.#opts.onConn(conn, tls).finally(release);
+      } catch (err) {
+        // The handler's own failure ends this connection only.
+        release();
+        this.#opts.log.error(`${this.#opts.name} connection failed to start`, { error: err as Error });
+        try {
+          conn.close();
+        } catch { /* already closed */ }
+      }
     }
   }
 

@@ -12,7 +12,7 @@ function echoListeners(port = 0) {
     log: nullLogger,
     onConn(conn) {
       conns.push(conn);
-      conn.readable.pipeTo(conn.writable).catch(() => {});
+      return conn.readable.pipeTo(conn.writable).catch(() => {});
     },
   });
   return { l, conns };

@@ -23,11 +23,15 @@ export async function startEstuary(opts: {
   /** Services whose ports to wait for. */
   services?: string[];
   timeoutMs?: number;
+  /** A command that runs the server (it must exec it), e.g. ["prlimit", "--nofile=256:256", "--"]. */
+  wrap?: string[];
 } = {}): Promise<RunningServer> {
   const root = opts.root ?? await Deno.makeTempDir({ prefix: "estuary-test-" });
   const services = opts.services ?? ["rtmp", "http"];
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", `${ROOT}/main.ts`, "--root", root, ...(opts.args ?? [])],
+  const argv = [Deno.execPath(), "run", "-A", `${ROOT}/main.ts`, "--root", root, ...(opts.args ?? [])];
+  const [cmd, ...args] = [...(opts.wrap ?? []), ...argv];
+  const child = new Deno.Command(cmd, {
+    args,
     env: {
       ESTUARY_RTMP_PORT: "0",
       ESTUARY_HTTP_PORT: "0",

@@ -5,6 +5,7 @@ import type { Logger } from "../../log/mod.ts";
 import { DEFAULT_MAX_MESSAGE } from "./chunk_stream.ts";
 import { RtmpSession, type SessionOptions } from "./session.ts";
 import { TcpListeners, type TcpTls } from "../tcp_listeners.ts";
+import type { ConnLimits } from "../accept_guard.ts";
 
 /** What a reload may change on a running server (see `update`). */
 export interface RtmpReloadable {
@@ -23,13 +24,17 @@ export interface RtmpReloadable {
   fmt3ExtTime?: boolean;
   /** Player fan-out tuning (batching and back-pressure). */
   fanout?: Partial<FanoutOptions>;
+  /** A peer must complete the handshake and send connect within this; 0 = none. Default 10 s. */
+  handshakeTimeoutMs?: number;
+  /** A peer must send publish or play within this after connect; 0 = none. Default 10 s. */
+  startTimeoutMs?: number;
+  /** Connection limits of the RTMP and RTMPS listeners together. */
+  limits?: Partial<ConnLimits>;
 }
 
 export interface RtmpServerOptions extends RtmpReloadable {
   hub: Hub;
   log: Logger;
-  /** A peer must complete the handshake and send connect within this. Default 10 s. */
-  handshakeTimeoutMs?: number;
   /** Largest message accepted from a peer. Default 8 MiB. */
   maxMessageLength?: number;
   /** Window Acknowledgement Size and Set Peer Bandwidth we announce. Default 2.5 MB. */
@@ -95,6 +100,8 @@ function reloadable(o: RtmpReloadable) {
     notFound: o.notFound ?? "reject",
     playWaitMs: o.playWaitMs ?? 10_000,
     fmt3ExtTime: o.fmt3ExtTime ?? true,
+    handshakeTimeoutMs: o.handshakeTimeoutMs ?? 10_000,
+    startTimeoutMs: o.startTimeoutMs ?? 10_000,
   } as const;
 }
 
@@ -104,7 +111,6 @@ export function createRtmpServer(opts: RtmpServerOptions): RtmpServer {
   // and every Fanout keeps `fanout` by reference and re-reads it at each flush.
   const shared: SessionOptions = {
     hub: opts.hub,
-    handshakeTimeoutMs: opts.handshakeTimeoutMs ?? 10_000,
     maxMessageLength: opts.maxMessageLength ?? DEFAULT_MAX_MESSAGE,
     windowAckSize: opts.windowAckSize ?? 2_500_000,
     pingIntervalMs: opts.pingIntervalMs ?? 30_000,
@@ -121,18 +127,18 @@ export function createRtmpServer(opts: RtmpServerOptions): RtmpServer {
     port: opts.port,
     tls: opts.tls,
     log,
+    limits: opts.limits,
     onConn(conn, tls) {
       const id = nextId++;
       const s = new RtmpSession(conn, shared, log.child({ sess: `rtmp${tls ? "s" : ""}#${id}` }));
       totals.sessions++;
-      sessions.set(
-        s,
-        s.run().finally(() => {
-          sessions.delete(s);
-          totals.bytesIn += s.bytesIn;
-          totals.bytesOut += s.bytesOut;
-        }),
-      );
+      const done = s.run().finally(() => {
+        sessions.delete(s);
+        totals.bytesIn += s.bytesIn;
+        totals.bytesOut += s.bytesOut;
+      });
+      sessions.set(s, done);
+      return done;
     },
   });
 
@@ -151,6 +157,7 @@ export function createRtmpServer(opts: RtmpServerOptions): RtmpServer {
       await listeners.rebind({ hostname: o.hostname ?? "0.0.0.0", port: o.port, tls: o.tls });
       Object.assign(shared, reloadable(o));
       Object.assign(shared.fanout, o.fanout);
+      if (o.limits) listeners.setLimits(o.limits);
     },
     async close() {
       if (closed) return;

@@ -3,6 +3,7 @@ import { type Config, type TlsMaterial, tlsMaterial } from "../../config/mod.ts"
 import { defineService, withMetrics } from "../../service.ts";
 import { rtmpMetrics } from "./metrics.ts";
 import { createRtmpServer } from "./server.ts";
+import type { ConnLimits } from "../accept_guard.ts";
 
 export interface RtmpSettings {
   hostname: string;
@@ -14,6 +15,9 @@ export interface RtmpSettings {
   playWaitMs: number;
   fmt3ExtTime: boolean;
   fanout: { batchMs: number; maxBatchMs: number; fastStart: boolean };
+  handshakeTimeoutMs: number;
+  startTimeoutMs: number;
+  limits: ConnLimits;
 }
 
 export function rtmpSettings(c: Config, root: string): RtmpSettings | null {
@@ -30,6 +34,9 @@ export function rtmpSettings(c: Config, root: string): RtmpSettings | null {
     playWaitMs: r.playwait * 1000,
     fmt3ExtTime: r.hdr3exttime,
     fanout: { batchMs: r.batchms, maxBatchMs: r.maxbatchms, fastStart: r.gopenable },
+    handshakeTimeoutMs: r.connecttimeout * 1000,
+    startTimeoutMs: r.starttimeout * 1000,
+    limits: { maxConns: r.maxconns, maxConnsPerIp: r.maxconnsperip, fdReserve: c.sock.fdreserve },
   };
 }
 

@@ -16,6 +16,9 @@ const DEFAULTS: RtmpSettings = {
   playWaitMs: 10_000,
   fmt3ExtTime: true,
   fanout: { batchMs: 20, maxBatchMs: 150, fastStart: true },
+  handshakeTimeoutMs: 10_000,
+  startTimeoutMs: 10_000,
+  limits: { maxConns: 10_000, maxConnsPerIp: 4096, fdReserve: 64 },
 };
 
 Deno.test("rtmpSettings: the built-in defaults", () => {
@@ -41,6 +44,11 @@ Deno.test("rtmpSettings: each element lands where it should; chunk size capped a
       "rtmp.hdr3exttime": false,
       "rtmp.batchms": 40,
       "rtmp.maxbatchms": 90,
+      "rtmp.connecttimeout": 5,
+      "rtmp.starttimeout": 0,
+      "rtmp.maxconns": 300,
+      "rtmp.maxconnsperip": 20,
+      "sock.fdreserve": 128,
     },
   });
   assert.deepEqual(rtmpSettings(config, ROOT), {
@@ -53,6 +61,9 @@ Deno.test("rtmpSettings: each element lands where it should; chunk size capped a
     playWaitMs: 3000,
     fmt3ExtTime: false,
     fanout: { batchMs: 40, maxBatchMs: 90, fastStart: true },
+    handshakeTimeoutMs: 5000,
+    startTimeoutMs: 0,
+    limits: { maxConns: 300, maxConnsPerIp: 20, fdReserve: 128 },
   });
   assert.equal(rtmpSettings(loadConfig({ overrides: { "rtmp.enable": false } }).config, ROOT), null);
 });

@@ -47,7 +47,10 @@ export interface SessionOptions {
   hevcCodecId: number;
   notFound: "wait" | "reject";
   playWaitMs: number;
+  /** Handshake → connect; 0 = none. */
   handshakeTimeoutMs: number;
+  /** connect → publish or play; 0 = none. */
+  startTimeoutMs: number;
   maxMessageLength: number;
   fmt3ExtTime: boolean;
   windowAckSize: number;
@@ -68,7 +71,8 @@ export class RtmpSession {
   #hsIn = 0;
   #hsOut = 0;
   #deadline: ReturnType<typeof setTimeout> | undefined;
-  #timedOut = false;
+  /** Why the deadline ended the session, once it has. */
+  #timedOut = "";
   #connected = false;
   #app = "";
   #vhost = "";
@@ -99,10 +103,8 @@ export class RtmpSession {
   async run(): Promise<void> {
     this.#log.info("rtmp session start", { remote: this.remote });
     let reason: string;
-    this.#deadline = setTimeout(() => {
-      this.#timedOut = true;
-      this.close("timed out");
-    }, this.#opts.handshakeTimeoutMs);
+    const hsMs = this.#opts.handshakeTimeoutMs;
+    this.#arm(hsMs, () => `no ${this.#rc ? "connect command" : "complete handshake"} within ${hsMs} ms`);
     try {
       const rest = await this.#handshake();
       this.#rc = new RtmpConnection(this.#raw, {
@@ -116,11 +118,7 @@ export class RtmpSession {
       reason = describe(err);
       this.close(reason);
     }
-    if (this.#timedOut) {
-      reason = `no ${
-        this.#rc ? "connect command" : "complete handshake"
-      } within ${this.#opts.handshakeTimeoutMs} ms`;
-    }
+    if (this.#timedOut) reason = this.#timedOut;
     clearTimeout(this.#deadline);
     this.#cleanup(reason);
     const fields: Record<string, unknown> = {
@@ -134,6 +132,20 @@ export class RtmpSession {
     if (this.role === "publisher") fields.media_messages = this.#ingest?.messages;
     if (this.role === "player") fields.drops = this.#player?.drops;
     this.#log.info("rtmp session stop", fields);
+  }
+
+  /**
+   * One deadline at a time for the phase under way (a session that stops talking is not kept):
+   * `why` is built when it fires and becomes the session's stop reason.
+   */
+  #arm(ms: number, why: () => string) {
+    clearTimeout(this.#deadline);
+    this.#deadline = undefined;
+    if (ms <= 0) return;
+    this.#deadline = setTimeout(() => {
+      this.#timedOut = why();
+      this.close(this.#timedOut);
+    }, ms);
   }
 
   /** Ends the session (server stop, idle stream, errors). */
@@ -208,9 +220,12 @@ export class RtmpSession {
         if (c.transactionId > 0) this.#send(resultMessage(this.#rc!, c.transactionId, null, undefined));
         return;
       case "publish":
+        clearTimeout(this.#deadline);
         return this.#publish(c);
       case "play":
       case "play2":
+        // A play may then wait for its publisher: that wait has its own limit (playwait).
+        clearTimeout(this.#deadline);
         // Not awaited: a play may wait for its publisher while we keep reading.
         this.#play(c).catch((err) => this.close(describe(err)));
         return;
@@ -262,7 +277,8 @@ export class RtmpSession {
       this.#rc!.closeAfterFlush(`connect rejected: ${message}`);
       return;
     }
-    clearTimeout(this.#deadline);
+    const startMs = this.#opts.startTimeoutMs;
+    this.#arm(startMs, () => `no publish or play within ${startMs} ms of connect`);
     this.#connected = true;
     this.#app = t.app;
     this.#vhost = t.vhost;

@@ -38,6 +38,8 @@ export class RtspConnection {
   #described: { target: RtspTarget; stream: Stream; tracks: DescribedTrack[] } | undefined;
   #announced: Announced | undefined;
   #lastRequest = Date.now();
+  /** Since when a request (or the first one) has been awaited in part; undefined when none is. */
+  #partialSince: number | undefined = Date.now();
   /** Aborts a DESCRIBE still waiting for its publisher when the client leaves. */
   #abort = new AbortController();
   #closed = false;
@@ -75,10 +77,14 @@ export class RtspConnection {
         this.#parser.push(buf.subarray(0, n));
         let item: RtspItem | undefined;
         while (!this.#closed && (item = this.#parser.next())) {
+          // Complete: whatever its handling awaits (a DESCRIBE waiting for its publisher) is not
+          // the client's delay.
+          this.#partialSince = undefined;
           if (item.type === "data") this.#onData(item.channel, item.payload);
           else if (item.type === "request") await this.#onRequest(item.request);
           // responses from a client (to our nothing) are ignored
         }
+        if (this.#parser.buffered > 0) this.#partialSince ??= Date.now();
       }
     } catch (err) {
       if (err instanceof RtspError) {
@@ -360,9 +366,13 @@ export class RtspConnection {
   }
 
   #checkIdle(): void {
+    const now = Date.now();
+    const hdr = this.#ctx.headerTimeoutMs;
+    if (hdr > 0 && this.#partialSince !== undefined && now - this.#partialSince > hdr) {
+      return this.close(`no complete request within ${hdr} ms`);
+    }
     const max = this.#ctx.maxIdleMs;
     if (max <= 0) return;
-    const now = Date.now();
     const s = this.#session;
     if (!s) {
       if (now - this.#lastRequest > max) this.close(`idle for more than ${max} ms`);

@@ -36,6 +36,8 @@ export interface RtspContext {
   natHost: string | undefined;
   /** Sessions and idle connections with no activity for this long are closed; 0 = never. */
   maxIdleMs: number;
+  /** A request (or interleaved frame) begun, or the first one, must be complete within this; 0 = none. */
+  headerTimeoutMs: number;
   /** DESCRIBE of a stream that is not live waits this long for its publisher. */
   playWaitMs: number;
   fanout: FanoutOptions;

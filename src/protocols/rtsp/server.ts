@@ -4,6 +4,7 @@ import type { Hub } from "../../core/hub.ts";
 import type { Logger } from "../../log/mod.ts";
 import { RtspAuthenticator } from "./auth.ts";
 import { TcpListeners, type TcpTls } from "../tcp_listeners.ts";
+import type { ConnLimits } from "../accept_guard.ts";
 import { RtspConnection } from "./connection.ts";
 import type { PayloadTypes, RtspContext } from "./context.ts";
 import { UdpPortPool } from "./udp.ts";
@@ -28,6 +29,10 @@ export interface RtspReloadable {
   /** DESCRIBE of a stream that is not live waits this long for a publisher. Default 0 (404 at once). */
   playWaitMs?: number;
   fanout?: Partial<FanoutOptions>;
+  /** A request begun (or the first) must be complete within this (`<rtsp><headertimeout>`); 0 = none. */
+  headerTimeoutMs?: number;
+  /** Connection limits of the RTSP and RTSPS listeners together. */
+  limits?: Partial<ConnLimits>;
 }
 
 export interface RtspServerOptions extends RtspReloadable {
@@ -94,6 +99,7 @@ function reloadable(o: RtspReloadable) {
     payloadTypes: { h264: 96, h265: 98, aac: 97, opus: 111, ...o.rtpPayloadTypes },
     natHost: o.natHost ? o.natHost.replace(/:\d+$/, "") : undefined,
     maxIdleMs: o.maxIdleMs,
+    headerTimeoutMs: o.headerTimeoutMs ?? 10_000,
     playWaitMs: o.playWaitMs ?? 0,
   };
 }
@@ -118,6 +124,7 @@ export function createRtspServer(opts: RtspServerOptions): RtspServer {
     port: opts.port,
     tls: opts.tls,
     log: opts.log,
+    limits: opts.limits,
     onConn(conn, tls) {
       ctx.totals.connections++;
       const id = `${tls ? "rtsps" : "rtsp"}#${nextId++}`;
@@ -125,6 +132,7 @@ export function createRtspServer(opts: RtspServerOptions): RtspServer {
       const done = c.run().catch((err) => opts.log.error("rtsp connection crashed", { sess: id, error: err }))
         .finally(() => connections.delete(c));
       connections.set(c, done);
+      return done;
     },
   });
 
@@ -145,6 +153,7 @@ export function createRtspServer(opts: RtspServerOptions): RtspServer {
       ctx.ports.configure(o.rtpPortRange, host);
       Object.assign(ctx, reloadable(o));
       Object.assign(ctx.fanout, o.fanout);
+      if (o.limits) listeners.setLimits(o.limits);
     },
     async close() {
       const stopping = listeners.close();

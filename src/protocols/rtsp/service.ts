@@ -3,6 +3,7 @@ import { type Config, type TlsMaterial, tlsMaterial } from "../../config/mod.ts"
 import { defineService, withMetrics } from "../../service.ts";
 import { rtspMetrics } from "./metrics.ts";
 import { createRtspServer } from "./server.ts";
+import type { ConnLimits } from "../accept_guard.ts";
 
 export interface RtspSettings {
   hostname: string;
@@ -16,6 +17,8 @@ export interface RtspSettings {
   maxIdleMs: number;
   playWaitMs: number;
   fanout: { batchMs: number; maxBatchMs: number; fastStart: boolean };
+  headerTimeoutMs: number;
+  limits: ConnLimits;
 }
 
 export function rtspSettings(c: Config, root: string): RtspSettings | null {
@@ -34,6 +37,8 @@ export function rtspSettings(c: Config, root: string): RtspSettings | null {
     // DESCRIBE of a stream not yet published waits at most 5 s: RTSP clients time out soon after.
     playWaitMs: c.rtmp.notfound === "wait" ? Math.min(c.rtmp.playwait * 1000, 5000) : 0,
     fanout: { batchMs: c.rtmp.batchms, maxBatchMs: c.rtmp.maxbatchms, fastStart: c.rtmp.gopenable },
+    headerTimeoutMs: r.headertimeout * 1000,
+    limits: { maxConns: r.maxconns, maxConnsPerIp: r.maxconnsperip, fdReserve: c.sock.fdreserve },
   };
 }
 

@@ -16,6 +16,8 @@ const DEFAULTS: RtspSettings = {
   maxIdleMs: 12_000,
   playWaitMs: 5000,
   fanout: { batchMs: 20, maxBatchMs: 150, fastStart: true },
+  headerTimeoutMs: 10_000,
+  limits: { maxConns: 10_000, maxConnsPerIp: 4096, fdReserve: 64 },
 };
 
 Deno.test("rtspSettings: the built-in defaults", () => {
@@ -44,6 +46,9 @@ Deno.test("rtspSettings: RTP from <rtp> and <rtmp><rtp>, NAT host without port, 
       "nat.rtsp": "203.0.113.7:8554",
       "rtmp.playwait": 30,
       "rtmp.batchms": 35,
+      "rtsp.headertimeout": 3,
+      "rtsp.maxconns": 50,
+      "rtsp.maxconnsperip": 0,
     },
   });
   assert.deepEqual(rtspSettings(config, ROOT), {
@@ -57,6 +62,8 @@ Deno.test("rtspSettings: RTP from <rtp> and <rtmp><rtp>, NAT host without port, 
     maxIdleMs: 30_000,
     playWaitMs: 5000,
     fanout: { batchMs: 35, maxBatchMs: 150, fastStart: true },
+    headerTimeoutMs: 3000,
+    limits: { maxConns: 50, maxConnsPerIp: 0, fdReserve: 64 },
   });
 });
 
