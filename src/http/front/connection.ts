@@ -253,6 +253,13 @@ function requestUrl(head: RequestHead, tls: boolean): URL {
   if (!t.startsWith("/") && !/^https?:\/\//i.test(t) && !(t === "*" && head.method === "OPTIONS")) {
     throw badRequest(`request target ${JSON.stringify(t.slice(0, 60))} is invalid: must start with /`);
   }
+  // The URL parser would resolve dot segments away and hide a traversal attempt from the routes;
+  // browsers and players never send them (RFC 3986 §5.2.4 is the client's job), so refuse them.
+  const path = t.split(/[?#]/, 1)[0];
+  // (%2e counts: the URL parser treats "%2e%2e" as "..".)
+  if (/(^|\/)(\.|%2e){1,2}(\/|$)/i.test(path)) {
+    throw badRequest(`request target ${JSON.stringify(t.slice(0, 60))} is invalid: dot segments are refused`);
+  }
   try {
     return new URL(t.startsWith("/") ? base + t : t === "*" ? base + "/" : t);
   } catch {
