@@ -146,8 +146,16 @@ async function play(deps: HttpDeps, fanoutOpts: FanoutOptions, c: Context): Prom
     return response;
   }
 
-  const body = new PullBody((r) => finish(r));
+  const headers = {
+    "content-type": "video/x-flv",
+    "cache-control": "no-cache, no-store",
+    "x-content-type-options": "nosniff",
+  };
+  // On the front, the fan-out writes straight onto the socket; elsewhere (app.request) a stream.
+  const direct = (c.env as FrontEnv | undefined)?.liveBody?.();
+  const body = direct ?? new PullBody((r) => finish(r));
   sink = body;
+  direct?.closed.then((why) => finish(why));
   unregister = deps.sessions!.add((r) => finish(r));
   try {
     fanout = flvFanout(deps, fanoutOpts, stream, form);
@@ -163,13 +171,7 @@ async function play(deps: HttpDeps, fanoutOpts: FanoutOptions, c: Context): Prom
     throw err;
   }
   log.info("play start", { proto, form });
-  return new Response(body.stream, {
-    headers: {
-      "content-type": "video/x-flv",
-      "cache-control": "no-cache, no-store",
-      "x-content-type-options": "nosniff",
-    },
-  });
+  return new Response(direct ? null : (body as PullBody).stream, { headers });
 }
 
 export function routes(deps: HttpDeps): Hono {

@@ -13,6 +13,7 @@ import { headerValue, parseRequestHead, type RequestHead } from "./request_parse
 import { simpleResponse, statusLine, writeResponse } from "./response_writer.ts";
 import { acceptKey, checkHandshake, wantsWebSocket } from "./websocket.ts";
 import { FrontWebSocket } from "./ws_socket.ts";
+import { LiveBody } from "./live_body.ts";
 
 export interface FrontLimits {
   /** Connections open at once, in total and from one client address. */
@@ -31,6 +32,11 @@ export interface FrontEnv {
   remoteAddr: Deno.NetAddr;
   /** Present on a valid WebSocket handshake: takes the connection over once the app answers. */
   upgradeWebSocket?: () => { socket: FrontWebSocket; response: Response };
+  /**
+   * Takes the response body over for a live stream (HTTP-FLV): the app answers with a bodiless
+   * 200 carrying the headers, and then writes through the returned sink straight onto the socket.
+   */
+  liveBody?: () => LiveBody;
 }
 
 export type FrontFetch = (req: Request, env: FrontEnv) => Response | Promise<Response>;
@@ -176,6 +182,13 @@ async function serveRequest(
       return { socket, response: new Response(null, { status: 200 }) };
     };
   }
+  let live: LiveBody | undefined;
+  if (!ws && head.method === "GET") {
+    env.liveBody = () => {
+      if (live) throw new Error("liveBody called twice");
+      return live = new LiveBody(conn);
+    };
+  }
   const watch = { on: true };
   if (body.finished) watchForLeave(r, ac, watch);
   let res: Response;
@@ -204,6 +217,23 @@ async function serveRequest(
     return false;
   }
   socket?.abort("the app answered without upgrading");
+  if (live) {
+    if (res.status !== 200) live.end(`the app answered ${res.status}`);
+    else {
+      ac.signal.addEventListener("abort", () => live!.end("client left"), { once: true });
+      await writeResponse(conn, res, {
+        head: false,
+        minor: head.minor,
+        keepAlive: false,
+        signal: ac.signal,
+        live: true,
+      });
+      live.open();
+      await live.closed;
+      watch.on = false;
+      return false;
+    }
+  }
   if (!body.finished && !failure) watchForLeave(r, ac, watch);
   let keep: boolean;
   try {

@@ -3,3 +3,4 @@ export { type FrontEnv, type FrontFetch, type FrontLimits, serveConnection } fro
 export { ConnTable, FrontListener, type ListenSpec } from "./listener.ts";
 export { FrontWebSocket } from "./ws_socket.ts";
 export { HttpFrontError } from "./errors.ts";
+export { LiveBody } from "./live_body.ts";

@@ -19,6 +19,8 @@ export interface WriteOptions {
   keepAlive: boolean;
   /** Fires when the client went away: the body is cancelled. */
   signal: AbortSignal;
+  /** Only the head of a close-delimited body that a LiveBody writes. */
+  live?: boolean;
 }
 
 const STATUS_TEXT: Record<number, string> = {
@@ -65,7 +67,7 @@ function httpDate(): string {
 export async function writeResponse(conn: Deno.Conn, res: Response, o: WriteOptions): Promise<boolean> {
   const noBody = o.head || res.status === 204 || res.status === 304 || res.status < 200;
   const length = res.headers.get("content-length");
-  const chunked = !noBody && length === null && o.minor === 1;
+  const chunked = !noBody && length === null && o.minor === 1 && !o.live;
   // Without a length, an HTTP/1.0 body ends when the connection does.
   const keepAlive = o.keepAlive && (noBody || length !== null || chunked) &&
     res.headers.get("connection")?.toLowerCase() !== "close";
@@ -80,6 +82,10 @@ export async function writeResponse(conn: Deno.Conn, res: Response, o: WriteOpti
   if (!keepAlive && (chunked || length !== null || noBody)) head += "connection: close\r\n";
   head += "\r\n";
   const headBytes = ENC.encode(head);
+  if (o.live) {
+    await writeAll(conn, headBytes);
+    return false;
+  }
   if (noBody || !res.body) {
     if (!noBody && length === null && chunked) {
       await writeAll(conn, concat(headBytes, ENC.encode("0\r\n\r\n")));
