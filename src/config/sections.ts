@@ -173,6 +173,10 @@ const http = section({
   hlsfmp4: bool(false),
   llhls: bool(false),
   metrics: bool(true),
+  maxconns: int(10_000, 1, 1_000_000),
+  maxconnsperip: int(1000, 1, 1_000_000),
+  headertimeout: int(10, 1, 3600),
+  idletimeout: int(30, 1, DAY),
 }).transform((h) => ({
   ...h,
   denyFiles: splitList(h.denyfile).map((e) => e.replace(/^\./, "").toLowerCase()),

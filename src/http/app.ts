@@ -17,7 +17,7 @@ export const FEATURES: readonly Feature[] = [apiRoutes, flvRoutes];
 
 export interface HttpApp {
   hono: Hono;
-  /** For Deno.serve: the second argument (Deno.ServeHandlerInfo) becomes Hono's `c.env`. */
+  /** The front passes its FrontEnv (client address, WebSocket upgrade) as the second argument: Hono's `c.env`. */
   fetch: (req: Request, info?: unknown) => Response | Promise<Response>;
   sessions: LiveSessions;
   stats: { requests: number; errors: number };

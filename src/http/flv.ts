@@ -10,6 +10,7 @@ import type { HttpDeps, HttpOptions } from "./deps.ts";
 import { PullBody } from "./pull_body.ts";
 import { remoteAddr, requestHost } from "./request.ts";
 import { WsSink } from "./ws_sink.ts";
+import type { FrontEnv } from "./front/mod.ts";
 import { admissionStatus } from "./refusals.ts";
 import { FlvFanoutMuxer, type FlvFanoutMuxerOptions, type FlvVideoForm } from "../formats/flv/mod.ts";
 
@@ -61,7 +62,9 @@ async function play(deps: HttpDeps, fanoutOpts: FanoutOptions, c: Context): Prom
   const app = c.req.param("app")!;
   const name = c.req.param("file")!.slice(0, -".flv".length);
   const url = new URL(req.url);
-  const isWs = req.headers.get("upgrade")?.toLowerCase() === "websocket";
+  // The front has checked the handshake (400 otherwise) before the app saw the request.
+  const upgrade = (c.env as FrontEnv | undefined)?.upgradeWebSocket;
+  const isWs = upgrade !== undefined;
   const proto = isWs ? "ws-flv" : "http-flv";
   const remote = remoteAddr(c.env);
   const form: FlvVideoForm = url.searchParams.get("form") === "enhanced" ? "enhanced" : "legacy";
@@ -117,38 +120,42 @@ async function play(deps: HttpDeps, fanoutOpts: FanoutOptions, c: Context): Prom
     });
   };
 
-  if (isWs) {
-    const { socket, response } = Deno.upgradeWebSocket(req);
-    socket.binaryType = "arraybuffer";
+  if (upgrade) {
+    const { socket, response } = upgrade();
     const ws = new WsSink(socket);
     sink = ws;
-    socket.onopen = () => {
-      if (done) return;
-      unregister = deps.sessions!.add((r) => finish(r));
-      try {
-        fanout = flvFanout(deps, fanoutOpts, stream, form);
-        sub = fanout.value.subscribe({
-          write: (b) => ws.write(b),
-          close: (r) => {
-            ws.close(r);
-            finish(r);
-          },
-        });
-      } catch (err) {
-        log.error("play failed", { err });
-        ws.close("internal error");
-        finish(`could not start: ${(err as Error)?.message ?? err}`);
-        return;
-      }
-      log.info("play start", { proto, form });
-    };
-    socket.onclose = () => finish("client left");
-    socket.onerror = () => finish("websocket error");
+    unregister = deps.sessions!.add((r) => finish(r));
+    socket.closed.then((why) => finish(why));
+    try {
+      fanout = flvFanout(deps, fanoutOpts, stream, form);
+      // Writes queue until the front has sent the 101 answer.
+      sub = fanout.value.subscribe({
+        write: (b) => ws.write(b),
+        close: (r) => {
+          ws.close(r);
+          finish(r);
+        },
+      });
+    } catch (err) {
+      log.error("play failed", { err });
+      ws.close("internal error");
+      finish(`could not start: ${(err as Error)?.message ?? err}`);
+      return response;
+    }
+    log.info("play start", { proto, form });
     return response;
   }
 
-  const body = new PullBody((r) => finish(r));
+  const headers = {
+    "content-type": "video/x-flv",
+    "cache-control": "no-cache, no-store",
+    "x-content-type-options": "nosniff",
+  };
+  // On the front, the fan-out writes straight onto the socket; elsewhere (app.request) a stream.
+  const direct = (c.env as FrontEnv | undefined)?.liveBody?.();
+  const body = direct ?? new PullBody((r) => finish(r));
   sink = body;
+  direct?.closed.then((why) => finish(why));
   unregister = deps.sessions!.add((r) => finish(r));
   try {
     fanout = flvFanout(deps, fanoutOpts, stream, form);
@@ -164,13 +171,7 @@ async function play(deps: HttpDeps, fanoutOpts: FanoutOptions, c: Context): Prom
     throw err;
   }
   log.info("play start", { proto, form });
-  return new Response(body.stream, {
-    headers: {
-      "content-type": "video/x-flv",
-      "cache-control": "no-cache, no-store",
-      "x-content-type-options": "nosniff",
-    },
-  });
+  return new Response(direct ? null : (body as PullBody).stream, { headers });
 }
 
 export function routes(deps: HttpDeps): Hono {

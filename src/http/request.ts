@@ -1,6 +1,6 @@
 /** Facts about the client that several routes need. */
 
-/** The client's address as Deno.serve reports it ("" when unknown, e.g. in app.request tests). */
+/** The client's address from the HTTP front's env ("" when unknown, e.g. in app.request tests). */
 export function remoteAddr(env: unknown): string {
   const a = (env as { remoteAddr?: { hostname?: string; port?: number } } | undefined)?.remoteAddr;
   return a?.hostname ? `${a.hostname}:${a.port}` : "";

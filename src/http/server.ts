@@ -1,10 +1,12 @@
 /**
  * The HTTP listener (and the HTTPS one when a certificate is given), both serving the same app.
- * Port 0 picks a free port; the chosen one is logged and exposed as `port`/`tlsPort`.
+ * Port 0 picks a free port; the chosen one is logged and exposed as `port`/`tlsPort`. The sockets
+ * are our own HTTP front's (src/http/front): deadlines, connection limits, a strict parser.
  */
 import type { Logger } from "../log/mod.ts";
 import { createHttpApp, type HttpApp } from "./app.ts";
 import type { HttpDeps } from "./deps.ts";
+import { ConnTable, type FrontFetch, type FrontLimits, FrontListener, serveConnection } from "./front/mod.ts";
 
 export interface HttpServerOptions {
   /** A prebuilt app, or the deps to build one with every feature. */
@@ -14,6 +16,8 @@ export interface HttpServerOptions {
   hostname?: string;
   port: number;
   tls?: { cert: string; key: string; port: number };
+  /** Connection limits and deadlines; the object is read live, so edits apply to new requests. */
+  limits?: Partial<FrontLimits>;
 }
 
 export interface HttpListenOptions {
@@ -45,93 +49,95 @@ export interface HttpServerStats {
   errors: number;
   /** Long-lived responses (FLV, WebSockets) open now. */
   live: number;
+  /** Connections open now, and refused by a connection limit since start. */
+  conns: number;
+  refused: number;
 }
 
 interface Bound {
-  plain: Deno.HttpServer<Deno.NetAddr>;
-  secure?: Deno.HttpServer<Deno.NetAddr>;
-  port: number;
-  tlsPort: number;
+  plain: FrontListener;
+  secure?: FrontListener;
 }
+
+/** Defaults for what the config does not give (tests building a server by hand). */
+export const DEFAULT_FRONT_LIMITS: FrontLimits = {
+  maxConns: 10_000,
+  maxConnsPerIp: 1000,
+  headerTimeoutMs: 10_000,
+  idleTimeoutMs: 30_000,
+  maxBody: 64 << 20,
+  maxWsMessage: 1 << 20,
+};
 
 export function createHttpServer(opts: HttpServerOptions): HttpServer {
   const app = opts.app ?? (opts.deps ? createHttpApp(opts.deps) : undefined);
   if (!app) throw new TypeError("createHttpServer needs an app or deps");
   const log = opts.log.child({ svc: "http" });
+  // Read per connection: update() edits this object in place.
+  const limits = Object.assign(opts.limits ?? {}, { ...DEFAULT_FRONT_LIMITS, ...opts.limits });
+  const table = new ConnTable();
   let bound: Bound | undefined;
   /** Listeners replaced by a rebind, still finishing their responses. */
   const retired = new Set<Promise<void>>();
-
-  const onError = (err: unknown) => {
-    log.error("request failed", { err });
-    return new Response(JSON.stringify({ code: 500, msg: "internal error" }), { status: 500 });
+  const fetch: FrontFetch = (req, env) => app.fetch(req, env);
+  const accept = {
+    log,
+    limits,
+    table,
+    onConn: (conn: Deno.Conn, tls: boolean) => serveConnection(conn, { fetch, limits, log, tls }),
   };
 
-  const serve = (hostname: string, port: number, tls?: { cert: string; key: string }) =>
-    new Promise<Deno.HttpServer<Deno.NetAddr>>((resolve, reject) => {
-      try {
-        const server: Deno.HttpServer<Deno.NetAddr> = Deno.serve({
-          hostname,
-          port,
-          ...(tls ?? {}),
-          onError,
-          onListen: (a) => {
-            log.info("listening", { proto: tls ? "https" : "http", addr: `${a.hostname}:${a.port}` });
-            // onListen runs inside Deno.serve(), before `server` is assigned.
-            queueMicrotask(() => resolve(server));
-          },
-        }, app.fetch);
-      } catch (err) {
-        reject(err);
-      }
-    });
-
-  const listen = async (o: HttpListenOptions): Promise<Bound> => {
+  const listen = (o: HttpListenOptions): Bound => {
     const hostname = o.hostname || "0.0.0.0";
-    const plain = await serve(hostname, o.port);
-    if (!o.tls) return { plain, port: plain.addr.port, tlsPort: -1 };
+    const plain = new FrontListener({ hostname, port: o.port }, accept);
+    if (!o.tls) return { plain };
     try {
-      const secure = await serve(hostname, o.tls.port, { cert: o.tls.cert, key: o.tls.key });
-      return { plain, secure, port: plain.addr.port, tlsPort: secure.addr.port };
+      const secure = new FrontListener({ hostname, port: o.tls.port, tls: o.tls }, accept);
+      return { plain, secure };
     } catch (err) {
-      await plain.shutdown();
+      plain.close();
       throw err;
     }
   };
 
   return {
     get port() {
-      return bound?.port ?? -1;
+      return bound?.plain.port ?? -1;
     },
     get tlsPort() {
-      return bound?.tlsPort ?? -1;
+      return bound?.secure?.port ?? -1;
     },
     app,
-    async start() {
+    start() {
       app.sessions.open();
-      bound = await listen({ hostname: opts.hostname ?? "0.0.0.0", port: opts.port, tls: opts.tls });
+      bound = listen({ hostname: opts.hostname ?? "0.0.0.0", port: opts.port, tls: opts.tls });
+      return Promise.resolve();
     },
     async rebind(next) {
       const old = bound;
-      bound = await listen(next);
+      bound = listen(next);
       if (!old) return;
-      // shutdown() resolves when the old listener's last response ends: do not wait for live players.
-      const done = Promise.all([old.plain.shutdown(), old.secure?.shutdown()]).then(() => {});
+      // Only the listening sockets close: live players on connections they accepted go on.
+      const done = Promise.all([old.plain.close(), old.secure?.close()]).then(() => {});
       retired.add(done);
       done.finally(() => retired.delete(done));
+      await done;
     },
     async close() {
       app.sessions.closeAll("server stopping");
-      await Promise.all([bound?.plain.shutdown(), bound?.secure?.shutdown(), ...retired]);
+      await Promise.all([bound?.plain.close(), bound?.secure?.close(), ...retired]);
+      table.closeAll();
       bound = undefined;
       log.info("stopped", app.stats);
     },
     stats() {
       return {
-        port: bound?.port ?? -1,
-        tlsPort: bound?.tlsPort ?? -1,
+        port: bound?.plain.port ?? -1,
+        tlsPort: bound?.secure?.port ?? -1,
         ...app.stats,
         live: app.sessions.size,
+        conns: table.size,
+        refused: table.refused,
       };
     },
   };

@@ -8,6 +8,7 @@ import { createHttpAuthorizer } from "../auth/mod.ts";
 import { defineService, type ServiceContext, withMetrics } from "../service.ts";
 import { createHttpApp, FEATURES } from "./app.ts";
 import { createHttpServer } from "./server.ts";
+import type { FrontLimits } from "./front/mod.ts";
 import { defaultHttpOptions, type HttpDeps, type HttpOptions } from "./deps.ts";
 import { createHlsRoutes, defaultHlsOptions, type HlsOptions } from "./hls.ts";
 import { createDashRoutes, type DashOptions, defaultDashOptions } from "./dash.ts";
@@ -28,6 +29,8 @@ export interface HttpSettings {
   recRoot: string;
   vodRoot: string;
   maxBody: number;
+  /** The front's connection limits and deadlines (maxBody is the one above). */
+  front: Omit<FrontLimits, "maxBody" | "maxWsMessage">;
   /** The auth callback's base URL ("" = open) and timeout. */
   auth: { url: string; timeoutMs: number };
   /** NAT addresses and enabled HTTP outputs, for the URLs handed to players. */
@@ -74,6 +77,12 @@ export function httpSettings(c: Config, root: string): HttpSettings | null {
     recRoot: resolvePath(root, "rec"),
     vodRoot: resolvePath(root, "vod"),
     maxBody: h.httpmaxbody,
+    front: {
+      maxConns: h.maxconns,
+      maxConnsPerIp: h.maxconnsperip,
+      headerTimeoutMs: h.headertimeout * 1000,
+      idleTimeoutMs: h.idletimeout * 1000,
+    },
     auth: { url: c.authurl.url, timeoutMs: c.authurl.timeout },
     nat: c.nat,
     outputs: { flv: c.rtmp.hasflv, hls: c.rtmp.hashls, dash: c.rtmp.hasdash },
@@ -136,7 +145,15 @@ export const httpService = defineService<HttpSettings>({
       (d) => recRoutes(d, { root: cur.recRoot }),
       (d) => vodRoutes(d, vod),
     ]);
-    const server = createHttpServer({ app, log: ctx.log, hostname: s.hostname, port: s.port, tls: s.tls });
+    const limits = { ...s.front, maxBody: s.maxBody };
+    const server = createHttpServer({
+      app,
+      log: ctx.log,
+      hostname: s.hostname,
+      port: s.port,
+      tls: s.tls,
+      limits,
+    });
     return withMetrics(ctx, "http", () => segmentFamilies(hls!.stats(), dash!.stats()), {
       start: () => server.start(),
       close: () => server.close(),
@@ -151,6 +168,7 @@ export const httpService = defineService<HttpSettings>({
         Object.assign(cur.hls, next.hls);
         Object.assign(cur.dash, next.dash);
         vod.maxBody = next.maxBody;
+        Object.assign(limits, next.front, { maxBody: next.maxBody });
         const { options: _o, hls: _h, dash: _d, ...rest } = next;
         Object.assign(cur, rest);
       },

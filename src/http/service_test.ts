@@ -48,6 +48,7 @@ const DEFAULTS: HttpSettings = {
   recRoot: "/srv/estuary/rec",
   vodRoot: "/srv/estuary/vod",
   maxBody: 67_108_864,
+  front: { maxConns: 10_000, maxConnsPerIp: 1000, headerTimeoutMs: 10_000, idleTimeoutMs: 30_000 },
   auth: { url: "", timeoutMs: 3000 },
   nat: { rtmp: "", rtsp: "", http: "", https: "", srt: "", rtp: "" },
   outputs: { flv: true, hls: true, dash: true },
@@ -115,6 +116,10 @@ Deno.test("httpSettings: FLV from <rtmp>, play wait capped at 10 s, auth URL and
       "http.port": 8088,
       "http.flvblock": 512,
       "http.httpmaxbody": 1024,
+      "http.maxconns": 50,
+      "http.maxconnsperip": 5,
+      "http.headertimeout": 3,
+      "http.idletimeout": 7,
       "http.denyfile": ".PHP,asp",
       "http.denypath": "/home/,root",
       "rtmp.playwait": 30,
@@ -132,6 +137,7 @@ Deno.test("httpSettings: FLV from <rtmp>, play wait capped at 10 s, auth URL and
   assert.equal(s.hostname, "127.0.0.1");
   assert.equal(s.port, 8088);
   assert.equal(s.maxBody, 1024);
+  assert.deepEqual(s.front, { maxConns: 50, maxConnsPerIp: 5, headerTimeoutMs: 3000, idleTimeoutMs: 7000 });
   assert.deepEqual(s.options, {
     ...DEFAULTS.options,
     hasflv: false,

@@ -1,0 +1,310 @@
+/**
+ * One HTTP/1.1 connection: requests in order (pipelined ones wait in the buffer), each handed to
+ * the app as a fetch `Request`, its `Response` written back, until the client or a deadline ends
+ * it. Deadlines: the request head must be complete within `headerTimeoutMs` of the connection
+ * opening (or of a keep-alive request's first byte); between requests it may idle `idleTimeoutMs`.
+ * Anything that breaks the grammar or a limit gets one short answer and the connection closes.
+ */
+import type { Logger } from "../../log/mod.ts";
+import { RequestBody } from "./body.ts";
+import { ConnReader, writeAll } from "./conn_reader.ts";
+import { badRequest, HttpFrontError } from "./errors.ts";
+import { headerValue, parseRequestHead, type RequestHead } from "./request_parser.ts";
+import { simpleResponse, statusLine, writeResponse } from "./response_writer.ts";
+import { acceptKey, checkHandshake, wantsWebSocket } from "./websocket.ts";
+import { FrontWebSocket } from "./ws_socket.ts";
+import { LiveBody } from "./live_body.ts";
+
+export interface FrontLimits {
+  /** Connections open at once, in total and from one client address. */
+  maxConns: number;
+  maxConnsPerIp: number;
+  headerTimeoutMs: number;
+  idleTimeoutMs: number;
+  /** Largest request body (httpmaxbody). */
+  maxBody: number;
+  /** Largest WebSocket message accepted from a client. */
+  maxWsMessage: number;
+}
+
+/** What the app sees as its second fetch argument (Hono's `c.env`). */
+export interface FrontEnv {
+  remoteAddr: Deno.NetAddr;
+  /** Present on a valid WebSocket handshake: takes the connection over once the app answers. */
+  upgradeWebSocket?: () => { socket: FrontWebSocket; response: Response };
+  /**
+   * Takes the response body over for a live stream (HTTP-FLV): the app answers with a bodiless
+   * 200 carrying the headers, and then writes through the returned sink straight onto the socket.
+   */
+  liveBody?: () => LiveBody;
+}
+
+export type FrontFetch = (req: Request, env: FrontEnv) => Response | Promise<Response>;
+
+export interface ConnectionOptions {
+  fetch: FrontFetch;
+  limits: FrontLimits;
+  log: Logger;
+  tls: boolean;
+}
+
+/** Bytes a pipelining client may send ahead while a response is still being written. */
+const READ_AHEAD = 64 * 1024;
+/** Unread request body we drop to keep a connection alive; more and we close instead. */
+const DRAIN_MAX = 64 * 1024;
+
+export async function serveConnection(conn: Deno.Conn, o: ConnectionOptions): Promise<void> {
+  const r = new ConnReader(conn);
+  const remote = conn.remoteAddr as Deno.NetAddr;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let timedOut = "";
+  const deadline = (ms: number, why: string) => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      timedOut = why;
+      try {
+        conn.close();
+      } catch { /* already closed */ }
+    }, ms);
+  };
+  try {
+    let first = true;
+    for (;;) {
+      deadline(
+        first ? o.limits.headerTimeoutMs : o.limits.idleTimeoutMs,
+        first ? "request head" : "keep-alive idle",
+      );
+      const head = await readHead(r, () => deadline(o.limits.headerTimeoutMs, "request head"), !first);
+      first = false;
+      clearTimeout(timer);
+      if (!head) return;
+      if (!await serveRequest(conn, r, head, o, remote)) return;
+    }
+  } catch (err) {
+    if (timedOut) o.log.debug("connection closed by deadline", { remote: addr(remote), deadline: timedOut });
+    else if (err instanceof HttpFrontError) {
+      o.log.info("bad request", { remote: addr(remote), status: err.status, why: err.message });
+      if (!err.answered) await writeAll(conn, simpleResponse(err.status, err.message)).catch(() => {});
+    } else if (!isGone(err)) o.log.warn("connection failed", { remote: addr(remote), err });
+  } finally {
+    clearTimeout(timer);
+    try {
+      conn.close();
+    } catch { /* already closed */ }
+  }
+}
+
+/** The next request head, or null when the client closed between requests. */
+async function readHead(r: ConnReader, firstByte: () => void, idle: boolean): Promise<RequestHead | null> {
+  for (;;) {
+    // RFC 9112 §2.2: a server should ignore empty lines before a request line.
+    while (r.buffered.length >= 2 && r.buffered[0] === 0x0d && r.buffered[1] === 0x0a) r.consume(2);
+    const head = r.buffered.length ? parseRequestHead(r.buffered) : undefined;
+    if (head) {
+      r.consume(head.size);
+      return head;
+    }
+    const had = r.buffered.length;
+    if (!await r.fill()) {
+      if (had === 0) return null;
+      throw badRequest(`connection ended inside a request head after ${had} bytes`);
+    }
+    if (idle && had === 0) {
+      idle = false;
+      firstByte();
+    }
+  }
+}
+
+/** Serves one request; false when the connection must end. */
+async function serveRequest(
+  conn: Deno.Conn,
+  r: ConnReader,
+  head: RequestHead,
+  o: ConnectionOptions,
+  remote: Deno.NetAddr,
+): Promise<boolean> {
+  const ws = wantsWebSocket(head.headers);
+  const wsKey = ws ? checkHandshake(head.method, head.minor, head.headers) : "";
+  const url = requestUrl(head, o.tls);
+  if (head.body.kind === "length" && head.body.length > o.limits.maxBody) {
+    throw new HttpFrontError(
+      "too_large",
+      413,
+      `request body of ${head.body.length} bytes refused: httpmaxbody is ${o.limits.maxBody}`,
+    );
+  }
+  const ac = new AbortController();
+  let failure: HttpFrontError | undefined;
+  const expects = headerValue(head.headers, "expect").toLowerCase() === "100-continue";
+  const body = new RequestBody(r, head.body, {
+    maxBody: o.limits.maxBody,
+    onFirstPull: expects
+      ? () => writeAll(conn, new TextEncoder().encode(statusLine(100) + "\r\n"))
+      : undefined,
+    onError: (e) => {
+      // Answer at once, while the app may still be reading: the client stops sending now.
+      failure = e;
+      e.answered = true;
+      ac.abort(e);
+      writeAll(conn, simpleResponse(e.status, e.message)).catch(() => {}).finally(() => {
+        try {
+          conn.close();
+        } catch { /* already closed */ }
+      });
+    },
+  });
+  const bodyless = head.method === "GET" || head.method === "HEAD";
+  if (bodyless && !body.finished && !await body.discard(DRAIN_MAX)) {
+    throw badRequest(`${head.method} body too long`);
+  }
+  let headers: Headers;
+  try {
+    headers = new Headers(head.headers);
+  } catch (err) {
+    throw badRequest(`header rejected: ${(err as Error).message}`);
+  }
+  const req = new Request(url, {
+    method: head.method,
+    headers,
+    body: bodyless || body.finished ? null : body.stream,
+    signal: ac.signal,
+    // @ts-ignore: a streamed request body needs duplex (not in every lib.dom version)
+    duplex: "half",
+  });
+  let socket: FrontWebSocket | undefined;
+  const env: FrontEnv = { remoteAddr: remote };
+  if (ws) {
+    env.upgradeWebSocket = () => {
+      if (socket) throw new Error("upgradeWebSocket called twice");
+      socket = new FrontWebSocket(conn, r, { maxMessage: o.limits.maxWsMessage });
+      // A placeholder: fetch Responses cannot carry 101; the front writes the real answer.
+      return { socket, response: new Response(null, { status: 200 }) };
+    };
+  }
+  let live: LiveBody | undefined;
+  if (!ws && head.method === "GET") {
+    env.liveBody = () => {
+      if (live) throw new Error("liveBody called twice");
+      return live = new LiveBody(conn);
+    };
+  }
+  const watch = { on: true };
+  if (body.finished) watchForLeave(r, ac, watch);
+  let res: Response;
+  try {
+    res = await o.fetch(req, env);
+  } catch (err) {
+    o.log.error("request failed", { path: url.pathname, err });
+    res = new Response(JSON.stringify({ code: 500, msg: "internal error" }), { status: 500 });
+  }
+  if (failure) {
+    await res.body?.cancel().catch(() => {});
+    throw failure;
+  }
+  if (socket && res.status === 200) {
+    watch.on = false;
+    const accept = await acceptKey(wsKey);
+    await writeAll(
+      conn,
+      new TextEncoder().encode(
+        statusLine(101) +
+          `upgrade: websocket\r\nconnection: Upgrade\r\nsec-websocket-accept: ${accept}\r\n\r\n`,
+      ),
+    );
+    socket.accept();
+    await socket.run();
+    return false;
+  }
+  socket?.abort("the app answered without upgrading");
+  if (live) {
+    if (res.status !== 200) live.end(`the app answered ${res.status}`);
+    else {
+      ac.signal.addEventListener("abort", () => live!.end("client left"), { once: true });
+      await writeResponse(conn, res, {
+        head: false,
+        minor: head.minor,
+        keepAlive: false,
+        signal: ac.signal,
+        live: true,
+      });
+      live.open();
+      await live.closed;
+      watch.on = false;
+      return false;
+    }
+  }
+  if (!body.finished && !failure) watchForLeave(r, ac, watch);
+  let keep: boolean;
+  try {
+    keep = await writeResponse(conn, res, {
+      head: head.method === "HEAD",
+      minor: head.minor,
+      keepAlive: head.keepAlive && !ws,
+      signal: ac.signal,
+    });
+  } finally {
+    watch.on = false;
+  }
+  if (failure) throw failure;
+  if (!keep || ac.signal.aborted) return false;
+  // An unread body stands between us and the next request: drop a little of it, or close.
+  return body.finished || await body.discard(DRAIN_MAX).catch(() => false);
+}
+
+/**
+ * While a response is being written, keeps a read pending so a client that leaves is noticed at
+ * once (the request signal fires and a streamed body is cancelled). Pipelined bytes stay buffered.
+ */
+async function watchForLeave(r: ConnReader, ac: AbortController, watch: { on: boolean }): Promise<void> {
+  try {
+    while (watch.on && r.buffered.length < READ_AHEAD) {
+      if (!await r.fill()) {
+        if (watch.on) ac.abort(new Error("client left"));
+        return;
+      }
+    }
+  } catch {
+    if (watch.on) ac.abort(new Error("client left"));
+  }
+}
+
+function requestUrl(head: RequestHead, tls: boolean): URL {
+  const host = headerValue(head.headers, "host");
+  if (head.minor === 1 && !host) {
+    throw badRequest("Host header missing: HTTP/1.1 requires it (RFC 9112 §3.2)");
+  }
+  if (head.headers.filter(([n]) => n === "host").length > 1) throw badRequest("several Host headers refused");
+  if (host && !/^[A-Za-z0-9.\-_~%!$&'()*+,;=:\[\]]+$/.test(host)) {
+    throw badRequest(`Host ${JSON.stringify(host.slice(0, 60))} is invalid: must be host[:port]`);
+  }
+  const base = `${tls ? "https" : "http"}://${host || "localhost"}`;
+  const t = head.target;
+  if (!t.startsWith("/") && !/^https?:\/\//i.test(t) && !(t === "*" && head.method === "OPTIONS")) {
+    throw badRequest(`request target ${JSON.stringify(t.slice(0, 60))} is invalid: must start with /`);
+  }
+  // The URL parser would resolve dot segments away and hide a traversal attempt from the routes;
+  // browsers and players never send them (RFC 3986 §5.2.4 is the client's job), so refuse them.
+  const path = t.split(/[?#]/, 1)[0];
+  // (%2e counts: the URL parser treats "%2e%2e" as "..".)
+  if (/(^|\/)(\.|%2e){1,2}(\/|$)/i.test(path)) {
+    throw badRequest(`request target ${JSON.stringify(t.slice(0, 60))} is invalid: dot segments are refused`);
+  }
+  try {
+    return new URL(t.startsWith("/") ? base + t : t === "*" ? base + "/" : t);
+  } catch {
+    throw badRequest(`request target ${JSON.stringify(t.slice(0, 60))} is not a valid URL`);
+  }
+}
+
+function addr(a: Deno.NetAddr): string {
+  return `${a.hostname}:${a.port}`;
+}
+
+/** The client went away (or a deadline closed the socket): not worth a warning. */
+function isGone(err: unknown): boolean {
+  return err instanceof Deno.errors.BadResource || err instanceof Deno.errors.ConnectionReset ||
+    err instanceof Deno.errors.BrokenPipe || err instanceof Deno.errors.Interrupted ||
+    err instanceof Deno.errors.UnexpectedEof || (err as Error)?.message === "client left" ||
+    (err as Error)?.name === "InvalidData";
+}

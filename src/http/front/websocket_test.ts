@@ -1,0 +1,130 @@
+import assert from "node:assert/strict";
+import { ConnReader } from "./conn_reader.ts";
+import { HttpFrontError } from "./errors.ts";
+import { fakeConn } from "./_fake_conn.ts";
+import { acceptKey, checkHandshake, closePayload, frameHeader, OP, readFrame } from "./websocket.ts";
+import { FrontWebSocket } from "./ws_socket.ts";
+
+const KEY = "dGhlIHNhbXBsZSBub25jZQ==";
+const H = (extra: [string, string][] = []): [string, string][] => [
+  ["host", "h"],
+  ["upgrade", "websocket"],
+  ["connection", "keep-alive, Upgrade"],
+  ["sec-websocket-version", "13"],
+  ["sec-websocket-key", KEY],
+  ...extra,
+];
+const without = (name: string) => H().filter(([n]) => n !== name);
+
+Deno.test("websocket handshake: RFC 6455 §1.3 sample accept key; every missing or bad field is 400", async () => {
+  assert.equal(await acceptKey(KEY), "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
+  assert.equal(checkHandshake("GET", 1, H()), KEY);
+  const bad: [string, string, number, [string, string][]][] = [
+    ["no key", "GET", 1, without("sec-websocket-key")],
+    ["key of 15 bytes", "GET", 1, [...without("sec-websocket-key"), [
+      "sec-websocket-key",
+      btoa("x".repeat(15)),
+    ]]],
+    ["key not base64", "GET", 1, [...without("sec-websocket-key"), [
+      "sec-websocket-key",
+      "!".repeat(22) + "==",
+    ]]],
+    ["no Connection: upgrade", "GET", 1, without("connection")],
+    ["Connection without upgrade", "GET", 1, [...without("connection"), ["connection", "keep-alive"]]],
+    ["version 8", "GET", 1, [...without("sec-websocket-version"), ["sec-websocket-version", "8"]]],
+    ["no version", "GET", 1, without("sec-websocket-version")],
+    ["POST", "POST", 1, H()],
+    ["HTTP/1.0", "GET", 0, H()],
+  ];
+  for (const [name, method, minor, headers] of bad) {
+    assert.throws(
+      () => checkHandshake(method, minor, headers),
+      (e: unknown) => e instanceof HttpFrontError && e.status === 400,
+      name,
+    );
+  }
+});
+
+/** A masked client frame. */
+function clientFrame(opcode: number, payload: Uint8Array, fin = true, masked = true): Uint8Array {
+  const h = frameHeader(opcode, payload.length, fin);
+  if (!masked) return Uint8Array.from([...h, ...payload]);
+  h[1] |= 0x80;
+  const mask = Uint8Array.of(1, 2, 3, 4);
+  return Uint8Array.from([...h, ...mask, ...payload.map((b, i) => b ^ mask[i & 3])]);
+}
+
+const bytes = (n: number) => new Uint8Array(n).map((_, i) => i & 0xff);
+
+Deno.test("websocket frames: 7-, 16- and 64-bit lengths round-trip through the mask", async () => {
+  for (const n of [0, 125, 126, 65535, 65536]) {
+    const r = new ConnReader(fakeConn([clientFrame(OP.binary, bytes(n))]));
+    const f = (await readFrame(r, 1 << 20))!;
+    assert.equal(f.opcode, OP.binary);
+    assert.deepEqual(f.payload, bytes(n), `${n} bytes`);
+  }
+});
+
+Deno.test("websocket frames: protocol errors are refused with the close code", async () => {
+  const cases: [string, Uint8Array, number][] = [
+    ["unmasked", clientFrame(OP.binary, bytes(4), true, false), 1002],
+    [
+      "reserved bit",
+      (() => {
+        const f = clientFrame(OP.binary, bytes(4));
+        f[0] |= 0x40;
+        return f;
+      })(),
+      1002,
+    ],
+    ["reserved opcode", clientFrame(3, bytes(4)), 1002],
+    ["fragmented ping", clientFrame(OP.ping, bytes(4), false), 1002],
+    ["ping of 126 bytes", clientFrame(OP.ping, bytes(126)), 1002],
+    ["frame over the limit", clientFrame(OP.binary, bytes(2000)), 1009],
+  ];
+  for (const [name, frame, code] of cases) {
+    await assert.rejects(
+      () => readFrame(new ConnReader(fakeConn([frame])), 1000),
+      (e: unknown) => e instanceof HttpFrontError && e.status === code,
+      name,
+    );
+  }
+});
+
+Deno.test("websocket socket: ping gets pong, fragments reassemble, close is answered", async () => {
+  const conn = fakeConn([
+    clientFrame(OP.ping, Uint8Array.of(7)),
+    clientFrame(OP.binary, Uint8Array.of(1, 2), false),
+    clientFrame(OP.continuation, Uint8Array.of(3), true),
+    clientFrame(OP.close, closePayload(1000, "bye")),
+  ]);
+  const ws = new FrontWebSocket(conn, new ConnReader(conn), { maxMessage: 1000 });
+  const got: Uint8Array[] = [];
+  ws.onmessage = (m) => got.push(m);
+  ws.accept();
+  await ws.run();
+  assert.deepEqual(got, [Uint8Array.of(1, 2, 3)]);
+  assert.deepEqual(conn.written[0], Uint8Array.of(0x80 | OP.pong, 1, 7));
+  assert.equal(conn.written[1][0], 0x80 | OP.close);
+  assert.equal(await ws.closed, "client closed (1000)");
+  await assert.rejects(() => ws.send(Uint8Array.of(1)));
+});
+
+Deno.test("websocket socket: a message over the limit across fragments closes with 1009", async () => {
+  const conn = fakeConn([
+    clientFrame(OP.binary, bytes(600), false),
+    clientFrame(OP.continuation, bytes(600), true),
+  ]);
+  const ws = new FrontWebSocket(conn, new ConnReader(conn), { maxMessage: 1000 });
+  ws.accept();
+  await ws.run();
+  const close = conn.written.at(-1)!;
+  assert.equal(close[0], 0x80 | OP.close);
+  assert.equal((close[2] << 8) | close[3], 1009);
+});
+
+Deno.test("websocket close reason: cut to 123 bytes at a character boundary", () => {
+  const p = closePayload(1000, "é".repeat(100));
+  assert.ok(p.length - 2 <= 123);
+  assert.doesNotThrow(() => new TextDecoder("utf-8", { fatal: true }).decode(p.subarray(2)));
+});
