@@ -156,3 +156,67 @@ Deno.test("metrics: <http><metrics>false</metrics> answers 404 at /metrics; /api
     await ts.close();
   }
 });
+
+Deno.test("metrics: listener families count open connections and refusals per listener; promtool passes", async () => {
+  requireTool("promtool");
+  // One connection per address on RTMP and HTTP: the second is refused at accept.
+  const { ts, base } = await startServer({ rtmp: { maxconnsperip: 1 }, http: { maxconnsperip: 2 } });
+  const held: Deno.Conn[] = [];
+  try {
+    held.push(await Deno.connect({ hostname: "127.0.0.1", port: ts.ports.rtmp }));
+    const rtmpOpen = () =>
+      (ts.server.service("rtmp")?.stats() as { listener: { open: number } }).listener.open;
+    await waitFor(() => rtmpOpen() === 1, 5000, "the RTMP connection");
+    const refused = await Deno.connect({ hostname: "127.0.0.1", port: ts.ports.rtmp });
+    // The refused connection is closed by the server: the read ends without data.
+    assert.equal(await refused.read(new Uint8Array(16)), null);
+    refused.close();
+    // Two idle HTTP connections fill the per-address limit, so the scrape itself would be refused:
+    // one is held, the scrape is the second.
+    held.push(await Deno.connect({ hostname: "127.0.0.1", port: ts.ports.http }));
+    const extra = await Deno.connect({ hostname: "127.0.0.1", port: ts.ports.http });
+    const extra2 = await Deno.connect({ hostname: "127.0.0.1", port: ts.ports.http });
+    assert.equal(await extra2.read(new Uint8Array(16)), null, "the third HTTP connection is refused");
+    extra2.close();
+    extra.close();
+    const { body, samples } = await scrapeWhenAdmitted(base);
+    await promtoolCheck(body);
+    assert.equal(valueOf(samples, "estuary_listener_conns", { listener: "rtmp" }), 1);
+    assert.equal(
+      valueOf(samples, "estuary_listener_refused_total", { listener: "rtmp", reason: "maxconnsperip" }),
+      1,
+    );
+    assert.equal(
+      valueOf(samples, "estuary_listener_refused_total", { listener: "rtmp", reason: "maxconns" }),
+      0,
+    );
+    assert.equal(valueOf(samples, "estuary_listener_accept_errors_total", { listener: "rtmp" }), 0);
+    assert.equal(valueOf(samples, "estuary_listener_conns", { listener: "rtsp" }), 0);
+    assert.equal(
+      valueOf(samples, "estuary_listener_refused_total", { listener: "rtsp", reason: "fdreserve" }),
+      0,
+    );
+    assert.ok(
+      valueOf(samples, "estuary_listener_conns", { listener: "http" })! >= 2,
+      "the held one and the scrape",
+    );
+    assert.ok(
+      valueOf(samples, "estuary_listener_refused_total", { listener: "http", reason: "limit" })! >= 1,
+    );
+  } finally {
+    for (const c of held) c.close();
+    await ts.close();
+  }
+});
+
+/** A scrape may race the close of a refused connection's slot: retry a few times. */
+async function scrapeWhenAdmitted(base: string): Promise<{ body: string; samples: ParsedSample[] }> {
+  for (let i = 0;; i++) {
+    try {
+      return await scrape(base);
+    } catch (err) {
+      if (i >= 20) throw err;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}

@@ -1,8 +1,10 @@
 /**
  * Metric families of the segmented outputs: MediaMTX's `hls_muxers{name}` (one series per live HLS
- * muxer, with Estuary's `variant` label: ts or fmp4) and Estuary's own DASH and player gauges.
+ * muxer, with Estuary's `variant` label: ts or fmp4) and Estuary's own DASH and player gauges, and the
+ * front's listener families.
  */
-import type { MetricFamily } from "../metrics/mod.ts";
+import { listenerFamilies, type MetricFamily } from "../metrics/mod.ts";
+import type { HttpServerStats } from "./server.ts";
 import type { SegmenterStats } from "./_segmenters.ts";
 
 export function segmentFamilies(hls: SegmenterStats, dash: SegmenterStats): MetricFamily[] {
@@ -36,4 +38,12 @@ export function segmentFamilies(hls: SegmenterStats, dash: SegmenterStats): Metr
       samples: players(dash),
     },
   ];
+}
+
+/**
+ * The front's accept loop as every listener reports it. Its table does not tell the two limits
+ * apart, so one reason (`limit`: maxconns or maxconnsperip) covers both; HTTP and HTTPS count together.
+ */
+export function frontFamilies(s: Pick<HttpServerStats, "conns" | "refused">): MetricFamily[] {
+  return listenerFamilies("http", { open: s.conns, refused: { limit: s.refused } });
 }

@@ -13,7 +13,7 @@ import { defaultHttpOptions, type HttpDeps, type HttpOptions } from "./deps.ts";
 import { createHlsRoutes, defaultHlsOptions, type HlsOptions } from "./hls.ts";
 import { createDashRoutes, type DashOptions, defaultDashOptions } from "./dash.ts";
 import type { LiveRoutes } from "./_segmenters.ts";
-import { segmentFamilies } from "./segment_metrics.ts";
+import { frontFamilies, segmentFamilies } from "./segment_metrics.ts";
 import { recRoutes } from "./rec.ts";
 import { vodRoutes } from "./vod.ts";
 import { routes as metricsRoutes } from "./metrics.ts";
@@ -154,7 +154,11 @@ export const httpService = defineService<HttpSettings>({
       tls: s.tls,
       limits,
     });
-    return withMetrics(ctx, "http", () => segmentFamilies(hls!.stats(), dash!.stats()), {
+    const families = () => [
+      ...segmentFamilies(hls!.stats(), dash!.stats()),
+      ...frontFamilies(server.stats()),
+    ];
+    return withMetrics(ctx, "http", families, {
       start: () => server.start(),
       close: () => server.close(),
       async update(next) {

@@ -5,3 +5,4 @@ export * from "./statistics.ts";
 export * from "./drop_log.ts";
 export * from "./hub_collector.ts";
 export * from "./by_state.ts";
+export * from "./listener.ts";

@@ -11,6 +11,7 @@
  *   }
  */
 import type { Logger } from "../log/mod.ts";
+import type { ListenerCounters } from "../metrics/mod.ts";
 import { type FdBudget, processFdBudget } from "./fd_budget.ts";
 
 export interface ConnLimits {
@@ -60,6 +61,16 @@ export class AcceptGuard {
   /** Open connections admitted and not yet released. */
   get open(): number {
     return this.#open;
+  }
+
+  /** For the metrics: reasons named as the config elements that refuse (maxconns, maxconnsperip, fdreserve). */
+  counters(): ListenerCounters {
+    const r = this.refused;
+    return {
+      open: this.#open,
+      refused: { maxconns: r.maxConns, maxconnsperip: r.maxConnsPerIp, fdreserve: r.fds },
+      acceptErrors: this.acceptErrors,
+    };
   }
 
   /** A reload: applies to the next accept; connections already open stay. */

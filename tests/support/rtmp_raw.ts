@@ -39,22 +39,31 @@ export function connectCommand(port: number, app = "live"): Uint8Array {
   });
 }
 
-/** Reads until the server closes the socket (or `ms` passes); returns bytes read and whether it closed. */
+/**
+ * Reads until the server closes the socket (or `ms` passes); returns bytes read, whether it closed,
+ * and the first 4 KB as text (an HTTP or RTSP answer).
+ */
 export async function readUntilClosed(
   conn: Deno.Conn,
   ms: number,
-): Promise<{ bytes: number; closed: boolean }> {
+): Promise<{ bytes: number; closed: boolean; text: string }> {
   const buf = new Uint8Array(64 * 1024);
   let bytes = 0;
-  const timer = setTimeout(() => conn.close(), ms);
+  let text = "";
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    conn.close();
+  }, ms);
   try {
     for (;;) {
       const n = await conn.read(buf);
       if (n === null) {
         clearTimeout(timer);
         conn.close();
-        return { bytes, closed: true };
+        return { bytes, closed: true, text };
       }
+      if (text.length < 4096) text += new TextDecoder().decode(buf.subarray(0, Math.min(n, 4096)));
       bytes += n;
     }
   } catch {
@@ -62,6 +71,7 @@ export async function readUntilClosed(
     try {
       conn.close();
     } catch { /* closed by the timer */ }
-    return { bytes, closed: false };
+    // A reset is the server closing too (e.g. while we were still sending what it refused).
+    return { bytes, closed: !timedOut, text };
   }
 }

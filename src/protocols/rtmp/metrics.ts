@@ -1,5 +1,5 @@
 /** RTMP metric families: MediaMTX's `rtmp_conns` by state, and Estuary's totals. */
-import { byStateFamilies, type MetricFamily, single } from "../../metrics/mod.ts";
+import { byStateFamilies, listenerFamilies, type MetricFamily, single } from "../../metrics/mod.ts";
 import type { RtmpServerStats } from "./server.ts";
 
 export function rtmpMetrics(s: RtmpServerStats): MetricFamily[] {
@@ -22,5 +22,6 @@ export function rtmpMetrics(s: RtmpServerStats): MetricFamily[] {
       s.bytesIn,
     ),
     single("estuary_rtmp_bytes_sent_total", "Bytes sent over RTMP(S) since the service started.", s.bytesOut),
+    ...listenerFamilies("rtmp", s.listener),
   ];
 }

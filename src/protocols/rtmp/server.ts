@@ -6,6 +6,7 @@ import { DEFAULT_MAX_MESSAGE } from "./chunk_stream.ts";
 import { RtmpSession, type SessionOptions } from "./session.ts";
 import { TcpListeners, type TcpTls } from "../tcp_listeners.ts";
 import type { ConnLimits } from "../accept_guard.ts";
+import type { ListenerCounters } from "../../metrics/mod.ts";
 
 /** What a reload may change on a running server (see `update`). */
 export interface RtmpReloadable {
@@ -67,6 +68,8 @@ export interface RtmpServerStats {
   /** Bytes of every connection since start, open or closed. */
   bytesIn: number;
   bytesOut: number;
+  /** The accept loop's counters (both listeners together). */
+  listener: ListenerCounters;
 }
 
 export interface RtmpServer {
@@ -194,6 +197,7 @@ export function createRtmpServer(opts: RtmpServerOptions): RtmpServer {
         totalSessions: totals.sessions,
         bytesIn,
         bytesOut,
+        listener: listeners.guard.counters(),
       };
     },
   };

@@ -1,5 +1,5 @@
 /** RTSP metric families: MediaMTX's `rtsp_conns` and `rtsp_sessions` by state, and Estuary's totals. */
-import { byStateFamilies, type MetricFamily, single } from "../../metrics/mod.ts";
+import { byStateFamilies, listenerFamilies, type MetricFamily, single } from "../../metrics/mod.ts";
 import type { RtspServerStats } from "./server.ts";
 
 export function rtspMetrics(s: RtspServerStats): MetricFamily[] {
@@ -24,5 +24,6 @@ export function rtspMetrics(s: RtspServerStats): MetricFamily[] {
       "RTP/RTCP packets from publishers that could not be parsed.",
       s.badPackets,
     ),
+    ...listenerFamilies("rtsp", s.listener),
   ];
 }

@@ -5,6 +5,7 @@ import type { Logger } from "../../log/mod.ts";
 import { RtspAuthenticator } from "./auth.ts";
 import { TcpListeners, type TcpTls } from "../tcp_listeners.ts";
 import type { ConnLimits } from "../accept_guard.ts";
+import type { ListenerCounters } from "../../metrics/mod.ts";
 import { RtspConnection } from "./connection.ts";
 import type { PayloadTypes, RtspContext } from "./context.ts";
 import { UdpPortPool } from "./udp.ts";
@@ -67,6 +68,8 @@ export interface RtspServerStats {
   bytesIn: number;
   bytesOut: number;
   badPackets: number;
+  /** The accept loop's counters (both listeners together). */
+  listener: ListenerCounters;
 }
 
 export interface RtspServer {
@@ -184,6 +187,7 @@ export function createRtspServer(opts: RtspServerOptions): RtspServer {
         byState,
         udpPairs: ctx.ports.inUse,
         ...ctx.totals,
+        listener: listeners.guard.counters(),
       };
     },
   };
