@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { ConnReader } from "./conn_reader.ts";
 import { HttpFrontError } from "./errors.ts";
 import { fakeConn } from "./_fake_conn.ts";
-import { acceptKey, checkHandshake, closePayload, frameHeader, OP, readFrame } from "./websocket.ts";
+import { acceptKey, checkHandshake, closePayload, OP, readFrame } from "./websocket.ts";
 import { FrontWebSocket } from "./ws_socket.ts";
 import { bytes, clientFrame, WS_FRAME_ERRORS, WS_SESSION } from "./websocket_cases.ts";
 
