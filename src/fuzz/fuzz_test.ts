@@ -29,7 +29,7 @@ Deno.test("fuzz framing: framed ⇄ unframe", () => {
   assert.deepEqual(unframe(framed(packets)), packets);
 });
 
-Deno.test("fuzz runner: typed refusals pass; other exceptions and slow inputs fail", () => {
+Deno.test("fuzz runner: typed refusals pass; other exceptions and slow inputs fail", async () => {
   const seeds = () => [new Uint8Array(16)];
   const refusing: FuzzTarget = {
     name: "refusing",
@@ -39,7 +39,7 @@ Deno.test("fuzz runner: typed refusals pass; other exceptions and slow inputs fa
       throw new ProtocolError("refused");
     },
   };
-  const r1 = runTarget(refusing, { seed: 1, inputs: 200 });
+  const r1 = await runTarget(refusing, { seed: 1, inputs: 200 });
   assert.deepEqual([r1.inputs, r1.refused, r1.failures.length], [200, 200, 0]);
 
   const crashing: FuzzTarget = {
@@ -50,7 +50,7 @@ Deno.test("fuzz runner: typed refusals pass; other exceptions and slow inputs fa
       if (b.length !== 16) throw new TypeError("boom");
     },
   };
-  const r2 = runTarget(crashing, { seed: 1, inputs: 200, maxFailures: 3 });
+  const r2 = await runTarget(crashing, { seed: 1, inputs: 200, maxFailures: 3 });
   assert.equal(r2.failures.length, 3);
   assert.equal(r2.failures[0].kind, "exception");
   assert.match(r2.failures[0].message, /TypeError: boom/);
@@ -64,20 +64,44 @@ Deno.test("fuzz runner: typed refusals pass; other exceptions and slow inputs fa
       while (performance.now() < end) { /* a parser that does not advance */ }
     },
   };
-  const r3 = runTarget(slow, { seed: 1, inputs: 3, slowMs: 5 });
+  const r3 = await runTarget(slow, { seed: 1, inputs: 3, slowMs: 5 });
   assert.deepEqual(r3.failures.map((f) => f.kind), ["slow", "slow", "slow"]);
 });
 
-Deno.test("fuzz: target names are unique and every target's seeds pass", () => {
+Deno.test("fuzz runner: an async target's rejections are refusals or crashers too", async () => {
+  const asyncTarget: FuzzTarget = {
+    name: "async",
+    seeds: () => [new Uint8Array(16)],
+    accepted: [ProtocolError],
+    run: async (b) => {
+      await Promise.resolve();
+      if (b[0] === 0) throw new ProtocolError("refused");
+      throw new TypeError("async boom");
+    },
+  };
+  const r = await runTarget(asyncTarget, { seed: 1, inputs: 300, maxFailures: 2 });
+  assert.ok(r.refused > 0, `${r.refused} refused`);
+  assert.equal(r.failures.length, 2);
+  assert.match(r.failures[0].message, /TypeError: async boom/);
+});
+
+Deno.test("fuzz: target names are unique and every target's seeds pass or are refused", async () => {
   assert.equal(new Set(TARGETS.map((t) => t.name)).size, TARGETS.length);
   for (const t of TARGETS) {
-    for (const s of t.seeds()) t.run(s.slice());
+    // A hostile table row is a seed too: it must end in one of the target's typed refusals.
+    for (const s of t.seeds()) {
+      try {
+        await t.run(s.slice());
+      } catch (e) {
+        if (!t.accepted.some((c) => e instanceof c)) throw e;
+      }
+    }
   }
 });
 
 for (const t of TARGETS) {
-  Deno.test(`fuzz ${t.name}: ${INPUTS} inputs, seed ${SEED}`, () => {
-    const r = runTarget(t, { seed: SEED, inputs: INPUTS });
+  Deno.test(`fuzz ${t.name}: ${INPUTS} inputs, seed ${SEED}`, async () => {
+    const r = await runTarget(t, { seed: SEED, inputs: INPUTS });
     const failures = r.failures.map((f) => `${f.kind}: ${f.message}\n  input ${hex(f.input)}`);
     assert.deepEqual(failures, []);
     assert.equal(r.inputs, INPUTS);

@@ -8,7 +8,7 @@ import { parseArgs } from "node:util";
 import { TARGETS } from "./targets.ts";
 import { hex, runTarget, type TargetReport } from "./run.ts";
 
-function main(): number {
+async function main(): Promise<number> {
   const { values } = parseArgs({
     args: Deno.args,
     options: {
@@ -33,7 +33,7 @@ function main(): number {
   console.log(row(["target", "inputs", "inputs/s", "refused", "slowest ms", "heap +MB", "failures"]));
   const reports: TargetReport[] = [];
   for (const t of targets) {
-    const r = runTarget(t, { seed, inputs, slowMs: Number(values["slow-ms"]) });
+    const r = await runTarget(t, { seed, inputs, slowMs: Number(values["slow-ms"]) });
     reports.push(r);
     console.log(row([
       r.name,
@@ -56,4 +56,4 @@ function row(cells: string[]): string {
   return cells.map((c, i) => (i === 0 ? c.padEnd(18) : c.padStart(10))).join(" ");
 }
 
-if (import.meta.main) Deno.exit(main());
+if (import.meta.main) Deno.exit(await main());

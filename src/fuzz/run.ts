@@ -40,7 +40,7 @@ function heapUsed(): number {
   return Deno.memoryUsage().heapUsed;
 }
 
-export function runTarget(t: FuzzTarget, o: RunOptions): TargetReport {
+export async function runTarget(t: FuzzTarget, o: RunOptions): Promise<TargetReport> {
   const slowMs = o.slowMs ?? 50;
   const maxGrowth = o.maxHeapGrowth ?? 256 * 1024 * 1024;
   const maxFailures = o.maxFailures ?? 10;
@@ -66,12 +66,14 @@ export function runTarget(t: FuzzTarget, o: RunOptions): TargetReport {
     const input = i < seeds.length ? seeds[i].slice() : mutate(r, seeds);
     const copy = input.slice();
     const t0 = performance.now();
-    const outcome = attempt(t, input);
+    let outcome = attempt(t, input);
+    // Only the parsers that read from a connection are async; the others never pay for an await.
+    if (typeof outcome !== "string") outcome = await outcome;
     let took = performance.now() - t0;
     // A GC pause or a busy machine can stall any one call: only an input slow three times fails.
     for (let retry = 0; retry < 2 && took > slowMs; retry++) {
       const t1 = performance.now();
-      attempt(t, copy.slice());
+      await attempt(t, copy.slice());
       took = Math.min(took, performance.now() - t1);
     }
     if (took > slowMs) fail("slow", copy, `took ${took.toFixed(1)} ms: must be under ${slowMs} ms`);
@@ -93,16 +95,20 @@ export function runTarget(t: FuzzTarget, o: RunOptions): TargetReport {
 }
 
 /** "ok", "refused" (a typed error), or the description of a crash. */
-function attempt(t: FuzzTarget, input: Uint8Array): string {
+function attempt(t: FuzzTarget, input: Uint8Array): string | Promise<string> {
   try {
-    t.run(input);
-    return "ok";
+    const done = t.run(input);
+    return done ? done.then(() => "ok", (e) => outcomeOf(t, e)) : "ok";
   } catch (e) {
-    if (t.accepted.some((c) => e instanceof c)) return "refused";
-    const err = e as Error;
-    const where = err?.stack?.split("\n").slice(0, 4).join(" | ") ?? String(e);
-    return `${err?.name ?? typeof e}: ${where}`;
+    return outcomeOf(t, e);
   }
+}
+
+function outcomeOf(t: FuzzTarget, e: unknown): string {
+  if (t.accepted.some((c) => e instanceof c)) return "refused";
+  const err = e as Error;
+  const where = err?.stack?.split("\n").slice(0, 4).join(" | ") ?? String(e);
+  return `${err?.name ?? typeof e}: ${where}`;
 }
 
 function hash(s: string): number {

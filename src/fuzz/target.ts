@@ -8,8 +8,11 @@ export interface FuzzTarget {
   name: string;
   /** Inputs from the parser's table tests and testdata; every mutation starts from one of them. */
   seeds(): Uint8Array[];
-  /** Feeds one input to the real parser; state never outlives the call. */
-  run(input: Uint8Array): void;
+  /**
+   * Feeds one input to the real parser; state never outlives the call. Parsers that read from a
+   * connection are async: they get a fake one and the promise must settle without real I/O.
+   */
+  run(input: Uint8Array): void | Promise<void>;
   /** The typed errors that are a refusal, not a bug. Anything else is a crasher. */
   accepted: readonly ErrorClass[];
 }

@@ -1,6 +1,7 @@
 /** Every fuzz target, in the order of the reports. */
 import { FORMAT_TARGETS } from "./targets_formats.ts";
+import { HTTP_TARGETS } from "./targets_http.ts";
 import { WIRE_TARGETS } from "./targets_wire.ts";
 import type { FuzzTarget } from "./target.ts";
 
-export const TARGETS: readonly FuzzTarget[] = [...FORMAT_TARGETS, ...WIRE_TARGETS];
+export const TARGETS: readonly FuzzTarget[] = [...FORMAT_TARGETS, ...WIRE_TARGETS, ...HTTP_TARGETS];

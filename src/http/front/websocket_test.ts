@@ -2,8 +2,9 @@ import assert from "node:assert/strict";
 import { ConnReader } from "./conn_reader.ts";
 import { HttpFrontError } from "./errors.ts";
 import { fakeConn } from "./_fake_conn.ts";
-import { acceptKey, checkHandshake, closePayload, frameHeader, OP, readFrame } from "./websocket.ts";
+import { acceptKey, checkHandshake, closePayload, OP, readFrame } from "./websocket.ts";
 import { FrontWebSocket } from "./ws_socket.ts";
+import { bytes, clientFrame, WS_FRAME_ERRORS, WS_SESSION } from "./websocket_cases.ts";
 
 const KEY = "dGhlIHNhbXBsZSBub25jZQ==";
 const H = (extra: [string, string][] = []): [string, string][] => [
@@ -45,17 +46,6 @@ Deno.test("websocket handshake: RFC 6455 §1.3 sample accept key; every missing 
   }
 });
 
-/** A masked client frame. */
-function clientFrame(opcode: number, payload: Uint8Array, fin = true, masked = true): Uint8Array {
-  const h = frameHeader(opcode, payload.length, fin);
-  if (!masked) return Uint8Array.from([...h, ...payload]);
-  h[1] |= 0x80;
-  const mask = Uint8Array.of(1, 2, 3, 4);
-  return Uint8Array.from([...h, ...mask, ...payload.map((b, i) => b ^ mask[i & 3])]);
-}
-
-const bytes = (n: number) => new Uint8Array(n).map((_, i) => i & 0xff);
-
 Deno.test("websocket frames: 7-, 16- and 64-bit lengths round-trip through the mask", async () => {
   for (const n of [0, 125, 126, 65535, 65536]) {
     const r = new ConnReader(fakeConn([clientFrame(OP.binary, bytes(n))]));
@@ -66,23 +56,7 @@ Deno.test("websocket frames: 7-, 16- and 64-bit lengths round-trip through the m
 });
 
 Deno.test("websocket frames: protocol errors are refused with the close code", async () => {
-  const cases: [string, Uint8Array, number][] = [
-    ["unmasked", clientFrame(OP.binary, bytes(4), true, false), 1002],
-    [
-      "reserved bit",
-      (() => {
-        const f = clientFrame(OP.binary, bytes(4));
-        f[0] |= 0x40;
-        return f;
-      })(),
-      1002,
-    ],
-    ["reserved opcode", clientFrame(3, bytes(4)), 1002],
-    ["fragmented ping", clientFrame(OP.ping, bytes(4), false), 1002],
-    ["ping of 126 bytes", clientFrame(OP.ping, bytes(126)), 1002],
-    ["frame over the limit", clientFrame(OP.binary, bytes(2000)), 1009],
-  ];
-  for (const [name, frame, code] of cases) {
+  for (const [name, frame, code] of WS_FRAME_ERRORS) {
     await assert.rejects(
       () => readFrame(new ConnReader(fakeConn([frame])), 1000),
       (e: unknown) => e instanceof HttpFrontError && e.status === code,
@@ -92,12 +66,7 @@ Deno.test("websocket frames: protocol errors are refused with the close code", a
 });
 
 Deno.test("websocket socket: ping gets pong, fragments reassemble, close is answered", async () => {
-  const conn = fakeConn([
-    clientFrame(OP.ping, Uint8Array.of(7)),
-    clientFrame(OP.binary, Uint8Array.of(1, 2), false),
-    clientFrame(OP.continuation, Uint8Array.of(3), true),
-    clientFrame(OP.close, closePayload(1000, "bye")),
-  ]);
+  const conn = fakeConn(WS_SESSION);
   const ws = new FrontWebSocket(conn, new ConnReader(conn), { maxMessage: 1000 });
   const got: Uint8Array[] = [];
   ws.onmessage = (m) => got.push(m);
