@@ -178,8 +178,17 @@ const churn = setInterval(() => {
   }
 }, 1000);
 
-/** The live publisher drops (SIGKILL, as a crashed encoder or a cut link) and comes back. */
-const restarts = setInterval(async () => {
+/**
+ * The live publisher drops (SIGKILL, as a crashed encoder or a cut link) and comes back. Its players
+ * are cut with it and replaced within a second, so the restarts run half a minute out of phase with the
+ * per-minute samples: a sample never lands in that second.
+ */
+let restarts: ReturnType<typeof setInterval> | undefined;
+const restartPhase = setTimeout(
+  () => restarts = setInterval(restartPublisher, PUBLISHER_RESTART_S * 1000),
+  30_000,
+);
+async function restartPublisher() {
   const old = livePub;
   try {
     old.kill("SIGKILL");
@@ -188,12 +197,12 @@ const restarts = setInterval(async () => {
   children.delete(old);
   livePub = publish(src, `${rtmpBase}/live/soak`);
   children.add(livePub);
-}, PUBLISHER_RESTART_S * 1000);
+}
 
 console.log(
   `soak: ${MINUTES} min, warm-up ${WARMUP} min, ${players.length} players ` +
     `(${Object.entries(MIX).map(([k, v]) => `${k} ${v}`).join(", ")}), churn ${CHURN_PER_S}/s + ended, ` +
-    `live publisher restarted every ${PUBLISHER_RESTART_S} s, recording rec/soak; server pid ${pid}, ` +
+    `live publisher restarted every ${PUBLISHER_RESTART_S} s (at m:30), recording rec/soak; server pid ${pid}, ` +
     `root ${root}; fds with no player: ${fdsIdle}. Heap: not exposed by the server, RSS only.`,
 );
 console.log(header());
@@ -224,6 +233,7 @@ for (let minute = 0; minute <= MINUTES; minute++) {
 }
 
 clearInterval(churn);
+clearTimeout(restartPhase);
 clearInterval(restarts);
 for (const p of players) p.ac.abort();
 await Promise.allSettled(players.map((p) => p.done));
