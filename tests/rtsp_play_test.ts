@@ -73,6 +73,10 @@ Deno.test("rtmp publish → rtsp play (ffmpeg and gst, tcp and udp): H264+AAC an
         assert.ok(n >= need(stream), `${c.name} ${k}: ${n} of ${sent} frames`);
       }
     }
+  } catch (err) {
+    // Rare under a loaded machine: the server's own account says why (e.g. when the publish ended).
+    console.error(ts.lines.filter((l) => /rtmp-|publish|play|rtsp/.test(l)).slice(-60).join("\n"));
+    throw err;
   } finally {
     await ts.close();
   }
