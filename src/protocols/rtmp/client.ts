@@ -28,7 +28,7 @@ import {
 import { chunkMessage, type RtmpMessage } from "./chunk_stream.ts";
 import { asObject, commandMessage, parseCommand } from "./commands.ts";
 import { RtmpConnection } from "./connection.ts";
-import { clientHello, clientResponse, HANDSHAKE_SIZE } from "./handshake.ts";
+import { clientHello, clientResponse, HANDSHAKE_SIZE, writeAll } from "./handshake.ts";
 import { Csid, MessageType } from "./messages.ts";
 import { parseRtmpUrl, type RtmpUrl } from "./url.ts";
 
@@ -347,11 +347,6 @@ async function handshake(conn: Deno.Conn): Promise<Uint8Array> {
   const s2 = buf.subarray(1 + HANDSHAKE_SIZE, total);
   await writeAll(conn, clientResponse(hello, s1, s2).c2);
   return buf.slice(total, have);
-}
-
-async function writeAll(conn: Deno.Conn, bytes: Uint8Array) {
-  let o = 0;
-  while (o < bytes.byteLength) o += await conn.write(bytes.subarray(o));
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {

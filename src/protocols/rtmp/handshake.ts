@@ -194,3 +194,15 @@ export function clientResponse(hello: ClientHello, s1: Uint8Array, s2: Uint8Arra
   c2.set(hmac(key, c2.subarray(0, HANDSHAKE_SIZE - DIGEST)), HANDSHAKE_SIZE - DIGEST);
   return { c2, kind: "complex", verified: equal(expect, s2.subarray(HANDSHAKE_SIZE - DIGEST)) };
 }
+
+/** Writes every byte: a handshake reply (S0+S1+S2) can be larger than one write takes. */
+export async function writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
+  let o = 0;
+  while (o < bytes.byteLength) o += await conn.write(bytes.subarray(o));
+}
+
+const started = Date.now();
+/** The time field of S1: milliseconds since this process started, wrapped to 32 bits. */
+export function handshakeTime(): number {
+  return (Date.now() - started) >>> 0;
+}

@@ -22,7 +22,7 @@ import {
   statusObject,
 } from "./commands.ts";
 import { describe, RtmpConnection } from "./connection.ts";
-import { HANDSHAKE_SIZE, RTMP_VERSION, serverHandshake } from "./handshake.ts";
+import { HANDSHAKE_SIZE, handshakeTime, RTMP_VERSION, serverHandshake, writeAll } from "./handshake.ts";
 import { Ingest } from "./ingest.ts";
 import {
   LimitType,
@@ -174,7 +174,7 @@ export class RtmpSession {
       }
     };
     await fill(1 + HANDSHAKE_SIZE);
-    const hs = serverHandshake(buf.subarray(0, 1 + HANDSHAKE_SIZE), uptime());
+    const hs = serverHandshake(buf.subarray(0, 1 + HANDSHAKE_SIZE), handshakeTime());
     await writeAll(this.#raw, hs.reply);
     this.#hsOut += hs.reply.byteLength;
     await fill(1 + 2 * HANDSHAKE_SIZE);
@@ -394,14 +394,4 @@ export class RtmpSession {
     this.#unpublish(`publisher gone: ${reason}`);
     this.#stopPlay(reason);
   }
-}
-
-const started = Date.now();
-function uptime(): number {
-  return (Date.now() - started) >>> 0;
-}
-
-async function writeAll(conn: Deno.Conn, bytes: Uint8Array) {
-  let o = 0;
-  while (o < bytes.byteLength) o += await conn.write(bytes.subarray(o));
 }

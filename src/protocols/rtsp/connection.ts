@@ -7,6 +7,7 @@ import type { MediaInfo, UnsupportedMedia } from "../../formats/sdp/mod.ts";
 import { readAnnouncement } from "./announce.ts";
 import { newSessionId, type RtspContext, SERVER_NAME, sessionIdOf } from "./context.ts";
 import { describedTracks, streamSdp, waitForTracks } from "./describe.ts";
+import { idleReason } from "./idle.ts";
 import { RtspError, type RtspItem, RtspParser, type RtspRequest, serializeResponse } from "./message.ts";
 import { type DescribedTrack, PlaySession } from "./play_session.ts";
 import { RecordSession } from "./record_session.ts";
@@ -366,23 +367,15 @@ export class RtspConnection {
   }
 
   #checkIdle(): void {
-    const now = Date.now();
-    const hdr = this.#ctx.headerTimeoutMs;
-    if (hdr > 0 && this.#partialSince !== undefined && now - this.#partialSince > hdr) {
-      return this.close(`no complete request within ${hdr} ms`);
-    }
-    const max = this.#ctx.maxIdleMs;
-    if (max <= 0) return;
-    const s = this.#session;
-    if (!s) {
-      if (now - this.#lastRequest > max) this.close(`idle for more than ${max} ms`);
-    } else if (s.mode === "record") {
-      if (now - (s.recording ? s.lastPacketAt : this.#lastRequest) > max) {
-        this.close(`no media for more than ${max} ms`);
-      }
-    } else if (s.lower === "udp" || !s.playing) {
-      if (now - s.lastActivity > max) this.close(`session timed out after ${max} ms`);
-    }
+    const why = idleReason({
+      now: Date.now(),
+      headerTimeoutMs: this.#ctx.headerTimeoutMs,
+      partialSince: this.#partialSince,
+      maxIdleMs: this.#ctx.maxIdleMs,
+      lastRequest: this.#lastRequest,
+      session: this.#session,
+    });
+    if (why) this.close(why);
   }
 
   close(reason: string): void {
