@@ -43,6 +43,7 @@ import {
 import { parseMediaPlaylist } from "../formats/hls/mod.ts";
 import { framed, type FuzzTarget, text, unframe, utf8 } from "./target.ts";
 import { mediaSeeds, testdata } from "./seeds.ts";
+import { FFMPEG_ANNOUNCE } from "../formats/sdp/sdp_cases.ts";
 
 const PROTOCOL = [ProtocolError] as const;
 /** Enough of a file for its headers and a few frames; mutations need no more. */
@@ -139,26 +140,6 @@ function withType(type: number, body: Uint8Array): Uint8Array {
   return out;
 }
 
-/** ffmpeg's ANNOUNCE (the SDP table test) and our own DESCRIBE of every codec. */
-const FFMPEG_SDP = [
-  "v=0",
-  "o=- 0 0 IN IP4 127.0.0.1",
-  "s=No Name",
-  "c=IN IP4 127.0.0.1",
-  "t=0 0",
-  "a=tool:libavformat 59.27.100",
-  "m=video 0 RTP/AVP 96",
-  "b=AS:1000",
-  "a=rtpmap:96 H264/90000",
-  "a=fmtp:96 packetization-mode=1; sprop-parameter-sets=Z2QAHqzZQUH7ARAAAAMAEAAAAwPA8WLZYA==,aOvjyyLA; profile-level-id=64001E",
-  "a=control:streamid=0",
-  "m=audio 0 RTP/AVP 97",
-  "a=rtpmap:97 MPEG4-GENERIC/44100/2",
-  "a=fmtp:97 profile-level-id=1;mode=AAC-hbr;sizelength=13;indexlength=3;indexdeltalength=3; config=121056E500",
-  "a=control:streamid=1",
-  "",
-].join("\r\n");
-
 /** A first RTP packet per codec: an IDR slice, one 1-byte AU behind its AU header, or audio bytes. */
 const RTP_HEADER = [0x80, 0xe0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1];
 const FIRST_PAYLOAD: Record<string, number[]> = {
@@ -172,6 +153,7 @@ const firstPacket = (codec: string) =>
 const sdp: FuzzTarget = {
   name: "sdp",
   accepted: PROTOCOL,
+  // ffmpeg's ANNOUNCE (the SDP table test's case) and our own DESCRIBE of every codec.
   seeds: () => {
     const m = mediaSeeds();
     const media = (["h264", "h265", "aac", "opus", "pcma", "pcmu"] as const).map((c, i) =>
@@ -185,7 +167,7 @@ const sdp: FuzzTarget = {
       attributes: [],
       media,
     });
-    return [utf8(FFMPEG_SDP), utf8(ours)];
+    return [utf8(FFMPEG_ANNOUNCE), utf8(ours)];
   },
   run: (b) => {
     for (const m of parseSdp(text(b)).media) {
