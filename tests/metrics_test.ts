@@ -201,7 +201,7 @@ Deno.test("metrics: listener families count open connections and refusals per li
       "the held one and the scrape",
     );
     assert.ok(
-      valueOf(samples, "estuary_listener_refused_total", { listener: "http", reason: "limit" })! >= 1,
+      valueOf(samples, "estuary_listener_refused_total", { listener: "http", reason: "maxconnsperip" })! >= 1,
     );
   } finally {
     for (const c of held) c.close();

@@ -44,6 +44,6 @@ export function segmentFamilies(hls: SegmenterStats, dash: SegmenterStats): Metr
  * The front's accept loop as every listener reports it. Its table does not tell the two limits
  * apart, so one reason (`limit`: maxconns or maxconnsperip) covers both; HTTP and HTTPS count together.
  */
-export function frontFamilies(s: Pick<HttpServerStats, "conns" | "refused">): MetricFamily[] {
-  return listenerFamilies("http", { open: s.conns, refused: { limit: s.refused } });
+export function frontFamilies(s: Pick<HttpServerStats, "listener">): MetricFamily[] {
+  return listenerFamilies("http", s.listener);
 }

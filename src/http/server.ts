@@ -4,6 +4,7 @@
  * are our own HTTP front's (src/http/front): deadlines, connection limits, a strict parser.
  */
 import type { Logger } from "../log/mod.ts";
+import type { ListenerCounters } from "../metrics/mod.ts";
 import { createHttpApp, type HttpApp } from "./app.ts";
 import type { HttpDeps } from "./deps.ts";
 import { ConnTable, type FrontFetch, type FrontLimits, FrontListener, serveConnection } from "./front/mod.ts";
@@ -49,9 +50,10 @@ export interface HttpServerStats {
   errors: number;
   /** Long-lived responses (FLV, WebSockets) open now. */
   live: number;
-  /** Connections open now, and refused by a connection limit since start. */
+  /** Connections open now. */
   conns: number;
-  refused: number;
+  /** The accept loop's counters: open, refused by reason, failed accepts. */
+  listener: ListenerCounters;
 }
 
 interface Bound {
@@ -63,6 +65,7 @@ interface Bound {
 export const DEFAULT_FRONT_LIMITS: FrontLimits = {
   maxConns: 10_000,
   maxConnsPerIp: 1000,
+  fdReserve: 64,
   headerTimeoutMs: 10_000,
   idleTimeoutMs: 30_000,
   maxBody: 64 << 20,
@@ -75,7 +78,7 @@ export function createHttpServer(opts: HttpServerOptions): HttpServer {
   const log = opts.log.child({ svc: "http" });
   // Read per connection: update() edits this object in place.
   const limits = Object.assign(opts.limits ?? {}, { ...DEFAULT_FRONT_LIMITS, ...opts.limits });
-  const table = new ConnTable();
+  const table = new ConnTable(log);
   let bound: Bound | undefined;
   /** Listeners replaced by a rebind, still finishing their responses. */
   const retired = new Set<Promise<void>>();
@@ -137,7 +140,7 @@ export function createHttpServer(opts: HttpServerOptions): HttpServer {
         ...app.stats,
         live: app.sessions.size,
         conns: table.size,
-        refused: table.refused,
+        listener: table.guard.counters(),
       };
     },
   };

@@ -80,6 +80,7 @@ export function httpSettings(c: Config, root: string): HttpSettings | null {
     front: {
       maxConns: h.maxconns,
       maxConnsPerIp: h.maxconnsperip,
+      fdReserve: c.sock.fdreserve,
       headerTimeoutMs: h.headertimeout * 1000,
       idleTimeoutMs: h.idletimeout * 1000,
     },

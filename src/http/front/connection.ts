@@ -19,6 +19,8 @@ export interface FrontLimits {
   /** Connections open at once, in total and from one client address. */
   maxConns: number;
   maxConnsPerIp: number;
+  /** Descriptors kept free under the process's soft limit (<sock><fdreserve>); 0 = never refuse. */
+  fdReserve: number;
   headerTimeoutMs: number;
   idleTimeoutMs: number;
   /** Largest request body (httpmaxbody). */

@@ -1,47 +1,51 @@
 /**
  * The HTTP front's listening sockets and their accept loop. Every accepted connection is counted
- * against the limits (in total and per client address) before any byte is read; one over a limit
- * is closed at once. An accept error (EMFILE/ENFILE when out of descriptors, or any other) backs
- * off up to a second and is logged at most once a second: the loop neither spins nor dies.
+ * against the limits (in total, per client address, and the process's descriptor reserve) before
+ * any byte is read; one over a limit is closed at once. An accept error (EMFILE/ENFILE, or any
+ * other) backs off up to a second and is logged at most once a second: the loop neither spins nor
+ * dies.
  */
 import type { Logger } from "../../log/mod.ts";
+import { AcceptGuard, type FdBudget } from "../../net/mod.ts";
 import type { FrontLimits } from "./connection.ts";
 
-/** The open connections of one server, shared by all its listeners (old ones after a rebind too). */
+/**
+ * The open connections of one server, shared by all its listeners (old ones after a rebind too).
+ * Admission is the AcceptGuard every listener of the process uses: limits in total and per client
+ * address, the descriptor reserve under the soft limit, back-off after a failed accept.
+ */
 export class ConnTable {
-  readonly #conns = new Set<Deno.Conn>();
-  readonly #perIp = new Map<string, number>();
-  refused = 0;
-  accepted = 0;
+  readonly #conns = new Map<Deno.Conn, () => void>();
+  readonly guard: AcceptGuard;
+
+  constructor(log: Logger, budget?: FdBudget) {
+    this.guard = new AcceptGuard({ name: "http", log, budget });
+  }
 
   get size(): number {
     return this.#conns.size;
   }
 
-  /** Admits `conn` within the limits; false when it must be closed. */
+  /** Admits `conn` within the limits (read live: a reload edits them); false when it was closed. */
   admit(conn: Deno.Conn, limits: FrontLimits): boolean {
-    const ip = (conn.remoteAddr as Deno.NetAddr).hostname;
-    const n = this.#perIp.get(ip) ?? 0;
-    if (this.#conns.size >= limits.maxConns || n >= limits.maxConnsPerIp) {
-      this.refused++;
-      return false;
-    }
-    this.accepted++;
-    this.#conns.add(conn);
-    this.#perIp.set(ip, n + 1);
+    this.guard.setLimits({
+      maxConns: limits.maxConns,
+      maxConnsPerIp: limits.maxConnsPerIp,
+      fdReserve: limits.fdReserve,
+    });
+    const release = this.guard.admit(conn);
+    if (!release) return false;
+    this.#conns.set(conn, release);
     return true;
   }
 
   release(conn: Deno.Conn): void {
-    if (!this.#conns.delete(conn)) return;
-    const ip = (conn.remoteAddr as Deno.NetAddr).hostname;
-    const n = (this.#perIp.get(ip) ?? 1) - 1;
-    if (n <= 0) this.#perIp.delete(ip);
-    else this.#perIp.set(ip, n);
+    this.#conns.get(conn)?.();
+    this.#conns.delete(conn);
   }
 
   closeAll(): void {
-    for (const c of this.#conns) {
+    for (const c of this.#conns.keys()) {
       try {
         c.close();
       } catch { /* already closed */ }
@@ -61,8 +65,6 @@ export interface AcceptOptions {
   table: ConnTable;
   onConn: (conn: Deno.Conn, tls: boolean) => Promise<void>;
 }
-
-const MAX_BACKOFF_MS = 1000;
 
 /** One listening socket running its accept loop until closed. */
 export class FrontListener {
@@ -85,41 +87,21 @@ export class FrontListener {
   }
 
   async #accept(): Promise<void> {
-    let backoff = 0;
-    let lastLog = 0;
-    let failures = 0;
+    const table = this.#o.table;
     while (!this.#closed) {
       let conn: Deno.Conn;
       try {
         conn = await this.#listener.accept();
       } catch (err) {
         if (this.#closed || err instanceof Deno.errors.BadResource) return;
-        failures++;
-        const now = Date.now();
-        if (now - lastLog >= 1000) {
-          this.#o.log.warn("accept failed; backing off", {
-            error: err as Error,
-            failures,
-            open: this.#o.table.size,
-          });
-          lastLog = now;
-          failures = 0;
-        }
-        backoff = Math.min(MAX_BACKOFF_MS, backoff ? backoff * 2 : 50);
-        await new Promise((r) => setTimeout(r, backoff));
+        await table.guard.failed(err);
         continue;
       }
-      backoff = 0;
-      if (!this.#o.table.admit(conn, this.#o.limits)) {
-        try {
-          conn.close();
-        } catch { /* already closed */ }
-        continue;
-      }
+      if (!table.admit(conn, this.#o.limits)) continue;
       try {
         (conn as Deno.TcpConn).setNoDelay?.(true);
       } catch { /* a TLS conn may not expose it */ }
-      this.#o.onConn(conn, this.tls).catch(() => {}).finally(() => this.#o.table.release(conn));
+      this.#o.onConn(conn, this.tls).catch(() => {}).finally(() => table.release(conn));
     }
   }
 

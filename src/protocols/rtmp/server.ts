@@ -4,8 +4,7 @@ import type { Hub } from "../../core/hub.ts";
 import type { Logger } from "../../log/mod.ts";
 import { DEFAULT_MAX_MESSAGE } from "./chunk_stream.ts";
 import { RtmpSession, type SessionOptions } from "./session.ts";
-import { TcpListeners, type TcpTls } from "../tcp_listeners.ts";
-import type { ConnLimits } from "../accept_guard.ts";
+import { type ConnLimits, TcpListeners, type TcpTls } from "../../net/mod.ts";
 import type { ListenerCounters } from "../../metrics/mod.ts";
 
 /** What a reload may change on a running server (see `update`). */

@@ -3,7 +3,7 @@ import { type Config, type TlsMaterial, tlsMaterial } from "../../config/mod.ts"
 import { defineService, withMetrics } from "../../service.ts";
 import { rtmpMetrics } from "./metrics.ts";
 import { createRtmpServer } from "./server.ts";
-import type { ConnLimits } from "../accept_guard.ts";
+import type { ConnLimits } from "../../net/mod.ts";
 
 export interface RtmpSettings {
   hostname: string;

@@ -3,7 +3,7 @@ import { type Config, type TlsMaterial, tlsMaterial } from "../../config/mod.ts"
 import { defineService, withMetrics } from "../../service.ts";
 import { rtspMetrics } from "./metrics.ts";
 import { createRtspServer } from "./server.ts";
-import type { ConnLimits } from "../accept_guard.ts";
+import type { ConnLimits } from "../../net/mod.ts";
 
 export interface RtspSettings {
   hostname: string;

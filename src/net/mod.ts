@@ -1,0 +1,21 @@
+/**
+ * What every listening socket of the process shares, whatever protocol it speaks: connection limits
+ * and the descriptor reserve (AcceptGuard, FdBudget), and the plain + TLS TCP listener pair that RTMP
+ * and RTSP use. The HTTP front has its own listener but admits through the same guard.
+ */
+export {
+  AcceptGuard,
+  type AcceptGuardOptions,
+  type ConnLimits,
+  DEFAULT_LIMITS,
+  RareLog,
+} from "./accept_guard.ts";
+export {
+  countOpenFds,
+  FdBudget,
+  type FdBudgetOptions,
+  parseFdLimit,
+  processFdBudget,
+  readFdLimit,
+} from "./fd_budget.ts";
+export { type TcpBind, TcpListeners, type TcpListenersOptions, type TcpTls } from "./tcp_listeners.ts";
