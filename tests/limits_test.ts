@@ -179,3 +179,30 @@ Deno.test("srt: a caller that sends the induction and nothing more leaves no sta
     await ts.close();
   }
 });
+
+Deno.test("srt: past maxconnsperip a caller is rejected in the handshake (SRT_REJ_BACKLOG); the others play on", async () => {
+  // The publisher and one player fill the per-address limit of 2 (every client here is 127.0.0.1).
+  const ts = await startTestServer({ srt: { maxconnsperip: 2 } });
+  const pub = ffmpegPublish({
+    url: ts.srt("#!::r=live/cap,m=publish"),
+    format: "mpegts",
+    seconds: 20,
+    video: H264B,
+    audio: [],
+  });
+  try {
+    await waitLive(ts.hub, "live/cap", { audio: false });
+    const player = decodedFrames(ts.srt("#!::r=live/cap,m=request"), { frames: 150, timeoutMs: 15_000 });
+    await new Promise((r) => setTimeout(r, 1500));
+    const refused = await decodedFrames(ts.srt("#!::r=live/cap,m=request"), { frames: 30, timeoutMs: 8000 });
+    assert.equal(refused.frames, 0, "the third caller from the address gets nothing");
+    assert.ok(
+      ts.lines.some((l) => /srt connection rejected .*code=5 .*maxconnsperip/.test(l)),
+      ts.lines.filter((l) => l.includes("srt")).join("\n"),
+    );
+    assert.equal((await player).frames, 150, "the admitted player keeps playing");
+  } finally {
+    await pub.stop();
+    await ts.close();
+  }
+});

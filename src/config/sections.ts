@@ -177,6 +177,7 @@ const http = section({
   maxconnsperip: int(1000, 1, 1_000_000),
   headertimeout: int(10, 1, 3600),
   idletimeout: int(30, 1, DAY),
+  wsidletimeout: int(60, 0, DAY),
 }).transform((h) => ({
   ...h,
   denyFiles: splitList(h.denyfile).map((e) => e.replace(/^\./, "").toLowerCase()),
@@ -192,6 +193,8 @@ const srt = section({
   latency: int(120, 0, 60_000),
   passphrase: text("", { re: /^.{10,79}$/, rule: "must be 10..79 characters (empty = no encryption)" }),
   pbkeylen: intOf(0, [0, 16, 24, 32], "must be 0 (auto), 16, 24 or 32"),
+  maxconns: int(1000, 0, 100_000),
+  maxconnsperip: int(1000, 0, 100_000),
 });
 
 const cluster = section({

@@ -68,6 +68,7 @@ export const DEFAULT_FRONT_LIMITS: FrontLimits = {
   fdReserve: 64,
   headerTimeoutMs: 10_000,
   idleTimeoutMs: 30_000,
+  wsIdleMs: 60_000,
   maxBody: 64 << 20,
   maxWsMessage: 1 << 20,
 };

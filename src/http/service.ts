@@ -83,6 +83,7 @@ export function httpSettings(c: Config, root: string): HttpSettings | null {
       fdReserve: c.sock.fdreserve,
       headerTimeoutMs: h.headertimeout * 1000,
       idleTimeoutMs: h.idletimeout * 1000,
+      wsIdleMs: h.wsidletimeout * 1000,
     },
     auth: { url: c.authurl.url, timeoutMs: c.authurl.timeout },
     nat: c.nat,

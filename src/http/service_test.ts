@@ -48,7 +48,14 @@ const DEFAULTS: HttpSettings = {
   recRoot: "/srv/estuary/rec",
   vodRoot: "/srv/estuary/vod",
   maxBody: 67_108_864,
-  front: { maxConns: 10_000, maxConnsPerIp: 1000, headerTimeoutMs: 10_000, idleTimeoutMs: 30_000 },
+  front: {
+    maxConns: 10_000,
+    maxConnsPerIp: 1000,
+    fdReserve: 64,
+    headerTimeoutMs: 10_000,
+    idleTimeoutMs: 30_000,
+    wsIdleMs: 60_000,
+  },
   auth: { url: "", timeoutMs: 3000 },
   nat: { rtmp: "", rtsp: "", http: "", https: "", srt: "", rtp: "" },
   outputs: { flv: true, hls: true, dash: true },
@@ -127,6 +134,8 @@ Deno.test("httpSettings: FLV from <rtmp>, play wait capped at 10 s, auth URL and
       "rtmp.maxbatchms": 200,
       "rtmp.codech265": 13,
       "rtmp.hasflv": false,
+      "http.wsidletimeout": 0,
+      "sock.fdreserve": 8,
       "authurl.host": "127.0.0.1:9999",
       "authurl.router": "/auth",
       "authurl.timeout": 1500,
@@ -137,7 +146,14 @@ Deno.test("httpSettings: FLV from <rtmp>, play wait capped at 10 s, auth URL and
   assert.equal(s.hostname, "127.0.0.1");
   assert.equal(s.port, 8088);
   assert.equal(s.maxBody, 1024);
-  assert.deepEqual(s.front, { maxConns: 50, maxConnsPerIp: 5, headerTimeoutMs: 3000, idleTimeoutMs: 7000 });
+  assert.deepEqual(s.front, {
+    maxConns: 50,
+    maxConnsPerIp: 5,
+    fdReserve: 8,
+    headerTimeoutMs: 3000,
+    idleTimeoutMs: 7000,
+    wsIdleMs: 0,
+  });
   assert.deepEqual(s.options, {
     ...DEFAULTS.options,
     hasflv: false,

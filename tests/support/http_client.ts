@@ -146,7 +146,10 @@ export function wsBytes(url: string, opts: { caCerts?: string[] } = {}): Readabl
               ctl.enqueue(payload);
               return;
             }
-            continue; // text, ping, pong: not used by WS-FLV
+            // A ping is answered as every client must (RFC 6455 §5.5.2): the server's idle
+            // deadline closes a socket that does not.
+            if (op === 9 && conn) await conn.write(maskedFrame(10, payload)).catch(() => {});
+            continue; // text, pong: not used by WS-FLV
           }
         }
         if (!conn || !await fill().catch(() => false)) {
@@ -158,4 +161,16 @@ export function wsBytes(url: string, opts: { caCerts?: string[] } = {}): Readabl
     },
     cancel: close,
   }, { highWaterMark: 0 });
+}
+
+/** A client frame (FIN, masked as RFC 6455 §5.3 requires) of a payload under 126 bytes. */
+export function maskedFrame(opcode: number, payload: Uint8Array): Uint8Array {
+  if (payload.length > 125) throw new RangeError(`maskedFrame: ${payload.length} bytes, at most 125`);
+  const mask = crypto.getRandomValues(new Uint8Array(4));
+  const f = new Uint8Array(6 + payload.length);
+  f[0] = 0x80 | opcode;
+  f[1] = 0x80 | payload.length;
+  f.set(mask, 2);
+  for (let i = 0; i < payload.length; i++) f[6 + i] = payload[i] ^ mask[i & 3];
+  return f;
 }

@@ -23,6 +23,8 @@ export interface FrontLimits {
   fdReserve: number;
   headerTimeoutMs: number;
   idleTimeoutMs: number;
+  /** A WebSocket silent this long is pinged at half of it and closed at the end; 0 = never. */
+  wsIdleMs: number;
   /** Largest request body (httpmaxbody). */
   maxBody: number;
   /** Largest WebSocket message accepted from a client. */
@@ -179,7 +181,7 @@ async function serveRequest(
   if (ws) {
     env.upgradeWebSocket = () => {
       if (socket) throw new Error("upgradeWebSocket called twice");
-      socket = new FrontWebSocket(conn, r, { maxMessage: o.limits.maxWsMessage });
+      socket = new FrontWebSocket(conn, r, { maxMessage: o.limits.maxWsMessage, idleMs: o.limits.wsIdleMs });
       // A placeholder: fetch Responses cannot carry 101; the front writes the real answer.
       return { socket, response: new Response(null, { status: 200 }) };
     };

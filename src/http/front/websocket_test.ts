@@ -97,3 +97,92 @@ Deno.test("websocket close reason: cut to 123 bytes at a character boundary", ()
   assert.ok(p.length - 2 <= 123);
   assert.doesNotThrow(() => new TextDecoder("utf-8", { fatal: true }).decode(p.subarray(2)));
 });
+
+/** A connection whose client speaks only when the test says so; reads wait until then or close. */
+function quietConn() {
+  const written: Uint8Array[] = [];
+  const pending: Uint8Array[] = [];
+  let wake: (() => void) | undefined;
+  let closed = false;
+  const conn = {
+    written,
+    say(b: Uint8Array) {
+      pending.push(b);
+      wake?.();
+    },
+    async read(buf: Uint8Array): Promise<number | null> {
+      while (!pending.length && !closed) await new Promise<void>((r) => wake = r);
+      if (closed) return null;
+      const p = pending.shift()!;
+      buf.set(p);
+      return p.length;
+    },
+    write(b: Uint8Array): Promise<number> {
+      written.push(b.slice());
+      return Promise.resolve(b.length);
+    },
+    close() {
+      closed = true;
+      wake?.();
+    },
+    remoteAddr: { transport: "tcp", hostname: "127.0.0.1", port: 1 },
+  };
+  return conn as unknown as Deno.Conn & typeof conn;
+}
+
+const opcodes = (written: Uint8Array[]) => written.map((w) => w[0] & 0x0f);
+
+Deno.test("websocket idle: a silent client is pinged at half the time and closed (1001) at the end", async () => {
+  const conn = quietConn();
+  const ws = new FrontWebSocket(conn, new ConnReader(conn), {
+    maxMessage: 1000,
+    idleMs: 200,
+    closeWaitMs: 50,
+  });
+  ws.accept();
+  const run = ws.run();
+  await new Promise((r) => setTimeout(r, 150));
+  assert.deepEqual(opcodes(conn.written), [OP.ping], "a ping after half the idle time");
+  const why = await ws.closed;
+  assert.match(why, /^idle timeout: no frame from the client for \d+ ms$/);
+  const close = conn.written.at(-1)!;
+  assert.equal(close[0] & 0x0f, OP.close);
+  assert.equal((close[2] << 8) | close[3], 1001);
+  await run;
+});
+
+Deno.test("websocket idle: a client that answers the pings stays open; 0 never pings", async () => {
+  const conn = quietConn();
+  const ws = new FrontWebSocket(conn, new ConnReader(conn), {
+    maxMessage: 1000,
+    idleMs: 100,
+    closeWaitMs: 50,
+  });
+  ws.accept();
+  const run = ws.run();
+  let pongs = 0;
+  const answer = setInterval(() => {
+    // Answers each ping written since the last look, as a browser does.
+    while (pongs < opcodes(conn.written).filter((o) => o === OP.ping).length) {
+      pongs++;
+      conn.say(clientFrame(OP.pong, new Uint8Array(0)));
+    }
+  }, 10);
+  await new Promise((r) => setTimeout(r, 450));
+  clearInterval(answer);
+  assert.equal(ws.readyState, "open");
+  assert.ok(pongs >= 3, `${pongs} pings answered in 450 ms`);
+  ws.close();
+  conn.say(clientFrame(OP.close, closePayload(1000, "")));
+  assert.equal(await ws.closed, "client closed (1000)");
+  await run;
+
+  const never = quietConn();
+  const ws0 = new FrontWebSocket(never, new ConnReader(never), { maxMessage: 1000, idleMs: 0 });
+  ws0.accept();
+  const run0 = ws0.run();
+  await new Promise((r) => setTimeout(r, 100));
+  assert.deepEqual(never.written, []);
+  never.close();
+  await run0;
+});

@@ -15,6 +15,12 @@ export interface WsOptions {
   maxMessage: number;
   /** How long to wait for the client's close frame after ours. */
   closeWaitMs?: number;
+  /**
+   * Longest silence from the client: a ping goes out after half of it, and the socket is closed
+   * (1001) when that ping is unanswered for the other half. A WS-FLV viewer only ever sends pongs, so this is
+   * how a vanished one is told from a quiet one. 0 or absent = never.
+   */
+  idleMs?: number;
 }
 
 export class FrontWebSocket {
@@ -28,6 +34,12 @@ export class FrontWebSocket {
   #closed: Promise<string>;
   #resolveClosed!: (reason: string) => void;
   #closeSent = false;
+  /** When the client last sent a frame (any frame, pongs included). */
+  #heardAt = performance.now();
+  #idleTimer: ReturnType<typeof setInterval> | undefined;
+  #pingedAt: number | undefined;
+  /** Why the server closed, for the reason `closed` resolves with when the client never answers. */
+  #closeReason: string | undefined;
   /** Called with each complete message from the client. */
   onmessage?: (data: Uint8Array, text: boolean) => void;
 
@@ -42,6 +54,26 @@ export class FrontWebSocket {
   /** The front wrote the 101 answer: queued sends go out now. */
   accept(): void {
     this.#open();
+    const idle = this.#opts.idleMs ?? 0;
+    if (idle > 0) {
+      this.#heardAt = performance.now();
+      this.#idleTimer = setInterval(() => this.#checkIdle(idle), idle / 2);
+    }
+  }
+
+  /** Pings after half the idle time of silence; closes when that ping is unanswered for the other half. */
+  #checkIdle(idle: number): void {
+    const now = performance.now();
+    const pinged = this.#pingedAt;
+    if (pinged !== undefined && this.#heardAt < pinged) {
+      if (now - pinged < idle / 2 - 1) return;
+      // A vanished client never answers the close either: the wait after it ends the connection.
+      this.#closeReason = `idle timeout: no frame from the client for ${Math.round(now - this.#heardAt)} ms`;
+      this.close(1001, "idle timeout");
+    } else if (now - this.#heardAt >= idle / 2 - 1 && this.#state === "open") {
+      this.#pingedAt = now;
+      this.#write(OP.ping, new Uint8Array(0)).catch(() => {});
+    }
   }
 
   /** The upgrade did not happen (the app answered otherwise): queued sends fail. */
@@ -70,7 +102,10 @@ export class FrontWebSocket {
     if (this.#state !== "open") return;
     this.#state = "closing";
     this.#sendClose(code, reason);
-    const t = setTimeout(() => this.#end("close timed out"), this.#opts.closeWaitMs ?? 2000);
+    const t = setTimeout(
+      () => this.#end(this.#closeReason ?? "close timed out"),
+      this.#opts.closeWaitMs ?? 2000,
+    );
     this.#closed.finally(() => clearTimeout(t));
   }
 
@@ -82,7 +117,8 @@ export class FrontWebSocket {
     try {
       for (;;) {
         const f = await readFrame(this.#r, this.#opts.maxMessage);
-        if (!f) return this.#end("client left");
+        if (!f) return this.#end(this.#closeReason ?? "client left");
+        this.#heardAt = performance.now();
         if (f.opcode === OP.ping) {
           if (this.#state === "open") await this.#write(OP.pong, f.payload);
         } else if (f.opcode === OP.close) {
@@ -90,7 +126,7 @@ export class FrontWebSocket {
           if (this.#state === "open") this.#sendClose(code === 1005 ? 1000 : code, "");
           this.#state = "closing";
           await this.#writing;
-          return this.#end(`client closed (${code})`);
+          return this.#end(this.#closeReason ?? `client closed (${code})`);
         } else if (f.opcode === OP.pong) {
           // Unsolicited pongs are allowed and ignored.
         } else {
@@ -148,6 +184,7 @@ export class FrontWebSocket {
   #end(reason: string, closeConn = true): void {
     if (this.#state === "closed") return;
     this.#state = "closed";
+    clearInterval(this.#idleTimer);
     if (closeConn) {
       try {
         this.#conn.close();

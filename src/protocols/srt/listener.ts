@@ -58,12 +58,17 @@ export interface ListenerReloadable {
   /** Advertised key length (0 = let the caller choose). */
   pbkeylen?: number;
   peerIdleTimeoutMs: number;
+  /**
+   * Connections at once, in total and from one address (0 = no limit; 1000 each when absent);
+   * a caller past either is refused with SRT_REJ_BACKLOG.
+   */
+  maxSessions?: number;
+  maxSessionsPerIp?: number;
 }
 
 export interface ListenerOptions extends ListenerReloadable {
   hostname: string;
   port: number;
-  maxSessions?: number;
   log: Logger;
   admit(req: ConnectRequest): Promise<Admission>;
   /** Key refresh for what we send (packets per key, announce distance); libsrt's defaults otherwise. */
@@ -121,6 +126,21 @@ export class SrtListener {
     return { sessions: this.#sessions.size, pending: this.#pending.size, ...this.counters };
   }
 
+  /** Why one more connection from `ip` is over a limit (the element named), or undefined. */
+  #full(ip: string): string | undefined {
+    const { maxSessions = 1000, maxSessionsPerIp = 1000 } = this.#opts;
+    if (maxSessions > 0 && this.#sessions.size >= maxSessions) {
+      return `${this.#sessions.size} connections open: the listener's limit (maxconns)`;
+    }
+    if (maxSessionsPerIp > 0) {
+      // A scan per handshake: handshakes are rare next to packets, and the map stays small.
+      let n = 0;
+      for (const s of this.#sessions.values()) if (s.remote.hostname === ip) n++;
+      if (n >= maxSessionsPerIp) return `${n} connections open from ${ip}: the limit (maxconnsperip)`;
+    }
+    return undefined;
+  }
+
   /** A reload: new handshakes use these; the idle limit also reaches connections already up. */
   configure(o: ListenerReloadable): void {
     Object.assign(this.#opts, {
@@ -128,6 +148,8 @@ export class SrtListener {
       passphrase: o.passphrase,
       pbkeylen: o.pbkeylen,
       peerIdleTimeoutMs: o.peerIdleTimeoutMs,
+      maxSessions: o.maxSessions,
+      maxSessionsPerIp: o.maxSessionsPerIp,
     });
     for (const s of this.#sessions.values()) s.conn.setPeerIdleTimeout(o.peerIdleTimeoutMs);
   }
@@ -265,9 +287,8 @@ export class SrtListener {
       }
     }
     if (this.#closed) return;
-    if (this.#sessions.size >= (this.#opts.maxSessions ?? 1000)) {
-      return this.#reject(hs, from, RejectReason.Backlog, `${this.#sessions.size} sessions already`);
-    }
+    const full = this.#full(from.hostname);
+    if (full) return this.#reject(hs, from, RejectReason.Backlog, full);
     const admission = await this.#opts.admit({
       remote: from,
       streamId: req.streamId,

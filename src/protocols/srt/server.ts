@@ -18,6 +18,9 @@ export interface SrtReloadable {
   hostname: string;
   /** UDP port; 0 picks a free one (see `port`). */
   port: number;
+  /** Connections at once, in total and from one address (0 = no limit; 1000 each when absent). */
+  maxConns?: number;
+  maxConnsPerIp?: number;
   /** Receive latency, and the least latency granted to players (ms). */
   latencyMs: number;
   /** Enables encryption (10..79 characters); callers without it are rejected. */
@@ -34,7 +37,6 @@ export interface SrtReloadable {
 export interface SrtServerOptions extends SrtReloadable {
   hub: Hub;
   log: Logger;
-  maxSessions?: number;
   kmRefreshRate?: number;
   kmPreAnnounce?: number;
 }
@@ -134,6 +136,8 @@ export function createSrtServer(opts: SrtServerOptions): SrtServer {
     passphrase: o.passphrase || undefined,
     pbkeylen: o.pbkeylen,
     peerIdleTimeoutMs: o.maxIdleMs > 0 ? o.maxIdleMs : 5000,
+    maxSessions: o.maxConns,
+    maxSessionsPerIp: o.maxConnsPerIp,
   });
 
   function bind(o: SrtReloadable): SrtListener {
@@ -141,7 +145,6 @@ export function createSrtServer(opts: SrtServerOptions): SrtServer {
       hostname: o.hostname,
       port: o.port,
       ...listenerOptions(o),
-      maxSessions: opts.maxSessions,
       log,
       admit,
       kmRefreshRate: opts.kmRefreshRate,

@@ -11,6 +11,8 @@ export interface SrtSettings {
   passphrase: string | undefined;
   pbkeylen: number;
   maxIdleMs: number;
+  maxConns: number;
+  maxConnsPerIp: number;
   /** A player of a stream not yet live waits this long (libsrt callers give up after 3 s). */
   playWaitMs: number;
   fanout: { batchMs: number; maxBatchMs: number; fastStart: boolean };
@@ -26,6 +28,8 @@ export function srtSettings(c: Config): SrtSettings | null {
     passphrase: s.passphrase || undefined,
     pbkeylen: s.pbkeylen,
     maxIdleMs: s.maxidle * 1000,
+    maxConns: s.maxconns,
+    maxConnsPerIp: s.maxconnsperip,
     playWaitMs: c.rtmp.notfound === "wait" ? Math.min(c.rtmp.playwait * 1000, 1000) : 0,
     fanout: { batchMs: c.rtmp.batchms, maxBatchMs: c.rtmp.maxbatchms, fastStart: c.rtmp.gopenable },
   };

@@ -10,6 +10,8 @@ const DEFAULTS: SrtSettings = {
   passphrase: undefined,
   pbkeylen: 0,
   maxIdleMs: 10_000,
+  maxConns: 1000,
+  maxConnsPerIp: 1000,
   playWaitMs: 1000,
   fanout: { batchMs: 20, maxBatchMs: 150, fastStart: true },
 };
@@ -34,6 +36,8 @@ Deno.test("srtSettings: each element lands where it should; notfound=reject mean
       "srt.passphrase": "0123456789abcdef",
       "srt.pbkeylen": 32,
       "srt.maxidle": 0,
+      "srt.maxconns": 20,
+      "srt.maxconnsperip": 0,
       "rtmp.notfound": "reject",
       "rtmp.maxbatchms": 60,
     },
@@ -45,6 +49,8 @@ Deno.test("srtSettings: each element lands where it should; notfound=reject mean
     passphrase: "0123456789abcdef",
     pbkeylen: 32,
     maxIdleMs: 0,
+    maxConns: 20,
+    maxConnsPerIp: 0,
     playWaitMs: 0,
     fanout: { batchMs: 20, maxBatchMs: 60, fastStart: true },
   });
