@@ -68,6 +68,8 @@ async function main(): Promise<number> {
       "--include",
       "html",
       "--include",
+      "dist/web",
+      "--include",
       "conf",
       "--output",
       out,

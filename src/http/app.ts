@@ -8,12 +8,13 @@ import type { HttpDeps } from "./deps.ts";
 import { LiveSessions } from "./live_sessions.ts";
 import { routes as apiRoutes } from "./api.ts";
 import { routes as flvRoutes } from "./flv.ts";
+import { routes as streamsRoutes } from "./streams_api.ts";
 import { routes as staticRoutes } from "./static.ts";
 
 export type Feature = (deps: HttpDeps) => Hono;
 
 /** The routers before static files; other features (hls, dash, vod, whip) are added here. */
-export const FEATURES: readonly Feature[] = [apiRoutes, flvRoutes];
+export const FEATURES: readonly Feature[] = [apiRoutes, streamsRoutes, flvRoutes];
 
 export interface HttpApp {
   hono: Hono;

@@ -34,6 +34,8 @@ export interface HttpOptions {
   playWaitMs: number;
   /** Static root (html/); "" disables static files. */
   htmlRoot: string;
+  /** The built-in pages (dist/web), served when html/ has no such file; "" = none. */
+  webRoot: string;
   /** Extensions (without dot, lower case) and folders (relative to the root) never served. */
   denyFiles: readonly string[];
   denyPaths: readonly string[];
@@ -83,6 +85,7 @@ export function defaultHttpOptions(overrides: Partial<HttpOptions> = {}): HttpOp
     hasflv: true,
     playWaitMs: 10_000,
     htmlRoot: "",
+    webRoot: "",
     denyFiles: ["php", "xml"],
     denyPaths: [],
     flvBatchMs: 20,

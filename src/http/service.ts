@@ -2,6 +2,7 @@
  * The HTTP service module: config → the HTTP/HTTPS listeners and every HTTP feature's options. The
  * feature list lives here: API and FLV first, then HLS, DASH, recordings and VOD, static files last.
  */
+import { BUILTIN_WEB_ROOT } from "./web_root.ts";
 import { type Config, resolvePath, type TlsMaterial, tlsMaterial } from "../config/mod.ts";
 import type { Stream } from "../core/mod.ts";
 import { createHttpAuthorizer } from "../auth/mod.ts";
@@ -50,6 +51,7 @@ export function httpSettings(c: Config, root: string): HttpSettings | null {
       // An HTTP client gives up long before smart_rtmpd's playwait could end: at most 10 s.
       playWaitMs: c.rtmp.notfound === "wait" ? Math.min(c.rtmp.playwait * 1000, 10_000) : 0,
       htmlRoot: resolvePath(root, "html"),
+      webRoot: BUILTIN_WEB_ROOT,
       denyFiles: h.denyFiles,
       denyPaths: h.denyPaths,
       flvBatchMs: c.rtmp.batchms,

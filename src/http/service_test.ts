@@ -1,3 +1,4 @@
+import { BUILTIN_WEB_ROOT } from "./web_root.ts";
 import assert from "node:assert/strict";
 import { defaultConfig, loadConfig } from "../config/mod.ts";
 import { shippedConfig } from "../config/_test_util.ts";
@@ -13,6 +14,7 @@ const DEFAULTS: HttpSettings = {
     hasflv: true,
     playWaitMs: 10_000,
     htmlRoot: "/srv/estuary/html",
+    webRoot: BUILTIN_WEB_ROOT,
     denyFiles: ["php", "xml"],
     denyPaths: [],
     flvBatchMs: 20,

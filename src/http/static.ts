@@ -205,20 +205,29 @@ export async function serveFile(
   return new Response(fileBody(file, start, length, opts.chunkSize ?? 64 * 1024), { status, headers });
 }
 
-/** The html/ root at "/" (mount last: it answers every GET no other feature took). */
+/** Short names of built-in pages: the share link `/player?app=…` is the player page. */
+const ALIASES: Record<string, string> = { "/player": "/player.html" };
+
+/**
+ * The html/ root at "/", then the built-in pages (mount last: it answers every GET no other feature
+ * took). A file in html/ wins over a built-in one of the same name.
+ */
 export function routes(deps: HttpDeps): Hono {
   const app = new Hono();
   app.on(["GET", "HEAD"], "/*", async (c, next) => {
     const o = deps.options;
-    if (o.htmlRoot === "") return await next();
-    const pathname = new URL(c.req.url).pathname;
-    const res = await serveFile(c.req.raw, pathname, {
-      root: o.htmlRoot,
-      denyFiles: o.denyFiles,
-      denyPaths: o.denyPaths,
-    });
-    if (res === null) return await next();
-    return res;
+    const url = new URL(c.req.url);
+    const pathname = ALIASES[url.pathname] ?? url.pathname;
+    for (const root of [o.htmlRoot, o.webRoot]) {
+      if (root === "") continue;
+      const res = await serveFile(c.req.raw, pathname, {
+        root,
+        denyFiles: o.denyFiles,
+        denyPaths: o.denyPaths,
+      });
+      if (res !== null) return res;
+    }
+    return await next();
   });
   return app;
 }
