@@ -110,14 +110,15 @@ Deno.test("http api: /api/live list, details, counts; /api/stream; /api/status",
     assert.match(missing.body.msg, /live\/nope/);
     assert.equal((await getJson(`${base}/api/live?name=cam`)).status, 400);
 
-    const wrapped = await getJson(`${base}/api/stream`);
-    assert.equal(wrapped.body.code, 0);
-    assert.equal(wrapped.body.msg, "ok");
-    assert.equal(wrapped.body.data.stream.length, 2);
+    // smart_rtmpd's own port answers /api/stream unwrapped, as /api/live.
+    const streamList = await getJson(`${base}/api/stream`);
+    assert.equal(streamList.body.stream.length, 2);
+    assert.equal(streamList.body.code, undefined);
     const wd = await getJson(`${base}/api/stream?app=live&name=cam`);
-    assert.equal(wd.body.data.media.video.codec, "H264");
+    assert.equal(wd.body.media.video.codec, "H264");
+    assert.ok(wd.body.urls.some((u: { type: string }) => u.type === "rtmp"), "the detail carries the URLs");
     const wm = await getJson(`${base}/api/stream?app=live&name=zz`);
-    assert.deepEqual([wm.status, wm.body.code, wm.body.data], [404, 404, null]);
+    assert.deepEqual([wm.status, wm.body.code], [404, 404]);
 
     const st = await getJson(`${base}/api/status`);
     assert.deepEqual(st.body, {

@@ -1,6 +1,6 @@
 /**
- * The web API of the foundation: /api/live (list, details, player counts), /api/stream (the admin
- * UI's wrapped form), /api/status and /api/statistics (the metrics as JSON). Shapes follow
+ * The web API of the foundation: /api/live and /api/stream (list, details with URLs, player counts;
+ * the same answers, as smart_rtmpd gives them on its own port), /api/status and /api/statistics (the metrics as JSON). Shapes follow
  * reference/smart_rtmpd-contracts.md.
  */
 import { Hono } from "hono";
@@ -72,17 +72,14 @@ export function apiAuth(deps: HttpDeps) {
 export function routes(deps: HttpDeps): Hono {
   const app = new Hono();
   app.use("/api/*", apiAuth(deps));
-  app.get("/api/live", (c) => {
-    const r = live(deps, c);
-    return c.json(r.msg ? { code: r.status, msg: r.msg } : r.body, r.status);
-  });
-  app.get("/api/stream", (c) => {
-    const r = live(deps, c);
-    return c.json(
-      { code: r.status === 200 ? 0 : r.status, msg: r.msg ?? "ok", data: r.msg ? null : r.body },
-      r.status,
-    );
-  });
+  // smart_rtmpd answers /api/stream on its own port exactly as /api/live (unwrapped); the
+  // {code,msg,data} envelope belongs to its separate web admin (the admin API).
+  for (const path of ["/api/live", "/api/stream"]) {
+    app.get(path, (c) => {
+      const r = live(deps, c);
+      return c.json(r.msg ? { code: r.status, msg: r.msg } : r.body, r.status);
+    });
+  }
   app.get("/api/status", (c) => c.json(status(deps)));
   // The same families as GET /metrics (whether or not that page is on): smart_rtmpd's counters URL.
   app.get("/api/statistics", (c) => {
