@@ -26,7 +26,9 @@ export class ConnReader {
 
   consume(n: number): void {
     this.#start += n;
-    if (this.#start === this.#end) this.#start = this.#end = 0;
+    // Rewinding to 0 while a read is in flight would lose where that read writes its bytes (it
+    // landed at the old end), and stale bytes would be read as new: #read rewinds instead.
+    if (this.#start === this.#end && !this.#inflight) this.#start = this.#end = 0;
   }
 
   /** Takes up to `max` buffered bytes as a copy (body chunks outlive the buffer). */
@@ -44,6 +46,7 @@ export class ConnReader {
   }
 
   async #read(): Promise<boolean> {
+    if (this.#start === this.#end) this.#start = this.#end = 0;
     if (this.#start > 0 && this.#end === this.#buf.length) {
       this.#buf.copyWithin(0, this.#start, this.#end);
       this.#end -= this.#start;
