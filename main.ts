@@ -111,7 +111,13 @@ async function main(): Promise<number> {
     console.error(`estuary: ${(err as Error).message}`);
     return 1;
   }
-  const server = createServer({ config: loaded.config, root, configFile: file ?? null });
+  const server = createServer({
+    config: loaded.config,
+    root,
+    configFile: file ?? null,
+    // The admin API's restart re-reads the file and applies it in place.
+    load: file ? () => load().config : undefined,
+  });
   for (const w of loaded.warnings) server.log.warn("config warning", { detail: w });
   try {
     await server.start();

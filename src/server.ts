@@ -10,6 +10,7 @@ import { Hub } from "./core/mod.ts";
 import { Metrics, registerHubMetrics } from "./metrics/mod.ts";
 import type { ListenerStatus, RunningService, ServiceContext, ServiceModule } from "./service.ts";
 import { hubOptions } from "./hub_options.ts";
+import { Store } from "./store/mod.ts";
 import { rtmpService } from "./protocols/rtmp/service.ts";
 import { rtspService } from "./protocols/rtsp/service.ts";
 import { srtService } from "./protocols/srt/service.ts";
@@ -41,6 +42,8 @@ export interface ServerOptions {
   configFile: string | null;
   /** Extra log sinks (tests). Default: stdout/stderr, plus daily files when log.file is on. */
   sinks?: LogSink[];
+  /** Reads the config again (file + environment), for the admin API's restart; throws on a bad file. */
+  load?: () => Config;
 }
 
 export interface EstuaryServer {
@@ -99,7 +102,27 @@ export function createServer(opts: ServerOptions): EstuaryServer {
     return out;
   };
   const service = (name: string) => slots.find((s) => s.module.name === name)?.service ?? undefined;
-  const ctx: ServiceContext = { hub, log, metrics, root: opts.root, startedAt, status, service };
+  let store: Store | undefined;
+  const openStore = () => {
+    if (store) return store;
+    const dir = resolvePath(opts.root, "data");
+    Deno.mkdirSync(dir, { recursive: true });
+    return store = new Store(`${dir}/estuary.db`);
+  };
+  let reload: (next: Config) => Promise<SectionName[]>;
+  const ctx: ServiceContext = {
+    hub,
+    log,
+    metrics,
+    root: opts.root,
+    startedAt,
+    status,
+    service,
+    store: openStore,
+    recentLog,
+    config: () => config,
+    reloadFromDisk: opts.load ? () => reload(opts.load!()) : undefined,
+  };
 
   async function startSlot(slot: Slot, settings: unknown) {
     slot.running = JSON.stringify(settings);
@@ -146,9 +169,11 @@ export function createServer(opts: ServerOptions): EstuaryServer {
     async stop() {
       hub.close();
       for (const slot of [...slots].reverse()) await stopSlot(slot);
+      store?.close();
+      store = undefined;
       fileSink?.close();
     },
-    async reload(next: Config) {
+    reload: reload = async (next: Config) => {
       // Every module's settings first: one that throws (an unreadable certificate) refuses it all.
       const wanted = slots.map((slot) => slot.module.settings(next, opts.root));
       const changed = [...diffConfig(config, next)];

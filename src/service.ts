@@ -4,7 +4,9 @@
  * builds it, and `update()` applies a reload in place. The composition root (server.ts) is a list of
  * these; nothing else reads the config for a service.
  */
-import type { Config } from "./config/mod.ts";
+import type { Config, SectionName } from "./config/mod.ts";
+import type { MemorySink } from "./log/mod.ts";
+import type { Store } from "./store/mod.ts";
 import type { Hub } from "./core/mod.ts";
 import type { Logger } from "./log/mod.ts";
 import type { Collector, Metrics } from "./metrics/mod.ts";
@@ -28,6 +30,14 @@ export interface ServiceContext {
   status(): Record<string, ListenerStatus>;
   /** Another running service, by module name (e.g. HTTP shows SRT's per-session stats). */
   service(name: string): RunningService | undefined;
+  /** The server's database (data/estuary.db), opened on first use; absent in unit tests. */
+  store?(): Store;
+  /** Recent log lines (the admin's log tail). */
+  readonly recentLog?: MemorySink;
+  /** The config in force. */
+  config?(): Config;
+  /** Reads the config file again and applies it in place; absent without a config file. */
+  reloadFromDisk?(): Promise<SectionName[]>;
 }
 
 /** A service built from its settings. */

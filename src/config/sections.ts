@@ -120,6 +120,13 @@ const rtmp = section({
   ...CONN_LIMITS,
 }).transform((r) => ({ ...r, liveApps: splitList(r.live), recApps: splitList(r.rec) }));
 
+// The admin portal and API (Estuary's; smart_rtmpd's admin was a separate program).
+const admin = section({
+  user: text("admin", { re: /^[A-Za-z0-9_.@-]{1,64}$/, rule: "must be 1..64 of A-Z a-z 0-9 _ . @ -" }),
+  password: text("", { re: /^(|.{8,256})$/s, rule: "must be empty (one is generated) or 8..256 characters" }),
+  sessionttl: int(480, 1, 7 * 24 * 60),
+});
+
 const rtc = section({
   codec: section({
     audio: oneOf("opus", ["opus", "pcma", "pcmu"]),
@@ -221,6 +228,7 @@ export const Base = section({
   sock,
   ssl,
   rtmp,
+  admin,
   rtc,
   webrtc,
   rtsp,

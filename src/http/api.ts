@@ -15,11 +15,12 @@ import { playerCounts, streamDetails } from "./stream_info.ts";
 type Result = { status: 200 | 400 | 404; body: Record<string, unknown>; msg?: string };
 
 /** The list, the details of one stream, or its player counts, depending on the query. */
-function live(deps: HttpDeps, c: Context): Result {
-  const host = requestHost(c.req.raw);
-  const vhost = c.req.query("vhost") ?? "";
-  const app = c.req.query("app") ?? "";
-  const name = c.req.query("name") ?? "";
+export function liveAnswer(deps: HttpDeps, req: Request): Result {
+  const host = requestHost(req);
+  const q = new URL(req.url).searchParams;
+  const vhost = q.get("vhost") ?? "";
+  const app = q.get("app") ?? "";
+  const name = q.get("name") ?? "";
   if (name === "") {
     const pick = (s: Stream) => (app === "" || s.app === app) && (vhost === "" || s.vhost === vhost);
     const stream = deps.hub.streams().filter(pick).map((s) => rtmpUrl(deps, s, host));
@@ -29,7 +30,7 @@ function live(deps: HttpDeps, c: Context): Result {
   // Streams are keyed by app/name; vhost is metadata only, so it does not have to match.
   const s = deps.hub.get(`${app}/${name}`);
   if (!s) return { status: 404, body: {}, msg: `stream ${app}/${name} is not live` };
-  if (c.req.query("cmd") === "count") return { status: 200, body: { ...playerCounts(s) } };
+  if (q.get("cmd") === "count") return { status: 200, body: { ...playerCounts(s) } };
   const details = streamDetails(s, deps.publicUrls(s, host));
   details.app.rec = deps.hub.isRecordApp(s.app);
   const sessions = deps.sessionStats?.(s);
@@ -42,7 +43,7 @@ function rtmpUrl(deps: HttpDeps, s: Stream, host: string): string {
 
 const REQUIRED_SERVICES = ["http", "https", "rtmp", "rtsp", "srt"];
 
-function status(deps: HttpDeps): Record<string, unknown> {
+export function statusAnswer(deps: HttpDeps): Record<string, unknown> {
   const st = deps.status();
   const out: Record<string, unknown> = {};
   for (const name of REQUIRED_SERVICES) out[name] = { port: 0, run: false, ssl: name === "https" };
@@ -76,11 +77,11 @@ export function routes(deps: HttpDeps): Hono {
   // {code,msg,data} envelope belongs to its separate web admin (the admin API).
   for (const path of ["/api/live", "/api/stream"]) {
     app.get(path, (c) => {
-      const r = live(deps, c);
+      const r = liveAnswer(deps, c.req.raw);
       return c.json(r.msg ? { code: r.status, msg: r.msg } : r.body, r.status);
     });
   }
-  app.get("/api/status", (c) => c.json(status(deps)));
+  app.get("/api/status", (c) => c.json(statusAnswer(deps)));
   // The same families as GET /metrics (whether or not that page is on): smart_rtmpd's counters URL.
   app.get("/api/statistics", (c) => {
     const m = deps.metrics;

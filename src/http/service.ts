@@ -19,6 +19,8 @@ import { recRoutes } from "./rec.ts";
 import { vodRoutes } from "./vod.ts";
 import { routes as metricsRoutes } from "./metrics.ts";
 import { publicUrlsFrom } from "./public_urls.ts";
+import { adminFeature } from "./admin_feature.ts";
+import type { AdminSettings } from "../admin/mod.ts";
 
 export interface HttpSettings {
   hostname: string;
@@ -34,6 +36,8 @@ export interface HttpSettings {
   front: Omit<FrontLimits, "maxBody" | "maxWsMessage">;
   /** The auth callback's base URL ("" = open) and timeout. */
   auth: { url: string; timeoutMs: number };
+  /** The admin API's first user and session length. */
+  admin: AdminSettings;
   /** NAT addresses and enabled HTTP outputs, for the URLs handed to players. */
   nat: Config["nat"];
   outputs: { flv: boolean; hls: boolean; dash: boolean };
@@ -88,6 +92,7 @@ export function httpSettings(c: Config, root: string): HttpSettings | null {
       wsIdleMs: h.wsidletimeout * 1000,
     },
     auth: { url: c.authurl.url, timeoutMs: c.authurl.timeout },
+    admin: { user: c.admin.user, password: c.admin.password, sessionTtlMs: c.admin.sessionttl * 60_000 },
     nat: c.nat,
     outputs: { flv: c.rtmp.hasflv, hls: c.rtmp.hashls, dash: c.rtmp.hasdash },
   };
@@ -141,7 +146,9 @@ export const httpService = defineService<HttpSettings>({
       metrics: ctx.metrics,
     };
     let hls: LiveRoutes | undefined, dash: LiveRoutes | undefined;
+    const admin = adminFeature(ctx, cur.admin);
     const app = createHttpApp(deps, [
+      ...(admin ? [admin] : []),
       ...FEATURES,
       metricsRoutes,
       (d) => (hls = createHlsRoutes(d, cur.hls)).app,
@@ -177,7 +184,8 @@ export const httpService = defineService<HttpSettings>({
         Object.assign(cur.dash, next.dash);
         vod.maxBody = next.maxBody;
         Object.assign(limits, next.front, { maxBody: next.maxBody });
-        const { options: _o, hls: _h, dash: _d, ...rest } = next;
+        Object.assign(cur.admin, next.admin);
+        const { options: _o, hls: _h, dash: _d, admin: _a, ...rest } = next;
         Object.assign(cur, rest);
       },
       listeners: () => ({ http: server.port, https: server.tlsPort }),

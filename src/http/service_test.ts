@@ -59,6 +59,7 @@ const DEFAULTS: HttpSettings = {
     wsIdleMs: 60_000,
   },
   auth: { url: "", timeoutMs: 3000 },
+  admin: { user: "admin", password: "", sessionTtlMs: 480 * 60_000 },
   nat: { rtmp: "", rtsp: "", http: "", https: "", srt: "", rtp: "" },
   outputs: { flv: true, hls: true, dash: true },
 };

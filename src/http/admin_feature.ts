@@ -1,0 +1,48 @@
+/**
+ * Mounts the admin API (src/admin) on the HTTP listeners: builds what it reads and acts on from the
+ * service context and this service's own answers (/api/status, /api/live), so the admin sees exactly
+ * what the public API sees, wrapped in its envelope.
+ */
+import type { Hono } from "hono";
+import { adminRoutes, type AdminSettings, logFiles } from "../admin/mod.ts";
+import { resolvePath } from "../config/mod.ts";
+import { toStatistics } from "../metrics/mod.ts";
+import type { ServiceContext } from "../service.ts";
+import { liveAnswer, statusAnswer } from "./api.ts";
+import type { HttpDeps } from "./deps.ts";
+
+/** The admin routes, or undefined when the context has no store (a server built by hand in tests). */
+export function adminFeature(ctx: ServiceContext, settings: AdminSettings) {
+  const { store, recentLog, config } = ctx;
+  if (!store || !recentLog || !config) return undefined;
+  return (deps: HttpDeps): Hono =>
+    adminRoutes({
+      log: ctx.log,
+      store,
+      settings,
+      status: () => statusAnswer(deps),
+      streams: (req) => liveAnswer(deps, req),
+      kickStream(app, name) {
+        const s = ctx.hub.get(`${app}/${name}`);
+        if (!s) return false;
+        s.end("kicked by an admin");
+        return true;
+      },
+      config: () => redacted(config()),
+      reload: ctx.reloadFromDisk,
+      statistics: () => toStatistics(ctx.metrics.collect(), ctx.metrics.errors()),
+      logs: logFiles(recentLog, resolvePath(ctx.root, config().log.dir)),
+      startedAt: ctx.startedAt,
+    }) as unknown as Hono;
+}
+
+/** Secrets the admin's config view never shows: a set one reads "********". */
+const SECRETS: [string, string][] = [["admin", "password"], ["srt", "passphrase"]];
+
+export function redacted(config: object): unknown {
+  const copy = structuredClone(config) as Record<string, Record<string, unknown>>;
+  for (const [section, key] of SECRETS) {
+    if (copy[section] && copy[section][key]) copy[section][key] = "********";
+  }
+  return copy;
+}

@@ -1,0 +1,12 @@
+export { Store } from "./db.ts";
+export { hashPassword, verifyPassword } from "./password.ts";
+export {
+  checkName,
+  checkPassword,
+  checkRole,
+  type Role,
+  ROLES,
+  type User,
+  UserError,
+  UserStore,
+} from "./users.ts";

@@ -1,0 +1,201 @@
+/**
+ * The admin API (/admin/api/) through the real server: login and tokens, roles, users, the stream
+ * list and kicking a publisher (a real ffmpeg RTMP publisher is disconnected), log tail, sysinfo,
+ * metrics, refusals without a token and with the viewer role, logout, a password change ending old
+ * sessions, the per-address login backoff, and the generated first password.
+ */
+import assert from "node:assert/strict";
+import { ffmpegPublish, H264B, startTestServer, waitLive } from "./support/mod.ts";
+
+interface Answer {
+  status: number;
+  code: number;
+  msg: string;
+  // deno-lint-ignore no-explicit-any
+  data: any;
+  headers: Headers;
+}
+
+function client(base: string) {
+  return async (
+    method: string,
+    path: string,
+    opts: { token?: string; body?: unknown } = {},
+  ): Promise<Answer> => {
+    const headers: Record<string, string> = {};
+    if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+    if (opts.body !== undefined) headers["content-type"] = "application/json";
+    const res = await fetch(`${base}${path}`, {
+      method,
+      headers,
+      body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+    });
+    const j = await res.json();
+    return { status: res.status, code: j.code, msg: j.msg, data: j.data, headers: res.headers };
+  };
+}
+
+Deno.test("admin api: login, roles, users, streams with kick, logs, sysinfo; refusals; logout; backoff", async () => {
+  const ts = await startTestServer({ admin: { password: "first-admin-pass" } });
+  const api = client(ts.http(""));
+  const pub = ffmpegPublish({
+    url: ts.rtmp("/live/adm"),
+    format: "flv",
+    seconds: 60,
+    video: H264B,
+    audio: [],
+  });
+  try {
+    // Nothing without a token.
+    for (const path of ["/admin/api/whoami", "/admin/api/stream", "/admin/api/config"]) {
+      const r = await api("GET", path);
+      assert.deepEqual([r.status, r.code], [401, 401], path);
+    }
+    assert.equal((await api("GET", "/admin/api/whoami", { token: "abc.def" })).status, 401);
+
+    const login = await api("POST", "/admin/api/login", { body: { id: "admin", pwd: "first-admin-pass" } });
+    assert.deepEqual([login.status, login.code, login.msg], [200, 0, "ok"]);
+    const token: string = login.data.token;
+    assert.equal(login.data.role, "admin");
+    assert.ok(login.data.expires > Date.now() + 479 * 60_000, "sessionttl 480 minutes by default");
+    assert.deepEqual((await api("GET", "/admin/api/whoami", { token })).data, {
+      name: "admin",
+      role: "admin",
+    });
+
+    const service = await api("GET", "/admin/api/service", { token });
+    assert.equal(service.data.rtmp.port, ts.ports.rtmp);
+    assert.equal(service.data.rtmp.run, true);
+    const config = await api("GET", "/admin/api/config", { token });
+    assert.equal(config.data.rtmp.port, 0, "the config as given (tests listen on free ports)");
+    assert.equal(config.data.admin.user, "admin");
+    assert.equal(config.data.admin.password, "********", "secrets are not shown");
+
+    await waitLive(ts.hub, "live/adm", { audio: false });
+    const list = await api("GET", "/admin/api/stream", { token });
+    assert.equal(list.data.stream.length, 1);
+    const detail = await api("GET", "/admin/api/stream?app=live&name=adm", { token });
+    assert.equal(detail.data.media.video.codec, "H264");
+    assert.equal((await api("GET", "/admin/api/stream?app=live&name=none", { token })).code, 1);
+
+    // Users: a viewer may read, not write; it may change its own password.
+    const add = await api("POST", "/admin/api/user?cmd=add", {
+      token,
+      body: { name: "eve", password: "viewer-pass-1", role: "viewer" },
+    });
+    assert.equal(add.code, 0, add.msg);
+    const bad = await api("POST", "/admin/api/user?cmd=add", { token, body: { name: "x y", password: "p" } });
+    assert.deepEqual([bad.status, bad.code], [200, 1]);
+    assert.match(bad.msg, /user name "x y" refused/);
+    const users = await api("GET", "/admin/api/user", { token });
+    assert.deepEqual(users.data.map((u: { name: string; role: string }) => [u.name, u.role]), [
+      ["admin", "admin"],
+      ["eve", "viewer"],
+    ]);
+    const found = await api("GET", "/admin/api/user?cmd=find&keyword=EV", { token });
+    assert.deepEqual(found.data.map((u: { name: string }) => u.name), ["eve"]);
+
+    const eve =
+      (await api("POST", "/admin/api/login", { body: { id: "eve", pwd: "viewer-pass-1" } })).data.token;
+    assert.equal((await api("GET", "/admin/api/stream", { token: eve })).code, 0, "a viewer reads");
+    const kickByViewer = await api("POST", "/admin/api/stream?cmd=kick", {
+      token: eve,
+      body: { app: "live", name: "adm" },
+    });
+    assert.deepEqual([kickByViewer.status, kickByViewer.code], [403, 403]);
+    assert.equal(
+      (await api("POST", "/admin/api/user?cmd=del", { token: eve, body: { name: "admin" } })).status,
+      403,
+    );
+    const own = await api("POST", "/admin/api/password", {
+      token: eve,
+      body: { oldpwd: "viewer-pass-1", newpwd: "viewer-pass-2" },
+    });
+    assert.equal(own.code, 0, own.msg);
+    assert.equal(
+      (await api("GET", "/admin/api/whoami", { token: eve })).status,
+      401,
+      "a password change ends old sessions",
+    );
+    const other = await api("POST", "/admin/api/password", {
+      token: eve,
+      body: { name: "admin", newpwd: "hijacked-pass" },
+    });
+    assert.equal(other.status, 401, "the old token is gone");
+
+    // Kick: the ffmpeg publisher is disconnected and the stream is gone.
+    const kick = await api("POST", "/admin/api/stream?cmd=kick", {
+      token,
+      body: { app: "live", name: "adm" },
+    });
+    assert.equal(kick.code, 0, kick.msg);
+    assert.equal(ts.hub.get("live/adm"), undefined);
+    const exit = await Promise.race([
+      pub.exited.then(() => "exited"),
+      new Promise((r) => setTimeout(() => r("running"), 10_000)),
+    ]);
+    assert.equal(exit, "exited", "ffmpeg was disconnected");
+
+    const log = await api("GET", "/admin/api/logmsg?line=50", { token });
+    assert.ok(log.data.length > 0 && log.data.length <= 50);
+    assert.ok(log.data[0] >= log.data.at(-1), "newest first");
+    assert.ok(
+      log.data.some((l: string) => l.includes("admin action") && l.includes("kick publisher")),
+      "audited",
+    );
+    const warns = await api("GET", "/admin/api/logmsg?line=100&level=warn", { token });
+    assert.ok(warns.data.every((l: string) => / (WARN|ERROR) /.test(l)));
+    assert.equal((await api("GET", "/admin/api/logmsg?line=0", { token })).code, 1);
+    assert.ok(Array.isArray((await api("GET", "/admin/api/logfile", { token })).data));
+    const badFile = await api("GET", "/admin/api/logfile?name=../../etc/passwd", { token });
+    assert.equal(badFile.code, 1);
+
+    const sys = await api("GET", "/admin/api/sysinfo", { token });
+    assert.match(sys.data.run_time, /^\d\d:\d\d:\d\d:\d\d$/);
+    assert.ok(sys.data.cpu_info.length >= 1 && sys.data.net_interface.length >= 1);
+    assert.match(sys.data.mem_size, /^\d+\.\d\dG$/);
+    const metrics = await api("GET", "/admin/api/metrics", { token });
+    assert.ok(Object.keys(metrics.data).length > 0);
+
+    assert.equal((await api("POST", "/admin/api/restart", { token })).code, 1, "no config file to re-read");
+    assert.equal((await api("POST", "/admin/api/stop", { token })).code, 1);
+
+    const out = await api("POST", "/admin/api/logout", { token });
+    assert.equal(out.code, 0);
+    assert.equal((await api("GET", "/admin/api/whoami", { token })).status, 401, "logged out");
+
+    // Three failures are free, the fourth attempt waits.
+    for (let i = 0; i < 3; i++) {
+      assert.equal(
+        (await api("POST", "/admin/api/login", { body: { id: "admin", pwd: `wrong-${i}` } })).status,
+        401,
+      );
+    }
+    const slowed = await api("POST", "/admin/api/login", { body: { id: "admin", pwd: "first-admin-pass" } });
+    assert.equal(slowed.status, 429);
+    assert.equal(slowed.headers.get("retry-after"), "1");
+    assert.ok(ts.lines.some((l) => l.includes("admin login failed") && l.includes("remote=127.0.0.1")));
+  } finally {
+    await pub.stop();
+    await ts.close();
+  }
+});
+
+Deno.test("admin api: with no password configured, the first admin gets a generated one, logged once", async () => {
+  const ts = await startTestServer();
+  const api = client(ts.http(""));
+  try {
+    // The store opens on the first admin request.
+    assert.equal((await api("GET", "/admin/api/whoami")).status, 401);
+    const line = ts.lines.find((l) => l.includes("admin user created with a generated password"));
+    assert.ok(line, ts.lines.slice(-10).join("\n"));
+    const pwd = / password=(\S+)/.exec(line)![1];
+    assert.ok(pwd.length >= 16);
+    const login = await api("POST", "/admin/api/login", { body: { id: "admin", pwd } });
+    assert.equal(login.code, 0);
+    const db = await Deno.readFile(`${ts.root}/data/estuary.db`);
+    assert.equal(new TextDecoder().decode(db).includes(pwd), false, "only a hash is stored");
+  } finally {
+    await ts.close();
+  }
+});
