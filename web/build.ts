@@ -13,11 +13,12 @@ const path = (u: URL) => decodeURIComponent(u.pathname).replace(/^\/([A-Za-z]:\/
 /** Entry (relative to web/) → output (relative to dist/web/). */
 const BUNDLES: [string, string][] = [
   ["app/main.ts", "app.js"],
+  ["admin/main.ts", "admin/app.js"],
   ["lib/hls.ts", "lib/hls.js"],
   ["lib/mpegts.ts", "lib/mpegts.js"],
   ["lib/dash.ts", "lib/dash.js"],
 ];
-const COPIES = ["index.html", "player.html", "style.css"];
+const COPIES = ["index.html", "player.html", "style.css", "admin/index.html"];
 
 async function* files(dir: URL): AsyncGenerator<URL> {
   for await (const e of Deno.readDir(dir)) {
@@ -51,6 +52,7 @@ async function main(): Promise<number> {
   if (!force && (await Deno.readTextFile(stampFile).catch(() => "")) === stamp) return 0;
   const t0 = performance.now();
   await Deno.mkdir(new URL("lib/", OUT), { recursive: true });
+  await Deno.mkdir(new URL("admin/", OUT), { recursive: true });
   for (const [entry, out] of BUNDLES) {
     const r = await new Deno.Command(Deno.execPath(), {
       args: [

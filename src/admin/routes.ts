@@ -43,6 +43,8 @@ export interface AdminDeps {
   /** Applies the config file again in place (smart_rtmpd's restart); undefined where not possible. */
   reload?: () => Promise<string[]>;
   statistics: () => unknown;
+  /** The dashboard's poll (overview.ts). */
+  overview: () => unknown;
   logs: LogFiles;
   /** Server start time, for sysinfo's run time. */
   startedAt: Date;
@@ -281,5 +283,6 @@ export function adminRoutes(deps: AdminDeps): Hono<Env> {
 
   app.get("/admin/api/sysinfo", async (c) => ok(c, await sysinfo(deps.startedAt)));
   app.get("/admin/api/metrics", (c) => ok(c, deps.statistics()));
+  app.get("/admin/api/overview", (c) => ok(c, deps.overview()));
   return app;
 }

@@ -4,7 +4,10 @@
  * what the public API sees, wrapped in its envelope.
  */
 import type { Hono } from "hono";
-import { adminRoutes, type AdminSettings, logFiles } from "../admin/mod.ts";
+import { adminRoutes, type AdminSettings, logFiles, overview } from "../admin/mod.ts";
+import denoJson from "../../deno.json" with { type: "json" };
+
+const VERSION = denoJson.version;
 import { resolvePath } from "../config/mod.ts";
 import { toStatistics } from "../metrics/mod.ts";
 import type { ServiceContext } from "../service.ts";
@@ -31,6 +34,7 @@ export function adminFeature(ctx: ServiceContext, settings: AdminSettings) {
       config: () => redacted(config()),
       reload: ctx.reloadFromDisk,
       statistics: () => toStatistics(ctx.metrics.collect(), ctx.metrics.errors()),
+      overview: () => overview(ctx.hub, ctx.metrics.collect(), ctx.startedAt, VERSION),
       logs: logFiles(recentLog, resolvePath(ctx.root, config().log.dir)),
       startedAt: ctx.startedAt,
     }) as unknown as Hono;

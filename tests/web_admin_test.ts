@@ -1,0 +1,129 @@
+/**
+ * The admin portal (/admin/) in headless Chromium at a phone's size: a wrong password is refused
+ * on the page, the right one opens the dashboard whose charts fill from live data, the streams page
+ * lists an ffmpeg publisher with a preview that plays, Kick disconnects it, a user is added, the
+ * log tail shows the kick, the system page shows the machine, and logout returns to the login.
+ * Screenshots go to a temporary folder (named in the output), never into the repo.
+ */
+import assert from "node:assert/strict";
+import { chromium, type Page } from "playwright-core";
+import {
+  CHROMIUM_ARGS,
+  ffmpegPublish,
+  H264B,
+  requireTool,
+  startTestServer,
+  waitLive,
+} from "./support/mod.ts";
+
+requireTool("chromium");
+requireTool("ffmpeg");
+
+/** Evaluates in the page (the test's own type library has no DOM). */
+function videoTime(page: Page): Promise<number> {
+  return page.evaluate(() => {
+    const doc = (globalThis as unknown as { document: { getElementById(id: string): unknown } }).document;
+    return (doc.getElementById("video") as { currentTime: number }).currentTime;
+  });
+}
+
+Deno.test("admin portal: login, live dashboard, streams with preview and kick, users, logs, system, logout", async () => {
+  const shots = await Deno.makeTempDir({ prefix: "estuary-admin-shots-" });
+  const ts = await startTestServer({ admin: { password: "portal-pass-1" } });
+  const pub = ffmpegPublish({
+    url: ts.rtmp("/live/adm"),
+    format: "flv",
+    seconds: 60,
+    video: H264B,
+    audio: [],
+  });
+  const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
+  try {
+    await waitLive(ts.hub, "live/adm", { audio: false });
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    page.on("dialog", (d) => d.accept());
+    const t0 = performance.now();
+    await page.goto(ts.http("/admin/"));
+    await page.locator("#login").waitFor({ state: "visible", timeout: 5000 });
+    const loadMs = performance.now() - t0;
+
+    await page.fill("#login-pwd", "wrong-password");
+    await page.click("#login button[type=submit]");
+    await page.locator("#login-error", { hasText: "wrong user name or password" }).waitFor({ timeout: 5000 });
+    await page.screenshot({ path: `${shots}/login.png` });
+
+    await page.fill("#login-pwd", "portal-pass-1");
+    await page.click("#login button[type=submit]");
+    await page.locator("#dashboard").waitFor({ state: "visible", timeout: 5000 });
+    assert.match(await page.locator("#me").textContent() ?? "", /admin, admin/);
+    // Two polls 2 s apart give the first rates; wait for three points.
+    await page.waitForFunction(
+      () => {
+        const doc = (globalThis as unknown as {
+          document: { getElementById(id: string): { dataset: { points?: string } } };
+        })
+          .document;
+        return ["chart-cpu", "chart-bw", "chart-mem", "chart-conns"].every((id) =>
+          Number(doc.getElementById(id).dataset.points ?? 0) >= 3
+        );
+      },
+      undefined,
+      { timeout: 15_000 },
+    );
+    const cards = await page.locator("#cards .card").allTextContents();
+    assert.ok(cards.some((c) => /Streams\s*1/.test(c)), cards.join(" | "));
+    assert.ok(await page.locator("#chart-bw polyline").count() >= 2, "in and out");
+    await page.screenshot({ path: `${shots}/dashboard.png`, fullPage: true });
+
+    await page.click('#nav a[href="#streams"]');
+    const row = page.locator('#streams-rows tr[data-key="live/adm"]');
+    await row.waitFor({ timeout: 5000 });
+    await row.locator("button", { hasText: "Preview" }).click();
+    const start = Date.now();
+    let first = -1, t = 0;
+    while (Date.now() - start < 20_000) {
+      t = await videoTime(page);
+      if (t > 0 && first < 0) first = t;
+      if (first >= 0 && t - first >= 2) break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    assert.ok(first >= 0 && t - first >= 2, `the preview plays (currentTime ${t})`);
+    await page.screenshot({ path: `${shots}/streams.png`, fullPage: true });
+    await row.locator('button[data-action="kick"]').click();
+    await row.waitFor({ state: "detached", timeout: 5000 });
+    assert.equal(ts.hub.get("live/adm"), undefined);
+    const exit = await Promise.race([
+      pub.exited.then(() => "exited"),
+      new Promise((r) => setTimeout(() => r("running"), 10_000)),
+    ]);
+    assert.equal(exit, "exited", "the ffmpeg publisher was disconnected");
+
+    await page.click('#nav a[href="#users"]');
+    await page.locator('#users-rows tr[data-user="admin"]').waitFor({ timeout: 5000 });
+    await page.fill('#user-add input[name="name"]', "eve");
+    await page.fill('#user-add input[name="password"]', "viewer-pass-1");
+    await page.click('#user-add button[type="submit"]');
+    await page.locator('#users-rows tr[data-user="eve"]').waitFor({ timeout: 5000 });
+    assert.equal(await page.locator('#users-rows tr[data-user="eve"] select').inputValue(), "viewer");
+    await page.screenshot({ path: `${shots}/users.png`, fullPage: true });
+
+    await page.click('#nav a[href="#logs"]');
+    await page.locator("#log-lines-box", { hasText: "kick publisher" }).waitFor({ timeout: 5000 });
+    await page.screenshot({ path: `${shots}/logs.png` });
+
+    await page.click('#nav a[href="#system"]');
+    await page.locator("#sys", { hasText: "CPUs" }).waitFor({ timeout: 10_000 });
+    await page.screenshot({ path: `${shots}/system.png`, fullPage: true });
+
+    await page.click("#logout");
+    await page.locator("#login").waitFor({ state: "visible", timeout: 5000 });
+    assert.deepEqual(errors, []);
+    console.log(`admin portal: login page in ${Math.round(loadMs)} ms; screenshots in ${shots}`);
+  } finally {
+    await browser.close();
+    await pub.stop();
+    await ts.close();
+  }
+});

@@ -1,0 +1,371 @@
+/// <reference lib="dom" />
+/**
+ * The admin portal: a login, then pages over the admin API (/admin/api/, smart_rtmpd's envelope):
+ * a live dashboard, streams with preview and kick, users, the log tail and files, system info. The
+ * token lives in sessionStorage (gone with the tab); a 401 from any call returns to the login.
+ */
+import { LiveChart } from "./chart.ts";
+import { play } from "../app/playback.ts";
+import { liveSource } from "../app/protocols.ts";
+import { liveStreams, type StreamEntry } from "../app/api.ts";
+
+const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
+const PAGES = ["dashboard", "streams", "users", "logs", "system"];
+const TOKEN = "estuary.admin.token";
+
+class ApiError extends Error {
+  constructor(readonly status: number, message: string) {
+    super(message);
+  }
+}
+
+// deno-lint-ignore no-explicit-any
+async function api<T = any>(method: string, path: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = {};
+  const token = sessionStorage.getItem(TOKEN);
+  if (token) headers.authorization = `Bearer ${token}`;
+  if (body !== undefined) headers["content-type"] = "application/json";
+  const res = await fetch(`/admin/api/${path}`, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const j = await res.json().catch(() => ({ code: res.status, msg: res.statusText }));
+  if (res.status === 401 && path !== "login") {
+    sessionStorage.removeItem(TOKEN);
+    show("login");
+  }
+  if (j.code !== 0) throw new ApiError(res.status, j.msg ?? `HTTP ${res.status}`);
+  return j.data as T;
+}
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, text = "", attrs: Record<string, string> = {}) {
+  const e = document.createElement(tag);
+  e.textContent = text;
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+  return e;
+}
+
+function button(text: string, onclick: () => void, attrs: Record<string, string> = {}) {
+  const b = el("button", text, { type: "button", ...attrs });
+  b.onclick = onclick;
+  return b;
+}
+
+let timer: ReturnType<typeof setInterval> | undefined;
+let stopPreview: (() => void) | undefined;
+
+function show(page: string): void {
+  clearInterval(timer);
+  timer = undefined;
+  stopPreview?.();
+  stopPreview = undefined;
+  const loggedIn = !!sessionStorage.getItem(TOKEN);
+  $("login").hidden = loggedIn;
+  $("nav").hidden = !loggedIn;
+  for (const p of PAGES) $(p).hidden = !loggedIn || p !== page;
+  if (!loggedIn) return;
+  for (const a of $("nav").querySelectorAll("a")) {
+    a.classList.toggle("current", a.getAttribute("href") === `#${page}`);
+  }
+  const run = { dashboard, streams, users, logs, system }[page as "dashboard"];
+  run?.().catch((err) => console.error(err));
+}
+
+function route(): void {
+  const page = location.hash.slice(1);
+  show(PAGES.includes(page) ? page : "dashboard");
+}
+
+// --- Dashboard ---------------------------------------------------------------------------------
+
+interface Overview {
+  time: number;
+  uptime: number;
+  version: string;
+  cpuSeconds: number;
+  memory: { rss: number; heapUsed: number };
+  streams: number;
+  players: Record<string, number>;
+  connections: Record<string, number>;
+  bytesIn: number;
+  bytesOut: number;
+}
+
+const charts = new Map<string, LiveChart>();
+const chart = (id: string, unit = "") => {
+  let c = charts.get(id);
+  if (!c) charts.set(id, c = new LiveChart($(id), { unit }));
+  return c;
+};
+let previous: Overview | undefined;
+
+const fmtUptime = (s: number) => {
+  const d = Math.floor(s / 86400), h = Math.floor(s / 3600) % 24, m = Math.floor(s / 60) % 60;
+  return d ? `${d}d ${h}h` : h ? `${h}h ${m}m` : `${m}m ${s % 60}s`;
+};
+
+async function dashboard(): Promise<void> {
+  const tick = async () => {
+    const o = await api<Overview>("GET", "overview");
+    const players = Object.values(o.players).reduce((a, b) => a + b, 0);
+    $("cards").replaceChildren(
+      ...[
+        ["Uptime", fmtUptime(o.uptime)],
+        ["Version", o.version],
+        ["Streams", String(o.streams)],
+        ["Players", String(players)],
+      ].map(([k, v]) => {
+        const card = el("div", "", { class: "card" });
+        card.append(el("small", k), el("strong", v));
+        return card;
+      }),
+    );
+    if (previous) {
+      const dt = (o.time - previous.time) / 1000;
+      if (dt > 0) {
+        chart("chart-cpu", "%").push({ cpu: (100 * (o.cpuSeconds - previous.cpuSeconds)) / dt });
+        chart("chart-bw").push({
+          in: ((o.bytesIn - previous.bytesIn) * 8) / dt / 1e6,
+          out: ((o.bytesOut - previous.bytesOut) * 8) / dt / 1e6,
+        });
+      }
+    }
+    chart("chart-mem").push({ rss: o.memory.rss / 1e6, heap: o.memory.heapUsed / 1e6 });
+    chart("chart-conns").push({ ...o.connections, ...prefixed("play ", o.players) });
+    previous = o;
+  };
+  await tick();
+  timer = setInterval(() => tick().catch(() => {}), 2000);
+}
+
+const prefixed = (p: string, r: Record<string, number>) =>
+  Object.fromEntries(Object.entries(r).map(([k, v]) => [p + k, v]));
+
+// --- Streams -----------------------------------------------------------------------------------
+
+async function streams(): Promise<void> {
+  const render = async () => {
+    const list = await liveStreams();
+    $("streams-count").textContent = `(${list.length})`;
+    // Rows are kept and updated in place: a button under the pointer must not be replaced.
+    const body = $("streams-rows");
+    const keep = new Set(list.map((s) => `${s.app}/${s.name}`));
+    for (const tr of [...body.querySelectorAll("tr")]) if (!keep.has(tr.dataset.key!)) tr.remove();
+    for (const s of list) {
+      const tr = body.querySelector<HTMLTableRowElement>(
+        `tr[data-key="${CSS.escape(`${s.app}/${s.name}`)}"]`,
+      );
+      if (tr) fillRow(tr, s);
+      else body.append(streamRow(s));
+    }
+  };
+  await render();
+  timer = setInterval(() => render().catch(() => {}), 3000);
+}
+
+/** Sets the text cells of a stream's row (the first five). */
+function fillRow(tr: HTMLTableRowElement, s: StreamEntry): void {
+  const v = s.media.video, a = s.media.audio;
+  const players = Object.entries(s.players.count).map(([p, n]) => `${p} ${n}`).join(", ") || "0";
+  const texts = [
+    `${s.app}/${s.name}`,
+    [v && `${v.codec} ${v.width}×${v.height}`, a && `${a.codec} ${a.samplerate / 1000} kHz`].filter(Boolean)
+      .join(" · "),
+    `${Math.round(s.rate)} kbit/s`,
+    players,
+    s.from,
+  ];
+  texts.forEach((t, i) => {
+    if (tr.cells[i].textContent !== t) tr.cells[i].textContent = t;
+  });
+}
+
+function streamRow(s: StreamEntry): HTMLTableRowElement {
+  const tr = el("tr", "", { "data-key": `${s.app}/${s.name}` });
+  const actions = el("td");
+  actions.append(
+    button("Preview", () => preview(s)),
+    button("Kick", async () => {
+      if (!confirm(`Disconnect the publisher of ${s.app}/${s.name}?`)) return;
+      try {
+        await api("POST", "stream?cmd=kick", { app: s.app, name: s.name });
+        tr.remove();
+      } catch (err) {
+        $("watch-status").textContent = (err as Error).message;
+      }
+    }, { class: "danger", "data-action": "kick" }),
+  );
+  tr.append(el("td"), el("td"), el("td"), el("td"), el("td"), actions);
+  fillRow(tr, s);
+  return tr;
+}
+
+async function preview(s: StreamEntry): Promise<void> {
+  stopPreview?.();
+  $("preview-box").hidden = false;
+  $("preview-title").textContent = `${s.app}/${s.name}`;
+  const kind = s.urls.some((u) => u.type === "http-flv") ? "flv" : "hls";
+  stopPreview = await play($<HTMLVideoElement>("video"), liveSource(s.app, s.name, kind), (m) => {
+    $("watch-status").textContent = m;
+  });
+}
+
+// --- Users -------------------------------------------------------------------------------------
+
+interface User {
+  name: string;
+  role: string;
+  created: number;
+}
+
+async function users(): Promise<void> {
+  const list = await api<User[]>("GET", "user");
+  const msg = (t: string) => $("users-msg").textContent = t;
+  $("users-rows").replaceChildren(...list.map((u) => {
+    const tr = el("tr", "", { "data-user": u.name });
+    const role = el("select");
+    for (const r of ["admin", "viewer"]) role.append(el("option", r, r === u.role ? { selected: "" } : {}));
+    role.onchange = () =>
+      api("POST", "user?cmd=modify", { name: u.name, role: role.value }).then(
+        () => msg(`${u.name} is now ${role.value}`),
+        (e) => msg(e.message),
+      );
+    const td = el("td");
+    td.append(role);
+    const del = el("td");
+    del.append(
+      button(
+        "Delete",
+        () => api("POST", "user?cmd=del", { name: u.name }).then(() => users(), (e) => msg(e.message)),
+        { class: "danger" },
+      ),
+    );
+    tr.append(el("td", u.name), td, el("td", new Date(u.created).toLocaleString()), del);
+    return tr;
+  }));
+}
+
+// --- Logs --------------------------------------------------------------------------------------
+
+async function logs(): Promise<void> {
+  const render = async () => {
+    const level = ($("log-level") as HTMLSelectElement).value;
+    const lines = ($("log-lines") as HTMLSelectElement).value;
+    const got = await api<string[]>("GET", `logmsg?line=${lines}${level ? `&level=${level}` : ""}`);
+    $("log-lines-box").textContent = got.join("\n");
+  };
+  const files = await api<string[]>("GET", "logfile");
+  $("log-files").replaceChildren(...files.map((f) => {
+    const li = el("li");
+    li.append(button(f, () => download(f)));
+    return li;
+  }));
+  if (!files.length) {
+    $("log-files").append(el("li", "no daily files (log.file is off, or nothing written yet)"));
+  }
+  await render();
+  timer = setInterval(() => render().catch(() => {}), 2000);
+}
+
+async function download(name: string): Promise<void> {
+  const res = await fetch(`/admin/api/logfile?name=${encodeURIComponent(name)}`, {
+    headers: { authorization: `Bearer ${sessionStorage.getItem(TOKEN)}` },
+  });
+  const url = URL.createObjectURL(await res.blob());
+  const a = el("a", "", { href: url, download: name });
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+// --- System ------------------------------------------------------------------------------------
+
+async function system(): Promise<void> {
+  // deno-lint-ignore no-explicit-any
+  const s = await api<any>("GET", "sysinfo");
+  const table = (rows: [string, string][]) => {
+    const t = el("table");
+    for (const [k, v] of rows) {
+      const tr = el("tr");
+      tr.append(el("th", k), el("td", v));
+      t.append(tr);
+    }
+    return t;
+  };
+  $("sys").replaceChildren(
+    table([
+      ["OS", `${s.os_type} ${s.os_release} (${s.os_platform}, ${s.cpu_arch})`],
+      ["Host", s.hostname],
+      ["Run time", s.run_time],
+      ["Memory", `${s.mem_free} free of ${s.mem_size}; Estuary uses ${s.process_rss}`],
+      ["Load", s.cpu_average.map((x: number) => x.toFixed(2)).join(" / ")],
+    ]),
+    el("h3", "CPUs"),
+    table(
+      s.cpu_info.map((
+        c: { type: string; speed: number; used: string },
+        i: number,
+      ) => [`#${i}`, `${c.type} ${c.speed} MHz, ${c.used} used`]),
+    ),
+    el("h3", "Network"),
+    table(
+      s.net_interface.map((
+        n: { name: string; ip: string; mask: string; mac: string },
+      ) => [n.name, `${n.ip}/${n.mask} ${n.mac}`]),
+    ),
+    el("h3", "Disks"),
+    table(
+      s.disk_info.map((
+        d: { mounted: string; available: number; total: number; capacity: string },
+      ) => [
+        d.mounted,
+        `${(d.available / 1e9).toFixed(1)} GB free of ${(d.total / 1e9).toFixed(1)} GB (${d.capacity} used)`,
+      ]),
+    ),
+  );
+}
+
+// --- Start -------------------------------------------------------------------------------------
+
+$("login").addEventListener("submit", async (e) => {
+  e.preventDefault();
+  $("login-error").textContent = "";
+  try {
+    const r = await api<{ token: string; user: string; role: string }>("POST", "login", {
+      id: ($("login-user") as HTMLInputElement).value,
+      pwd: ($("login-pwd") as HTMLInputElement).value,
+    });
+    sessionStorage.setItem(TOKEN, r.token);
+    $("me").textContent = `(${r.user}, ${r.role})`;
+    ($("login-pwd") as HTMLInputElement).value = "";
+    route();
+  } catch (err) {
+    $("login-error").textContent = (err as Error).message;
+  }
+});
+$("logout").onclick = async () => {
+  await api("POST", "logout").catch(() => {});
+  sessionStorage.removeItem(TOKEN);
+  show("login");
+};
+$("user-add").addEventListener("submit", async (e) => {
+  e.preventDefault();
+  const f = new FormData(e.target as HTMLFormElement);
+  try {
+    await api("POST", "user?cmd=add", Object.fromEntries(f));
+    $("users-msg").textContent = `added ${f.get("name")}`;
+    (e.target as HTMLFormElement).reset();
+    await users();
+  } catch (err) {
+    $("users-msg").textContent = (err as Error).message;
+  }
+});
+for (const id of ["log-level", "log-lines"]) $(id).onchange = () => show("logs");
+addEventListener("hashchange", route);
+if (sessionStorage.getItem(TOKEN)) {
+  api<{ name: string; role: string }>("GET", "whoami").then(
+    (u) => $("me").textContent = `(${u.name}, ${u.role})`,
+    () => {},
+  );
+}
+route();
