@@ -5,7 +5,14 @@
  * sessions, the per-address login backoff, and the generated first password.
  */
 import assert from "node:assert/strict";
-import { ffmpegPublish, H264B, startTestServer, waitLive } from "./support/mod.ts";
+import {
+  type Background,
+  ffmpegPublish,
+  H264B,
+  spawnBackground,
+  startTestServer,
+  waitLive,
+} from "./support/mod.ts";
 
 interface Answer {
   status: number;
@@ -196,6 +203,76 @@ Deno.test("admin api: with no password configured, the first admin gets a genera
     const db = await Deno.readFile(`${ts.root}/data/estuary.db`);
     assert.equal(new TextDecoder().decode(db).includes(pwd), false, "only a hash is stored");
   } finally {
+    await ts.close();
+  }
+});
+
+Deno.test("admin api: sessions of every protocol are listed with role, stream and bytes; kick ends a player", async () => {
+  const ts = await startTestServer({ admin: { password: "first-admin-pass" } });
+  const api = client(ts.http(""));
+  const pub = ffmpegPublish({
+    url: ts.rtmp("/live/ses"),
+    format: "flv",
+    seconds: 60,
+    video: H264B,
+    audio: [],
+  });
+  const players: Background[] = [];
+  try {
+    await waitLive(ts.hub, "live/ses", { audio: false });
+    const play = (url: string, extra: string[] = []) =>
+      players.push(
+        spawnBackground("ffmpeg", ["-nostdin", "-loglevel", "error", ...extra, "-i", url, "-f", "null", "-"]),
+      );
+    play(ts.http("/live/ses.flv"));
+    play(ts.rtsp("/live/ses"), ["-rtsp_transport", "tcp"]);
+    play(ts.srt("#!::r=live/ses,m=request"));
+    const token = (await api("POST", "/admin/api/login", { body: { pwd: "first-admin-pass" } })).data.token;
+    type S = {
+      id: string;
+      protocol: string;
+      role: string;
+      stream?: string;
+      bytesIn: number;
+      bytesOut: number;
+    };
+    let list: S[] = [];
+    const end = Date.now() + 15_000;
+    while (Date.now() < end) {
+      list = (await api("GET", "/admin/api/session", { token })).data;
+      const players = list.filter((s) => s.role === "player" && s.bytesOut > 10_000);
+      if (players.length >= 3) break;
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    const by = (p: string, role: string) => list.find((s) => s.protocol === p && s.role === role);
+    assert.ok(by("rtmp", "publisher")?.bytesIn! > 10_000, JSON.stringify(list));
+    for (const p of ["http-flv", "rtsp", "srt"]) {
+      const s = by(p, "player");
+      assert.ok(s && s.stream === "live/ses" && s.bytesOut > 10_000, `${p}: ${JSON.stringify(list)}`);
+    }
+    const onlySrt = (await api("GET", "/admin/api/session?protocol=srt", { token })).data as S[];
+    assert.deepEqual(onlySrt.map((s) => s.protocol), ["srt"]);
+
+    // Kick the HTTP-FLV player: its ffmpeg ends, the others play on.
+    const flv = by("http-flv", "player")!;
+    const kick = await api("POST", "/admin/api/session?cmd=kick", { token, body: { id: flv.id } });
+    assert.equal(kick.code, 0, kick.msg);
+    const exited = await Promise.race([
+      players[0].exited.then(() => true),
+      new Promise((r) => setTimeout(() => r(false), 10_000)),
+    ]);
+    assert.equal(exited, true, "the kicked HTTP-FLV player ended");
+    const after = (await api("GET", "/admin/api/session", { token })).data as S[];
+    assert.equal(after.some((s) => s.id === flv.id), false);
+    assert.ok(after.some((s) => s.protocol === "rtsp" && s.role === "player"), "the RTSP player plays on");
+    assert.equal(
+      (await api("POST", "/admin/api/session?cmd=kick", { token, body: { id: "nope#1" } })).code,
+      1,
+    );
+    assert.ok(ts.lines.some((l) => l.includes("kick session") && l.includes(flv.id)));
+  } finally {
+    for (const p of players) await p.stop();
+    await pub.stop();
     await ts.close();
   }
 });

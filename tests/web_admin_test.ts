@@ -77,6 +77,13 @@ Deno.test("admin portal: login, live dashboard, streams with preview and kick, u
     assert.ok(await page.locator("#chart-bw polyline").count() >= 2, "in and out");
     await page.screenshot({ path: `${shots}/dashboard.png`, fullPage: true });
 
+    // Sessions: the ffmpeg publisher is listed.
+    await page.click('#nav a[href="#sessions"]');
+    const pubRow = page.locator("#sessions-rows tr", { hasText: "publisher" });
+    await pubRow.waitFor({ timeout: 5000 });
+    assert.match(await pubRow.textContent() ?? "", /rtmp.*publisher.*live\/adm/);
+    await page.screenshot({ path: `${shots}/sessions.png`, fullPage: true });
+
     await page.click('#nav a[href="#streams"]');
     const row = page.locator('#streams-rows tr[data-key="live/adm"]');
     await row.waitFor({ timeout: 5000 });

@@ -11,6 +11,7 @@
 import { Hono } from "hono";
 import type { Context } from "hono";
 import type { Logger } from "../log/mod.ts";
+import type { SessionInfo } from "../core/mod.ts";
 import { type Role, type Store, UserError, UserStore } from "../store/mod.ts";
 import { LoginBackoff } from "./backoff.ts";
 import { Tokens } from "./tokens.ts";
@@ -43,6 +44,8 @@ export interface AdminDeps {
   /** Applies the config file again in place (smart_rtmpd's restart); undefined where not possible. */
   reload?: () => Promise<string[]>;
   statistics: () => unknown;
+  /** Every connection of every protocol. */
+  sessions: { list(): SessionInfo[]; kick(id: string, reason: string): boolean };
   /** The dashboard's poll (overview.ts). */
   overview: () => unknown;
   logs: LogFiles;
@@ -253,6 +256,25 @@ export function adminRoutes(deps: AdminDeps): Hono<Env> {
     const [app_, name] = [str(b.app), str(b.name)];
     if (!deps.kickStream(app_, name)) return fail(c, `stream ${app_}/${name} is not live`);
     audit(c, "kick publisher", { stream: `${app_}/${name}` });
+    return ok(c);
+  });
+
+  app.get("/admin/api/session", (c) => {
+    const proto = c.req.query("protocol");
+    const stream = c.req.query("stream");
+    const now = Date.now();
+    const list = deps.sessions.list()
+      .filter((s) => (!proto || s.protocol === proto) && (!stream || s.stream === stream))
+      .map((s) => ({ ...s, duration: Math.max(0, Math.round((now - s.startedAt) / 1000)) }));
+    return ok(c, list);
+  });
+  app.post("/admin/api/session", async (c) => {
+    if (c.req.query("cmd") !== "kick") return fail(c, "cmd refused: must be kick");
+    const id = str((await body(c)).id);
+    if (!deps.sessions.kick(id, `kicked by ${c.get("user").name}`)) {
+      return fail(c, `session ${id} refused: no such session`);
+    }
+    audit(c, "kick session", { session: id });
     return ok(c);
   });
 

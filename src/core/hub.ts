@@ -1,3 +1,4 @@
+import { SessionRegistry } from "./sessions.ts";
 import { AppNotAllowedError, NotFoundError, StreamBusyError } from "./errors.ts";
 import { type GopCacheOptions, Stream } from "./stream.ts";
 import { checkName } from "./names.ts";
@@ -39,6 +40,8 @@ export type StreamListener = (s: Stream) => void;
  * the busy check. Protocols map its typed errors to their own replies.
  */
 export class Hub {
+  /** Every connection of every protocol (the admin's Sessions page). */
+  readonly sessions = new SessionRegistry();
   #opts: HubOptions;
   #streams = new Map<string, Stream>();
   #waiters = new Map<string, Set<(s: Stream | Error) => void>>();

@@ -7,3 +7,4 @@ export * from "./hub.ts";
 export * from "./names.ts";
 export * from "./fanout.ts";
 export * from "./shared_outputs.ts";
+export * from "./sessions.ts";

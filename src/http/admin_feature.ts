@@ -34,6 +34,7 @@ export function adminFeature(ctx: ServiceContext, settings: AdminSettings) {
       config: () => redacted(config()),
       reload: ctx.reloadFromDisk,
       statistics: () => toStatistics(ctx.metrics.collect(), ctx.metrics.errors()),
+      sessions: ctx.hub.sessions,
       overview: () => overview(ctx.hub, ctx.metrics.collect(), ctx.startedAt, VERSION),
       logs: logFiles(recentLog, resolvePath(ctx.root, config().log.dir)),
       startedAt: ctx.startedAt,

@@ -68,7 +68,8 @@ async function play(deps: HttpDeps, fanoutOpts: FanoutOptions, c: Context): Prom
   const proto = isWs ? "ws-flv" : "http-flv";
   const remote = remoteAddr(c.env);
   const form: FlvVideoForm = url.searchParams.get("form") === "enhanced" ? "enhanced" : "legacy";
-  const log = deps.log.child({ sess: `${proto}#${nextId++}`, key: `${app}/${name}`, remote });
+  const sessionId = `${proto}#${nextId++}`;
+  const log = deps.log.child({ sess: sessionId, key: `${app}/${name}`, remote });
 
   let stream: Stream;
   try {
@@ -105,9 +106,28 @@ async function play(deps: HttpDeps, fanoutOpts: FanoutOptions, c: Context): Prom
   let unregister = () => {};
   let sink: { bytes: number } = { bytes: 0 };
   let done = false;
+  /** Ends the connection itself (an admin's kick), not only the subscription. */
+  let hangUp = (_reason: string) => {};
+  const unlist = deps.hub.sessions.add({
+    info: () => ({
+      id: sessionId,
+      protocol: proto,
+      role: "player",
+      remote,
+      stream: stream.key,
+      startedAt: started,
+      bytesIn: 0,
+      bytesOut: sink.bytes,
+    }),
+    close: (r) => {
+      hangUp(r);
+      finish(r);
+    },
+  });
   const finish = (reason: string) => {
     if (done) return;
     done = true;
+    unlist();
     release();
     unregister();
     sub?.close(reason);
@@ -124,6 +144,7 @@ async function play(deps: HttpDeps, fanoutOpts: FanoutOptions, c: Context): Prom
     const { socket, response } = upgrade();
     const ws = new WsSink(socket);
     sink = ws;
+    hangUp = (r) => ws.close(r);
     unregister = deps.sessions!.add((r) => finish(r));
     socket.closed.then((why) => finish(why));
     try {
@@ -155,6 +176,7 @@ async function play(deps: HttpDeps, fanoutOpts: FanoutOptions, c: Context): Prom
   const direct = (c.env as FrontEnv | undefined)?.liveBody?.();
   const body = direct ?? new PullBody((r) => finish(r));
   sink = body;
+  hangUp = (r) => body.close(r);
   direct?.closed.then((why) => finish(why));
   unregister = deps.sessions!.add((r) => finish(r));
   try {

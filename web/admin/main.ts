@@ -10,7 +10,7 @@ import { liveSource } from "../app/protocols.ts";
 import { liveStreams, type StreamEntry } from "../app/api.ts";
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
-const PAGES = ["dashboard", "streams", "users", "logs", "system"];
+const PAGES = ["dashboard", "streams", "sessions", "users", "logs", "system"];
 const TOKEN = "estuary.admin.token";
 
 class ApiError extends Error {
@@ -68,7 +68,7 @@ function show(page: string): void {
   for (const a of $("nav").querySelectorAll("a")) {
     a.classList.toggle("current", a.getAttribute("href") === `#${page}`);
   }
-  const run = { dashboard, streams, users, logs, system }[page as "dashboard"];
+  const run = { dashboard, streams, sessions, users, logs, system }[page as "dashboard"];
   run?.().catch((err) => console.error(err));
 }
 
@@ -209,6 +209,67 @@ async function preview(s: StreamEntry): Promise<void> {
   stopPreview = await play($<HTMLVideoElement>("video"), liveSource(s.app, s.name, kind), (m) => {
     $("watch-status").textContent = m;
   });
+}
+
+// --- Sessions ----------------------------------------------------------------------------------
+
+interface Session {
+  id: string;
+  protocol: string;
+  role: string;
+  stream?: string;
+  remote: string;
+  bytesIn: number;
+  bytesOut: number;
+  duration: number;
+}
+
+const fmtBytes = (n: number) =>
+  n >= 1e9
+    ? `${(n / 1e9).toFixed(2)} GB`
+    : n >= 1e6
+    ? `${(n / 1e6).toFixed(1)} MB`
+    : `${Math.round(n / 1e3)} KB`;
+
+async function sessions(): Promise<void> {
+  const render = async () => {
+    const list = await api<Session[]>("GET", "session");
+    $("sessions-count").textContent = `(${list.length})`;
+    const body = $("sessions-rows");
+    const keep = new Set(list.map((s) => s.id));
+    for (const tr of [...body.querySelectorAll("tr")]) if (!keep.has(tr.dataset.id!)) tr.remove();
+    for (const s of list) {
+      let tr = body.querySelector<HTMLTableRowElement>(`tr[data-id="${CSS.escape(s.id)}"]`);
+      if (!tr) {
+        tr = el("tr", "", { "data-id": s.id });
+        const row = tr;
+        const td = el("td");
+        td.append(button("Kick", async () => {
+          try {
+            await api("POST", "session?cmd=kick", { id: s.id });
+            row.remove();
+          } catch (err) {
+            $("sessions-msg").textContent = (err as Error).message;
+          }
+        }, { class: "danger", "data-action": "kick" }));
+        tr.append(el("td"), el("td"), el("td"), el("td"), el("td"), el("td"), td);
+        body.append(tr);
+      }
+      const texts = [
+        s.protocol,
+        s.role,
+        s.stream ?? "",
+        s.remote,
+        `${fmtBytes(s.bytesIn)} / ${fmtBytes(s.bytesOut)}`,
+        fmtUptime(s.duration),
+      ];
+      texts.forEach((t, i) => {
+        if (tr!.cells[i].textContent !== t) tr!.cells[i].textContent = t;
+      });
+    }
+  };
+  await render();
+  timer = setInterval(() => render().catch(() => {}), 2000);
 }
 
 // --- Users -------------------------------------------------------------------------------------

@@ -134,7 +134,22 @@ export function createRtmpServer(opts: RtmpServerOptions): RtmpServer {
       const id = nextId++;
       const s = new RtmpSession(conn, shared, log.child({ sess: `rtmp${tls ? "s" : ""}#${id}` }));
       totals.sessions++;
+      const protocol = tls ? "rtmps" : "rtmp";
+      const unregister = opts.hub.sessions.add({
+        info: () => ({
+          id: `${protocol}#${id}`,
+          protocol,
+          role: s.role || "idle",
+          remote: s.remote,
+          stream: s.key || undefined,
+          startedAt: s.startedAt,
+          bytesIn: s.bytesIn,
+          bytesOut: s.bytesOut,
+        }),
+        close: (reason) => s.close(reason),
+      });
       const done = s.run().finally(() => {
+        unregister();
         sessions.delete(s);
         totals.bytesIn += s.bytesIn;
         totals.bytesOut += s.bytesOut;

@@ -62,6 +62,27 @@ export class RtspConnection {
     return this.#session;
   }
 
+  /** For the sessions registry: what this connection does now and what it has moved. */
+  view(): {
+    role: "publisher" | "player" | "idle";
+    stream?: string;
+    remote: string;
+    startedAt: number;
+    bytesIn: number;
+    bytesOut: number;
+  } {
+    const s = this.#session;
+    const a = this.#conn.remoteAddr as Deno.NetAddr;
+    return {
+      role: s?.mode === "record" ? "publisher" : s?.mode === "play" ? "player" : "idle",
+      stream: s?.stream.key,
+      remote: `${a.hostname}:${a.port}`,
+      startedAt: this.#startedAt,
+      bytesIn: this.#bytesIn,
+      bytesOut: this.#bytesOut,
+    };
+  }
+
   async run(): Promise<void> {
     this.#log.info("rtsp connect", { remote: this.#remote });
     // Always armed: a reload may set the idle limit (0 = never) while this connection runs.

@@ -131,8 +131,15 @@ export function createRtspServer(opts: RtspServerOptions): RtspServer {
       ctx.totals.connections++;
       const id = `${tls ? "rtsps" : "rtsp"}#${nextId++}`;
       const c = new RtspConnection(conn, ctx, opts.log.child({ sess: id }));
+      const unregister = opts.hub.sessions.add({
+        info: () => ({ id, protocol: tls ? "rtsps" : "rtsp", ...c.view() }),
+        close: (reason) => c.close(reason),
+      });
       const done = c.run().catch((err) => opts.log.error("rtsp connection crashed", { sess: id, error: err }))
-        .finally(() => connections.delete(c));
+        .finally(() => {
+          unregister();
+          connections.delete(c);
+        });
       connections.set(c, done);
       return done;
     },

@@ -241,6 +241,22 @@ export function createSrtServer(opts: SrtServerOptions): SrtServer {
     const id = `srt#${++seq}`;
     const s: Session = { id, conn, role, key: stream.key, startedAt: Date.now(), ...at };
     sessions.add(s);
+    const unregister = opts.hub.sessions.add({
+      info: () => {
+        const x = conn.stats();
+        return {
+          id,
+          protocol: "srt",
+          role,
+          remote: at.remote,
+          stream: stream.key,
+          startedAt: s.startedAt,
+          bytesIn: x.recv.bytes,
+          bytesOut: x.send.bytes,
+        };
+      },
+      close: (reason) => conn.close(reason),
+    });
     const slog = log.child({ sess: id, key: stream.key });
     const st = conn.stats();
     slog.info("srt session start", {
@@ -252,6 +268,7 @@ export function createSrtServer(opts: SrtServerOptions): SrtServer {
     if (role === "publisher") attachPublisher(conn, stream, slog);
     else attachPlayer(conn, stream, slog, fanoutOpts);
     conn.closed.then((reason) => {
+      unregister();
       sessions.delete(s);
       const x = conn.stats();
       slog.info("srt session stop", {
