@@ -276,3 +276,66 @@ Deno.test("admin api: sessions of every protocol are listed with role, stream an
     await ts.close();
   }
 });
+
+Deno.test("admin api: files: VOD and recordings listed; a recording being written cannot be deleted, a finished one can", async () => {
+  const ts = await startTestServer({ admin: { password: "first-admin-pass" } }, {
+    files: { "vod/a/clip.flv": "x" },
+  });
+  const api = client(ts.http(""));
+  const pub = ffmpegPublish({
+    url: ts.rtmp("/rec/cam"),
+    format: "flv",
+    seconds: 60,
+    video: H264B,
+    audio: [],
+  });
+  try {
+    const token = (await api("POST", "/admin/api/login", { body: { pwd: "first-admin-pass" } })).data.token;
+    const vod = await api("GET", "/admin/api/files?root=vod&path=a", { token });
+    assert.deepEqual(vod.data.files.map((f: { name: string; size: number }) => [f.name, f.size]), [[
+      "clip.flv",
+      1,
+    ]]);
+    assert.equal((await api("GET", "/admin/api/files?root=etc", { token })).code, 1);
+    assert.match((await api("GET", "/admin/api/files?root=vod&path=../..", { token })).msg, /refused/);
+
+    await waitLive(ts.hub, "rec/cam", { audio: false });
+    let vhosts: string[] = [];
+    for (let i = 0; i < 50 && vhosts.length === 0; i++) {
+      vhosts =
+        (await api("GET", "/admin/api/files?root=rec", { token })).data?.dirs?.map((d: { name: string }) =>
+          d.name
+        ) ?? [];
+      if (!vhosts.length) await new Promise((r) => setTimeout(r, 200));
+    }
+    assert.equal(vhosts.length, 1, "one vhost folder");
+    const streams = (await api("GET", `/admin/api/files?root=rec&path=${vhosts[0]}`, { token })).data.dirs;
+    assert.deepEqual(streams.map((d: { name: string }) => d.name), ["cam"]);
+    const busy = await api("POST", "/admin/api/files?cmd=del", {
+      token,
+      body: { root: "rec", path: `${vhosts[0]}/cam` },
+    });
+    assert.equal(busy.code, 1);
+    assert.match(busy.msg, /rec\/cam is live and being recorded/);
+    await pub.stop();
+    for (let i = 0; i < 50 && ts.hub.get("rec/cam"); i++) await new Promise((r) => setTimeout(r, 100));
+    const del = await api("POST", "/admin/api/files?cmd=del", {
+      token,
+      body: { root: "rec", path: `${vhosts[0]}/cam` },
+    });
+    assert.equal(del.code, 0, del.msg);
+    assert.deepEqual(
+      (await api("GET", `/admin/api/files?root=rec&path=${vhosts[0]}`, { token })).data.dirs,
+      [],
+    );
+    const vodDel = await api("POST", "/admin/api/files?cmd=del", {
+      token,
+      body: { root: "vod", path: "a/clip.flv" },
+    });
+    assert.equal(vodDel.code, 0);
+    assert.ok(ts.lines.some((l) => l.includes("admin action") && l.includes("action=delete")));
+  } finally {
+    await pub.stop();
+    await ts.close();
+  }
+});

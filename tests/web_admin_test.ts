@@ -12,6 +12,7 @@ import {
   ffmpegPublish,
   H264B,
   requireTool,
+  run,
   startTestServer,
   waitLive,
 } from "./support/mod.ts";
@@ -27,7 +28,7 @@ function videoTime(page: Page): Promise<number> {
   });
 }
 
-Deno.test("admin portal: login, live dashboard, streams with preview and kick, users, logs, system, logout", async () => {
+Deno.test("admin portal: login, live dashboard, sessions, streams with preview and kick, files, users, logs, system, logout", async () => {
   const shots = await Deno.makeTempDir({ prefix: "estuary-admin-shots-" });
   const ts = await startTestServer({ admin: { password: "portal-pass-1" } });
   const pub = ffmpegPublish({
@@ -115,6 +116,50 @@ Deno.test("admin portal: login, live dashboard, streams with preview and kick, u
     await page.locator('#users-rows tr[data-user="eve"]').waitFor({ timeout: 5000 });
     assert.equal(await page.locator('#users-rows tr[data-user="eve"] select').inputValue(), "viewer");
     await page.screenshot({ path: `${shots}/users.png`, fullPage: true });
+
+    // Files: upload a clip to VOD with progress, play it, delete it.
+    const clip = `${shots}/clip.mp4`;
+    const made = await run("ffmpeg", [
+      "-nostdin",
+      "-loglevel",
+      "error",
+      "-f",
+      "lavfi",
+      "-i",
+      "testsrc2=size=320x240:rate=25",
+      "-t",
+      "3",
+      "-c:v",
+      "libx264",
+      "-pix_fmt",
+      "yuv420p",
+      "-movflags",
+      "+faststart",
+      clip,
+    ], { timeoutMs: 30_000 });
+    assert.equal(made.code, 0, made.stderr);
+    await page.click('#nav a[href="#files"]');
+    await page.setInputFiles('#upload input[type="file"]', clip);
+    await page.click('#upload button[type="submit"]');
+    const fileRow = page.locator('#files-rows tr[data-name="clip.mp4"]');
+    await fileRow.waitFor({ timeout: 10_000 });
+    assert.equal(await page.locator("#upload-progress").getAttribute("value"), "100");
+    assert.equal((await Deno.stat(`${ts.root}/vod/clip.mp4`)).size, (await Deno.stat(clip)).size);
+    await fileRow.locator('button[data-action="play"]').click();
+    await page.waitForFunction(
+      () => {
+        const doc =
+          (globalThis as unknown as { document: { getElementById(id: string): { currentTime: number } } })
+            .document;
+        return doc.getElementById("file-video").currentTime > 1;
+      },
+      undefined,
+      { timeout: 15_000 },
+    );
+    await page.screenshot({ path: `${shots}/files.png`, fullPage: true });
+    await fileRow.locator('button[data-action="delete"]').click();
+    await fileRow.waitFor({ state: "detached", timeout: 5000 });
+    assert.equal(await Deno.stat(`${ts.root}/vod/clip.mp4`).catch(() => null), null, "deleted on disk");
 
     await page.click('#nav a[href="#logs"]');
     await page.locator("#log-lines-box", { hasText: "kick publisher" }).waitFor({ timeout: 5000 });

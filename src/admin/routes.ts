@@ -17,6 +17,7 @@ import { LoginBackoff } from "./backoff.ts";
 import { Tokens } from "./tokens.ts";
 import { type LogFiles, logMessages } from "./logs.ts";
 import { sysinfo } from "./sysinfo.ts";
+import { FileError, listFolder, removePath } from "./files.ts";
 
 export interface AdminSettings {
   /** The first admin's name, created on first start. */
@@ -44,6 +45,8 @@ export interface AdminDeps {
   /** Applies the config file again in place (smart_rtmpd's restart); undefined where not possible. */
   reload?: () => Promise<string[]>;
   statistics: () => unknown;
+  /** The VOD and recording folders, and why a recording path may not be deleted now. */
+  files: { vod: string; rec: string; busy(segs: string[]): string | undefined };
   /** Every connection of every protocol. */
   sessions: { list(): SessionInfo[]; kick(id: string, reason: string): boolean };
   /** The dashboard's poll (overview.ts). */
@@ -275,6 +278,32 @@ export function adminRoutes(deps: AdminDeps): Hono<Env> {
       return fail(c, `session ${id} refused: no such session`);
     }
     audit(c, "kick session", { session: id });
+    return ok(c);
+  });
+
+  const rootOf = (r: unknown) => r === "vod" ? deps.files.vod : r === "rec" ? deps.files.rec : undefined;
+  app.get("/admin/api/files", async (c) => {
+    const root = rootOf(c.req.query("root"));
+    if (!root) return fail(c, "root refused: must be vod or rec");
+    try {
+      return ok(c, await listFolder(root, c.req.query("path") ?? ""));
+    } catch (err) {
+      if (err instanceof FileError) return fail(c, err.message);
+      throw err;
+    }
+  });
+  app.post("/admin/api/files", async (c) => {
+    const b = await body(c);
+    const root = rootOf(b.root);
+    if (c.req.query("cmd") !== "del") return fail(c, "cmd refused: must be del");
+    if (!root) return fail(c, "root refused: must be vod or rec");
+    try {
+      await removePath(root, str(b.path), b.root === "rec" ? deps.files.busy : undefined);
+    } catch (err) {
+      if (err instanceof FileError) return fail(c, err.message);
+      throw err;
+    }
+    audit(c, "delete", { root: b.root, path: str(b.path) });
     return ok(c);
   });
 

@@ -35,6 +35,17 @@ export function adminFeature(ctx: ServiceContext, settings: AdminSettings) {
       reload: ctx.reloadFromDisk,
       statistics: () => toStatistics(ctx.metrics.collect(), ctx.metrics.errors()),
       sessions: ctx.hub.sessions,
+      files: {
+        vod: resolvePath(ctx.root, "vod"),
+        rec: resolvePath(ctx.root, "rec"),
+        // rec/<vhost>/<stream>/…: a stream still live in a record app is still being written.
+        busy(segs) {
+          const recording = ctx.hub.streams().filter((s) => ctx.hub.isRecordApp(s.app));
+          if (segs.length === 1 && recording.length > 0) return "recordings are being written under it";
+          const live = recording.find((s) => s.name === segs[1]);
+          return live ? `${live.key} is live and being recorded` : undefined;
+        },
+      },
       overview: () => overview(ctx.hub, ctx.metrics.collect(), ctx.startedAt, VERSION),
       logs: logFiles(recentLog, resolvePath(ctx.root, config().log.dir)),
       startedAt: ctx.startedAt,

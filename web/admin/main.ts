@@ -7,10 +7,11 @@
 import { LiveChart } from "./chart.ts";
 import { play } from "../app/playback.ts";
 import { liveSource } from "../app/protocols.ts";
+import { kindOfFile } from "../app/playback.ts";
 import { liveStreams, type StreamEntry } from "../app/api.ts";
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
-const PAGES = ["dashboard", "streams", "sessions", "users", "logs", "system"];
+const PAGES = ["dashboard", "streams", "sessions", "files", "users", "logs", "system"];
 const TOKEN = "estuary.admin.token";
 
 class ApiError extends Error {
@@ -68,7 +69,7 @@ function show(page: string): void {
   for (const a of $("nav").querySelectorAll("a")) {
     a.classList.toggle("current", a.getAttribute("href") === `#${page}`);
   }
-  const run = { dashboard, streams, sessions, users, logs, system }[page as "dashboard"];
+  const run = { dashboard, streams, sessions, files, users, logs, system }[page as "dashboard"];
   run?.().catch((err) => console.error(err));
 }
 
@@ -271,6 +272,126 @@ async function sessions(): Promise<void> {
   await render();
   timer = setInterval(() => render().catch(() => {}), 2000);
 }
+
+// --- Files (VOD and recordings) ---------------------------------------------------------------
+
+interface Entry {
+  name: string;
+  size: number;
+  mtime: number;
+}
+const where = { root: "vod" as "vod" | "rec", path: [] as string[] };
+
+async function files(): Promise<void> {
+  const msg = (t: string) => $("files-msg").textContent = t;
+  for (const b of document.querySelectorAll<HTMLButtonElement>("#files button[data-root]")) {
+    b.setAttribute("aria-selected", String(b.dataset.root === where.root));
+    b.onclick = () => {
+      where.root = b.dataset.root as "vod" | "rec";
+      where.path = [];
+      files();
+    };
+  }
+  $("upload").hidden = where.root !== "vod";
+  $("files-path").textContent = `/${where.root}/${where.path.join("/")}`;
+  const path = where.path.join("/");
+  let list: { dirs: Entry[]; files: Entry[] };
+  try {
+    list = await api("GET", `files?root=${where.root}&path=${encodeURIComponent(path)}`);
+  } catch (err) {
+    msg((err as Error).message);
+    return;
+  }
+  const rows: HTMLElement[] = [];
+  const urlOf = (name: string) => `/${where.root}/${[...where.path, name].map(encodeURIComponent).join("/")}`;
+  const del = (name: string) =>
+    button("Delete", async () => {
+      if (!confirm(`Delete ${[...where.path, name].join("/")}?`)) return;
+      try {
+        await api("POST", "files?cmd=del", { root: where.root, path: [...where.path, name].join("/") });
+        msg(`deleted ${name}`);
+        files();
+      } catch (err) {
+        msg((err as Error).message);
+      }
+    }, { class: "danger", "data-action": "delete" });
+  if (where.path.length) {
+    const tr = el("tr");
+    const td = el("td");
+    td.append(button("⬑ up", () => {
+      where.path.pop();
+      files();
+    }));
+    tr.append(td);
+    rows.push(tr);
+  }
+  for (const d of list.dirs) {
+    const tr = el("tr", "", { "data-name": d.name });
+    const td = el("td");
+    td.append(button(`📁 ${d.name}`, () => {
+      where.path.push(d.name);
+      files();
+    }));
+    const act = el("td");
+    act.append(del(d.name));
+    tr.append(td, el("td", ""), el("td", new Date(d.mtime).toLocaleString()), act);
+    rows.push(tr);
+  }
+  for (const f of list.files) {
+    const tr = el("tr", "", { "data-name": f.name });
+    const act = el("td");
+    const playable = /\.(mp4|m4v|webm|mov|flv|m3u8|mpd|mp3|m4a|ts)$/i.test(f.name);
+    if (playable) {
+      act.append(button("Play", async () => {
+        $("file-box").hidden = false;
+        $("file-title").textContent = f.name;
+        stopPreview?.();
+        stopPreview = await play($<HTMLVideoElement>("file-video"), {
+          kind: kindOfFile(f.name),
+          url: location.origin + urlOf(f.name),
+          live: false,
+        }, msg);
+      }, { "data-action": "play" }));
+    }
+    act.append(del(f.name));
+    tr.append(
+      el("td", f.name),
+      el("td", fmtBytes(f.size)),
+      el("td", new Date(f.mtime).toLocaleString()),
+      act,
+    );
+    rows.push(tr);
+  }
+  if (!list.dirs.length && !list.files.length) rows.push(el("tr", "empty"));
+  $("files-rows").replaceChildren(...rows);
+}
+
+$("upload").addEventListener("submit", (e) => {
+  e.preventDefault();
+  const form = new FormData(e.target as HTMLFormElement);
+  const bar = $<HTMLProgressElement>("upload-progress");
+  bar.hidden = false;
+  bar.value = 0;
+  // XMLHttpRequest: fetch has no upload progress.
+  const xhr = new XMLHttpRequest();
+  xhr.open("POST", `/vod/${where.path.map(encodeURIComponent).join("/")}`);
+  xhr.upload.onprogress = (ev) => {
+    if (ev.lengthComputable) bar.value = Math.round((100 * ev.loaded) / ev.total);
+  };
+  xhr.onload = () => {
+    let m = `HTTP ${xhr.status}`;
+    try {
+      const j = JSON.parse(xhr.responseText);
+      m = j.code === 0 ? `uploaded ${j.files.join(", ")}` : j.msg;
+    } catch { /* not JSON */ }
+    bar.value = 100;
+    $("files-msg").textContent = m;
+    (e.target as HTMLFormElement).reset();
+    files();
+  };
+  xhr.onerror = () => $("files-msg").textContent = "upload failed: connection error";
+  xhr.send(form);
+});
 
 // --- Users -------------------------------------------------------------------------------------
 
