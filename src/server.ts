@@ -121,6 +121,7 @@ export function createServer(opts: ServerOptions): EstuaryServer {
     store: openStore,
     recentLog,
     config: () => config,
+    configFile: opts.configFile,
     reloadFromDisk: opts.load ? () => reload(opts.load!()) : undefined,
   };
 

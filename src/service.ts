@@ -34,8 +34,9 @@ export interface ServiceContext {
   store?(): Store;
   /** Recent log lines (the admin's log tail). */
   readonly recentLog?: MemorySink;
-  /** The config in force. */
+  /** The config in force, and the file it came from (null: built-in defaults). */
   config?(): Config;
+  readonly configFile?: string | null;
   /** Reads the config file again and applies it in place; absent without a config file. */
   reloadFromDisk?(): Promise<SectionName[]>;
 }

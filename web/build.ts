@@ -5,6 +5,8 @@
  * Skips the work when nothing changed since the last build (a stamp of the inputs' contents), so
  * `deno task start` stays quick. Usage: deno run -A web/build.ts [--force]
  */
+import { configMeta } from "./config_meta.ts";
+
 const WEB = new URL(".", import.meta.url);
 const ROOT = new URL("..", WEB);
 const OUT = new URL("dist/web/", ROOT);
@@ -30,7 +32,11 @@ async function* files(dir: URL): AsyncGenerator<URL> {
 
 /** A digest of every input: web/ sources, the pinned versions and the lock file. */
 async function stampOfInputs(): Promise<string> {
-  const inputs: URL[] = [new URL("deno.json", ROOT), new URL("deno.lock", ROOT)];
+  const inputs: URL[] = [
+    new URL("deno.json", ROOT),
+    new URL("deno.lock", ROOT),
+    new URL("docs/config.md", ROOT),
+  ];
   for await (const f of files(WEB)) inputs.push(f);
   inputs.sort((a, b) => a.href < b.href ? -1 : 1);
   const parts: Uint8Array[] = [];
@@ -75,6 +81,8 @@ async function main(): Promise<number> {
     }
   }
   for (const f of COPIES) await Deno.copyFile(new URL(f, WEB), new URL(f, OUT));
+  const meta = configMeta(await Deno.readTextFile(new URL("docs/config.md", ROOT)));
+  await Deno.writeTextFile(new URL("admin/config_meta.json", OUT), JSON.stringify(meta));
   await Deno.writeTextFile(stampFile, stamp);
   console.error(`web build: dist/web in ${Math.round(performance.now() - t0)} ms`);
   return 0;

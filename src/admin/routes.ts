@@ -11,7 +11,7 @@
 import { Hono } from "hono";
 import type { Context } from "hono";
 import type { Logger } from "../log/mod.ts";
-import type { SessionInfo } from "../core/mod.ts";
+import { ConfigError, type SessionInfo } from "../core/mod.ts";
 import { type Role, type Store, UserError, UserStore } from "../store/mod.ts";
 import { LoginBackoff } from "./backoff.ts";
 import { Tokens } from "./tokens.ts";
@@ -42,6 +42,14 @@ export interface AdminDeps {
   kickStream: (app: string, name: string) => boolean;
   /** The effective config as JSON. */
   config: () => unknown;
+  /**
+   * Plans (apply false) or saves and applies (apply true) element changes to the config file; throws
+   * ConfigError naming the element, the value and the rule. Undefined without a config file.
+   */
+  editConfig?: (
+    changes: Record<string, unknown>,
+    apply: boolean,
+  ) => Promise<{ diff: unknown[]; changed?: string[] }>;
   /** Applies the config file again in place (smart_rtmpd's restart); undefined where not possible. */
   reload?: () => Promise<string[]>;
   statistics: () => unknown;
@@ -248,6 +256,30 @@ export function adminRoutes(deps: AdminDeps): Hono<Env> {
   }
 
   app.get("/admin/api/config", (c) => ok(c, deps.config()));
+  app.post("/admin/api/config", async (c) => {
+    if (!deps.editConfig) {
+      return fail(
+        c,
+        "config refused: this server runs on built-in defaults; start it with a config file (--config) to edit one",
+      );
+    }
+    const b = await body(c);
+    const changes = b.changes;
+    if (!changes || typeof changes !== "object" || Array.isArray(changes)) {
+      return fail(
+        c,
+        'changes refused: must be an object of element paths and values, e.g. {"http.hlsduration": 2}',
+      );
+    }
+    try {
+      const r = await deps.editConfig(changes as Record<string, unknown>, b.apply === true);
+      if (b.apply === true) audit(c, "config saved", { elements: Object.keys(changes).join(",") });
+      return ok(c, r);
+    } catch (err) {
+      if (err instanceof ConfigError) return fail(c, err.message);
+      throw err;
+    }
+  });
 
   app.get("/admin/api/stream", (c) => {
     const r = deps.streams(c.req.raw);

@@ -24,3 +24,6 @@ export {
 } from "./policy.ts";
 export { resolvePath } from "./paths.ts";
 export { type TlsMaterial, tlsMaterial } from "./tls.ts";
+export { type ConfigChange, planConfigEdit, saveConfigFile } from "./edit.ts";
+export { setXmlValue } from "./xml_edit.ts";
+export { leafPaths } from "./_spec.ts";

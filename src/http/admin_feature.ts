@@ -8,7 +8,7 @@ import { adminRoutes, type AdminSettings, logFiles, overview } from "../admin/mo
 import denoJson from "../../deno.json" with { type: "json" };
 
 const VERSION = denoJson.version;
-import { resolvePath } from "../config/mod.ts";
+import { type Config, planConfigEdit, resolvePath, saveConfigFile } from "../config/mod.ts";
 import { toStatistics } from "../metrics/mod.ts";
 import type { ServiceContext } from "../service.ts";
 import { liveAnswer, statusAnswer } from "./api.ts";
@@ -33,6 +33,9 @@ export function adminFeature(ctx: ServiceContext, settings: AdminSettings) {
       },
       config: () => redacted(config()),
       reload: ctx.reloadFromDisk,
+      editConfig: ctx.configFile && ctx.reloadFromDisk
+        ? configEditor(ctx.configFile, ctx.reloadFromDisk, config)
+        : undefined,
       statistics: () => toStatistics(ctx.metrics.collect(), ctx.metrics.errors()),
       sessions: ctx.hub.sessions,
       files: {
@@ -61,4 +64,16 @@ export function redacted(config: object): unknown {
     if (copy[section] && copy[section][key]) copy[section][key] = "********";
   }
   return copy;
+}
+
+/** Plans against the file on disk and the running config; saving writes the file, then reloads it in place. */
+function configEditor(file: string, reload: () => Promise<string[]>, running: () => Config) {
+  return async (changes: Record<string, unknown>, apply: boolean) => {
+    const text = await Deno.readTextFile(file);
+    const plan = planConfigEdit(text, changes, running(), Deno.env.toObject());
+    if (!apply) return { diff: plan.diff };
+    await saveConfigFile(file, plan.text);
+    const changed = await reload();
+    return { diff: plan.diff, changed };
+  };
 }

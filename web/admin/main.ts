@@ -11,7 +11,7 @@ import { kindOfFile } from "../app/playback.ts";
 import { liveStreams, type StreamEntry } from "../app/api.ts";
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
-const PAGES = ["dashboard", "streams", "sessions", "files", "users", "logs", "system"];
+const PAGES = ["dashboard", "streams", "sessions", "files", "config", "users", "logs", "system"];
 const TOKEN = "estuary.admin.token";
 
 class ApiError extends Error {
@@ -69,7 +69,7 @@ function show(page: string): void {
   for (const a of $("nav").querySelectorAll("a")) {
     a.classList.toggle("current", a.getAttribute("href") === `#${page}`);
   }
-  const run = { dashboard, streams, sessions, files, users, logs, system }[page as "dashboard"];
+  const run = { dashboard, streams, sessions, files, config, users, logs, system }[page as "dashboard"];
   run?.().catch((err) => console.error(err));
 }
 
@@ -392,6 +392,80 @@ $("upload").addEventListener("submit", (e) => {
   xhr.onerror = () => $("files-msg").textContent = "upload failed: connection error";
   xhr.send(form);
 });
+
+// --- Config ------------------------------------------------------------------------------------
+
+interface ElementMeta {
+  path: string;
+  default: string;
+  allowed: string;
+  meaning: string;
+}
+const pending = new Map<string, string>();
+
+async function config(): Promise<void> {
+  const [meta, current] = await Promise.all([
+    fetch("/admin/config_meta.json").then((r) => r.json() as Promise<ElementMeta[]>),
+    api<Record<string, Record<string, unknown>>>("GET", "config"),
+  ]);
+  pending.clear();
+  $<HTMLButtonElement>("config-save").disabled = true;
+  $("config-diff").replaceChildren();
+  const valueOf = (path: string) => {
+    let v: unknown = current;
+    for (const k of path.split(".")) v = (v as Record<string, unknown> | undefined)?.[k];
+    return v === undefined || v === null ? "" : String(v);
+  };
+  $("config-rows").replaceChildren(...meta.map((m) => {
+    const tr = el("tr", "", { "data-path": m.path });
+    const input = el("input", "", { value: valueOf(m.path), "data-path": m.path, "aria-label": m.path });
+    input.onchange = () => {
+      pending.set(m.path, input.value);
+      $<HTMLButtonElement>("config-save").disabled = true;
+    };
+    const td = el("td");
+    td.append(input);
+    tr.append(el("td", m.path), td, el("td", m.default), el("td", m.allowed), el("td", m.meaning));
+    return tr;
+  }));
+}
+
+async function reviewConfig(apply: boolean): Promise<void> {
+  const msg = (t: string) => $("config-msg").textContent = t;
+  if (!pending.size) return void msg("nothing changed");
+  try {
+    const r = await api<{ diff: { path: string; from: unknown; to: unknown }[]; changed?: string[] }>(
+      "POST",
+      "config",
+      {
+        changes: Object.fromEntries(pending),
+        apply,
+      },
+    );
+    $("config-diff").replaceChildren(
+      ...r.diff.map((d) => el("li", `${d.path}: ${JSON.stringify(d.from)} → ${JSON.stringify(d.to)}`)),
+    );
+    if (!r.diff.length) msg("these values change nothing in force (the environment may set them)");
+    else if (!apply) msg(`${r.diff.length} change(s): review, then save`);
+    $<HTMLButtonElement>("config-save").disabled = apply || !r.diff.length;
+    if (apply) {
+      msg(`saved and applied; sections reloaded: ${(r.changed ?? []).join(", ") || "none"}`);
+      pending.clear();
+    }
+  } catch (err) {
+    msg((err as Error).message);
+    $<HTMLButtonElement>("config-save").disabled = true;
+  }
+}
+
+$("config-review").onclick = () => reviewConfig(false);
+$("config-save").onclick = () => reviewConfig(true);
+$("config-filter").oninput = () => {
+  const q = ($("config-filter") as HTMLInputElement).value.toLowerCase();
+  for (const tr of $("config-rows").querySelectorAll<HTMLTableRowElement>("tr")) {
+    tr.hidden = q !== "" && !tr.textContent!.toLowerCase().includes(q) && !tr.dataset.path!.includes(q);
+  }
+};
 
 // --- Users -------------------------------------------------------------------------------------
 
