@@ -80,6 +80,22 @@ Deno.test("admin config: edit in the portal, review, save: file kept with commen
     );
     assert.ok(es.lines.some((l) => l.includes("admin action") && l.includes("config saved")));
 
+    // smart_rtmpd's /api/config from a loopback client: its shape, read and written.
+    const smart = await (await fetch(es.http("/api/config"))).json();
+    assert.equal(smart.http.hls_duration, 2);
+    const posted = await fetch(es.http("/api/config"), {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ ...smart, http: { ...smart.http, hls_duration: 3 } }),
+    });
+    const reply = await posted.json();
+    assert.equal(posted.status, 200, JSON.stringify(reply));
+    assert.equal(reply.bak_config, `${file}.bak`);
+    assert.deepEqual(reply.changed, ["http"]);
+    const after = await Deno.readTextFile(file);
+    assert.match(after, /<hlsduration>3<\/hlsduration>/);
+    assert.match(after, /<port>1935<\/port>/, "values set by the environment (port 0 here) are not written");
+
     const { frames, stderr } = await player;
     assert.equal(frames, 360, `the player played through the save (${stderr.slice(-200)})`);
     assert.deepEqual(errors, []);

@@ -18,6 +18,7 @@ import { Tokens } from "./tokens.ts";
 import { type LogFiles, logMessages } from "./logs.ts";
 import { sysinfo } from "./sysinfo.ts";
 import { FileError, listFolder, removePath } from "./files.ts";
+import { fromSmartConfig, toSmartConfig } from "./smart_config.ts";
 
 export interface AdminSettings {
   /** The first admin's name, created on first start. */
@@ -50,6 +51,8 @@ export interface AdminDeps {
     changes: Record<string, unknown>,
     apply: boolean,
   ) => Promise<{ diff: unknown[]; changed?: string[] }>;
+  /** Where the previous config file is kept on save (`<file>.bak`). */
+  configBackup?: string;
   /** Applies the config file again in place (smart_rtmpd's restart); undefined where not possible. */
   reload?: () => Promise<string[]>;
   statistics: () => unknown;
@@ -118,6 +121,60 @@ export function adminRoutes(deps: AdminDeps): Hono<Env> {
     })();
   const audit = (c: Context, action: string, fields: Record<string, unknown> = {}) =>
     deps.log.info("admin action", { user: c.get("user")?.name, remote: remoteOf(c), action, ...fields });
+
+  // smart_rtmpd's own /api/config on the main port: a loopback client (as smart_rtmpd allowed) or an
+  // admin token (any role may read, admin may write). Unwrapped, as smart_rtmpd answers it.
+  const isLoopback = (ip: string) => /^127\./.test(ip) || ip === "::1" || /^::ffff:127\./.test(ip);
+  const trusted = async (c: Context, write: boolean): Promise<Response | null> => {
+    if (isLoopback(remoteOf(c))) return null;
+    const { tokens } = await open();
+    const m = /^Bearer\s+(\S+)$/i.exec(c.req.header("authorization") ?? "");
+    const v = m ? tokens.verify(m[1]) : { refused: "no token" };
+    if ("refused" in v) {
+      return c.json(
+        { code: 401, msg: `/api/config needs a loopback client or an admin token: ${v.refused}` },
+        401,
+      );
+    }
+    if (write && v.user.role !== "admin") {
+      return c.json({ code: 403, msg: `user ${v.user.name} may not change the config` }, 403);
+    }
+    return null;
+  };
+  app.get("/api/config", async (c) => {
+    const refused = await trusted(c, false);
+    if (refused) return refused;
+    return c.json(toSmartConfig(deps.config() as Parameters<typeof toSmartConfig>[0]));
+  });
+  app.post("/api/config", async (c) => {
+    const refused = await trusted(c, true);
+    if (refused) return refused;
+    if (!deps.editConfig) {
+      return c.json({
+        code: 400,
+        msg: "config refused: this server runs on built-in defaults (no config file)",
+      }, 400);
+    }
+    const { changes, ignored } = fromSmartConfig(await body(c));
+    try {
+      const r = await deps.editConfig(changes, true);
+      deps.log.info("config saved through /api/config", {
+        remote: remoteOf(c),
+        elements: Object.keys(changes).join(","),
+        ignored: ignored.join(",") || undefined,
+      });
+      const http = (deps.config() as { http: { port: number } }).http.port;
+      return c.json({
+        http_port: http,
+        bak_config: deps.configBackup ?? "",
+        changed: r.changed ?? [],
+        ignored,
+      });
+    } catch (err) {
+      if (err instanceof ConfigError) return c.json({ code: 400, msg: err.message }, 400);
+      throw err;
+    }
+  });
 
   app.post("/admin/api/login", async (c) => {
     const { users, tokens } = await open();

@@ -44,6 +44,9 @@ export function planConfigEdit(
       throw new ConfigError(`config ${path}: the value must be text, a number or a boolean`);
     }
     const segs = path.split(".");
+    // A value equal to the one in force is not written: smart_rtmpd's admin posts every element, and
+    // values the environment sets (ESTUARY_*) must not end up in the file.
+    if (String(value) === String(at(running, segs) ?? "")) continue;
     text = setXmlValue(text, segs, String(value), segs.length === 2 ? XML_TEXT_FIELDS[segs[0]] : undefined);
   }
   const { config } = loadConfig({ text, env });

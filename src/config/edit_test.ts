@@ -29,6 +29,8 @@ Deno.test("planConfigEdit: the diff of what changes; unknown elements and bad va
     /config element http.nosuch is unknown/,
   );
   assert.throws(() => planConfigEdit(FILE, { "http.hlsduration": "abc" }, running), /http\.hlsduration/);
+  const same = planConfigEdit(FILE, { "http.hlsduration": 5, "rtmp.port": running.rtmp.port }, running);
+  assert.equal(same.text, FILE, "values equal to those in force are not written");
   const envWins = planConfigEdit(FILE, { "http.hlsduration": 3 }, running, { ESTUARY_HTTP_HLSDURATION: "5" });
   assert.deepEqual(envWins.diff, [], "the environment still sets it: nothing changes");
 });

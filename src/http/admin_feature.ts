@@ -33,6 +33,7 @@ export function adminFeature(ctx: ServiceContext, settings: AdminSettings) {
       },
       config: () => redacted(config()),
       reload: ctx.reloadFromDisk,
+      configBackup: ctx.configFile ? `${ctx.configFile}.bak` : undefined,
       editConfig: ctx.configFile && ctx.reloadFromDisk
         ? configEditor(ctx.configFile, ctx.reloadFromDisk, config)
         : undefined,
