@@ -19,6 +19,7 @@ import { type LogFiles, logMessages } from "./logs.ts";
 import { sysinfo } from "./sysinfo.ts";
 import { FileError, listFolder, removePath } from "./files.ts";
 import { fromSmartConfig, toSmartConfig } from "./smart_config.ts";
+import { openApi } from "./openapi.ts";
 
 export interface AdminSettings {
   /** The first admin's name, created on first start. */
@@ -63,6 +64,8 @@ export interface AdminDeps {
   /** The dashboard's poll (overview.ts). */
   overview: () => unknown;
   logs: LogFiles;
+  /** The server's version (the OpenAPI description's). */
+  version?: string;
   /** Server start time, for sysinfo's run time. */
   startedAt: Date;
 }
@@ -175,6 +178,8 @@ export function adminRoutes(deps: AdminDeps): Hono<Env> {
       throw err;
     }
   });
+
+  app.get("/admin/api/openapi.json", (c) => c.json(openApi(deps.version ?? "0")));
 
   app.post("/admin/api/login", async (c) => {
     const { users, tokens } = await open();

@@ -4,6 +4,7 @@ import { MemorySink, nullLogger } from "../log/mod.ts";
 import { Store } from "../store/mod.ts";
 import { type AdminDeps, adminRoutes } from "./routes.ts";
 import { logFiles } from "./logs.ts";
+import { describedRoutes } from "./openapi.ts";
 
 function deps(store: Store, edits: Record<string, unknown>[]): AdminDeps {
   return {
@@ -64,6 +65,26 @@ Deno.test("smart_rtmpd /api/config: loopback clients and admin tokens only; a PO
     assert.equal(r.bak_config, "/etc/estuary/config.xml.bak");
     assert.deepEqual(r.ignored, ["rtmp.has_webrtc"]);
     assert.deepEqual(edits, [{ "http.hlsduration": 3 }]);
+  } finally {
+    store.close();
+  }
+});
+
+Deno.test("openapi: every admin route is described and every description is a route; served without a token", async () => {
+  const store = new Store(":memory:");
+  try {
+    const app = adminRoutes(deps(store, []));
+    const routes = new Set(
+      app.routes.filter((r) => r.method === "GET" || r.method === "POST").map((r) => `${r.method} ${r.path}`),
+    );
+    const described = new Set(describedRoutes());
+    assert.deepEqual([...routes].filter((r) => !described.has(r)), [], "routes without a description");
+    assert.deepEqual([...described].filter((r) => !routes.has(r)), [], "descriptions without a route");
+    const res = await app.request("/admin/api/openapi.json", {}, from("203.0.113.9"));
+    assert.equal(res.status, 200);
+    const doc = await res.json();
+    assert.equal(doc.openapi, "3.1.0");
+    assert.ok(doc.paths["/admin/api/session"].post.summary.includes("kick"));
   } finally {
     store.close();
   }

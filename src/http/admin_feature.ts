@@ -53,6 +53,7 @@ export function adminFeature(ctx: ServiceContext, settings: AdminSettings) {
       overview: () => overview(ctx.hub, ctx.metrics.collect(), ctx.startedAt, VERSION),
       logs: logFiles(recentLog, resolvePath(ctx.root, config().log.dir)),
       startedAt: ctx.startedAt,
+      version: VERSION,
     }) as unknown as Hono;
 }
 
