@@ -244,12 +244,19 @@ for (const c of [...children]) {
 }
 await new Promise((r) => setTimeout(r, 5000));
 const fdsAfter = serverDied ? -1 : fdsOf(pid);
+// The HLS pollers' fetch client keeps its idle keep-alive connections after an abort; the server
+// closes them at <http><idletimeout> (30 s by default). Count again once that has passed.
+await new Promise((r) => setTimeout(r, 30_000));
+const fdsLater = serverDied ? -1 : fdsOf(pid);
 
 console.log(`\n${header()}\n${samples.map(row).join("\n")}\n`);
 const v = serverDied
   ? { pass: false, lines: ["the server exited during the soak", "verdict: FAIL"] }
   : verdict(samples, WARMUP);
-console.log(`fds with no player: ${fdsIdle} before, ${fdsAfter} after every player and publisher left`);
+console.log(
+  `fds with no player: ${fdsIdle} before, ${fdsAfter} 5 s after every player and publisher left, ` +
+    `${fdsLater} 35 s after (past the HTTP keep-alive deadline)`,
+);
 for (const l of v.lines) console.log(l);
 
 try {
