@@ -5,6 +5,7 @@
  * sessions, the per-address login backoff, and the generated first password.
  */
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import {
   type Background,
   ffmpegPublish,
@@ -336,6 +337,38 @@ Deno.test("admin api: files: VOD and recordings listed; a recording being writte
     assert.ok(ts.lines.some((l) => l.includes("admin action") && l.includes("action=delete")));
   } finally {
     await pub.stop();
+    await ts.close();
+  }
+});
+
+Deno.test("admin api: <admin><port> serves it at /api/* for smart_rtmpd's admin pages (md5 login form); a reload closes it", async () => {
+  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (l.addr as Deno.NetAddr).port;
+  l.close();
+  const ts = await startTestServer({ admin: { password: "first-admin-pass", port } });
+  const alias = client(`http://127.0.0.1:${port}`);
+  try {
+    assert.equal(ts.port("admin"), port);
+    // smart_rtmpd's pages send hex md5(md5(password)).
+    const md5 = (s: string) => createHash("md5").update(s).digest("hex");
+    const login = await alias("POST", "/api/login", {
+      body: { id: "", pwd: md5(md5("first-admin-pass")) },
+    });
+    assert.equal(login.code, 0, login.msg);
+    const token = login.data.token;
+    const list = await alias("GET", "/api/stream", { token });
+    assert.deepEqual([list.code, list.data.stream], [0, []], "the envelope, as smart_rtmpd's admin answered");
+    assert.equal((await alias("GET", "/api/service")).status, 401);
+    const root = await fetch(`http://127.0.0.1:${port}/`, { redirect: "manual" });
+    await root.body?.cancel();
+    assert.deepEqual([root.status, root.headers.get("location")], [302, `http://127.0.0.1:${port}/admin/`]);
+    // The main port's /api/stream stays smart_rtmpd's unwrapped media API.
+    assert.deepEqual((await client(ts.http(""))("GET", "/api/stream")).data, undefined);
+
+    await ts.reload({ admin: { password: "first-admin-pass", port: 0 } });
+    assert.equal(ts.server.port("admin"), 0);
+    await assert.rejects(() => fetch(`http://127.0.0.1:${port}/api/service`), "the alias port is closed");
+  } finally {
     await ts.close();
   }
 });

@@ -7,7 +7,7 @@
  */
 import type { Config } from "./sections.ts";
 
-export type ServiceName = "rtmp" | "rtmps" | "rtsp" | "rtsps" | "http" | "https" | "srt";
+export type ServiceName = "rtmp" | "rtmps" | "rtsp" | "rtsps" | "http" | "https" | "srt" | "admin";
 
 export interface Listener {
   service: ServiceName;
@@ -51,6 +51,10 @@ export function listeners(config: Config): Listener[] {
   if (tlsEnabled(config, "rtsp")) tcp("rtsps", "rtsp", "sport");
   if (config.http.enable) tcp("http", "http", "port");
   if (tlsEnabled(config, "http")) tcp("https", "http", "sport");
+  if (config.http.enable && config.admin.port > 0) {
+    const a = { service: "admin" as const, transport: "tcp" as const, ip: config.http.ip, tls: false };
+    out.push({ ...a, port: config.admin.port, path: "admin.port" });
+  }
   if (config.srt.enable) {
     const s = config.srt;
     out.push({ service: "srt", transport: "udp", ip: s.ip, port: s.port, tls: false, path: "srt.port" });

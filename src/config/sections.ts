@@ -125,6 +125,8 @@ const admin = section({
   user: text("admin", { re: /^[A-Za-z0-9_.@-]{1,64}$/, rule: "must be 1..64 of A-Z a-z 0-9 _ . @ -" }),
   password: text("", { re: /^(|.{8,256})$/s, rule: "must be empty (one is generated) or 8..256 characters" }),
   sessionttl: int(480, 1, 7 * 24 * 60),
+  // smart_rtmpd's admin listened on 5000: its clients find the admin API at /api/* there. 0 = off.
+  port: port(0),
 });
 
 const rtc = section({

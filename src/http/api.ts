@@ -48,6 +48,7 @@ export function statusAnswer(deps: HttpDeps): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const name of REQUIRED_SERVICES) out[name] = { port: 0, run: false, ssl: name === "https" };
   for (const [name, svc] of Object.entries(st.services)) {
+    if (name === "admin") continue; // smart_rtmpd's status lists its media services only
     out[name] = { port: svc.port, run: svc.run, ssl: svc.ssl };
   }
   out.start_time = st.startTime.toISOString();

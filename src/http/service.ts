@@ -20,6 +20,7 @@ import { vodRoutes } from "./vod.ts";
 import { routes as metricsRoutes } from "./metrics.ts";
 import { publicUrlsFrom } from "./public_urls.ts";
 import { adminFeature } from "./admin_feature.ts";
+import { AdminAlias } from "./admin_alias.ts";
 import type { AdminSettings } from "../admin/mod.ts";
 
 export interface HttpSettings {
@@ -38,6 +39,8 @@ export interface HttpSettings {
   auth: { url: string; timeoutMs: number };
   /** The admin API's first user and session length. */
   admin: AdminSettings;
+  /** `<admin><port>`: smart_rtmpd's admin port, serving the admin API at /api/*; 0 = off. */
+  adminPort: number;
   /** NAT addresses and enabled HTTP outputs, for the URLs handed to players. */
   nat: Config["nat"];
   outputs: { flv: boolean; hls: boolean; dash: boolean };
@@ -93,6 +96,7 @@ export function httpSettings(c: Config, root: string): HttpSettings | null {
     },
     auth: { url: c.authurl.url, timeoutMs: c.authurl.timeout },
     admin: { user: c.admin.user, password: c.admin.password, sessionTtlMs: c.admin.sessionttl * 60_000 },
+    adminPort: c.admin.port,
     nat: c.nat,
     outputs: { flv: c.rtmp.hasflv, hls: c.rtmp.hashls, dash: c.rtmp.hasdash },
   };
@@ -127,7 +131,7 @@ const listenKey = (s: HttpSettings) => JSON.stringify([s.hostname, s.port, s.tls
 
 export const httpService = defineService<HttpSettings>({
   name: "http",
-  listens: [{ name: "http", ssl: false }, { name: "https", ssl: true }],
+  listens: [{ name: "http", ssl: false }, { name: "https", ssl: true }, { name: "admin", ssl: false }],
   settings: httpSettings,
   create(s, ctx) {
     // `cur` and the option objects below are handed to the features once and edited in place by
@@ -165,17 +169,25 @@ export const httpService = defineService<HttpSettings>({
       tls: s.tls,
       limits,
     });
+    const alias = new AdminAlias(app, ctx.log, limits);
     const families = () => [
       ...segmentFamilies(hls!.stats(), dash!.stats()),
       ...frontFamilies(server.stats()),
     ];
     return withMetrics(ctx, "http", families, {
-      start: () => server.start(),
-      close: () => server.close(),
+      async start() {
+        await server.start();
+        await alias.set(s.hostname, s.adminPort);
+      },
+      async close() {
+        await alias.close();
+        await server.close();
+      },
       async update(next) {
         if (listenKey(next) !== listenKey(cur)) {
           await server.rebind({ hostname: next.hostname, port: next.port, tls: next.tls });
         }
+        await alias.set(next.hostname, next.adminPort);
         if (JSON.stringify(next.auth) !== JSON.stringify(cur.auth)) {
           deps.authorizeHttp = authorizer(next.auth);
         }
@@ -188,7 +200,7 @@ export const httpService = defineService<HttpSettings>({
         const { options: _o, hls: _h, dash: _d, admin: _a, ...rest } = next;
         Object.assign(cur, rest);
       },
-      listeners: () => ({ http: server.port, https: server.tlsPort }),
+      listeners: () => ({ http: server.port, https: server.tlsPort, admin: alias.port }),
       stats: () => server.stats(),
     });
   },

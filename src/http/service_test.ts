@@ -60,6 +60,7 @@ const DEFAULTS: HttpSettings = {
   },
   auth: { url: "", timeoutMs: 3000 },
   admin: { user: "admin", password: "", sessionTtlMs: 480 * 60_000 },
+  adminPort: 0,
   nat: { rtmp: "", rtsp: "", http: "", https: "", srt: "", rtp: "" },
   outputs: { flv: true, hls: true, dash: true },
 };

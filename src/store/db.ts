@@ -26,6 +26,9 @@ export class Store {
     this.db = new DatabaseSync(path);
     this.db.exec("pragma journal_mode = wal; pragma busy_timeout = 2000;");
     this.db.exec(SCHEMA);
+    // Added later: a hash of smart_rtmpd's login form of the password (see users.ts).
+    const cols = this.db.prepare("pragma table_info(users)").all() as { name: string }[];
+    if (!cols.some((c) => c.name === "legacy")) this.db.exec("alter table users add column legacy text");
   }
 
   setting(key: string): string | undefined {

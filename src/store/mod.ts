@@ -6,6 +6,7 @@ export {
   checkRole,
   type Role,
   ROLES,
+  smartLoginForm,
   type User,
   UserError,
   UserStore,

@@ -1,7 +1,18 @@
 /** Admin portal users: a name, a role, and a scrypt hash of the password (never the password). */
 import { EstuaryError } from "../core/errors.ts";
 import type { Store } from "./db.ts";
+import { createHash } from "node:crypto";
 import { hashPassword, verifyPassword } from "./password.ts";
+
+/**
+ * smart_rtmpd's admin pages send hex md5(md5(password)) instead of the password. A scrypt hash of that
+ * form is kept beside the main one, so those pages log in unchanged; it is as strong as the
+ * password's own hash against a stolen table, and the md5 form is never stored.
+ */
+export function smartLoginForm(password: string): string {
+  const md5 = (s: string) => createHash("md5").update(s).digest("hex");
+  return md5(md5(password));
+}
 
 export type Role = "admin" | "viewer";
 export const ROLES: readonly Role[] = ["admin", "viewer"];
@@ -69,8 +80,8 @@ export class UserStore {
     checkRole(role);
     if (this.get(name)) throw new UserError(`user ${name} refused: the name is taken`);
     const created = Date.now();
-    this.#store.db.prepare("insert into users (name, hash, role, created) values (?, ?, ?, ?)")
-      .run(name, await hashPassword(password), role, created);
+    this.#store.db.prepare("insert into users (name, hash, legacy, role, created) values (?, ?, ?, ?, ?)")
+      .run(name, await hashPassword(password), await hashPassword(smartLoginForm(password)), role, created);
     return { name, role, created };
   }
 
@@ -87,10 +98,8 @@ export class UserStore {
   async setPassword(name: string, password: string): Promise<void> {
     checkPassword(password);
     if (!this.get(name)) throw new UserError(`user ${name} refused: no such user`);
-    this.#store.db.prepare("update users set hash = ? where name = ?").run(
-      await hashPassword(password),
-      name,
-    );
+    this.#store.db.prepare("update users set hash = ?, legacy = ? where name = ?")
+      .run(await hashPassword(password), await hashPassword(smartLoginForm(password)), name);
   }
 
   setRole(name: string, role: Role): void {
@@ -105,13 +114,13 @@ export class UserStore {
 
   /** The user when name and password match; undefined otherwise (same cost either way). */
   async verify(name: string, password: string): Promise<User | undefined> {
-    const row = this.#store.db.prepare("select name, role, created, hash from users where name = ?").get(
-      name,
-    ) as
-      | (User & { hash: string })
-      | undefined;
+    const row = this.#store.db.prepare("select name, role, created, hash, legacy from users where name = ?")
+      .get(name) as (User & { hash: string; legacy: string | null }) | undefined;
     // An unknown name still pays for one hash, so timing does not tell names apart.
-    const ok = await verifyPassword(password, row?.hash ?? DUMMY);
+    let ok = await verifyPassword(password, row?.hash ?? DUMMY);
+    if (!ok && row?.legacy && /^[0-9a-f]{32}$/.test(password)) {
+      ok = await verifyPassword(password, row.legacy);
+    }
     if (!row || !ok) return undefined;
     return { name: row.name, role: row.role, created: row.created };
   }

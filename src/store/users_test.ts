@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { Store } from "./db.ts";
 import { hashPassword, verifyPassword } from "./password.ts";
-import { UserError, UserStore } from "./users.ts";
+import { smartLoginForm, UserError, UserStore } from "./users.ts";
 
 Deno.test("password: scrypt hash verifies the right password only; a malformed stored value is false", async () => {
   const h = await hashPassword("correct horse");
@@ -52,6 +52,25 @@ Deno.test("users: add, verify, roles, password change; refusals name the value a
     store.setSetting("k", "v2");
     assert.equal(store.setting("k"), "v2");
     assert.equal(store.setting("missing"), undefined);
+  } finally {
+    store.close();
+  }
+});
+
+Deno.test("users: smart_rtmpd's login form (hex md5(md5(password))) verifies too; only scrypt hashes are stored", async () => {
+  const store = new Store(":memory:");
+  try {
+    const users = new UserStore(store);
+    await users.add("admin", "s3cret-pass", "admin");
+    const form = smartLoginForm("s3cret-pass");
+    assert.match(form, /^[0-9a-f]{32}$/);
+    assert.equal((await users.verify("admin", form))?.name, "admin");
+    assert.equal(await users.verify("admin", smartLoginForm("other-pass")), undefined);
+    const row = store.db.prepare("select hash, legacy from users").get() as { hash: string; legacy: string };
+    assert.ok(row.legacy.startsWith("scrypt$") && !row.legacy.includes(form));
+    await users.setPassword("admin", "n3w-secret-pass");
+    assert.equal(await users.verify("admin", form), undefined, "the old form no longer works");
+    assert.equal((await users.verify("admin", smartLoginForm("n3w-secret-pass")))?.name, "admin");
   } finally {
     store.close();
   }
