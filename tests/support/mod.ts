@@ -6,3 +6,4 @@ export * from "./test_server.ts";
 export * from "./flv.ts";
 export * from "./http_client.ts";
 export * from "./browser.ts";
+export * from "./nginx_rtmp.ts";
