@@ -57,7 +57,7 @@ export interface ServiceModule<S = unknown> {
    * (e.g. an unreadable certificate), which refuses the whole reload. `policy` is policy.xml (only
    * the cluster service reads it).
    */
-  settings(config: Config, root: string, policy: Policy): S | null;
+  settings(config: Config, root: string, policy?: Policy): S | null;
   create(settings: S, ctx: ServiceContext): RunningService<S>;
 }
 
