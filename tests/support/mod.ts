@@ -7,3 +7,4 @@ export * from "./flv.ts";
 export * from "./http_client.ts";
 export * from "./browser.ts";
 export * from "./nginx_rtmp.ts";
+export * from "./nginx_cache.ts";
