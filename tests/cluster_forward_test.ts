@@ -112,6 +112,7 @@ Deno.test("app forward into nginx-rtmp: ffmpeg plays from nginx; nginx restarts 
       `forward to nginx-rtmp: publish → forwarding ${
         tForwarding.toFixed(0)
       } ms, → 30 frames decoded at nginx ` +
+        "(a player already waiting there) " +
         `${tPlayable.toFixed(0)} ms; nginx restart → forwarding ${tResumed.toFixed(0)} ms (reconnect 1 s), ` +
         `→ 30 frames decoded ${tReplayable.toFixed(0)} ms`,
     );
