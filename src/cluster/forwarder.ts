@@ -116,8 +116,7 @@ export class Forwarder {
     if (this.#closed) return;
     this.#closed = true;
     clearTimeout(this.#timer);
-    this.#reader?.close(why);
-    this.#reader = undefined;
+    this.#dropReader(why);
     this.#stopClient();
     this.status.on({ type: "stopped", why });
     this.#onStopped(this);
@@ -219,8 +218,7 @@ export class Forwarder {
 
   #failed(why: string) {
     if (this.#closed) return;
-    this.#reader?.close(why);
-    this.#reader = undefined;
+    this.#dropReader(why);
     this.#stopClient();
     if (this.stream.isEnded) return this.close(`stream ended: ${this.stream.endReason}`);
     this.status.on({ type: "failed", why });
@@ -229,6 +227,13 @@ export class Forwarder {
       this.status.on({ type: "attempt" });
       void this.#attempt();
     }, this.#opts.reconnectMs);
+  }
+
+  /** Forgets the reader before closing it, so its onClose does not take this for a failure. */
+  #dropReader(why: string) {
+    const r = this.#reader;
+    this.#reader = undefined;
+    r?.close(why);
   }
 
   #stopClient() {
