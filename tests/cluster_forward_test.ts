@@ -5,7 +5,7 @@
  * (HEVC over Enhanced RTMP to an Estuary target), and a loop A ↔ B refused.
  */
 import assert from "node:assert/strict";
-import type { ForwardInfo, ForwardsStats } from "../src/cluster/mod.ts";
+import { type ForwardInfo, type ForwardsStats, WRITE_STALL_MS } from "../src/cluster/mod.ts";
 import {
   AAC,
   decodedFrames,
@@ -14,6 +14,7 @@ import {
   H265,
   requireTool,
   startNginxRtmp,
+  startTcpRelay,
   startTestServer,
   type TestServer,
   waitFor,
@@ -288,6 +289,52 @@ Deno.test("a forward loop A ↔ B is refused, with a log line", async () => {
   } finally {
     await pub.stop();
     await a.close();
+    await b.close();
+  }
+});
+
+Deno.test("a target that stops reading is left after WRITE_STALL_MS and retried; the forward resumes", async () => {
+  requireTool("ffmpeg");
+  // B never drops an idle publisher itself: only the forwarder's own guard may end the connection.
+  const b = await startTestServer({ rtmp: { maxidle: 0 } });
+  const relay = startTcpRelay({ port: b.port("rtmp") });
+  const a = await startTestServer({ cluster: { reconnect: 1 } }, {
+    policy: vhostPolicy("rtmp://127.0.0.1/live", `127.0.0.1:${relay.port}`),
+  });
+  // Lossless x264: a high bitrate fills the socket buffers in seconds.
+  const lossless = ["-c:v", "libx264", "-preset", "ultrafast", "-qp", "0", "-pix_fmt", "yuv420p", "-g", "30"];
+  const pub = ffmpegPublish({
+    url: a.rtmp("/live/stall"),
+    format: "flv",
+    seconds: 90,
+    video: lossless,
+    audio: AAC,
+  });
+  try {
+    await forwardIn(a, "forwarding", "live/stall");
+    await waitLive(b.hub, "live/stall");
+    relay.freeze(true);
+    const t0 = performance.now();
+    const stalled = await waitFor(
+      () => forwards(a).find((f) => f.state === "retrying"),
+      WRITE_STALL_MS + 30_000,
+      "the stall to be noticed",
+    );
+    const tStall = performance.now() - t0;
+    assert.match(stalled.error ?? "", /took no data for 10 s/);
+    relay.freeze(false);
+    const t1 = performance.now();
+    await forwardIn(a, "forwarding", "live/stall");
+    const tBack = performance.now() - t1;
+    await waitLive(b.hub, "live/stall");
+    console.log(
+      `stalled target: noticed ${tStall.toFixed(0)} ms after it stopped reading (buffers fill, then ` +
+        `${WRITE_STALL_MS} ms); forwarding again ${tBack.toFixed(0)} ms after it read again`,
+    );
+  } finally {
+    await pub.stop();
+    await a.close();
+    relay.close();
     await b.close();
   }
 });

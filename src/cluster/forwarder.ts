@@ -40,6 +40,12 @@ export interface ForwardInfo {
 /** Past these the target is too slow: drop to the next keyframe (the publisher is never held up). */
 const QUEUE = { maxBytes: 16 * 1024 * 1024, maxDurationMs: 10_000 };
 
+/**
+ * A target that accepted the stream but stops reading (hung, or a dead path without a reset) would hold
+ * the forward in "forwarding" forever: a write pending this long ends the connection and retries.
+ */
+export const WRITE_STALL_MS = 10_000;
+
 export class Forwarder {
   readonly stream: Stream;
   readonly target: ForwardTarget;
@@ -55,6 +61,9 @@ export class Forwarder {
   /** Codecs already reported as left out (one line each per forward). */
   #leftOut = new Set<string>();
   #enhanced = false;
+  /** When the write the sink awaits began (0: none pending); checked by #watch. */
+  #writingSince = 0;
+  #watch: ReturnType<typeof setInterval> | undefined;
 
   #onStopped: (f: Forwarder) => void;
 
@@ -139,6 +148,11 @@ export class Forwarder {
     }
     this.#client = client;
     this.status.on({ type: "published" });
+    this.#watch = setInterval(() => {
+      if (this.#writingSince && Date.now() - this.#writingSince > WRITE_STALL_MS) {
+        this.#failed(`the target took no data for ${WRITE_STALL_MS / 1000} s`);
+      }
+    }, 1000);
     client.done.then((reason) => {
       if (this.#client === client) this.#failed(`connection closed: ${reason}`);
     });
@@ -213,7 +227,10 @@ export class Forwarder {
       if (client.closed) return;
       if (this.#keep(f.track)) last = client.write(f);
     }
+    if (!last || this.#client !== client) return;
+    this.#writingSince = Date.now();
     await last;
+    if (this.#client === client) this.#writingSince = 0;
   }
 
   #failed(why: string) {
@@ -237,6 +254,9 @@ export class Forwarder {
   }
 
   #stopClient() {
+    clearInterval(this.#watch);
+    this.#watch = undefined;
+    this.#writingSince = 0;
     const c = this.#client;
     if (!c) return;
     this.#client = undefined;

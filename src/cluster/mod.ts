@@ -1,6 +1,6 @@
 /** Cluster: forwarding (push) of published streams to other servers per policy.xml. */
 export { carriable, publishForm } from "./codecs.ts";
-export { Forwarder, type ForwardInfo, type ForwardOptions } from "./forwarder.ts";
+export { Forwarder, type ForwardInfo, type ForwardOptions, WRITE_STALL_MS } from "./forwarder.ts";
 export { Forwards, type ForwardsOptions, type ForwardsStats } from "./forwards.ts";
 export { forwardMetrics } from "./metrics.ts";
 export { clusterService, type ClusterSettings, clusterSettings } from "./service.ts";

@@ -8,3 +8,4 @@ export * from "./http_client.ts";
 export * from "./browser.ts";
 export * from "./nginx_rtmp.ts";
 export * from "./nginx_cache.ts";
+export * from "./tcp_relay.ts";
