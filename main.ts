@@ -1,5 +1,5 @@
 /**
- * Estuary command line: flags → config → server. SIGINT/SIGTERM stop, SIGHUP reloads the config.
+ * Estuary command line: flags → config + policy.xml → server. SIGINT/SIGTERM stop, SIGHUP reloads both.
  * Usage: main.ts [--config FILE] [--policy FILE] [--root DIR] [--help] [--version]
  */
 import { loadConfig, loadPolicy, policyFileFor } from "./src/config/mod.ts";
