@@ -1,8 +1,8 @@
 /**
- * Estuary command line: flags → config → server. SIGINT/SIGTERM stop, SIGHUP reloads the config.
- * Usage: main.ts [--config FILE] [--root DIR] [--help] [--version]
+ * Estuary command line: flags → config + policy.xml → server. SIGINT/SIGTERM stop, SIGHUP reloads both.
+ * Usage: main.ts [--config FILE] [--policy FILE] [--root DIR] [--help] [--version]
  */
-import { loadConfig } from "./src/config/mod.ts";
+import { loadConfig, loadPolicy, policyFileFor } from "./src/config/mod.ts";
 import { createServer } from "./src/server.ts";
 import { EstuaryError } from "./src/core/errors.ts";
 import denoJson from "./deno.json" with { type: "json" };
@@ -12,9 +12,10 @@ const VERSION = denoJson.version;
 const HELP =
   `Estuary ${VERSION}: a live streaming media server (RTMP, HTTP-FLV, WS-FLV, HLS, DASH, RTSP, SRT, WebRTC)
 
-Usage: estuary [--config FILE] [--root DIR] [--help] [--version]
+Usage: estuary [--config FILE] [--policy FILE] [--root DIR] [--help] [--version]
 
   --config FILE   config.xml to use (default: <root>/conf/config.xml when it exists, else built-in defaults)
+  --policy FILE   policy.xml to use (default: policy.xml beside the config file, else <root>/conf/policy.xml)
   --root DIR      where relative paths (html, vod, rec, logs, data, conf) resolve (default: the program's folder)
   --help          show this help
   --version       print the version
@@ -23,6 +24,7 @@ Environment: ESTUARY_<SECTION>_<KEY> overrides a config element, e.g. ESTUARY_RT
 
 export interface CliArgs {
   config?: string;
+  policy?: string;
   root?: string;
   help: boolean;
   version: boolean;
@@ -46,6 +48,9 @@ export function parseArgs(argv: string[]): CliArgs {
       case "-c":
         out.config = value();
         break;
+      case "--policy":
+        out.policy = value();
+        break;
       case "--root":
         out.root = value();
         break;
@@ -60,7 +65,7 @@ export function parseArgs(argv: string[]): CliArgs {
       default:
         throw new EstuaryError(
           "cli",
-          `unknown flag "${a}": allowed are --config FILE, --root DIR, --help, --version`,
+          `unknown flag "${a}": allowed are --config FILE, --policy FILE, --root DIR, --help, --version`,
         );
     }
   }
@@ -103,7 +108,16 @@ async function main(): Promise<number> {
   const defaultFile = `${root}/conf/config.xml`;
   const file = args.config ?? (exists(defaultFile) ? defaultFile : undefined);
   const envObj = Deno.env.toObject();
-  const load = () => loadConfig({ file, env: envObj });
+  if (args.policy && !exists(args.policy)) {
+    console.error(`estuary: policy file ${args.policy} (--policy) does not exist`);
+    return 1;
+  }
+  const policyFile = args.policy ?? policyFileFor(file, root);
+  const load = () => {
+    const c = loadConfig({ file, env: envObj });
+    const p = loadPolicy(policyFile);
+    return { config: c.config, policy: p.policy, warnings: [...c.warnings, ...p.warnings] };
+  };
   let loaded;
   try {
     loaded = load();
@@ -113,10 +127,11 @@ async function main(): Promise<number> {
   }
   const server = createServer({
     config: loaded.config,
+    policy: loaded.policy,
     root,
     configFile: file ?? null,
-    // The admin API's restart re-reads the file and applies it in place.
-    load: file ? () => load().config : undefined,
+    // The admin API's restart reads the files again and applies them in place.
+    load,
   });
   for (const w of loaded.warnings) server.log.warn("config warning", { detail: w });
   try {
@@ -137,7 +152,7 @@ async function main(): Promise<number> {
     try {
       const next = load();
       for (const w of next.warnings) server.log.warn("config warning", { detail: w });
-      await server.reload(next.config);
+      await server.reload(next.config, next.policy);
     } catch (err) {
       server.log.error("config reload refused; keeping the running config", { error: err });
     }

@@ -4,8 +4,8 @@
  * updated in place (a listener moves only when its address, port or TLS changed), and a module without
  * `update` restarts.
  */
-import type { Config, SectionName } from "./config/mod.ts";
-import { diffConfig, resolvePath } from "./config/mod.ts";
+import type { Config, Policy, SectionName } from "./config/mod.ts";
+import { diffConfig, emptyPolicy, resolvePath } from "./config/mod.ts";
 import { Hub } from "./core/mod.ts";
 import { Metrics, registerHubMetrics } from "./metrics/mod.ts";
 import type { ListenerStatus, RunningService, ServiceContext, ServiceModule } from "./service.ts";
@@ -15,6 +15,7 @@ import { rtmpService } from "./protocols/rtmp/service.ts";
 import { rtspService } from "./protocols/rtsp/service.ts";
 import { srtService } from "./protocols/srt/service.ts";
 import { recorderService } from "./record/service.ts";
+import { clusterService } from "./cluster/service.ts";
 import { httpService } from "./http/service.ts";
 import {
   consoleSink,
@@ -32,6 +33,7 @@ export const SERVICES: readonly ServiceModule<any>[] = [
   rtspService,
   srtService,
   recorderService,
+  clusterService,
   httpService,
 ];
 
@@ -40,10 +42,12 @@ export interface ServerOptions {
   /** Where relative paths (html, vod, rec, logs, data) resolve. */
   root: string;
   configFile: string | null;
+  /** policy.xml (forwarding); none = no forwarding. */
+  policy?: Policy;
   /** Extra log sinks (tests). Default: stdout/stderr, plus daily files when log.file is on. */
   sinks?: LogSink[];
-  /** Reads the config again (file + environment), for the admin API's restart; throws on a bad file. */
-  load?: () => Config;
+  /** Reads the config and policy again (files + environment), for the admin API's restart; throws on a bad file. */
+  load?: () => { config: Config; policy?: Policy };
 }
 
 export interface EstuaryServer {
@@ -51,13 +55,17 @@ export interface EstuaryServer {
   readonly hub: Hub;
   readonly metrics: Metrics;
   readonly config: Config;
+  readonly policy: Policy;
   readonly startedAt: Date;
   /** Recent log lines, for /api/logmsg. */
   readonly recentLog: MemorySink;
   start(): Promise<void>;
   stop(): Promise<void>;
-  /** Applies a new config; returns the changed sections. Throws (and changes nothing) on bad TLS files. */
-  reload(next: Config): Promise<SectionName[]>;
+  /**
+   * Applies a new config (and policy.xml, when given; else the running one stays); returns the changed
+   * sections. Throws (and changes nothing) on bad TLS files.
+   */
+  reload(next: Config, policy?: Policy): Promise<SectionName[]>;
   status(): Record<string, ListenerStatus>;
   /** Bound port of a listener ("rtmp", "rtmps", "http", "https", "rtsp", "rtsps", "srt"), 0 if not running. */
   port(name: string): number;
@@ -75,6 +83,7 @@ interface Slot {
 
 export function createServer(opts: ServerOptions): EstuaryServer {
   let config = opts.config;
+  let policy = opts.policy ?? emptyPolicy();
   const recentLog = new MemorySink(2000);
   const sinks: LogSink[] = opts.sinks ?? [consoleSink];
   const fileSink = config.log.file && !opts.sinks
@@ -109,7 +118,7 @@ export function createServer(opts: ServerOptions): EstuaryServer {
     Deno.mkdirSync(dir, { recursive: true });
     return store = new Store(`${dir}/estuary.db`);
   };
-  let reload: (next: Config) => Promise<SectionName[]>;
+  let reload: (next: Config, nextPolicy?: Policy) => Promise<SectionName[]>;
   const ctx: ServiceContext = {
     hub,
     log,
@@ -122,7 +131,12 @@ export function createServer(opts: ServerOptions): EstuaryServer {
     recentLog,
     config: () => config,
     configFile: opts.configFile,
-    reloadFromDisk: opts.load ? () => reload(opts.load!()) : undefined,
+    reloadFromDisk: opts.load
+      ? () => {
+        const l = opts.load!();
+        return reload(l.config, l.policy);
+      }
+      : undefined,
   };
 
   async function startSlot(slot: Slot, settings: unknown) {
@@ -161,10 +175,13 @@ export function createServer(opts: ServerOptions): EstuaryServer {
     get config() {
       return config;
     },
+    get policy() {
+      return policy;
+    },
     startedAt,
     recentLog,
     async start() {
-      for (const slot of slots) await startSlot(slot, slot.module.settings(config, opts.root));
+      for (const slot of slots) await startSlot(slot, slot.module.settings(config, opts.root, policy));
       log.info("estuary started", { root: opts.root, config: opts.configFile ?? "built-in defaults" });
     },
     async stop() {
@@ -174,11 +191,14 @@ export function createServer(opts: ServerOptions): EstuaryServer {
       store = undefined;
       fileSink?.close();
     },
-    reload: reload = async (next: Config) => {
+    reload: reload = async (next: Config, nextPolicy?: Policy) => {
       // Every module's settings first: one that throws (an unreadable certificate) refuses it all.
-      const wanted = slots.map((slot) => slot.module.settings(next, opts.root));
+      const newPolicy = nextPolicy ?? policy;
+      const wanted = slots.map((slot) => slot.module.settings(next, opts.root, newPolicy));
       const changed = [...diffConfig(config, next)];
+      const policyChanged = JSON.stringify(newPolicy) !== JSON.stringify(policy);
       config = next;
+      policy = newPolicy;
       hub.configure(hubOptions(config, log));
       const updated: string[] = [];
       const restarted: string[] = [];
@@ -206,7 +226,7 @@ export function createServer(opts: ServerOptions): EstuaryServer {
         }
       }
       log.info("config reloaded", {
-        changed: changed.join(",") || "nothing",
+        changed: [...changed, ...policyChanged ? ["policy"] : []].join(",") || "nothing",
         updated: updated.join(",") || "none",
         restarted: restarted.join(",") || "none",
         failed: failed.join(",") || undefined,

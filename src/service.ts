@@ -4,7 +4,7 @@
  * builds it, and `update()` applies a reload in place. The composition root (server.ts) is a list of
  * these; nothing else reads the config for a service.
  */
-import type { Config, SectionName } from "./config/mod.ts";
+import type { Config, Policy, SectionName } from "./config/mod.ts";
 import type { MemorySink } from "./log/mod.ts";
 import type { Store } from "./store/mod.ts";
 import type { Hub } from "./core/mod.ts";
@@ -65,9 +65,10 @@ export interface ServiceModule<S = unknown> {
   /**
    * Everything the service is built from, as plain data (JSON-comparable), or null when it is off.
    * A reload compares these: unchanged settings leave the service alone. May throw ConfigError
-   * (e.g. an unreadable certificate), which refuses the whole reload.
+   * (e.g. an unreadable certificate), which refuses the whole reload. `policy` is policy.xml (only
+   * the cluster service reads it).
    */
-  settings(config: Config, root: string): S | null;
+  settings(config: Config, root: string, policy?: Policy): S | null;
   create(settings: S, ctx: ServiceContext): RunningService<S>;
 }
 

@@ -14,11 +14,10 @@ export { type Listener, listeners, type ServiceName, tlsEnabled, tlsReady } from
 export { splitList } from "./_fields.ts";
 export {
   emptyPolicy,
-  type ForwardTarget,
-  forwardTargets,
   loadPolicy,
   parsePolicy,
   type Policy,
+  policyFileFor,
   type PolicyForward,
   type PolicyRule,
 } from "./policy.ts";

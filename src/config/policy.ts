@@ -6,6 +6,7 @@
  *     one stream; rewrite "" keeps the source URL, otherwise rewrite is the whole target URL.
  * The element text is the host[:port] to connect to. rtmps:// in the target URL means TLS.
  * Entries with an empty name or empty forward text are ignored (smart_rtmpd ships them as examples).
+ * This file only parses; src/cluster/ resolves the targets of a stream and forwards it.
  */
 import { z } from "zod";
 import { ConfigError } from "../core/errors.ts";
@@ -80,6 +81,16 @@ export function parsePolicy(xml: string, name = "policy text"): { policy: Policy
   return { policy: { vhosts: rules(r.data.vhosts.vhost), urls: rules(r.data.urls.url) }, warnings };
 }
 
+/**
+ * The policy.xml that goes with a config file: the one beside it, or `<root>/conf/policy.xml` when the
+ * server runs on built-in defaults. `--policy FILE` overrides both (the caller passes it as is).
+ */
+export function policyFileFor(configFile: string | null | undefined, root: string): string {
+  if (!configFile) return `${root.replace(/\/+$/, "")}/conf/policy.xml`;
+  const slash = configFile.lastIndexOf("/");
+  return slash < 0 ? "policy.xml" : `${configFile.slice(0, slash + 1)}policy.xml`;
+}
+
 /** Reads policy.xml. No file (or none given) means no forwarding. */
 export function loadPolicy(file?: string): { policy: Policy; warnings: string[] } {
   if (file === undefined) return { policy: emptyPolicy(), warnings: [] };
@@ -91,59 +102,4 @@ export function loadPolicy(file?: string): { policy: Policy; warnings: string[] 
     throw new ConfigError(`policy file ${file} cannot be read: ${(e as Error).message}`, { cause: e });
   }
   return parsePolicy(xml, `policy file ${file}`);
-}
-
-export interface ForwardTarget {
-  /** Where to connect. */
-  host: string;
-  port: number;
-  /** The URL to publish as (tcUrl + "/" + stream). */
-  url: string;
-  tls: boolean;
-}
-
-/** The pushes a newly published stream triggers. `tcUrl` is e.g. "rtmp://a.com/live". */
-export function forwardTargets(policy: Policy, src: { tcUrl: string; stream: string }): ForwardTarget[] {
-  const tcUrl = src.tcUrl.replace(/\/+$/, "");
-  const source = `${tcUrl}/${src.stream}`;
-  const out: ForwardTarget[] = [];
-  const add = (f: PolicyForward, url: string) => {
-    const tls = /^rtmps:/i.test(url);
-    const m = /^(.*?)(?::(\d+))?$/.exec(f.target)!;
-    const port = m[2] ? Number(m[2]) : urlPort(url) ?? (tls ? 443 : 1935);
-    out.push({ host: m[1].replace(/^\[|\]$/g, ""), port, url, tls });
-  };
-  for (const r of policy.vhosts) {
-    if (sameUrl(r.name, tcUrl)) {
-      for (const f of r.forwards) {
-        add(f, f.rewrite === "" ? source : `${f.rewrite.replace(/\/+$/, "")}/${src.stream}`);
-      }
-    }
-  }
-  for (const r of policy.urls) {
-    if (sameUrl(r.name, source)) {
-      for (const f of r.forwards) add(f, f.rewrite === "" ? source : f.rewrite);
-    }
-  }
-  return out;
-}
-
-function urlPort(url: string): number | undefined {
-  const m = /^[a-z]+:\/\/[^/]*:(\d+)(\/|$)/i.exec(url);
-  return m ? Number(m[1]) : undefined;
-}
-
-/** Compares URLs ignoring scheme/host case, the default port, a trailing slash and a query. */
-function sameUrl(a: string, b: string): boolean {
-  return normalize(a) === normalize(b);
-}
-
-function normalize(u: string): string {
-  const m = /^([a-z]+):\/\/([^/?]+)([^?]*)/i.exec(u.trim());
-  if (!m) return u.trim();
-  const scheme = m[1].toLowerCase();
-  let host = m[2].toLowerCase();
-  const def = scheme === "rtmps" ? ":443" : ":1935";
-  if (host.endsWith(def)) host = host.slice(0, -def.length);
-  return `${scheme}://${host}${m[3].replace(/\/+$/, "")}`;
 }

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { ConfigError } from "../core/errors.ts";
-import { forwardTargets, loadPolicy, parsePolicy, type Policy } from "./mod.ts";
+import { loadPolicy, parsePolicy, type Policy, policyFileFor } from "./mod.ts";
 
 const REFERENCE = new URL("./testdata/smart_rtmpd_policy.xml.txt", import.meta.url).pathname;
 
@@ -59,22 +59,14 @@ Deno.test("policy parsing keeps only real entries", () => {
   );
 });
 
-Deno.test("forward targets: vhost (app forward) and url (single forward)", () => {
-  const { policy } = parsePolicy(XML);
-  const cases: [{ tcUrl: string; stream: string }, ReturnType<typeof forwardTargets>][] = [
-    [{ tcUrl: "rtmp://www.qiyicc.com/live", stream: "music" }, [
-      { host: "10.0.0.2", port: 1935, url: "rtmp://www.qiyicc.com/live/music", tls: false },
-      { host: "www.cctv5.com", port: 1936, url: "rtmps://www.cctv5.com:1936/sport/music", tls: true },
-    ]],
-    [{ tcUrl: "RTMP://WWW.qiyicc.com:1935/live/", stream: "sport" }, [
-      { host: "10.0.0.2", port: 1935, url: "RTMP://WWW.qiyicc.com:1935/live/sport", tls: false },
-      { host: "www.cctv5.com", port: 1936, url: "rtmps://www.cctv5.com:1936/sport/sport", tls: true },
-      { host: "54.230.173.30", port: 1935, url: "rtmp://www.espn.com/live/sport", tls: false },
-      { host: "54.230.173.32", port: 443, url: "rtmps://www.espn.com/live/sport", tls: true },
-    ]],
-    [{ tcUrl: "rtmp://other.com/live", stream: "sport" }, []],
+Deno.test("policy.xml lives beside the config file, or in <root>/conf without one", () => {
+  const cases: [string | null, string][] = [
+    [null, "/srv/estuary/conf/policy.xml"],
+    ["/etc/estuary/config.xml", "/etc/estuary/policy.xml"],
+    ["conf/my.xml", "conf/policy.xml"],
+    ["config.xml", "policy.xml"],
   ];
-  for (const [src, want] of cases) assert.deepEqual(forwardTargets(policy, src), want, JSON.stringify(src));
+  for (const [file, want] of cases) assert.equal(policyFileFor(file, "/srv/estuary/"), want, String(file));
 });
 
 Deno.test("invalid policy values are ConfigErrors naming the entry", () => {

@@ -11,6 +11,7 @@ export const ERROR_CODES = [
   "not_found",
   "app_not_allowed",
   "bad_name",
+  "forward_loop",
   "protocol",
   "config",
 ] as const;
@@ -64,6 +65,16 @@ export class AppNotAllowedError extends EstuaryError {
 export class BadNameError extends EstuaryError {
   constructor(name: string, rule: string) {
     super("bad_name", `stream name "${name}" is invalid: ${rule}`);
+  }
+}
+
+/**
+ * A publish that comes back through a forward chain: it names this server, or has been forwarded more
+ * than the hop limit allows (A → B → A, or a longer ring with rewrites).
+ */
+export class ForwardLoopError extends EstuaryError {
+  constructor(key: string, rule: string) {
+    super("forward_loop", `publish of ${key} is a forward loop: ${rule}`);
   }
 }
 

@@ -1,5 +1,5 @@
 import { SessionRegistry } from "./sessions.ts";
-import { AppNotAllowedError, NotFoundError, StreamBusyError } from "./errors.ts";
+import { AppNotAllowedError, ForwardLoopError, NotFoundError, StreamBusyError } from "./errors.ts";
 import { type GopCacheOptions, Stream } from "./stream.ts";
 import { checkName } from "./names.ts";
 
@@ -18,7 +18,15 @@ export interface AdmissionRequest {
   /** Path suffix the client used (".flv", ".m3u8") for the auth URL. */
   ext?: string;
   remote?: string;
+  /**
+   * A forwarded publish: the ids of the servers it came through, first one first (RTMP carries them in
+   * the connect command). A chain that names this hub, or is longer than MAX_FORWARD_HOPS, is a loop.
+   */
+  via?: readonly string[];
 }
+
+/** The most servers a stream may have come through before it is refused as a forward loop. */
+export const MAX_FORWARD_HOPS = 8;
 
 /** Throws AuthError to deny. */
 export type Authorizer = (req: AdmissionRequest) => Promise<void>;
@@ -42,6 +50,8 @@ export type StreamListener = (s: Stream) => void;
 export class Hub {
   /** Every connection of every protocol (the admin's Sessions page). */
   readonly sessions = new SessionRegistry();
+  /** This server's id in forward chains: random per process, so copied configs never collide. */
+  readonly serverId: string = crypto.randomUUID().slice(0, 13);
   #opts: HubOptions;
   #streams = new Map<string, Stream>();
   #waiters = new Map<string, Set<(s: Stream | Error) => void>>();
@@ -109,6 +119,7 @@ export class Hub {
    */
   async publish(req: AdmissionRequest): Promise<Stream> {
     const key = `${req.app}/${req.name}`;
+    this.#checkChain(key, req.via ?? []);
     if (this.#streams.has(key)) throw new StreamBusyError(key);
     await this.#admit(req);
     // Re-check: another publisher may have won the race while auth was pending.
@@ -117,7 +128,7 @@ export class Hub {
       app: req.app,
       name: req.name,
       vhost: req.vhost,
-      info: { from: req.protocol, remote: req.remote, query: req.query },
+      info: { from: req.protocol, remote: req.remote, query: req.query, via: req.via },
       gop: this.#opts.gop,
     });
     this.#streams.set(key, stream);
@@ -141,6 +152,21 @@ export class Hub {
       for (const w of waiters) w(stream);
     }
     return stream;
+  }
+
+  #checkChain(key: string, via: readonly string[]) {
+    if (via.includes(this.serverId)) {
+      throw new ForwardLoopError(
+        key,
+        `its chain ${via.join(" > ")} already names this server (${this.serverId})`,
+      );
+    }
+    if (via.length > MAX_FORWARD_HOPS) {
+      throw new ForwardLoopError(
+        key,
+        `it came through ${via.length} servers: must be at most ${MAX_FORWARD_HOPS}`,
+      );
+    }
   }
 
   /**

@@ -1,6 +1,13 @@
 import assert from "node:assert/strict";
-import { Hub, type HubOptions } from "./hub.ts";
-import { AppNotAllowedError, AuthError, BadNameError, NotFoundError, StreamBusyError } from "./errors.ts";
+import { Hub, type HubOptions, MAX_FORWARD_HOPS } from "./hub.ts";
+import {
+  AppNotAllowedError,
+  AuthError,
+  BadNameError,
+  ForwardLoopError,
+  NotFoundError,
+  StreamBusyError,
+} from "./errors.ts";
 import { tick, vframe } from "./_fixtures_test_util.ts";
 
 const base: HubOptions = {
@@ -45,6 +52,30 @@ Deno.test("hub admission: allowlist, names, busy", async (t) => {
     assert.equal(hub.isRecordApp("rec"), true);
     s.end();
   });
+  hub.close();
+});
+
+Deno.test("hub admission: forward chains naming this server or too long are loops", async () => {
+  const hub = new Hub(base);
+  const hops = (n: number) => Array.from({ length: n }, (_, i) => `srv${i}`);
+  const cases: [string, string[], boolean][] = [
+    ["no chain", [], true],
+    ["another server", ["a"], true],
+    ["at the hop limit", hops(MAX_FORWARD_HOPS), true],
+    ["past the hop limit", hops(MAX_FORWARD_HOPS + 1), false],
+    ["names this server", ["a", hub.serverId, "b"], false],
+  ];
+  for (const [what, via, ok] of cases) {
+    const p = hub.publish({ ...req(), via });
+    if (ok) {
+      const s = await p;
+      assert.deepEqual(s.info.via, via, what);
+      s.end();
+      await tick();
+    } else {
+      await assert.rejects(p, (e) => e instanceof ForwardLoopError && e.message.includes("live/cam"), what);
+    }
+  }
   hub.close();
 });
 

@@ -16,6 +16,8 @@ export interface PublishInfo {
   remote?: string;
   /** The publisher's raw query string, without "?". */
   query?: string;
+  /** Forward chain: ids of the servers this stream came through (a forwarder appends its own). */
+  via?: readonly string[];
 }
 
 /**

@@ -1,4 +1,4 @@
-/** Fuzz targets of the wire protocols (RTMP chunks, RTSP messages, SRT) and of config XML. */
+/** Fuzz targets of the wire protocols (RTMP chunks, RTSP messages, SRT) and of config and policy XML. */
 import { ConfigError, ProtocolError } from "../core/errors.ts";
 import { encodeAmf0 } from "../formats/amf/mod.ts";
 import { chunkMessage, ChunkReader } from "../protocols/rtmp/chunk_stream.ts";
@@ -31,6 +31,9 @@ import {
 import { readConclusion } from "../protocols/srt/negotiation.ts";
 import { parseStreamId } from "../protocols/srt/streamid.ts";
 import { loadConfig } from "../config/load.ts";
+import { parsePolicy } from "../config/policy.ts";
+import { forwardTargets, sourceOf } from "../cluster/targets.ts";
+import { viaOf } from "../protocols/rtmp/via.ts";
 import { type FuzzTarget, text, utf8 } from "./target.ts";
 import { testdata } from "./seeds.ts";
 
@@ -246,6 +249,35 @@ const configXml: FuzzTarget = {
   run: (b) => void loadConfig({ text: text(b) }),
 };
 
+/**
+ * policy.xml → zod, then the forward targets of a few streams (rewrite and name comparison), and the
+ * forward chain a peer's connect command carries.
+ */
+const policyXml: FuzzTarget = {
+  name: "policy-xml",
+  accepted: [ConfigError],
+  seeds: () => [
+    testdata("../conf/policy.xml"),
+    utf8(
+      `<policy><vhosts><vhost name="rtmp://a.com:1935/live/"><forward rewrite="rtmps://b.net:1936/x">[::1]:19350</forward>` +
+        `</vhost></vhosts><urls><url name="RTMP://A.COM/live/s?q=1"><forward rewrite="">c.org</forward></url></urls></policy>`,
+    ),
+  ],
+  run: (b) => {
+    const { policy } = parsePolicy(text(b), "fuzz policy");
+    for (const vhost of ["a.com", "", "::1"]) {
+      forwardTargets(policy, sourceOf({ vhost, app: "live", name: "s" }, "me"));
+    }
+  },
+};
+
+const rtmpVia: FuzzTarget = {
+  name: "rtmp-via",
+  accepted: PROTOCOL,
+  seeds: () => ["a1b2c3d4-e5f6,0f0e0d0c-0b0a", "", "x,,y, z"].map(utf8),
+  run: (b) => void viaOf({ estuaryVia: text(b) }),
+};
+
 export const WIRE_TARGETS: readonly FuzzTarget[] = [
   rtmpChunks,
   rtspMessages,
@@ -253,4 +285,6 @@ export const WIRE_TARGETS: readonly FuzzTarget[] = [
   srtKeyMaterial,
   srtStreamId,
   configXml,
+  policyXml,
+  rtmpVia,
 ];

@@ -63,3 +63,9 @@ export function countServed(deps: HttpDeps, key: string, bytes: Uint8Array): voi
   const stream = deps.hub.get(key);
   if (stream) stream.stats.bytesOut += bytes.byteLength;
 }
+
+/** A segment that is not (or no longer) there: 404 that is never cached, so a CDN edge asks again. */
+export function notAvailable(c: Context, what: string): Response {
+  c.header("cache-control", "no-store");
+  return c.json({ code: 404, msg: `${what} is not available` }, 404);
+}

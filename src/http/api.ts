@@ -34,7 +34,11 @@ export function liveAnswer(deps: HttpDeps, req: Request): Result {
   const details = streamDetails(s, deps.publicUrls(s, host));
   details.app.rec = deps.hub.isRecordApp(s.app);
   const sessions = deps.sessionStats?.(s);
-  return { status: 200, body: sessions ? { ...details, sessions } : { ...details } };
+  const forwards = deps.forwards?.(s) ?? [];
+  const body: Record<string, unknown> = { ...details };
+  if (sessions) body.sessions = sessions;
+  if (forwards.length > 0) body.forwards = forwards;
+  return { status: 200, body };
 }
 
 function rtmpUrl(deps: HttpDeps, s: Stream, host: string): string {

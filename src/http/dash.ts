@@ -6,7 +6,8 @@
  *   /<app>/<name>/dash/init-a-<id>.mp4  audio init segment    /<app>/<name>/dash/a<N>.m4s  audio segment
  *
  * Segment numbers start at the Unix time in seconds, and <id> is the first of them, so URLs are never
- * reused (immutable caching), even when the tracks change and a new init segment is made.
+ * reused (immutable caching), even when the tracks change and a new init segment is made. A request for
+ * the segment being cut (or the next) waits for it; other missing segments are 404 with no-store.
  */
 import { Hono } from "hono";
 import type { Context } from "hono";
@@ -15,7 +16,7 @@ import { DashSegmenter } from "../formats/dash/mod.ts";
 import { isEmpty, outputTracks } from "../formats/segment/mod.ts";
 import type { HttpDeps } from "./deps.ts";
 import { type LiveRoutes, SegmenterRegistry } from "./_segmenters.ts";
-import { admitLivePlayer, countServed, playerId, waitForClient } from "./_live_play.ts";
+import { admitLivePlayer, countServed, notAvailable, playerId, waitForClient } from "./_live_play.ts";
 
 export interface DashOptions {
   /** `<rtmp><hasdash>`. */
@@ -139,8 +140,14 @@ export function createDashRoutes(deps: HttpDeps, opts: DashOptions = defaultDash
     const seg = m ? registry.find(`${app}/${name}`, VARIANT) : undefined;
     if (!m || !seg) return await next();
     const kind = (m[1] ?? m[3]) === "v" ? "video" : "audio";
-    const bytes = m[1] ? seg.init(kind, Number(m[2])) : seg.segment(kind, Number(m[4]));
-    if (!bytes) return c.json({ code: 404, msg: `${app}/${name}/dash/${file} is not available` }, 404);
+    const n = Number(m[4]);
+    let bytes = m[1] ? seg.init(kind, Number(m[2])) : seg.segment(kind, n);
+    // Asked just early (players and CDN edges do): answer when the segment is complete.
+    if (!bytes && !m[1] && seg.isUpcoming(kind, n)) {
+      await waitForClient(seg, () => seg.segment(kind, n) !== undefined, c.req.raw, 3 * opts.segmentMs);
+      bytes = seg.segment(kind, n);
+    }
+    if (!bytes) return notAvailable(c, `${app}/${name}/dash/${file}`);
     countServed(deps, `${app}/${name}`, bytes);
     return new Response(bytes as Uint8Array<ArrayBuffer>, {
       headers: {

@@ -25,7 +25,7 @@ import {
 import { isEmpty, type OutputTracks, outputTracks, primaryKind } from "../formats/segment/mod.ts";
 import type { HttpDeps } from "./deps.ts";
 import { type LiveRoutes, SegmenterRegistry } from "./_segmenters.ts";
-import { admitLivePlayer, countServed, playerId, waitForClient } from "./_live_play.ts";
+import { admitLivePlayer, countServed, notAvailable, playerId, waitForClient } from "./_live_play.ts";
 
 export interface HlsOptions {
   /** `<rtmp><hashls>`. */
@@ -216,7 +216,7 @@ export function createHlsRoutes(deps: HttpDeps, opts: HlsOptions = defaultHlsOpt
     } else if (`init-${m[3]}.mp4` === seg.initName) {
       bytes = seg.init;
     }
-    if (!bytes) return c.json({ code: 404, msg: `${app}/${name}/${file} is not available` }, 404);
+    if (!bytes) return notAvailable(c, `${app}/${name}/${file}`);
     countServed(deps, `${app}/${name}`, bytes);
     return new Response(bytes as Uint8Array<ArrayBuffer>, {
       headers: {

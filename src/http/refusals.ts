@@ -12,6 +12,7 @@ export const HTTP_REFUSALS: Readonly<Record<string, RefusalStatus>> = {
   app_not_allowed: 403,
   not_found: 404,
   bad_name: 400,
+  forward_loop: 403,
   stream_busy: 409,
   protocol: 400,
 };

@@ -126,6 +126,14 @@ function sessionStatsOf(ctx: ServiceContext) {
   };
 }
 
+/** The cluster service's forwards of one stream (target, state, bytes, reconnects). */
+function forwardsOf(ctx: ServiceContext) {
+  return (stream: Stream): unknown[] => {
+    const st = ctx.service("cluster")?.stats() as { forwards?: { key: string }[] } | undefined;
+    return (st?.forwards ?? []).filter((f) => f.key === stream.key);
+  };
+}
+
 /** The part of the settings that binds sockets: only a change here moves the listeners. */
 const listenKey = (s: HttpSettings) => JSON.stringify([s.hostname, s.port, s.tls]);
 
@@ -146,6 +154,7 @@ export const httpService = defineService<HttpSettings>({
       status: () => ({ services: ctx.status(), startTime: ctx.startedAt }),
       publicUrls: publicUrlsFrom(endpointsOf(cur, ctx)),
       sessionStats: sessionStatsOf(ctx),
+      forwards: forwardsOf(ctx),
       authorizeHttp: authorizer(cur.auth),
       metrics: ctx.metrics,
     };

@@ -6,3 +6,6 @@ export * from "./test_server.ts";
 export * from "./flv.ts";
 export * from "./http_client.ts";
 export * from "./browser.ts";
+export * from "./nginx_rtmp.ts";
+export * from "./nginx_cache.ts";
+export * from "./tcp_relay.ts";

@@ -4,7 +4,13 @@
  * log lines kept in memory. A test states only what it changes (`{ http: { hlsduration: 2 } }`,
  * `{ srt: { enable: false } }`), so the options can never drift from what production runs.
  */
-import { type Config, defaultConfig, parseConfig, type SectionName } from "../../src/config/mod.ts";
+import {
+  type Config,
+  defaultConfig,
+  parseConfig,
+  parsePolicy,
+  type SectionName,
+} from "../../src/config/mod.ts";
 import type { Hub } from "../../src/core/mod.ts";
 import { MemorySink } from "../../src/log/mod.ts";
 import { createServer, type EstuaryServer } from "../../src/server.ts";
@@ -27,6 +33,8 @@ export interface TestServerOptions {
    * ports). The partial config may still turn a section's `ssl` off.
    */
   tls?: boolean;
+  /** policy.xml text (forwarding); none = no forwarding. */
+  policy?: string;
 }
 
 export interface TestServer {
@@ -53,8 +61,11 @@ export interface TestServer {
   srt(streamId: string, params?: Record<string, string | number>): string;
   /** A service's typed stats (`ts.stats<SrtStats>("srt")`). */
   stats<T>(service: string): T;
-  /** Merges `partial` into the running config and reloads; returns the changed sections. */
-  reload(partial: PartialConfig): Promise<SectionName[]>;
+  /**
+   * Merges `partial` into the running config and reloads (with a new policy.xml text when given);
+   * returns the changed sections.
+   */
+  reload(partial: PartialConfig, policy?: string): Promise<SectionName[]>;
   /** Stops the server and removes its root. */
   close(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
@@ -133,7 +144,13 @@ export async function startTestServer(
         rtsp: { ssl: true },
       });
     }
-    server = createServer({ config: testConfig(base, partial), root, configFile: null, sinks: [sink] });
+    server = createServer({
+      config: testConfig(base, partial),
+      policy: opts.policy === undefined ? undefined : parsePolicy(opts.policy, "test policy").policy,
+      root,
+      configFile: null,
+      sinks: [sink],
+    });
     await server.start();
     return testServer(server, root, sink.lines, cert);
   } catch (err) {
@@ -188,7 +205,11 @@ function testServer(
       if (!svc) throw new Error(`the test server has no running ${service} service`);
       return svc.stats() as T;
     },
-    reload: (partial) => server.reload(testConfig(server.config, partial)),
+    reload: (partial, policy) =>
+      server.reload(
+        testConfig(server.config, partial),
+        policy === undefined ? undefined : parsePolicy(policy, "test policy").policy,
+      ),
     close,
     [Symbol.asyncDispose]: close,
   };

@@ -89,6 +89,16 @@ export class DashSegmenter implements Waitable {
     return version === this.#first ? this.#tracks.find((t) => t.kind === kind)?.init : undefined;
   }
 
+  /**
+   * Whether segment `n` of `kind` is the one being cut now or the one after: a player (or a CDN edge
+   * for many players) that asks for it just early is answered when it is complete, not with a 404.
+   */
+  isUpcoming(kind: string, n: number): boolean {
+    if (this.#ended || !this.#tracks.some((t) => t.kind === kind)) return false;
+    const next = this.#numbers.get(kind as Kind) ?? this.#next;
+    return n >= next && n <= next + 1;
+  }
+
   segment(kind: string, n: number): Uint8Array | undefined {
     for (let i = this.#segments.length - 1; i >= 0; i--) {
       const m = this.#segments[i].media.get(kind as Kind);

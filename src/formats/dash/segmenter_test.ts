@@ -57,8 +57,18 @@ Deno.test("DashSegmenter: separate audio/video sets, contiguous timelines, segme
     assert.deepEqual(parseBoxes(s.segment(kind, 100)!).map((b) => b.type), ["moof", "mdat"]);
     assert.ok(s.segment(kind, 101));
     assert.equal(s.segment(kind, 102), undefined);
+    // 102 is being cut, 103 comes after it: worth a wait; the rest are not.
+    assert.deepEqual([100, 101, 102, 103, 104].map((n) => s.isUpcoming(kind, n)), [
+      false,
+      false,
+      true,
+      true,
+      false,
+    ]);
   }
+  assert.equal(s.isUpcoming("text", 102), false);
   s.end();
+  assert.equal(s.isUpcoming("video", 102), false, "nothing is upcoming once ended");
   const done = xml.parse(s.mpd()).MPD;
   assert.equal(done.type, "static");
   assert.ok(done.mediaPresentationDuration.startsWith("PT3"), done.mediaPresentationDuration);

@@ -41,6 +41,11 @@ export interface RtmpClientOptions {
   chunkSize?: number;
   /** CA certificates (PEM) for rtmps:// with a private CA or a self-signed server. */
   caCerts?: string[];
+  /** Our certificate and key (PEM) for rtmps:// to a server that asks for one (mutual TLS). */
+  cert?: string;
+  key?: string;
+  /** Extra properties of the connect command (e.g. the forward chain). */
+  connectProperties?: Record<string, AmfValue>;
   log?: Logger;
 }
 
@@ -82,6 +87,8 @@ export class RtmpClient {
   metadata: AmfObject | undefined;
   /** Every onStatus code received, in order (for tests and diagnostics). */
   readonly statusCodes: string[] = [];
+  /** The FourCCs the server listed in connect's _result: it speaks Enhanced RTMP when not empty. */
+  readonly serverFourCcs = new Set<string>();
 
   private constructor(url: RtmpUrl, conn: Deno.Conn, opts: RtmpClientOptions) {
     this.url = url;
@@ -93,14 +100,35 @@ export class RtmpClient {
   /** Connects, handshakes and sends `connect`; throws when the server rejects it. */
   static async connect(url: string, opts: RtmpClientOptions = {}): Promise<RtmpClient> {
     const u = parseRtmpUrl(url);
+    return await RtmpClient.connectTo(u, { hostname: u.host, port: u.port }, opts);
+  }
+
+  /**
+   * Like `connect`, but to `addr` instead of the URL's host and port (a forward target: the URL is
+   * what the server is told, the address where it is).
+   */
+  static async connectTo(
+    u: RtmpUrl,
+    addr: { hostname: string; port: number },
+    opts: RtmpClientOptions = {},
+  ): Promise<RtmpClient> {
     const timeoutMs = opts.timeoutMs ?? 10_000;
+    const mtls = opts.cert && opts.key ? { cert: opts.cert, key: opts.key } : {};
+    // TLS verifies the certificate against the address we connect to.
+    const connecting = u.tls
+      ? Deno.connectTls({ ...addr, caCerts: opts.caCerts, ...mtls })
+      : Deno.connect(addr);
+    let timedOut = false;
+    // A connect that completes after the timeout must not leak its socket.
+    connecting.then((c) => timedOut && c.close(), () => {});
     const conn = await withTimeout<Deno.Conn>(
-      u.tls
-        ? Deno.connectTls({ hostname: u.host, port: u.port, caCerts: opts.caCerts })
-        : Deno.connect({ hostname: u.host, port: u.port }),
+      connecting,
       timeoutMs,
-      `connect to ${u.host}:${u.port}`,
-    );
+      `connect to ${addr.hostname}:${addr.port}`,
+    ).catch((err) => {
+      timedOut = true;
+      throw err;
+    });
     if ("setNoDelay" in conn) (conn as Deno.TcpConn).setNoDelay(true);
     const client = new RtmpClient(u, conn, opts);
     try {
@@ -131,10 +159,14 @@ export class RtmpClient {
     return this.#rc.bytesIn;
   }
 
+  get bytesOut(): number {
+    return this.#rc.bytesOut;
+  }
+
   async #connect() {
     const fourCcList = this.#opts.fourCcList ?? ["hvc1", "av01", "vp09", "Opus"];
     this.#rc.setChunkSize(this.#opts.chunkSize ?? 4096);
-    const [, info] = await this.#call("connect", {
+    const [props, info] = await this.#call("connect", {
       app: this.url.connectApp,
       type: "nonprivate",
       flashVer: "FMLE/3.0 (compatible; Estuary)",
@@ -146,7 +178,12 @@ export class RtmpClient {
       videoFunction: 1,
       objectEncoding: 0,
       fourCcList,
+      ...this.#opts.connectProperties,
     });
+    const list = props && typeof props === "object" && !Array.isArray(props)
+      ? (props as AmfObject).fourCcList
+      : undefined;
+    if (Array.isArray(list)) { for (const v of list) if (typeof v === "string") this.serverFourCcs.add(v); }
     const code = String(asObject(info).code ?? "");
     if (code !== "NetConnection.Connect.Success") throw new Error(`RTMP connect failed: ${code}`);
   }

@@ -31,6 +31,11 @@ export const RTMP_REFUSALS: Readonly<Record<ErrorCode, Readonly<Record<RtmpStep,
     play: Status.playFailed,
   },
   bad_name: { connect: Status.connectRejected, publish: Status.publishBadName, play: Status.playFailed },
+  forward_loop: {
+    connect: Status.connectRejected,
+    publish: Status.publishBadName,
+    play: Status.playFailed,
+  },
   protocol: { connect: null, publish: null, play: null },
   config: { connect: null, publish: null, play: null },
 };

@@ -36,6 +36,7 @@ import { chooseForm, clientFourCcs, Playback } from "./output.ts";
 import { PLAY_STREAM_ID } from "./muxer.ts";
 import { rtmpRefusal } from "./refusals.ts";
 import { connectTarget, mergeQuery, splitQuery } from "./url.ts";
+import { viaOf } from "./via.ts";
 
 /**
  * Shared by every session of a server and edited in place by a reload: each value is read when it
@@ -77,6 +78,8 @@ export class RtmpSession {
   #app = "";
   #vhost = "";
   #appQuery = "";
+  /** The forward chain the peer sent in connect (a forwarding server), checked by the hub at publish. */
+  #via: string[] = [];
   #fourCcs = new Set<string>();
   #ingest: Ingest | undefined;
   #player: Playback | undefined;
@@ -235,15 +238,8 @@ export class RtmpSession {
           description: String(c.args[0] ?? ""),
         }]));
         if (this.#ingest) {
-          this.#send(
-            onStatusMessage(
-              this.#rc!,
-              1,
-              "status",
-              Status.unpublishSuccess,
-              `${this.key} is now unpublished.`,
-            ),
-          );
+          const desc = `${this.key} is now unpublished.`;
+          this.#send(onStatusMessage(this.#rc!, 1, "status", Status.unpublishSuccess, desc));
         }
         this.#unpublish("unpublished (FCUnpublish)");
         if (c.transactionId > 0) this.#send(resultMessage(this.#rc!, c.transactionId, null, undefined));
@@ -284,6 +280,7 @@ export class RtmpSession {
     this.#vhost = t.vhost;
     this.#appQuery = t.query;
     this.#fourCcs = clientFourCcs(o);
+    this.#via = viaOf(o);
     const objectEncoding = typeof o.objectEncoding === "number" ? o.objectEncoding : 0;
     this.#send(windowAckSizeMessage(this.#opts.windowAckSize));
     this.#send(setPeerBandwidthMessage(this.#opts.windowAckSize, LimitType.dynamic));
@@ -302,6 +299,7 @@ export class RtmpSession {
       vhost: this.#vhost,
       query: mergeQuery(this.#appQuery, query),
       remote: this.remote,
+      via: this.#via,
     };
   }
 

@@ -24,6 +24,7 @@ export const RTSP_REFUSALS: Readonly<Record<ErrorCode, { status: number; reason?
   not_found: { status: 404 },
   app_not_allowed: { status: 403 },
   bad_name: { status: 400 },
+  forward_loop: { status: 403 },
   protocol: { status: 400 },
   config: { status: 500 },
 };

@@ -12,6 +12,7 @@ export const SRT_REFUSALS: Readonly<Record<ErrorCode, number>> = {
   not_found: RejectReason.NotFound,
   app_not_allowed: RejectReason.Forbidden,
   bad_name: RejectReason.BadRequest,
+  forward_loop: RejectReason.Forbidden,
   protocol: RejectReason.BadRequest,
   config: RejectReason.ServerError,
 };
