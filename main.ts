@@ -1,10 +1,19 @@
 /**
- * Estuary command line: flags → config → server. SIGINT/SIGTERM stop, SIGHUP reloads the config.
- * Usage: main.ts [--config FILE] [--root DIR] [--help] [--version]
+ * Estuary command line: flags → config → server. A saved config file (or SIGHUP on POSIX) reloads
+ * it live; SIGINT/SIGTERM (SIGINT/SIGBREAK on Windows) stop gracefully within 5 s.
+ * Usage: main.ts [--config FILE] [--root DIR] [--check-config [FILE]] [--help] [--version]
  */
 import { loadConfig } from "./src/config/mod.ts";
 import { createServer } from "./src/server.ts";
 import { EstuaryError } from "./src/core/errors.ts";
+import {
+  checkConfig,
+  onSignals,
+  reloader,
+  reloadOnChange,
+  shutdownHandler,
+  watchedFiles,
+} from "./src/cli/mod.ts";
 import denoJson from "./deno.json" with { type: "json" };
 
 const VERSION = denoJson.version;
@@ -12,18 +21,23 @@ const VERSION = denoJson.version;
 const HELP =
   `Estuary ${VERSION}: a live streaming media server (RTMP, HTTP-FLV, WS-FLV, HLS, DASH, RTSP, SRT, WebRTC)
 
-Usage: estuary [--config FILE] [--root DIR] [--help] [--version]
+Usage: estuary [--config FILE] [--root DIR] [--check-config [FILE]] [--help] [--version]
 
-  --config FILE   config.xml to use (default: <root>/conf/config.xml when it exists, else built-in defaults)
-  --root DIR      where relative paths (html, vod, rec, logs, data, conf) resolve (default: the program's folder)
-  --help          show this help
-  --version       print the version
+  --config FILE          config.xml to use (default: <root>/conf/config.xml when it exists, else built-in defaults)
+  --root DIR             where relative paths (html, vod, rec, logs, data, conf) resolve (default: the program's folder)
+  --check-config [FILE]  validate FILE (default: the --config file) and exit: 0 and "ok", or 1 and the error
+  --help                 show this help
+  --version              print the version
 
-Environment: ESTUARY_<SECTION>_<KEY> overrides a config element, e.g. ESTUARY_RTMP_PORT=1935.`;
+Environment: ESTUARY_<SECTION>_<KEY> overrides a config element, e.g. ESTUARY_RTMP_PORT=1935.
+The config file (and policy.xml beside it) is watched: a saved change applies live; SIGHUP also reloads (POSIX).
+SIGINT/SIGTERM (Windows: Ctrl+C, Ctrl+Break) stop gracefully: goodbyes sent, recordings closed, exit within 5 s.`;
 
 export interface CliArgs {
   config?: string;
   root?: string;
+  /** --check-config: the file to check, or "" for the --config (or default) file. */
+  checkConfig?: string;
   help: boolean;
   version: boolean;
 }
@@ -49,6 +63,12 @@ export function parseArgs(argv: string[]): CliArgs {
       case "--root":
         out.root = value();
         break;
+      case "--check-config":
+        // The file is optional: the next argument is it unless it is another flag.
+        if (inline !== undefined) out.checkConfig = value();
+        else if (argv[i + 1] !== undefined && !argv[i + 1].startsWith("-")) out.checkConfig = argv[++i];
+        else out.checkConfig = "";
+        break;
       case "--help":
       case "-h":
         out.help = true;
@@ -60,7 +80,7 @@ export function parseArgs(argv: string[]): CliArgs {
       default:
         throw new EstuaryError(
           "cli",
-          `unknown flag "${a}": allowed are --config FILE, --root DIR, --help, --version`,
+          `unknown flag "${a}": allowed are --config FILE, --root DIR, --check-config [FILE], --help, --version`,
         );
     }
   }
@@ -103,6 +123,16 @@ async function main(): Promise<number> {
   const defaultFile = `${root}/conf/config.xml`;
   const file = args.config ?? (exists(defaultFile) ? defaultFile : undefined);
   const envObj = Deno.env.toObject();
+  if (args.checkConfig !== undefined) {
+    const r = checkConfig({ file: args.checkConfig || file, env: envObj, root });
+    for (const w of r.warnings) console.error(`estuary: warning: ${w}`);
+    if (!r.ok) {
+      console.error(`estuary: ${r.error}`);
+      return 1;
+    }
+    console.log(`${r.what}: ok`);
+    return 0;
+  }
   const load = () => loadConfig({ file, env: envObj });
   let loaded;
   try {
@@ -120,22 +150,21 @@ async function main(): Promise<number> {
     await server.stop();
     return 1;
   }
-  const stop = async (sig: string) => {
-    server.log.info("stopping", { signal: sig });
-    await server.stop();
-    Deno.exit(0);
-  };
-  Deno.addSignalListener("SIGINT", () => stop("SIGINT"));
-  Deno.addSignalListener("SIGTERM", () => stop("SIGTERM"));
-  Deno.addSignalListener("SIGHUP", async () => {
-    try {
-      const next = load();
-      for (const w of next.warnings) server.log.warn("config warning", { detail: w });
-      await server.reload(next.config);
-    } catch (err) {
-      server.log.error("config reload refused; keeping the running config", { error: err });
-    }
+  // Every reload trigger (a saved file, SIGHUP) goes through this one function.
+  const reload = reloader(async () => {
+    const next = load();
+    for (const w of next.warnings) server.log.warn("config warning", { detail: w });
+    await server.reload(next.config);
+  }, server.log);
+  const watch = file ? reloadOnChange(watchedFiles(file, exists), reload, server.log) : undefined;
+  const stop = shutdownHandler({
+    log: server.log,
+    async stop() {
+      watch?.close();
+      await server.stop();
+    },
   });
+  onSignals({ stop, reload: (signal) => void reload(signal) });
   return await new Promise<number>(() => {});
 }
 

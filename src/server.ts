@@ -5,10 +5,10 @@
  * `update` restarts.
  */
 import type { Config, SectionName } from "./config/mod.ts";
-import { diffConfig, resolvePath } from "./config/mod.ts";
+import { diffConfig, listeners, resolvePath } from "./config/mod.ts";
 import { Hub } from "./core/mod.ts";
 import { Metrics, registerHubMetrics } from "./metrics/mod.ts";
-import type { ListenerStatus, RunningService, ServiceContext, ServiceModule } from "./service.ts";
+import type { ListenerStatus, Readiness, RunningService, ServiceContext, ServiceModule } from "./service.ts";
 import { hubOptions } from "./hub_options.ts";
 import { rtmpService } from "./protocols/rtmp/service.ts";
 import { rtspService } from "./protocols/rtsp/service.ts";
@@ -56,6 +56,8 @@ export interface EstuaryServer {
   /** Applies a new config; returns the changed sections. Throws (and changes nothing) on bad TLS files. */
   reload(next: Config): Promise<SectionName[]>;
   status(): Record<string, ListenerStatus>;
+  /** Running, with every enabled listener up (for /api/ready). */
+  readiness(): Readiness;
   /** Bound port of a listener ("rtmp", "rtmps", "http", "https", "rtsp", "rtsps", "srt"), 0 if not running. */
   port(name: string): number;
   /** A running service by module name. */
@@ -99,7 +101,14 @@ export function createServer(opts: ServerOptions): EstuaryServer {
     return out;
   };
   const service = (name: string) => slots.find((s) => s.module.name === name)?.service ?? undefined;
-  const ctx: ServiceContext = { hub, log, metrics, root: opts.root, startedAt, status, service };
+  let phase: Readiness["phase"] = "starting";
+  let stopped: Promise<void> | undefined;
+  const readiness = (): Readiness => {
+    const st = status();
+    const down = listeners(config).map((l) => l.service).filter((name) => !st[name]?.run);
+    return { ready: phase === "running" && down.length === 0, phase, down };
+  };
+  const ctx: ServiceContext = { hub, log, metrics, root: opts.root, startedAt, status, service, readiness };
 
   async function startSlot(slot: Slot, settings: unknown) {
     slot.running = JSON.stringify(settings);
@@ -141,12 +150,21 @@ export function createServer(opts: ServerOptions): EstuaryServer {
     recentLog,
     async start() {
       for (const slot of slots) await startSlot(slot, slot.module.settings(config, opts.root));
+      if (phase === "starting") phase = "running";
       log.info("estuary started", { root: opts.root, config: opts.configFile ?? "built-in defaults" });
     },
-    async stop() {
-      hub.close();
-      for (const slot of [...slots].reverse()) await stopSlot(slot);
-      fileSink?.close();
+    stop() {
+      // Graceful: the hub admits nobody new and ends every stream, so players get their protocol's
+      // end of stream (RTMP StreamEOF + UnpublishNotify, RTSP RTCP BYE, SRT shutdown, the end of an
+      // HTTP-FLV body) and recordings write their last segment and close their playlists. Then the
+      // services close in reverse order; the recorder waits for its files.
+      stopped ??= (async () => {
+        phase = "stopping";
+        hub.close();
+        for (const slot of [...slots].reverse()) await stopSlot(slot);
+        fileSink?.close();
+      })();
+      return stopped;
     },
     async reload(next: Config) {
       // Every module's settings first: one that throws (an unreadable certificate) refuses it all.
@@ -188,6 +206,7 @@ export function createServer(opts: ServerOptions): EstuaryServer {
       return changed;
     },
     status,
+    readiness,
     port(name: string) {
       return status()[name]?.port ?? 0;
     },

@@ -16,6 +16,14 @@ export interface ListenerStatus {
   ssl: boolean;
 }
 
+/** For orchestrators (`/api/ready`): ready when running and every enabled listener is up. */
+export interface Readiness {
+  ready: boolean;
+  phase: "starting" | "running" | "stopping";
+  /** Enabled listeners that are not listening (e.g. "rtmp" while starting, or after a failed move). */
+  down: string[];
+}
+
 /** What every service shares. */
 export interface ServiceContext {
   readonly hub: Hub;
@@ -28,6 +36,8 @@ export interface ServiceContext {
   status(): Record<string, ListenerStatus>;
   /** Another running service, by module name (e.g. HTTP shows SRT's per-session stats). */
   service(name: string): RunningService | undefined;
+  /** The server's readiness (absent in unit tests that build a context by hand). */
+  readiness?(): Readiness;
 }
 
 /** A service built from its settings. */

@@ -133,6 +133,7 @@ export const httpService = defineService<HttpSettings>({
       log: ctx.log,
       options: cur.options,
       status: () => ({ services: ctx.status(), startTime: ctx.startedAt }),
+      readiness: ctx.readiness,
       publicUrls: publicUrlsFrom(endpointsOf(cur, ctx)),
       sessionStats: sessionStatsOf(ctx),
       authorizeHttp: authorizer(cur.auth),
