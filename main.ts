@@ -3,7 +3,7 @@
  * it live; SIGINT/SIGTERM (SIGINT/SIGBREAK on Windows) stop gracefully within 5 s.
  * Usage: main.ts [--config FILE] [--root DIR] [--check-config [FILE]] [--help] [--version]
  */
-import { loadConfig } from "./src/config/mod.ts";
+import { type FileWatch, loadConfig } from "./src/config/mod.ts";
 import { createServer } from "./src/server.ts";
 import { EstuaryError } from "./src/core/errors.ts";
 import {
@@ -143,28 +143,34 @@ async function main(): Promise<number> {
   }
   const server = createServer({ config: loaded.config, root, configFile: file ?? null });
   for (const w of loaded.warnings) server.log.warn("config warning", { detail: w });
-  try {
-    await server.start();
-  } catch (err) {
-    server.log.error("startup failed", { error: err });
-    await server.stop();
-    return 1;
-  }
-  // Every reload trigger (a saved file, SIGHUP) goes through this one function.
-  const reload = reloader(async () => {
-    const next = load();
-    for (const w of next.warnings) server.log.warn("config warning", { detail: w });
-    await server.reload(next.config);
-  }, server.log);
-  const watch = file ? reloadOnChange(watchedFiles(file, exists), reload, server.log) : undefined;
+  // Signals are handled from the start: a stop that arrives while listeners open waits for them.
+  const starting = server.start();
+  let watch: FileWatch | undefined;
   const stop = shutdownHandler({
     log: server.log,
     async stop() {
+      await starting.catch(() => {});
       watch?.close();
       await server.stop();
     },
   });
-  onSignals({ stop, reload: (signal) => void reload(signal) });
+  // Every reload trigger (a saved file, SIGHUP) goes through this one function.
+  const reload = reloader(async () => {
+    await starting;
+    const next = load();
+    for (const w of next.warnings) server.log.warn("config warning", { detail: w });
+    await server.reload(next.config);
+  }, server.log);
+  const removeSignals = onSignals({ stop, reload: (signal) => void reload(signal) });
+  try {
+    await starting;
+  } catch (err) {
+    removeSignals();
+    server.log.error("startup failed", { error: err });
+    await server.stop();
+    return 1;
+  }
+  if (file) watch = reloadOnChange(watchedFiles(file, exists), reload, server.log);
   return await new Promise<number>(() => {});
 }
 

@@ -24,3 +24,4 @@ export {
 } from "./policy.ts";
 export { resolvePath } from "./paths.ts";
 export { type TlsMaterial, tlsMaterial } from "./tls.ts";
+export { type FileWatch, folderOf, watchFiles } from "./watch.ts";
