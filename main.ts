@@ -9,6 +9,7 @@ import { EstuaryError } from "./src/core/errors.ts";
 import {
   checkConfig,
   onSignals,
+  programDir,
   reloader,
   reloadOnChange,
   shutdownHandler,
@@ -87,13 +88,6 @@ export function parseArgs(argv: string[]): CliArgs {
   return out;
 }
 
-/** The program's own folder: beside the executable when compiled, else beside main.ts. */
-function programDir(): string {
-  const url = new URL(".", import.meta.url);
-  if (url.protocol === "file:") return decodeURIComponent(url.pathname).replace(/\/$/, "") || "/";
-  return Deno.execPath().replace(/\/[^/]*$/, "");
-}
-
 function exists(path: string): boolean {
   try {
     Deno.statSync(path);
@@ -119,7 +113,12 @@ async function main(): Promise<number> {
     console.log(`estuary ${VERSION}`);
     return 0;
   }
-  const root = args.root ?? programDir();
+  const root = args.root ?? programDir({
+    mainUrl: import.meta.url,
+    execPath: Deno.execPath(),
+    standalone: Deno.build.standalone,
+    os: Deno.build.os,
+  });
   const defaultFile = `${root}/conf/config.xml`;
   const file = args.config ?? (exists(defaultFile) ? defaultFile : undefined);
   const envObj = Deno.env.toObject();
