@@ -1,7 +1,7 @@
 /**
  * Graceful stop through the real program: with a recording in progress (record app `rec`, HLS) and
- * ffmpeg RTMP and HTTP-FLV players, SIGTERM ends the players with their protocol's end of stream
- * (ffmpeg exits 0, as at a normal end), closes the recording's playlist with #EXT-X-ENDLIST so
+ * ffmpeg RTMP, HTTP-FLV and RTSP players, SIGTERM ends the RTMP, HTTP-FLV and RTSP players with their protocol's end of
+ * stream (ffmpeg exits 0, as at a normal end), closes the recording's playlist with #EXT-X-ENDLIST so
  * ffprobe plays it to the end, and the process exits 0 well within the 5 s deadline. New
  * connections are refused once it has gone.
  */
@@ -14,15 +14,14 @@ requireTool("ffmpeg");
 requireTool("ffprobe");
 
 /** An ffmpeg player decoding to nothing, whose exit code tells whether the stream ended cleanly. */
-function player(url: string) {
+function player(url: string, inputArgs = ["-rw_timeout", "5000000"]) {
   const child = new Deno.Command("ffmpeg", {
     args: [
       "-nostdin",
       "-hide_banner",
       "-loglevel",
       "error",
-      "-rw_timeout",
-      "5000000",
+      ...inputArgs,
       "-i",
       url,
       "-f",
@@ -48,10 +47,11 @@ function player(url: string) {
   };
 }
 
-Deno.test("graceful stop: SIGTERM closes a recording with ENDLIST, ends RTMP and HTTP-FLV players cleanly, exits 0 within 5 s", async () => {
+Deno.test("graceful stop: SIGTERM closes a recording with ENDLIST, ends RTMP, HTTP-FLV and RTSP players cleanly, exits 0 within 5 s", async () => {
   const dir = await Deno.makeTempDir({ prefix: "estuary-test-" });
   const server = await startEstuary({
     root: dir,
+    services: ["rtmp", "http", "rtsp"],
     env: { ESTUARY_HTTP_RECMODE: "1", ESTUARY_HTTP_RECDURATION: "10", ESTUARY_HTTP_HLSDURATION: "1" },
   });
   const pub = ffmpegPublish({
@@ -64,6 +64,7 @@ Deno.test("graceful stop: SIGTERM closes a recording with ENDLIST, ends RTMP and
   });
   const rtmp = player(server.rtmp("/rec/bye"));
   const flv = player(server.http("/rec/bye.flv"));
+  const rtsp = player(`rtsp://127.0.0.1:${server.ports.rtsp}/rec/bye`, ["-rtsp_transport", "tcp"]);
   try {
     const folder = `${dir}/rec/127.0.0.1/bye/${dayAndTime(Date.now())[0]}`;
     const playlist = await waitFor(
@@ -100,7 +101,7 @@ Deno.test("graceful stop: SIGTERM closes a recording with ENDLIST, ends RTMP and
     assert.ok(Math.abs(probed - closed.duration) < 1, `ffprobe ${probed} s, playlist ${closed.duration} s`);
 
     // The players saw an end of stream, not an error: ffmpeg exits 0.
-    for (const [name, p] of [["RTMP", rtmp], ["HTTP-FLV", flv]] as const) {
+    for (const [name, p] of [["RTMP", rtmp], ["HTTP-FLV", flv], ["RTSP", rtsp]] as const) {
       const r = await Promise.race([
         p.result(),
         new Promise<undefined>((res) => setTimeout(() => res(undefined), 5000)),
@@ -111,16 +112,17 @@ Deno.test("graceful stop: SIGTERM closes a recording with ENDLIST, ends RTMP and
     // The RTMP player's session ended after flushing StreamEOF + UnpublishNotify, not by a cut.
     const rtmpStop = server.lines.find((l) => /rtmp session stop .*role=player/.test(l));
     assert.match(rtmpStop ?? "", /reason="stream ended: server stopping"/);
+    // The RTSP player's connection closed itself after the RTCP BYE, not by the listener's cut.
+    const rtspStop = server.lines.find((l) => /rtsp disconnect /.test(l));
+    assert.match(rtspStop ?? "", /reason="stream ended: server stopping"/);
     // And nothing listens any more.
     await assert.rejects(Deno.connect({ hostname: "127.0.0.1", port: server.ports.rtmp }));
     console.log(
       `stopped in ${stopMs} ms; recording closed with ${closed.segments.length} segments, ${closed.duration} s`,
     );
   } finally {
-    rtmp.kill();
-    flv.kill();
-    await rtmp.result();
-    await flv.result();
+    for (const p of [rtmp, flv, rtsp]) p.kill();
+    for (const p of [rtmp, flv, rtsp]) await p.result();
     await pub.stop();
     await server.stop("SIGKILL");
     await Deno.remove(dir, { recursive: true });
