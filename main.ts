@@ -160,7 +160,11 @@ async function main(): Promise<number> {
     for (const w of next.warnings) server.log.warn("config warning", { detail: w });
     await server.reload(next.config);
   }, server.log);
-  const removeSignals = onSignals({ stop, reload: (signal) => void reload(signal) });
+  const removeSignals = onSignals({
+    stop,
+    reload: (signal) => void reload(signal),
+    refused: (signal, err) => server.log.warn("cannot listen to a signal", { signal, error: err }),
+  });
   try {
     await starting;
   } catch (err) {

@@ -34,3 +34,30 @@ Deno.test({
     }
   },
 });
+
+Deno.test("onSignals: a signal the runtime refuses is skipped and reported; the others are installed", () => {
+  const added: string[] = [];
+  const refused: string[] = [];
+  const api = {
+    add(s: Deno.Signal) {
+      if (s === "SIGBREAK") throw new TypeError(`Invalid signal: ${s}`);
+      added.push(s);
+    },
+    remove(s: Deno.Signal) {
+      added.splice(added.indexOf(s), 1);
+    },
+  };
+  const remove = onSignals(
+    {
+      stop() {},
+      reload() {},
+      refused: (s, err) => refused.push(`${s}: ${err.message}`),
+    },
+    "windows",
+    api,
+  );
+  assert.deepEqual(added, ["SIGINT"]);
+  assert.deepEqual(refused, ["SIGBREAK: Invalid signal: SIGBREAK"]);
+  remove();
+  assert.deepEqual(added, []);
+});
