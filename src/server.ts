@@ -24,14 +24,19 @@ import {
   MemorySink,
 } from "./log/mod.ts";
 
-/** The services, in start order (HTTP last: its /api/status and URLs describe the others). */
+/**
+ * The services, in start order; they stop in reverse. HTTP first, so that its probes answer for the
+ * whole life of the process: /api/ready says 503 while the others start and while they stop (its
+ * status and URLs read the other services' ports when asked). The recorder last, so that it is the
+ * first to stop and closes its files early.
+ */
 // deno-lint-ignore no-explicit-any
 export const SERVICES: readonly ServiceModule<any>[] = [
+  httpService,
   rtmpService,
   rtspService,
   srtService,
   recorderService,
-  httpService,
 ];
 
 export interface ServerOptions {
