@@ -32,17 +32,25 @@ export function watchedFiles(configFile: string, exists: (path: string) => boole
   return exists(policy) && policy !== configFile ? [configFile, policy] : [configFile];
 }
 
-/** Calls `reload` when one of `files` changes; a failing watch logs once and leaves SIGHUP working. */
+/**
+ * Calls `reload` when one of `files` changes. A watch that cannot start (no inotify watches left, a
+ * folder gone) or that stops later is one warning: the server runs on, and SIGHUP still reloads.
+ */
 export function reloadOnChange(
   files: string[],
   reload: (trigger: string) => unknown,
   log: Logger,
   debounceMs?: number,
 ): FileWatch {
-  const watch = watchFiles(files, (changed) => void reload(`file changed: ${changed.join(", ")}`), {
-    debounceMs,
-    onError: (err) => log.warn("config file watch stopped", { files: files.join(","), error: err }),
-  });
-  log.info("watching config files", { files: files.join(",") });
-  return watch;
+  try {
+    const watch = watchFiles(files, (changed) => void reload(`file changed: ${changed.join(", ")}`), {
+      debounceMs,
+      onError: (err) => log.warn("config file watch stopped", { files: files.join(","), error: err }),
+    });
+    log.info("watching config files", { files: files.join(",") });
+    return watch;
+  } catch (err) {
+    log.warn("config files are not watched: save-to-reload is off", { files: files.join(","), error: err });
+    return { close() {}, closed: Promise.resolve() };
+  }
 }

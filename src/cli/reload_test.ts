@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { ConfigError } from "../core/errors.ts";
 import { createLogger, MemorySink } from "../log/mod.ts";
-import { reloader, watchedFiles } from "./reload.ts";
+import { reloader, reloadOnChange, watchedFiles } from "./reload.ts";
 
 function memLog() {
   const sink = new MemorySink(100);
@@ -64,4 +64,34 @@ Deno.test("watchedFiles: policy.xml beside the config file when it exists, for P
   assert.deepEqual(watchedFiles("config.xml", have("./policy.xml")), ["config.xml", "./policy.xml"]);
   // A config file named policy.xml is watched once.
   assert.deepEqual(watchedFiles("/x/policy.xml", have("/x/policy.xml")), ["/x/policy.xml"]);
+});
+
+Deno.test("reloadOnChange: a watch that cannot start is one warning, not a crash", async () => {
+  const { log, sink } = memLog();
+  const watch = reloadOnChange(["/nonexistent-estuary-dir/config.xml"], () => {}, log);
+  watch.close();
+  await watch.closed;
+  const warns = sink.lines.filter((l) => / WARN /.test(l));
+  assert.equal(warns.length, 1, sink.lines.join("\n"));
+  assert.match(warns[0], /config files are not watched/);
+  assert.match(warns[0], /nonexistent-estuary-dir/);
+});
+
+Deno.test("reloadOnChange: a saved file calls reload with the file as the trigger", async () => {
+  const { log } = memLog();
+  const dir = await Deno.makeTempDir();
+  const file = `${dir}/config.xml`;
+  await Deno.writeTextFile(file, "<config/>");
+  const triggers: string[] = [];
+  const watch = reloadOnChange([file], (t) => triggers.push(t), log, 50);
+  try {
+    await Deno.writeTextFile(file, "<config><rtmp/></config>");
+    const end = Date.now() + 3000;
+    while (triggers.length === 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+    assert.deepEqual(triggers, [`file changed: ${file}`]);
+  } finally {
+    watch.close();
+    await watch.closed;
+    await Deno.remove(dir, { recursive: true });
+  }
 });
