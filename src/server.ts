@@ -161,8 +161,9 @@ export function createServer(opts: ServerOptions): EstuaryServer {
     stop() {
       // Graceful: the hub admits nobody new and ends every stream, so players get their protocol's
       // end of stream (RTMP StreamEOF + UnpublishNotify, RTSP RTCP BYE, SRT shutdown, the end of an
-      // HTTP-FLV body) and recordings write their last segment and close their playlists. Then the
-      // services close in reverse order; the recorder waits for its files.
+      // HTTP-FLV body, a WebSocket close for WS-FLV) and recordings write their last segment and
+      // close their playlists. Then the services close in reverse order (the recorder first, waiting
+      // for its files; HTTP last, so /api/ready says "stopping" until the end).
       stopped ??= (async () => {
         phase = "stopping";
         hub.close();
