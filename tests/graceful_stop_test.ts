@@ -128,3 +128,49 @@ Deno.test("graceful stop: SIGTERM closes a recording with ENDLIST, ends RTMP, HT
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("graceful stop: an HTTP-FLV player that never reads does not hold the stop past the 5 s deadline", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "estuary-test-" });
+  const server = await startEstuary({ root: dir });
+  const pub = ffmpegPublish({
+    url: server.rtmp("/live/stuck"),
+    format: "flv",
+    seconds: 60,
+    video: ["-c:v", "libx264", "-preset", "ultrafast", "-b:v", "8M", "-g", "30"],
+    audio: AAC,
+    size: "1280x720",
+  });
+  const conns: Deno.Conn[] = [];
+  try {
+    await waitFor(
+      async () => {
+        const r = await fetch(server.http("/api/live"));
+        return (await r.json()).stream.length === 1;
+      },
+      15_000,
+      "live/stuck",
+    );
+    // An HTTP-FLV player that sends its request and then never reads a byte.
+    const flv = await Deno.connect({ hostname: "127.0.0.1", port: server.ports.http });
+    await flv.write(new TextEncoder().encode("GET /live/stuck.flv HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
+    conns.push(flv);
+    // Let the socket buffers fill.
+    await new Promise((r) => setTimeout(r, 3000));
+    const t0 = performance.now();
+    const status = await server.stop("SIGTERM");
+    const ms = Math.round(performance.now() - t0);
+    assert.ok(ms < 5500, `the process exited ${ms} ms after SIGTERM`);
+    assert.ok(status.code === 0 || status.code === 1, `exit code ${status.code}`);
+    if (status.code === 1) assert.ok(server.lines.some((l) => /stop deadline passed/.test(l)));
+    console.log(`with a player that never reads: exited ${ms} ms after SIGTERM, code ${status.code}`);
+  } finally {
+    for (const c of conns) {
+      try {
+        c.close();
+      } catch { /* closed */ }
+    }
+    await pub.stop();
+    await server.stop("SIGKILL");
+    await Deno.remove(dir, { recursive: true });
+  }
+});
