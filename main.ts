@@ -1,10 +1,20 @@
 /**
- * Estuary command line: flags → config + policy.xml → server. SIGINT/SIGTERM stop, SIGHUP reloads both.
- * Usage: main.ts [--config FILE] [--policy FILE] [--root DIR] [--help] [--version]
+ * Estuary command line: flags → config + policy.xml → server. A saved config or policy file (or SIGHUP
+ * on POSIX) reloads both live; SIGINT/SIGTERM (SIGINT/SIGBREAK on Windows) stop gracefully within 5 s.
+ * Usage: main.ts [--config FILE] [--policy FILE] [--root DIR] [--check-config [FILE]] [--help] [--version]
  */
-import { loadConfig, loadPolicy, policyFileFor } from "./src/config/mod.ts";
+import { type FileWatch, loadConfig, loadPolicy, policyFileFor } from "./src/config/mod.ts";
 import { createServer } from "./src/server.ts";
 import { EstuaryError } from "./src/core/errors.ts";
+import {
+  checkConfig,
+  onSignals,
+  programDir,
+  reloader,
+  reloadOnChange,
+  shutdownHandler,
+  watchedFiles,
+} from "./src/cli/mod.ts";
 import denoJson from "./deno.json" with { type: "json" };
 
 const VERSION = denoJson.version;
@@ -12,20 +22,25 @@ const VERSION = denoJson.version;
 const HELP =
   `Estuary ${VERSION}: a live streaming media server (RTMP, HTTP-FLV, WS-FLV, HLS, DASH, RTSP, SRT, WebRTC)
 
-Usage: estuary [--config FILE] [--policy FILE] [--root DIR] [--help] [--version]
+Usage: estuary [--config FILE] [--policy FILE] [--root DIR] [--check-config [FILE]] [--help] [--version]
 
-  --config FILE   config.xml to use (default: <root>/conf/config.xml when it exists, else built-in defaults)
-  --policy FILE   policy.xml to use (default: policy.xml beside the config file, else <root>/conf/policy.xml)
-  --root DIR      where relative paths (html, vod, rec, logs, data, conf) resolve (default: the program's folder)
-  --help          show this help
-  --version       print the version
+  --config FILE          config.xml to use (default: <root>/conf/config.xml when it exists, else built-in defaults)
+  --policy FILE          policy.xml to use (default: policy.xml beside the config file, else <root>/conf/policy.xml)
+  --root DIR             where relative paths (html, vod, rec, logs, data, conf) resolve (default: the program's folder)
+  --check-config [FILE]  validate FILE (default: the --config file) and exit: 0 and "ok", or 1 and the error
+  --help                 show this help
+  --version              print the version
 
-Environment: ESTUARY_<SECTION>_<KEY> overrides a config element, e.g. ESTUARY_RTMP_PORT=1935.`;
+Environment: ESTUARY_<SECTION>_<KEY> overrides a config element, e.g. ESTUARY_RTMP_PORT=1935.
+The config file (and policy.xml beside it) is watched: a saved change applies live; SIGHUP also reloads (POSIX).
+SIGINT/SIGTERM (Windows: Ctrl+C, Ctrl+Break) stop gracefully: goodbyes sent, recordings closed, exit within 5 s.`;
 
 export interface CliArgs {
   config?: string;
   policy?: string;
   root?: string;
+  /** --check-config: the file to check, or "" for the --config (or default) file. */
+  checkConfig?: string;
   help: boolean;
   version: boolean;
 }
@@ -54,6 +69,12 @@ export function parseArgs(argv: string[]): CliArgs {
       case "--root":
         out.root = value();
         break;
+      case "--check-config":
+        // The file is optional: the next argument is it unless it is another flag.
+        if (inline !== undefined) out.checkConfig = value();
+        else if (argv[i + 1] !== undefined && !argv[i + 1].startsWith("-")) out.checkConfig = argv[++i];
+        else out.checkConfig = "";
+        break;
       case "--help":
       case "-h":
         out.help = true;
@@ -65,18 +86,11 @@ export function parseArgs(argv: string[]): CliArgs {
       default:
         throw new EstuaryError(
           "cli",
-          `unknown flag "${a}": allowed are --config FILE, --policy FILE, --root DIR, --help, --version`,
+          `unknown flag "${a}": allowed are --config FILE, --policy FILE, --root DIR, --check-config [FILE], --help, --version`,
         );
     }
   }
   return out;
-}
-
-/** The program's own folder: beside the executable when compiled, else beside main.ts. */
-function programDir(): string {
-  const url = new URL(".", import.meta.url);
-  if (url.protocol === "file:") return decodeURIComponent(url.pathname).replace(/\/$/, "") || "/";
-  return Deno.execPath().replace(/\/[^/]*$/, "");
 }
 
 function exists(path: string): boolean {
@@ -104,10 +118,25 @@ async function main(): Promise<number> {
     console.log(`estuary ${VERSION}`);
     return 0;
   }
-  const root = args.root ?? programDir();
+  const root = args.root ?? programDir({
+    mainUrl: import.meta.url,
+    execPath: Deno.execPath(),
+    standalone: Deno.build.standalone,
+    os: Deno.build.os,
+  });
   const defaultFile = `${root}/conf/config.xml`;
   const file = args.config ?? (exists(defaultFile) ? defaultFile : undefined);
   const envObj = Deno.env.toObject();
+  if (args.checkConfig !== undefined) {
+    const r = checkConfig({ file: args.checkConfig || file, env: envObj, root });
+    for (const w of r.warnings) console.error(`estuary: warning: ${w}`);
+    if (!r.ok) {
+      console.error(`estuary: ${r.error}`);
+      return 1;
+    }
+    console.log(`${r.what}: ok`);
+    return 0;
+  }
   if (args.policy && !exists(args.policy)) {
     console.error(`estuary: policy file ${args.policy} (--policy) does not exist`);
     return 1;
@@ -134,29 +163,42 @@ async function main(): Promise<number> {
     load,
   });
   for (const w of loaded.warnings) server.log.warn("config warning", { detail: w });
+  // Signals are handled from the start: a stop that arrives while listeners open waits for them.
+  const starting = server.start();
+  let watch: FileWatch | undefined;
+  const stop = shutdownHandler({
+    log: server.log,
+    async stop() {
+      await starting.catch(() => {});
+      watch?.close();
+      await server.stop();
+    },
+  });
+  // Every reload trigger (a saved file, SIGHUP) goes through this one function.
+  const reload = reloader(async () => {
+    await starting;
+    const next = load();
+    for (const w of next.warnings) server.log.warn("config warning", { detail: w });
+    await server.reload(next.config, next.policy);
+  }, server.log);
+  const removeSignals = onSignals({
+    stop,
+    reload: (signal) => void reload(signal),
+    refused: (signal, err) => server.log.warn("cannot listen to a signal", { signal, error: err }),
+  });
   try {
-    await server.start();
+    await starting;
   } catch (err) {
+    removeSignals();
     server.log.error("startup failed", { error: err });
     await server.stop();
     return 1;
   }
-  const stop = async (sig: string) => {
-    server.log.info("stopping", { signal: sig });
-    await server.stop();
-    Deno.exit(0);
-  };
-  Deno.addSignalListener("SIGINT", () => stop("SIGINT"));
-  Deno.addSignalListener("SIGTERM", () => stop("SIGTERM"));
-  Deno.addSignalListener("SIGHUP", async () => {
-    try {
-      const next = load();
-      for (const w of next.warnings) server.log.warn("config warning", { detail: w });
-      await server.reload(next.config, next.policy);
-    } catch (err) {
-      server.log.error("config reload refused; keeping the running config", { error: err });
-    }
-  });
+  // The config file and policy.xml (the --policy one, or the one beside the config file).
+  const files = [
+    ...new Set([...(file ? watchedFiles(file, exists) : []), ...(exists(policyFile) ? [policyFile] : [])]),
+  ];
+  if (files.length) watch = reloadOnChange(files, reload, server.log);
   return await new Promise<number>(() => {});
 }
 

@@ -5,10 +5,10 @@
  * `update` restarts.
  */
 import type { Config, Policy, SectionName } from "./config/mod.ts";
-import { diffConfig, emptyPolicy, resolvePath } from "./config/mod.ts";
+import { diffConfig, emptyPolicy, listeners, resolvePath } from "./config/mod.ts";
 import { Hub } from "./core/mod.ts";
 import { Metrics, registerHubMetrics } from "./metrics/mod.ts";
-import type { ListenerStatus, RunningService, ServiceContext, ServiceModule } from "./service.ts";
+import type { ListenerStatus, Readiness, RunningService, ServiceContext, ServiceModule } from "./service.ts";
 import { hubOptions } from "./hub_options.ts";
 import { Store } from "./store/mod.ts";
 import { rtmpService } from "./protocols/rtmp/service.ts";
@@ -26,15 +26,20 @@ import {
   MemorySink,
 } from "./log/mod.ts";
 
-/** The services, in start order (HTTP last: its /api/status and URLs describe the others). */
+/**
+ * The services, in start order; they stop in reverse. HTTP first, so that its probes answer for the
+ * whole life of the process: /api/ready says 503 while the others start and while they stop (its
+ * status and URLs read the other services' ports when asked). The recorder last, so that it is the
+ * first to stop and closes its files early.
+ */
 // deno-lint-ignore no-explicit-any
 export const SERVICES: readonly ServiceModule<any>[] = [
+  httpService,
   rtmpService,
   rtspService,
   srtService,
   recorderService,
   clusterService,
-  httpService,
 ];
 
 export interface ServerOptions {
@@ -67,6 +72,8 @@ export interface EstuaryServer {
    */
   reload(next: Config, policy?: Policy): Promise<SectionName[]>;
   status(): Record<string, ListenerStatus>;
+  /** Running, with every enabled listener up (for /api/ready). */
+  readiness(): Readiness;
   /** Bound port of a listener ("rtmp", "rtmps", "http", "https", "rtsp", "rtsps", "srt"), 0 if not running. */
   port(name: string): number;
   /** A running service by module name. */
@@ -111,6 +118,13 @@ export function createServer(opts: ServerOptions): EstuaryServer {
     return out;
   };
   const service = (name: string) => slots.find((s) => s.module.name === name)?.service ?? undefined;
+  let phase: Readiness["phase"] = "starting";
+  let stopped: Promise<void> | undefined;
+  const readiness = (): Readiness => {
+    const st = status();
+    const down = listeners(config).map((l) => l.service).filter((name) => !st[name]?.run);
+    return { ready: phase === "running" && down.length === 0, phase, down };
+  };
   let store: Store | undefined;
   const openStore = () => {
     if (store) return store;
@@ -120,6 +134,7 @@ export function createServer(opts: ServerOptions): EstuaryServer {
   };
   let reload: (next: Config, nextPolicy?: Policy) => Promise<SectionName[]>;
   const ctx: ServiceContext = {
+    readiness,
     hub,
     log,
     metrics,
@@ -182,14 +197,24 @@ export function createServer(opts: ServerOptions): EstuaryServer {
     recentLog,
     async start() {
       for (const slot of slots) await startSlot(slot, slot.module.settings(config, opts.root, policy));
+      if (phase === "starting") phase = "running";
       log.info("estuary started", { root: opts.root, config: opts.configFile ?? "built-in defaults" });
     },
-    async stop() {
-      hub.close();
-      for (const slot of [...slots].reverse()) await stopSlot(slot);
-      store?.close();
-      store = undefined;
-      fileSink?.close();
+    stop() {
+      // Graceful: the hub admits nobody new and ends every stream, so players get their protocol's
+      // end of stream (RTMP StreamEOF + UnpublishNotify, RTSP RTCP BYE, SRT shutdown, the end of an
+      // HTTP-FLV body, a WebSocket close for WS-FLV) and recordings write their last segment and
+      // close their playlists. Then the services close in reverse order (the recorder first, waiting
+      // for its files; HTTP last, so /api/ready says "stopping" until the end).
+      stopped ??= (async () => {
+        phase = "stopping";
+        hub.close();
+        for (const slot of [...slots].reverse()) await stopSlot(slot);
+        store?.close();
+        store = undefined;
+        fileSink?.close();
+      })();
+      return stopped;
     },
     reload: reload = async (next: Config, nextPolicy?: Policy) => {
       // Every module's settings first: one that throws (an unreadable certificate) refuses it all.
@@ -234,6 +259,7 @@ export function createServer(opts: ServerOptions): EstuaryServer {
       return changed;
     },
     status,
+    readiness,
     port(name: string) {
       return status()[name]?.port ?? 0;
     },

@@ -18,6 +18,14 @@ export interface ListenerStatus {
   ssl: boolean;
 }
 
+/** For orchestrators (`/api/ready`): ready when running and every enabled listener is up. */
+export interface Readiness {
+  ready: boolean;
+  phase: "starting" | "running" | "stopping";
+  /** Enabled listeners that are not listening (e.g. "rtmp" while starting, or after a failed move). */
+  down: string[];
+}
+
 /** What every service shares. */
 export interface ServiceContext {
   readonly hub: Hub;
@@ -39,6 +47,8 @@ export interface ServiceContext {
   readonly configFile?: string | null;
   /** Reads the config file again and applies it in place; absent without a config file. */
   reloadFromDisk?(): Promise<SectionName[]>;
+  /** The server's readiness (absent in unit tests that build a context by hand). */
+  readiness?(): Readiness;
 }
 
 /** A service built from its settings. */

@@ -89,7 +89,7 @@ Deno.test("reload in place: batchms, maxidle and the auth URL keep RTMP and HTTP
     assert.equal(server.service("http"), http, "updated in place, not restarted");
     assert.equal(server.port("rtmp"), oldPort);
     assert.ok(
-      ts.lines.some((l) => /config reloaded .*updated=rtmp,http .*restarted=none/.test(l)),
+      ts.lines.some((l) => /config reloaded .*updated=http,rtmp .*restarted=none/.test(l)),
       "logged as updated in place",
     );
     // New players now go through the new callback; the ones already playing were admitted before.

@@ -26,3 +26,4 @@ export { type TlsMaterial, tlsMaterial } from "./tls.ts";
 export { type ConfigChange, planConfigEdit, saveConfigFile } from "./edit.ts";
 export { setXmlValue } from "./xml_edit.ts";
 export { leafPaths } from "./_spec.ts";
+export { type FileWatch, folderOf, watchFiles } from "./watch.ts";

@@ -58,6 +58,7 @@ export class Hub {
   #onPublish = new Set<StreamListener>();
   #onUnpublish = new Set<StreamListener>();
   #idleTimer: ReturnType<typeof setInterval> | undefined;
+  #closed = false;
 
   constructor(opts: HubOptions) {
     this.#opts = opts;
@@ -119,6 +120,7 @@ export class Hub {
    */
   async publish(req: AdmissionRequest): Promise<Stream> {
     const key = `${req.app}/${req.name}`;
+    this.#checkOpen(key);
     this.#checkChain(key, req.via ?? []);
     if (this.#streams.has(key)) throw new StreamBusyError(key);
     await this.#admit(req);
@@ -174,8 +176,9 @@ export class Hub {
    * NotFoundError (0 = fail at once). `signal` aborts the wait (the player left).
    */
   async play(req: AdmissionRequest, opts: { waitMs?: number; signal?: AbortSignal } = {}): Promise<Stream> {
-    await this.#admit(req);
     const key = `${req.app}/${req.name}`;
+    this.#checkOpen(key);
+    await this.#admit(req);
     const live = this.#streams.get(key);
     if (live) return live;
     const waitMs = opts.waitMs ?? 0;
@@ -216,8 +219,14 @@ export class Hub {
     }
   }
 
-  /** Ends every stream and stops timers. */
+  /** After close (the server is stopping), nobody new is admitted. */
+  #checkOpen(key: string) {
+    if (this.#closed) throw new NotFoundError(`stream ${key} is not available: the server is stopping`);
+  }
+
+  /** Ends every stream, refuses new publishers and players, and stops timers. */
   close(): void {
+    this.#closed = true;
     clearInterval(this.#idleTimer);
     for (const s of [...this.#streams.values()]) s.end("server stopping");
     const stopping = new NotFoundError("server stopping");

@@ -140,3 +140,12 @@ Deno.test("hub fires publish and unpublish listeners", async () => {
   assert.deepEqual(events, ["+live/cam", "-live/cam"]);
   hub.close();
 });
+
+Deno.test("hub close ends every stream and refuses new publishers and players (the server is stopping)", async () => {
+  const hub = new Hub(base);
+  const s = await hub.publish(req());
+  hub.close();
+  assert.equal(await s.ended, "server stopping");
+  await assert.rejects(hub.publish(req()), /live\/cam is not available: the server is stopping/);
+  await assert.rejects(hub.play({ ...req(), role: "player" }), NotFoundError);
+});

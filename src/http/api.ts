@@ -1,7 +1,9 @@
 /**
  * The web API of the foundation: /api/live and /api/stream (list, details with URLs, player counts;
- * the same answers, as smart_rtmpd gives them on its own port), /api/status and /api/statistics (the metrics as JSON). Shapes follow
- * reference/smart_rtmpd-contracts.md.
+ * the same answers, as smart_rtmpd gives them on its own port), /api/status and /api/statistics (the
+ * metrics as JSON). Shapes follow reference/smart_rtmpd-contracts.md. Plus the probes for
+ * orchestrators, /api/health (liveness) and /api/ready (readiness), which answer without the auth
+ * callback: a probe carries no token.
  */
 import { Hono } from "hono";
 import type { Context } from "hono";
@@ -75,8 +77,24 @@ export function apiAuth(deps: HttpDeps) {
   };
 }
 
+/** Liveness: the process answers. Uptime in whole seconds. */
+function health(deps: HttpDeps): Record<string, unknown> {
+  const start = deps.status().startTime;
+  return {
+    status: "ok",
+    uptime_s: Math.floor((Date.now() - start.getTime()) / 1000),
+    start_time: start.toISOString(),
+  };
+}
+
 export function routes(deps: HttpDeps): Hono {
   const app = new Hono();
+  // Registered before the auth middleware, so probes are never sent to the auth callback.
+  app.get("/api/health", (c) => c.json(health(deps)));
+  app.get("/api/ready", (c) => {
+    const r = deps.readiness?.() ?? { ready: true, phase: "running", down: [] };
+    return c.json({ ready: r.ready, phase: r.phase, down: r.down }, r.ready ? 200 : 503);
+  });
   app.use("/api/*", apiAuth(deps));
   // smart_rtmpd answers /api/stream on its own port exactly as /api/live (unwrapped); the
   // {code,msg,data} envelope belongs to its separate web admin (the admin API).

@@ -7,6 +7,7 @@ import type { Logger } from "../log/mod.ts";
 import type { HttpAuthorizer } from "../auth/mod.ts";
 import type { Metrics } from "../metrics/mod.ts";
 import type { LiveSessions } from "./live_sessions.ts";
+import type { Readiness } from "../service.ts";
 
 /** One service in /api/status. */
 export interface ServiceStatus {
@@ -61,6 +62,8 @@ export interface HttpDeps {
   options: HttpOptions;
   /** Ports and state of every service, for /api/status. */
   status(): ServerStatus;
+  /** For /api/ready; absent: ready whenever the HTTP front answers. */
+  readiness?(): Readiness;
   /**
    * The URLs players can use for a stream. `host` is the host name the client used (Host header,
    * without port); the server substitutes NAT addresses and its own ports.

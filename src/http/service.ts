@@ -152,6 +152,7 @@ export const httpService = defineService<HttpSettings>({
       log: ctx.log,
       options: cur.options,
       status: () => ({ services: ctx.status(), startTime: ctx.startedAt }),
+      readiness: ctx.readiness,
       publicUrls: publicUrlsFrom(endpointsOf(cur, ctx)),
       sessionStats: sessionStatsOf(ctx),
       forwards: forwardsOf(ctx),

@@ -77,12 +77,13 @@ export class TcpListeners {
 
   /** The bound plain port (valid after start; 0 when not listening). */
   get port(): number {
-    return this.#plain?.port ?? 0;
+    // 0 once closed: the status (and readiness) must not show a port that no longer accepts.
+    return this.#closed ? 0 : this.#plain?.port ?? 0;
   }
 
   /** The bound TLS port, or 0 without TLS. */
   get tlsPort(): number {
-    return this.#tls?.port ?? 0;
+    return this.#closed ? 0 : this.#tls?.port ?? 0;
   }
 
   start(): void {

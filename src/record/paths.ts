@@ -10,14 +10,26 @@ export const DAY = /^\d{4}-\d{2}-\d{2}$/;
 export const TIME = /^\d{2}-\d{2}-\d{2}(?:_\d+)?$/;
 export const DEFAULT_VHOST = "_default_";
 
+/**
+ * Names Windows refuses as files or folders (devices, with or without an extension: "CON", "nul.txt",
+ * "COM1"), and a trailing dot, which Windows drops (so "cam." would land in "cam"). Refused on every OS,
+ * so that a recording folder can be copied anywhere. (":" and "\\" never pass SAFE.)
+ */
+const WINDOWS_RESERVED = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\..*)?$/i;
+
 /** Whether `s` may be one path segment under the root (no "..", no separators, no leading dot). */
 export function isSafeSegment(s: string): boolean {
-  return s.length > 0 && s.length <= 128 && SAFE.test(s) && !s.includes("..");
+  return s.length > 0 && s.length <= 128 && SAFE.test(s) && !s.includes("..") && !WINDOWS_RESERVED.test(s) &&
+    !s.endsWith(".");
 }
 
 export function checkSegment(s: string, what: string): string {
   if (!isSafeSegment(s)) {
-    throw new BadNameError(s, `${what} must match [A-Za-z0-9_][A-Za-z0-9_.-~@]* and not contain ".."`);
+    throw new BadNameError(
+      s,
+      `${what} must match [A-Za-z0-9_][A-Za-z0-9_.-~@]*, not contain "..", not end with "." and not be a ` +
+        `name Windows reserves (CON, PRN, AUX, NUL, COM1-9, LPT1-9)`,
+    );
   }
   return s;
 }

@@ -11,10 +11,10 @@ export interface Arrival {
 }
 
 /**
- * An ffmpeg RTMP player that copies the video to FLV on stdout, flushed per packet; the FLV tags
+ * An ffmpeg player (RTMP by default; `inputArgs` replace `-rw_timeout 5000000`, e.g. for RTSP) that copies the video to FLV on stdout, flushed per packet; the FLV tags
  * are read as they arrive, so `video` shows when each frame reached the player.
  */
-export function flvPlayer(url: string) {
+export function flvPlayer(url: string, opts: { inputArgs?: string[] } = {}) {
   requireTool("ffmpeg");
   const child = new Deno.Command("ffmpeg", {
     args: [
@@ -22,8 +22,7 @@ export function flvPlayer(url: string) {
       "-hide_banner",
       "-loglevel",
       "error",
-      "-rw_timeout",
-      "5000000",
+      ...(opts.inputArgs ?? ["-rw_timeout", "5000000"]),
       "-i",
       url,
       "-map",

@@ -25,30 +25,45 @@ export async function startEstuary(opts: {
   timeoutMs?: number;
   /** A command that runs the server (it must exec it), e.g. ["prlimit", "--nofile=256:256", "--"]. */
   wrap?: string[];
+  /** Flags for `deno run` before main.ts (e.g. the compiled program's `--v8-flags=…`). */
+  denoFlags?: string[];
+  /** Default variables to leave out (e.g. ESTUARY_RTMP_PORT, so the config file's port counts). */
+  unsetEnv?: string[];
 } = {}): Promise<RunningServer> {
   const root = opts.root ?? await Deno.makeTempDir({ prefix: "estuary-test-" });
   const services = opts.services ?? ["rtmp", "http"];
-  const argv = [Deno.execPath(), "run", "-A", `${ROOT}/main.ts`, "--root", root, ...(opts.args ?? [])];
+  const argv = [
+    Deno.execPath(),
+    "run",
+    "-A",
+    ...(opts.denoFlags ?? []),
+    `${ROOT}/main.ts`,
+    "--root",
+    root,
+    ...(opts.args ?? []),
+  ];
   const [cmd, ...args] = [...(opts.wrap ?? []), ...argv];
+  const env: Record<string, string> = {
+    ESTUARY_RTMP_PORT: "0",
+    ESTUARY_HTTP_PORT: "0",
+    ESTUARY_RTSP_PORT: "0",
+    ESTUARY_SRT_PORT: "0",
+    ESTUARY_RTMP_SPORT: "0",
+    ESTUARY_HTTP_SPORT: "0",
+    ESTUARY_RTSP_SPORT: "0",
+    ESTUARY_RTMP_IP: "127.0.0.1",
+    ESTUARY_HTTP_IP: "127.0.0.1",
+    ESTUARY_RTSP_IP: "127.0.0.1",
+    ESTUARY_SRT_IP: "127.0.0.1",
+    ESTUARY_LOG_FILE: "false",
+    RUST_BACKTRACE: "0",
+    NO_COLOR: "1",
+    ...opts.env,
+  };
+  for (const name of opts.unsetEnv ?? []) delete env[name];
   const child = new Deno.Command(cmd, {
     args,
-    env: {
-      ESTUARY_RTMP_PORT: "0",
-      ESTUARY_HTTP_PORT: "0",
-      ESTUARY_RTSP_PORT: "0",
-      ESTUARY_SRT_PORT: "0",
-      ESTUARY_RTMP_SPORT: "0",
-      ESTUARY_HTTP_SPORT: "0",
-      ESTUARY_RTSP_SPORT: "0",
-      ESTUARY_RTMP_IP: "127.0.0.1",
-      ESTUARY_HTTP_IP: "127.0.0.1",
-      ESTUARY_RTSP_IP: "127.0.0.1",
-      ESTUARY_SRT_IP: "127.0.0.1",
-      ESTUARY_LOG_FILE: "false",
-      RUST_BACKTRACE: "0",
-      NO_COLOR: "1",
-      ...opts.env,
-    },
+    env,
     stdin: "null",
     stdout: "piped",
     stderr: "piped",

@@ -107,6 +107,9 @@ function reloadable(o: RtmpReloadable) {
   } as const;
 }
 
+/** How long a stopping server lets players flush their end-of-stream messages. */
+const PLAYER_GOODBYE_MS = 1000;
+
 export function createRtmpServer(opts: RtmpServerOptions): RtmpServer {
   const log = opts.log;
   // One object for every session, edited in place by update(): sessions read it when they act,
@@ -180,6 +183,18 @@ export function createRtmpServer(opts: RtmpServerOptions): RtmpServer {
       if (closed) return;
       closed = true;
       const stopping = listeners.close();
+      // Players of streams that ended (the hub ends them all when the server stops) are flushing
+      // their goodbye, StreamEOF + NetStream.Play.UnpublishNotify, and close themselves: give them
+      // a moment before cutting whoever is left.
+      const players = [...sessions].filter(([s]) => s.role === "player").map(([, done]) => done);
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      if (players.length > 0) {
+        await Promise.race([
+          Promise.all(players),
+          new Promise<void>((r) => timer = setTimeout(r, PLAYER_GOODBYE_MS)),
+        ]);
+        clearTimeout(timer);
+      }
       for (const s of sessions.keys()) s.close("server stopping");
       await Promise.all([stopping, ...sessions.values()]);
     },

@@ -106,6 +106,9 @@ function reloadable(o: RtspReloadable) {
   };
 }
 
+/** How long a stopping server lets players send their RTCP BYE. */
+const PLAYER_GOODBYE_MS = 1000;
+
 export function createRtspServer(opts: RtspServerOptions): RtspServer {
   const hostname = opts.hostname || "0.0.0.0";
   const ctx: RtspContext = {
@@ -166,6 +169,16 @@ export function createRtspServer(opts: RtspServerOptions): RtspServer {
     },
     async close() {
       const stopping = listeners.close();
+      // Players of streams that ended (the hub ends them all when the server stops) are sending an
+      // RTCP BYE per track and then close themselves: give them that moment before cutting the rest.
+      if ([...ctx.sessions.values()].some((s) => s.mode === "play" && s.active)) {
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        await Promise.race([
+          Promise.all(connections.values()),
+          new Promise<void>((r) => timer = setTimeout(r, PLAYER_GOODBYE_MS)),
+        ]);
+        clearTimeout(timer);
+      }
       for (const c of connections.keys()) c.close("server stopping");
       await Promise.all([stopping, ...connections.values()]);
     },
