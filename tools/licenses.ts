@@ -1,7 +1,7 @@
 /**
  * `deno task licenses`: writes THIRD_PARTY_LICENSES.md, the npm packages in deno.lock (exact
  * versions) with the licence each package.json declares (read from Deno's npm cache), marking those
- * the executable embeds (reachable from main.ts) and carrying their licence texts.
+ * the executable embeds (reachable from main.ts or the built-in pages under web/) and carrying their licence texts.
  * `deno task licenses --check` writes nothing and exits 1 when the committed file is stale or a
  * package's licence is not allowed (see license_policy.ts).
  */
@@ -51,18 +51,30 @@ async function licenseText(dir: string): Promise<string | undefined> {
 }
 
 /** Every npm package of deno.lock, with its declared licence, sorted by name and version. */
-export async function collect(entry = "main.ts"): Promise<PackageEntry[]> {
+/** The program, and the built-in pages' bundles (web/build.ts), which the executable embeds too. */
+export const ENTRIES = [
+  "main.ts",
+  "web/app/main.ts",
+  "web/admin/main.ts",
+  "web/lib/hls.ts",
+  "web/lib/mpegts.ts",
+  "web/lib/dash.ts",
+];
+
+export async function collect(entries: string[] = ENTRIES): Promise<PackageEntry[]> {
   const lock = JSON.parse(await Deno.readTextFile(`${REPO}/deno.lock`)) as { npm?: Record<string, unknown> };
   const { npmCache } = await denoJson<{ npmCache: string }>(["info", "--json"]);
-  const info = await denoJson<DenoInfo>(["info", "--json", entry]);
-  // The executable embeds what its module graph reaches: the npm packages imported, and theirs.
+  // The executable embeds what its module graphs reach: the npm packages imported, and theirs.
   const reached = new Set<string>();
-  const stack = info.modules.filter((m) => m.kind === "npm" && m.npmPackage).map((m) => m.npmPackage!);
-  while (stack.length) {
-    const id = stack.pop()!;
-    if (reached.has(id)) continue;
-    reached.add(id);
-    stack.push(...(info.npmPackages[id]?.dependencies ?? []));
+  for (const entry of entries) {
+    const info = await denoJson<DenoInfo>(["info", "--json", entry]);
+    const stack = info.modules.filter((m) => m.kind === "npm" && m.npmPackage).map((m) => m.npmPackage!);
+    while (stack.length) {
+      const id = stack.pop()!;
+      if (reached.has(id)) continue;
+      reached.add(id);
+      stack.push(...(info.npmPackages[id]?.dependencies ?? []));
+    }
   }
   const inProgram = new Set([...reached].map((id) => splitKey(id).join("@")));
   const out: PackageEntry[] = [];
@@ -97,7 +109,7 @@ export function render(entries: PackageEntry[]): string {
     "`deno task licenses --check` (and the unit tests). Do not edit by hand.",
     "",
     "Estuary itself is under the MIT licence (LICENSE). The executable embeds the npm packages marked",
-    '"yes" below (those its entry point, main.ts, reaches); the others are in deno.lock for the tests',
+    '"yes" below (those main.ts or the built-in pages under web/ reach); the others are in deno.lock for the tests',
     "and tools, or not imported by the program yet, and are not shipped.",
     "",
     "| Package | Version | Licence | In the executable |",
