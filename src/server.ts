@@ -16,6 +16,7 @@ import { rtspService } from "./protocols/rtsp/service.ts";
 import { srtService } from "./protocols/srt/service.ts";
 import { recorderService } from "./record/service.ts";
 import { clusterService } from "./cluster/service.ts";
+import { edgeService } from "./cluster/edge_service.ts";
 import { httpService } from "./http/service.ts";
 import {
   consoleSink,
@@ -40,6 +41,7 @@ export const SERVICES: readonly ServiceModule<any>[] = [
   srtService,
   recorderService,
   clusterService,
+  edgeService,
 ];
 
 export interface ServerOptions {

@@ -6,3 +6,5 @@ export { forwardMetrics } from "./metrics.ts";
 export { clusterService, type ClusterSettings, clusterSettings } from "./service.ts";
 export { type ForwardEvent, type ForwardState, ForwardStatus } from "./state.ts";
 export { type ForwardTarget, forwardTargets, sameUrl, sourceOf, type StreamSource } from "./targets.ts";
+export { type EdgeOptions, EdgePuller, originUrl } from "./edge.ts";
+export { edgeService, type EdgeSettings, edgeSettings } from "./edge_service.ts";

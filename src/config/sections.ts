@@ -213,6 +213,12 @@ const cluster = section({
   url: text("", ADDR),
   rtmp: text("", ADDR),
   http: text("", ADDR),
+  // Edge pull: origins to play a stream from when it is not published here (comma list).
+  origin: text("", {
+    re: /^[^\s<>"]*( *, *[^\s<>"]+)*$/,
+    rule: "must be a comma list of host:port or rtmp(s):// URLs",
+  }),
+  edgeidle: int(10, 1, DAY),
 });
 
 const log = section({

@@ -53,6 +53,7 @@ export class Hub {
   /** This server's id in forward chains: random per process, so copied configs never collide. */
   readonly serverId: string = crypto.randomUUID().slice(0, 13);
   #opts: HubOptions;
+  #missing: ((req: AdmissionRequest) => number | undefined) | undefined;
   #streams = new Map<string, Stream>();
   #waiters = new Map<string, Set<(s: Stream | Error) => void>>();
   #onPublish = new Set<StreamListener>();
@@ -175,13 +176,23 @@ export class Hub {
    * Admits a player. If the stream is not live, waits up to `waitMs` for a publisher, then throws
    * NotFoundError (0 = fail at once). `signal` aborts the wait (the player left).
    */
+  /**
+   * Who is told about a player of a stream that is not here (the edge puller); it returns how long
+   * the player may wait for the stream, or undefined to leave the player's own wait.
+   */
+  onMissing(fn: ((req: AdmissionRequest) => number | undefined) | undefined): void {
+    this.#missing = fn;
+  }
+
   async play(req: AdmissionRequest, opts: { waitMs?: number; signal?: AbortSignal } = {}): Promise<Stream> {
     const key = `${req.app}/${req.name}`;
     this.#checkOpen(key);
     await this.#admit(req);
     const live = this.#streams.get(key);
     if (live) return live;
-    const waitMs = opts.waitMs ?? 0;
+    // An edge server starts pulling it from an origin now; the player waits for that pull.
+    const pullWait = this.#missing?.(req);
+    const waitMs = Math.max(opts.waitMs ?? 0, pullWait ?? 0);
     if (waitMs <= 0) throw new NotFoundError(`stream ${key} is not being published`);
     return await new Promise<Stream>((resolve, reject) => {
       let set = this.#waiters.get(key);

@@ -1,0 +1,223 @@
+/**
+ * Edge pull (origin/edge): when a player asks for a stream that is not published here, it is played
+ * from the first origin that has it (RTMP, our client) and published locally, so every player of it
+ * here shares that one pull and every output works as for any stream. The pull stops `idleMs` after
+ * its last player leaves, and when the origin ends the stream. An origin that refuses or fails moves
+ * on to the next one. The pull carries this server's id in the forward chain, so two servers that
+ * name each other as origins refuse the loop instead of pulling in circles.
+ */
+import type { Hub, Stream } from "../core/mod.ts";
+import { type AdmissionRequest, type Frame, type Track } from "../core/mod.ts";
+import type { Logger } from "../log/mod.ts";
+import { RtmpClient } from "../protocols/rtmp/mod.ts";
+import { VIA_PROPERTY, viaValue } from "../protocols/rtmp/via.ts";
+
+export interface EdgeOptions {
+  /** Origins in order: host[:port], or rtmp:// / rtmps:// base URLs (the app/name are appended). */
+  origins: string[];
+  /** A pull with no player for this long stops. */
+  idleMs: number;
+  /** Connect + play on one origin must succeed within this. */
+  timeoutMs: number;
+  /** How long a player waits for the pull's first frames. */
+  waitMs: number;
+}
+
+export interface EdgePullStats {
+  key: string;
+  origin: string;
+  startedAt: number;
+  frames: number;
+}
+
+/** The play URL of `app/name` on an origin entry. */
+export function originUrl(origin: string, app: string, name: string): string {
+  const o = origin.trim();
+  if (/^rtmps?:\/\//i.test(o)) return `${o.replace(/\/+$/, "")}/${app}/${name}`;
+  return `rtmp://${o}/${app}/${name}`;
+}
+
+interface Pull {
+  key: string;
+  origin: string;
+  client?: RtmpClient;
+  stream?: Stream;
+  startedAt: number;
+  frames: number;
+  stopped: boolean;
+}
+
+export class EdgePuller {
+  #hub: Hub;
+  #log: Logger;
+  #opts: EdgeOptions;
+  #pulls = new Map<string, Pull>();
+  #timer: ReturnType<typeof setInterval>;
+  #idleSince = new Map<string, number>();
+
+  constructor(hub: Hub, log: Logger, opts: EdgeOptions) {
+    this.#hub = hub;
+    this.#log = log.child({ svc: "edge" });
+    this.#opts = opts;
+    this.#timer = setInterval(() => this.#checkIdle(), 500);
+  }
+
+  configure(opts: EdgeOptions): void {
+    this.#opts = opts;
+  }
+
+  stats(): EdgePullStats[] {
+    return [...this.#pulls.values()].map((p) => ({
+      key: p.key,
+      origin: p.origin,
+      startedAt: p.startedAt,
+      frames: p.frames,
+    }));
+  }
+
+  /**
+   * The hub's hook for a player of a stream that is not here: starts (or joins) a pull and returns
+   * how long the player may wait for it; undefined when this server has no origin.
+   */
+  missing(req: AdmissionRequest): number | undefined {
+    if (this.#opts.origins.length === 0 || req.role !== "player") return undefined;
+    // A pull that came through here already: two servers naming each other as origins.
+    if (req.via?.includes(this.#hub.serverId)) {
+      this.#log.warn("edge pull refused: a loop through this server", {
+        key: `${req.app}/${req.name}`,
+        via: req.via.join(","),
+      });
+      return undefined;
+    }
+    const key = `${req.app}/${req.name}`;
+    if (!this.#pulls.has(key)) {
+      const pull: Pull = { key, origin: "", startedAt: Date.now(), frames: 0, stopped: false };
+      this.#pulls.set(key, pull);
+      this.#run(pull, req).finally(() => {
+        if (this.#pulls.get(key) === pull) this.#pulls.delete(key);
+        this.#idleSince.delete(key);
+      });
+    }
+    return this.#opts.waitMs;
+  }
+
+  close(): Promise<void> {
+    clearInterval(this.#timer);
+    for (const p of this.#pulls.values()) this.#stop(p, "server stopping");
+    this.#pulls.clear();
+    return Promise.resolve();
+  }
+
+  async #run(pull: Pull, req: AdmissionRequest): Promise<void> {
+    for (const origin of this.#opts.origins) {
+      if (pull.stopped) return;
+      pull.origin = origin;
+      const url = originUrl(origin, req.app, req.name);
+      let client: RtmpClient;
+      try {
+        client = await RtmpClient.connect(url, {
+          timeoutMs: this.#opts.timeoutMs,
+          // The pull travels the forward chain too: an origin that would pull it back from us refuses.
+          connectProperties: { [VIA_PROPERTY]: viaValue([...(req.via ?? []), this.#hub.serverId]) },
+          log: this.#log,
+        });
+      } catch (err) {
+        this.#log.warn("edge pull failed; next origin", { key: pull.key, origin: url, error: err });
+        continue;
+      }
+      pull.client = client;
+      if (pull.stopped) return client.close();
+      try {
+        await client.play();
+      } catch (err) {
+        client.close();
+        this.#log.warn("edge pull failed; next origin", { key: pull.key, origin: url, error: err });
+        continue;
+      }
+      let reason = "origin ended the stream";
+      let relayed = false;
+      try {
+        relayed = await this.#relay(pull, client, req);
+      } catch (err) {
+        reason = `origin failed: ${(err as Error)?.message ?? err}`;
+        relayed = pull.frames > 0;
+      }
+      client.close();
+      if (!relayed && !pull.stopped) {
+        this.#log.warn("edge pull: the origin sent nothing; next origin", { key: pull.key, origin: url });
+        continue;
+      }
+      pull.stream?.end(pull.stopped ? "edge idle" : reason);
+      this.#log.info("edge pull stop", {
+        key: pull.key,
+        origin: url,
+        reason: pull.stopped ? "no player" : reason,
+        frames: pull.frames,
+      });
+      return;
+    }
+    this.#log.warn("edge pull: no origin has the stream", {
+      key: pull.key,
+      origins: this.#opts.origins.join(","),
+    });
+  }
+
+  /** Relays the origin's frames; false when none came within the timeout (the origin lacks it). */
+  async #relay(pull: Pull, client: RtmpClient, req: AdmissionRequest): Promise<boolean> {
+    const known = new Set<Track>();
+    const frames = client.frames()[Symbol.asyncIterator]();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const first = await Promise.race([
+      frames.next(),
+      new Promise<"late">((r) => timer = setTimeout(() => r("late"), this.#opts.timeoutMs)),
+    ]).finally(() => clearTimeout(timer));
+    if (first === "late" || first.done) return false;
+    this.#log.info("edge pull start", { key: pull.key, origin: pull.origin });
+    // Published here at the first frame: players waiting for it are resolved by the hub.
+    pull.stream = await this.#hub.publish({
+      role: "publisher",
+      protocol: "rtmp",
+      app: req.app,
+      name: req.name,
+      vhost: req.vhost,
+      query: "",
+      remote: `edge:${pull.origin}`,
+      via: [],
+    });
+    for (let r: IteratorResult<Frame> = first; !r.done; r = await frames.next()) {
+      if (pull.stopped) return true;
+      const frame = r.value;
+      if (!known.has(frame.track)) {
+        known.add(frame.track);
+        pull.stream.setTrack(frame.track);
+      }
+      pull.stream.write(frame);
+      pull.frames++;
+    }
+    return true;
+  }
+
+  #stop(pull: Pull, why: string): void {
+    if (pull.stopped) return;
+    pull.stopped = true;
+    pull.client?.close();
+    pull.stream?.end(why);
+  }
+
+  /** A pull whose stream has had no player for idleMs stops. */
+  #checkIdle(): void {
+    const now = Date.now();
+    for (const p of this.#pulls.values()) {
+      if (!p.stream) continue;
+      let players = 0;
+      for (const n of p.stream.players.values()) players += n;
+      if (players > 0) {
+        this.#idleSince.delete(p.key);
+        continue;
+      }
+      const since = this.#idleSince.get(p.key) ?? now;
+      this.#idleSince.set(p.key, since);
+      if (now - since >= this.#opts.idleMs) this.#stop(p, "edge idle");
+    }
+  }
+}
