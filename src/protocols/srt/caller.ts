@@ -163,7 +163,9 @@ export async function connectSrt(opts: CallerOptions): Promise<SrtCaller> {
         };
         udp.listen((data, from, now) => {
           if (data.length < HEADER_SIZE || !sameAddr(from, peer) || destinationId(data) !== socketId) return;
-          const p = decodePacket(data);
+          // A copy: the socket reuses its buffer, and the conclusion is read after this callback, when a
+          // listener that sends at once (a player's media) has already written the next datagram over it.
+          const p = decodePacket(data.slice());
           if (!p.control || p.type !== ControlType.Handshake) return;
           const hs = decodeHandshake(p.cif);
           const reason = rejectionReason(hs.type);
