@@ -17,6 +17,7 @@ import { srtService } from "./protocols/srt/service.ts";
 import { recorderService } from "./record/service.ts";
 import { clusterService } from "./cluster/service.ts";
 import { edgeService } from "./cluster/edge_service.ts";
+import { pullsService } from "./cluster/pulls_service.ts";
 import { httpService } from "./http/service.ts";
 import {
   consoleSink,
@@ -41,6 +42,7 @@ export const SERVICES: readonly ServiceModule<any>[] = [
   srtService,
   recorderService,
   clusterService,
+  pullsService,
   edgeService,
 ];
 

@@ -27,13 +27,14 @@ export const edgeService = defineService<EdgeSettings>({
   settings: edgeSettings,
   create(s, ctx) {
     const puller = new EdgePuller(ctx.hub, ctx.log, s);
+    let remove: (() => void) | undefined;
     return {
       start() {
-        ctx.hub.onMissing((req) => puller.missing(req));
+        remove = ctx.hub.onMissing((req) => puller.missing(req));
         return Promise.resolve();
       },
       async close() {
-        ctx.hub.onMissing(undefined);
+        remove?.();
         await puller.close();
       },
       update(next) {

@@ -8,3 +8,6 @@ export { type ForwardEvent, type ForwardState, ForwardStatus } from "./state.ts"
 export { type ForwardTarget, forwardTargets, sameUrl, sourceOf, type StreamSource } from "./targets.ts";
 export { type EdgeOptions, EdgePuller, originUrl } from "./edge.ts";
 export { edgeService, type EdgeSettings, edgeSettings } from "./edge_service.ts";
+export { type PullsOptions, type PullStats, StaticPulls } from "./pulls.ts";
+export { pullsService, type PullsSettings, pullsSettings } from "./pulls_service.ts";
+export { openSource, redactUrl, type Source } from "./sources.ts";

@@ -19,6 +19,7 @@ export {
   type Policy,
   policyFileFor,
   type PolicyForward,
+  type PolicyPull,
   type PolicyRule,
 } from "./policy.ts";
 export { resolvePath } from "./paths.ts";

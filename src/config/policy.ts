@@ -6,11 +6,14 @@
  *     one stream; rewrite "" keeps the source URL, otherwise rewrite is the whole target URL.
  * The element text is the host[:port] to connect to. rtmps:// in the target URL means TLS.
  * Entries with an empty name or empty forward text are ignored (smart_rtmpd ships them as examples).
+ *   <pulls><pull name="live/cam1" ondemand="true">rtsp://user:pass@camera/stream</pull>…   (Estuary)
+ *     a stream pulled from a source: rtsp(s)://, rtmp(s)://, srt://, http(s)://….flv; always on, or
+ *     only while someone plays it (ondemand).
  * This file only parses; src/cluster/ resolves the targets of a stream and forwards it.
  */
 import { z } from "zod";
 import { ConfigError } from "../core/errors.ts";
-import { section, text } from "./_fields.ts";
+import { bool, section, text } from "./_fields.ts";
 import { specOf } from "./_spec.ts";
 import { mapItem, parseXmlRoot } from "./xml.ts";
 
@@ -24,12 +27,23 @@ const REWRITE = { re: /^rtmps?:\/\/[^/\s]+(\/\S*)?$/i, rule: "must be empty or a
 const forward = section({ target: text("", TARGET), rewrite: text("", REWRITE) });
 const entry = section({ name: text(""), forward: z.array(forward).default([]) });
 
+const SOURCE = {
+  re: /^(rtsps?|rtmps?|srt|https?):\/\/\S+$/i,
+  rule: "must be an rtsp://, rtsps://, rtmp://, rtmps://, srt://, http:// or https:// URL",
+};
+const STREAM = {
+  re: /^([A-Za-z0-9_][A-Za-z0-9_.\-~@]*\/[A-Za-z0-9_][A-Za-z0-9_.\-~@]*)?$/,
+  rule: "must be app/name",
+};
+const pull = section({ name: text("", STREAM), url: text("", SOURCE), ondemand: bool(false) });
+
 const PolicyXmlSchema = section({
   vhosts: section({ vhost: z.array(entry).default([]) }),
   urls: section({ url: z.array(entry).default([]) }),
+  pulls: section({ pull: z.array(pull).default([]) }),
 });
 const SPEC = specOf(PolicyXmlSchema);
-const TEXT_FIELDS = { "vhosts/vhost/forward": "target", "urls/url/forward": "target" };
+const TEXT_FIELDS = { "vhosts/vhost/forward": "target", "urls/url/forward": "target", "pulls/pull": "url" };
 
 export interface PolicyForward {
   /** host[:port] to connect to. */
@@ -42,13 +56,23 @@ export interface PolicyRule {
   name: string;
   forwards: PolicyForward[];
 }
+/** A stream this server pulls from a source (policy.xml `<pulls>`). */
+export interface PolicyPull {
+  /** app/name of the stream here. */
+  name: string;
+  url: string;
+  /** Pulled only while someone plays it; otherwise always (restarted after a failure). */
+  ondemand: boolean;
+}
+
 export interface Policy {
   vhosts: PolicyRule[];
   urls: PolicyRule[];
+  pulls: PolicyPull[];
 }
 
 export function emptyPolicy(): Policy {
-  return { vhosts: [], urls: [] };
+  return { vhosts: [], urls: [], pulls: [] };
 }
 
 type Entry = z.infer<typeof entry>;
@@ -78,7 +102,15 @@ export function parsePolicy(xml: string, name = "policy text"): { policy: Policy
     for (const k of issue.path) value = (value as Record<PropertyKey, unknown> | undefined)?.[k];
     throw new ConfigError(`${name}: ${path} = ${JSON.stringify(value)} is invalid: ${issue.message}`);
   }
-  return { policy: { vhosts: rules(r.data.vhosts.vhost), urls: rules(r.data.urls.url) }, warnings };
+  const pulls = r.data.pulls.pull.filter((p) => p.name !== "" && p.url !== "");
+  const names = new Set<string>();
+  for (const p of pulls) {
+    if (names.has(p.name)) {
+      throw new ConfigError(`${name}: pulls/pull name="${p.name}" is invalid: a stream is pulled once`);
+    }
+    names.add(p.name);
+  }
+  return { policy: { vhosts: rules(r.data.vhosts.vhost), urls: rules(r.data.urls.url), pulls }, warnings };
 }
 
 /**

@@ -53,7 +53,7 @@ export class Hub {
   /** This server's id in forward chains: random per process, so copied configs never collide. */
   readonly serverId: string = crypto.randomUUID().slice(0, 13);
   #opts: HubOptions;
-  #missing: ((req: AdmissionRequest) => number | undefined) | undefined;
+  #missing = new Set<(req: AdmissionRequest) => number | undefined>();
   #streams = new Map<string, Stream>();
   #waiters = new Map<string, Set<(s: Stream | Error) => void>>();
   #onPublish = new Set<StreamListener>();
@@ -177,11 +177,13 @@ export class Hub {
    * NotFoundError (0 = fail at once). `signal` aborts the wait (the player left).
    */
   /**
-   * Who is told about a player of a stream that is not here (the edge puller); it returns how long
-   * the player may wait for the stream, or undefined to leave the player's own wait.
+   * Who is told about a player of a stream that is not here (on-demand pulls, then the edge puller):
+   * the first that returns a wait (how long the player may wait for the stream) takes it; undefined
+   * leaves it to the next. Returns the function that removes the handler.
    */
-  onMissing(fn: ((req: AdmissionRequest) => number | undefined) | undefined): void {
-    this.#missing = fn;
+  onMissing(fn: (req: AdmissionRequest) => number | undefined): () => void {
+    this.#missing.add(fn);
+    return () => this.#missing.delete(fn);
   }
 
   async play(req: AdmissionRequest, opts: { waitMs?: number; signal?: AbortSignal } = {}): Promise<Stream> {
@@ -191,7 +193,8 @@ export class Hub {
     const live = this.#streams.get(key);
     if (live) return live;
     // An edge server starts pulling it from an origin now; the player waits for that pull.
-    const pullWait = this.#missing?.(req);
+    let pullWait: number | undefined;
+    for (const fn of this.#missing) if ((pullWait = fn(req)) !== undefined) break;
     const waitMs = Math.max(opts.waitMs ?? 0, pullWait ?? 0);
     if (waitMs <= 0) throw new NotFoundError(`stream ${key} is not being published`);
     return await new Promise<Stream>((resolve, reject) => {
