@@ -6,13 +6,13 @@ const REFERENCE = new URL("./testdata/smart_rtmpd_policy.xml.txt", import.meta.u
 
 Deno.test("smart_rtmpd's policy.xml loads as is: all its entries are empty examples", () => {
   const { policy, warnings } = loadPolicy(REFERENCE);
-  assert.deepEqual(policy, { vhosts: [], urls: [] });
+  assert.deepEqual(policy, { vhosts: [], urls: [], pulls: [] });
   assert.deepEqual(warnings, []);
 });
 
 Deno.test("missing policy file or none given means no forwarding", () => {
   for (const file of [undefined, "/nonexistent/policy.xml"]) {
-    assert.deepEqual(loadPolicy(file), { policy: { vhosts: [], urls: [] }, warnings: [] });
+    assert.deepEqual(loadPolicy(file), { policy: { vhosts: [], urls: [], pulls: [] }, warnings: [] });
   }
 });
 
@@ -55,6 +55,7 @@ Deno.test("policy parsing keeps only real entries", () => {
           { target: "54.230.173.32", rewrite: "rtmps://www.espn.com/live/sport" },
         ],
       }],
+      pulls: [],
     } satisfies Policy,
   );
 });
@@ -100,4 +101,31 @@ Deno.test("unknown policy elements are warnings", () => {
     "unknown attribute vhosts/vhost@weight in p.xml (ignored)",
     "unknown element pull in p.xml (ignored)",
   ]);
+});
+
+Deno.test("policy pulls: name, source and ondemand; empty examples dropped; bad sources and names refused by name", () => {
+  const { policy } = parsePolicy(`<policy><pulls>
+    <pull name="live/cam1" ondemand="true">rtsp://u:p@cam/stream</pull>
+    <pull name="live/b">srt://10.0.0.2:9000?streamid=#!::r=live/b,m=request</pull>
+    <pull name=""></pull>
+  </pulls></policy>`);
+  assert.deepEqual(policy.pulls, [
+    { name: "live/cam1", url: "rtsp://u:p@cam/stream", ondemand: true },
+    { name: "live/b", url: "srt://10.0.0.2:9000?streamid=#!::r=live/b,m=request", ondemand: false },
+  ]);
+  assert.throws(
+    () => parsePolicy(`<policy><pulls><pull name="live/x">ftp://a/b</pull></pulls></policy>`),
+    /must be an rtsp:\/\//,
+  );
+  assert.throws(
+    () => parsePolicy(`<policy><pulls><pull name="x">rtmp://a/b</pull></pulls></policy>`),
+    /must be app\/name/,
+  );
+  assert.throws(
+    () =>
+      parsePolicy(
+        `<policy><pulls><pull name="live/x">rtmp://a/b</pull><pull name="live/x">rtmp://c/d</pull></pulls></policy>`,
+      ),
+    /a stream is pulled once/,
+  );
 });

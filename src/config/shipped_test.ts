@@ -34,7 +34,7 @@ Deno.test("docs/config.md documents every element's environment variable", () =>
 
 Deno.test("conf/policy.xml loads with no warnings and no forwards", () => {
   assert.deepEqual(loadPolicy(new URL("conf/policy.xml", root).pathname), {
-    policy: { vhosts: [], urls: [] },
+    policy: { vhosts: [], urls: [], pulls: [] },
     warnings: [],
   });
 });
