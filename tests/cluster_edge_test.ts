@@ -121,3 +121,28 @@ Deno.test("edge pull: two servers naming each other as origins refuse the loop a
     await b.close();
   }
 });
+
+Deno.test("edge pull: an Estuary SRT output as the origin", async () => {
+  const origin = await startTestServer();
+  const pub = ffmpegPublish({
+    url: origin.rtmp("/live/cam"),
+    format: "flv",
+    seconds: 30,
+    video: H264B,
+    audio: AAC,
+  });
+  const edge = await startTestServer({
+    cluster: { origin: `srt://127.0.0.1:${origin.ports.srt}` },
+    rtmp: { fwdtimeout: 3000 },
+  });
+  try {
+    await waitLive(origin.hub, "live/cam");
+    const r = await decodedFrames(edge.http("/live/cam.flv"), { frames: 60, timeoutMs: 20_000 });
+    assert.equal(r.frames, 60, `${r.stderr.slice(-300)}\n${edge.lines.slice(-12).join("\n")}`);
+    assert.ok(edge.lines.some((l) => l.includes("edge pull start") && l.includes("srt://")));
+  } finally {
+    await pub.stop();
+    await edge.close();
+    await origin.close();
+  }
+});

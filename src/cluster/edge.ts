@@ -11,6 +11,7 @@ import { type AdmissionRequest, type Frame, type Track } from "../core/mod.ts";
 import type { Logger } from "../log/mod.ts";
 import { RtmpClient } from "../protocols/rtmp/mod.ts";
 import { VIA_PROPERTY, viaValue } from "../protocols/rtmp/via.ts";
+import { openSource, type Source } from "./sources.ts";
 
 export interface EdgeOptions {
   /** Origins in order: host[:port], or rtmp:// / rtmps:// base URLs (the app/name are appended). */
@@ -34,6 +35,10 @@ export interface EdgePullStats {
 export function originUrl(origin: string, app: string, name: string): string {
   const o = origin.trim();
   if (/^rtmps?:\/\//i.test(o)) return `${o.replace(/\/+$/, "")}/${app}/${name}`;
+  // SRT carries the stream in the stream id (Estuary's and SRS's `#!::r=…,m=request` form).
+  if (/^srt:\/\//i.test(o)) {
+    return `${o.replace(/^(srt:\/\/[^/?]+).*$/i, "$1")}?streamid=#!::r=${app}/${name},m=request`;
+  }
   return `rtmp://${o}/${app}/${name}`;
 }
 
@@ -41,6 +46,8 @@ interface Pull {
   key: string;
   origin: string;
   client?: RtmpClient;
+  /** Ends a non-RTMP source. */
+  close?: (why: string) => void;
   stream?: Stream;
   startedAt: number;
   frames: number;
@@ -113,6 +120,10 @@ export class EdgePuller {
       if (pull.stopped) return;
       pull.origin = origin;
       const url = originUrl(origin, req.app, req.name);
+      if (url.startsWith("srt://")) {
+        if (await this.#runSrt(pull, req, url)) return;
+        continue;
+      }
       let client: RtmpClient;
       try {
         client = await RtmpClient.connect(url, {
@@ -197,10 +208,48 @@ export class EdgePuller {
     return true;
   }
 
+  /**
+   * An SRT origin: it refuses a stream it does not have in the handshake (1404), so the stream is
+   * published here first and the source opened into it; false (next origin) when the origin refuses.
+   */
+  async #runSrt(pull: Pull, req: AdmissionRequest, url: string): Promise<boolean> {
+    const stream = await this.#hub.publish({
+      role: "publisher",
+      protocol: "srt",
+      app: req.app,
+      name: req.name,
+      vhost: req.vhost,
+      query: "",
+      remote: `edge:${pull.origin}`,
+      via: [],
+    });
+    let source: Source;
+    try {
+      source = await openSource(url, stream, { log: this.#log, timeoutMs: this.#opts.timeoutMs });
+    } catch (err) {
+      stream.end("edge pull failed");
+      this.#log.warn("edge pull failed; next origin", { key: pull.key, origin: url, error: err });
+      return false;
+    }
+    pull.stream = stream;
+    pull.close = (why) => source.close(why);
+    this.#log.info("edge pull start", { key: pull.key, origin: url });
+    stream.ended.then((why) => source.close(why));
+    const reason = await source.closed;
+    stream.end(pull.stopped ? "edge idle" : reason);
+    this.#log.info("edge pull stop", {
+      key: pull.key,
+      origin: url,
+      reason: pull.stopped ? "no player" : reason,
+    });
+    return true;
+  }
+
   #stop(pull: Pull, why: string): void {
     if (pull.stopped) return;
     pull.stopped = true;
     pull.client?.close();
+    pull.close?.(why);
     pull.stream?.end(why);
   }
 
