@@ -1,0 +1,150 @@
+import assert from "node:assert/strict";
+import { type Frame, Stream } from "../core/mod.ts";
+import { aacTrack, splitAdts } from "../codecs/mod.ts";
+import { ffmpeg, requireFfmpeg, signal, type SignalKind, snrDb } from "../codecs/_audio_test_util.ts";
+import { oggOpus } from "../codecs/opus/_ogg_test_util.ts";
+import { audioAs } from "./mod.ts";
+
+function newStream(): Stream {
+  return new Stream({
+    app: "live",
+    name: "t",
+    vhost: "h",
+    info: { from: "test" },
+    gop: { enabled: true, maxFrames: 1000, maxBytes: 1 << 24 },
+  });
+}
+
+const f32 = (b: Uint8Array) => new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4);
+
+async function aacSource(kind: SignalKind, rate: number, channels: number, seconds: number) {
+  const pcm = signal(kind, rate, channels, seconds);
+  const adts = await ffmpeg([
+    ...["-f", "f32le", "-ar", String(rate), "-ac", String(channels), "-i", "pipe:0"],
+    ...["-c:a", "aac", "-b:a", "128k", "-f", "adts", "pipe:1"],
+  ], new Uint8Array(pcm.buffer));
+  // The reference: what the transcoder's input decodes to, resampled to 48 kHz by ffmpeg.
+  const ref48 = f32(
+    await ffmpeg(
+      ["-f", "aac", "-i", "pipe:0", "-ar", "48000", "-c:a", "pcm_f32le", "-f", "f32le", "pipe:1"],
+      adts,
+    ),
+  );
+  return { adts, ref48, ...splitAdts(adts) };
+}
+
+async function until(cond: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 500 && !cond(); i++) await new Promise((r) => setTimeout(r, 10));
+  assert.ok(cond(), what);
+}
+
+for (const c of [{ kind: "music" as const, rate: 44100 }, { kind: "speech" as const, rate: 48000 }]) {
+  Deno.test(`AAC → Opus (${c.kind}, ${c.rate} Hz stereo): in sync to the sample, SNR within 2 dB of ffmpeg's own AAC → libopus`, async () => {
+    requireFfmpeg();
+    const src = await aacSource(c.kind, c.rate, 2, 3);
+    const stream = newStream();
+    const lease = audioAs(stream, "opus", { bitrate: 96000, vbr: false, maxQueueMs: 60_000 });
+    const out: Frame[] = [];
+    lease.value.onFrame((f) => out.push(f));
+    const track = aacTrack(src.config);
+    src.frames.forEach((data, i) => stream.write({ track, dts: i * 1024, pts: i * 1024, key: true, data }));
+    await until(() => lease.value.stats.framesIn === src.frames.length, "every source frame transcoded");
+    assert.equal(lease.value.track?.codec, "opus");
+    assert.equal(lease.value.track?.channels, 2);
+    // Timestamps from sample counts: the source's start, then exactly 960 apart.
+    assert.equal(out[0].pts, 0);
+    for (let i = 1; i < out.length; i++) assert.equal(out[i].pts - out[i - 1].pts, 960);
+    const total = src.frames.length * 1024 * 48000 / c.rate;
+    assert.ok(Math.abs(out.at(-1)!.pts + 960 - total) < 2000, "the output covers the input");
+
+    // Decode our packets (no pre-skip: the timestamps already account for every delay) and lay
+    // them on the reference timeline at their pts.
+    const ours = f32(
+      await ffmpeg(
+        ["-f", "ogg", "-i", "pipe:0", "-c:a", "pcm_f32le", "-f", "f32le", "pipe:1"],
+        oggOpus(out.map((f) => f.data), { channels: 2, preSkip: 0, samples: out.length * 960 }),
+      ),
+    );
+    const start = out[0].pts * 2;
+    const lagSnr = (lag: number) => snrDb(src.ref48.subarray(start + lag * 2), ours);
+    const oursSnr = lagSnr(0);
+    for (const lag of [-48, -2, 2, 48]) {
+      assert.ok(lagSnr(lag) < oursSnr, `the output is best aligned at its pts, not ${lag} samples off`);
+    }
+
+    const theirs = f32(
+      await ffmpeg(
+        ["-f", "ogg", "-i", "pipe:0", "-c:a", "pcm_f32le", "-f", "f32le", "pipe:1"],
+        await ffmpeg([
+          ...["-f", "aac", "-i", "pipe:0", "-c:a", "libopus", "-b:a", "96000", "-vbr", "off"],
+          ...["-frame_duration", "20", "-f", "ogg", "pipe:1"],
+        ], src.adts),
+      ),
+    );
+    const theirSnr = snrDb(src.ref48, theirs);
+    assert.ok(
+      oursSnr >= theirSnr - 2,
+      `our SNR ${oursSnr.toFixed(1)} dB vs ffmpeg's ${theirSnr.toFixed(1)} dB`,
+    );
+    lease.release();
+  });
+}
+
+Deno.test("AAC → Opus: shared by every lease, stopped by the last release", async () => {
+  requireFfmpeg();
+  const src = await aacSource("sweep", 44100, 1, 0.5);
+  const stream = newStream();
+  const a = audioAs(stream, "opus");
+  const b = audioAs(stream, "opus");
+  assert.equal(a.value, b.value, "one transcoder for both");
+  assert.equal(stream.readerCount, 1);
+  const track = aacTrack(src.config);
+  src.frames.forEach((data, i) => stream.write({ track, dts: i * 1024, pts: i * 1024, key: true, data }));
+  await until(() => a.value.stats.framesIn === src.frames.length, "frames transcoded");
+  assert.equal(a.value.track?.channels, 1, "mono stays mono");
+  a.release();
+  assert.equal(stream.readerCount, 1, "still held by b");
+  b.release();
+  assert.equal(stream.outputs.size, 0);
+  await until(() => stream.readerCount === 0, "the transcoder's reader is gone");
+});
+
+Deno.test("AAC → Opus: malformed frames are skipped with a counted error, the timeline goes on", async () => {
+  requireFfmpeg();
+  const src = await aacSource("music", 44100, 2, 1);
+  const stream = newStream();
+  const lease = audioAs(stream, "opus");
+  const out: Frame[] = [];
+  lease.value.onFrame((f) => out.push(f));
+  const track = aacTrack(src.config);
+  src.frames.forEach((data, i) => {
+    const bad = i % 10 === 5 ? new Uint8Array([0x20, 0xff, 0x00]) : data; // a truncated CPE
+    stream.write({ track, dts: i * 1024, pts: i * 1024, key: true, data: bad });
+  });
+  await until(() => lease.value.stats.framesIn === src.frames.length, "frames transcoded");
+  assert.ok(lease.value.stats.errors >= 4, `errors ${lease.value.stats.errors}`);
+  assert.equal(lease.value.stats.restarts, 0);
+  for (let i = 1; i < out.length; i++) assert.equal(out[i].pts - out[i - 1].pts, 960);
+  lease.release();
+});
+
+Deno.test("AAC → Opus: a timestamp jump restarts the timeline at the new time", async () => {
+  requireFfmpeg();
+  const src = await aacSource("music", 48000, 2, 1);
+  const stream = newStream();
+  // Written all at once: a queue long enough for the jump (the Reader bounds media time).
+  const lease = audioAs(stream, "opus", { maxQueueMs: 60_000 });
+  const out: Frame[] = [];
+  lease.value.onFrame((f) => out.push(f));
+  const track = aacTrack(src.config);
+  const jump = 10 * 48000;
+  src.frames.forEach((data, i) => {
+    const pts = i * 1024 + (i >= 20 ? jump : 0);
+    stream.write({ track, dts: pts, pts, key: true, data });
+  });
+  await until(() => lease.value.stats.framesIn === src.frames.length, "frames transcoded");
+  assert.equal(lease.value.stats.restarts, 1);
+  const after = out.filter((f) => f.pts >= jump);
+  assert.equal(after[0]?.pts, jump + 20 * 1024, "the new timeline starts at the jumped-to time");
+  lease.release();
+});
