@@ -12,6 +12,7 @@
  * without disturbing the overlap state: the next good frame decodes normally.
  */
 import { parseAsc } from "../aac.ts";
+import { BitReader } from "../bit_reader.ts";
 import { Bitstream } from "./bitstream.ts";
 import { AacError } from "./errors.ts";
 import { Filterbank } from "./filterbank.ts";
@@ -99,6 +100,11 @@ export class AacDecoder {
     if (c.coreObjectType !== 2) {
       throw new AacError(
         `AAC audio object type ${c.coreObjectType} is not supported: must be AAC-LC (2), alone or as the core of HE-AAC`,
+      );
+    }
+    if (shortFrameLength(asc)) {
+      throw new AacError(
+        "AAC frameLengthFlag 1 (960-sample frames) is not supported: must be 0 (1024 samples)",
       );
     }
     if (c.channelConfig > 7) {
@@ -261,6 +267,26 @@ export class AacDecoder {
       }
     }
   }
+}
+
+/** GASpecificConfig's frameLengthFlag (ISO/IEC 14496-3 §1.6.2.1, §4.4.1): 1 means 960-sample frames. */
+function shortFrameLength(asc: Uint8Array): boolean {
+  const r = new BitReader(asc);
+  const objectType = () => {
+    const t = r.bits(5);
+    return t === 31 ? 32 + r.bits(6) : t;
+  };
+  const rate = () => {
+    if (r.bits(4) === 15) r.skip(24);
+  };
+  let type = objectType();
+  rate();
+  r.skip(4); // channelConfiguration
+  if (type === 5 || type === 29) {
+    rate();
+    type = objectType();
+  }
+  return type === 2 && r.bitsLeft > 0 && r.bits(1) === 1;
 }
 
 /** data_stream_element() (Table 4.10): skipped. */

@@ -186,12 +186,19 @@ const malformed: { name: string; asc?: Uint8Array; au: Uint8Array; message: RegE
   { name: "only END", au: new Uint8Array([0xe0]), message: /without audio elements/ },
   { name: "truncated CPE", au: new Uint8Array([0x21, 0x10]), message: /AAC .*reading \d+ bits at bit/ },
   { name: "coupling channel element", au: new Uint8Array([0x40, 0x00]), message: /coupling_channel_element/ },
+  // id SCE, tag 0, global_gain 0, ics_info with max_sfb 0, no pulse/TNS/gain control, then END.
   {
     name: "SCE in a stereo configuration",
-    au: new Uint8Array([0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xe0]),
-    message: /AAC/,
+    au: new Uint8Array([0x00, 0x00, 0x00, 0x07]),
+    message: /raw_data_block with 1 channels is invalid: the channel configuration has 2/,
   },
-  { name: "reserved ics bit", au: new Uint8Array([0x00, 0x80, 0x80, 0, 0, 0, 0, 0]), message: /AAC/ },
+  { name: "reserved ics bit", au: new Uint8Array([0x00, 0x01, 0x00, 0x00]), message: /ics_reserved_bit 1/ },
+  {
+    name: "max_sfb beyond the band table",
+    // ... ics_info: reserved 0, ONLY_LONG, shape 0, max_sfb 63 (44.1 kHz has 49 bands).
+    au: new Uint8Array([0x00, 0x00, 0x1f, 0x80, 0x00, 0x00]),
+    message: /max_sfb 63 is invalid: this sampling rate has 49 bands/,
+  },
 ];
 
 for (const m of malformed) {
@@ -200,6 +207,15 @@ for (const m of malformed) {
     assert.throws(() => dec.decode(m.au), (e) => e instanceof AacError && m.message.test(e.message));
   });
 }
+
+Deno.test("AAC decoder refuses 960-sample frames", () => {
+  // AAC-LC 48000 Hz stereo with frameLengthFlag 1: 00010 0011 0010 1 00 → 0x11 0x94.
+  assert.throws(
+    () => new AacDecoder(new Uint8Array([0x11, 0x94])),
+    (e) => e instanceof AacError && /frameLengthFlag 1/.test(e.message),
+  );
+  assert.equal(new AacDecoder(new Uint8Array([0x11, 0x90])).info.channels, 2);
+});
 
 Deno.test("AAC decoder refuses object types other than AAC-LC", () => {
   assert.throws(
