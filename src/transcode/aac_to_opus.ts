@@ -1,7 +1,8 @@
 /**
  * AAC → Opus for one stream: a Reader of the source stream that decodes each AAC frame (our AAC-LC
- * decoder), maps the channels to mono or stereo, resamples to 48 kHz (our polyphase resampler),
- * cuts 20 ms frames and encodes them (libopus), producing frames of a derived Opus track.
+ * decoder), maps the channels to mono or stereo, resamples to 48 kHz (our polyphase resampler; not
+ * needed for 8, 12, 16, 24 and 48 kHz sources, which libopus takes as they are), cuts 20 ms frames
+ * and encodes them (libopus), producing frames of a derived Opus track.
  *
  * Timestamps come from sample counts: after a (re)start at source time t0, output frame k has
  * pts = t0·48000/rate + 960·k. To make decoded Opus line up with the source (and its video) to the
@@ -16,7 +17,7 @@ import type { Frame, OpusTrack, SharedOutput, Stream, Track } from "../core/mod.
 import { rescale } from "../core/mod.ts";
 import { aacFrameSamples, opusTrack } from "../codecs/mod.ts";
 import { AacDecoder } from "../codecs/aac/mod.ts";
-import { OPUS_FRAME_SAMPLES, OpusEncoder } from "../codecs/opus/mod.ts";
+import { OPUS_FRAME_SAMPLES, OPUS_INPUT_RATES, OpusEncoder, type OpusInputRate } from "../codecs/opus/mod.ts";
 import type { Logger } from "../log/logger.ts";
 import { downmix, mappedChannels } from "./downmix.ts";
 import { Resampler } from "./resampler.ts";
@@ -176,8 +177,10 @@ export class AacToOpus implements TranscodedAudio {
     if (sourceChannels > 2) {
       this.#opts.log?.info("AAC source downmixed to stereo for Opus", { channels: sourceChannels });
     }
-    const resampler = new Resampler(info.sampleRate, 48000, channels);
-    const encoder = this.#encoder(channels);
+    const native = (OPUS_INPUT_RATES as readonly number[]).includes(info.sampleRate);
+    const rate = (native ? info.sampleRate : 48000) as OpusInputRate;
+    const resampler = new Resampler(info.sampleRate, rate, channels);
+    const encoder = this.#encoder(channels, rate);
     const chain: Chain = {
       source: f.track,
       decoder,
@@ -204,22 +207,23 @@ export class AacToOpus implements TranscodedAudio {
     chain.decoder.reset();
     chain.resampler.reset();
     chain.encoder.close();
-    chain.encoder = this.#encoder(chain.channels);
+    chain.encoder = this.#encoder(chain.channels, chain.encoder.sampleRate);
     chain.skip = chain.encoder.lookahead + chain.resampler.delay;
     chain.base = rescale(pts, chain.source.clockRate, 48000);
     chain.emitted = 0;
     chain.pendingLength = 0;
   }
 
-  #encoder(channels: 1 | 2): OpusEncoder {
+  #encoder(channels: 1 | 2, sampleRate: OpusInputRate): OpusEncoder {
     return new OpusEncoder({
       channels,
+      sampleRate,
       bitrate: this.#opts.bitrate ?? (channels === 2 ? 96000 : 48000),
       vbr: this.#opts.vbr,
     });
   }
 
-  /** Appends 48 kHz samples and encodes every whole 20 ms frame. */
+  /** Appends samples at the encoder's rate and encodes every whole 20 ms frame. */
   #push(chain: Chain, planes: Float32Array[]): void {
     if (chain.skip > 0) {
       const drop = Math.min(chain.skip, planes[0].length);
@@ -237,9 +241,10 @@ export class AacToOpus implements TranscodedAudio {
     for (let c = 0; c < chain.channels; c++) chain.pending[c].set(planes[c], chain.pendingLength);
     chain.pendingLength += n;
     let at = 0;
-    while (chain.pendingLength - at >= OPUS_FRAME_SAMPLES) {
-      const frame = chain.pending.map((p) => p.subarray(at, at + OPUS_FRAME_SAMPLES));
-      at += OPUS_FRAME_SAMPLES;
+    const size = chain.encoder.frameSamples;
+    while (chain.pendingLength - at >= size) {
+      const frame = chain.pending.map((p) => p.subarray(at, at + size));
+      at += size;
       const packet = chain.encoder.encode(frame);
       const pts = chain.base + chain.emitted * OPUS_FRAME_SAMPLES;
       chain.emitted++;

@@ -15,6 +15,7 @@ function newStream(): Stream {
   });
 }
 
+const bitrate = (channels: number) => channels === 2 ? 96000 : 48000;
 const f32 = (b: Uint8Array) => new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4);
 
 async function aacSource(kind: SignalKind, rate: number, channels: number, seconds: number) {
@@ -38,19 +39,26 @@ async function until(cond: () => boolean, what: string): Promise<void> {
   assert.ok(cond(), what);
 }
 
-for (const c of [{ kind: "music" as const, rate: 44100 }, { kind: "speech" as const, rate: 48000 }]) {
-  Deno.test(`AAC → Opus (${c.kind}, ${c.rate} Hz stereo): in sync to the sample, SNR within 2 dB of ffmpeg's own AAC → libopus`, async () => {
+const chainCases: { kind: SignalKind; rate: number; channels: 1 | 2 }[] = [
+  { kind: "music", rate: 44100, channels: 2 },
+  { kind: "speech", rate: 48000, channels: 2 },
+  { kind: "sweep", rate: 32000, channels: 2 },
+  { kind: "speech", rate: 16000, channels: 1 },
+];
+
+for (const c of chainCases) {
+  Deno.test(`AAC → Opus (${c.kind}, ${c.rate} Hz, ${c.channels} ch): in sync to the sample, SNR within 2 dB of ffmpeg's own AAC → libopus`, async () => {
     requireFfmpeg();
-    const src = await aacSource(c.kind, c.rate, 2, 3);
+    const src = await aacSource(c.kind, c.rate, c.channels, 3);
     const stream = newStream();
-    const lease = audioAs(stream, "opus", { bitrate: 96000, vbr: false, maxQueueMs: 60_000 });
+    const lease = audioAs(stream, "opus", { bitrate: bitrate(c.channels), vbr: false, maxQueueMs: 60_000 });
     const out: Frame[] = [];
     lease.value.onFrame((f) => out.push(f));
     const track = aacTrack(src.config);
     src.frames.forEach((data, i) => stream.write({ track, dts: i * 1024, pts: i * 1024, key: true, data }));
     await until(() => lease.value.stats.framesIn === src.frames.length, "every source frame transcoded");
     assert.equal(lease.value.track?.codec, "opus");
-    assert.equal(lease.value.track?.channels, 2);
+    assert.equal(lease.value.track?.channels, c.channels);
     // Timestamps from sample counts: the source's start, then exactly 960 apart.
     assert.equal(out[0].pts, 0);
     for (let i = 1; i < out.length; i++) assert.equal(out[i].pts - out[i - 1].pts, 960);
@@ -62,11 +70,11 @@ for (const c of [{ kind: "music" as const, rate: 44100 }, { kind: "speech" as co
     const ours = f32(
       await ffmpeg(
         ["-f", "ogg", "-i", "pipe:0", "-c:a", "pcm_f32le", "-f", "f32le", "pipe:1"],
-        oggOpus(out.map((f) => f.data), { channels: 2, preSkip: 0, samples: out.length * 960 }),
+        oggOpus(out.map((f) => f.data), { channels: c.channels, preSkip: 0, samples: out.length * 960 }),
       ),
     );
-    const start = out[0].pts * 2;
-    const lagSnr = (lag: number) => snrDb(src.ref48.subarray(start + lag * 2), ours);
+    const start = out[0].pts * c.channels;
+    const lagSnr = (lag: number) => snrDb(src.ref48.subarray(start + lag * c.channels), ours);
     const oursSnr = lagSnr(0);
     for (const lag of [-48, -2, 2, 48]) {
       assert.ok(lagSnr(lag) < oursSnr, `the output is best aligned at its pts, not ${lag} samples off`);
@@ -76,7 +84,18 @@ for (const c of [{ kind: "music" as const, rate: 44100 }, { kind: "speech" as co
       await ffmpeg(
         ["-f", "ogg", "-i", "pipe:0", "-c:a", "pcm_f32le", "-f", "f32le", "pipe:1"],
         await ffmpeg([
-          ...["-f", "aac", "-i", "pipe:0", "-c:a", "libopus", "-b:a", "96000", "-vbr", "off"],
+          ...[
+            "-f",
+            "aac",
+            "-i",
+            "pipe:0",
+            "-c:a",
+            "libopus",
+            "-b:a",
+            String(bitrate(c.channels)),
+            "-vbr",
+            "off",
+          ],
           ...["-frame_duration", "20", "-f", "ogg", "pipe:1"],
         ], src.adts),
       ),

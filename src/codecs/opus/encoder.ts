@@ -13,11 +13,20 @@ import {
   OPUS_SET_VBR,
 } from "./libopus.ts";
 
-/** Samples per channel of one 20 ms frame at 48 kHz. */
+/** Samples per channel of one 20 ms frame at 48 kHz (the Opus clock of every timestamp). */
 export const OPUS_FRAME_SAMPLES = 960;
+
+/** Input rates libopus takes without resampling (RFC 6716 §2). */
+export const OPUS_INPUT_RATES = [8000, 12000, 16000, 24000, 48000] as const;
+export type OpusInputRate = typeof OPUS_INPUT_RATES[number];
 
 export interface OpusEncoderOptions {
   channels: 1 | 2;
+  /**
+   * Input sampling rate (default 48000). A source at 8, 12, 16 or 24 kHz is encoded as it is, with
+   * no resampling; decoders output 48 kHz (or any rate) either way.
+   */
+  sampleRate?: OpusInputRate;
   /** Target bits per second, 6000..510000 (Opus default in Estuary: 96000 stereo). */
   bitrate: number;
   /** Variable bitrate (libopus's default, true) or constant bitrate (false). */
@@ -26,7 +35,13 @@ export interface OpusEncoderOptions {
 
 export class OpusEncoder {
   readonly channels: 1 | 2;
-  /** The encoder's look-ahead in samples at 48 kHz: the OpusHead pre-skip of a stream it starts. */
+  readonly sampleRate: OpusInputRate;
+  /** Samples per channel of one 20 ms frame at the input rate. */
+  readonly frameSamples: number;
+  /**
+   * The encoder's look-ahead in samples at the input rate (×48000/sampleRate: the OpusHead pre-skip
+   * of a stream it starts).
+   */
   readonly lookahead: number;
   readonly #lib: LibOpusEncoder;
   readonly #pcm: Int16Array;
@@ -39,16 +54,24 @@ export class OpusEncoder {
     if (!(o.bitrate >= 6000 && o.bitrate <= 510000)) {
       throw new OpusError(`Opus bitrate ${o.bitrate} is invalid: must be 6000..510000 bit/s`);
     }
+    const rate = o.sampleRate ?? 48000;
+    if (!OPUS_INPUT_RATES.includes(rate)) {
+      throw new OpusError(
+        `Opus input rate ${rate} is invalid: must be one of ${OPUS_INPUT_RATES.join(", ")}`,
+      );
+    }
     this.channels = o.channels;
-    this.#lib = libOpusEncoder(o.channels);
+    this.sampleRate = rate;
+    this.frameSamples = rate / 50;
+    this.#lib = libOpusEncoder(o.channels, rate);
     this.#lib.ctl(OPUS_SET_BITRATE, o.bitrate);
     this.#lib.ctl(OPUS_SET_COMPLEXITY, 10);
     if (o.vbr === false) this.#lib.ctl(OPUS_SET_VBR, 0);
     this.lookahead = this.#lib.ctl(OPUS_GET_LOOKAHEAD);
-    this.#pcm = new Int16Array(OPUS_FRAME_SAMPLES * o.channels);
+    this.#pcm = new Int16Array(this.frameSamples * o.channels);
   }
 
-  /** Encodes one 20 ms frame: `planes[c]` holds 960 samples of channel c. Returns one packet. */
+  /** Encodes one 20 ms frame: `planes[c]` holds frameSamples samples of channel c. Returns one packet. */
   encode(planes: readonly Float32Array[]): Uint8Array {
     if (this.#closed) throw new OpusError("Opus encoder is closed: encode after close() is invalid");
     const ch = this.channels;
@@ -58,10 +81,11 @@ export class OpusEncoder {
     const pcm = this.#pcm;
     for (let c = 0; c < ch; c++) {
       const p = planes[c];
-      if (p.length !== OPUS_FRAME_SAMPLES) {
-        throw new OpusError(`Opus frame of ${p.length} samples is invalid: must be ${OPUS_FRAME_SAMPLES}`);
+      const n = this.frameSamples;
+      if (p.length !== n) {
+        throw new OpusError(`Opus frame of ${p.length} samples is invalid: must be ${n} (20 ms)`);
       }
-      for (let i = 0; i < OPUS_FRAME_SAMPLES; i++) {
+      for (let i = 0; i < n; i++) {
         const v = Math.round(p[i] * 32768);
         pcm[i * ch + c] = v > 32767 ? 32767 : v < -32768 ? -32768 : v;
       }

@@ -12,7 +12,7 @@ export const OPUS_SET_COMPLEXITY = 4010;
 export const OPUS_SET_VBR = 4006;
 export const OPUS_GET_LOOKAHEAD = 4027;
 
-/** One libopus encoder at 48 kHz, on interleaved Int16 PCM. */
+/** One libopus encoder, on interleaved Int16 PCM at its input rate. */
 export interface LibOpusEncoder {
   /** One packet for pcm (interleaved, as bytes); a copy. */
   encode(pcm: Uint8Array): Uint8Array;
@@ -26,8 +26,8 @@ export interface LibOpusDecoder {
   drop(): void;
 }
 
-export function libOpusEncoder(channels: number): LibOpusEncoder {
-  return new Encoder({ channels, sample_rate: 48000, application: "audio" });
+export function libOpusEncoder(channels: number, sampleRate: number): LibOpusEncoder {
+  return new Encoder({ channels, sample_rate: sampleRate, application: "audio" });
 }
 
 export function libOpusDecoder(channels: number): LibOpusDecoder {

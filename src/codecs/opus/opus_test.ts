@@ -91,8 +91,19 @@ Deno.test("Opus decoder: decodes our packets as ffmpeg's libopus decoder does", 
 Deno.test("Opus: bad input is an OpusError naming the value and the rule", () => {
   assert.throws(() => new OpusEncoder({ channels: 2, bitrate: 100 }), /bitrate 100 is invalid: must be 6000/);
   assert.throws(() => new OpusEncoder({ channels: 3 as 2, bitrate: 96000 }), OpusError);
+  assert.throws(
+    () => new OpusEncoder({ channels: 1, bitrate: 32000, sampleRate: 44100 as 48000 }),
+    /input rate 44100 is invalid: must be one of 8000, 12000, 16000, 24000, 48000/,
+  );
+  const wide = new OpusEncoder({ channels: 1, bitrate: 32000, sampleRate: 16000 });
+  assert.equal(wide.frameSamples, 320);
+  assert.ok(wide.encode([new Float32Array(320)]).length > 0);
+  wide.close();
   const enc = new OpusEncoder({ channels: 1, bitrate: 32000 });
-  assert.throws(() => enc.encode([new Float32Array(100)]), /frame of 100 samples is invalid: must be 960/);
+  assert.throws(
+    () => enc.encode([new Float32Array(100)]),
+    /frame of 100 samples is invalid: must be 960 \(20 ms\)/,
+  );
   enc.close();
   const dec = new OpusDecoder({ channels: 2 });
   assert.throws(() => dec.decode(new Uint8Array(0)), /Opus packet of 0 bytes is invalid/);
