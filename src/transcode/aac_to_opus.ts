@@ -89,6 +89,8 @@ export class AacToOpus implements TranscodedAudio {
       maxDurationMs: opts.maxQueueMs ?? 2000,
       onDrop: (_r, frames) => this.stats.dropped += frames,
     });
+    // Audio needs no video keyframe to restart after a drop: any audio frame will do.
+    this.#reader.isRestartPoint = (f) => f.key && f.track.kind === "audio";
   }
 
   get track(): OpusTrack | undefined {

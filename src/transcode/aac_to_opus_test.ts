@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
-import { type Frame, Stream } from "../core/mod.ts";
+import { type Frame, type H264Track, Stream } from "../core/mod.ts";
 import { aacTrack, splitAdts } from "../codecs/mod.ts";
 import { ffmpeg, requireFfmpeg, signal, type SignalKind, snrDb } from "../codecs/_audio_test_util.ts";
 import { oggOpus } from "../codecs/opus/_ogg_test_util.ts";
+import type { Logger } from "../log/logger.ts";
 import { audioAs } from "./mod.ts";
 
 function newStream(): Stream {
@@ -165,5 +166,59 @@ Deno.test("AAC → Opus: a timestamp jump restarts the timeline at the new time"
   assert.equal(lease.value.stats.restarts, 1);
   const after = out.filter((f) => f.pts >= jump);
   assert.equal(after[0]?.pts, jump + 20 * 1024, "the new timeline starts at the jumped-to time");
+  lease.release();
+});
+
+Deno.test("AAC → Opus: a 5.1 source is downmixed to stereo, said once in the log", async () => {
+  requireFfmpeg();
+  const src = await aacSource("music", 48000, 6, 1);
+  const stream = newStream();
+  const lines: string[] = [];
+  const log: Logger = {
+    debug: () => {},
+    info: (msg) => void lines.push(msg),
+    warn: (msg) => void lines.push(msg),
+    error: (msg) => void lines.push(msg),
+    child: () => log,
+  };
+  const lease = audioAs(stream, "opus", { log, maxQueueMs: 60_000 });
+  const out: Frame[] = [];
+  lease.value.onFrame((f) => out.push(f));
+  const track = aacTrack(src.config);
+  src.frames.forEach((data, i) => stream.write({ track, dts: i * 1024, pts: i * 1024, key: true, data }));
+  await until(() => lease.value.stats.framesIn === src.frames.length, "frames transcoded");
+  assert.equal(lease.value.track?.channels, 2);
+  assert.deepEqual(lines, ["AAC source downmixed to stereo for Opus"]);
+  assert.ok(out.length >= 45);
+  lease.release();
+});
+
+Deno.test("AAC → Opus: under pressure the queue drops whole frames, counts them, and resumes at the next audio frame", async () => {
+  requireFfmpeg();
+  const src = await aacSource("music", 44100, 2, 3);
+  const stream = newStream();
+  const lease = audioAs(stream, "opus", { maxQueueMs: 500 });
+  // A video keyframe first: a video reader would now wait for the next one after a drop.
+  const video: H264Track = {
+    kind: "video",
+    codec: "h264",
+    clockRate: 90000,
+    width: 16,
+    height: 16,
+    fps: 25,
+    sps: new Uint8Array([0x67, 0x42, 0, 0x1e]),
+    pps: [new Uint8Array([0x68])],
+    profile: 0x42,
+    compat: 0,
+    level: 0x1e,
+  };
+  stream.write({ track: video, dts: 0, pts: 0, key: true, data: new Uint8Array(8) });
+  const track = aacTrack(src.config);
+  // Three seconds written at once: far more than the 500 ms queue.
+  src.frames.forEach((data, i) => stream.write({ track, dts: i * 1024, pts: i * 1024, key: true, data }));
+  const { stats } = lease.value;
+  await until(() => stats.framesIn + stats.dropped === src.frames.length, "every frame taken or counted");
+  assert.ok(stats.dropped > 0, "frames were dropped");
+  assert.ok(stats.framesIn > 0, "audio resumed without waiting for a video keyframe");
   lease.release();
 });
