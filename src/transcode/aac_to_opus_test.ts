@@ -222,3 +222,37 @@ Deno.test("AAC → Opus: under pressure the queue drops whole frames, counts the
   assert.ok(stats.framesIn > 0, "audio resumed without waiting for a video keyframe");
   lease.release();
 });
+
+Deno.test("AAC → Opus: an HE-AAC track is transcoded from its AAC-LC core, on the track's own clock, said once", async () => {
+  requireFfmpeg();
+  // LC frames at 22050 Hz announced as HE-AAC (explicit SBR signalling, 44100 Hz output): the core
+  // decodes as it is, and the track's clock counts 2048 ticks per frame.
+  const src = await aacSource("music", 22050, 2, 1);
+  const track = aacTrack(new Uint8Array([0x2b, 0x92, 0x08, 0x00]));
+  assert.equal(track.clockRate, 44100);
+  const stream = newStream();
+  const lines: string[] = [];
+  const log: Logger = {
+    debug: () => {},
+    info: (msg) => void lines.push(msg),
+    warn: (msg) => void lines.push(msg),
+    error: (msg) => void lines.push(msg),
+    child: () => log,
+  };
+  const lease = audioAs(stream, "opus", { log, maxQueueMs: 60_000 });
+  const out: Frame[] = [];
+  lease.value.onFrame((f) => out.push(f));
+  const start = 44100 * 5; // five seconds into the stream
+  src.frames.forEach((data, i) => {
+    const pts = start + i * 2048;
+    stream.write({ track, dts: pts, pts, key: true, data });
+  });
+  await until(() => lease.value.stats.framesIn === src.frames.length, "frames transcoded");
+  assert.equal(lease.value.stats.restarts, 0, "2048 ticks per frame is continuous");
+  assert.deepEqual(lines, ["HE-AAC source: transcoding its AAC-LC core only (half the rate, band-limited)"]);
+  assert.equal(out[0].pts, 5 * 48000);
+  // 1024 core samples per frame at 22050 Hz: the output covers the same time.
+  const covered = (out.at(-1)!.pts + 960 - out[0].pts) / 48000;
+  assert.ok(Math.abs(covered - (src.frames.length * 1024) / 22050) < 0.05, `${covered} s`);
+  lease.release();
+});
