@@ -1,0 +1,3 @@
+/** The AAC-LC decoder (ISO/IEC 14496-3 §4): raw access units → Float32 planar PCM. */
+export { AacDecoder, type AacDecoderInfo, type AacDecoderStats } from "./decoder.ts";
+export { AacError } from "./errors.ts";

@@ -1,0 +1,32 @@
+/**
+ * Audio transcoding, once per stream and only while some output needs it.
+ *
+ *   const lease = audioAs(stream, "opus", { log });   // starts the transcoder, or shares the running one
+ *   lease.value.track;                                  // the derived OpusTrack (after the first frame)
+ *   const off = lease.value.onFrame((f) => send(f));    // 20 ms Opus frames, pts at 48 kHz
+ *   …
+ *   off(); lease.release();                             // the last release stops it
+ *
+ * The transcoder is a Reader of the source stream and a shared output of it (`stream.outputs`, id
+ * `audio:opus:<bitrate>`): every consumer of the same bitrate shares one encode. It never blocks
+ * the publisher: its Reader drops whole frames under CPU pressure and counts them (`stats.dropped`).
+ * Today: AAC (LC, and the LC core of HE-AAC) → Opus. Sources that are Opus already need no
+ * transcoder; other codecs are ignored.
+ */
+import type { Lease, Stream } from "../core/mod.ts";
+import { AacToOpus, type AacToOpusOptions, type TranscodedAudio } from "./aac_to_opus.ts";
+
+export {
+  AacToOpus,
+  type AacToOpusOptions,
+  type TranscodedAudio,
+  type TranscoderStats,
+} from "./aac_to_opus.ts";
+export { downmix, mappedChannels } from "./downmix.ts";
+export { Resampler } from "./resampler.ts";
+
+/** A lease on the stream's audio transcoded to `codec`, started on the first lease. */
+export function audioAs(stream: Stream, codec: "opus", opts: AacToOpusOptions = {}): Lease<TranscodedAudio> {
+  const id = `audio:${codec}:${opts.bitrate ?? "default"}`;
+  return stream.outputs.acquire<TranscodedAudio>(id, () => new AacToOpus(stream, opts));
+}
