@@ -157,6 +157,7 @@ async function main(): Promise<number> {
   const server = createServer({
     config: loaded.config,
     policy: loaded.policy,
+    policyFile,
     root,
     configFile: file ?? null,
     // The admin API's restart reads the files again and applies them in place.

@@ -53,6 +53,8 @@ export interface ServerOptions {
   configFile: string | null;
   /** policy.xml (forwarding); none = no forwarding. */
   policy?: Policy;
+  /** Where policy.xml is read from (the admin's policy editor writes it there). */
+  policyFile?: string;
   /** Extra log sinks (tests). Default: stdout/stderr, plus daily files when log.file is on. */
   sinks?: LogSink[];
   /** Reads the config and policy again (files + environment), for the admin API's restart; throws on a bad file. */
@@ -150,6 +152,8 @@ export function createServer(opts: ServerOptions): EstuaryServer {
     recentLog,
     config: () => config,
     configFile: opts.configFile,
+    policyFile: opts.policyFile,
+    policy: () => policy,
     reloadFromDisk: opts.load
       ? () => {
         const l = opts.load!();

@@ -45,6 +45,9 @@ export interface ServiceContext {
   /** The config in force, and the file it came from (null: built-in defaults). */
   config?(): Config;
   readonly configFile?: string | null;
+  /** policy.xml: where it is read from, and what is in force. */
+  readonly policyFile?: string;
+  policy?(): Policy;
   /** Reads the config file again and applies it in place; absent without a config file. */
   reloadFromDisk?(): Promise<SectionName[]>;
   /** The server's readiness (absent in unit tests that build a context by hand). */

@@ -96,6 +96,21 @@ Deno.test("admin config: edit in the portal, review, save: file kept with commen
     assert.match(after, /<hlsduration>3<\/hlsduration>/);
     assert.match(after, /<port>1935<\/port>/, "values set by the environment (port 0 here) are not written");
 
+    // Policy: add an on-demand pull of this very server's stream in the portal; a player of it plays.
+    await page.click('#nav a[href="#policy"]');
+    await page.locator("#policy-file", { hasText: "policy.xml" }).waitFor({ timeout: 5000 });
+    await page.fill(
+      "#policy-text",
+      `<policy><pulls><pull name="live/mirror" ondemand="true">rtmp://127.0.0.1:${es.ports.rtmp}/live/cfg</pull></pulls></policy>`,
+    );
+    await page.click("#policy-review");
+    await page.locator("#policy-diff li", { hasText: "+ pull live/mirror" }).waitFor({ timeout: 5000 });
+    await page.click("#policy-save");
+    await page.locator("#policy-msg", { hasText: "saved and applied" }).waitFor({ timeout: 10_000 });
+    assert.match(await Deno.readTextFile(`${root}/conf/policy.xml`), /live\/mirror/);
+    const mirror = await decodedFrames(es.http("/live/mirror.flv"), { frames: 30, timeoutMs: 20_000 });
+    assert.equal(mirror.frames, 30, `the pulled mirror plays (${mirror.stderr.slice(-200)})`);
+
     const { frames, stderr } = await player;
     assert.equal(frames, 360, `the player played through the save (${stderr.slice(-200)})`);
     assert.deepEqual(errors, []);

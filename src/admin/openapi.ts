@@ -66,6 +66,14 @@ const OPS: Record<string, Record<"get" | "post", Op | undefined>> = {
       body: { changes: '{"http.hlsduration": 2, …}', apply: "boolean" },
     },
   },
+  "/admin/api/policy": {
+    get: { summary: "policy.xml: {file, text, policy}", role: "any" },
+    post: {
+      summary: "Plan (apply false) or save and apply new policy.xml text; data: {diff, changed?}",
+      role: "admin",
+      body: { text: "the whole policy.xml", apply: "boolean" },
+    },
+  },
   "/admin/api/stream": {
     get: { summary: "/api/live's answer", role: "any", query: { app: "app", name: "stream" } },
     post: {
@@ -116,6 +124,13 @@ const OPS: Record<string, Record<"get" | "post", Op | undefined>> = {
     post: undefined,
   },
   "/admin/api/openapi.json": { get: { summary: "This description", role: "none" }, post: undefined },
+  "/api/policy": {
+    get: { summary: "smart_rtmpd's policy JSON {vhosts, urls} (unwrapped)", role: "loopback or token" },
+    post: {
+      summary: "Save smart_rtmpd's policy JSON (pulls kept); answers {changed}",
+      role: "loopback or token",
+    },
+  },
   "/api/config": {
     get: { summary: "smart_rtmpd's config JSON (unwrapped)", role: "loopback or token" },
     post: {

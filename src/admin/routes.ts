@@ -20,6 +20,8 @@ import { sysinfo } from "./sysinfo.ts";
 import { FileError, listFolder, removePath } from "./files.ts";
 import { fromSmartConfig, toSmartConfig } from "./smart_config.ts";
 import { openApi } from "./openapi.ts";
+import { checkPolicyText, fromSmartPolicy, policyDiff, toSmartPolicy } from "./policy_edit.ts";
+import type { Policy } from "../config/mod.ts";
 
 export interface AdminSettings {
   /** The first admin's name, created on first start. */
@@ -52,6 +54,16 @@ export interface AdminDeps {
     changes: Record<string, unknown>,
     apply: boolean,
   ) => Promise<{ diff: unknown[]; changed?: string[] }>;
+  /**
+   * policy.xml: its file and text, and a plan (apply false) or save-and-reload (apply true) of new text;
+   * undefined where the server was started without a policy file location.
+   */
+  policy?: {
+    file: string;
+    read(): Promise<string>;
+    current(): Policy;
+    save(text: string): Promise<string[]>;
+  };
   /** Where the previous config file is kept on save (`<file>.bak`). */
   configBackup?: string;
   /** Applies the config file again in place (smart_rtmpd's restart); undefined where not possible. */
@@ -180,6 +192,30 @@ export function adminRoutes(deps: AdminDeps): Hono<Env> {
   });
 
   app.get("/admin/api/openapi.json", (c) => c.json(openApi(deps.version ?? "0")));
+
+  app.get("/api/policy", async (c) => {
+    const refused = await trusted(c, false);
+    if (refused) return refused;
+    if (!deps.policy) return c.json({ vhosts: [], urls: [] });
+    return c.json(toSmartPolicy(deps.policy.current()));
+  });
+  app.post("/api/policy", async (c) => {
+    const refused = await trusted(c, true);
+    if (refused) return refused;
+    if (!deps.policy) {
+      return c.json({ code: 400, msg: "policy refused: this server has no policy.xml location" }, 400);
+    }
+    const text = fromSmartPolicy(await body(c), deps.policy.current());
+    try {
+      checkPolicyText(text);
+      const changed = await deps.policy.save(text);
+      deps.log.info("policy saved through /api/policy", { remote: remoteOf(c) });
+      return c.json({ changed });
+    } catch (err) {
+      if (err instanceof ConfigError) return c.json({ code: 400, msg: err.message }, 400);
+      throw err;
+    }
+  });
 
   app.post("/admin/api/login", async (c) => {
     const { users, tokens } = await open();
@@ -337,6 +373,27 @@ export function adminRoutes(deps: AdminDeps): Hono<Env> {
       const r = await deps.editConfig(changes as Record<string, unknown>, b.apply === true);
       if (b.apply === true) audit(c, "config saved", { elements: Object.keys(changes).join(",") });
       return ok(c, r);
+    } catch (err) {
+      if (err instanceof ConfigError) return fail(c, err.message);
+      throw err;
+    }
+  });
+
+  app.get("/admin/api/policy", async (c) => {
+    if (!deps.policy) return fail(c, "policy refused: this server has no policy.xml location");
+    return ok(c, { file: deps.policy.file, text: await deps.policy.read(), policy: deps.policy.current() });
+  });
+  app.post("/admin/api/policy", async (c) => {
+    if (!deps.policy) return fail(c, "policy refused: this server has no policy.xml location");
+    const b = await body(c);
+    if (typeof b.text !== "string") return fail(c, "text refused: must be the whole policy.xml as a string");
+    try {
+      const next = checkPolicyText(b.text);
+      const diff = policyDiff(deps.policy.current(), next);
+      if (b.apply !== true) return ok(c, { diff });
+      const changed = await deps.policy.save(b.text);
+      audit(c, "policy saved", { lines: diff.length });
+      return ok(c, { diff, changed });
     } catch (err) {
       if (err instanceof ConfigError) return fail(c, err.message);
       throw err;

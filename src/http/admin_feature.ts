@@ -8,7 +8,7 @@ import { adminRoutes, type AdminSettings, logFiles, overview } from "../admin/mo
 import denoJson from "../../deno.json" with { type: "json" };
 
 const VERSION = denoJson.version;
-import { type Config, planConfigEdit, resolvePath, saveConfigFile } from "../config/mod.ts";
+import { type Config, planConfigEdit, type Policy, resolvePath, saveConfigFile } from "../config/mod.ts";
 import { toStatistics } from "../metrics/mod.ts";
 import type { ServiceContext } from "../service.ts";
 import { liveAnswer, statusAnswer } from "./api.ts";
@@ -34,6 +34,9 @@ export function adminFeature(ctx: ServiceContext, settings: AdminSettings) {
       config: () => redacted(config()),
       reload: ctx.reloadFromDisk,
       configBackup: ctx.configFile ? `${ctx.configFile}.bak` : undefined,
+      policy: ctx.policyFile && ctx.policy && ctx.reloadFromDisk
+        ? policyEditor(ctx.policyFile, ctx.policy, ctx.reloadFromDisk)
+        : undefined,
       editConfig: ctx.configFile && ctx.reloadFromDisk
         ? configEditor(ctx.configFile, ctx.reloadFromDisk, config)
         : undefined,
@@ -77,5 +80,17 @@ function configEditor(file: string, reload: () => Promise<string[]>, running: ()
     await saveConfigFile(file, plan.text);
     const changed = await reload();
     return { diff: plan.diff, changed };
+  };
+}
+
+function policyEditor(file: string, current: () => Policy, reload: () => Promise<string[]>) {
+  return {
+    file,
+    read: () => Deno.readTextFile(file).catch(() => ""),
+    current,
+    async save(text: string) {
+      await saveConfigFile(file, text);
+      return await reload();
+    },
   };
 }

@@ -11,7 +11,7 @@ import { kindOfFile } from "../app/playback.ts";
 import { liveStreams, type StreamEntry } from "../app/api.ts";
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
-const PAGES = ["dashboard", "streams", "sessions", "files", "config", "users", "logs", "system"];
+const PAGES = ["dashboard", "streams", "sessions", "files", "config", "policy", "users", "logs", "system"];
 const TOKEN = "estuary.admin.token";
 
 class ApiError extends Error {
@@ -69,7 +69,8 @@ function show(page: string): void {
   for (const a of $("nav").querySelectorAll("a")) {
     a.classList.toggle("current", a.getAttribute("href") === `#${page}`);
   }
-  const run = { dashboard, streams, sessions, files, config, users, logs, system }[page as "dashboard"];
+  const run =
+    { dashboard, streams, sessions, files, config, policy, users, logs, system }[page as "dashboard"];
   run?.().catch((err) => console.error(err));
 }
 
@@ -466,6 +467,45 @@ $("config-filter").oninput = () => {
     tr.hidden = q !== "" && !tr.textContent!.toLowerCase().includes(q) && !tr.dataset.path!.includes(q);
   }
 };
+
+// --- Policy ------------------------------------------------------------------------------------
+
+async function policy(): Promise<void> {
+  const r = await api<{ file: string; text: string }>("GET", "policy").catch((e) => {
+    $("policy-msg").textContent = (e as Error).message;
+    return undefined;
+  });
+  if (!r) return;
+  $("policy-file").textContent = r.file;
+  ($("policy-text") as HTMLTextAreaElement).value = r.text;
+  $("policy-diff").replaceChildren();
+  $<HTMLButtonElement>("policy-save").disabled = true;
+}
+
+async function reviewPolicy(apply: boolean): Promise<void> {
+  const msg = (t: string) => $("policy-msg").textContent = t;
+  try {
+    const r = await api<{ diff: string[]; changed?: string[] }>("POST", "policy", {
+      text: ($("policy-text") as HTMLTextAreaElement).value,
+      apply,
+    });
+    $("policy-diff").replaceChildren(...r.diff.map((l) => el("li", l)));
+    $<HTMLButtonElement>("policy-save").disabled = apply || r.diff.length === 0;
+    msg(
+      apply
+        ? `saved and applied; reloaded: ${(r.changed ?? []).join(", ") || "nothing"}`
+        : r.diff.length
+        ? `${r.diff.length} change(s): review, then save`
+        : "no change in what the policy does",
+    );
+  } catch (err) {
+    msg((err as Error).message);
+    $<HTMLButtonElement>("policy-save").disabled = true;
+  }
+}
+$("policy-review").onclick = () => reviewPolicy(false);
+$("policy-save").onclick = () => reviewPolicy(true);
+$("policy-text").oninput = () => $<HTMLButtonElement>("policy-save").disabled = true;
 
 // --- Users -------------------------------------------------------------------------------------
 
