@@ -98,6 +98,18 @@ Deno.test("admin portal: login, live dashboard, sessions, streams with preview a
       await new Promise((r) => setTimeout(r, 250));
     }
     assert.ok(first >= 0 && t - first >= 2, `the preview plays (currentTime ${t})`);
+    // The previewed stream's bitrate chart fills (one point per 3 s refresh).
+    await page.waitForFunction(
+      () => {
+        const doc = (globalThis as unknown as {
+          document: { getElementById(id: string): { dataset: { points?: string } } };
+        })
+          .document;
+        return Number(doc.getElementById("chart-rate").dataset.points ?? 0) >= 2;
+      },
+      undefined,
+      { timeout: 10_000 },
+    );
     await page.screenshot({ path: `${shots}/streams.png`, fullPage: true });
     await row.locator('button[data-action="kick"]').click();
     await row.waitFor({ state: "detached", timeout: 5000 });

@@ -146,9 +146,14 @@ const prefixed = (p: string, r: Record<string, number>) =>
 
 // --- Streams -----------------------------------------------------------------------------------
 
+let previewKey = "";
+let rateChart: LiveChart | undefined;
+
 async function streams(): Promise<void> {
   const render = async () => {
     const list = await liveStreams();
+    const shown = list.find((s) => `${s.app}/${s.name}` === previewKey);
+    if (shown && rateChart) rateChart.push({ [previewKey]: shown.rate });
     $("streams-count").textContent = `(${list.length})`;
     // Rows are kept and updated in place: a button under the pointer must not be replaced.
     const body = $("streams-rows");
@@ -205,6 +210,9 @@ function streamRow(s: StreamEntry): HTMLTableRowElement {
 
 async function preview(s: StreamEntry): Promise<void> {
   stopPreview?.();
+  previewKey = `${s.app}/${s.name}`;
+  rateChart = new LiveChart($("chart-rate"));
+  rateChart.push({ [previewKey]: s.rate });
   $("preview-box").hidden = false;
   $("preview-title").textContent = `${s.app}/${s.name}`;
   const kind = s.urls.some((u) => u.type === "http-flv") ? "flv" : "hls";
