@@ -4,7 +4,8 @@
  * moves the RTMP port and shortens the HLS segments. Within 3 s the new port accepts and the old one
  * refuses; the publisher (connected before the move) keeps streaming; no player waits over 1 s for
  * a frame; new HLS segments follow the new duration. Then an invalid edit is refused with one log
- * line naming the element, the value and the rule, and the server keeps the previous config.
+ * line naming the element, the value and the rule, and the server keeps the previous config. A save of
+ * policy.xml beside it triggers the same reload; a save that changes nothing triggers none.
  */
 import assert from "node:assert/strict";
 import { parseMediaPlaylist } from "../src/formats/hls/mod.ts";
@@ -164,6 +165,35 @@ Deno.test("reload on file change: the RTMP port moves and HLS segments shorten w
   } finally {
     for (const p of Object.values(players)) await p.stop();
     await publisher.stop();
+    await server.stop();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("reload on file change: policy.xml beside config.xml triggers the same reload; an identical save none", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "estuary-test-" });
+  const file = `${dir}/config.xml`;
+  const policy = `${dir}/policy.xml`;
+  await Deno.writeTextFile(file, "<config><rtmp><live>live</live></rtmp></config>\n");
+  await Deno.writeTextFile(policy, "<policy></policy>\n");
+  const server = await startEstuary({ args: ["--config", file], root: dir });
+  const reloads = () => server.lines.filter((l) => l.includes("config reloaded")).length;
+  try {
+    await waitFor(
+      () => server.lines.some((l) => /watching config files .*policy\.xml/.test(l)),
+      3000,
+      "the watch of config.xml and policy.xml",
+    );
+    // The same bytes saved again (an editor's :w without a change): nothing happens.
+    await Deno.writeTextFile(file, "<config><rtmp><live>live</live></rtmp></config>\n");
+    await sleep(1200);
+    assert.equal(reloads(), 0);
+    // A change to policy.xml: one reload.
+    await Deno.writeTextFile(policy, "<policy><!-- changed --></policy>\n");
+    await waitFor(() => reloads() === 1, 3000, "the reload after policy.xml changed");
+    await sleep(800);
+    assert.equal(reloads(), 1, "one save, one reload");
+  } finally {
     await server.stop();
     await Deno.remove(dir, { recursive: true });
   }
