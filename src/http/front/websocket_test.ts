@@ -155,7 +155,7 @@ Deno.test("websocket idle: a client that answers the pings stays open; 0 never p
   const conn = quietConn();
   const ws = new FrontWebSocket(conn, new ConnReader(conn), {
     maxMessage: 1000,
-    idleMs: 100,
+    idleMs: 400,
     closeWaitMs: 50,
   });
   ws.accept();
