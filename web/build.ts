@@ -20,7 +20,7 @@ const BUNDLES: [string, string][] = [
   ["lib/mpegts.ts", "lib/mpegts.js"],
   ["lib/dash.ts", "lib/dash.js"],
 ];
-const COPIES = ["index.html", "player.html", "style.css", "admin/index.html"];
+const COPIES = ["index.html", "player.html", "publish.html", "style.css", "admin/index.html"];
 
 async function* files(dir: URL): AsyncGenerator<URL> {
   for await (const e of Deno.readDir(dir)) {

@@ -5,6 +5,7 @@
  */
 import { getJson, joinPath, type Listing, liveStreams, type StreamEntry } from "./api.ts";
 import { kindOfFile, play, type Source } from "./playback.ts";
+import { publishWhip } from "./webrtc.ts";
 import { type Choice, choicesFor, isKind, liveSource } from "./protocols.ts";
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T | null;
@@ -213,5 +214,50 @@ function indexPage(): void {
   );
 }
 
+/** The WHIP page: the browser's camera and microphone, or a screen, published under app/name. */
+function publishPage(): void {
+  const name = $<HTMLInputElement>("publish-name")!;
+  name.value ||= `web${Math.floor(Math.random() * 1e6)}`;
+  let stopPublish: (() => void) | undefined;
+  const setRunning = (on: boolean) => {
+    $<HTMLButtonElement>("publish-start")!.disabled = on;
+    $<HTMLButtonElement>("publish-stop")!.disabled = !on;
+  };
+  $("publish-form")!.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const app = $<HTMLInputElement>("publish-app")!.value.trim();
+    const stream = name.value.trim();
+    try {
+      status.textContent = "Asking for the camera…";
+      const media = $<HTMLSelectElement>("publish-source")!.value === "screen"
+        ? await navigator.mediaDevices.getDisplayMedia({ video: true, audio: true })
+        : await navigator.mediaDevices.getUserMedia({ video: true, audio: true });
+      video.srcObject = media;
+      const url = `${location.origin}/${encodeURIComponent(app)}/${encodeURIComponent(stream)}/whip`;
+      const session = await publishWhip(media, url, $<HTMLInputElement>("publish-token")!.value.trim());
+      stopPublish = session.stop;
+      session.pc.onconnectionstatechange = () => status.textContent = `WebRTC: ${session.pc.connectionState}`;
+      status.textContent = "Publishing";
+      const watch = `${location.origin}/player?app=${encodeURIComponent(app)}&name=${
+        encodeURIComponent(stream)
+      }&proto=webrtc`;
+      const link = $<HTMLAnchorElement>("publish-link")!;
+      link.href = link.textContent = watch;
+      $("publish-watch")!.hidden = false;
+      setRunning(true);
+    } catch (err) {
+      status.textContent = `Error: ${(err as Error).message}`;
+    }
+  });
+  $("publish-stop")!.onclick = () => {
+    stopPublish?.();
+    stopPublish = undefined;
+    video.srcObject = null;
+    status.textContent = "Stopped";
+    setRunning(false);
+  };
+}
+
 if ($("live-rows")) indexPage();
+else if ($("publish-form")) publishPage();
 else playerPage();

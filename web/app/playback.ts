@@ -1,11 +1,12 @@
 /// <reference lib="dom" />
+import { playWhep } from "./webrtc.ts";
 /**
  * Plays one source in a <video>: HTTP-FLV and WS-FLV with mpegts.js, HLS (and LL-HLS) with hls.js
  * (or the browser's own HLS where there is no MSE, as on iPhones), DASH with dash.js, anything else
  * as a plain file. The libraries are separate scripts, fetched the first time they are needed.
  */
 
-export type Kind = "flv" | "ws-flv" | "hls" | "ll-hls" | "dash" | "mpegts" | "file";
+export type Kind = "flv" | "ws-flv" | "hls" | "ll-hls" | "dash" | "webrtc" | "mpegts" | "file";
 
 export interface Source {
   kind: Kind;
@@ -42,6 +43,8 @@ export async function play(
   onError: (msg: string) => void,
 ): Promise<() => void> {
   video.removeAttribute("src");
+  video.srcObject = null;
+  if (src.kind === "webrtc") return await playWhep(video, src.url, onError);
   if (src.kind === "flv" || src.kind === "ws-flv" || src.kind === "mpegts") {
     await script("/lib/mpegts.js");
     const m = g.mpegts;

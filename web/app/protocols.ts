@@ -13,6 +13,7 @@ const ORDER: [string, Choice[]][] = [
   ["ws-flv", [{ kind: "ws-flv", label: "WS-FLV" }]],
   ["http-hls", [{ kind: "hls", label: "HLS" }, { kind: "ll-hls", label: "LL-HLS" }]],
   ["http-dash", [{ kind: "dash", label: "DASH" }]],
+  ["webrtc", [{ kind: "webrtc", label: "WebRTC" }]],
 ];
 
 export function choicesFor(urls: PublicUrl[]): Choice[] {
@@ -32,9 +33,11 @@ export function liveSource(app: string, name: string, kind: Kind, loc: Location 
     ? `${http}.m3u8`
     : kind === "ll-hls"
     ? `${http}.m3u8?fmp4&ll`
+    : kind === "webrtc"
+    ? `${http}/whep`
     : `${http}.mpd`;
   return { kind, url, live: true };
 }
 
 export const isKind = (k: string | null): k is Kind =>
-  k !== null && ["flv", "ws-flv", "hls", "ll-hls", "dash"].includes(k);
+  k !== null && ["flv", "ws-flv", "hls", "ll-hls", "dash", "webrtc"].includes(k);
