@@ -19,6 +19,8 @@ import { recRoutes } from "./rec.ts";
 import { vodRoutes } from "./vod.ts";
 import { routes as metricsRoutes } from "./metrics.ts";
 import { publicUrlsFrom } from "./public_urls.ts";
+import { iceLinkHeaders, isWebrtcEndpoint, whepPath, whepRoutes } from "./whep.ts";
+import { WebrtcSessions, type WebrtcSettings, webrtcSettings } from "../protocols/webrtc/mod.ts";
 
 export interface HttpSettings {
   hostname: string;
@@ -37,6 +39,8 @@ export interface HttpSettings {
   /** NAT addresses and enabled HTTP outputs, for the URLs handed to players. */
   nat: Config["nat"];
   outputs: { flv: boolean; hls: boolean; dash: boolean };
+  /** WHEP (and WHIP) on these listeners; null when `<rtmp><haswebrtc>` is off. */
+  webrtc: WebrtcSettings | null;
 }
 
 export function httpSettings(c: Config, root: string): HttpSettings | null {
@@ -90,6 +94,7 @@ export function httpSettings(c: Config, root: string): HttpSettings | null {
     auth: { url: c.authurl.url, timeoutMs: c.authurl.timeout },
     nat: c.nat,
     outputs: { flv: c.rtmp.hasflv, hls: c.rtmp.hashls, dash: c.rtmp.hasdash },
+    webrtc: webrtcSettings(c),
   };
 }
 
@@ -104,6 +109,7 @@ function endpointsOf(s: HttpSettings, ctx: ServiceContext) {
       http: http && { ...http, ...s.outputs },
       rtsp: ep("rtsp", s.nat.rtsp),
       srt: ep("srt", s.nat.srt),
+      webrtcPath: s.webrtc ? whepPath : undefined,
     };
   };
 }
@@ -141,6 +147,9 @@ export const httpService = defineService<HttpSettings>({
       metrics: ctx.metrics,
     };
     let hls: LiveRoutes | undefined, dash: LiveRoutes | undefined;
+    // WebRTC sessions live as long as this service; with haswebrtc off the routes answer 404.
+    const rtc = new WebrtcSessions(s.webrtc, ctx.log);
+    deps.preflightHeaders = (path) => isWebrtcEndpoint(path) ? iceLinkHeaders(rtc) : [];
     const app = createHttpApp(deps, [
       ...FEATURES,
       metricsRoutes,
@@ -148,6 +157,7 @@ export const httpService = defineService<HttpSettings>({
       (d) => (dash = createDashRoutes(d, cur.dash)).app,
       (d) => recRoutes(d, { root: cur.recRoot }),
       (d) => vodRoutes(d, vod),
+      (d) => whepRoutes(d, rtc),
     ]);
     const limits = { ...s.front, maxBody: s.maxBody };
     const server = createHttpServer({
@@ -164,7 +174,10 @@ export const httpService = defineService<HttpSettings>({
     ];
     return withMetrics(ctx, "http", families, {
       start: () => server.start(),
-      close: () => server.close(),
+      close: async () => {
+        rtc.closeAll();
+        await server.close();
+      },
       async update(next) {
         if (listenKey(next) !== listenKey(cur)) {
           await server.rebind({ hostname: next.hostname, port: next.port, tls: next.tls });
@@ -175,6 +188,7 @@ export const httpService = defineService<HttpSettings>({
         Object.assign(cur.options, next.options);
         Object.assign(cur.hls, next.hls);
         Object.assign(cur.dash, next.dash);
+        rtc.update(next.webrtc);
         vod.maxBody = next.maxBody;
         Object.assign(limits, next.front, { maxBody: next.maxBody });
         const { options: _o, hls: _h, dash: _d, ...rest } = next;
