@@ -20,6 +20,7 @@ import { vodRoutes } from "./vod.ts";
 import { routes as metricsRoutes } from "./metrics.ts";
 import { publicUrlsFrom } from "./public_urls.ts";
 import { iceLinkHeaders, isWebrtcEndpoint, whepPath, whepRoutes } from "./whep.ts";
+import { whipRoutes } from "./whip.ts";
 import { WebrtcSessions, type WebrtcSettings, webrtcSettings } from "../protocols/webrtc/mod.ts";
 
 export interface HttpSettings {
@@ -158,6 +159,7 @@ export const httpService = defineService<HttpSettings>({
       (d) => recRoutes(d, { root: cur.recRoot }),
       (d) => vodRoutes(d, vod),
       (d) => whepRoutes(d, rtc),
+      (d) => whipRoutes(d, rtc),
     ]);
     const limits = { ...s.front, maxBody: s.maxBody };
     const server = createHttpServer({

@@ -24,7 +24,7 @@ export const whepPath = (app: string, name: string) =>
 export const WEBRTC_EXPOSE_HEADERS = ["Location", "Link", "Accept-Patch", "ETag"];
 
 /** The WebRTC status for each refusal code beyond the hub's (HTTP_REFUSALS). */
-const WEBRTC_REFUSALS: Readonly<Record<string, 400 | 406 | 503>> = {
+export const WEBRTC_REFUSALS: Readonly<Record<string, 400 | 406 | 503>> = {
   bad_offer: 400,
   no_common_codec: 406,
   no_port: 503,
@@ -46,6 +46,11 @@ export function iceLinkHeaders(rtc: WebrtcSessions): [string, string][] {
 }
 
 /** True for the paths whose OPTIONS answer carries the ICE servers. */
+/** The media type of a request body, lower case, without parameters. */
+export function bodyType(c: Context): string {
+  return (c.req.header("content-type") ?? "").split(";")[0].trim().toLowerCase();
+}
+
 export function isWebrtcEndpoint(path: string): boolean {
   return path === "/whep/v1" || path === "/whip/v1" || /^\/[^/]+\/[^/]+\/(whep|whip)$/.test(path);
 }
@@ -53,13 +58,13 @@ export function isWebrtcEndpoint(path: string): boolean {
 const isWhepRequest = (path: string) =>
   path === "/whep/v1" || path.startsWith(`${WHEP_SESSION_PATH}/`) || /^\/[^/]+\/[^/]+\/whep$/.test(path);
 
-function problem(c: Context, status: 400 | 403 | 404 | 406 | 409 | 415 | 503, msg: string): Response {
+export function problem(c: Context, status: 400 | 403 | 404 | 406 | 409 | 415 | 503, msg: string): Response {
   return c.json({ code: status, msg }, status);
 }
 
 async function offer(deps: HttpDeps, rtc: WebrtcSessions, c: Context, app: string, name: string) {
   const req = c.req.raw;
-  const type = (req.headers.get("content-type") ?? "").split(";")[0].trim().toLowerCase();
+  const type = bodyType(c);
   if (type !== "application/sdp") {
     return problem(c, 415, `content type "${type}" is invalid: a WHEP offer must be application/sdp`);
   }
@@ -123,16 +128,22 @@ export function whepRoutes(deps: HttpDeps, rtc: WebrtcSessions): Hono {
     return offer(deps, rtc, c, app_, name);
   });
   app.post("/:app/:name/whep", (c) => offer(deps, rtc, c, c.req.param("app"), c.req.param("name")));
-  app.delete(`${WHEP_SESSION_PATH}/:id`, (c) => {
+  sessionRoutes(app, rtc, WHEP_SESSION_PATH, "WHEP");
+  return app;
+}
+
+/** DELETE and PATCH on a session resource (WHEP viewers and WHIP publishers alike). */
+export function sessionRoutes(app: Hono, rtc: WebrtcSessions, base: string, what: string): void {
+  app.delete(`${base}/:id`, (c) => {
     const s = rtc.get(c.req.param("id"));
-    if (!s) return problem(c, 404, `WHEP session ${c.req.param("id")} does not exist`);
+    if (!s) return problem(c, 404, `${what} session ${c.req.param("id")} does not exist`);
     s.close("DELETE by the client");
     return c.body(null, 200);
   });
-  app.patch(`${WHEP_SESSION_PATH}/:id`, async (c) => {
+  app.patch(`${base}/:id`, async (c) => {
     const s = rtc.get(c.req.param("id"));
-    if (!s) return problem(c, 404, `WHEP session ${c.req.param("id")} does not exist`);
-    const type = (c.req.header("content-type") ?? "").split(";")[0].trim().toLowerCase();
+    if (!s) return problem(c, 404, `${what} session ${c.req.param("id")} does not exist`);
+    const type = bodyType(c);
     if (type !== "application/trickle-ice-sdpfrag") {
       return problem(c, 415, `content type "${type}" is invalid: must be application/trickle-ice-sdpfrag`);
     }
@@ -144,5 +155,4 @@ export function whepRoutes(deps: HttpDeps, rtc: WebrtcSessions): Hono {
     }
     return c.body(null, 204);
   });
-  return app;
 }

@@ -168,3 +168,60 @@ export function negotiate(offer: Sdp, stream: Stream): Negotiated {
   } else if (a) out.notes.push("no audio: the offer receives no audio");
   return out;
 }
+
+/** What a WHIP publisher may send: H264 (packetization-mode 1) and Opus. */
+export interface IngestCodecs {
+  video?: RtpCodec;
+  audio?: RtpCodec;
+  notes: string[];
+}
+
+/** Constrained baseline first (every encoder and decoder has it), then baseline, then any mode-1 H264. */
+function ingestH264Score(o: Offered): number {
+  const p = params(o.fmtp);
+  if ((p["packetization-mode"] ?? "0") !== "1") return -1;
+  const pli = p["profile-level-id"] ?? "42001f";
+  if (pli.startsWith("42e0")) return 3;
+  if (pli.startsWith("42")) return 2;
+  return 1;
+}
+
+/** The codecs of a WHIP answer: the publisher's offer decides, we pick what the hub can carry. */
+export function negotiateIngest(offer: Sdp): IngestCodecs {
+  const out: IngestCodecs = { notes: [] };
+  const sends = (m: SdpMedia) =>
+    m.port !== 0 && !m.attributes.some(([k]) => k === "recvonly" || k === "inactive");
+  const video = offer.media.find((m) => m.type === "video" && sends(m));
+  const audio = offer.media.find((m) => m.type === "audio" && sends(m));
+  if (video) {
+    let best: Offered | undefined, score = -1;
+    for (const o of offered(video)) {
+      if (o.encoding.toUpperCase() !== "H264" || o.clockRate !== 90000) continue;
+      const s = ingestH264Score(o);
+      if (s > score) [best, score] = [o, s];
+    }
+    if (best) {
+      out.video = {
+        kind: "video",
+        mimeType: `video/${best.encoding}`,
+        clockRate: 90000,
+        payloadType: +best.pt,
+        fmtp: best.fmtp,
+      };
+    } else out.notes.push("no video: the offer sends no H264 with packetization-mode=1");
+  }
+  if (audio) {
+    const o = offered(audio).find((o) => o.encoding.toUpperCase() === "OPUS" && o.clockRate === 48000);
+    if (o) {
+      out.audio = {
+        kind: "audio",
+        mimeType: `audio/${o.encoding}`,
+        clockRate: 48000,
+        channels: o.channels ?? 2,
+        payloadType: +o.pt,
+        fmtp: o.fmtp,
+      };
+    } else out.notes.push("no audio: the offer sends no Opus");
+  }
+  return out;
+}

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { parseSdp } from "../../formats/sdp/mod.ts";
 import { Stream, type Track } from "../../core/mod.ts";
 import { audio as aac, video as high } from "../../core/_fixtures_test_util.ts";
-import { audioFor, negotiate } from "./codecs.ts";
+import { audioFor, negotiate, negotiateIngest } from "./codecs.ts";
 
 const OFFER = parseSdp(
   Deno.readTextFileSync(new URL("./testdata/chromium_whep_offer.sdp", import.meta.url)),
@@ -87,4 +87,23 @@ Deno.test("negotiate: what cannot be sent is left out with a reason (AAC seam, H
   const c = negotiate(vp8Only, streamOf(baseline));
   assert.equal(c.video, undefined);
   assert.match(c.notes.join(), /no H264 with packetization-mode=1/);
+});
+
+Deno.test("negotiateIngest: a publisher's offer → constrained baseline H264 (mode 1) and Opus", () => {
+  const sendonly = Deno.readTextFileSync(new URL("./testdata/chromium_whep_offer.sdp", import.meta.url))
+    .replaceAll("a=recvonly", "a=sendonly");
+  const n = negotiateIngest(parseSdp(sendonly));
+  assert.deepEqual(n.video, {
+    kind: "video",
+    mimeType: "video/H264",
+    clockRate: 90000,
+    payloadType: 106,
+    fmtp: "level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f",
+  });
+  assert.equal(n.audio?.payloadType, 111);
+  assert.deepEqual(n.notes, []);
+  // A recvonly offer sends nothing; an offer without H264 leaves video out with a reason.
+  assert.deepEqual(negotiateIngest(OFFER), { notes: [] });
+  const vp8 = parseSdp(sendonly.replace(/a=rtpmap:\d+ H264\/90000\r?\n/g, ""));
+  assert.match(negotiateIngest(vp8).notes.join(), /no video: the offer sends no H264/);
 });

@@ -10,13 +10,17 @@ import { NoPortError } from "./errors.ts";
 import { hostAddresses } from "./ice.ts";
 import { PortWindows } from "./ports.ts";
 import { WhepSession, type WhepSessionStats } from "./whep_session.ts";
+import { WhipSession, type WhipSessionStats } from "./whip_session.ts";
+
+/** A WHEP viewer or a WHIP publisher: what DELETE, PATCH and the stats need. */
+export type WebrtcSession = WhepSession | WhipSession;
 
 export interface WebrtcStats {
   /** Sessions now (any state), and since start. */
   sessions: number;
   opened: number;
   closed: number;
-  list: WhepSessionStats[];
+  list: (WhepSessionStats | WhipSessionStats)[];
 }
 
 /** 128 random bits, hex: a session URL nobody can guess. */
@@ -55,7 +59,9 @@ export class WebrtcSessions {
   /** null = WebRTC is off (`<rtmp><haswebrtc>false`): the routes answer 404. */
   settings: WebrtcSettings | null;
   #log: Logger;
-  #sessions = new Map<string, WhepSession>();
+  #sessions = new Map<string, WebrtcSession>();
+  /** WHIP publishers by stream key: a WHEP viewer's picture loss becomes their PLI. */
+  #publishers = new Map<string, WhipSession>();
   #opened = 0;
   #closedCount = 0;
   #seq = 1;
@@ -72,13 +78,25 @@ export class WebrtcSessions {
     return this.#sessions.size;
   }
 
-  /** A new viewer session on `stream` (answer its offer next); WebRTC must be on. */
-  openPlayer(stream: Stream, remote: string): WhepSession {
+  #take(): { settings: WebrtcSettings; ports: [number, number]; give: () => void } {
     const settings = this.settings;
     if (!settings) throw new Error("WebRTC is off (<rtmp><haswebrtc>false)");
     const pool = this.#ports!;
     const ports = pool.take();
     if (!ports) throw new NoPortError(settings.portRange[0], settings.portRange[1]);
+    return { settings, ports, give: () => pool.give(ports) };
+  }
+
+  #forget(s: WebrtcSession, give: () => void) {
+    give();
+    if (this.#sessions.get(s.id) === s) this.#sessions.delete(s.id);
+    if (this.#publishers.get(s.stream.key) === s) this.#publishers.delete(s.stream.key);
+    this.#closedCount++;
+  }
+
+  /** A new viewer session on `stream` (answer its offer next); WebRTC must be on. */
+  openPlayer(stream: Stream, remote: string): WhepSession {
+    const { settings, ports, give } = this.#take();
     const id = newId();
     const log = this.#log.child({ sess: `whep#${this.#seq++}`, key: stream.key, remote });
     const s = new WhepSession({
@@ -88,18 +106,35 @@ export class WebrtcSessions {
       log,
       remote,
       ports,
-      onClose: (s) => {
-        pool.give(ports);
-        if (this.#sessions.get(s.id) === s) this.#sessions.delete(s.id);
-        this.#closedCount++;
-      },
+      onPictureLoss: () => this.#publishers.get(stream.key)?.requestKeyframe(),
+      onClose: (s) => this.#forget(s, give),
     });
     this.#sessions.set(id, s);
     this.#opened++;
     return s;
   }
 
-  get(id: string): WhepSession | undefined {
+  /** A new publisher session writing into `stream` (admitted by the hub); WebRTC must be on. */
+  openPublisher(stream: Stream, remote: string): WhipSession {
+    const { settings, ports, give } = this.#take();
+    const id = newId();
+    const log = this.#log.child({ sess: `whip#${this.#seq++}`, key: stream.key, remote });
+    const s = new WhipSession({
+      id,
+      stream,
+      settings,
+      log,
+      remote,
+      ports,
+      onClose: (s) => this.#forget(s, give),
+    });
+    this.#sessions.set(id, s);
+    this.#publishers.set(stream.key, s);
+    this.#opened++;
+    return s;
+  }
+
+  get(id: string): WebrtcSession | undefined {
     return this.#sessions.get(id);
   }
 

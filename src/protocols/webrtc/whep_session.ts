@@ -11,7 +11,7 @@ import { parseSdp } from "../../formats/sdp/mod.ts";
 import type { Logger } from "../../log/mod.ts";
 import { negotiate, type Negotiated, type RtpCodec } from "./codecs.ts";
 import { BadOfferError, NoCommonCodecError } from "./errors.ts";
-import { createPeer, gathered, sendTrack } from "./peer.ts";
+import { createPeer, gathered, guardDtlsRetransmits, sendTrack } from "./peer.ts";
 import { hostAddresses, keepCandidates } from "./ice.ts";
 import { WebrtcRtpOut } from "./rtp_out.ts";
 import type { WebrtcSettings } from "./settings.ts";
@@ -25,6 +25,8 @@ export interface WhepSessionOptions {
   remote: string;
   /** This session's own UDP port window (see ports.ts). */
   ports: [number, number];
+  /** A viewer lost a picture (PLI/FIR): the registry forwards it to a WHIP publisher of the stream. */
+  onPictureLoss?: () => void;
   /** Called once when the session has ended (the registry forgets it and takes the ports back). */
   onClose: (s: WhepSession, reason: string) => void;
 }
@@ -118,6 +120,10 @@ export class WhepSession {
       pc.connectionStateChange.subscribe((st) => this.#onState(st));
       await pc.setRemoteDescription({ type: "offer", sdp: offerSdp });
       await pc.setLocalDescription(await pc.createAnswer());
+      guardDtlsRetransmits(
+        pc,
+        (types) => this.#log.debug("webrtc duplicate DTLS flight 4 dropped", { types }),
+      );
       await gathered(pc, 2000);
       if (this.#closed) throw new ProtocolError(`session ${this.id} closed while answering`);
       // The deadline counts from the offer, answering included.
@@ -152,11 +158,13 @@ export class WhepSession {
   }
 
   /**
-   * A viewer lost a picture. The GOP is short and every keyframe goes out with its parameter sets,
-   * so the answer is the next keyframe; the count shows in the stats and in a rate-limited log line.
+   * A viewer lost a picture. Every keyframe goes out with its parameter sets, so the answer is the
+   * next keyframe: a WHIP publisher is asked for one at once (rate-limited there), other sources
+   * send one every GOP. The count shows in the stats and in a rate-limited log line.
    */
   #onPli() {
     this.#plis++;
+    this.#o.onPictureLoss?.();
     const now = Date.now();
     if (now - this.#lastPliLog >= PLI_LOG_MS) {
       this.#lastPliLog = now;
