@@ -150,6 +150,12 @@ export const httpService = defineService<HttpSettings>({
     let hls: LiveRoutes | undefined, dash: LiveRoutes | undefined;
     // WebRTC sessions live as long as this service; with haswebrtc off the routes answer 404.
     const rtc = new WebrtcSessions(s.webrtc, ctx.log);
+    const srtStats = deps.sessionStats!;
+    // /api/live details list a stream's WebRTC sessions (viewers and a WHIP publisher) beside SRT's.
+    deps.sessionStats = (stream) => {
+      const webrtc = rtc.stats().list.filter((e) => e.key === stream.key);
+      return webrtc.length ? { ...srtStats(stream), webrtc } : srtStats(stream);
+    };
     deps.preflightHeaders = (path) => isWebrtcEndpoint(path) ? iceLinkHeaders(rtc) : [];
     const app = createHttpApp(deps, [
       ...FEATURES,
@@ -197,7 +203,7 @@ export const httpService = defineService<HttpSettings>({
         Object.assign(cur, rest);
       },
       listeners: () => ({ http: server.port, https: server.tlsPort }),
-      stats: () => server.stats(),
+      stats: () => ({ ...server.stats(), webrtc: rtc.stats() }),
     });
   },
 });

@@ -61,6 +61,7 @@ const CLIENT = `globalThis.whepPlay = async (url, o) => {
     pc.onconnectionstatechange = () => note("pc " + pc.connectionState);
     pc.oniceconnectionstatechange = () => note("ice " + pc.iceConnectionState);
     globalThis.whep = { pc, location: "" };
+    (globalThis.whepAll ??= []).push(pc);
     // Played out like a real page: Chromium measures audio energy only for audio it renders.
     pc.ontrack = (e) => {
       const el = document.createElement(e.track.kind);

@@ -41,6 +41,8 @@ export interface WhepSessionStats {
   /** Milliseconds from the offer to ICE + DTLS connected (0 until then). */
   connectMs: number;
   packetsSent: number;
+  /** RTP bytes handed to werift (before SRTP). */
+  bytesSent: number;
   framesSent: number;
   plis: number;
 }
@@ -81,6 +83,7 @@ export class WhepSession {
   #state = "new";
   #connectMs = 0;
   #packets = 0;
+  #bytes = 0;
   #frames = 0;
   #plis = 0;
 
@@ -213,6 +216,7 @@ export class WhepSession {
         last = out.sender.sendRtp(p);
         last.catch(ignore);
         this.#packets++;
+        this.#bytes += p.byteLength;
       }
     }
     return last?.catch(ignore);
@@ -240,6 +244,7 @@ export class WhepSession {
       audio: this.#audio?.codec.mimeType ?? "",
       connectMs: this.#connectMs,
       packetsSent: this.#packets,
+      bytesSent: this.#bytes,
       framesSent: this.#frames,
       plis: this.#plis,
     };
