@@ -134,6 +134,8 @@ const rtc = section({
     audio: oneOf("opus", ["opus", "pcma", "pcmu"]),
     video: oneOf("h264", ["h264", "h265", "vp8", "vp9", "av1"]),
   }),
+  // [Estuary] How long (ms) a stream's RTP packets are kept to answer WebRTC viewers' NACKs.
+  nackms: int(1500, 100, 30_000),
   // [Estuary] ICE servers for WebRTC clients, sent in WHIP/WHEP `Link` headers (never used by the server).
   iceservers: section({
     server: z.array(iceServer, { error: "must be a list of <server> elements" }).default([]),

@@ -69,6 +69,7 @@ const DEFAULTS: HttpSettings = {
     connectTimeoutMs: 10_000,
     silenceTimeoutMs: 10_000,
     mtu: 1200,
+    nackMs: 1500,
   },
 };
 

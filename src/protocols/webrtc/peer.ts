@@ -36,6 +36,8 @@ export function createPeer(
     icePortRange: ports,
     iceAdditionalHostAddresses: hostAddresses(s.listenHost, s.natHost),
     iceInterfaceAddresses: isWildcard(listen) ? undefined : { udp4: listen },
+    // werift drops an outgoing packet when `outboundPacketLoss / 100 < Math.random()` (test only).
+    debug: s.dropPercent ? { outboundPacketLoss: 100 - s.dropPercent } : {},
     codecs: {
       video: codecs.video ? [codecParameters(codecs.video)] : [],
       audio: codecs.audio ? [codecParameters(codecs.audio)] : [],

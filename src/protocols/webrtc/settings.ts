@@ -32,6 +32,12 @@ export interface WebrtcSettings {
   silenceTimeoutMs: number;
   /** Largest RTP packet we build (header + payload), leaving room for header extensions and SRTP. */
   mtu: number;
+  /** `<rtc><nackms>`: how long a stream's packets are kept to answer viewers' NACKs. */
+  nackMs: number;
+  /**
+   * Test only (never from the config): the share of outgoing packets werift drops, to exercise NACKs.
+   */
+  dropPercent?: number;
 }
 
 /** ICE and DTLS must connect within this (the brief's and browsers' usual failure horizon). */
@@ -52,5 +58,6 @@ export function webrtcSettings(c: Config): WebrtcSettings | null {
     connectTimeoutMs: CONNECT_TIMEOUT_MS,
     silenceTimeoutMs: SILENCE_TIMEOUT_MS,
     mtu: WEBRTC_MTU,
+    nackMs: c.rtc.nackms,
   };
 }

@@ -12,6 +12,7 @@ Deno.test("webrtc settings: defaults, smart_rtmpd's shipped config, NAT and ICE 
     connectTimeoutMs: 10_000,
     silenceTimeoutMs: 10_000,
     mtu: 1200,
+    nackMs: 1500,
   };
   assert.deepEqual(webrtcSettings(defaultConfig()), defaults);
   assert.deepEqual(webrtcSettings(shippedConfig()), defaults);

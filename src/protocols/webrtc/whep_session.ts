@@ -4,7 +4,7 @@
  * out as the stream's shared RTP packets. The session ends, with one log line, on DELETE, when ICE or
  * DTLS fails or does not connect in time, when the viewer goes silent (no RTCP), or with the stream.
  */
-import type { RTCPeerConnection, RTCRtpSender } from "werift";
+import { type RTCPeerConnection, type RTCRtpSender, RtpPacket } from "werift";
 import type { Frame, Lease, Reader, Stream } from "../../core/mod.ts";
 import { ProtocolError } from "../../core/mod.ts";
 import { parseSdp } from "../../formats/sdp/mod.ts";
@@ -45,7 +45,16 @@ export interface WhepSessionStats {
   bytesSent: number;
   framesSent: number;
   plis: number;
+  /** NACKed packets sent again from the stream's retransmission buffer (werift's own history had lost them). */
+  retransmits: number;
+  /** NACKed packets too old for either history. */
+  nackMisses: number;
 }
+
+/** A receiver NACKs a missing packet again every few ms until it comes: resend one at most this often. */
+const RESEND_GAP_MS = 40;
+/** werift's per-sender history (RTP_HISTORY_SIZE in its rtpSender): a NACK within it is answered there. */
+const WERIFT_HISTORY = 128;
 
 const ignore = () => {};
 
@@ -86,6 +95,10 @@ export class WhepSession {
   #bytes = 0;
   #frames = 0;
   #plis = 0;
+  #retransmits = 0;
+  #nackMisses = 0;
+  /** When each recently retransmitted sequence number went out (pruned as it grows). */
+  #resent = new Map<number, number>();
 
   constructor(o: WhepSessionOptions) {
     this.id = o.id;
@@ -152,6 +165,7 @@ export class WhepSession {
       else this.#audio = out;
       t.sender.onRtcp.subscribe(() => this.#lastRtcp = Date.now());
       t.sender.onPictureLossIndication.subscribe(() => this.#onPli());
+      t.sender.onGenericNack.subscribe((nack) => this.#onNack(out, nack.lost));
     }
   }
 
@@ -175,6 +189,38 @@ export class WhepSession {
     }
   }
 
+  /**
+   * werift answers a NACK from its last 128 packets before this runs; older ones come from the
+   * stream's shared buffer (`<rtc><nackms>`), sent the way werift sends its own retransmissions.
+   */
+  #onNack(out: Out, lost: number[]) {
+    const rtp = this.#rtp?.value;
+    if (!rtp || this.#closed) return;
+    // deno-lint-ignore no-explicit-any
+    const sender = out.sender as any;
+    const history = sender.rtpCache as ({ header: { sequenceNumber: number } } | undefined)[] | undefined;
+    const now = Date.now();
+    if (this.#resent.size > 4096) {
+      for (const [seq, at] of this.#resent) if (now - at > RESEND_GAP_MS) this.#resent.delete(seq);
+    }
+    for (const seq of lost) {
+      if (history?.[seq % WERIFT_HISTORY]?.header.sequenceNumber === seq) continue;
+      const key = (out.codec.kind === "video" ? 0x10000 : 0) | seq;
+      if (now - (this.#resent.get(key) ?? -Infinity) < RESEND_GAP_MS) continue;
+      this.#resent.set(key, now);
+      const buf = rtp.retransmit(out.codec.kind, seq);
+      if (!buf) {
+        this.#nackMisses++;
+        continue;
+      }
+      const p = RtpPacket.deSerialize(buf);
+      p.header.ssrc = out.sender.ssrc;
+      p.header.payloadType = out.codec.payloadType;
+      this.#retransmits++;
+      out.sender.dtlsTransport.sendRtp(p.payload, p.header).catch(ignore);
+    }
+  }
+
   #onState(st: string) {
     if (this.#closed) return;
     this.#state = st;
@@ -185,7 +231,7 @@ export class WhepSession {
 
   #start() {
     this.#connectMs = Date.now() - this.createdAt;
-    this.#rtp = WebrtcRtpOut.acquire(this.stream, this.#o.settings.mtu);
+    this.#rtp = WebrtcRtpOut.acquire(this.stream, this.#o.settings.mtu, this.#o.settings.nackMs);
     this.#lastRtcp = Date.now();
     const silenceMs = this.#o.settings.silenceTimeoutMs;
     this.#silence = setInterval(() => {
@@ -247,6 +293,8 @@ export class WhepSession {
       bytesSent: this.#bytes,
       framesSent: this.#frames,
       plis: this.#plis,
+      retransmits: this.#retransmits,
+      nackMisses: this.#nackMisses,
     };
   }
 
@@ -265,6 +313,7 @@ export class WhepSession {
       packets: this.#packets,
       frames: this.#frames,
       plis: this.#plis,
+      retransmits: this.#retransmits,
       duration_s: Math.round((Date.now() - this.createdAt) / 100) / 10,
     });
     this.#o.onClose(this, reason);
