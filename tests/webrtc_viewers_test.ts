@@ -44,6 +44,13 @@ Deno.test(`whep: ${VIEWERS} concurrent viewers all play; CPU per viewer measured
     video: H264B,
     audio: ["-an"],
   });
+  // Event-loop lag of this process (the server): a stalled loop would starve every protocol.
+  let maxLag = 0, last = performance.now();
+  const lagTimer = setInterval(() => {
+    const now = performance.now();
+    maxLag = Math.max(maxLag, now - last - 100);
+    last = now;
+  }, 100);
   try {
     await waitLive(ts.hub, "live/many", { audio: false, videoFrames: 35 });
     // The ingest alone, for the baseline.
@@ -70,7 +77,9 @@ Deno.test(`whep: ${VIEWERS} concurrent viewers all play; CPU per viewer measured
     assert.equal(
       counted,
       VIEWERS,
-      `frames ${frames.join(",")}\n${results.map((r) => r.states.join(" ")).join("\n")}\n` +
+      `frames ${frames.join(",")} (event-loop lag max ${Math.round(maxLag)} ms)\n${
+        results.map((r) => r.states.join(" ")).join("\n")
+      }\n` +
         ts.lines.filter((l) => l.includes("whep play stop")).join("\n"),
     );
 
@@ -91,7 +100,9 @@ Deno.test(`whep: ${VIEWERS} concurrent viewers all play; CPU per viewer measured
         `median ${results.map((r) => r.firstFrameMs).sort((a, b) => a - b)[VIEWERS >> 1]} ms; server CPU ` +
         `${(loaded * 100).toFixed(1)} % of a core (ingest alone ${(baseline * 100).toFixed(1)} %), ` +
         `${(perViewer * 100).toFixed(2)} % per viewer; delivered ${mbits.toFixed(2)} Mbit/s → ` +
-        `${((loaded - baseline) / (mbits / 1000)).toFixed(1)} core-s per Gbit`,
+        `${((loaded - baseline) / (mbits / 1000)).toFixed(1)} core-s per Gbit; event-loop lag max ${
+          Math.round(maxLag)
+        } ms`,
     );
     assert.ok(frames.every((f) => f >= 60), `frames per viewer: ${frames.join(",")}`);
 
@@ -105,6 +116,7 @@ Deno.test(`whep: ${VIEWERS} concurrent viewers all play; CPU per viewer measured
     assert.equal(ts.hub.get("live/many")?.players.get("webrtc"), 0);
     await page.close();
   } finally {
+    clearInterval(lagTimer);
     await pub.stop();
     await browser.close();
     await ts.close();
