@@ -126,6 +126,23 @@ Deno.test("whep: Chromium plays RTMP H264 and RTSP H264+Opus / H264+PCMA; DELETE
     });
     await gone.body?.cancel();
     assert.equal(gone.status, 404);
+    // Bad input: not SDP → 400, another content type → 415; the server keeps serving.
+    for (
+      const [type, body, status] of [
+        ["application/sdp", "not an sdp", 400],
+        ["application/sdp", "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\n", 400],
+        ["text/plain", "v=0", 415],
+      ] as const
+    ) {
+      const res = await fetch(ts.http("/live/rtmp/whep"), {
+        method: "POST",
+        headers: { "content-type": type },
+        body,
+      });
+      const msg = (await res.json()).msg as string;
+      assert.equal(res.status, status, `${type} ${body}: ${msg}`);
+      assert.match(msg, /invalid/);
+    }
     // CORS preflight: allowed, and the ICE servers in Link.
     const pre = await fetch(ts.http("/whep/v1?app=live&name=rtmp"), {
       method: "OPTIONS",

@@ -66,6 +66,8 @@ async function offer(deps: HttpDeps, rtc: WebrtcSessions, c: Context, app: strin
   const req = c.req.raw;
   const type = bodyType(c);
   if (type !== "application/sdp") {
+    // Read the body anyway: the connection stays usable for the client's next request.
+    await req.arrayBuffer().catch(() => {});
     return problem(c, 415, `content type "${type}" is invalid: a WHEP offer must be application/sdp`);
   }
   const sdp = await req.text();
@@ -145,6 +147,7 @@ export function sessionRoutes(app: Hono, rtc: WebrtcSessions, base: string, what
     if (!s) return problem(c, 404, `${what} session ${c.req.param("id")} does not exist`);
     const type = bodyType(c);
     if (type !== "application/trickle-ice-sdpfrag") {
+      await c.req.raw.arrayBuffer().catch(() => {});
       return problem(c, 415, `content type "${type}" is invalid: must be application/trickle-ice-sdpfrag`);
     }
     try {

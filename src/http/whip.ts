@@ -23,6 +23,8 @@ async function publish(deps: HttpDeps, rtc: WebrtcSessions, c: Context, app: str
   const req = c.req.raw;
   const type = bodyType(c);
   if (type !== "application/sdp") {
+    // Read the body anyway: the connection stays usable for the client's next request.
+    await req.arrayBuffer().catch(() => {});
     return problem(c, 415, `content type "${type}" is invalid: a WHIP offer must be application/sdp`);
   }
   const sdp = await req.text();

@@ -41,7 +41,8 @@ let guarded = false;
 /**
  * werift binds its UDP sockets without an error listener: a port another program takes between its
  * probe and its bind would be an uncaught error. That one case is logged and the process goes on
- * (the session misses that candidate, or fails to connect and is freed by its deadline).
+ * (the session misses that candidate, or fails to connect and is freed by its deadline). The same
+ * for rejections that start in werift's code.
  */
 function guardUdpBindErrors(log: Logger) {
   if (guarded) return;
@@ -51,6 +52,15 @@ function guardUdpBindErrors(log: Logger) {
     if (err?.code === "EADDRINUSE" && err.syscall === "bind") {
       e.preventDefault();
       log.warn("webrtc UDP port taken between probe and bind", { err });
+    }
+  });
+  // A failure inside werift's own promise chains (a DTLS or ICE error nobody awaits) ends that
+  // session through its state events; it must not end the process.
+  globalThis.addEventListener("unhandledrejection", (e) => {
+    const stack = String((e.reason as Error)?.stack ?? "");
+    if (stack.includes("/werift/")) {
+      e.preventDefault();
+      log.warn("webrtc library error ignored", { err: e.reason });
     }
   });
 }
