@@ -93,6 +93,7 @@ Deno.test("http api: /api/live list, details, counts; /api/stream; /api/status",
       { type: "http-dash", url: `http://127.0.0.1:${http}/live/cam.mpd` },
       { type: "rtsp", url: `rtsp://127.0.0.1:${rtsp}/live/cam` },
       { type: "srt", url: `srt://127.0.0.1:${srt}?streamid=#!::r=live/cam,m=request` },
+      { type: "webrtc", url: `http://127.0.0.1:${http}/whep/v1?app=live&name=cam` },
     ]);
     const r = await getJson(`${base}/api/live?app=rec&name=r1`);
     assert.equal(r.body.app.rec, true);

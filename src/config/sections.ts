@@ -109,6 +109,8 @@ const rtmp = section({
   hasdash: bool(true),
   hasrtsp: bool(true),
   hassrt: bool(true),
+  // [Estuary] WebRTC playback (WHEP) and ingest (WHIP) on the HTTP ports; smart_rtmpd's has_webrtc.
+  haswebrtc: bool(true),
   rtp: rtmpRtp,
   notfound: oneOf("wait", ["wait", "reject"]),
   playwait: int(10, 0, 3600),
@@ -129,11 +131,24 @@ const admin = section({
   port: port(0),
 });
 
+/** A STUN or TURN server handed to WebRTC clients (`<server url="turn:…" username="" credential=""/>`). */
+const iceServer = section({
+  url: text("", { re: /^(stuns?|turns?):[^\s<>"]+$/, rule: "must be a stun:, stuns:, turn: or turns: URL" }),
+  username: text(""),
+  credential: text(""),
+});
+
 const rtc = section({
   codec: section({
     audio: oneOf("opus", ["opus", "pcma", "pcmu"]),
     video: oneOf("h264", ["h264", "h265", "vp8", "vp9", "av1"]),
   }),
+  // [Estuary] How long (ms) a stream's RTP packets are kept to answer WebRTC viewers' NACKs.
+  nackms: int(1500, 100, 30_000),
+  // [Estuary] ICE servers for WebRTC clients, sent in WHIP/WHEP `Link` headers (never used by the server).
+  iceservers: section({
+    server: z.array(iceServer, { error: "must be a list of <server> elements" }).default([]),
+  }).transform((s) => ({ server: s.server.filter((e) => e.url !== "") })),
 });
 
 const webrtcHost = section({ rtmp: text("", ADDR), http: text("", ADDR) });

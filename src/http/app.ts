@@ -10,10 +10,11 @@ import { routes as apiRoutes } from "./api.ts";
 import { routes as flvRoutes } from "./flv.ts";
 import { routes as streamsRoutes } from "./streams_api.ts";
 import { routes as staticRoutes } from "./static.ts";
+import { WEBRTC_EXPOSE_HEADERS } from "./whep.ts";
 
 export type Feature = (deps: HttpDeps) => Hono;
 
-/** The routers before static files; other features (hls, dash, vod, whip) are added here. */
+/** The routers before static files; other features (hls, dash, vod, whep) are added by the service. */
 export const FEATURES: readonly Feature[] = [apiRoutes, streamsRoutes, flvRoutes];
 
 export interface HttpApp {
@@ -35,7 +36,21 @@ export function createHttpApp(deps: HttpDeps, features: readonly Feature[] = FEA
     stats.requests++;
     await next();
   });
-  app.use("*", cors({ origin: "*", maxAge: 86400, exposeHeaders: ["Content-Length", "Content-Range"] }));
+  // A preflight's own headers (WHIP/WHEP list ICE servers in `Link`) go on before CORS answers it.
+  app.use("*", async (c, next) => {
+    if (c.req.method === "OPTIONS") {
+      for (const [k, v] of d.preflightHeaders?.(c.req.path) ?? []) c.header(k, v, { append: true });
+    }
+    await next();
+  });
+  app.use(
+    "*",
+    cors({
+      origin: "*",
+      maxAge: 86400,
+      exposeHeaders: ["Content-Length", "Content-Range", ...WEBRTC_EXPOSE_HEADERS],
+    }),
+  );
   for (const f of features) app.route("/", f(d));
   app.route("/", staticRoutes(d));
   app.notFound((c) => c.json({ code: 404, msg: `not found: ${c.req.path}` }, 404));

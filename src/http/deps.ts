@@ -82,6 +82,8 @@ export interface HttpDeps {
   sessions?: LiveSessions;
   /** The server's metrics registry, for `GET /metrics` and `/api/statistics`; none = both 404. */
   metrics?: Metrics;
+  /** Extra headers for a CORS preflight (OPTIONS) of a path, e.g. WHIP/WHEP's ICE server `Link`s. */
+  preflightHeaders?(path: string): [string, string][];
 }
 
 /** Defaults for the options (the same as the config schema's). */

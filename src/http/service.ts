@@ -22,6 +22,9 @@ import { publicUrlsFrom } from "./public_urls.ts";
 import { adminFeature } from "./admin_feature.ts";
 import { AdminAlias } from "./admin_alias.ts";
 import type { AdminSettings } from "../admin/mod.ts";
+import { iceLinkHeaders, isWebrtcEndpoint, whepPath, whepRoutes } from "./whep.ts";
+import { whipRoutes } from "./whip.ts";
+import { WebrtcSessions, type WebrtcSettings, webrtcSettings } from "../protocols/webrtc/mod.ts";
 
 export interface HttpSettings {
   hostname: string;
@@ -44,6 +47,8 @@ export interface HttpSettings {
   /** NAT addresses and enabled HTTP outputs, for the URLs handed to players. */
   nat: Config["nat"];
   outputs: { flv: boolean; hls: boolean; dash: boolean };
+  /** WHEP (and WHIP) on these listeners; null when `<rtmp><haswebrtc>` is off. */
+  webrtc: WebrtcSettings | null;
 }
 
 export function httpSettings(c: Config, root: string): HttpSettings | null {
@@ -99,6 +104,7 @@ export function httpSettings(c: Config, root: string): HttpSettings | null {
     adminPort: c.admin.port,
     nat: c.nat,
     outputs: { flv: c.rtmp.hasflv, hls: c.rtmp.hashls, dash: c.rtmp.hasdash },
+    webrtc: webrtcSettings(c),
   };
 }
 
@@ -113,6 +119,7 @@ function endpointsOf(s: HttpSettings, ctx: ServiceContext) {
       http: http && { ...http, ...s.outputs },
       rtsp: ep("rtsp", s.nat.rtsp),
       srt: ep("srt", s.nat.srt),
+      webrtcPath: s.webrtc ? whepPath : undefined,
     };
   };
 }
@@ -160,6 +167,15 @@ export const httpService = defineService<HttpSettings>({
       metrics: ctx.metrics,
     };
     let hls: LiveRoutes | undefined, dash: LiveRoutes | undefined;
+    // WebRTC sessions live as long as this service; with haswebrtc off the routes answer 404.
+    const rtc = new WebrtcSessions(s.webrtc, ctx.log);
+    const srtStats = deps.sessionStats!;
+    // /api/live details list a stream's WebRTC sessions (viewers and a WHIP publisher) beside SRT's.
+    deps.sessionStats = (stream) => {
+      const webrtc = rtc.stats().list.filter((e) => e.key === stream.key);
+      return webrtc.length ? { ...srtStats(stream), webrtc } : srtStats(stream);
+    };
+    deps.preflightHeaders = (path) => isWebrtcEndpoint(path) ? iceLinkHeaders(rtc) : [];
     const admin = adminFeature(ctx, cur.admin);
     const app = createHttpApp(deps, [
       ...(admin ? [admin] : []),
@@ -169,6 +185,8 @@ export const httpService = defineService<HttpSettings>({
       (d) => (dash = createDashRoutes(d, cur.dash)).app,
       (d) => recRoutes(d, { root: cur.recRoot }),
       (d) => vodRoutes(d, vod),
+      (d) => whepRoutes(d, rtc),
+      (d) => whipRoutes(d, rtc),
     ]);
     const limits = { ...s.front, maxBody: s.maxBody };
     const server = createHttpServer({
@@ -190,6 +208,7 @@ export const httpService = defineService<HttpSettings>({
         await alias.set(s.hostname, s.adminPort);
       },
       async close() {
+        rtc.closeAll();
         await alias.close();
         await server.close();
       },
@@ -204,6 +223,7 @@ export const httpService = defineService<HttpSettings>({
         Object.assign(cur.options, next.options);
         Object.assign(cur.hls, next.hls);
         Object.assign(cur.dash, next.dash);
+        rtc.update(next.webrtc);
         vod.maxBody = next.maxBody;
         Object.assign(limits, next.front, { maxBody: next.maxBody });
         Object.assign(cur.admin, next.admin);
@@ -211,7 +231,7 @@ export const httpService = defineService<HttpSettings>({
         Object.assign(cur, rest);
       },
       listeners: () => ({ http: server.port, https: server.tlsPort, admin: alias.port }),
-      stats: () => server.stats(),
+      stats: () => ({ ...server.stats(), webrtc: rtc.stats() }),
     });
   },
 });

@@ -63,6 +63,16 @@ const DEFAULTS: HttpSettings = {
   adminPort: 0,
   nat: { rtmp: "", rtsp: "", http: "", https: "", srt: "", rtp: "" },
   outputs: { flv: true, hls: true, dash: true },
+  webrtc: {
+    portRange: [30000, 60000],
+    listenHost: "0.0.0.0",
+    natHost: "",
+    iceServers: [],
+    connectTimeoutMs: 10_000,
+    silenceTimeoutMs: 10_000,
+    mtu: 1200,
+    nackMs: 1500,
+  },
 };
 
 Deno.test("httpSettings: the built-in defaults", () => {

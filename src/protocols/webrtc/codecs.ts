@@ -1,0 +1,227 @@
+/**
+ * Codec negotiation for a WHEP viewer: which payload of the client's offer carries each of the
+ * stream's tracks. Video H.264 goes out as it came in (packetization-mode 1, RFC 6184), matched to
+ * the offer's closest profile; Opus and G.711 pass through. No video transcoding: a source codec the
+ * offer lacks leaves that kind out, and the caller says so in one log line.
+ */
+import { attributes, type Sdp, type SdpMedia } from "../../formats/sdp/mod.ts";
+import { rtpmap } from "../../formats/sdp/mod.ts";
+import type { AudioTrack, Stream, Track, VideoTrack } from "../../core/mod.ts";
+
+/** One codec of the answer: the offer's own payload type and parameters. */
+export interface RtpCodec {
+  kind: "video" | "audio";
+  /** `video/H264`, `audio/opus`, `audio/PCMA`, … (the offer's spelling of the encoding name). */
+  mimeType: string;
+  clockRate: number;
+  channels?: number;
+  payloadType: number;
+  /** The offer's fmtp parameters for that payload type, verbatim ("" when none). */
+  fmtp: string;
+}
+
+export interface Negotiated {
+  video?: RtpCodec;
+  audio?: RtpCodec;
+  /** Why a kind is left out (one sentence each), for the session's log line. */
+  notes: string[];
+}
+
+/**
+ * The seam for audio transcoding: the track a WebRTC viewer can receive for the stream's audio in
+ * `codec`. Today only a source already in that codec; the AAC → Opus transcoder plugs in here.
+ */
+export function audioFor(stream: Stream, codec: "opus"): AudioTrack | undefined {
+  const a = stream.audioTrack;
+  return a?.codec === codec ? a : undefined;
+}
+
+function wants(m: SdpMedia): boolean {
+  if (m.port === 0) return false;
+  return !m.attributes.some(([k]) => k === "sendonly" || k === "inactive");
+}
+
+/** The raw `a=fmtp:<pt> …` parameter string of a payload type. */
+function rawFmtp(m: SdpMedia, pt: string): string {
+  for (const v of attributes(m, "fmtp")) {
+    const sp = v.indexOf(" ");
+    if (sp > 0 && v.slice(0, sp) === pt) return v.slice(sp + 1).trim();
+  }
+  return "";
+}
+
+function params(fmtp: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const part of fmtp.split(";")) {
+    const eq = part.indexOf("=");
+    if (eq > 0) out[part.slice(0, eq).trim().toLowerCase()] = part.slice(eq + 1).trim().toLowerCase();
+  }
+  return out;
+}
+
+interface Offered {
+  pt: string;
+  encoding: string;
+  clockRate: number;
+  channels?: number;
+  fmtp: string;
+}
+
+function offered(m: SdpMedia): Offered[] {
+  const out: Offered[] = [];
+  for (const pt of m.formats) {
+    let map;
+    try {
+      map = rtpmap(m, pt);
+    } catch {
+      continue; // a malformed payload of the offer is simply not chosen
+    }
+    if (!map) continue;
+    out.push({
+      pt,
+      encoding: map.encoding,
+      clockRate: map.clockRate,
+      channels: map.channels,
+      fmtp: rawFmtp(m, pt),
+    });
+  }
+  return out;
+}
+
+/**
+ * How well an offered H.264 profile-level-id suits the source: the same profile and constraint flags
+ * is best, then the same profile with the same "constrained" flag (constraint_set1: a constrained
+ * baseline source matches 42e0…), then the same profile; any other packetization-mode 1 entry still
+ * plays (browsers decode every profile they offer), so it scores lowest rather than not at all.
+ */
+function h264Score(o: Offered, t: Extract<VideoTrack, { codec: "h264" }>): number {
+  const p = params(o.fmtp);
+  if ((p["packetization-mode"] ?? "0") !== "1") return -1;
+  const pli = p["profile-level-id"] ?? "42001f";
+  const profile = parseInt(pli.slice(0, 2), 16);
+  const compat = parseInt(pli.slice(2, 4), 16);
+  if (profile !== t.profile) return 0;
+  if (compat === t.compat) return 3;
+  return (compat & 0x40) === (t.compat & 0x40) ? 2 : 1;
+}
+
+function pickVideo(m: SdpMedia, t: VideoTrack): RtpCodec | string {
+  const list = offered(m);
+  if (t.codec !== "h264") {
+    return `the source video is ${t.codec.toUpperCase()}; WebRTC playback carries H264 only (no video transcoding)`;
+  }
+  let best: Offered | undefined;
+  let bestScore = -1;
+  for (const o of list) {
+    if (o.encoding.toUpperCase() !== "H264" || o.clockRate !== 90000) continue;
+    const s = h264Score(o, t);
+    if (s > bestScore) [best, bestScore] = [o, s];
+  }
+  if (!best) return "the offer has no H264 with packetization-mode=1";
+  return {
+    kind: "video",
+    mimeType: `video/${best.encoding}`,
+    clockRate: 90000,
+    payloadType: +best.pt,
+    fmtp: best.fmtp,
+  };
+}
+
+const AUDIO_ENCODING: Record<string, { name: string; clockRate: number }> = {
+  opus: { name: "OPUS", clockRate: 48000 },
+  pcma: { name: "PCMA", clockRate: 8000 },
+  pcmu: { name: "PCMU", clockRate: 8000 },
+};
+
+function pickAudio(m: SdpMedia, stream: Stream, t: AudioTrack): RtpCodec | string {
+  const track: Track | undefined = t.codec === "aac" ? audioFor(stream, "opus") : t;
+  if (!track) return "the source audio is AAC and AAC → Opus transcoding is not available yet";
+  const want = AUDIO_ENCODING[track.codec];
+  if (!want) return `the source audio is ${track.codec.toUpperCase()}, which WebRTC cannot carry`;
+  const o = offered(m).find((o) => o.encoding.toUpperCase() === want.name && o.clockRate === want.clockRate);
+  if (!o) return `the offer has no ${want.name}/${want.clockRate} for the source's audio`;
+  return {
+    kind: "audio",
+    mimeType: `audio/${o.encoding}`,
+    clockRate: o.clockRate,
+    channels: o.channels ?? 1,
+    payloadType: +o.pt,
+    fmtp: o.fmtp,
+  };
+}
+
+/** The codecs of the answer for the stream's current tracks; what is left out says why in `notes`. */
+export function negotiate(offer: Sdp, stream: Stream): Negotiated {
+  const out: Negotiated = { notes: [] };
+  const video = offer.media.find((m) => m.type === "video" && wants(m));
+  const audio = offer.media.find((m) => m.type === "audio" && wants(m));
+  const v = stream.videoTrack, a = stream.audioTrack;
+  if (v && video) {
+    const r = pickVideo(video, v);
+    if (typeof r === "string") out.notes.push(`no video: ${r}`);
+    else out.video = r;
+  } else if (v) out.notes.push("no video: the offer receives no video");
+  if (a && audio) {
+    const r = pickAudio(audio, stream, a);
+    if (typeof r === "string") out.notes.push(`no audio: ${r}`);
+    else out.audio = r;
+  } else if (a) out.notes.push("no audio: the offer receives no audio");
+  return out;
+}
+
+/** What a WHIP publisher may send: H264 (packetization-mode 1) and Opus. */
+export interface IngestCodecs {
+  video?: RtpCodec;
+  audio?: RtpCodec;
+  notes: string[];
+}
+
+/** Constrained baseline first (every encoder and decoder has it), then baseline, then any mode-1 H264. */
+function ingestH264Score(o: Offered): number {
+  const p = params(o.fmtp);
+  if ((p["packetization-mode"] ?? "0") !== "1") return -1;
+  const pli = p["profile-level-id"] ?? "42001f";
+  if (pli.startsWith("42e0")) return 3;
+  if (pli.startsWith("42")) return 2;
+  return 1;
+}
+
+/** The codecs of a WHIP answer: the publisher's offer decides, we pick what the hub can carry. */
+export function negotiateIngest(offer: Sdp): IngestCodecs {
+  const out: IngestCodecs = { notes: [] };
+  const sends = (m: SdpMedia) =>
+    m.port !== 0 && !m.attributes.some(([k]) => k === "recvonly" || k === "inactive");
+  const video = offer.media.find((m) => m.type === "video" && sends(m));
+  const audio = offer.media.find((m) => m.type === "audio" && sends(m));
+  if (video) {
+    let best: Offered | undefined, score = -1;
+    for (const o of offered(video)) {
+      if (o.encoding.toUpperCase() !== "H264" || o.clockRate !== 90000) continue;
+      const s = ingestH264Score(o);
+      if (s > score) [best, score] = [o, s];
+    }
+    if (best) {
+      out.video = {
+        kind: "video",
+        mimeType: `video/${best.encoding}`,
+        clockRate: 90000,
+        payloadType: +best.pt,
+        fmtp: best.fmtp,
+      };
+    } else out.notes.push("no video: the offer sends no H264 with packetization-mode=1");
+  }
+  if (audio) {
+    const o = offered(audio).find((o) => o.encoding.toUpperCase() === "OPUS" && o.clockRate === 48000);
+    if (o) {
+      out.audio = {
+        kind: "audio",
+        mimeType: `audio/${o.encoding}`,
+        clockRate: 48000,
+        channels: o.channels ?? 2,
+        payloadType: +o.pt,
+        fmtp: o.fmtp,
+      };
+    } else out.notes.push("no audio: the offer sends no Opus");
+  }
+  return out;
+}

@@ -1,0 +1,102 @@
+/**
+ * The werift peer connection of one session, configured the way a server needs it: host candidates
+ * only (no STUN round trip before the answer), IPv4, UDP ports from `<rtp min max>`, and exactly the
+ * negotiated codecs. Also the small waits werift has no promise for.
+ */
+import { MediaStreamTrack, RTCPeerConnection, RTCRtpCodecParameters, useNACK, usePLI } from "werift";
+import { hostAddresses, isWildcard } from "./ice.ts";
+import type { RtpCodec } from "./codecs.ts";
+import type { WebrtcSettings } from "./settings.ts";
+
+/** werift's codec object for one negotiated codec (NACK and PLI feedback for video). */
+export function codecParameters(c: RtpCodec): RTCRtpCodecParameters {
+  return new RTCRtpCodecParameters({
+    mimeType: c.mimeType,
+    clockRate: c.clockRate,
+    channels: c.channels,
+    payloadType: c.payloadType,
+    parameters: c.fmtp === "" ? undefined : c.fmtp,
+    rtcpFeedback: c.kind === "video" ? [useNACK(), usePLI()] : [],
+  });
+}
+
+export function createPeer(
+  s: WebrtcSettings,
+  codecs: { video?: RtpCodec; audio?: RtpCodec },
+  ports: [number, number],
+): RTCPeerConnection {
+  const listen = s.listenHost.replace(/^\[|\]$/g, "");
+  return new RTCPeerConnection({
+    // ICE lite (RFC 8445 2.5): a server with reachable host candidates answers checks and never
+    // gathers server-reflexive ones (werift would otherwise ask stun.l.google.com for each address).
+    iceLite: true,
+    iceServers: [],
+    iceUseIpv6: false,
+    iceUseTcp: false,
+    icePortRange: ports,
+    iceAdditionalHostAddresses: hostAddresses(s.listenHost, s.natHost),
+    iceInterfaceAddresses: isWildcard(listen) ? undefined : { udp4: listen },
+    // werift drops an outgoing packet when `outboundPacketLoss / 100 < Math.random()` (test only).
+    debug: s.dropPercent ? { outboundPacketLoss: 100 - s.dropPercent } : {},
+    codecs: {
+      video: codecs.video ? [codecParameters(codecs.video)] : [],
+      audio: codecs.audio ? [codecParameters(codecs.audio)] : [],
+    },
+  });
+}
+
+/** A track to send, tied to its codec so werift answers with exactly that payload of the offer. */
+export function sendTrack(c: RtpCodec): MediaStreamTrack {
+  return new MediaStreamTrack({ kind: c.kind, codec: codecParameters(c) });
+}
+
+/** Resolves once ICE gathering is complete (host candidates only: a few milliseconds). */
+export function gathered(pc: RTCPeerConnection, timeoutMs: number): Promise<void> {
+  if (pc.iceGatheringState === "complete") return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, timeoutMs);
+    const { unSubscribe } = pc.iceGatheringStateChange.subscribe((st) => {
+      if (st === "complete") done();
+    });
+    function done() {
+      clearTimeout(timer);
+      unSubscribe();
+      resolve();
+    }
+  });
+}
+
+/** DTLS handshake message types of the server's flight 4 (RFC 6347 4.2.4). */
+const FLIGHT4 = new Set([2, 11, 12, 13, 14]);
+const SERVER_HELLO_DONE = 14;
+
+type Handshakes = (assembled: { msg_type: number }[]) => Promise<void>;
+
+/**
+ * werift as DTLS client handles a retransmitted flight 4 (the browser resends it after ~100 ms when
+ * our flight 5 is late, common on a loaded machine) as a new one: it applies the duplicate server
+ * hello and key exchange again, and the session can end up "connected" with SRTP keys that differ
+ * from the browser's, so every media packet fails authentication. Once flight 4 has been handled,
+ * its duplicates are dropped here; werift retransmits its own flight 5 on its timer.
+ */
+export function guardDtlsRetransmits(pc: RTCPeerConnection, onDrop: (types: number[]) => void): void {
+  for (const t of pc.dtlsTransports) {
+    const sub = t.onStateChange.subscribe((st) => {
+      if (st !== "connecting") return;
+      sub.unSubscribe();
+      // The socket is created synchronously right after this state change.
+      queueMicrotask(() => {
+        const sock = t.dtls as unknown as { onHandleHandshakes: Handshakes } | undefined;
+        if (!sock || !("flight5" in sock)) return; // the client (werift's answerer role) only
+        const handle = sock.onHandleHandshakes;
+        let flight4Done = false;
+        sock.onHandleHandshakes = (assembled) => {
+          const fresh = flight4Done ? assembled.filter((h) => !FLIGHT4.has(h.msg_type)) : assembled;
+          if (fresh.length < assembled.length) onDrop(assembled.map((h) => h.msg_type));
+          if (assembled.some((h) => h.msg_type === SERVER_HELLO_DONE)) flight4Done = true;
+          return fresh.length ? handle(fresh) : Promise.resolve();
+        };
+      });
+    });
+  }
+}

@@ -1,0 +1,170 @@
+/**
+ * The running WebRTC sessions by id (the id is the last segment of the `Location` a WHIP/WHEP client
+ * DELETEs or PATCHes). The HTTP service owns one registry: a reload edits its settings in place (new
+ * sessions use them), and closing the service ends every session.
+ */
+import type { Stream } from "../../core/mod.ts";
+import type { Logger } from "../../log/mod.ts";
+import type { WebrtcSettings } from "./settings.ts";
+import { NoPortError } from "./errors.ts";
+import { hostAddresses } from "./ice.ts";
+import { PortWindows } from "./ports.ts";
+import { WhepSession, type WhepSessionStats } from "./whep_session.ts";
+import { WhipSession, type WhipSessionStats } from "./whip_session.ts";
+
+/** A WHEP viewer or a WHIP publisher: what DELETE, PATCH and the stats need. */
+export type WebrtcSession = WhepSession | WhipSession;
+
+export interface WebrtcStats {
+  /** Sessions now (any state), and since start. */
+  sessions: number;
+  opened: number;
+  closed: number;
+  list: (WhepSessionStats | WhipSessionStats)[];
+}
+
+/** 128 random bits, hex: a session URL nobody can guess. */
+function newId(): string {
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+}
+
+/** Windows of one port per host address, plus two spares for ports other programs hold. */
+function portWindows(s: WebrtcSettings | null): PortWindows | undefined {
+  if (!s) return undefined;
+  const size = hostAddresses(s.listenHost, s.natHost).length + 2;
+  return new PortWindows(s.portRange[0], s.portRange[1], size);
+}
+
+let guarded = false;
+
+/**
+ * werift binds its UDP sockets without an error listener: a port another program takes between its
+ * probe and its bind would be an uncaught error. That one case is logged and the process goes on
+ * (the session misses that candidate, or fails to connect and is freed by its deadline). The same
+ * for rejections that start in werift's code.
+ */
+function guardUdpBindErrors(log: Logger) {
+  if (guarded) return;
+  guarded = true;
+  globalThis.addEventListener("error", (e) => {
+    const err = e.error as { code?: string; syscall?: string } | undefined;
+    if (err?.code === "EADDRINUSE" && err.syscall === "bind") {
+      e.preventDefault();
+      log.warn("webrtc UDP port taken between probe and bind", { err });
+    }
+  });
+  // A failure inside werift's own promise chains (a DTLS or ICE error nobody awaits) ends that
+  // session through its state events; it must not end the process.
+  globalThis.addEventListener("unhandledrejection", (e) => {
+    const stack = String((e.reason as Error)?.stack ?? "");
+    if (stack.includes("/werift/")) {
+      e.preventDefault();
+      log.warn("webrtc library error ignored", { err: e.reason });
+    }
+  });
+}
+
+export class WebrtcSessions {
+  /** null = WebRTC is off (`<rtmp><haswebrtc>false`): the routes answer 404. */
+  settings: WebrtcSettings | null;
+  #log: Logger;
+  #sessions = new Map<string, WebrtcSession>();
+  /** WHIP publishers by stream key: a WHEP viewer's picture loss becomes their PLI. */
+  #publishers = new Map<string, WhipSession>();
+  #opened = 0;
+  #closedCount = 0;
+  #seq = 1;
+  #ports: PortWindows | undefined;
+
+  constructor(settings: WebrtcSettings | null, log: Logger) {
+    this.settings = settings;
+    this.#log = log;
+    this.#ports = portWindows(settings);
+    guardUdpBindErrors(log);
+  }
+
+  get size(): number {
+    return this.#sessions.size;
+  }
+
+  #take(): { settings: WebrtcSettings; ports: [number, number]; give: () => void } {
+    const settings = this.settings;
+    if (!settings) throw new Error("WebRTC is off (<rtmp><haswebrtc>false)");
+    const pool = this.#ports!;
+    const ports = pool.take();
+    if (!ports) throw new NoPortError(settings.portRange[0], settings.portRange[1]);
+    return { settings, ports, give: () => pool.give(ports) };
+  }
+
+  #forget(s: WebrtcSession, give: () => void) {
+    give();
+    if (this.#sessions.get(s.id) === s) this.#sessions.delete(s.id);
+    if (this.#publishers.get(s.stream.key) === s) this.#publishers.delete(s.stream.key);
+    this.#closedCount++;
+  }
+
+  /** A new viewer session on `stream` (answer its offer next); WebRTC must be on. */
+  openPlayer(stream: Stream, remote: string): WhepSession {
+    const { settings, ports, give } = this.#take();
+    const id = newId();
+    const log = this.#log.child({ sess: `whep#${this.#seq++}`, key: stream.key, remote });
+    const s = new WhepSession({
+      id,
+      stream,
+      settings,
+      log,
+      remote,
+      ports,
+      onPictureLoss: () => this.#publishers.get(stream.key)?.requestKeyframe(),
+      onClose: (s) => this.#forget(s, give),
+    });
+    this.#sessions.set(id, s);
+    this.#opened++;
+    return s;
+  }
+
+  /** A new publisher session writing into `stream` (admitted by the hub); WebRTC must be on. */
+  openPublisher(stream: Stream, remote: string): WhipSession {
+    const { settings, ports, give } = this.#take();
+    const id = newId();
+    const log = this.#log.child({ sess: `whip#${this.#seq++}`, key: stream.key, remote });
+    const s = new WhipSession({
+      id,
+      stream,
+      settings,
+      log,
+      remote,
+      ports,
+      onClose: (s) => this.#forget(s, give),
+    });
+    this.#sessions.set(id, s);
+    this.#publishers.set(stream.key, s);
+    this.#opened++;
+    return s;
+  }
+
+  get(id: string): WebrtcSession | undefined {
+    return this.#sessions.get(id);
+  }
+
+  /** New settings from a reload: sessions opened from now on use them (running ones keep theirs). */
+  update(next: WebrtcSettings | null): void {
+    if (JSON.stringify(next) === JSON.stringify(this.settings)) return;
+    this.settings = next;
+    this.#ports = portWindows(next);
+  }
+
+  closeAll(reason = "server stopping"): void {
+    for (const s of [...this.#sessions.values()]) s.close(reason);
+  }
+
+  stats(): WebrtcStats {
+    return {
+      sessions: this.#sessions.size,
+      opened: this.#opened,
+      closed: this.#closedCount,
+      list: [...this.#sessions.values()].map((s) => s.stats()),
+    };
+  }
+}

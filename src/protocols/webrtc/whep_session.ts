@@ -1,0 +1,331 @@
+/**
+ * One WHEP viewer: a werift peer connection that answers the client's offer, and, once ICE and DTLS
+ * are up, a Reader on the stream (starting at the GOP cache's keyframe: fast start) whose frames go
+ * out as the stream's shared RTP packets. The session ends, with one log line, on DELETE, when ICE or
+ * DTLS fails or does not connect in time, when the viewer goes silent (no RTCP), or with the stream.
+ */
+import { type RTCPeerConnection, type RTCRtpSender, RtpPacket } from "werift";
+import type { Frame, Lease, Reader, Stream } from "../../core/mod.ts";
+import { ProtocolError } from "../../core/mod.ts";
+import { parseSdp } from "../../formats/sdp/mod.ts";
+import type { Logger } from "../../log/mod.ts";
+import { negotiate, type Negotiated, type RtpCodec } from "./codecs.ts";
+import { BadOfferError, NoCommonCodecError } from "./errors.ts";
+import { createPeer, gathered, guardDtlsRetransmits, sendTrack } from "./peer.ts";
+import { hostAddresses, keepCandidates } from "./ice.ts";
+import { WebrtcRtpOut } from "./rtp_out.ts";
+import type { WebrtcSettings } from "./settings.ts";
+import { parseTrickleFragment } from "./trickle.ts";
+
+export interface WhepSessionOptions {
+  id: string;
+  stream: Stream;
+  settings: WebrtcSettings;
+  log: Logger;
+  remote: string;
+  /** This session's own UDP port window (see ports.ts). */
+  ports: [number, number];
+  /** A viewer lost a picture (PLI/FIR): the registry forwards it to a WHIP publisher of the stream. */
+  onPictureLoss?: () => void;
+  /** Called once when the session has ended (the registry forgets it and takes the ports back). */
+  onClose: (s: WhepSession, reason: string) => void;
+}
+
+export interface WhepSessionStats {
+  id: string;
+  key: string;
+  remote: string;
+  state: string;
+  video: string;
+  audio: string;
+  /** Milliseconds from the offer to ICE + DTLS connected (0 until then). */
+  connectMs: number;
+  packetsSent: number;
+  /** RTP bytes handed to werift (before SRTP). */
+  bytesSent: number;
+  framesSent: number;
+  plis: number;
+  /** NACKed packets sent again from the stream's retransmission buffer (werift's own history had lost them). */
+  retransmits: number;
+  /** NACKed packets too old for either history. */
+  nackMisses: number;
+}
+
+/** A receiver NACKs a missing packet again every few ms until it comes: resend one at most this often. */
+const RESEND_GAP_MS = 40;
+/** werift's per-sender history (RTP_HISTORY_SIZE in its rtpSender): a NACK within it is answered there. */
+const WERIFT_HISTORY = 128;
+
+const ignore = () => {};
+
+/** Reader queue bound: a viewer that cannot take this much falls back to the next keyframe. */
+const MAX_QUEUE_BYTES = 4 * 1024 * 1024;
+/** PLIs are logged at most this often per session (they are answered by the next keyframe). */
+const PLI_LOG_MS = 5000;
+
+interface Out {
+  sender: RTCRtpSender;
+  codec: RtpCodec;
+  track: string;
+}
+
+export class WhepSession {
+  readonly id: string;
+  readonly stream: Stream;
+  readonly createdAt = Date.now();
+  #resolveDone!: (reason: string) => void;
+  /** Resolves with the reason once the session has ended. */
+  readonly done: Promise<string> = new Promise((r) => this.#resolveDone = r);
+  #o: WhepSessionOptions;
+  #log: Logger;
+  #pc: RTCPeerConnection | undefined;
+  #video: Out | undefined;
+  #audio: Out | undefined;
+  #rtp: Lease<WebrtcRtpOut> | undefined;
+  #reader: Reader | undefined;
+  #releasePlayer: () => void;
+  #timers: ReturnType<typeof setTimeout>[] = [];
+  #silence: ReturnType<typeof setInterval> | undefined;
+  #lastRtcp = 0;
+  #lastPliLog = 0;
+  #closed = false;
+  #state = "new";
+  #connectMs = 0;
+  #packets = 0;
+  #bytes = 0;
+  #frames = 0;
+  #plis = 0;
+  #retransmits = 0;
+  #nackMisses = 0;
+  #bframesLogged = false;
+  /** When each recently retransmitted sequence number went out (pruned as it grows). */
+  #resent = new Map<number, number>();
+
+  constructor(o: WhepSessionOptions) {
+    this.id = o.id;
+    this.stream = o.stream;
+    this.#o = o;
+    this.#log = o.log;
+    this.#releasePlayer = o.stream.attachPlayer("webrtc");
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /**
+   * Answers the offer: the answer SDP carries the server's host candidates (non-trickle clients
+   * work). Throws BadOfferError (unreadable offer) or NoCommonCodecError; the session is then closed.
+   */
+  async answer(offerSdp: string): Promise<string> {
+    try {
+      let offer;
+      try {
+        offer = parseSdp(offerSdp);
+      } catch (err) {
+        throw new BadOfferError(`SDP offer is invalid: ${(err as Error).message}`, { cause: err });
+      }
+      if (!offer.media.some((m) => m.type === "video" || m.type === "audio")) {
+        throw new BadOfferError("SDP offer is invalid: it has no audio or video media section");
+      }
+      const neg = negotiate(offer, this.stream);
+      if (!neg.video && !neg.audio) throw new NoCommonCodecError(this.stream.key, neg.notes);
+      // One line for what the viewer will not get (e.g. AAC audio until the transcoder lands).
+      for (const note of neg.notes) this.#log.info("webrtc media left out", { why: note });
+      const pc = this.#pc = createPeer(this.#o.settings, neg, this.#o.ports);
+      this.#addSenders(pc, neg);
+      pc.connectionStateChange.subscribe((st) => this.#onState(st));
+      await pc.setRemoteDescription({ type: "offer", sdp: offerSdp });
+      await pc.setLocalDescription(await pc.createAnswer());
+      guardDtlsRetransmits(
+        pc,
+        (types) => this.#log.debug("webrtc duplicate DTLS flight 4 dropped", { types }),
+      );
+      await gathered(pc, 2000);
+      if (this.#closed) throw new ProtocolError(`session ${this.id} closed while answering`);
+      // The deadline counts from the offer, answering included.
+      const deadline = this.#o.settings.connectTimeoutMs;
+      this.#timers.push(setTimeout(() => {
+        if (this.#state !== "connected") this.close(`ICE/DTLS did not connect within ${deadline / 1000} s`);
+      }, Math.max(0, deadline - (Date.now() - this.createdAt))));
+      this.stream.ended.then((why) => this.close(`stream ended: ${why}`));
+      const o = this.#o.settings;
+      return keepCandidates(pc.localDescription!.sdp, hostAddresses(o.listenHost, o.natHost));
+    } catch (err) {
+      this.close(`answer failed: ${(err as Error)?.message ?? err}`);
+      throw err;
+    }
+  }
+
+  #addSenders(pc: RTCPeerConnection, neg: Negotiated) {
+    for (const c of [neg.video, neg.audio]) {
+      if (!c) continue;
+      const t = pc.addTransceiver(sendTrack(c), { direction: "sendonly" });
+      const out = { sender: t.sender, codec: c, track: this.#trackCodec(c) };
+      if (c.kind === "video") this.#video = out;
+      else this.#audio = out;
+      t.sender.onRtcp.subscribe(() => this.#lastRtcp = Date.now());
+      t.sender.onPictureLossIndication.subscribe(() => this.#onPli());
+      t.sender.onGenericNack.subscribe((nack) => this.#onNack(out, nack.lost));
+    }
+  }
+
+  /** The stream track codec a negotiated codec carries (Track.codec spelling). */
+  #trackCodec(c: RtpCodec): string {
+    return c.mimeType.slice(c.mimeType.indexOf("/") + 1).toLowerCase();
+  }
+
+  /**
+   * A viewer lost a picture. Every keyframe goes out with its parameter sets, so the answer is the
+   * next keyframe: a WHIP publisher is asked for one at once (rate-limited there), other sources
+   * send one every GOP. The count shows in the stats and in a rate-limited log line.
+   */
+  #onPli() {
+    this.#plis++;
+    this.#o.onPictureLoss?.();
+    const now = Date.now();
+    if (now - this.#lastPliLog >= PLI_LOG_MS) {
+      this.#lastPliLog = now;
+      this.#log.debug("webrtc picture loss", { plis: this.#plis });
+    }
+  }
+
+  /**
+   * werift answers a NACK from its last 128 packets before this runs; older ones come from the
+   * stream's shared buffer (`<rtc><nackms>`), sent the way werift sends its own retransmissions.
+   */
+  #onNack(out: Out, lost: number[]) {
+    const rtp = this.#rtp?.value;
+    if (!rtp || this.#closed) return;
+    // deno-lint-ignore no-explicit-any
+    const sender = out.sender as any;
+    const history = sender.rtpCache as ({ header: { sequenceNumber: number } } | undefined)[] | undefined;
+    const now = Date.now();
+    if (this.#resent.size > 4096) {
+      for (const [seq, at] of this.#resent) if (now - at > RESEND_GAP_MS) this.#resent.delete(seq);
+    }
+    for (const seq of lost) {
+      if (history?.[seq % WERIFT_HISTORY]?.header.sequenceNumber === seq) continue;
+      const key = (out.codec.kind === "video" ? 0x10000 : 0) | seq;
+      if (now - (this.#resent.get(key) ?? -Infinity) < RESEND_GAP_MS) continue;
+      this.#resent.set(key, now);
+      const buf = rtp.retransmit(out.codec.kind, seq);
+      if (!buf) {
+        this.#nackMisses++;
+        continue;
+      }
+      const p = RtpPacket.deSerialize(buf);
+      p.header.ssrc = out.sender.ssrc;
+      p.header.payloadType = out.codec.payloadType;
+      this.#retransmits++;
+      out.sender.dtlsTransport.sendRtp(p.payload, p.header).catch(ignore);
+    }
+  }
+
+  #onState(st: string) {
+    if (this.#closed) return;
+    this.#state = st;
+    if (st === "connected" && !this.#reader) this.#start();
+    else if (st === "failed") this.close("ICE/DTLS failed");
+    else if (st === "closed") this.close("peer connection closed");
+  }
+
+  #start() {
+    this.#connectMs = Date.now() - this.createdAt;
+    this.#rtp = WebrtcRtpOut.acquire(this.stream, this.#o.settings.mtu, this.#o.settings.nackMs);
+    this.#lastRtcp = Date.now();
+    const silenceMs = this.#o.settings.silenceTimeoutMs;
+    this.#silence = setInterval(() => {
+      if (Date.now() - this.#lastRtcp > silenceMs) {
+        this.close(`viewer sent no RTCP for ${silenceMs / 1000} s`);
+      }
+    }, Math.min(1000, silenceMs / 2));
+    this.#reader = this.stream.addReader((frames) => this.#send(frames), {
+      maxBytes: MAX_QUEUE_BYTES,
+      onClose: (_r, reason) => this.close(reason),
+    });
+    this.#log.info("whep play start", {
+      connect_ms: this.#connectMs,
+      video: this.#video?.codec.mimeType ?? "none",
+      audio: this.#audio?.codec.mimeType ?? "none",
+    });
+  }
+
+  #send(frames: Frame[]): Promise<void> | void {
+    const rtp = this.#rtp?.value;
+    if (!rtp || this.#closed) return;
+    let last: Promise<void> | undefined;
+    for (const f of frames) {
+      const out = f.track.kind === "video" ? this.#video : this.#audio;
+      if (!out || f.track.codec !== out.track) continue;
+      if (f.pts !== f.dts && !this.#bframesLogged) {
+        // Measured: Chromium decodes about 1 frame in 15 of an H264 stream with B-frames (it expects
+        // RTP timestamps in decode order); such a source should be encoded without them for WebRTC.
+        this.#bframesLogged = true;
+        this.#log.warn("whep source has B-frames: browsers decode few of its frames", {
+          key: this.stream.key,
+        });
+      }
+      this.#frames++;
+      for (const p of rtp.packets(f)) {
+        last = out.sender.sendRtp(p);
+        last.catch(ignore);
+        this.#packets++;
+        this.#bytes += p.byteLength;
+      }
+    }
+    return last?.catch(ignore);
+  }
+
+  /** Adds the client's trickled candidates (a PATCH body). */
+  async addCandidates(fragment: string): Promise<number> {
+    const pc = this.#pc;
+    if (!pc || this.#closed) return 0;
+    const list = parseTrickleFragment(fragment);
+    for (const c of list) {
+      await pc.addIceCandidate({ candidate: c.candidate, sdpMid: c.sdpMid, sdpMLineIndex: c.sdpMLineIndex })
+        .catch((err) => this.#log.debug("webrtc candidate ignored", { err }));
+    }
+    return list.length;
+  }
+
+  stats(): WhepSessionStats {
+    return {
+      id: this.id,
+      key: this.stream.key,
+      remote: this.#o.remote,
+      state: this.#closed ? "closed" : this.#state,
+      video: this.#video?.codec.mimeType ?? "",
+      audio: this.#audio?.codec.mimeType ?? "",
+      connectMs: this.#connectMs,
+      packetsSent: this.#packets,
+      bytesSent: this.#bytes,
+      framesSent: this.#frames,
+      plis: this.#plis,
+      retransmits: this.#retransmits,
+      nackMisses: this.#nackMisses,
+    };
+  }
+
+  /** Ends the session (idempotent) with one log line. */
+  close(reason: string): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const t of this.#timers) clearTimeout(t);
+    clearInterval(this.#silence);
+    this.#reader?.close(reason);
+    this.#rtp?.release();
+    this.#releasePlayer();
+    this.#pc?.close().catch(ignore);
+    this.#log.info("whep play stop", {
+      reason,
+      packets: this.#packets,
+      frames: this.#frames,
+      plis: this.#plis,
+      retransmits: this.#retransmits,
+      duration_s: Math.round((Date.now() - this.createdAt) / 100) / 10,
+    });
+    this.#o.onClose(this, reason);
+    this.#resolveDone(reason);
+  }
+}
