@@ -6,7 +6,7 @@
  */
 import { attributes, type Sdp, type SdpMedia } from "../../formats/sdp/mod.ts";
 import { rtpmap } from "../../formats/sdp/mod.ts";
-import type { AudioTrack, Stream, Track, VideoTrack } from "../../core/mod.ts";
+import type { AudioTrack, Stream, VideoTrack } from "../../core/mod.ts";
 
 /** One codec of the answer: the offer's own payload type and parameters. */
 export interface RtpCodec {
@@ -23,17 +23,20 @@ export interface RtpCodec {
 export interface Negotiated {
   video?: RtpCodec;
   audio?: RtpCodec;
+  /** The audio is the source's AAC transcoded to Opus (the stream's shared transcoder). */
+  transcodeAudio?: boolean;
   /** Why a kind is left out (one sentence each), for the session's log line. */
   notes: string[];
 }
 
 /**
- * The seam for audio transcoding: the track a WebRTC viewer can receive for the stream's audio in
- * `codec`. Today only a source already in that codec; the AAC → Opus transcoder plugs in here.
+ * The codec a WebRTC viewer receives for a source audio codec: Opus and G.711 as they are; AAC as
+ * Opus through the stream's transcoder (src/transcode, once per stream, not per viewer); anything
+ * else not at all.
  */
-export function audioFor(stream: Stream, codec: "opus"): AudioTrack | undefined {
-  const a = stream.audioTrack;
-  return a?.codec === codec ? a : undefined;
+export function audioFor(codec: string): { codec: string; transcoded: boolean } | undefined {
+  if (codec === "aac") return { codec: "opus", transcoded: true };
+  return AUDIO_ENCODING[codec] ? { codec, transcoded: false } : undefined;
 }
 
 function wants(m: SdpMedia): boolean {
@@ -133,11 +136,10 @@ const AUDIO_ENCODING: Record<string, { name: string; clockRate: number }> = {
   pcmu: { name: "PCMU", clockRate: 8000 },
 };
 
-function pickAudio(m: SdpMedia, stream: Stream, t: AudioTrack): RtpCodec | string {
-  const track: Track | undefined = t.codec === "aac" ? audioFor(stream, "opus") : t;
-  if (!track) return "the source audio is AAC and AAC → Opus transcoding is not available yet";
-  const want = AUDIO_ENCODING[track.codec];
-  if (!want) return `the source audio is ${track.codec.toUpperCase()}, which WebRTC cannot carry`;
+function pickAudio(m: SdpMedia, _stream: Stream, t: AudioTrack): RtpCodec | string {
+  const to = audioFor(t.codec);
+  if (!to) return `the source audio is ${t.codec.toUpperCase()}, which WebRTC cannot carry`;
+  const want = AUDIO_ENCODING[to.codec];
   const o = offered(m).find((o) => o.encoding.toUpperCase() === want.name && o.clockRate === want.clockRate);
   if (!o) return `the offer has no ${want.name}/${want.clockRate} for the source's audio`;
   return {
@@ -164,7 +166,10 @@ export function negotiate(offer: Sdp, stream: Stream): Negotiated {
   if (a && audio) {
     const r = pickAudio(audio, stream, a);
     if (typeof r === "string") out.notes.push(`no audio: ${r}`);
-    else out.audio = r;
+    else {
+      out.audio = r;
+      out.transcodeAudio = audioFor(a.codec)?.transcoded;
+    }
   } else if (a) out.notes.push("no audio: the offer receives no audio");
   return out;
 }

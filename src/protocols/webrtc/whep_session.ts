@@ -4,6 +4,7 @@
  * out as the stream's shared RTP packets. The session ends, with one log line, on DELETE, when ICE or
  * DTLS fails or does not connect in time, when the viewer goes silent (no RTCP), or with the stream.
  */
+import { audioAs, type TranscodedAudio } from "../../transcode/mod.ts";
 import { type RTCPeerConnection, type RTCRtpSender, RtpPacket } from "werift";
 import type { Frame, Lease, Reader, Stream } from "../../core/mod.ts";
 import { ProtocolError } from "../../core/mod.ts";
@@ -98,6 +99,10 @@ export class WhepSession {
   #retransmits = 0;
   #nackMisses = 0;
   #bframesLogged = false;
+  /** AAC source: Opus comes from the stream's shared transcoder, not from the reader. */
+  #transcodeAudio = false;
+  #transcoder: Lease<TranscodedAudio> | undefined;
+  #offTranscoded: (() => void) | undefined;
   /** When each recently retransmitted sequence number went out (pruned as it grows). */
   #resent = new Map<number, number>();
 
@@ -158,6 +163,7 @@ export class WhepSession {
   }
 
   #addSenders(pc: RTCPeerConnection, neg: Negotiated) {
+    this.#transcodeAudio = neg.transcodeAudio === true;
     for (const c of [neg.video, neg.audio]) {
       if (!c) continue;
       const t = pc.addTransceiver(sendTrack(c), { direction: "sendonly" });
@@ -240,6 +246,11 @@ export class WhepSession {
         this.close(`viewer sent no RTCP for ${silenceMs / 1000} s`);
       }
     }, Math.min(1000, silenceMs / 2));
+    if (this.#transcodeAudio) {
+      // Once per stream: every viewer of an AAC stream shares this encode (and its RTP packets).
+      this.#transcoder = audioAs(this.stream, "opus", { log: this.#log });
+      this.#offTranscoded = this.#transcoder.value.onFrame((f) => void this.#send([f]));
+    }
     this.#reader = this.stream.addReader((frames) => this.#send(frames), {
       maxBytes: MAX_QUEUE_BYTES,
       onClose: (_r, reason) => this.close(reason),
@@ -314,6 +325,8 @@ export class WhepSession {
     for (const t of this.#timers) clearTimeout(t);
     clearInterval(this.#silence);
     this.#reader?.close(reason);
+    this.#offTranscoded?.();
+    this.#transcoder?.release();
     this.#rtp?.release();
     this.#releasePlayer();
     this.#pc?.close().catch(ignore);
