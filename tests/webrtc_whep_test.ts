@@ -160,7 +160,7 @@ Deno.test("whep: Chromium plays RTMP H264 and RTSP H264+Opus / H264+PCMA; DELETE
   }
 });
 
-Deno.test("whep: a viewer that vanishes without DELETE and one that never connects are freed; AAC says video only", async () => {
+Deno.test("whep: an AAC source is heard as Opus (transcoded once per stream); a vanished viewer and one that never connects are freed", async () => {
   const ts = await startTestServer();
   const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ARGS });
   const pub = ffmpegPublish({
@@ -183,18 +183,20 @@ Deno.test("whep: a viewer that vanishes without DELETE and one that never connec
       connect: false,
     });
     assert.equal(never.status, 201, never.error);
-    // A trickle client (POST at once, candidates by PATCH) plays video only: the source audio is AAC.
+    // A trickle client (POST at once, candidates by PATCH): video, and the AAC audio as Opus with energy.
     const played = await whepPlay(p1, ts.http("/live/aac/whep"), {
       frames: 30,
       timeoutMs: 20_000,
-      audio: false,
+      audio: true,
       trickle: true,
     });
     assert.equal(played.status, 201, played.error);
     assert.ok(played.framesDecoded >= 30, `trickle client decoded ${played.framesDecoded}; ${played.states}`);
-    assert.equal(played.audioMime, "", "no audio for an AAC source yet");
+    assert.equal(played.audioMime.toLowerCase(), "audio/opus", "the AAC source's audio arrives as Opus");
+    assert.ok(played.totalAudioEnergy > 0, `audio energy ${played.totalAudioEnergy}`);
     assert.ok(played.patches.length > 0 && played.patches.every((s) => s === 204), `PATCH ${played.patches}`);
-    assert.ok(ts.lines.some((l) => l.includes("webrtc media left out") && l.includes("AAC")));
+    const transcoders = ts.hub.get("live/aac")!.outputs.peek("audio:opus:default");
+    assert.ok(transcoders, "one shared transcoder on the stream");
     // The unconnected session is freed by its deadline, with one line.
     await waitFor(
       () => ts.lines.some((l) => l.includes("did not connect within 10 s")),

@@ -67,13 +67,14 @@ Deno.test("negotiate: Opus and G.711 pass through with the offer's payload types
   });
 });
 
-Deno.test("negotiate: what cannot be sent is left out with a reason (AAC seam, H265, no H264)", () => {
+Deno.test("negotiate: AAC goes out as Opus (transcoded); what cannot be sent is left out with a reason (H265, no H264)", () => {
   const a = negotiate(OFFER, streamOf(baseline, aac));
   assert.ok(a.video);
-  assert.equal(a.audio, undefined);
-  assert.match(a.notes.join(), /AAC and AAC → Opus transcoding is not available yet/);
-  assert.equal(audioFor(streamOf(baseline, aac), "opus"), undefined);
-  assert.equal(audioFor(streamOf(baseline, opus), "opus"), opus);
+  assert.equal(a.audio?.mimeType.toLowerCase(), "audio/opus");
+  assert.equal(a.transcodeAudio, true);
+  assert.deepEqual(audioFor("aac"), { codec: "opus", transcoded: true });
+  assert.deepEqual(audioFor("opus"), { codec: "opus", transcoded: false });
+  assert.equal(audioFor("mp3"), undefined);
 
   const b = negotiate(OFFER, streamOf(h265, opus));
   assert.equal(b.video, undefined);
