@@ -80,7 +80,15 @@ Deno.test("web player: lists a live stream and plays it over HTTP-FLV, WS-FLV, H
     video: H264B,
     audio: AAC,
   });
-  const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
+  const browser = await chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    args: [
+      ...CHROMIUM_ARGS,
+      "--allow-loopback-in-peer-connection",
+      "--use-fake-device-for-media-stream",
+      "--use-fake-ui-for-media-stream",
+    ],
+  });
   try {
     await waitLive(ts.hub, "live/cam");
     const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
@@ -105,7 +113,12 @@ Deno.test("web player: lists a live stream and plays it over HTTP-FLV, WS-FLV, H
     assert.ok(viewers.count["http-flv"] >= 1, JSON.stringify(viewers));
     await page.screenshot({ path: `${shots}/watch-flv.png`, fullPage: true });
 
-    for (const [kind, label] of [["ws-flv", "WS-FLV"], ["hls", "HLS"], ["dash", "DASH"]] as const) {
+    for (
+      const [kind, label] of [["ws-flv", "WS-FLV"], ["hls", "HLS"], ["dash", "DASH"], [
+        "webrtc",
+        "WebRTC",
+      ]] as const
+    ) {
       await page.locator(`#protos button[data-kind="${kind}"]`).click();
       assert.equal(
         await page.locator(`#protos button[data-kind="${kind}"]`).getAttribute("aria-selected"),
@@ -116,7 +129,7 @@ Deno.test("web player: lists a live stream and plays it over HTTP-FLV, WS-FLV, H
     }
     const share = await page.locator("#share").inputValue();
     assert.equal(new URL(share).pathname, "/player");
-    assert.equal(new URL(share).searchParams.get("proto"), "dash");
+    assert.equal(new URL(share).searchParams.get("proto"), "webrtc");
 
     // The share link's page, alone, over WS-FLV.
     const solo = await browser.newPage({ viewport: { width: 390, height: 844 } });
@@ -125,6 +138,22 @@ Deno.test("web player: lists a live stream and plays it over HTTP-FLV, WS-FLV, H
     await playsFor(solo, 2, 20_000, "/player over WS-FLV");
     await solo.screenshot({ path: `${shots}/player.png` });
     await solo.close();
+
+    // The WHIP page: the browser's (fake) camera and microphone published as live/web, played back here.
+    const pubPage = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    pubPage.on("pageerror", (e) => errors.push(e.message));
+    await pubPage.goto(ts.http("/publish.html"));
+    await pubPage.fill("#publish-name", "web");
+    await pubPage.click("#publish-start");
+    await pubPage.locator("#publish-watch").waitFor({ timeout: 15_000 });
+    await waitLive(ts.hub, "live/web", { audio: false });
+    const viewer = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    await viewer.goto(ts.http("/player?app=live&name=web&proto=webrtc"));
+    await playsFor(viewer, 2, 20_000, "the WHIP stream over WebRTC");
+    await pubPage.screenshot({ path: `${shots}/publish.png` });
+    await pubPage.click("#publish-stop");
+    await viewer.close();
+    await pubPage.close();
 
     // VOD: the file is listed and plays.
     const clip = page.locator('#vod-list a[data-file="clip.mp4"]');
