@@ -2,7 +2,16 @@ import assert from "node:assert/strict";
 import type { H264Track } from "../src/core/mod.ts";
 import { aacTrack, buildAsc } from "../src/codecs/mod.ts";
 import { createAuthorizer } from "../src/auth/mod.ts";
-import { rawRequest, startTestServer } from "./support/mod.ts";
+import {
+  AAC,
+  ffmpegPublish,
+  H264B,
+  H264H,
+  PCMA,
+  rawRequest,
+  startTestServer,
+  waitLive,
+} from "./support/mod.ts";
 
 const video: H264Track = {
   kind: "video",
@@ -167,5 +176,48 @@ Deno.test("http api: the auth callback (role=api) guards /api/*", async () => {
   } finally {
     await ts.close();
     await auth.shutdown();
+  }
+});
+
+Deno.test("/api/streams: warnings for B-frames and G.711 audio; none for a plain H264 + AAC stream", async () => {
+  const ts = await startTestServer();
+  const pubs = [
+    ffmpegPublish({
+      url: ts.rtmp("/live/bf"),
+      format: "flv",
+      seconds: 20,
+      size: "320x240",
+      video: H264H,
+      audio: AAC,
+    }),
+    ffmpegPublish({
+      url: ts.rtsp("/live/g711"),
+      format: "rtsp",
+      seconds: 20,
+      size: "320x240",
+      video: H264B,
+      audio: PCMA,
+      extra: ["-rtsp_transport", "tcp"],
+    }),
+    ffmpegPublish({
+      url: ts.rtmp("/live/ok"),
+      format: "flv",
+      seconds: 20,
+      size: "320x240",
+      video: H264B,
+      audio: AAC,
+    }),
+  ];
+  try {
+    for (const k of ["live/bf", "live/g711", "live/ok"]) await waitLive(ts.hub, k, { videoFrames: 40 });
+    const r = await getJson(`http://127.0.0.1:${ts.ports.http}/api/streams`);
+    const w = (name: string) =>
+      r.body.streams.find((s: { name: string }) => s.name === name).warnings as string[];
+    assert.ok(w("bf").some((x) => x.startsWith("B-frames")), JSON.stringify(w("bf")));
+    assert.ok(w("g711").some((x) => x.startsWith("G.711 audio")), JSON.stringify(w("g711")));
+    assert.deepEqual(w("ok"), []);
+  } finally {
+    for (const p of pubs) await p.stop();
+    await ts.close();
   }
 });

@@ -20,6 +20,14 @@ import {
 requireTool("chromium");
 requireTool("ffmpeg");
 
+async function until(ok: () => boolean, ms: number, what: string): Promise<void> {
+  const end = Date.now() + ms;
+  while (!ok()) {
+    if (Date.now() > end) throw new Error(`${what}: not within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 /** Evaluates in the page (the test's own type library has no DOM). */
 function videoTime(page: Page): Promise<number> {
   return page.evaluate(() => {
@@ -44,7 +52,8 @@ Deno.test("admin portal: login, live dashboard, sessions, streams with preview a
     const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
     const errors: string[] = [];
     page.on("pageerror", (e) => errors.push(e.message));
-    page.on("dialog", (d) => d.accept());
+    // Confirmations are accepted; a password prompt gets eve's new password.
+    page.on("dialog", (d) => d.type() === "prompt" ? d.accept("viewer-pass-2") : d.accept());
     const t0 = performance.now();
     await page.goto(ts.http("/admin/"));
     await page.locator("#login").waitFor({ state: "visible", timeout: 5000 });
@@ -111,6 +120,20 @@ Deno.test("admin portal: login, live dashboard, sessions, streams with preview a
       { timeout: 10_000 },
     );
     await page.screenshot({ path: `${shots}/streams.png`, fullPage: true });
+    assert.ok(await page.locator("#preview-urls li").count() >= 3, "the stream's URLs are listed to copy");
+
+    // Sessions: the preview is an HTTP-FLV player; kick it and see it gone.
+    await page.click('#nav a[href="#sessions"]');
+    const flvRow = page.locator("#sessions-rows tr", { hasText: "http-flv" });
+    await flvRow.waitFor({ timeout: 5000 });
+    await flvRow.locator('button[data-action="kick"]').click();
+    await flvRow.waitFor({ state: "detached", timeout: 5000 });
+    await until(
+      () => ts.hub.sessions.list().every((s) => s.protocol !== "http-flv"),
+      5000,
+      "the player is gone",
+    );
+    await page.click('#nav a[href="#streams"]');
     await row.locator('button[data-action="kick"]').click();
     await row.waitFor({ state: "detached", timeout: 5000 });
     assert.equal(ts.hub.get("live/adm"), undefined);
@@ -127,6 +150,14 @@ Deno.test("admin portal: login, live dashboard, sessions, streams with preview a
     await page.click('#user-add button[type="submit"]');
     await page.locator('#users-rows tr[data-user="eve"]').waitFor({ timeout: 5000 });
     assert.equal(await page.locator('#users-rows tr[data-user="eve"] select').inputValue(), "viewer");
+    await page.locator('#users-rows tr[data-user="eve"] button[data-action="password"]').click();
+    await page.locator("#users-msg", { hasText: "password of eve changed" }).waitFor({ timeout: 5000 });
+    const eveLogin = await fetch(ts.http("/admin/api/login"), {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ id: "eve", pwd: "viewer-pass-2" }),
+    });
+    assert.equal((await eveLogin.json()).code, 0, "eve logs in with the password set in the portal");
     await page.screenshot({ path: `${shots}/users.png`, fullPage: true });
 
     // Files: upload a clip to VOD with progress, play it, delete it.

@@ -25,6 +25,23 @@ export interface StreamEntry {
   players: { count: Record<string, number>; total: number };
   urls: StreamDetails["urls"];
   recording: boolean;
+  /** What players of this stream should know (B-frames, G.711 on HLS, audio transcoded for WebRTC). */
+  warnings: string[];
+}
+
+/**
+ * Warnings about a stream, from its tracks and its GOP cache: B-frames (browsers over WebRTC decode few
+ * of their frames), G.711 audio (HLS and DASH players get no sound), audio being transcoded.
+ */
+export function streamWarnings(s: Stream): string[] {
+  const out: string[] = [];
+  if (s.gopCache.some((f) => f.track.kind === "video" && f.pts !== f.dts)) {
+    out.push("B-frames: WebRTC viewers decode few frames; encode without B-frames for WebRTC");
+  }
+  const a = s.audioTrack?.codec;
+  if (a === "pcma" || a === "pcmu") out.push("G.711 audio: HLS and DASH players get no sound");
+  if (s.outputs.peek("audio:opus:default")) out.push("transcoding: AAC → Opus for WebRTC viewers");
+  return out;
 }
 
 export function streamEntry(deps: HttpDeps, s: Stream, host: string, now = Date.now()): StreamEntry {
@@ -40,6 +57,7 @@ export function streamEntry(deps: HttpDeps, s: Stream, host: string, now = Date.
     players: playerCounts(s),
     urls: d.urls,
     recording: deps.hub.isRecordApp(s.app),
+    warnings: streamWarnings(s),
   };
 }
 

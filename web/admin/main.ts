@@ -182,6 +182,7 @@ function fillRow(tr: HTMLTableRowElement, s: StreamEntry): void {
     `${Math.round(s.rate)} kbit/s`,
     players,
     s.from,
+    s.warnings.join("; "),
   ];
   texts.forEach((t, i) => {
     if (tr.cells[i].textContent !== t) tr.cells[i].textContent = t;
@@ -203,7 +204,7 @@ function streamRow(s: StreamEntry): HTMLTableRowElement {
       }
     }, { class: "danger", "data-action": "kick" }),
   );
-  tr.append(el("td"), el("td"), el("td"), el("td"), el("td"), actions);
+  tr.append(el("td"), el("td"), el("td"), el("td"), el("td"), el("td", "", { class: "warn" }), actions);
   fillRow(tr, s);
   return tr;
 }
@@ -216,6 +217,15 @@ async function preview(s: StreamEntry): Promise<void> {
   $("preview-box").hidden = false;
   $("preview-title").textContent = `${s.app}/${s.name}`;
   const kind = s.urls.some((u) => u.type === "http-flv") ? "flv" : "hls";
+  $("preview-urls").replaceChildren(...s.urls.map((u) => {
+    const li = el("li");
+    li.append(
+      el("strong", u.type),
+      el("code", u.url),
+      button("Copy", () => navigator.clipboard.writeText(u.url)),
+    );
+    return li;
+  }));
   stopPreview = await play($<HTMLVideoElement>("video"), liveSource(s.app, s.name, kind), (m) => {
     $("watch-status").textContent = m;
   });
@@ -539,6 +549,16 @@ async function users(): Promise<void> {
     td.append(role);
     const del = el("td");
     del.append(
+      button("Password", () => {
+        const me = ($("me").textContent ?? "").slice(1).split(",")[0];
+        const oldpwd = u.name === me ? prompt(`Current password of ${u.name}`) ?? "" : "";
+        const newpwd = prompt(`New password for ${u.name} (8 characters or more)`);
+        if (!newpwd) return;
+        api("POST", "password", { name: u.name, oldpwd, newpwd }).then(
+          () => msg(`password of ${u.name} changed; its other sessions ended`),
+          (e) => msg(e.message),
+        );
+      }, { "data-action": "password" }),
       button(
         "Delete",
         () => api("POST", "user?cmd=del", { name: u.name }).then(() => users(), (e) => msg(e.message)),

@@ -20,6 +20,7 @@ export interface StreamEntry {
   players: { count: Record<string, number>; total: number };
   urls: PublicUrl[];
   recording: boolean;
+  warnings: string[];
 }
 
 export interface Listing {
