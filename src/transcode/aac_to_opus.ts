@@ -27,6 +27,8 @@ export interface AacToOpusOptions {
   bitrate?: number;
   /** Variable bitrate (default true). */
   vbr?: boolean;
+  /** libopus complexity 0..10 (default 10): lower trades quality for speed (see OpusEncoderOptions). */
+  complexity?: number;
   log?: Logger;
   /** The Reader's queue bound in media time; past it whole frames are dropped (default 2000 ms). */
   maxQueueMs?: number;
@@ -222,6 +224,7 @@ export class AacToOpus implements TranscodedAudio {
       sampleRate,
       bitrate: this.#opts.bitrate ?? (channels === 2 ? 96000 : 48000),
       vbr: this.#opts.vbr,
+      complexity: this.#opts.complexity,
     });
   }
 

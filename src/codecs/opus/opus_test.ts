@@ -95,6 +95,10 @@ Deno.test("Opus: bad input is an OpusError naming the value and the rule", () =>
     () => new OpusEncoder({ channels: 1, bitrate: 32000, sampleRate: 44100 as 48000 }),
     /input rate 44100 is invalid: must be one of 8000, 12000, 16000, 24000, 48000/,
   );
+  assert.throws(
+    () => new OpusEncoder({ channels: 1, bitrate: 32000, complexity: 11 }),
+    /complexity 11 is invalid: must be an integer 0..10/,
+  );
   const wide = new OpusEncoder({ channels: 1, bitrate: 32000, sampleRate: 16000 });
   assert.equal(wide.frameSamples, 320);
   assert.ok(wide.encode([new Float32Array(320)]).length > 0);
