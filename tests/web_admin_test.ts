@@ -13,6 +13,7 @@ import {
   H264B,
   requireTool,
   run,
+  spawnBackground,
   startTestServer,
   waitLive,
 } from "./support/mod.ts";
@@ -122,17 +123,31 @@ Deno.test("admin portal: login, live dashboard, sessions, streams with preview a
     await page.screenshot({ path: `${shots}/streams.png`, fullPage: true });
     assert.ok(await page.locator("#preview-urls li").count() >= 3, "the stream's URLs are listed to copy");
 
-    // Sessions: the preview is an HTTP-FLV player; kick it and see it gone.
+    // Sessions: an ffmpeg HTTP-FLV player is listed; kick it from the page and it ends.
+    const before = new Set(ts.hub.sessions.list().map((x) => x.id));
+    const ffplayer = spawnBackground("ffmpeg", [
+      "-nostdin",
+      "-loglevel",
+      "error",
+      "-i",
+      ts.http("/live/adm.flv"),
+      "-f",
+      "null",
+      "-",
+    ]);
+    const isNew = () => ts.hub.sessions.list().find((x) => x.protocol === "http-flv" && !before.has(x.id));
+    await until(() => isNew() !== undefined, 10_000, "the ffmpeg player");
+    const ffId = isNew()!.id;
     await page.click('#nav a[href="#sessions"]');
-    const flvRow = page.locator("#sessions-rows tr", { hasText: "http-flv" });
+    const flvRow = page.locator(`#sessions-rows tr[data-id="${ffId}"]`);
     await flvRow.waitFor({ timeout: 5000 });
     await flvRow.locator('button[data-action="kick"]').click();
     await flvRow.waitFor({ state: "detached", timeout: 5000 });
-    await until(
-      () => ts.hub.sessions.list().every((s) => s.protocol !== "http-flv"),
-      5000,
-      "the player is gone",
-    );
+    const ended = await Promise.race([
+      ffplayer.exited.then(() => "exited"),
+      new Promise((r) => setTimeout(() => r("running"), 10_000)),
+    ]);
+    assert.equal(ended, "exited", "the kicked ffmpeg player ended");
     await page.click('#nav a[href="#streams"]');
     await row.locator('button[data-action="kick"]').click();
     await row.waitFor({ state: "detached", timeout: 5000 });
