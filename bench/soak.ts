@@ -2,13 +2,23 @@
  * Soak: the real server (main.ts) in a child process on 127.0.0.1, 500 players across RTMP, HTTP-FLV,
  * HLS, RTSP and SRT with churn, a publisher killed and restarted every few minutes and a recording
  * running, for N minutes. Samples the server's RSS, open fds and CPU every minute and judges growth.
- * The server exposes no V8 heap figure (neither /metrics nor /api/statistics), so RSS stands for memory.
+ * The V8 heap in use comes from the server's /metrics (nodejs_heap_size_used_bytes) and is reported beside RSS.
  * Usage: deno task soak [--minutes N]   (60 by default)
  */
 import { publish, source } from "./media.ts";
 import { flvPlayer, type PlayerStats, rtmpPlayer } from "./players.ts";
 import { hlsPoller, rtspPlayer, srtPlayer } from "./soak_players.ts";
-import { cpuSecondsOf, fdsOf, header, row, rssOf, type Sample, verdict } from "./soak_report.ts";
+import {
+  cpuSecondsOf,
+  fdsOf,
+  header,
+  heapLine,
+  heapOf,
+  row,
+  rssOf,
+  type Sample,
+  verdict,
+} from "./soak_report.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const i = Deno.args.indexOf("--minutes");
@@ -217,6 +227,7 @@ for (let minute = 0; minute <= MINUTES; minute++) {
   const s: Sample = {
     minute,
     rss: rssOf(pid),
+    heap: await heapOf(`http://127.0.0.1:${ports.http}/metrics`),
     fds: fdsOf(pid),
     cpu: minute === 0 ? 0 : ((cpu - cpuPrev) / ((t - tPrev) / 1000)) * 100,
     players: players.filter((p) => !p.stats.closed).length,
@@ -257,6 +268,8 @@ console.log(
   `fds with no player: ${fdsIdle} before, ${fdsAfter} 5 s after every player and publisher left, ` +
     `${fdsLater} 35 s after (past the HTTP keep-alive deadline)`,
 );
+const heap = heapLine(samples, WARMUP);
+if (heap) console.log(heap);
 for (const l of v.lines) console.log(l);
 
 try {

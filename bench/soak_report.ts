@@ -6,6 +6,8 @@ const MB = 1024 * 1024;
 export interface Sample {
   minute: number;
   rss: number;
+  /** V8 heap in use (from the server's /metrics), or -1 when unknown. */
+  heap: number;
   fds: number;
   /** CPU used since the previous sample, in % of one core. */
   cpu: number;
@@ -32,14 +34,14 @@ export function cpuSecondsOf(pid: number): number {
 }
 
 export function header(): string {
-  return "| minute | RSS (MB) | open fds | CPU (% core) | players | playing | churned | player errors |\n" +
-    "|---:|---:|---:|---:|---:|---:|---:|---:|";
+  return "| minute | RSS (MB) | heap (MB) | open fds | CPU (% core) | players | playing | churned | player errors |\n" +
+    "|---:|---:|---:|---:|---:|---:|---:|---:|---:|";
 }
 
 export function row(s: Sample): string {
-  return `| ${s.minute} | ${(s.rss / MB).toFixed(1)} | ${s.fds} | ${
-    s.cpu.toFixed(0)
-  } | ${s.players} | ${s.playing} | ` +
+  return `| ${s.minute} | ${(s.rss / MB).toFixed(1)} | ${
+    s.heap < 0 ? "?" : (s.heap / MB).toFixed(1)
+  } | ${s.fds} | ${s.cpu.toFixed(0)} | ${s.players} | ${s.playing} | ` +
     `${s.churned} | ${s.errors} |`;
 }
 
@@ -96,4 +98,25 @@ export function verdict(samples: Sample[], warmup: number): { pass: boolean; lin
       `verdict: ${rssOk && fdOk ? "PASS" : "FAIL"}`,
     ],
   };
+}
+
+/** The V8 heap in use from the server's Prometheus text (nodejs_heap_size_used_bytes), or -1. */
+export async function heapOf(metricsUrl: string): Promise<number> {
+  try {
+    const text = await (await fetch(metricsUrl, { signal: AbortSignal.timeout(5000) })).text();
+    const m = /^nodejs_heap_size_used_bytes(?:\{[^}]*\})? (\d+(?:\.\d+)?)/m.exec(text);
+    return m ? Number(m[1]) : -1;
+  } catch {
+    return -1;
+  }
+}
+
+/** Least-squares slope of the heap in MB per 10 minutes after the warm-up (a line for the report). */
+export function heapLine(samples: Sample[], warmup: number): string | undefined {
+  const after = samples.filter((s) => s.minute >= warmup && s.heap >= 0);
+  if (after.length < 3) return undefined;
+  const per10 = slope(after.map((s) => s.minute), after.map((s) => s.heap / MB)) * 10;
+  return `heap: ${per10 >= 0 ? "+" : ""}${per10.toFixed(2)} MB per 10 min (least-squares slope; ${
+    (after[0].heap / MB).toFixed(1)
+  } -> ${(after.at(-1)!.heap / MB).toFixed(1)} MB; reported beside RSS, not judged)`;
 }

@@ -94,6 +94,9 @@ Deno.test("metrics: /metrics passes promtool, inbound bytes grow, the player sho
     assert.equal(valueOf(first.samples, "paths", path), 1);
     assert.ok(valueOf(first.samples, "paths_readers", path)! >= 1, "the player is counted");
     assert.equal(valueOf(first.samples, "estuary_streams", {}), 1);
+    // The process families (client-library names), which the soak reads for the heap.
+    assert.ok(valueOf(first.samples, "nodejs_heap_size_used_bytes", {})! > 1e6);
+    assert.ok(valueOf(first.samples, "process_resident_memory_bytes", {})! > 1e7);
     assert.equal(valueOf(first.samples, "rtmp_conns", { state: "publish" }), 1, "the publisher by state");
     for (const family of ["rtsp_sessions", "srt_conns"]) {
       assert.ok(first.samples.some((s) => s.name === family), `${family} is exported`);

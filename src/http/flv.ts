@@ -153,8 +153,10 @@ async function play(deps: HttpDeps, fanoutOpts: FanoutOptions, c: Context): Prom
       sub = fanout.value.subscribe({
         write: (b) => ws.write(b),
         close: (r) => {
+          // A socket we are already closing (idle deadline) ends with its own reason, just after.
+          const closing = socket.readyState === "closing";
           ws.close(r);
-          finish(r);
+          if (!closing) finish(r);
         },
       });
     } catch (err) {

@@ -8,6 +8,7 @@ import type { Logger } from "../log/mod.ts";
 import type { MetricFamily, Sample } from "./family.ts";
 import type { Metrics } from "./registry.ts";
 import { DropLog } from "./drop_log.ts";
+import { processFamilies } from "./process_collector.ts";
 
 export interface HubMetricsOptions {
   hub: Hub;
@@ -106,9 +107,11 @@ export function hubFamilies(hub: Hub, startedAt: Date, now = Date.now()): Metric
 /** Registers the hub's collector and starts the drop log; returns their removal. */
 export function registerHubMetrics(metrics: Metrics, opts: HubMetricsOptions): () => void {
   const unregister = metrics.register("hub", () => hubFamilies(opts.hub, opts.startedAt));
+  const unregisterProcess = metrics.register("process", () => processFamilies(opts.startedAt));
   const drops = new DropLog({ hub: opts.hub, log: opts.log, ...opts.dropLog });
   return () => {
     unregister();
+    unregisterProcess();
     drops.close();
   };
 }

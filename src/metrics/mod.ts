@@ -6,3 +6,4 @@ export * from "./drop_log.ts";
 export * from "./hub_collector.ts";
 export * from "./by_state.ts";
 export * from "./listener.ts";
+export { processFamilies } from "./process_collector.ts";

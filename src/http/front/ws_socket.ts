@@ -177,7 +177,9 @@ export class FrontWebSocket {
       return writeAll(this.#conn, frame);
     });
     // A failed write ends the socket; the chain itself never rejects (nobody awaits it).
-    this.#writing = p.catch((err) => this.#end(`write failed: ${(err as Error)?.message ?? err}`));
+    this.#writing = p.catch((err) =>
+      this.#end(this.#closeReason ?? `write failed: ${(err as Error)?.message ?? err}`)
+    );
     return p;
   }
 
