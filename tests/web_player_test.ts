@@ -145,7 +145,12 @@ Deno.test("web player: lists a live stream and plays it over HTTP-FLV, WS-FLV, H
     await pubPage.goto(ts.http("/publish.html"));
     await pubPage.fill("#publish-name", "web");
     await pubPage.click("#publish-start");
-    await pubPage.locator("#publish-watch").waitFor({ timeout: 15_000 });
+    // The WHIP answer waits on ICE gathering and werift's DTLS set-up: slow on a loaded machine.
+    await pubPage.locator("#publish-watch").waitFor({ timeout: 45_000 }).catch(async (err) => {
+      throw new Error(
+        `WHIP publish: ${await pubPage.locator("#watch-status").textContent()}: ${err.message}`,
+      );
+    });
     await waitLive(ts.hub, "live/web", { audio: false });
     const viewer = await browser.newPage({ viewport: { width: 390, height: 844 } });
     await viewer.goto(ts.http("/player?app=live&name=web&proto=webrtc"));
