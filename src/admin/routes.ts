@@ -17,10 +17,10 @@ import { LoginBackoff } from "./backoff.ts";
 import { Tokens } from "./tokens.ts";
 import { type LogFiles, logMessages } from "./logs.ts";
 import { sysinfo } from "./sysinfo.ts";
-import { FileError, listFolder, removePath } from "./files.ts";
-import { fromSmartConfig, toSmartConfig } from "./smart_config.ts";
+import { fileRoutes } from "./file_routes.ts";
+import { smartRoutes } from "./smart_routes.ts";
 import { openApi } from "./openapi.ts";
-import { checkPolicyText, fromSmartPolicy, policyDiff, toSmartPolicy } from "./policy_edit.ts";
+import { checkPolicyText, policyDiff } from "./policy_edit.ts";
 import type { Policy } from "../config/mod.ts";
 
 export interface AdminSettings {
@@ -88,12 +88,12 @@ const ok = (c: Context, data: unknown = {}) => c.json({ code: 0, msg: "ok", data
 const fail = (c: Context, msg: string) => c.json({ code: 1, msg });
 const denied = (c: Context, status: 401 | 403 | 429, msg: string) => c.json({ code: status, msg }, status);
 
-function remoteOf(c: Context): string {
+export function remoteOf(c: Context): string {
   const env = c.env as { remoteAddr?: Deno.NetAddr } | undefined;
   return env?.remoteAddr?.hostname ?? "unknown";
 }
 
-async function body(c: Context): Promise<Record<string, unknown>> {
+export async function body(c: Context): Promise<Record<string, unknown>> {
   try {
     const b = await c.req.json();
     return b && typeof b === "object" && !Array.isArray(b) ? b as Record<string, unknown> : {};
@@ -137,85 +137,8 @@ export function adminRoutes(deps: AdminDeps): Hono<Env> {
   const audit = (c: Context, action: string, fields: Record<string, unknown> = {}) =>
     deps.log.info("admin action", { user: c.get("user")?.name, remote: remoteOf(c), action, ...fields });
 
-  // smart_rtmpd's own /api/config on the main port: a loopback client (as smart_rtmpd allowed) or an
-  // admin token (any role may read, admin may write). Unwrapped, as smart_rtmpd answers it.
-  const isLoopback = (ip: string) => /^127\./.test(ip) || ip === "::1" || /^::ffff:127\./.test(ip);
-  const trusted = async (c: Context, write: boolean): Promise<Response | null> => {
-    if (isLoopback(remoteOf(c))) return null;
-    const { tokens } = await open();
-    const m = /^Bearer\s+(\S+)$/i.exec(c.req.header("authorization") ?? "");
-    const v = m ? tokens.verify(m[1]) : { refused: "no token" };
-    if ("refused" in v) {
-      return c.json(
-        { code: 401, msg: `/api/config needs a loopback client or an admin token: ${v.refused}` },
-        401,
-      );
-    }
-    if (write && v.user.role !== "admin") {
-      return c.json({ code: 403, msg: `user ${v.user.name} may not change the config` }, 403);
-    }
-    return null;
-  };
-  app.get("/api/config", async (c) => {
-    const refused = await trusted(c, false);
-    if (refused) return refused;
-    return c.json(toSmartConfig(deps.config() as Parameters<typeof toSmartConfig>[0]));
-  });
-  app.post("/api/config", async (c) => {
-    const refused = await trusted(c, true);
-    if (refused) return refused;
-    if (!deps.editConfig) {
-      return c.json({
-        code: 400,
-        msg: "config refused: this server runs on built-in defaults (no config file)",
-      }, 400);
-    }
-    const { changes, ignored } = fromSmartConfig(await body(c));
-    try {
-      const r = await deps.editConfig(changes, true);
-      deps.log.info("config saved through /api/config", {
-        remote: remoteOf(c),
-        elements: Object.keys(changes).join(","),
-        ignored: ignored.join(",") || undefined,
-      });
-      const http = (deps.config() as { http: { port: number } }).http.port;
-      return c.json({
-        http_port: http,
-        bak_config: deps.configBackup ?? "",
-        changed: r.changed ?? [],
-        ignored,
-      });
-    } catch (err) {
-      if (err instanceof ConfigError) return c.json({ code: 400, msg: err.message }, 400);
-      throw err;
-    }
-  });
-
   app.get("/admin/api/openapi.json", (c) => c.json(openApi(deps.version ?? "0")));
-
-  app.get("/api/policy", async (c) => {
-    const refused = await trusted(c, false);
-    if (refused) return refused;
-    if (!deps.policy) return c.json({ vhosts: [], urls: [] });
-    return c.json(toSmartPolicy(deps.policy.current()));
-  });
-  app.post("/api/policy", async (c) => {
-    const refused = await trusted(c, true);
-    if (refused) return refused;
-    if (!deps.policy) {
-      return c.json({ code: 400, msg: "policy refused: this server has no policy.xml location" }, 400);
-    }
-    const text = fromSmartPolicy(await body(c), deps.policy.current());
-    try {
-      checkPolicyText(text);
-      const changed = await deps.policy.save(text);
-      deps.log.info("policy saved through /api/policy", { remote: remoteOf(c) });
-      return c.json({ changed });
-    } catch (err) {
-      if (err instanceof ConfigError) return c.json({ code: 400, msg: err.message }, 400);
-      throw err;
-    }
-  });
+  smartRoutes(app as unknown as Hono, deps, async () => (await open()).tokens);
 
   app.post("/admin/api/login", async (c) => {
     const { users, tokens } = await open();
@@ -432,31 +355,7 @@ export function adminRoutes(deps: AdminDeps): Hono<Env> {
     return ok(c);
   });
 
-  const rootOf = (r: unknown) => r === "vod" ? deps.files.vod : r === "rec" ? deps.files.rec : undefined;
-  app.get("/admin/api/files", async (c) => {
-    const root = rootOf(c.req.query("root"));
-    if (!root) return fail(c, "root refused: must be vod or rec");
-    try {
-      return ok(c, await listFolder(root, c.req.query("path") ?? ""));
-    } catch (err) {
-      if (err instanceof FileError) return fail(c, err.message);
-      throw err;
-    }
-  });
-  app.post("/admin/api/files", async (c) => {
-    const b = await body(c);
-    const root = rootOf(b.root);
-    if (c.req.query("cmd") !== "del") return fail(c, "cmd refused: must be del");
-    if (!root) return fail(c, "root refused: must be vod or rec");
-    try {
-      await removePath(root, str(b.path), b.root === "rec" ? deps.files.busy : undefined);
-    } catch (err) {
-      if (err instanceof FileError) return fail(c, err.message);
-      throw err;
-    }
-    audit(c, "delete", { root: b.root, path: str(b.path) });
-    return ok(c);
-  });
+  fileRoutes(app as unknown as Hono, deps.files, (c, fields) => audit(c, "delete", fields));
 
   app.get("/admin/api/logmsg", (c) => {
     const line = Number(c.req.query("line") ?? 60);

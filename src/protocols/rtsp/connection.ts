@@ -2,6 +2,7 @@
  * One RTSP connection: reads requests and interleaved frames (pipelined, mixed), answers them in
  * order, and owns at most one session (play or record). Bad input ends this connection only.
  */
+import type { SessionInfo } from "../../core/mod.ts";
 import type { Logger } from "../../log/mod.ts";
 import type { MediaInfo, UnsupportedMedia } from "../../formats/sdp/mod.ts";
 import { readAnnouncement } from "./announce.ts";
@@ -63,14 +64,7 @@ export class RtspConnection {
   }
 
   /** For the sessions registry: what this connection does now and what it has moved. */
-  view(): {
-    role: "publisher" | "player" | "idle";
-    stream?: string;
-    remote: string;
-    startedAt: number;
-    bytesIn: number;
-    bytesOut: number;
-  } {
+  view(): Omit<SessionInfo, "id" | "protocol"> {
     const s = this.#session;
     const a = this.#conn.remoteAddr as Deno.NetAddr;
     return {
