@@ -15,19 +15,12 @@ import {
   run,
   spawnBackground,
   startTestServer,
+  waitFor,
   waitLive,
 } from "./support/mod.ts";
 
 requireTool("chromium");
 requireTool("ffmpeg");
-
-async function until(ok: () => boolean, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms;
-  while (!ok()) {
-    if (Date.now() > end) throw new Error(`${what}: not within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /** Evaluates in the page (the test's own type library has no DOM). */
 function videoTime(page: Page): Promise<number> {
@@ -136,7 +129,7 @@ Deno.test("admin portal: login, live dashboard, sessions, streams with preview a
       "-",
     ]);
     const isNew = () => ts.hub.sessions.list().find((x) => x.protocol === "http-flv" && !before.has(x.id));
-    await until(() => isNew() !== undefined, 10_000, "the ffmpeg player");
+    await waitFor(() => isNew() !== undefined, 10_000, "the ffmpeg player");
     const ffId = isNew()!.id;
     await page.click('#nav a[href="#sessions"]');
     const flvRow = page.locator(`#sessions-rows tr[data-id="${ffId}"]`);
