@@ -2,7 +2,8 @@
  * Soak: the real server (main.ts) in a child process on 127.0.0.1, 500 players across RTMP, HTTP-FLV,
  * HLS, RTSP and SRT with churn, a publisher killed and restarted every few minutes and a recording
  * running, for N minutes. Samples the server's RSS, open fds and CPU every minute and judges growth.
- * The V8 heap in use comes from the server's /metrics (nodejs_heap_size_used_bytes) and is reported beside RSS.
+ * The V8 heap in use and the external (ArrayBuffer) memory come from the server's /metrics and are reported beside
+ * RSS, which is read every 5 s: a row shows the minute's median (the verdict's input) and range.
  * Usage: deno task soak [--minutes N]   (60 by default)
  */
 import { publish, source } from "./media.ts";
@@ -13,8 +14,10 @@ import {
   fdsOf,
   header,
   heapLine,
-  heapOf,
+  median,
+  memoryOf,
   row,
+  RSS_EVERY_MS,
   rssOf,
   type Sample,
   verdict,
@@ -213,7 +216,9 @@ console.log(
   `soak: ${MINUTES} min, warm-up ${WARMUP} min, ${players.length} players ` +
     `(${Object.entries(MIX).map(([k, v]) => `${k} ${v}`).join(", ")}), churn ${CHURN_PER_S}/s + ended, ` +
     `live publisher restarted every ${PUBLISHER_RESTART_S} s (at m:30), recording rec/soak; server pid ${pid}, ` +
-    `root ${root}; fds with no player: ${fdsIdle}. Heap: not exposed by the server, RSS only.`,
+    `root ${root}; fds with no player: ${fdsIdle}. RSS is read every ${
+      RSS_EVERY_MS / 1000
+    } s; a row shows the minute's median and range.`,
 );
 console.log(header());
 const samples: Sample[] = [];
@@ -221,13 +226,21 @@ let cpuPrev = cpuSecondsOf(pid), tPrev = performance.now();
 let serverDied = false;
 server.status.then(() => serverDied = true);
 for (let minute = 0; minute <= MINUTES; minute++) {
-  if (minute > 0) await new Promise((r) => setTimeout(r, 60_000));
+  const readings = [rssOf(pid)];
+  if (minute > 0) {
+    for (let waited = 0; waited < 60_000 && !serverDied; waited += RSS_EVERY_MS) {
+      await new Promise((r) => setTimeout(r, RSS_EVERY_MS));
+      if (!serverDied) readings.push(rssOf(pid));
+    }
+  }
   if (serverDied) break;
   const cpu = cpuSecondsOf(pid), t = performance.now();
   const s: Sample = {
     minute,
-    rss: rssOf(pid),
-    heap: await heapOf(`http://127.0.0.1:${ports.http}/metrics`),
+    rss: median(readings),
+    rssMin: Math.min(...readings),
+    rssMax: Math.max(...readings),
+    ...await memoryOf(`http://127.0.0.1:${ports.http}/metrics`),
     fds: fdsOf(pid),
     cpu: minute === 0 ? 0 : ((cpu - cpuPrev) / ((t - tPrev) / 1000)) * 100,
     players: players.filter((p) => !p.stats.closed).length,

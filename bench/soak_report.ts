@@ -5,9 +5,15 @@ const MB = 1024 * 1024;
 
 export interface Sample {
   minute: number;
+  /** RSS: the median of the minute's readings (one every RSS_EVERY_MS), so one burst does not decide it. */
   rss: number;
+  /** The lowest and highest RSS reading of the minute. */
+  rssMin: number;
+  rssMax: number;
   /** V8 heap in use (from the server's /metrics), or -1 when unknown. */
   heap: number;
+  /** Memory of ArrayBuffers outside the V8 heap (media buffers), or -1 when unknown. */
+  external: number;
   fds: number;
   /** CPU used since the previous sample, in % of one core. */
   cpu: number;
@@ -17,6 +23,9 @@ export interface Sample {
   churned: number;
   errors: number;
 }
+
+/** RSS is read this often within each minute; the row shows the minute's median and range. */
+export const RSS_EVERY_MS = 5000;
 
 export function rssOf(pid: number): number {
   const status = Deno.readTextFileSync(`/proc/${pid}/status`);
@@ -34,13 +43,15 @@ export function cpuSecondsOf(pid: number): number {
 }
 
 export function header(): string {
-  return "| minute | RSS (MB) | heap (MB) | open fds | CPU (% core) | players | playing | churned | player errors |\n" +
-    "|---:|---:|---:|---:|---:|---:|---:|---:|---:|";
+  return "| minute | RSS (MB, median) | RSS range | heap (MB) | external (MB) | open fds | CPU (% core) | players | " +
+    "playing | churned | player errors |\n" +
+    "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|";
 }
 
 export function row(s: Sample): string {
-  return `| ${s.minute} | ${(s.rss / MB).toFixed(1)} | ${
-    s.heap < 0 ? "?" : (s.heap / MB).toFixed(1)
+  const mb = (v: number) => v < 0 ? "?" : (v / MB).toFixed(1);
+  return `| ${s.minute} | ${mb(s.rss)} | ${mb(s.rssMin)}–${mb(s.rssMax)} | ${mb(s.heap)} | ${
+    mb(s.external)
   } | ${s.fds} | ${s.cpu.toFixed(0)} | ${s.players} | ${s.playing} | ` +
     `${s.churned} | ${s.errors} |`;
 }
@@ -58,7 +69,7 @@ function slope(xs: number[], ys: number[]): number {
   return den === 0 ? 0 : num / den;
 }
 
-function median(v: number[]): number {
+export function median(v: number[]): number {
   const s = [...v].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)];
 }
@@ -100,14 +111,17 @@ export function verdict(samples: Sample[], warmup: number): { pass: boolean; lin
   };
 }
 
-/** The V8 heap in use from the server's Prometheus text (nodejs_heap_size_used_bytes), or -1. */
-export async function heapOf(metricsUrl: string): Promise<number> {
+/** Gauges from the server's Prometheus text: V8 heap in use and external memory, each -1 when unknown. */
+export async function memoryOf(metricsUrl: string): Promise<{ heap: number; external: number }> {
   try {
     const text = await (await fetch(metricsUrl, { signal: AbortSignal.timeout(5000) })).text();
-    const m = /^nodejs_heap_size_used_bytes(?:\{[^}]*\})? (\d+(?:\.\d+)?)/m.exec(text);
-    return m ? Number(m[1]) : -1;
+    const gauge = (name: string) => {
+      const m = new RegExp(`^${name}(?:\\{[^}]*\\})? (\\d+(?:\\.\\d+)?)`, "m").exec(text);
+      return m ? Number(m[1]) : -1;
+    };
+    return { heap: gauge("nodejs_heap_size_used_bytes"), external: gauge("nodejs_external_memory_bytes") };
   } catch {
-    return -1;
+    return { heap: -1, external: -1 };
   }
 }
 
