@@ -135,8 +135,14 @@ export class WhepSession {
       }
       const neg = negotiate(offer, this.stream);
       if (!neg.video && !neg.audio) throw new NoCommonCodecError(this.stream.key, neg.notes);
-      // One line for what the viewer will not get (e.g. AAC audio until the transcoder lands).
-      for (const note of neg.notes) this.#log.info("webrtc media left out", { why: note });
+      // One line for what the viewer will not get: with no common video codec (an H265 source and a
+      // browser without H265) the session carries audio only, and says so (smart_rtmpd's rule).
+      if (neg.notes.length > 0) {
+        const audioOnly = !neg.video && !!this.stream.videoTrack;
+        this.#log.info(audioOnly ? "whep audio only" : "webrtc media left out", {
+          why: neg.notes.join("; "),
+        });
+      }
       const pc = this.#pc = createPeer(this.#o.settings, neg, this.#o.ports);
       this.#addSenders(pc, neg);
       pc.connectionStateChange.subscribe((st) => this.#onState(st));

@@ -1,5 +1,5 @@
 /**
- * One WHIP publisher: a werift peer connection that receives H264 and Opus, and the receive path
+ * One WHIP publisher: a werift peer connection that receives H264 or VP8 and Opus, and the receive path
  * every RTP ingest shares (formats/rtp RtpReceiver: reorder, RTP → hub time, depacketize) writing
  * frames into the hub stream. Timestamps come from RTP (aligned by the publisher's sender reports).
  * The publisher gets a PLI every two seconds (so late joiners find a fresh keyframe) and whenever a
@@ -152,7 +152,7 @@ export class WhipSession {
   }
 
   #receiver(c: RtpCodec): RtpReceiver {
-    const codec = c.kind === "video" ? "h264" : "opus";
+    const codec = c.kind === "video" ? c.mimeType.slice(c.mimeType.indexOf("/") + 1).toLowerCase() : "opus";
     return new RtpReceiver({
       codec,
       rtpClock: c.clockRate,
