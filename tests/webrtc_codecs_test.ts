@@ -24,6 +24,7 @@ import {
   waitLive,
 } from "./support/mod.ts";
 import { whepPlay } from "./support/whep_client.ts";
+import { whipPublish } from "./support/whip_client.ts";
 import { interleave, ivfFrames, opusFrames, paced } from "./support/rtmp_media.ts";
 import type { Frame } from "../src/core/mod.ts";
 import { RtmpClient } from "../src/protocols/rtmp/mod.ts";
@@ -229,5 +230,42 @@ Deno.test("whep codecs: Enhanced RTMP VP9 and AV1 sources are decoded by Chromiu
     await browser.close();
     await ts.close();
     await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("whip codecs: Chromium publishes VP8 over WHIP; a WHEP viewer in Chromium decodes it as VP8", async () => {
+  const ts = await startTestServer();
+  const browser = await chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    args: [...ARGS, "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"],
+  });
+  try {
+    const pub = await page(browser, ts);
+    const r = await whipPublish(pub, ts.http("/live/vp8/whip"), "", "video/VP8");
+    assert.equal(r.status, 201, r.error);
+    assert.equal(r.state, "connected");
+    const s = await waitLive(ts.hub, "live/vp8", { videoFrames: 30, timeoutMs: 25_000 });
+    assert.equal(s.videoTrack?.codec, "vp8");
+    assert.deepEqual([s.videoTrack?.width, s.videoTrack?.height], [640, 360]);
+    assert.equal(s.audioTrack?.codec, "opus");
+    const v = await whepPlay(await page(browser, ts), ts.http("/live/vp8/whep"), {
+      frames: 60,
+      timeoutMs: 25_000,
+      audio: true,
+    });
+    console.log(
+      `vp8 WHIP→WHEP: publisher sent ${r.sent.join(" ")}; viewer ${v.videoMime} ${v.framesDecoded} frames ` +
+        `(first after ${v.firstFrameMs} ms), freezes ${v.freezeCount}, ${v.audioMime} energy ` +
+        `${v.totalAudioEnergy.toFixed(3)}`,
+    );
+    assert.equal(v.status, 201, v.error);
+    assert.equal(v.videoMime, "video/VP8");
+    assert.ok(v.framesDecoded >= 60, `vp8: ${v.framesDecoded} frames decoded`);
+    assert.equal(v.audioMime.toLowerCase(), "audio/opus");
+    assert.ok(v.totalAudioEnergy > 0);
+    assert.ok(ts.lines.some((l) => l.includes("whip publish start") && l.includes("video/VP8")));
+  } finally {
+    await browser.close();
+    await ts.close();
   }
 });

@@ -106,7 +106,9 @@ export async function ivfFrames(
   if (r.code !== 0) throw new Error(`ffmpeg ${codec} to IVF failed: ${r.stderr}`);
   const b = await Deno.readFile(file);
   const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
-  if (b.length < 32 || String.fromCharCode(...b.subarray(0, 4)) !== "DKIF") throw new Error("not an IVF file");
+  if (b.length < 32 || String.fromCharCode(...b.subarray(0, 4)) !== "DKIF") {
+    throw new Error("not an IVF file");
+  }
   const width = v.getUint16(12, true), height = v.getUint16(14, true);
   const frames: Frame[] = [];
   let track: Track | undefined;
