@@ -37,6 +37,8 @@ export interface WhipSessionStats {
   audio: string;
   connectMs: number;
   packets: number;
+  /** RTP bytes received (after SRTP). */
+  bytesReceived: number;
   frames: number;
   badPackets: number;
   plis: number;
@@ -86,6 +88,7 @@ export class WhipSession {
   #state = "new";
   #connectMs = 0;
   #packets = 0;
+  #bytes = 0;
   #frameCount = 0;
   #bad = 0;
   #badLogged = false;
@@ -174,6 +177,7 @@ export class WhipSession {
     const h = rtp.header;
     input.ssrc = h.ssrc;
     this.#packets++;
+    this.#bytes += 12 + rtp.payload.length;
     this.#lastPacketAt = Date.now();
     const frames = this.#frames;
     frames.length = 0;
@@ -287,6 +291,7 @@ export class WhipSession {
       audio: this.#audio?.codec.mimeType ?? "",
       connectMs: this.#connectMs,
       packets: this.#packets,
+      bytesReceived: this.#bytes,
       frames: this.#frameCount,
       badPackets: this.#bad,
       plis: this.#plis,
