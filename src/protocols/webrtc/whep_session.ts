@@ -244,7 +244,8 @@ export class WhepSession {
 
   #start() {
     this.#connectMs = Date.now() - this.createdAt;
-    this.#rtp = WebrtcRtpOut.acquire(this.stream, this.#o.settings.mtu, this.#o.settings.nackMs);
+    const o = this.#o.settings;
+    this.#rtp = WebrtcRtpOut.acquire(this.stream, o.mtu, o.nackMs, o.bframes);
     this.#lastRtcp = Date.now();
     const silenceMs = this.#o.settings.silenceTimeoutMs;
     this.#silence = setInterval(() => {
@@ -270,18 +271,23 @@ export class WhepSession {
 
   #send(frames: Frame[]): Promise<void> | void {
     const rtp = this.#rtp?.value;
+    const o = this.#o.settings;
     if (!rtp || this.#closed) return;
     let last: Promise<void> | undefined;
     for (const f of frames) {
       const out = f.track.kind === "video" ? this.#video : this.#audio;
       if (!out || f.track.codec !== out.track) continue;
-      if (f.pts !== f.dts && !this.#bframesLogged) {
-        // Measured: Chromium decodes about 1 frame in 15 of an H264 stream with B-frames (it expects
-        // RTP timestamps in decode order); such a source should be encoded without them for WebRTC.
+      if (f.pts !== f.dts && !this.#bframesLogged && f.track.codec === "h264") {
+        // Measured in Chromium: an H264 stream with B-frames decodes about 1 frame in 15 with a PLI
+        // storm; without its B pictures (`<rtc><bframes>drop`, the default) it plays smoothly at the
+        // rate of its I and P frames.
         this.#bframesLogged = true;
-        this.#log.warn("whep source has B-frames: browsers decode few of its frames", {
-          key: this.stream.key,
-        });
+        this.#log.warn(
+          o.bframes === "drop"
+            ? "whep source has B-frames: viewers get its I and P frames only (a lower frame rate)"
+            : "whep source has B-frames: browsers decode few of its frames (<rtc><bframes>pass)",
+          { key: this.stream.key },
+        );
       }
       this.#frames++;
       for (const p of rtp.packets(f)) {
