@@ -3,6 +3,8 @@
  * - an RTSP H265 + Opus source (ffmpeg libx265): this Chromium offers no H265, so the session carries
  *   audio only (no video decoded, Opus with energy) and says so in one "whep audio only" log line;
  * - RTSP H264 + PCMU (ffmpeg pcm_mulaw): PCMU negotiated and heard;
+ * - VP8 from Chromium over WHIP: a WHEP viewer in Chromium decodes it as VP8; our RtmpClient, listing
+ *   vp08 in its fourCcList, plays it over Enhanced RTMP;
  * - Enhanced RTMP VP9 (libvpx-vp9) and AV1 (libsvtav1 or libaom-av1): encoded by ffmpeg to IVF and
  *   published by our RtmpClient (ffmpeg 5.1's FLV muxer refuses both); Chromium decodes them as VP9
  *   and AV1 (frames decoded ≥ 60).
@@ -233,7 +235,7 @@ Deno.test("whep codecs: Enhanced RTMP VP9 and AV1 sources are decoded by Chromiu
   }
 });
 
-Deno.test("whip codecs: Chromium publishes VP8 over WHIP; a WHEP viewer in Chromium decodes it as VP8", async () => {
+Deno.test("whip codecs: Chromium publishes VP8 over WHIP; a WHEP viewer in Chromium decodes it as VP8, an Enhanced RTMP player gets it", async () => {
   const ts = await startTestServer();
   const browser = await chromium.launch({
     executablePath: "/usr/bin/chromium",
@@ -264,6 +266,25 @@ Deno.test("whip codecs: Chromium publishes VP8 over WHIP; a WHEP viewer in Chrom
     assert.equal(v.audioMime.toLowerCase(), "audio/opus");
     assert.ok(v.totalAudioEnergy > 0);
     assert.ok(ts.lines.some((l) => l.includes("whip publish start") && l.includes("video/VP8")));
+    // An Enhanced RTMP player that lists vp08 gets the VP8 frames too (with the Opus audio).
+    const player = await RtmpClient.connect(ts.rtmp("/live/vp8"), { fourCcList: ["vp08", "Opus"] });
+    try {
+      await player.play();
+      const got = { vp8: 0, vp8Keys: 0, opus: 0 };
+      const until = Date.now() + 10_000;
+      for await (const f of player.frames()) {
+        if (f.track.codec === "vp8") {
+          got.vp8++;
+          if (f.key) got.vp8Keys++;
+        } else if (f.track.codec === "opus") got.opus++;
+        if ((got.vp8 >= 60 && got.opus >= 50) || Date.now() > until) break;
+      }
+      console.log(`Enhanced RTMP player: ${JSON.stringify(got)}`);
+      assert.ok(got.vp8 >= 60 && got.vp8Keys >= 1, JSON.stringify(got));
+      assert.ok(got.opus >= 50, JSON.stringify(got));
+    } finally {
+      await player.stop().catch(() => {});
+    }
   } finally {
     await browser.close();
     await ts.close();
