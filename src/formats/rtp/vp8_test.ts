@@ -79,3 +79,24 @@ Deno.test("vp8 depacketizer: frames back from packets; a loss drops until the ne
   assert.equal(d.stats.units, 3);
   assert.equal(d.stats.dropped, 3);
 });
+
+Deno.test("vp8 depacketizer: random payloads give ProtocolErrors or nothing, never another error", () => {
+  const d = createDepacketizer({ codec: "vp8", rtpClock: 90000 });
+  const out: RtpUnit[] = [];
+  let seed = 12345;
+  const rnd = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+  for (let i = 0; i < 5000; i++) {
+    const p = new Uint8Array(Math.floor(rnd() * 40)).map(() => Math.floor(rnd() * 256));
+    try {
+      d.push(
+        rtp(p, i, Math.floor(i / 3) * 3000, rnd() < 0.3),
+        Math.floor(i / 3) * 3000,
+        rnd() < 0.05 ? 1 : 0,
+        out,
+      );
+    } catch (err) {
+      assert.ok(err instanceof ProtocolError, String(err));
+    }
+  }
+  for (const u of out) assert.ok(u.data.length >= 3);
+});

@@ -13,7 +13,7 @@
  * rate (docs/architecture.md has the measurement). Streams without reordering pay nothing.
  */
 import { Buffer } from "node:buffer";
-import type { Frame, SharedOutput, Stream, Track } from "../../core/mod.ts";
+import { type Frame, ProtocolError, type SharedOutput, type Stream, type Track } from "../../core/mod.ts";
 import { RtpPacketizer } from "../../formats/rtp/mod.ts";
 import { isH264BFrame } from "../../codecs/h264.ts";
 
@@ -88,6 +88,8 @@ export class WebrtcRtpOut implements SharedOutput {
   packetCount = 0;
   /** B pictures left out (`bframes` drop). */
   bframesDropped = 0;
+  /** Frames the payload format could not carry (malformed), left out. */
+  badFrames = 0;
 
   constructor(mtu: number, keepMs: number, bframes: BframesMode = "drop") {
     this.#mtu = mtu;
@@ -142,7 +144,14 @@ export class WebrtcRtpOut implements SharedOutput {
   packets(frame: Frame): Buffer[] {
     let out = this.#packets.get(frame);
     if (out) return out;
-    const views = this.#closed || this.#leftOut(frame) ? [] : this.#packetizer(frame.track).packets(frame);
+    let views: Uint8Array[] = [];
+    try {
+      if (!this.#closed && !this.#leftOut(frame)) views = this.#packetizer(frame.track).packets(frame);
+    } catch (err) {
+      // A frame the payload format cannot carry (e.g. AV1 with a broken OBU size) is left out.
+      if (!(err instanceof ProtocolError)) throw err;
+      this.badFrames++;
+    }
     out = views.map((v) => Buffer.from(v.buffer, v.byteOffset, v.byteLength));
     this.#packets.set(frame, out);
     const history = this.#history[frame.track.kind];
