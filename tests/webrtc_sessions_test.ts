@@ -64,7 +64,16 @@ Deno.test("webrtc sessions: WHIP publisher and WHEP viewer listed in /admin/api/
     assert.equal(v.status, 201, v.error);
     assert.ok(v.framesDecoded >= 30, `viewer decoded ${v.framesDecoded}`);
 
-    const list = (await api("GET", "/admin/api/session?protocol=webrtc", token.token)).data as Listed[];
+    // Polled until both have moved some media (the counts grow as the session runs).
+    let list: Listed[] = [];
+    const until = Date.now() + 15_000;
+    while (Date.now() < until) {
+      list = (await api("GET", "/admin/api/session?protocol=webrtc", token.token)).data as Listed[];
+      const moved = (role: string, key: "bytesIn" | "bytesOut") =>
+        list.some((s) => s.role === role && s[key] > 50_000 && s.duration >= 1);
+      if (moved("publisher", "bytesIn") && moved("player", "bytesOut")) break;
+      await new Promise((r) => setTimeout(r, 300));
+    }
     console.log(JSON.stringify(list));
     const publisher = list.find((s) => s.role === "publisher");
     const player = list.find((s) => s.role === "player");
