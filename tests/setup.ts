@@ -33,11 +33,18 @@ export const REQUIREMENTS: Requirement[] = [
   gst("x264enc", "gstreamer1.0-plugins-ugly"),
   gst("avdec_h264", "gstreamer1.0-libav"),
   gst("rtspclientsink", "gstreamer1.0-rtsp"),
+  gst("nicesrc", "gstreamer1.0-nice"),
   {
     what: "python3 with GStreamer's RTSP server and WebRTC bindings",
-    packages: ["python3-gi", "gir1.2-gst-rtsp-server-1.0", "gir1.2-gst-plugins-bad-1.0"],
+    packages: [
+      "python3-gi",
+      "python3-gst-1.0",
+      "gir1.2-gst-rtsp-server-1.0",
+      "gir1.2-gst-plugins-bad-1.0",
+      "gir1.2-nice-0.1",
+    ],
     probe:
-      `/usr/bin/python3 -c "import gi; gi.require_version('GstRtspServer', '1.0'); gi.require_version('GstWebRTC', '1.0')"`,
+      `/usr/bin/python3 -c "import gi; gi.require_version('GstRtspServer', '1.0'); gi.require_version('GstWebRTC', '1.0'); gi.require_version('Nice', '0.1'); gi.require_version('Gst', '1.0'); from gi.repository import Gst; import gi.overrides.Gst"`,
   },
   { what: "chromium", packages: ["chromium"], probe: "test -x /usr/bin/chromium" },
   { what: "srt-live-transmit", packages: ["srt-tools"], probe: "command -v srt-live-transmit" },

@@ -297,6 +297,30 @@ export function isH264Keyframe(avccData: Uint8Array): boolean {
   return false;
 }
 
+/**
+ * True when length-prefixed access unit data is a B picture: it has coded slices and every one is a
+ * non-IDR slice with slice_type B (slice_type % 5 === 1, ITU-T H.264 7.4.3), read from the first
+ * bytes of each slice header (unescaped: emulation prevention may sit there in theory).
+ */
+export function isH264BFrame(avccData: Uint8Array): boolean {
+  let slices = 0;
+  for (const nal of splitAvcc(avccData)) {
+    if (nal.length < 2) continue;
+    const type = h264NalType(nal);
+    if (type === H264Nal.idr) return false;
+    if (type !== H264Nal.slice) continue;
+    slices++;
+    try {
+      const r = new BitReader(unescapeRbsp(nal.subarray(1, Math.min(nal.length, 16))));
+      r.ue(); // first_mb_in_slice
+      if (r.ue() % 5 !== 1) return false;
+    } catch {
+      return false;
+    }
+  }
+  return slices > 0;
+}
+
 /** RFC 6381 codecs string, `avc1.PPCCLL`. */
 export function h264CodecString(t: { profile: number; compat: number; level: number }): string {
   return "avc1." + [t.profile, t.compat, t.level].map((b) => b.toString(16).padStart(2, "0")).join("");

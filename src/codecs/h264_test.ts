@@ -8,6 +8,7 @@ import {
   h264ReorderDepth,
   h264Track,
   h264TrackFromAvcc,
+  isH264BFrame,
   isH264Keyframe,
   parseAvcc,
   parseH264Sps,
@@ -148,4 +149,22 @@ Deno.test("h264ReorderDepth falls back to 2 when the SPS cannot be read", () => 
   for (const bad of [sps.subarray(0, 6), new Uint8Array([0x68, 1, 2, 3]), new Uint8Array(0)]) {
     assert.equal(h264ReorderDepth(bad), 2);
   }
+});
+
+Deno.test("isH264BFrame: every slice of the access unit is a B slice (slice_type 1 or 6)", () => {
+  // NAL header, then first_mb_in_slice = 0 ("1") and slice_type as ue(v), then filler bits.
+  const slice = (type: number, ref: number, bits: number) => new Uint8Array([(ref << 5) | type, bits, 0x55]);
+  const b = slice(1, 0, 0xa0); // slice_type 1 (B): 1 010
+  const b6 = slice(1, 2, 0x9c); // slice_type 6 (B, all slices), a reference B: 1 00111
+  const p = slice(1, 2, 0xc0); // slice_type 0 (P): 1 1
+  const i = slice(1, 3, 0x88); // slice_type 7 (I): 1 0001000
+  const idr = slice(5, 3, 0x88);
+  const sei = new Uint8Array([6, 5, 1, 0x80]);
+  assert.equal(isH264BFrame(joinAvcc([sei, b])), true);
+  assert.equal(isH264BFrame(joinAvcc([b6, b6])), true);
+  assert.equal(isH264BFrame(joinAvcc([b, p])), false, "a P slice in the picture");
+  assert.equal(isH264BFrame(joinAvcc([p])), false);
+  assert.equal(isH264BFrame(joinAvcc([i])), false);
+  assert.equal(isH264BFrame(joinAvcc([idr])), false);
+  assert.equal(isH264BFrame(joinAvcc([sei])), false, "no slices");
 });

@@ -145,6 +145,9 @@ const rtc = section({
   }),
   // [Estuary] How long (ms) a stream's RTP packets are kept to answer WebRTC viewers' NACKs.
   nackms: int(1500, 100, 30_000),
+  // [Estuary] H.264 B pictures for WebRTC viewers: left out (browsers decode few frames of a stream with
+  // B-frames) or sent as they are.
+  bframes: oneOf("drop", ["drop", "pass"]),
   // [Estuary] ICE servers for WebRTC clients, sent in WHIP/WHEP `Link` headers (never used by the server).
   iceservers: section({
     server: z.array(iceServer, { error: "must be a list of <server> elements" }).default([]),

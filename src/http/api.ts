@@ -12,7 +12,7 @@ import { AuthError } from "../core/mod.ts";
 import { toStatistics } from "../metrics/mod.ts";
 import type { HttpDeps } from "./deps.ts";
 import { requestHost } from "./request.ts";
-import { playerCounts, streamDetails } from "./stream_info.ts";
+import { playerCounts, streamDetails, streamWarnings } from "./stream_info.ts";
 
 type Result = { status: 200 | 400 | 404; body: Record<string, unknown>; msg?: string };
 
@@ -40,6 +40,9 @@ export function liveAnswer(deps: HttpDeps, req: Request): Result {
   const body: Record<string, unknown> = { ...details };
   if (sessions) body.sessions = sessions;
   if (forwards.length > 0) body.forwards = forwards;
+  // What players should know (B-frames for WebRTC, G.711 on HLS), as /api/streams lists them.
+  const warnings = streamWarnings(s);
+  if (warnings.length > 0) body.warnings = warnings;
   return { status: 200, body };
 }
 

@@ -168,7 +168,7 @@ export const httpService = defineService<HttpSettings>({
     };
     let hls: LiveRoutes | undefined, dash: LiveRoutes | undefined;
     // WebRTC sessions live as long as this service; with haswebrtc off the routes answer 404.
-    const rtc = new WebrtcSessions(s.webrtc, ctx.log);
+    const rtc = new WebrtcSessions(s.webrtc, ctx.log, ctx.hub.sessions);
     const srtStats = deps.sessionStats!;
     // /api/live details list a stream's WebRTC sessions (viewers and a WHIP publisher) beside SRT's.
     deps.sessionStats = (stream) => {

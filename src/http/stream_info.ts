@@ -85,3 +85,20 @@ export function playerCounts(s: Stream): { count: Record<string, number>; total:
   }
   return { count, total };
 }
+
+/**
+ * Warnings about a stream, from its tracks and its GOP cache: B-frames (WebRTC viewers get the I and P
+ * frames only: browsers decode few frames of a stream with B-frames), G.711 audio (HLS and DASH players get no sound), audio being transcoded.
+ */
+export function streamWarnings(s: Stream): string[] {
+  const out: string[] = [];
+  if (s.gopCache.some((f) => f.track.kind === "video" && f.pts !== f.dts)) {
+    out.push(
+      "B-frames: WebRTC viewers get the I and P frames only (a lower frame rate); encode without B-frames for WebRTC",
+    );
+  }
+  const a = s.audioTrack?.codec;
+  if (a === "pcma" || a === "pcmu") out.push("G.711 audio: HLS and DASH players get no sound");
+  if (s.outputs.peek("audio:opus:default")) out.push("transcoding: AAC → Opus for WebRTC viewers");
+  return out;
+}

@@ -9,7 +9,7 @@ import type { Stream } from "../core/mod.ts";
 import { apiAuth } from "./api.ts";
 import type { HttpDeps } from "./deps.ts";
 import { requestHost } from "./request.ts";
-import { playerCounts, type StreamDetails, streamDetails } from "./stream_info.ts";
+import { playerCounts, type StreamDetails, streamDetails, streamWarnings } from "./stream_info.ts";
 
 export interface StreamEntry {
   app: string;
@@ -27,21 +27,6 @@ export interface StreamEntry {
   recording: boolean;
   /** What players of this stream should know (B-frames, G.711 on HLS, audio transcoded for WebRTC). */
   warnings: string[];
-}
-
-/**
- * Warnings about a stream, from its tracks and its GOP cache: B-frames (browsers over WebRTC decode few
- * of their frames), G.711 audio (HLS and DASH players get no sound), audio being transcoded.
- */
-export function streamWarnings(s: Stream): string[] {
-  const out: string[] = [];
-  if (s.gopCache.some((f) => f.track.kind === "video" && f.pts !== f.dts)) {
-    out.push("B-frames: WebRTC viewers decode few frames; encode without B-frames for WebRTC");
-  }
-  const a = s.audioTrack?.codec;
-  if (a === "pcma" || a === "pcmu") out.push("G.711 audio: HLS and DASH players get no sound");
-  if (s.outputs.peek("audio:opus:default")) out.push("transcoding: AAC → Opus for WebRTC viewers");
-  return out;
 }
 
 export function streamEntry(deps: HttpDeps, s: Stream, host: string, now = Date.now()): StreamEntry {

@@ -2,8 +2,22 @@
  * Media for RTMP e2e tests that no packaged client can publish over RTMP (HEVC, Opus): encoded
  * by ffmpeg to elementary streams, then cut into Frames for our RtmpClient.
  */
-import type { Frame, H265Track, OpusTrack } from "../../src/core/mod.ts";
-import { h265Track, joinAvcc, opusPacketSamples, opusTrack, splitAnnexB } from "../../src/codecs/mod.ts";
+import type { Frame, H265Track, OpusTrack, Track } from "../../src/core/mod.ts";
+import {
+  av1Track,
+  buildAv1c,
+  buildVpcc,
+  h265Track,
+  isAv1Keyframe,
+  joinAvcc,
+  opusPacketSamples,
+  opusTrack,
+  parseVp8Frame,
+  parseVp9Frame,
+  splitAnnexB,
+  vp8Track,
+  vp9Track,
+} from "../../src/codecs/mod.ts";
 import { TsDemuxer } from "../../src/formats/mpegts/mod.ts";
 import { RtmpClient } from "../../src/protocols/rtmp/mod.ts";
 import { run } from "./tools.ts";
@@ -57,6 +71,66 @@ export async function hevcFrames(dir: string, seconds: number, size = "320x240")
     });
     const dts = frames.length * 3000;
     frames.push({ track, dts, pts: dts, key, data: joinAvcc(vcl) });
+  }
+  return frames;
+}
+
+/**
+ * VP8, VP9 or AV1 from ffmpeg (`encoder`: its -c:v and options) in an IVF file → Frames at 30 fps,
+ * for Enhanced RTMP publishing with our RtmpClient (ffmpeg 5.1's FLV muxer refuses these codecs).
+ */
+export async function ivfFrames(
+  dir: string,
+  seconds: number,
+  codec: "vp8" | "vp9" | "av1",
+  encoder: string[],
+  size = "320x240",
+): Promise<Frame[]> {
+  const file = `${dir}/src_${codec}.ivf`;
+  const r = await run("ffmpeg", [
+    "-nostdin",
+    "-v",
+    "error",
+    "-y",
+    "-f",
+    "lavfi",
+    "-i",
+    `testsrc2=size=${size}:rate=30`,
+    "-t",
+    String(seconds),
+    ...encoder,
+    "-f",
+    "ivf",
+    file,
+  ], { timeoutMs: 120_000 });
+  if (r.code !== 0) throw new Error(`ffmpeg ${codec} to IVF failed: ${r.stderr}`);
+  const b = await Deno.readFile(file);
+  const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  if (b.length < 32 || String.fromCharCode(...b.subarray(0, 4)) !== "DKIF") {
+    throw new Error("not an IVF file");
+  }
+  const width = v.getUint16(12, true), height = v.getUint16(14, true);
+  const frames: Frame[] = [];
+  let track: Track | undefined;
+  let n = 0;
+  for (let o = v.getUint16(6, true); o + 12 <= b.length;) {
+    const len = v.getUint32(o, true);
+    const data = b.subarray(o + 12, o + 12 + len);
+    o += 12 + len;
+    let key: boolean;
+    if (codec === "av1") {
+      key = isAv1Keyframe(data);
+      if (key && !track) track = av1Track(buildAv1c(data).bytes, width, height);
+    } else if (codec === "vp9") {
+      key = parseVp9Frame(data).key;
+      track ??= vp9Track(width, height, buildVpcc({ profile: 0 }));
+    } else {
+      key = parseVp8Frame(data).key;
+      track ??= vp8Track(width, height);
+    }
+    if (!track) continue;
+    const t = n++ * 3000;
+    frames.push({ track, dts: t, pts: t, key, data });
   }
   return frames;
 }

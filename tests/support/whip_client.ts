@@ -15,13 +15,20 @@ export interface WhipResult {
   sent: string[];
 }
 
-const CLIENT = `globalThis.whipPublish = async (url, token) => {
+const CLIENT = `globalThis.whipPublish = async (url, token, videoCodec) => {
   const media = await navigator.mediaDevices.getUserMedia({
     video: { width: 640, height: 360, frameRate: 30 },
     audio: true,
   });
   const pc = new RTCPeerConnection();
-  for (const t of media.getTracks()) pc.addTransceiver(t, { direction: "sendonly", streams: [media] });
+  for (const t of media.getTracks()) {
+    const tr = pc.addTransceiver(t, { direction: "sendonly", streams: [media] });
+    // Only this video codec in the offer (e.g. "video/VP8"), when asked.
+    if (videoCodec && t.kind === "video") {
+      const all = RTCRtpSender.getCapabilities("video").codecs;
+      tr.setCodecPreferences(all.filter((c) => c.mimeType === videoCodec));
+    }
+  }
   await pc.setLocalDescription(await pc.createOffer());
   await new Promise((r) => {
     if (pc.iceGatheringState === "complete") return r();
@@ -55,13 +62,16 @@ const CLIENT = `globalThis.whipPublish = async (url, token) => {
   return out;
 };`;
 
-/** Publishes the fake devices from `page` (a page of the server) to the WHIP `url`. */
-export async function whipPublish(page: Page, url: string, token = ""): Promise<WhipResult> {
+/**
+ * Publishes the fake devices from `page` (a page of the server) to the WHIP `url`; `videoCodec`
+ * (e.g. "video/VP8") leaves only that video codec in the offer.
+ */
+export async function whipPublish(page: Page, url: string, token = "", videoCodec = ""): Promise<WhipResult> {
   await page.addScriptTag({ content: CLIENT });
   return await page.evaluate(
     // deno-lint-ignore no-explicit-any
-    ([url, token]) => (globalThis as any).whipPublish(url, token) as Promise<WhipResult>,
-    [url, token] as const,
+    ([url, token, codec]) => (globalThis as any).whipPublish(url, token, codec) as Promise<WhipResult>,
+    [url, token, videoCodec] as const,
   );
 }
 

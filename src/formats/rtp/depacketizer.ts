@@ -4,11 +4,13 @@
  * everything up to the next keyframe, so no corrupt picture reaches the hub.
  */
 import { ProtocolError } from "../../core/errors.ts";
-import type { AacTrack, H264Track, H265Track, Track } from "../../core/track.ts";
+import type { AacTrack, H264Track, H265Track, Track, Vp8Track } from "../../core/track.ts";
 import { joinAvcc } from "../../codecs/nal.ts";
 import { h264Track } from "../../codecs/h264.ts";
 import { h265Track } from "../../codecs/h265.ts";
 import { aacFrameSamples } from "../../codecs/aac.ts";
+import { parseVp8Frame, vp8Track } from "../../codecs/vp8.ts";
+import { vp8Descriptor } from "./vp8.ts";
 import { H264Unpacker } from "./h264.ts";
 import { H265Unpacker } from "./h265.ts";
 import { AAC_HBR, AacUnpacker, type AuHeaderLayout } from "./aac.ts";
@@ -49,6 +51,8 @@ export function createDepacketizer(o: DepacketizerOptions): Depacketizer {
       return new VideoDepacketizer("h264", o.track as H264Track | undefined);
     case "h265":
       return new VideoDepacketizer("h265", o.track as H265Track | undefined);
+    case "vp8":
+      return new Vp8Depacketizer();
     case "aac":
       return new AacDepacketizer(o.track as AacTrack, o.rtpClock, o.aacLayout ?? AAC_HBR);
     case "opus":
@@ -206,6 +210,84 @@ class AacDepacketizer implements Depacketizer {
       });
     }
   }
+}
+
+/** Packets a VP8 frame may span before it is dropped as malformed (far above a 4K key frame). */
+const MAX_VP8_PACKETS = 8192;
+
+/**
+ * VP8 (RFC 7741): a frame starts at a packet with S=1 and partition index 0 and ends at the marker
+ * bit (or a timestamp change); the track (its size) comes from the key frames.
+ */
+class Vp8Depacketizer implements Depacketizer {
+  readonly stats: DepacketizerStats = { units: 0, dropped: 0 };
+  track: Vp8Track | undefined;
+  #parts: Uint8Array[] = [];
+  #ts = NaN;
+  #corrupt = false;
+  #waitKey = true;
+
+  push(p: RtpPacket, ts: number, lost: number, out: RtpUnit[]): void {
+    if (lost > 0) this.#corrupt = true;
+    if (ts !== this.#ts) {
+      if (this.#parts.length > 0 || this.#corrupt) this.#finish(out);
+      this.#ts = ts;
+    }
+    let d;
+    try {
+      d = vp8Descriptor(p.payload);
+    } catch (err) {
+      this.#corrupt = true;
+      throw err;
+    }
+    if (d.start && this.#parts.length > 0) this.#finish(out);
+    if (!d.start && this.#parts.length === 0) this.#corrupt = true; // its start was lost
+    this.#parts.push(p.payload.subarray(d.offset));
+    if (p.marker || this.#parts.length > MAX_VP8_PACKETS) this.#finish(out);
+  }
+
+  #finish(out: RtpUnit[]): void {
+    const parts = this.#parts;
+    this.#parts = [];
+    if (this.#corrupt) {
+      this.#corrupt = false;
+      this.#waitKey = true;
+      if (parts.length > 0) this.stats.dropped++;
+      return;
+    }
+    if (parts.length === 0) return;
+    const data = parts.length === 1 ? parts[0] : join(parts);
+    let info;
+    try {
+      info = parseVp8Frame(data);
+    } catch {
+      this.stats.dropped++;
+      this.#waitKey = true;
+      return;
+    }
+    if (info.key && (this.track?.width !== info.width || this.track?.height !== info.height)) {
+      this.track = vp8Track(info.width, info.height);
+    }
+    if (!this.track || (this.#waitKey && !info.key)) {
+      this.stats.dropped++;
+      return;
+    }
+    this.#waitKey = false;
+    this.stats.units++;
+    out.push({ track: this.track, timestamp: this.#ts, key: info.key, data });
+  }
+}
+
+function join(parts: Uint8Array[]): Uint8Array {
+  let size = 0;
+  for (const p of parts) size += p.length;
+  const out = new Uint8Array(size);
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
 }
 
 class PlainAudioDepacketizer implements Depacketizer {

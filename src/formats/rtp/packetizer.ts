@@ -9,6 +9,9 @@ import { splitAvcc } from "../../codecs/nal.ts";
 import { h264Payloads } from "./h264.ts";
 import { h265Payloads } from "./h265.ts";
 import { aacPayloads } from "./aac.ts";
+import { vp8Payloads } from "./vp8.ts";
+import { vp9Payloads } from "./vp9.ts";
+import { av1Payloads } from "./av1.ts";
 import { RTP_HEADER_SIZE, writeRtpHeader } from "./packet.ts";
 
 export interface PacketizerOptions {
@@ -20,9 +23,14 @@ export interface PacketizerOptions {
   timestampBase?: number;
 }
 
-/** The codecs this module can carry over RTP. */
+/** The codecs RTSP describes and carries over RTP (WebRTC adds VP8, VP9 and AV1: `packetizes`). */
 export function canPacketize(track: Track): boolean {
   return ["h264", "h265", "aac", "opus", "pcma", "pcmu"].includes(track.codec);
+}
+
+/** Every codec this module packetizes. */
+export function packetizes(track: Track): boolean {
+  return canPacketize(track) || track.codec === "vp8" || track.codec === "vp9" || track.codec === "av1";
 }
 
 const MOD32 = 4294967296;
@@ -34,12 +42,14 @@ export class RtpPacketizer {
   readonly clockRate: number;
   #maxPayload: number;
   #seq: number;
+  /** VP8/VP9 PictureID of the next frame (15 bits, wrapping). */
+  #pictureId = 0;
   /** Totals for RTCP sender reports. */
   packetCount = 0;
   octetCount = 0;
 
   constructor(track: Track, opts: PacketizerOptions) {
-    if (!canPacketize(track)) throw new ProtocolError(`RTP packetizing of ${track.codec} is unsupported`);
+    if (!packetizes(track)) throw new ProtocolError(`RTP packetizing of ${track.codec} is unsupported`);
     if (opts.mtu < 64 || opts.mtu > 65535) {
       throw new ProtocolError(`RTP packet size ${opts.mtu} is invalid: must be 64..65535`);
     }
@@ -114,6 +124,12 @@ export class RtpPacketizer {
     return out;
   }
 
+  #nextPictureId(): number {
+    const id = this.#pictureId;
+    this.#pictureId = (id + 1) & 0x7fff;
+    return id;
+  }
+
   #payloads(frame: Frame): Uint8Array[] {
     const t = frame.track;
     const max = this.#maxPayload;
@@ -128,6 +144,17 @@ export class RtpPacketizer {
         if (frame.key && !nals.some((n) => ((n[0] >> 1) & 0x3f) === 33)) nals.unshift(t.vps, t.sps, ...t.pps);
         return h265Payloads(nals, max);
       }
+      case "vp8":
+        return vp8Payloads(frame.data, max, this.#nextPictureId());
+      case "vp9":
+        return vp9Payloads(frame.data, max, {
+          key: frame.key,
+          pictureId: this.#nextPictureId(),
+          width: t.width,
+          height: t.height,
+        });
+      case "av1":
+        return av1Payloads(frame.data, max);
       case "aac":
         return aacPayloads(frame.data, max);
       case "opus":

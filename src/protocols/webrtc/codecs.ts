@@ -7,6 +7,8 @@
 import { attributes, type Sdp, type SdpMedia } from "../../formats/sdp/mod.ts";
 import { rtpmap } from "../../formats/sdp/mod.ts";
 import type { AudioTrack, Stream, VideoTrack } from "../../core/mod.ts";
+import { parseVpcc } from "../../codecs/vp9.ts";
+import { parseAv1c } from "../../codecs/av1.ts";
 
 /** One codec of the answer: the offer's own payload type and parameters. */
 export interface RtpCodec {
@@ -108,19 +110,58 @@ function h264Score(o: Offered, t: Extract<VideoTrack, { codec: "h264" }>): numbe
   return (compat & 0x40) === (t.compat & 0x40) ? 2 : 1;
 }
 
-function pickVideo(m: SdpMedia, t: VideoTrack): RtpCodec | string {
-  const list = offered(m);
-  if (t.codec !== "h264") {
-    return `the source video is ${t.codec.toUpperCase()}; WebRTC playback carries H264 only (no video transcoding)`;
+/** The RTP encoding name of each video codec WebRTC playback carries as it is. */
+const VIDEO_ENCODING: Record<VideoTrack["codec"], string> = {
+  h264: "H264",
+  h265: "H265",
+  vp8: "VP8",
+  vp9: "VP9",
+  av1: "AV1",
+};
+
+/** The source's profile as the offer's fmtp names it (VP9 profile-id, AV1 profile); 0 when unknown. */
+function sourceProfile(t: VideoTrack): number {
+  try {
+    if (t.codec === "vp9" && t.config) return parseVpcc(t.config).profile;
+    if (t.codec === "av1") return parseAv1c(t.config).profile;
+  } catch {
+    // an unreadable config: assume profile 0, which every source of these tests uses
   }
+  return 0;
+}
+
+/**
+ * How well an offered payload suits the source: -1 = cannot play it. H.264 by profile (h264Score);
+ * VP9 and AV1 need the same profile (profile-id / profile, absent = 0); VP8 and H.265 any entry.
+ */
+function videoScore(o: Offered, t: VideoTrack): number {
+  if (o.encoding.toUpperCase() !== VIDEO_ENCODING[t.codec] || o.clockRate !== 90000) return -1;
+  const p = params(o.fmtp);
+  switch (t.codec) {
+    case "h264":
+      return h264Score(o, t);
+    case "vp9":
+      return +(p["profile-id"] ?? "0") === sourceProfile(t) ? 1 : -1;
+    case "av1":
+      return +(p["profile"] ?? "0") === sourceProfile(t) ? 1 : -1;
+    default:
+      return 1;
+  }
+}
+
+function pickVideo(m: SdpMedia, t: VideoTrack): RtpCodec | string {
   let best: Offered | undefined;
   let bestScore = -1;
-  for (const o of list) {
-    if (o.encoding.toUpperCase() !== "H264" || o.clockRate !== 90000) continue;
-    const s = h264Score(o, t);
+  for (const o of offered(m)) {
+    const s = videoScore(o, t);
     if (s > bestScore) [best, bestScore] = [o, s];
   }
-  if (!best) return "the offer has no H264 with packetization-mode=1";
+  if (!best) {
+    const name = VIDEO_ENCODING[t.codec];
+    if (t.codec === "h264") return "the offer has no H264 with packetization-mode=1";
+    const profile = t.codec === "vp9" || t.codec === "av1" ? ` profile ${sourceProfile(t)}` : "";
+    return `the source video is ${name}${profile}, which the offer lacks (no video transcoding)`;
+  }
   return {
     kind: "video",
     mimeType: `video/${best.encoding}`,
@@ -174,15 +215,22 @@ export function negotiate(offer: Sdp, stream: Stream): Negotiated {
   return out;
 }
 
-/** What a WHIP publisher may send: H264 (packetization-mode 1) and Opus. */
+/** What a WHIP publisher may send: H264 (packetization-mode 1) or VP8, and Opus. */
 export interface IngestCodecs {
   video?: RtpCodec;
   audio?: RtpCodec;
   notes: string[];
 }
 
-/** Constrained baseline first (every encoder and decoder has it), then baseline, then any mode-1 H264. */
-function ingestH264Score(o: Offered): number {
+/**
+ * Constrained baseline first (every encoder and decoder has it), then baseline, then any mode-1
+ * H264; VP8 only when the offer has no usable H264 (every output carries H264, VP8 fewer).
+ */
+function ingestVideoScore(o: Offered): number {
+  if (o.clockRate !== 90000) return -1;
+  const name = o.encoding.toUpperCase();
+  if (name === "VP8") return 0;
+  if (name !== "H264") return -1;
   const p = params(o.fmtp);
   if ((p["packetization-mode"] ?? "0") !== "1") return -1;
   const pli = p["profile-level-id"] ?? "42001f";
@@ -201,8 +249,7 @@ export function negotiateIngest(offer: Sdp): IngestCodecs {
   if (video) {
     let best: Offered | undefined, score = -1;
     for (const o of offered(video)) {
-      if (o.encoding.toUpperCase() !== "H264" || o.clockRate !== 90000) continue;
-      const s = ingestH264Score(o);
+      const s = ingestVideoScore(o);
       if (s > score) [best, score] = [o, s];
     }
     if (best) {
@@ -213,7 +260,7 @@ export function negotiateIngest(offer: Sdp): IngestCodecs {
         payloadType: +best.pt,
         fmtp: best.fmtp,
       };
-    } else out.notes.push("no video: the offer sends no H264 with packetization-mode=1");
+    } else out.notes.push("no video: the offer sends no H264 with packetization-mode=1 and no VP8");
   }
   if (audio) {
     const o = offered(audio).find((o) => o.encoding.toUpperCase() === "OPUS" && o.clockRate === 48000);

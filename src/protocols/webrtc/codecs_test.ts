@@ -79,7 +79,7 @@ Deno.test("negotiate: AAC goes out as Opus (transcoded); what cannot be sent is 
   const b = negotiate(OFFER, streamOf(h265, opus));
   assert.equal(b.video, undefined);
   assert.ok(b.audio);
-  assert.match(b.notes.join(), /no video: the source video is H265/);
+  assert.match(b.notes.join(), /no video: the source video is H265, which the offer lacks/);
 
   const vp8Only = parseSdp(
     Deno.readTextFileSync(new URL("./testdata/chromium_whep_offer.sdp", import.meta.url))
@@ -105,6 +105,72 @@ Deno.test("negotiateIngest: a publisher's offer → constrained baseline H264 (m
   assert.deepEqual(n.notes, []);
   // A recvonly offer sends nothing; an offer without H264 leaves video out with a reason.
   assert.deepEqual(negotiateIngest(OFFER), { notes: [] });
+  // Without H264, VP8; without either, video is left out with a reason.
   const vp8 = parseSdp(sendonly.replace(/a=rtpmap:\d+ H264\/90000\r?\n/g, ""));
-  assert.match(negotiateIngest(vp8).notes.join(), /no video: the offer sends no H264/);
+  assert.equal(negotiateIngest(vp8).video?.mimeType, "video/VP8");
+  assert.equal(negotiateIngest(vp8).video?.payloadType, 96);
+  const none = parseSdp(sendonly.replace(/a=rtpmap:\d+ (H264|VP8)\/90000\r?\n/g, ""));
+  assert.match(negotiateIngest(none).notes.join(), /no video: the offer sends no H264 .* and no VP8/);
+});
+
+/** A recvonly offer with every video codec Chromium may offer (VP9 profiles 0 and 2, AV1, H265). */
+const ALL_VIDEO = parseSdp([
+  "v=0",
+  "o=- 1 2 IN IP4 127.0.0.1",
+  "s=-",
+  "t=0 0",
+  "m=video 9 UDP/TLS/RTP/SAVPF 96 98 100 45 49 106",
+  "c=IN IP4 0.0.0.0",
+  "a=mid:0",
+  "a=recvonly",
+  "a=rtpmap:96 VP8/90000",
+  "a=rtpmap:98 VP9/90000",
+  "a=fmtp:98 profile-id=0",
+  "a=rtpmap:100 VP9/90000",
+  "a=fmtp:100 profile-id=2",
+  "a=rtpmap:45 AV1/90000",
+  "a=fmtp:45 level-idx=5;profile=0;tier=0",
+  "a=rtpmap:49 H265/90000",
+  "a=fmtp:49 level-id=93;profile-id=1;tier-flag=0;tx-mode=SRST",
+  "a=rtpmap:106 H264/90000",
+  "a=fmtp:106 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f",
+  "",
+].join("\r\n"));
+
+const vp8 = { ...high, codec: "vp8" } as unknown as Track;
+const vp9 = (profile: number) =>
+  ({
+    ...high,
+    codec: "vp9",
+    config: new Uint8Array([1, 0, 0, 0, profile, 0, 0x82, 1, 1, 1, 0, 0]),
+  }) as unknown as Track;
+const av1 = (profile: number) =>
+  ({ ...high, codec: "av1", config: new Uint8Array([0x81, profile << 5, 0x0c, 0]) }) as unknown as Track;
+
+Deno.test("negotiate: VP8, VP9, AV1 and H265 go out as they are when the offer has them (same profile)", () => {
+  const cases: [string, Track, number, string][] = [
+    ["vp8", vp8, 96, "video/VP8"],
+    ["vp9 profile 0", vp9(0), 98, "video/VP9"],
+    ["vp9 profile 2", vp9(2), 100, "video/VP9"],
+    ["av1", av1(0), 45, "video/AV1"],
+    ["h265", h265, 49, "video/H265"],
+    ["h264", baseline, 106, "video/H264"],
+  ];
+  for (const [name, track, pt, mime] of cases) {
+    const n = negotiate(ALL_VIDEO, streamOf(track, opus));
+    assert.equal(n.video?.mimeType, mime, name);
+    assert.equal(n.video?.payloadType, pt, name);
+    assert.deepEqual(n.notes, ["no audio: the offer receives no audio"], name);
+  }
+  // A profile the offer lacks, or a codec it lacks: audio only, and the note says why.
+  const chromium = negotiate(OFFER, streamOf(av1(0), opus));
+  assert.equal(chromium.video, undefined);
+  assert.ok(chromium.audio);
+  assert.deepEqual(chromium.notes, [
+    "no video: the source video is AV1 profile 0, which the offer lacks (no video transcoding)",
+  ]);
+  const p1 = negotiate(ALL_VIDEO, streamOf(vp9(1)));
+  assert.deepEqual(p1.notes, [
+    "no video: the source video is VP9 profile 1, which the offer lacks (no video transcoding)",
+  ]);
 });

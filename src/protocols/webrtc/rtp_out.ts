@@ -6,10 +6,19 @@
  * a viewer starting from the GOP cache sends the very packets the others sent, with the same
  * sequence numbers. Per viewer, werift rewrites SSRC and payload type and encrypts (SRTP). The recent
  * packets also answer NACKs that werift's own short history cannot.
+ *
+ * H.264 B-frames: browsers' WebRTC decoders take no reordered pictures (Chromium decodes about one
+ * frame in fifteen of such a stream, with a PLI storm). By default (`<rtc><bframes>drop`) the B
+ * pictures are left out, once per stream: viewers get the I and P frames, smoothly, at a lower frame
+ * rate (docs/architecture.md has the measurement). Streams without reordering pay nothing.
  */
 import { Buffer } from "node:buffer";
-import type { Frame, SharedOutput, Stream, Track } from "../../core/mod.ts";
+import { type Frame, ProtocolError, type SharedOutput, type Stream, type Track } from "../../core/mod.ts";
 import { RtpPacketizer } from "../../formats/rtp/mod.ts";
+import { isH264BFrame } from "../../codecs/h264.ts";
+
+/** What WebRTC viewers get of an H.264 stream with B-frames: its I and P frames only, or all of it. */
+export type BframesMode = "drop" | "pass";
 
 /** The shared output's id on a stream. */
 export const RTP_OUT_ID = "webrtc:rtp";
@@ -71,18 +80,38 @@ export class WebrtcRtpOut implements SharedOutput {
   #audio: { track: Track; p: RtpPacketizer } | undefined;
   #packets = new WeakMap<Frame, Buffer[]>();
   #closed = false;
+  readonly #bframes: BframesMode;
+  /** An H.264 frame with pts ≠ dts was seen: from then on B pictures are looked for. */
+  #reordered = false;
   /** Frames packetized and packets built (for stats and tests: once per stream, not per viewer). */
   frames = 0;
   packetCount = 0;
+  /** B pictures left out (`bframes` drop). */
+  bframesDropped = 0;
+  /** Frames the payload format could not carry (malformed), left out. */
+  badFrames = 0;
 
-  constructor(mtu: number, keepMs: number) {
+  constructor(mtu: number, keepMs: number, bframes: BframesMode = "drop") {
     this.#mtu = mtu;
+    this.#bframes = bframes;
     this.#history = { video: new RetransmitBuffer(keepMs), audio: new RetransmitBuffer(keepMs) };
   }
 
   /** Acquires the stream's shared RTP output (created on first use). */
-  static acquire(stream: Stream, mtu: number, keepMs: number) {
-    return stream.outputs.acquire(RTP_OUT_ID, () => new WebrtcRtpOut(mtu, keepMs));
+  static acquire(stream: Stream, mtu: number, keepMs: number, bframes: BframesMode = "drop") {
+    return stream.outputs.acquire(RTP_OUT_ID, () => new WebrtcRtpOut(mtu, keepMs, bframes));
+  }
+
+  /** Whether a frame is a B picture WebRTC viewers do not get (checked once per frame per stream). */
+  #leftOut(frame: Frame): boolean {
+    if (this.#bframes === "pass" || frame.track.codec !== "h264") return false;
+    if (!this.#reordered) {
+      if (frame.pts === frame.dts) return false;
+      this.#reordered = true;
+    }
+    if (frame.key || !isH264BFrame(frame.data)) return false;
+    this.bframesDropped++;
+    return true;
   }
 
   /** A recent packet of a kind by sequence number (a NACK's answer), or undefined once it is too old. */
@@ -115,7 +144,14 @@ export class WebrtcRtpOut implements SharedOutput {
   packets(frame: Frame): Buffer[] {
     let out = this.#packets.get(frame);
     if (out) return out;
-    const views = this.#closed ? [] : this.#packetizer(frame.track).packets(frame);
+    let views: Uint8Array[] = [];
+    try {
+      if (!this.#closed && !this.#leftOut(frame)) views = this.#packetizer(frame.track).packets(frame);
+    } catch (err) {
+      // A frame the payload format cannot carry (e.g. AV1 with a broken OBU size) is left out.
+      if (!(err instanceof ProtocolError)) throw err;
+      this.badFrames++;
+    }
     out = views.map((v) => Buffer.from(v.buffer, v.byteOffset, v.byteLength));
     this.#packets.set(frame, out);
     const history = this.#history[frame.track.kind];

@@ -1,9 +1,10 @@
 /**
  * The running WebRTC sessions by id (the id is the last segment of the `Location` a WHIP/WHEP client
  * DELETEs or PATCHes). The HTTP service owns one registry: a reload edits its settings in place (new
- * sessions use them), and closing the service ends every session.
+ * sessions use them), and closing the service ends every session. Each session is also listed in
+ * the hub's session registry (the admin's Sessions page: role, stream, address, bytes; kickable).
  */
-import type { Stream } from "../../core/mod.ts";
+import type { SessionInfo, SessionRegistry, Stream } from "../../core/mod.ts";
 import type { Logger } from "../../log/mod.ts";
 import type { WebrtcSettings } from "./settings.ts";
 import { NoPortError } from "./errors.ts";
@@ -77,9 +78,13 @@ export class WebrtcSessions {
   #seq = 1;
   #ports: PortWindows | undefined;
 
-  constructor(settings: WebrtcSettings | null, log: Logger) {
+  #registry: SessionRegistry | undefined;
+  #unlist = new Map<WebrtcSession, () => void>();
+
+  constructor(settings: WebrtcSettings | null, log: Logger, registry?: SessionRegistry) {
     this.settings = settings;
     this.#log = log;
+    this.#registry = registry;
     this.#ports = portWindows(settings);
     guardUdpBindErrors(log);
   }
@@ -97,8 +102,31 @@ export class WebrtcSessions {
     return { settings, ports, give: () => pool.give(ports) };
   }
 
+  /** Lists a session in the hub's registry as `whep#N` / `whip#N` (protocol webrtc). */
+  #list(s: WebrtcSession, name: string, role: "player" | "publisher", remote: string) {
+    const unlist = this.#registry?.add({
+      info: (): SessionInfo => {
+        const st = s.stats();
+        return {
+          id: name,
+          protocol: "webrtc",
+          role,
+          remote,
+          stream: s.stream.key,
+          startedAt: s.createdAt,
+          bytesIn: "bytesReceived" in st ? st.bytesReceived : 0,
+          bytesOut: "bytesSent" in st ? st.bytesSent : 0,
+        };
+      },
+      close: (reason) => s.close(reason),
+    });
+    if (unlist) this.#unlist.set(s, unlist);
+  }
+
   #forget(s: WebrtcSession, give: () => void) {
     give();
+    this.#unlist.get(s)?.();
+    this.#unlist.delete(s);
     if (this.#sessions.get(s.id) === s) this.#sessions.delete(s.id);
     if (this.#publishers.get(s.stream.key) === s) this.#publishers.delete(s.stream.key);
     this.#closedCount++;
@@ -108,7 +136,8 @@ export class WebrtcSessions {
   openPlayer(stream: Stream, remote: string): WhepSession {
     const { settings, ports, give } = this.#take();
     const id = newId();
-    const log = this.#log.child({ sess: `whep#${this.#seq++}`, key: stream.key, remote });
+    const name = `whep#${this.#seq++}`;
+    const log = this.#log.child({ sess: name, key: stream.key, remote });
     const s = new WhepSession({
       id,
       stream,
@@ -120,6 +149,7 @@ export class WebrtcSessions {
       onClose: (s) => this.#forget(s, give),
     });
     this.#sessions.set(id, s);
+    this.#list(s, name, "player", remote);
     this.#opened++;
     return s;
   }
@@ -128,7 +158,8 @@ export class WebrtcSessions {
   openPublisher(stream: Stream, remote: string): WhipSession {
     const { settings, ports, give } = this.#take();
     const id = newId();
-    const log = this.#log.child({ sess: `whip#${this.#seq++}`, key: stream.key, remote });
+    const name = `whip#${this.#seq++}`;
+    const log = this.#log.child({ sess: name, key: stream.key, remote });
     const s = new WhipSession({
       id,
       stream,
@@ -140,6 +171,7 @@ export class WebrtcSessions {
     });
     this.#sessions.set(id, s);
     this.#publishers.set(stream.key, s);
+    this.#list(s, name, "publisher", remote);
     this.#opened++;
     return s;
   }

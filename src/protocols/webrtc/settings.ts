@@ -4,6 +4,7 @@
  * from the config; the HTTP service carries the result (WHIP and WHEP are HTTP features).
  */
 import type { Config } from "../../config/mod.ts";
+import type { BframesMode } from "./rtp_out.ts";
 
 export interface IceServer {
   url: string;
@@ -34,6 +35,8 @@ export interface WebrtcSettings {
   mtu: number;
   /** `<rtc><nackms>`: how long a stream's packets are kept to answer viewers' NACKs. */
   nackMs: number;
+  /** `<rtc><bframes>`: H.264 B pictures left out for WebRTC viewers ("drop", the default) or sent. */
+  bframes: BframesMode;
   /**
    * Test only (never from the config): the share of outgoing packets werift drops, to exercise NACKs.
    */
@@ -59,5 +62,6 @@ export function webrtcSettings(c: Config): WebrtcSettings | null {
     silenceTimeoutMs: SILENCE_TIMEOUT_MS,
     mtu: WEBRTC_MTU,
     nackMs: c.rtc.nackms,
+    bframes: c.rtc.bframes,
   };
 }

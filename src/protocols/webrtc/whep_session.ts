@@ -135,8 +135,14 @@ export class WhepSession {
       }
       const neg = negotiate(offer, this.stream);
       if (!neg.video && !neg.audio) throw new NoCommonCodecError(this.stream.key, neg.notes);
-      // One line for what the viewer will not get (e.g. AAC audio until the transcoder lands).
-      for (const note of neg.notes) this.#log.info("webrtc media left out", { why: note });
+      // One line for what the viewer will not get: with no common video codec (an H265 source and a
+      // browser without H265) the session carries audio only, and says so (smart_rtmpd's rule).
+      if (neg.notes.length > 0) {
+        const audioOnly = !neg.video && !!this.stream.videoTrack;
+        this.#log.info(audioOnly ? "whep audio only" : "webrtc media left out", {
+          why: neg.notes.join("; "),
+        });
+      }
       const pc = this.#pc = createPeer(this.#o.settings, neg, this.#o.ports);
       this.#addSenders(pc, neg);
       pc.connectionStateChange.subscribe((st) => this.#onState(st));
@@ -238,7 +244,8 @@ export class WhepSession {
 
   #start() {
     this.#connectMs = Date.now() - this.createdAt;
-    this.#rtp = WebrtcRtpOut.acquire(this.stream, this.#o.settings.mtu, this.#o.settings.nackMs);
+    const o = this.#o.settings;
+    this.#rtp = WebrtcRtpOut.acquire(this.stream, o.mtu, o.nackMs, o.bframes);
     this.#lastRtcp = Date.now();
     const silenceMs = this.#o.settings.silenceTimeoutMs;
     this.#silence = setInterval(() => {
@@ -264,18 +271,23 @@ export class WhepSession {
 
   #send(frames: Frame[]): Promise<void> | void {
     const rtp = this.#rtp?.value;
+    const o = this.#o.settings;
     if (!rtp || this.#closed) return;
     let last: Promise<void> | undefined;
     for (const f of frames) {
       const out = f.track.kind === "video" ? this.#video : this.#audio;
       if (!out || f.track.codec !== out.track) continue;
-      if (f.pts !== f.dts && !this.#bframesLogged) {
-        // Measured: Chromium decodes about 1 frame in 15 of an H264 stream with B-frames (it expects
-        // RTP timestamps in decode order); such a source should be encoded without them for WebRTC.
+      if (f.pts !== f.dts && !this.#bframesLogged && f.track.codec === "h264") {
+        // Measured in Chromium: an H264 stream with B-frames decodes about 1 frame in 15 with a PLI
+        // storm; without its B pictures (`<rtc><bframes>drop`, the default) it plays smoothly at the
+        // rate of its I and P frames.
         this.#bframesLogged = true;
-        this.#log.warn("whep source has B-frames: browsers decode few of its frames", {
-          key: this.stream.key,
-        });
+        this.#log.warn(
+          o.bframes === "drop"
+            ? "whep source has B-frames: viewers get its I and P frames only (a lower frame rate)"
+            : "whep source has B-frames: browsers decode few of its frames (<rtc><bframes>pass)",
+          { key: this.stream.key },
+        );
       }
       this.#frames++;
       for (const p of rtp.packets(f)) {

@@ -1,5 +1,5 @@
 /**
- * One WHIP publisher: a werift peer connection that receives H264 and Opus, and the receive path
+ * One WHIP publisher: a werift peer connection that receives H264 or VP8 and Opus, and the receive path
  * every RTP ingest shares (formats/rtp RtpReceiver: reorder, RTP → hub time, depacketize) writing
  * frames into the hub stream. Timestamps come from RTP (aligned by the publisher's sender reports).
  * The publisher gets a PLI every two seconds (so late joiners find a fresh keyframe) and whenever a
@@ -37,6 +37,8 @@ export interface WhipSessionStats {
   audio: string;
   connectMs: number;
   packets: number;
+  /** RTP bytes received (after SRTP). */
+  bytesReceived: number;
   frames: number;
   badPackets: number;
   plis: number;
@@ -86,6 +88,7 @@ export class WhipSession {
   #state = "new";
   #connectMs = 0;
   #packets = 0;
+  #bytes = 0;
   #frameCount = 0;
   #bad = 0;
   #badLogged = false;
@@ -152,7 +155,7 @@ export class WhipSession {
   }
 
   #receiver(c: RtpCodec): RtpReceiver {
-    const codec = c.kind === "video" ? "h264" : "opus";
+    const codec = c.kind === "video" ? c.mimeType.slice(c.mimeType.indexOf("/") + 1).toLowerCase() : "opus";
     return new RtpReceiver({
       codec,
       rtpClock: c.clockRate,
@@ -174,6 +177,7 @@ export class WhipSession {
     const h = rtp.header;
     input.ssrc = h.ssrc;
     this.#packets++;
+    this.#bytes += 12 + rtp.payload.length;
     this.#lastPacketAt = Date.now();
     const frames = this.#frames;
     frames.length = 0;
@@ -287,6 +291,7 @@ export class WhipSession {
       audio: this.#audio?.codec.mimeType ?? "",
       connectMs: this.#connectMs,
       packets: this.#packets,
+      bytesReceived: this.#bytes,
       frames: this.#frameCount,
       badPackets: this.#bad,
       plis: this.#plis,
