@@ -25,6 +25,7 @@ export {
   type TranscoderStats,
 } from "./aac_to_opus.ts";
 export { aacTrackFor, OpusToAac, type OpusToAacOptions, type TranscodedAac } from "./opus_to_aac.ts";
+export { AAC_VIEW_ID, AacView, aacView, type AacViewOptions, needsAacView } from "./aac_view.ts";
 export { downmix, mappedChannels } from "./downmix.ts";
 export { Resampler } from "./resampler.ts";
 
