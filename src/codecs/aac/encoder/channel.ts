@@ -59,19 +59,3 @@ export function newChannelData(): ChannelData {
 export function isShort(layout: Layout): boolean {
   return layout.windowSequence === EIGHT_SHORT_SEQUENCE;
 }
-
-/** Calls fn(from, to) for each window's coefficient range of unit (g, sfb); firstWindow: the group's. */
-export function forEachRange(
-  layout: Layout,
-  firstWindow: number,
-  groupLength: number,
-  sfb: number,
-  fn: (from: number, to: number) => void,
-): void {
-  const lo = layout.swb[sfb];
-  const hi = layout.swb[sfb + 1];
-  for (let w = 0; w < groupLength; w++) {
-    const base = (firstWindow + w) * 128;
-    fn(base + lo, base + hi);
-  }
-}
