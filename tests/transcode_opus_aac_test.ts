@@ -101,7 +101,7 @@ async function playedInSync(url: string, file: string, inputArgs: string[] = [])
   for (const o of offsets) assert.ok(Math.abs(o) <= 0.02, `a beep ${Math.round(o * 1000)} ms off its flash`);
 }
 
-Deno.test("an RTSP Opus publisher played by ffmpeg over HTTP-FLV and MPEG-TS HLS gets AAC, in sync within 20 ms", async () => {
+Deno.test("an RTSP Opus publisher played by ffmpeg over HTTP-FLV, RTMP and MPEG-TS HLS gets AAC, in sync within 20 ms", async () => {
   await using ts = await startTestServer({});
   const dir = await Deno.makeTempDir();
   const pub = publishFlashesAndBeeps(ts.rtsp("/live/beeps"));
@@ -110,14 +110,15 @@ Deno.test("an RTSP Opus publisher played by ffmpeg over HTTP-FLV and MPEG-TS HLS
     assert.equal(stream.audioTrack?.codec, "opus");
     const played = Promise.all([
       playedInSync(ts.http("/live/beeps.flv"), `${dir}/flv.flv`),
+      playedInSync(ts.rtmp("/live/beeps"), `${dir}/rtmp.flv`),
       playedInSync(ts.http("/live/beeps.m3u8"), `${dir}/hls.ts`),
     ]);
-    // While both play: one AAC view and one transcoder, shared.
+    // While they play: one AAC view and one transcoder, shared.
     const ids = () => stream.outputs.ids().filter((id) => id.startsWith("audio:")).sort();
     await waitFor(
-      () => stream.outputs.refs("audio:aac-view") === 2 ? true : undefined,
+      () => stream.outputs.refs("audio:aac-view") === 3 ? true : undefined,
       20_000,
-      "both outputs on the view",
+      "the three outputs on the view",
     );
     assert.deepEqual(ids(), ["audio:aac-view", "audio:aac:default"]);
     assert.equal(stream.outputs.refs("audio:aac:default"), 1);
