@@ -60,6 +60,8 @@ const MAX_BITS_PER_CHANNEL = 6144;
 interface ChannelState {
   prev2: Float32Array;
   prev1: Float32Array;
+  /** The buffer the next input frame is copied into (three rotate: no allocation per frame). */
+  spare: Float32Array;
   detector: TransientDetector;
   data: ChannelData;
 }
@@ -142,6 +144,7 @@ export class AacEncoder {
     this.#chans = Array.from({ length: ch }, () => ({
       prev2: new Float32Array(AAC_FRAME_SAMPLES),
       prev1: new Float32Array(AAC_FRAME_SAMPLES),
+      spare: new Float32Array(AAC_FRAME_SAMPLES),
       detector: new TransientDetector(),
       data: newChannelData(),
     }));
@@ -164,10 +167,13 @@ export class AacEncoder {
           `AAC encoder frame of ${p.length} samples is invalid: must be ${AAC_FRAME_SAMPLES}`,
         );
       }
-      const cur = new Float32Array(AAC_FRAME_SAMPLES);
-      for (let i = 0; i < AAC_FRAME_SAMPLES; i++) cur[i] = Number.isFinite(p[i]) ? p[i] : 0;
-      current.push(cur);
       const st = this.#chans[c];
+      const cur = st.spare;
+      for (let i = 0; i < AAC_FRAME_SAMPLES; i++) {
+        const v = p[i];
+        cur[i] = v - v === 0 ? v : 0; // NaN and ±Infinity → 0
+      }
+      current.push(cur);
       if (st.detector.detect(st.prev1, 576, cur)) shortNext = true;
       for (let s = 0; s < 8; s++) this.#energies[s] += st.detector.energies[s];
     }
@@ -201,6 +207,7 @@ export class AacEncoder {
     this.#pendingEnergies.set(this.#energies);
     for (let c = 0; c < this.channels; c++) {
       const st = this.#chans[c];
+      st.spare = st.prev2;
       st.prev2 = st.prev1;
       st.prev1 = current[c];
     }
@@ -210,8 +217,8 @@ export class AacEncoder {
   /** Forgets all state (after a gap): the next frame starts a fresh stream. */
   reset(): void {
     for (const st of this.#chans) {
-      st.prev2 = new Float32Array(AAC_FRAME_SAMPLES);
-      st.prev1 = new Float32Array(AAC_FRAME_SAMPLES);
+      st.prev2.fill(0);
+      st.prev1.fill(0);
       st.detector.reset();
     }
     this.#reservoir = 0;

@@ -23,7 +23,10 @@ const LOG2_27_4 = Math.log2(27 / 4);
 /** Fills xp, meanRoot and minSf from spec (after M/S). */
 export function prepare(layout: Layout, ch: ChannelData): void {
   const { spec, xp } = ch;
-  for (let k = 0; k < 1024; k++) xp[k] = Math.pow(Math.abs(spec[k]), 0.75);
+  for (let k = 0; k < 1024; k++) {
+    const r = Math.sqrt(Math.abs(spec[k]));
+    xp[k] = r * Math.sqrt(r); // |x|^(3/4)
+  }
   const swb = layout.swb;
   let firstWindow = 0;
   for (let g = 0; g < layout.groups.length; g++) {
