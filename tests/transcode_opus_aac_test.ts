@@ -6,6 +6,7 @@
  * flash's video frame within 20 ms (audio/video sync after transcoding).
  */
 import assert from "node:assert/strict";
+import { streamWarnings } from "../src/http/streams_api.ts";
 import {
   H264B,
   OPUS,
@@ -122,6 +123,7 @@ Deno.test("an RTSP Opus publisher played by ffmpeg over HTTP-FLV, RTMP and MPEG-
     );
     assert.deepEqual(ids(), ["audio:aac-view", "audio:aac:default"]);
     assert.equal(stream.outputs.refs("audio:aac:default"), 1);
+    assert.ok(streamWarnings(stream).includes("transcoding: Opus → AAC for RTMP, FLV and TS HLS players"));
     await played;
     await waitFor(
       () => !stream.outputs.has("audio:aac-view"),
