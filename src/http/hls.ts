@@ -72,6 +72,9 @@ export function defaultHlsOptions(o: Partial<HlsOptions> = {}): HlsOptions {
 
 type Variant = "ts" | "fmp4";
 
+/** How often an Opus source's AAC view is checked for a TS segmenter still using it. */
+const VIEW_CHECK_MS = 10_000;
+
 const PLAYLIST_TYPE = "application/vnd.apple.mpegurl";
 const IMMUTABLE = "public, max-age=31536000, immutable";
 
@@ -94,7 +97,8 @@ export function createHlsRoutes(deps: HttpDeps, opts: HlsOptions = defaultHlsOpt
 
   /**
    * MPEG-TS has no Opus: an Opus source's TS variant is segmented from its AAC view (the audio
-   * transcoded once per stream), held from the first TS request until the source ends.
+   * transcoded once per stream), held from the first TS request while its TS segmenter lives (looked
+   * at every VIEW_CHECK_MS) or until the source ends.
    */
   const views = new Map<Stream, Lease<AacView>>();
   const tsSource = (stream: Stream): Stream => {
@@ -103,10 +107,15 @@ export function createHlsRoutes(deps: HttpDeps, opts: HlsOptions = defaultHlsOpt
     if (!lease) {
       const held = aacView(stream, { log });
       views.set(stream, held);
-      stream.ended.then(() => {
-        views.delete(stream);
+      const drop = () => {
+        clearInterval(check);
+        if (views.get(stream) === held) views.delete(stream);
         held.release();
-      });
+      };
+      const check = setInterval(() => {
+        if (!held.value.stream.outputs.has("hls:ts")) drop();
+      }, VIEW_CHECK_MS);
+      stream.ended.then(drop);
       lease = held;
     }
     return lease.value.stream;
