@@ -3,7 +3,7 @@
  * core of this machine. Prints, per synthetic signal: our AAC decoder's SNR against ffmpeg's decoder
  * and its speed (× real time); the whole AAC → Opus chain's speed and CPU per transcoded stream; and
  * the chain's SNR (decoded by ffmpeg) next to ffmpeg's own AAC → libopus at the same bitrate (CBR).
- * Needs ffmpeg.
+ * Then our AAC encoder and the Opus → AAC transcoder (bench/aac_encode.ts). Needs ffmpeg.
  */
 import { parseArgs } from "node:util";
 import { type Frame, Stream } from "../src/core/mod.ts";
@@ -13,6 +13,7 @@ import { OPUS_FRAME_SAMPLES, OpusEncoder } from "../src/codecs/opus/mod.ts";
 import { ffmpeg, requireFfmpeg, signal, type SignalKind, snrDb } from "../src/codecs/_audio_test_util.ts";
 import { oggOpus } from "../src/codecs/opus/_ogg_test_util.ts";
 import { AacToOpus } from "../src/transcode/mod.ts";
+import { aacEncodeBench } from "./aac_encode.ts";
 
 const { values } = parseArgs({ args: Deno.args, options: { seconds: { type: "string", default: "20" } } });
 const SECONDS = Number(values.seconds);
@@ -169,3 +170,5 @@ const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
 for (const r of rows) {
   console.log(r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  "));
 }
+
+await aacEncodeBench(SECONDS);

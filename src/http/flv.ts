@@ -13,6 +13,7 @@ import { WsSink } from "./ws_sink.ts";
 import type { FrontEnv } from "./front/mod.ts";
 import { admissionStatus } from "./refusals.ts";
 import { FlvFanoutMuxer, type FlvFanoutMuxerOptions, type FlvVideoForm } from "../formats/flv/mod.ts";
+import { aacView, needsAacView } from "../transcode/mod.ts";
 
 let nextId = 1;
 
@@ -40,8 +41,31 @@ function fanoutOptions(o: HttpOptions): FanoutOptions {
   return view;
 }
 
-/** The one FLV fan-out of a stream for a form; the last player's release stops it. */
+/**
+ * The one FLV fan-out of a stream for a form; the last player's release stops it. Legacy FLV has no
+ * Opus: a stream whose audio is Opus is played from its AAC view (the audio transcoded once per stream).
+ */
 function flvFanout(deps: HttpDeps, fanout: FanoutOptions, stream: Stream, form: FlvVideoForm): Lease<Fanout> {
+  if (form === "legacy" && needsAacView(stream)) {
+    const view = aacView(stream, { log: deps.log });
+    const inner = plainFanout(deps, fanout, view.value.stream, form);
+    return {
+      value: inner.value,
+      release: (lingerMs) => {
+        inner.release(lingerMs);
+        view.release(lingerMs);
+      },
+    };
+  }
+  return plainFanout(deps, fanout, stream, form);
+}
+
+function plainFanout(
+  deps: HttpDeps,
+  fanout: FanoutOptions,
+  stream: Stream,
+  form: FlvVideoForm,
+): Lease<Fanout> {
   return stream.outputs.acquire(
     fanoutId(form),
     () => new Fanout(stream, new FlvFanoutMuxer(stream, muxOptions(deps, stream, form)), fanout),

@@ -14,7 +14,7 @@
  */
 import { Hono } from "hono";
 import type { Context } from "hono";
-import type { Stream } from "../core/mod.ts";
+import type { Lease, Stream } from "../core/mod.ts";
 import {
   createFmp4Writer,
   HlsSegmenter,
@@ -26,6 +26,7 @@ import { isEmpty, type OutputTracks, outputTracks, primaryKind } from "../format
 import type { HttpDeps } from "./deps.ts";
 import { type LiveRoutes, SegmenterRegistry } from "./_segmenters.ts";
 import { admitLivePlayer, countServed, notAvailable, playerId, waitForClient } from "./_live_play.ts";
+import { type AacView, aacView, needsAacView } from "../transcode/mod.ts";
 
 export interface HlsOptions {
   /** `<rtmp><hashls>`. */
@@ -71,6 +72,9 @@ export function defaultHlsOptions(o: Partial<HlsOptions> = {}): HlsOptions {
 
 type Variant = "ts" | "fmp4";
 
+/** How often an Opus source's AAC view is checked for a TS segmenter still using it. */
+const VIEW_CHECK_MS = 10_000;
+
 const PLAYLIST_TYPE = "application/vnd.apple.mpegurl";
 const IMMUTABLE = "public, max-age=31536000, immutable";
 
@@ -91,8 +95,35 @@ export function createHlsRoutes(deps: HttpDeps, opts: HlsOptions = defaultHlsOpt
     sessions: deps.sessions,
   });
 
-  const segmenter = (stream: Stream, variant: Variant, pinned = false): HlsSegmenter | undefined =>
-    registry.acquire(stream, variant, (tracks, prev) => {
+  /**
+   * MPEG-TS has no Opus: an Opus source's TS variant is segmented from its AAC view (the audio
+   * transcoded once per stream), held from the first TS request while its TS segmenter lives (looked
+   * at every VIEW_CHECK_MS) or until the source ends.
+   */
+  const views = new Map<Stream, Lease<AacView>>();
+  const tsSource = (stream: Stream): Stream => {
+    if (!needsAacView(stream) || stream.isEnded) return stream;
+    let lease = views.get(stream);
+    if (!lease) {
+      const held = aacView(stream, { log });
+      views.set(stream, held);
+      const drop = () => {
+        clearInterval(check);
+        if (views.get(stream) === held) views.delete(stream);
+        held.release();
+      };
+      const check = setInterval(() => {
+        if (!held.value.stream.outputs.has("hls:ts")) drop();
+      }, VIEW_CHECK_MS);
+      stream.ended.then(drop);
+      lease = held;
+    }
+    return lease.value.stream;
+  };
+
+  const segmenter = (source: Stream, variant: Variant, pinned = false): HlsSegmenter | undefined => {
+    const stream = variant === "ts" ? tsSource(source) : source;
+    return registry.acquire(stream, variant, (tracks, prev) => {
       const writer: SegmentWriter = variant === "ts" ? new TsSegmentWriter(tracks) : createFmp4Writer(tracks);
       return new HlsSegmenter({
         writer,
@@ -107,6 +138,7 @@ export function createHlsRoutes(deps: HttpDeps, opts: HlsOptions = defaultHlsOpt
         continues: prev ? { discontinuitySequence: prev.nextDiscontinuitySequence } : undefined,
       });
     }, { pinned });
+  };
 
   if (opts.startOnPublish) {
     const off = deps.hub.onPublish(async (s) => {
@@ -114,7 +146,9 @@ export function createHlsRoutes(deps: HttpDeps, opts: HlsOptions = defaultHlsOpt
       await s.tracksReady;
       if (!opts.enabled || s.isEnded) return;
       try {
-        segmenter(s, variantFor(outputTracks(s).tracks, undefined), true);
+        // An Opus source is segmented as it is (fMP4) until a TS player asks: no transcoding up front.
+        const tracks = outputTracks(s).tracks;
+        segmenter(s, needsAacView(s) ? "fmp4" : variantFor(tracks, undefined), true);
       } catch (err) {
         log.error("segmenter start failed", { key: s.key, err });
       }
@@ -123,7 +157,8 @@ export function createHlsRoutes(deps: HttpDeps, opts: HlsOptions = defaultHlsOpt
   }
 
   function variantFor(tracks: OutputTracks, q: URLSearchParams | undefined): Variant {
-    if (needsFmp4(tracks)) return "fmp4";
+    // Opus audio alone does not force fMP4: TS carries it transcoded to AAC (the AAC view).
+    if (needsFmp4(tracks.audio?.codec === "opus" ? { video: tracks.video } : tracks)) return "fmp4";
     if (q?.has("fmp4")) return "fmp4";
     if (q?.has("ts")) return "ts";
     return opts.fmp4 ? "fmp4" : "ts";

@@ -100,5 +100,6 @@ export function streamWarnings(s: Stream): string[] {
   const a = s.audioTrack?.codec;
   if (a === "pcma" || a === "pcmu") out.push("G.711 audio: HLS and DASH players get no sound");
   if (s.outputs.peek("audio:opus:default")) out.push("transcoding: AAC → Opus for WebRTC viewers");
+  if (s.outputs.peek("audio:aac-view")) out.push("transcoding: Opus → AAC for RTMP, FLV and TS HLS players");
   return out;
 }

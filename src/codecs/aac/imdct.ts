@@ -7,7 +7,7 @@
  */
 
 /** In-place radix-2 complex FFT (forward, e^(−2πi·pn/M)) of a fixed size M. */
-class Fft {
+export class Fft {
   readonly #size: number;
   readonly #rev: Uint32Array;
   readonly #cos: Float64Array;

@@ -13,6 +13,7 @@ import { dataStartMessage, onStatusMessage, sampleAccessMessage, Status } from "
 import type { RtmpConnection } from "./connection.ts";
 import { UserControl, userControlMessage } from "./messages.ts";
 import { PLAY_STREAM_ID, RtmpMuxer } from "./muxer.ts";
+import { aacView, needsAacView } from "../../transcode/mod.ts";
 
 /** The FourCCs a client lists in connect (`fourCcList`, `videoFourCcInfoMap`, `audioFourCcInfoMap`). */
 export function clientFourCcs(connectObject: Record<string, AmfValue>): Set<string> {
@@ -60,10 +61,26 @@ export interface PlayOutputOptions {
   hevcCodecId?: number;
   fmt3ExtTime?: boolean;
   fanout: FanoutOptions;
+  /** The player takes Opus (Enhanced RTMP, `Opus` in its fourCcList); else an Opus source plays as AAC. */
+  opus?: boolean;
 }
 
-/** The shared Fanout of a stream for one variant and chunking (created by the first player). */
+/**
+ * The shared Fanout of a stream for one variant and chunking (created by the first player). A player
+ * without Enhanced RTMP Opus plays an Opus source from its AAC view (the audio transcoded once per stream).
+ */
 export function rtmpFanout(stream: Stream, o: PlayOutputOptions): Lease<Fanout> {
+  if (!o.opus && needsAacView(stream)) {
+    const view = aacView(stream);
+    const inner = rtmpFanout(view.value.stream, o);
+    return {
+      value: inner.value,
+      release: (lingerMs) => {
+        inner.release(lingerMs);
+        view.release(lingerMs);
+      },
+    };
+  }
   // Everything the bytes depend on is in the id: after a reload that changes one, new players get
   // their own fan-out while the ones already playing keep theirs.
   const id = `rtmp-${o.form}/${o.chunkSize}/${o.fmt3ExtTime === false ? "x" : "e"}/${o.hevcCodecId ?? 12}`;
@@ -80,6 +97,8 @@ export interface PlaybackOptions {
   hevcCodecId?: number;
   fmt3ExtTime?: boolean;
   fanout: FanoutOptions;
+  /** The player takes Opus (see PlayOutputOptions). */
+  opus?: boolean;
 }
 
 /** One player on one stream: subscribed to the shared Fanout, with its own status prefix. */

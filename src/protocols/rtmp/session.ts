@@ -380,6 +380,7 @@ export class RtmpSession {
       hevcCodecId: this.#opts.hevcCodecId,
       fmt3ExtTime: this.#opts.fmt3ExtTime,
       fanout: this.#opts.fanout,
+      opus: this.#fourCcs.has("Opus") || this.#fourCcs.has("*"),
     });
   }
 
