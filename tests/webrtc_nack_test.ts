@@ -60,6 +60,7 @@ Deno.test("whep: NACKs beyond werift's 128-packet history are answered from the 
     silenceTimeoutMs: 10_000,
     mtu: 1200,
     nackMs: 1500,
+    transcode: null,
     dropPercent: 5,
   };
   const rtc = new WebrtcSessions(settings, nullLogger);

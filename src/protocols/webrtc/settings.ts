@@ -34,10 +34,20 @@ export interface WebrtcSettings {
   mtu: number;
   /** `<rtc><nackms>`: how long a stream's packets are kept to answer viewers' NACKs. */
   nackMs: number;
+  /** Audio transcoding (`<rtc><transcode>`, bitrates); null = off: AAC sources play without audio. */
+  transcode: AudioTranscodeSettings | null;
   /**
    * Test only (never from the config): the share of outgoing packets werift drops, to exercise NACKs.
    */
   dropPercent?: number;
+}
+
+/** The bitrates of the stream's audio transcoders (src/transcode), in bit/s. */
+export interface AudioTranscodeSettings {
+  /** AAC → Opus (`<rtc><opusbitrate>`); undefined = automatic: 96000 stereo, 48000 mono. */
+  opusBitrate: number | undefined;
+  /** Opus → AAC (`<rtc><aacbitrate>`), for the AAC encoder's outputs (RTMP, FLV, HLS) of Opus sources. */
+  aacBitrate: number;
 }
 
 /** ICE and DTLS must connect within this (the brief's and browsers' usual failure horizon). */
@@ -59,5 +69,11 @@ export function webrtcSettings(c: Config): WebrtcSettings | null {
     silenceTimeoutMs: SILENCE_TIMEOUT_MS,
     mtu: WEBRTC_MTU,
     nackMs: c.rtc.nackms,
+    transcode: c.rtc.transcode
+      ? {
+        opusBitrate: c.rtc.opusbitrate ? c.rtc.opusbitrate * 1000 : undefined,
+        aacBitrate: c.rtc.aacbitrate * 1000,
+      }
+      : null,
   };
 }

@@ -133,7 +133,7 @@ export class WhepSession {
       if (!offer.media.some((m) => m.type === "video" || m.type === "audio")) {
         throw new BadOfferError("SDP offer is invalid: it has no audio or video media section");
       }
-      const neg = negotiate(offer, this.stream);
+      const neg = negotiate(offer, this.stream, this.#o.settings.transcode !== null);
       if (!neg.video && !neg.audio) throw new NoCommonCodecError(this.stream.key, neg.notes);
       // One line for what the viewer will not get (e.g. AAC audio until the transcoder lands).
       for (const note of neg.notes) this.#log.info("webrtc media left out", { why: note });
@@ -248,7 +248,9 @@ export class WhepSession {
     }, Math.min(1000, silenceMs / 2));
     if (this.#transcodeAudio) {
       // Once per stream: every viewer of an AAC stream shares this encode (and its RTP packets).
-      this.#transcoder = audioAs(this.stream, "opus", { log: this.#log });
+      // The bitrate is the one configured when this viewer came (a reload reaches new transcoders).
+      const bitrate = this.#o.settings.transcode?.opusBitrate;
+      this.#transcoder = audioAs(this.stream, "opus", { log: this.#log, bitrate });
       this.#offTranscoded = this.#transcoder.value.onFrame((f) => void this.#send([f]));
     }
     this.#reader = this.stream.addReader((frames) => this.#send(frames), {
