@@ -45,6 +45,9 @@ const chainCases: { kind: SignalKind; rate: number; channels: 1 | 2 }[] = [
   { kind: "speech", rate: 48000, channels: 2 },
   { kind: "sweep", rate: 32000, channels: 2 },
   { kind: "speech", rate: 16000, channels: 1 },
+  // Mono speech from a wide source: CELT by default (libopus alone would pick its slower hybrid mode).
+  { kind: "speech", rate: 48000, channels: 1 },
+  { kind: "speech", rate: 22050, channels: 1 },
 ];
 
 for (const c of chainCases) {
