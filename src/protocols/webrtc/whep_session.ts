@@ -15,6 +15,7 @@ import { BadOfferError, NoCommonCodecError } from "./errors.ts";
 import { createPeer, gathered, guardDtlsRetransmits, sendTrack } from "./peer.ts";
 import { hostAddresses, keepCandidates } from "./ice.ts";
 import { WebrtcRtpOut } from "./rtp_out.ts";
+import { SenderClock, type SenderReportFields } from "./sender_clock.ts";
 import type { WebrtcSettings } from "./settings.ts";
 import { parseTrickleFragment } from "./trickle.ts";
 
@@ -103,6 +104,8 @@ export class WhepSession {
   #transcodeAudio = false;
   #transcoder: Lease<TranscodedAudio> | undefined;
   #offTranscoded: (() => void) | undefined;
+  /** What the sender reports map RTP time to: the frames' media time, one clock for both tracks. */
+  #clock = new SenderClock();
   /** When each recently retransmitted sequence number went out (pruned as it grows). */
   #resent = new Map<number, number>();
 
@@ -280,12 +283,15 @@ export class WhepSession {
         });
       }
       this.#frames++;
-      for (const p of rtp.packets(f)) {
+      const packets = rtp.packets(f);
+      for (const p of packets) {
         last = out.sender.sendRtp(p);
         last.catch(ignore);
         this.#packets++;
         this.#bytes += p.byteLength;
       }
+      // werift took the packets synchronously: its next sender report pairs the last one with f's time.
+      if (packets.length) this.#clock.stamp(out.sender as unknown as SenderReportFields, packets.at(-1)!, f);
     }
     return last?.catch(ignore);
   }
