@@ -6,6 +6,7 @@
  */
 import { Hono } from "hono";
 import type { Stream } from "../core/mod.ts";
+import { isTranscoding } from "../transcode/mod.ts";
 import { apiAuth } from "./api.ts";
 import type { HttpDeps } from "./deps.ts";
 import { requestHost } from "./request.ts";
@@ -40,7 +41,7 @@ export function streamWarnings(s: Stream): string[] {
   }
   const a = s.audioTrack?.codec;
   if (a === "pcma" || a === "pcmu") out.push("G.711 audio: HLS and DASH players get no sound");
-  if (s.outputs.peek("audio:opus:default")) out.push("transcoding: AAC → Opus for WebRTC viewers");
+  if (isTranscoding(s)) out.push("transcoding: AAC → Opus for WebRTC viewers");
   return out;
 }
 

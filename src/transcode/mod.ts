@@ -25,8 +25,18 @@ export {
 export { downmix, mappedChannels } from "./downmix.ts";
 export { Resampler } from "./resampler.ts";
 
+/** The shared-output id of a stream's transcoder to `codec` at `bitrate` (bit/s; undefined: automatic). */
+export function transcoderId(codec: "opus", bitrate: number | undefined): string {
+  return `audio:${codec}:${bitrate ?? "default"}`;
+}
+
+/** True when some transcoder of the stream runs (any codec, any bitrate). */
+export function isTranscoding(stream: Stream): boolean {
+  return stream.outputs.ids().some((id) => id.startsWith("audio:"));
+}
+
 /** A lease on the stream's audio transcoded to `codec`, started on the first lease. */
 export function audioAs(stream: Stream, codec: "opus", opts: AacToOpusOptions = {}): Lease<TranscodedAudio> {
-  const id = `audio:${codec}:${opts.bitrate ?? "default"}`;
+  const id = transcoderId(codec, opts.bitrate);
   return stream.outputs.acquire<TranscodedAudio>(id, () => new AacToOpus(stream, opts));
 }
