@@ -28,8 +28,8 @@ export interface AacToOpusOptions {
   /** Variable bitrate (default true). */
   vbr?: boolean;
   /**
-   * libopus complexity 0..10 (default 8 for 8–16 kHz sources, coded by SILK; 10 otherwise): lower
-   * trades quality for speed (see OpusEncoderOptions).
+   * libopus complexity 0..10 (default 10): lower trades quality for speed (see OpusEncoderOptions);
+   * it matters most for 8–16 kHz sources, which SILK codes.
    */
   complexity?: number;
   /** The encoder's signal hint (default "auto" for 8–16 kHz sources, "music" (CELT) otherwise). */
@@ -224,11 +224,10 @@ export class AacToOpus implements TranscodedAudio {
   }
 
   /**
-   * The encoder for a chain. Defaults chosen for speed at equal quality (measured, docs/codecs.md):
-   * an 8–16 kHz source is coded as it is, by SILK, at complexity 8 (SILK's settings are the same
-   * at 8–10, but 10 adds libopus's signal analysis); a wider source goes to CELT ("music"), which
-   * libopus would otherwise leave to SILK/hybrid for mono speech up to 64 kbit/s, at a fifth of the
-   * cost and no less SNR.
+   * The encoder for a chain. A source wider than 16 kHz goes to CELT ("music"), which libopus would
+   * otherwise leave to SILK/hybrid for mono speech up to 64 kbit/s: a quarter of the cost and no less
+   * SNR (measured, docs/codecs.md). An 8–16 kHz source is coded as it is, by SILK: CELT would cost
+   * 3 dB of SNR on speech there, so it keeps SILK's cost (see the `complexity` option).
    */
   #encoder(channels: 1 | 2, sampleRate: OpusInputRate): OpusEncoder {
     const narrow = sampleRate <= 16000;
@@ -237,7 +236,7 @@ export class AacToOpus implements TranscodedAudio {
       sampleRate,
       bitrate: this.#opts.bitrate ?? (channels === 2 ? 96000 : 48000),
       vbr: this.#opts.vbr,
-      complexity: this.#opts.complexity ?? (narrow ? 8 : 10),
+      complexity: this.#opts.complexity,
       signal: this.#opts.signal ?? (narrow ? "auto" : "music"),
     });
   }
