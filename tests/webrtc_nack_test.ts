@@ -61,6 +61,7 @@ Deno.test("whep: NACKs beyond werift's 128-packet history are answered from the 
     mtu: 1200,
     nackMs: 1500,
     bframes: "drop",
+    transcode: null,
     dropPercent: 5,
   };
   const rtc = new WebrtcSessions(settings, nullLogger);

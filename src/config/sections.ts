@@ -138,6 +138,8 @@ const iceServer = section({
   credential: text(""),
 });
 
+const OPUS_KBPS_RULE = "must be 0 (automatic: 96 stereo, 48 mono) or an integer 6..510 (kbit/s)";
+
 const rtc = section({
   codec: section({
     audio: oneOf("opus", ["opus", "pcma", "pcmu"]),
@@ -148,6 +150,13 @@ const rtc = section({
   // [Estuary] H.264 B pictures for WebRTC viewers: left out (browsers decode few frames of a stream with
   // B-frames) or sent as they are.
   bframes: oneOf("drop", ["drop", "pass"]),
+  // [Estuary] Audio transcoding for WebRTC (AAC → Opus; Opus → AAC for the other outputs). Off: an AAC
+  // source plays over WebRTC without audio.
+  transcode: bool(true),
+  // [Estuary] Opus bitrate (kbit/s) of AAC → Opus; 0 = automatic: 96 stereo, 48 mono.
+  opusbitrate: int(0, 0, 510, OPUS_KBPS_RULE).refine((n) => n === 0 || n >= 6, { error: OPUS_KBPS_RULE }),
+  // [Estuary] AAC bitrate (kbit/s) of Opus → AAC.
+  aacbitrate: int(128, 16, 512),
   // [Estuary] ICE servers for WebRTC clients, sent in WHIP/WHEP `Link` headers (never used by the server).
   iceservers: section({
     server: z.array(iceServer, { error: "must be a list of <server> elements" }).default([]),

@@ -73,6 +73,7 @@ const DEFAULTS: HttpSettings = {
     mtu: 1200,
     nackMs: 1500,
     bframes: "drop",
+    transcode: { opusBitrate: undefined, aacBitrate: 128_000 },
   },
 };
 

@@ -4,7 +4,7 @@ import { aacTrack, splitAdts } from "../codecs/mod.ts";
 import { ffmpeg, requireFfmpeg, signal, type SignalKind, snrDb } from "../codecs/_audio_test_util.ts";
 import { oggOpus } from "../codecs/opus/_ogg_test_util.ts";
 import type { Logger } from "../log/logger.ts";
-import { audioAs } from "./mod.ts";
+import { audioAs, isTranscoding, transcoderId } from "./mod.ts";
 
 function newStream(): Stream {
   return new Stream({
@@ -45,6 +45,9 @@ const chainCases: { kind: SignalKind; rate: number; channels: 1 | 2 }[] = [
   { kind: "speech", rate: 48000, channels: 2 },
   { kind: "sweep", rate: 32000, channels: 2 },
   { kind: "speech", rate: 16000, channels: 1 },
+  // Mono speech from a wide source: CELT by default (libopus alone would pick its slower hybrid mode).
+  { kind: "speech", rate: 48000, channels: 1 },
+  { kind: "speech", rate: 22050, channels: 1 },
 ];
 
 for (const c of chainCases) {
@@ -118,6 +121,16 @@ Deno.test("AAC → Opus: shared by every lease, stopped by the last release", as
   const b = audioAs(stream, "opus");
   assert.equal(a.value, b.value, "one transcoder for both");
   assert.equal(stream.readerCount, 1);
+  // Another bitrate is another transcoder (`<rtc><opusbitrate>` changed by a reload).
+  const c = audioAs(stream, "opus", { bitrate: 32000 });
+  assert.notEqual(c.value, a.value);
+  assert.deepEqual(stream.outputs.ids().sort(), [
+    transcoderId("opus", 32000),
+    transcoderId("opus", undefined),
+  ]);
+  assert.deepEqual(stream.outputs.ids().sort(), ["audio:opus:32000", "audio:opus:default"]);
+  c.release();
+  assert.ok(isTranscoding(stream, "opus"));
   const track = aacTrack(src.config);
   src.frames.forEach((data, i) => stream.write({ track, dts: i * 1024, pts: i * 1024, key: true, data }));
   await until(() => a.value.stats.framesIn === src.frames.length, "frames transcoded");
@@ -126,6 +139,7 @@ Deno.test("AAC → Opus: shared by every lease, stopped by the last release", as
   assert.equal(stream.readerCount, 1, "still held by b");
   b.release();
   assert.equal(stream.outputs.size, 0);
+  assert.ok(!isTranscoding(stream, "opus"));
   await until(() => stream.readerCount === 0, "the transcoder's reader is gone");
 });
 

@@ -29,6 +29,16 @@ export { AAC_VIEW_ID, AacView, aacView, type AacViewOptions, needsAacView } from
 export { downmix, mappedChannels } from "./downmix.ts";
 export { Resampler } from "./resampler.ts";
 
+/** The shared-output id of a stream's transcoder to `codec` at `bitrate` (bit/s; undefined: automatic). */
+export function transcoderId(codec: "opus" | "aac", bitrate: number | undefined): string {
+  return `audio:${codec}:${bitrate ?? "default"}`;
+}
+
+/** True when some transcoder of the stream to `codec` runs (any bitrate). */
+export function isTranscoding(stream: Stream, codec: "opus" | "aac"): boolean {
+  return stream.outputs.ids().some((id) => id.startsWith(`audio:${codec}:`));
+}
+
 /** A lease on the stream's audio transcoded to `codec`, started on the first lease. */
 export function audioAs(stream: Stream, codec: "opus", opts?: AacToOpusOptions): Lease<TranscodedAudio>;
 export function audioAs(stream: Stream, codec: "aac", opts?: OpusToAacOptions): Lease<TranscodedAac>;
@@ -37,7 +47,7 @@ export function audioAs(
   codec: "opus" | "aac",
   opts: AacToOpusOptions & OpusToAacOptions = {},
 ): Lease<TranscodedAudio> | Lease<TranscodedAac> {
-  const id = `audio:${codec}:${opts.bitrate ?? "default"}`;
+  const id = transcoderId(codec, opts.bitrate);
   if (codec === "aac") return stream.outputs.acquire<TranscodedAac>(id, () => new OpusToAac(stream, opts));
   return stream.outputs.acquire<TranscodedAudio>(id, () => new AacToOpus(stream, opts));
 }

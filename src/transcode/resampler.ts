@@ -45,8 +45,9 @@ export class Resampler {
   readonly #up: number; // L
   readonly #down: number; // M
   /** [phase * TAPS + k] = h[phase + k·L]. */
-  readonly #phases: Float32Array;
-  readonly #history: Float32Array[];
+  readonly #phases: Float64Array;
+  /** Per channel: the last HISTORY input samples, then room for a chunk. */
+  readonly #work: Float32Array[];
   /** The next output's position in the upsampled domain, relative to the current chunk's start. */
   #pos = 0;
   readonly #start: number;
@@ -82,7 +83,7 @@ export class Resampler {
     const fc = (ROLLOFF * 0.5 * Math.min(inRate, outRate)) / (up * inRate);
     const center = (n - 1) / 2;
     const i0Beta = besselI0(KAISER_BETA);
-    this.#phases = new Float32Array(TAPS * up);
+    this.#phases = new Float64Array(TAPS * up);
     for (let j = 0; j < n; j++) {
       const x = j - center;
       const sinc = x === 0 ? 1 : Math.sin(2 * Math.PI * fc * x) / (2 * Math.PI * fc * x);
@@ -98,7 +99,7 @@ export class Resampler {
     this.delay = inRate === outRate ? 0 : Math.ceil(center / down);
     this.#pos = this.#start = center - this.delay * down;
     this.#identity = inRate === outRate;
-    this.#history = Array.from({ length: channels }, () => new Float32Array(HISTORY));
+    this.#work = Array.from({ length: channels }, () => new Float32Array(HISTORY + 4096));
   }
 
   /** Output samples the next `inputLength` input samples will produce (per channel). */
@@ -108,40 +109,61 @@ export class Resampler {
     return this.#pos >= end ? 0 : Math.ceil((end - this.#pos) / this.#down);
   }
 
-  /** Resamples one chunk (planes of equal length) into new planes. */
+  /**
+   * Resamples one chunk (planes of equal length) into new planes. The hot loop: no allocation but
+   * the output planes (a work buffer per channel holds the history and the chunk, grown rarely), the
+   * filter phase and input position stepped with integers instead of a division per output sample.
+   */
   process(planes: readonly Float32Array[]): Float32Array[] {
     if (this.#identity) return planes.map((p) => p.slice());
     const len = planes[0]?.length ?? 0;
     const count = this.outputLength(len);
     const up = this.#up;
-    const down = this.#down;
     const phases = this.#phases;
+    // pos = base·L + phase; each output advances pos by M = baseStep·L + phaseStep.
+    const baseStep = Math.floor(this.#down / up);
+    const phaseStep = this.#down - baseStep * up;
+    const base0 = Math.floor(this.#pos / up);
+    const phase0 = this.#pos - base0 * up;
     const out: Float32Array[] = [];
     for (let c = 0; c < this.channels; c++) {
-      const hist = this.#history[c];
-      const x = new Float32Array(HISTORY + len);
-      x.set(hist);
+      let x = this.#work[c];
+      if (x.length < HISTORY + len) {
+        const bigger = new Float32Array(HISTORY + 2 * len);
+        bigger.set(x.subarray(0, HISTORY));
+        x = this.#work[c] = bigger;
+      }
       x.set(planes[c], HISTORY);
       const y = new Float32Array(count);
-      let pos = this.#pos;
-      for (let n = 0; n < count; n++, pos += down) {
-        const base = Math.floor(pos / up);
-        const at = (pos - base * up) * TAPS;
-        const idx = HISTORY + base;
-        let s = 0;
-        for (let k = 0; k < TAPS; k++) s += phases[at + k] * x[idx - k];
-        y[n] = s;
+      let idx = HISTORY + base0;
+      let phase = phase0;
+      for (let n = 0; n < count; n++) {
+        const at = phase * TAPS;
+        let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        for (let k = 0; k < TAPS; k += 4) {
+          s0 += phases[at + k] * x[idx - k];
+          s1 += phases[at + k + 1] * x[idx - k - 1];
+          s2 += phases[at + k + 2] * x[idx - k - 2];
+          s3 += phases[at + k + 3] * x[idx - k - 3];
+        }
+        y[n] = (s0 + s1) + (s2 + s3);
+        idx += baseStep;
+        phase += phaseStep;
+        if (phase >= up) {
+          phase -= up;
+          idx++;
+        }
       }
-      hist.set(x.subarray(len, len + HISTORY));
+      x.copyWithin(0, len, len + HISTORY);
       out.push(y);
     }
-    this.#pos += count * down - len * up;
+    this.#pos += count * this.#down - len * up;
     return out;
   }
 
   /** Forgets the history (after a gap in the input). */
   reset(): void {
-    for (const h of this.#history) h.fill(0);
+    for (const w of this.#work) w.fill(0, 0, HISTORY);
     this.#pos = this.#start;
   }
 }

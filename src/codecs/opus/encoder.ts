@@ -10,7 +10,10 @@ import {
   OPUS_GET_LOOKAHEAD,
   OPUS_SET_BITRATE,
   OPUS_SET_COMPLEXITY,
+  OPUS_SET_SIGNAL,
   OPUS_SET_VBR,
+  OPUS_SIGNAL_MUSIC,
+  OPUS_SIGNAL_VOICE,
 } from "./libopus.ts";
 
 /** Samples per channel of one 20 ms frame at 48 kHz (the Opus clock of every timestamp). */
@@ -37,6 +40,12 @@ export interface OpusEncoderOptions {
    * 2.5–5 dB less SNR on speech; 48 kHz stereo (CELT) runs at about 140× at 10.
    */
   complexity?: number;
+  /**
+   * What the input is (default "auto": libopus guesses per frame). A hint to its mode decision:
+   * "music" makes it choose CELT (the transform coder) down to 16 kbit/s, "voice" SILK (linear
+   * prediction) up to 64 kbit/s mono / 36 stereo; SILK at complexity 8–10 is several times slower.
+   */
+  signal?: "auto" | "voice" | "music";
 }
 
 export class OpusEncoder {
@@ -77,6 +86,8 @@ export class OpusEncoder {
     this.#lib.ctl(OPUS_SET_BITRATE, o.bitrate);
     this.#lib.ctl(OPUS_SET_COMPLEXITY, complexity);
     if (o.vbr === false) this.#lib.ctl(OPUS_SET_VBR, 0);
+    if (o.signal === "music") this.#lib.ctl(OPUS_SET_SIGNAL, OPUS_SIGNAL_MUSIC);
+    else if (o.signal === "voice") this.#lib.ctl(OPUS_SET_SIGNAL, OPUS_SIGNAL_VOICE);
     this.lookahead = this.#lib.ctl(OPUS_GET_LOOKAHEAD);
     this.#pcm = new Int16Array(this.frameSamples * o.channels);
   }

@@ -11,6 +11,10 @@ export const OPUS_SET_BITRATE = 4002;
 export const OPUS_SET_COMPLEXITY = 4010;
 export const OPUS_SET_VBR = 4006;
 export const OPUS_GET_LOOKAHEAD = 4027;
+export const OPUS_SET_SIGNAL = 4024;
+/** OPUS_SET_SIGNAL values: what the input is, a hint to the SILK/CELT mode decision. */
+export const OPUS_SIGNAL_VOICE = 3001;
+export const OPUS_SIGNAL_MUSIC = 3002;
 
 /** One libopus encoder, on interleaved Int16 PCM at its input rate. */
 export interface LibOpusEncoder {

@@ -88,6 +88,22 @@ Deno.test("Opus decoder: decodes our packets as ffmpeg's libopus decoder does", 
   assert.ok(snr >= 60, `SNR ${snr.toFixed(1)} dB against ffmpeg's libopus decoder`);
 });
 
+Deno.test("Opus encoder: the signal hint steers the mode (TOC config: 0–11 SILK, 12–15 hybrid, 16–31 CELT)", () => {
+  const pcm = signal("speech", 48000, 1, 1);
+  const modes = (hint: "voice" | "music") => {
+    const enc = new OpusEncoder({ channels: 1, bitrate: 48000, signal: hint });
+    const seen = new Set<string>();
+    for (let f = 0; f + 1 <= pcm.length / OPUS_FRAME_SAMPLES; f++) {
+      const toc = enc.encode([pcm.subarray(f * OPUS_FRAME_SAMPLES, (f + 1) * OPUS_FRAME_SAMPLES)])[0] >> 3;
+      seen.add(toc < 12 ? "silk" : toc < 16 ? "hybrid" : "celt");
+    }
+    enc.close();
+    return [...seen].sort().join();
+  };
+  assert.equal(modes("music"), "celt");
+  assert.ok(!modes("voice").includes("celt"), modes("voice"));
+});
+
 Deno.test("Opus: bad input is an OpusError naming the value and the rule", () => {
   assert.throws(() => new OpusEncoder({ channels: 2, bitrate: 100 }), /bitrate 100 is invalid: must be 6000/);
   assert.throws(() => new OpusEncoder({ channels: 3 as 2, bitrate: 96000 }), OpusError);

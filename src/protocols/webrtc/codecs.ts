@@ -177,9 +177,12 @@ const AUDIO_ENCODING: Record<string, { name: string; clockRate: number }> = {
   pcmu: { name: "PCMU", clockRate: 8000 },
 };
 
-function pickAudio(m: SdpMedia, _stream: Stream, t: AudioTrack): RtpCodec | string {
+function pickAudio(m: SdpMedia, t: AudioTrack, transcode: boolean): RtpCodec | string {
   const to = audioFor(t.codec);
   if (!to) return `the source audio is ${t.codec.toUpperCase()}, which WebRTC cannot carry`;
+  if (to.transcoded && !transcode) {
+    return `the source audio is ${t.codec.toUpperCase()} and audio transcoding is off (<rtc><transcode>)`;
+  }
   const want = AUDIO_ENCODING[to.codec];
   const o = offered(m).find((o) => o.encoding.toUpperCase() === want.name && o.clockRate === want.clockRate);
   if (!o) return `the offer has no ${want.name}/${want.clockRate} for the source's audio`;
@@ -193,8 +196,11 @@ function pickAudio(m: SdpMedia, _stream: Stream, t: AudioTrack): RtpCodec | stri
   };
 }
 
-/** The codecs of the answer for the stream's current tracks; what is left out says why in `notes`. */
-export function negotiate(offer: Sdp, stream: Stream): Negotiated {
+/**
+ * The codecs of the answer for the stream's current tracks; what is left out says why in `notes`.
+ * `transcode` false (`<rtc><transcode>off`): audio that would need the transcoder is left out.
+ */
+export function negotiate(offer: Sdp, stream: Stream, transcode = true): Negotiated {
   const out: Negotiated = { notes: [] };
   const video = offer.media.find((m) => m.type === "video" && wants(m));
   const audio = offer.media.find((m) => m.type === "audio" && wants(m));
@@ -205,7 +211,7 @@ export function negotiate(offer: Sdp, stream: Stream): Negotiated {
     else out.video = r;
   } else if (v) out.notes.push("no video: the offer receives no video");
   if (a && audio) {
-    const r = pickAudio(audio, stream, a);
+    const r = pickAudio(audio, a, transcode);
     if (typeof r === "string") out.notes.push(`no audio: ${r}`);
     else {
       out.audio = r;

@@ -75,6 +75,15 @@ Deno.test("negotiate: AAC goes out as Opus (transcoded); what cannot be sent is 
   assert.deepEqual(audioFor("aac"), { codec: "opus", transcoded: true });
   assert.deepEqual(audioFor("opus"), { codec: "opus", transcoded: false });
   assert.equal(audioFor("mp3"), undefined);
+  // <rtc><transcode>off: the AAC is left out (video only), with the reason; Opus still goes out.
+  const off = negotiate(OFFER, streamOf(baseline, aac), false);
+  assert.ok(off.video);
+  assert.equal(off.audio, undefined);
+  assert.equal(off.transcodeAudio, undefined);
+  assert.deepEqual(off.notes, [
+    "no audio: the source audio is AAC and audio transcoding is off (<rtc><transcode>)",
+  ]);
+  assert.ok(negotiate(OFFER, streamOf(baseline, opus), false).audio);
 
   const b = negotiate(OFFER, streamOf(h265, opus));
   assert.equal(b.video, undefined);

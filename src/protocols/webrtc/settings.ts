@@ -37,10 +37,20 @@ export interface WebrtcSettings {
   nackMs: number;
   /** `<rtc><bframes>`: H.264 B pictures left out for WebRTC viewers ("drop", the default) or sent. */
   bframes: BframesMode;
+  /** Audio transcoding (`<rtc><transcode>`, bitrates); null = off: AAC sources play without audio. */
+  transcode: AudioTranscodeSettings | null;
   /**
    * Test only (never from the config): the share of outgoing packets werift drops, to exercise NACKs.
    */
   dropPercent?: number;
+}
+
+/** The bitrates of the stream's audio transcoders (src/transcode), in bit/s. */
+export interface AudioTranscodeSettings {
+  /** AAC → Opus (`<rtc><opusbitrate>`); undefined = automatic: 96000 stereo, 48000 mono. */
+  opusBitrate: number | undefined;
+  /** Opus → AAC (`<rtc><aacbitrate>`), for the AAC encoder's outputs (RTMP, FLV, HLS) of Opus sources. */
+  aacBitrate: number;
 }
 
 /** ICE and DTLS must connect within this (the brief's and browsers' usual failure horizon). */
@@ -63,5 +73,11 @@ export function webrtcSettings(c: Config): WebrtcSettings | null {
     mtu: WEBRTC_MTU,
     nackMs: c.rtc.nackms,
     bframes: c.rtc.bframes,
+    transcode: c.rtc.transcode
+      ? {
+        opusBitrate: c.rtc.opusbitrate ? c.rtc.opusbitrate * 1000 : undefined,
+        aacBitrate: c.rtc.aacbitrate * 1000,
+      }
+      : null,
   };
 }

@@ -14,6 +14,7 @@ Deno.test("webrtc settings: defaults, smart_rtmpd's shipped config, NAT and ICE 
     mtu: 1200,
     nackMs: 1500,
     bframes: "drop",
+    transcode: { opusBitrate: undefined, aacBitrate: 128_000 },
   };
   assert.deepEqual(webrtcSettings(defaultConfig()), defaults);
   assert.deepEqual(webrtcSettings(shippedConfig()), defaults);
@@ -32,6 +33,26 @@ Deno.test("webrtc settings: defaults, smart_rtmpd's shipped config, NAT and ICE 
   assert.equal(
     webrtcSettings(loadConfig({ text: "<config><rtmp><haswebrtc>false</haswebrtc></rtmp></config>" }).config),
     null,
+  );
+  const bitrates = (xml: string) =>
+    webrtcSettings(loadConfig({ text: `<config><rtc>${xml}</rtc></config>` }).config)!.transcode;
+  assert.deepEqual(bitrates("<opusbitrate>64</opusbitrate><aacbitrate>96</aacbitrate>"), {
+    opusBitrate: 64_000,
+    aacBitrate: 96_000,
+  });
+  assert.deepEqual(bitrates("<opusbitrate>0</opusbitrate>"), { opusBitrate: undefined, aacBitrate: 128_000 });
+  assert.equal(bitrates("<transcode>off</transcode><opusbitrate>64</opusbitrate>"), null);
+  assert.throws(
+    () => loadConfig({ text: "<config><rtc><opusbitrate>5</opusbitrate></rtc></config>" }),
+    /rtc.opusbitrate = "5" is invalid: must be 0 \(automatic: 96 stereo, 48 mono\) or an integer 6..510/,
+  );
+  assert.throws(
+    () => loadConfig({ text: "<config><rtc><aacbitrate>1000</aacbitrate></rtc></config>" }),
+    /rtc.aacbitrate = "1000" is invalid: must be an integer 16..512/,
+  );
+  assert.throws(
+    () => loadConfig({ text: "<config><rtc><transcode>maybe</transcode></rtc></config>" }),
+    /rtc.transcode = "maybe" is invalid: must be true or false/,
   );
   assert.throws(
     () =>

@@ -15,6 +15,7 @@ import { BadOfferError, NoCommonCodecError } from "./errors.ts";
 import { createPeer, gathered, guardDtlsRetransmits, sendTrack } from "./peer.ts";
 import { hostAddresses, keepCandidates } from "./ice.ts";
 import { WebrtcRtpOut } from "./rtp_out.ts";
+import { SenderClock, type SenderReportFields } from "./sender_clock.ts";
 import type { WebrtcSettings } from "./settings.ts";
 import { parseTrickleFragment } from "./trickle.ts";
 
@@ -103,6 +104,8 @@ export class WhepSession {
   #transcodeAudio = false;
   #transcoder: Lease<TranscodedAudio> | undefined;
   #offTranscoded: (() => void) | undefined;
+  /** What the sender reports map RTP time to: the frames' media time, one clock for both tracks. */
+  #clock = new SenderClock();
   /** When each recently retransmitted sequence number went out (pruned as it grows). */
   #resent = new Map<number, number>();
 
@@ -133,7 +136,7 @@ export class WhepSession {
       if (!offer.media.some((m) => m.type === "video" || m.type === "audio")) {
         throw new BadOfferError("SDP offer is invalid: it has no audio or video media section");
       }
-      const neg = negotiate(offer, this.stream);
+      const neg = negotiate(offer, this.stream, this.#o.settings.transcode !== null);
       if (!neg.video && !neg.audio) throw new NoCommonCodecError(this.stream.key, neg.notes);
       // One line for what the viewer will not get: with no common video codec (an H265 source and a
       // browser without H265) the session carries audio only, and says so (smart_rtmpd's rule).
@@ -255,7 +258,9 @@ export class WhepSession {
     }, Math.min(1000, silenceMs / 2));
     if (this.#transcodeAudio) {
       // Once per stream: every viewer of an AAC stream shares this encode (and its RTP packets).
-      this.#transcoder = audioAs(this.stream, "opus", { log: this.#log });
+      // The bitrate is the one configured when this viewer came (a reload reaches new transcoders).
+      const bitrate = this.#o.settings.transcode?.opusBitrate;
+      this.#transcoder = audioAs(this.stream, "opus", { log: this.#log, bitrate });
       this.#offTranscoded = this.#transcoder.value.onFrame((f) => void this.#send([f]));
     }
     this.#reader = this.stream.addReader((frames) => this.#send(frames), {
@@ -290,12 +295,15 @@ export class WhepSession {
         );
       }
       this.#frames++;
-      for (const p of rtp.packets(f)) {
+      const packets = rtp.packets(f);
+      for (const p of packets) {
         last = out.sender.sendRtp(p);
         last.catch(ignore);
         this.#packets++;
         this.#bytes += p.byteLength;
       }
+      // werift took the packets synchronously: its next sender report pairs the last one with f's time.
+      if (packets.length) this.#clock.stamp(out.sender as unknown as SenderReportFields, packets.at(-1)!, f);
     }
     return last?.catch(ignore);
   }
