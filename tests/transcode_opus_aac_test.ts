@@ -6,7 +6,7 @@
  * flash's video frame within 20 ms (audio/video sync after transcoding).
  */
 import assert from "node:assert/strict";
-import { streamWarnings } from "../src/http/streams_api.ts";
+import { streamWarnings } from "../src/http/stream_info.ts";
 import {
   H264B,
   OPUS,
