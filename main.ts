@@ -15,6 +15,15 @@ import {
   shutdownHandler,
   watchedFiles,
 } from "./src/cli/mod.ts";
+import { consoleSink, createLogger } from "./src/log/mod.ts";
+import {
+  grantedFlags,
+  runSupervisor,
+  workerCommand,
+  workerFromEnv,
+  type WorkerLink,
+  workersSettings,
+} from "./src/workers/mod.ts";
 import denoJson from "./deno.json" with { type: "json" };
 
 const VERSION = denoJson.version;
@@ -154,7 +163,21 @@ async function main(): Promise<number> {
     console.error(`estuary: ${(err as Error).message}`);
     return 1;
   }
+  const console_ = createLogger({ level: loaded.config.log.level, sinks: [consoleSink] });
+  let worker: WorkerLink | undefined;
+  try {
+    worker = workerFromEnv(envObj, console_);
+  } catch (err) {
+    console.error(`estuary: ${(err as Error).message}`);
+    return 1;
+  }
+  if (!worker) {
+    const ws = workersSettings(loaded.config);
+    if (ws.fallback) console_.warn("workers: one process", { reason: ws.fallback });
+    if (ws.count > 1) return await supervise(ws.count, loaded.config, envObj, console_);
+  }
   const server = createServer({
+    worker,
     config: loaded.config,
     policy: loaded.policy,
     policyFile,
@@ -201,6 +224,43 @@ async function main(): Promise<number> {
   ];
   if (files.length) watch = reloadOnChange(files, reload, server.log);
   return await new Promise<number>(() => {});
+}
+
+/**
+ * `<workers>` N: this process runs N workers of the same program and keeps them running; it listens
+ * on nothing public itself. SIGHUP reaches every worker (each also watches the config file); SIGINT
+ * and SIGTERM stop them all gracefully.
+ */
+async function supervise(
+  count: number,
+  config: Parameters<typeof runSupervisor>[0]["config"],
+  env: Record<string, string>,
+  log: ReturnType<typeof createLogger>,
+): Promise<number> {
+  const command = workerCommand({
+    execPath: Deno.execPath(),
+    standalone: !!Deno.build.standalone,
+    mainModule: Deno.mainModule,
+    args: Deno.args,
+    permissions: grantedFlags(),
+    configFile: Deno.build.standalone ? undefined : new URL("./deno.json", import.meta.url).pathname,
+  });
+  const run = runSupervisor({ config, count, command, env, log });
+  let stopping: Promise<void> | undefined;
+  const done = new Promise<number>((resolve) => {
+    onSignals({
+      stop: (signal) => {
+        log.info("stopping workers", { signal });
+        stopping ??= run.stop().then(() => resolve(0));
+      },
+      reload: (signal) => {
+        log.info("reload: passed to every worker", { signal });
+        run.supervisor.signal("SIGHUP");
+      },
+      refused: (signal, err) => log.warn("cannot listen to a signal", { signal, error: err }),
+    });
+  });
+  return await done;
 }
 
 if (import.meta.main) Deno.exit(await main());

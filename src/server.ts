@@ -19,6 +19,7 @@ import { clusterService } from "./cluster/service.ts";
 import { edgeService } from "./cluster/edge_service.ts";
 import { pullsService } from "./cluster/pulls_service.ts";
 import { httpService } from "./http/service.ts";
+import { type WorkerLink, workersService } from "./workers/mod.ts";
 import {
   consoleSink,
   createLogger,
@@ -44,6 +45,7 @@ export const SERVICES: readonly ServiceModule<any>[] = [
   clusterService,
   pullsService,
   edgeService,
+  workersService,
 ];
 
 export interface ServerOptions {
@@ -59,6 +61,8 @@ export interface ServerOptions {
   sinks?: LogSink[];
   /** Reads the config and policy again (files + environment), for the admin API's restart; throws on a bad file. */
   load?: () => { config: Config; policy?: Policy };
+  /** This process is one of `<workers>` worker processes: its link to the supervisor and siblings. */
+  worker?: WorkerLink;
 }
 
 export interface EstuaryServer {
@@ -154,6 +158,7 @@ export function createServer(opts: ServerOptions): EstuaryServer {
     configFile: opts.configFile,
     policyFile: opts.policyFile,
     policy: () => policy,
+    worker: opts.worker,
     reloadFromDisk: opts.load
       ? () => {
         const l = opts.load!();
