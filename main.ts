@@ -205,6 +205,8 @@ async function main(): Promise<number> {
     for (const w of next.warnings) server.log.warn("config warning", { detail: w });
     await server.reload(next.config, next.policy);
   }, server.log);
+  // A worker outlives no supervisor: one killed outright leaves its workers to stop themselves.
+  worker?.watchSupervisor(() => stop("SIGTERM"));
   const removeSignals = onSignals({
     stop,
     reload: (signal) => void reload(signal),

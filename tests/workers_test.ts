@@ -162,3 +162,97 @@ Deno.test({
     }
   },
 });
+
+/** The process has exited (gone, or a zombie waiting for a reaper). */
+function gone(pid: number): boolean {
+  try {
+    return Deno.readTextFileSync(`/proc/${pid}/stat`).split(") ")[1]?.startsWith("Z") ?? true;
+  } catch {
+    return true;
+  }
+}
+
+async function getText(url: string): Promise<{ status: number; text: string }> {
+  const client = Deno.createHttpClient({ poolMaxIdlePerHost: 0 });
+  try {
+    const r = await fetch(url, { client, signal: AbortSignal.timeout(15_000) });
+    return { status: r.status, text: await r.text() };
+  } finally {
+    client.close();
+  }
+}
+
+Deno.test({
+  name:
+    "workers 2: HLS from either worker comes from the publisher's one segmenter; metrics and SIGHUP reach every worker",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const server = await startEstuary({ env: { ESTUARY_WORKERS: "2" }, timeoutMs: 90_000 });
+    const pub = ffmpegPublish({
+      url: server.rtmp("/live/hls"),
+      format: "flv",
+      seconds: 120,
+      size: SIZE,
+      video: H264B,
+      audio: AAC,
+    });
+    try {
+      await until("both workers and the publish", 60_000, async () => {
+        const w = (await getJson(server.http("/api/workers"))).body.workers as WorkerRow[];
+        return w.length === 2 && w.some((x) => x.publishing.includes("live/hls")) ? w : undefined;
+      });
+      // Playlists over new connections (either worker): the same segments, from one segmenter.
+      const playlist = await until("an HLS playlist with segments", 60_000, async () => {
+        const r = await getText(server.http("/live/hls.m3u8"));
+        return r.status === 200 && r.text.includes("#EXTINF") ? r.text : undefined;
+      });
+      const seqs = new Set<number>();
+      for (let i = 0; i < 8; i++) {
+        const r = await getText(server.http("/live/hls.m3u8"));
+        assert.equal(r.status, 200, r.text);
+        const seq = Number(/#EXT-X-MEDIA-SEQUENCE:(\d+)/.exec(r.text)?.[1]);
+        seqs.add(seq);
+        const first = Number(/#EXT-X-MEDIA-SEQUENCE:(\d+)/.exec(playlist)?.[1]);
+        // One segmenter numbers the segments: every answer continues the first one's numbering.
+        assert.ok(seq >= first && seq - first < 30, `media sequence ${seq} after ${first}`);
+      }
+      const hls = await decodedFrames(server.http("/live/hls.m3u8"), { frames: 60, timeoutMs: 40_000 });
+      assert.equal(hls.frames, 60, hls.stderr.slice(-300));
+      const metrics = await until("metrics from both workers", 20_000, async () => {
+        const r = await getText(server.http("/metrics"));
+        return r.status === 200 && r.text.includes('worker="1"') && r.text.includes('worker="0"')
+          ? r.text
+          : undefined;
+      });
+      const muxers = metrics.split("\n").filter((l) => l.startsWith("hls_muxers{") && l.includes("live/hls"));
+      assert.equal(muxers.length, 1, muxers.join("\n"));
+      // SIGHUP to the supervisor: every worker reloads.
+      const before = server.lines.filter((l) => l.includes("config reloaded")).length;
+      Deno.kill(server.child.pid, "SIGHUP");
+      await until("both workers reloaded", 30_000, () =>
+        Promise.resolve(
+          server.lines.filter((l) => l.includes("config reloaded")).length >= before + 2 ? true : undefined,
+        ));
+      // The supervisor killed outright (no chance to stop its workers): they stop on their own.
+      const pids = ((await getJson(server.http("/api/workers"))).body.workers as WorkerRow[]).map((x) =>
+        x.pid
+      );
+      Deno.kill(server.child.pid, "SIGKILL");
+      const t0 = Date.now();
+      await until(
+        "the workers to stop after their supervisor",
+        30_000,
+        () => Promise.resolve(pids.every(gone) || undefined),
+      );
+      console.log(
+        `workers HLS: 8 playlists over new connections, media sequences ${[...seqs].join(",")}; ` +
+          `one hls muxer in /metrics; SIGHUP reloaded both workers; ` +
+          `with the supervisor killed, the workers stopped within ${Date.now() - t0} ms`,
+      );
+    } finally {
+      await pub.stop();
+      await server.stop();
+    }
+  },
+});

@@ -51,6 +51,7 @@ export class WorkerLink {
   #claims = new Map<string, Claim>();
   #server: Deno.HttpServer<Deno.NetAddr> | undefined;
   #app: Fetch | undefined;
+  #parentTimer: ReturnType<typeof setInterval> | undefined;
   #self: () => WorkerSelf = () => ({ index: this.index, pid: Deno.pid, players: 0, publishing: [] });
 
   constructor(id: WorkerIdentity, log: Logger) {
@@ -88,7 +89,24 @@ export class WorkerLink {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.#parentTimer);
     await this.#server?.shutdown();
+  }
+
+  /**
+   * A worker whose supervisor is gone (killed with SIGKILL, so it could not stop its workers) stops
+   * itself gracefully, as on SIGTERM, instead of holding the ports forever.
+   */
+  watchSupervisor(stop: () => void, everyMs = 2000): void {
+    const parent = Deno.ppid;
+    const timer = setInterval(() => {
+      if (Deno.ppid === parent) return;
+      clearInterval(timer);
+      this.#log.warn("supervisor gone; worker stopping", { worker: this.index, supervisor_pid: parent });
+      stop();
+    }, everyMs);
+    Deno.unrefTimer(timer);
+    this.#parentTimer = timer;
   }
 
   /** Where a key is published, when on a sibling worker (from the pushed view). */
