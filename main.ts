@@ -18,6 +18,7 @@ import {
 import { consoleSink, createLogger } from "./src/log/mod.ts";
 import {
   grantedFlags,
+  ownCommandLine,
   runSupervisor,
   workerCommand,
   workerFromEnv,
@@ -239,7 +240,7 @@ async function supervise(
   env: Record<string, string>,
   log: ReturnType<typeof createLogger>,
 ): Promise<number> {
-  const command = workerCommand({
+  const command = ownCommandLine() ?? workerCommand({
     execPath: Deno.execPath(),
     standalone: !!Deno.build.standalone,
     mainModule: Deno.mainModule,

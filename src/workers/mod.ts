@@ -8,6 +8,7 @@ export { type WorkerIdentity, WorkerLink, type WorkerSelf } from "./link.ts";
 export {
   freePort,
   grantedFlags,
+  ownCommandLine,
   Supervisor,
   type SupervisorOptions,
   WORKER_CONTROL_ENV,

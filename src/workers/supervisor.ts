@@ -151,6 +151,24 @@ export function workerCommand(o: {
   return { command: o.execPath, args: ["run", ...o.permissions, ...config, main, ...o.args] };
 }
 
+/**
+ * This process's own command line (Linux's /proc/self/cmdline), to run a worker exactly as the
+ * supervisor was run: the same runtime flags (permissions, `--v8-flags`, config), main module and
+ * arguments. Undefined where it cannot be read.
+ */
+export function ownCommandLine(read: () => string = () => Deno.readTextFileSync("/proc/self/cmdline")):
+  | { command: string; args: string[] }
+  | undefined {
+  let argv: string[];
+  try {
+    argv = read().split("\0");
+  } catch {
+    return undefined;
+  }
+  if (argv.at(-1) === "") argv.pop();
+  return argv.length > 0 ? { command: Deno.execPath(), args: argv.slice(1) } : undefined;
+}
+
 const PERMISSIONS = ["read", "write", "net", "env", "run", "sys", "ffi", "import"] as const;
 
 /** `--allow-<name>` for every permission this process holds without restriction. */
