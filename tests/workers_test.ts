@@ -184,11 +184,15 @@ async function getText(url: string): Promise<{ status: number; text: string }> {
 
 Deno.test({
   name:
-    "workers 2: HLS from either worker comes from the publisher's one segmenter; metrics and SIGHUP reach every worker",
+    "workers 2: HLS from either worker comes from the publisher's one segmenter; RTSP plays from either; metrics and SIGHUP reach every worker",
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    const server = await startEstuary({ env: { ESTUARY_WORKERS: "2" }, timeoutMs: 90_000 });
+    const server = await startEstuary({
+      env: { ESTUARY_WORKERS: "2" },
+      services: ["rtmp", "http", "rtsp"],
+      timeoutMs: 90_000,
+    });
     const pub = ffmpegPublish({
       url: server.rtmp("/live/hls"),
       format: "flv",
@@ -219,6 +223,17 @@ Deno.test({
       }
       const hls = await decodedFrames(server.http("/live/hls.m3u8"), { frames: 60, timeoutMs: 40_000 });
       assert.equal(hls.frames, 60, hls.stderr.slice(-300));
+      // RTSP (TCP) players on new connections: whichever worker each lands on plays the stream.
+      const rtsp = await Promise.all(
+        [0, 1, 2, 3].map(() =>
+          decodedFrames(`rtsp://127.0.0.1:${server.ports.rtsp}/live/hls`, {
+            frames: 60,
+            timeoutMs: 40_000,
+            inputArgs: ["-rtsp_transport", "tcp"],
+          })
+        ),
+      );
+      for (const r of rtsp) assert.equal(r.frames, 60, r.stderr.slice(-300));
       const metrics = await until("metrics from both workers", 20_000, async () => {
         const r = await getText(server.http("/metrics"));
         return r.status === 200 && r.text.includes('worker="1"') && r.text.includes('worker="0"')
@@ -247,7 +262,7 @@ Deno.test({
       );
       console.log(
         `workers HLS: 8 playlists over new connections, media sequences ${[...seqs].join(",")}; ` +
-          `one hls muxer in /metrics; SIGHUP reloaded both workers; ` +
+          `4 RTSP players decoded 60 frames each; one hls muxer in /metrics; SIGHUP reloaded both workers; ` +
           `with the supervisor killed, the workers stopped within ${Date.now() - t0} ms`,
       );
     } finally {
