@@ -10,10 +10,8 @@ import { RELAY_PLAYER, StreamBusyError } from "../core/mod.ts";
 import { type EdgeOptions, EdgePuller } from "../cluster/edge.ts";
 import { createRtmpServer } from "../protocols/rtmp/mod.ts";
 import { defineService } from "../service.ts";
-import { workersSettings } from "./settings.ts";
 
 export interface WorkerServiceSettings {
-  count: number;
   /** A relay with no player here for this long stops (`<cluster><edgeidle>`). */
   idleMs: number;
   /** Connect + first frames from the sibling within this (`<rtmp><fwdtimeout>`). */
@@ -22,11 +20,13 @@ export interface WorkerServiceSettings {
   chunkSize: number;
 }
 
-export function workerServiceSettings(c: Config): WorkerServiceSettings | null {
-  const { count } = workersSettings(c);
-  if (count <= 1) return null;
+/**
+ * The relay's settings. Whether this process is a worker is decided once at start (the supervisor's
+ * environment, ctx.worker), not by a reload: a changed `<workers>` applies at the next start, so the
+ * count is not part of these settings and a running worker keeps relaying.
+ */
+export function workerServiceSettings(c: Config): WorkerServiceSettings {
   return {
-    count,
     idleMs: c.cluster.edgeidle * 1000,
     timeoutMs: c.rtmp.fwdtimeout,
     chunkSize: Math.min(c.rtmp.chunksize, 65536),
@@ -39,7 +39,7 @@ export const workersService = defineService<WorkerServiceSettings>({
   settings: workerServiceSettings,
   create(s, ctx) {
     const link = ctx.worker;
-    // The supervisor itself, or a server built in-process (tests): nothing to relay.
+    // A single process (or a server built in-process by tests): nothing to relay.
     if (!link) {
       return {
         start: () => Promise.resolve(),
