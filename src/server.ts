@@ -98,6 +98,10 @@ interface Slot {
   running: string;
 }
 
+function withSuffix(sink: LogSink, suffix: string): LogSink {
+  return { write: (line, level) => sink.write(line + suffix, level) };
+}
+
 export function createServer(opts: ServerOptions): EstuaryServer {
   let config = opts.config;
   let policy = opts.policy ?? emptyPolicy();
@@ -106,9 +110,11 @@ export function createServer(opts: ServerOptions): EstuaryServer {
   const fileSink = config.log.file && !opts.sinks
     ? new DailyFileSink(resolvePath(opts.root, config.log.dir))
     : null;
+  const all = fileSink ? [...sinks, fileSink, recentLog] : [...sinks, recentLog];
   const log = createLogger({
     level: config.log.level,
-    sinks: fileSink ? [...sinks, fileSink, recentLog] : [...sinks, recentLog],
+    // Workers share stdout and the daily log file: each line ends with the worker that wrote it.
+    sinks: opts.worker ? all.map((s) => withSuffix(s, ` worker=${opts.worker!.index}`)) : all,
   });
   const hub = new Hub(hubOptions(config, log));
   const metrics = new Metrics();

@@ -49,7 +49,7 @@ export const workersService = defineService<WorkerServiceSettings>({
       };
     }
     const hub = ctx.hub;
-    const log = ctx.log.child({ svc: "workers", worker: link.index });
+    const log = ctx.log.child({ svc: "workers" });
     link.bind(log, () => {
       const local = hub.streams().filter((st) => !st.info.relay);
       let players = 0;
