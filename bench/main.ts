@@ -9,6 +9,7 @@
  *   --peers estuary,nginx-rtmp,node-media-server   which servers (default: all that are available)
  *   --json FILE                also write the raw results as JSON
  *   --levels rtmp:600k:1000,…  only these levels (proto:profile:players)
+ *   --ports N                  first port for the servers (default 19350; 10 per measurement)
  *   --workers                  Estuary with 1 and 2 workers (<workers>): CPU/Gbit, how the CPU splits over
  *                              processes and cores, and the most players delivered at ≥ 99 % (~8 min)
  */
@@ -217,7 +218,8 @@ export async function runBench(): Promise<{ results: Result[]; latency: LatencyR
   }
   const results: Result[] = [];
   const latency: LatencyResult[] = [];
-  let base = 19350;
+  // --ports N: the first of the ports the servers use (another bench on the machine may hold 19350+).
+  let base = Number(argValue("--ports") ?? 19350);
   /** A fresh server and publisher per measurement, so memory per player starts from a clean baseline. */
   const withPeer = async (
     name: PeerName,
