@@ -4,27 +4,18 @@
  * Usage: main.ts [--config FILE] [--policy FILE] [--root DIR] [--check-config [FILE]] [--help] [--version]
  */
 import { type FileWatch, loadConfig, loadPolicy, policyFileFor } from "./src/config/mod.ts";
-import { createServer } from "./src/server.ts";
 import { EstuaryError } from "./src/core/errors.ts";
-import {
-  checkConfig,
-  onSignals,
-  programDir,
-  reloader,
-  reloadOnChange,
-  shutdownHandler,
-  watchedFiles,
-} from "./src/cli/mod.ts";
+// Not src/cli/mod.ts: --check-config (which knows every service) and the server are imported when used,
+// so the supervisor of <workers> loads the config, the CLI's life cycle and src/workers only.
+import { onSignals } from "./src/cli/signals.ts";
+import { programDir } from "./src/cli/program_dir.ts";
+import { reloader, reloadOnChange, watchedFiles } from "./src/cli/reload.ts";
+import { shutdownHandler } from "./src/cli/shutdown.ts";
 import { consoleSink, createLogger } from "./src/log/mod.ts";
-import {
-  grantedFlags,
-  ownCommandLine,
-  runSupervisor,
-  workerCommand,
-  workerFromEnv,
-  type WorkerLink,
-  workersSettings,
-} from "./src/workers/mod.ts";
+import { runSupervisor, workerFromEnv } from "./src/workers/run.ts";
+import { workersSettings } from "./src/workers/settings.ts";
+import { grantedFlags, ownCommandLine, workerCommand } from "./src/workers/supervisor.ts";
+import type { WorkerLink } from "./src/workers/link.ts";
 import denoJson from "./deno.json" with { type: "json" };
 
 const VERSION = denoJson.version;
@@ -138,6 +129,7 @@ async function main(): Promise<number> {
   const file = args.config ?? (exists(defaultFile) ? defaultFile : undefined);
   const envObj = Deno.env.toObject();
   if (args.checkConfig !== undefined) {
+    const { checkConfig } = await import("./src/cli/check_config.ts");
     const r = checkConfig({ file: args.checkConfig || file, env: envObj, root });
     for (const w of r.warnings) console.error(`estuary: warning: ${w}`);
     if (!r.ok) {
@@ -177,6 +169,7 @@ async function main(): Promise<number> {
     if (ws.fallback) console_.warn("workers: one process", { reason: ws.fallback });
     if (ws.count > 1) return await supervise(ws.count, loaded.config, envObj, console_);
   }
+  const { createServer } = await import("./src/server.ts");
   const server = createServer({
     worker,
     config: loaded.config,

@@ -4,7 +4,7 @@
  * every change is pushed to every worker (its view: the claims and its siblings), so a worker decides
  * where a stream is from its own copy, without a round trip on a player's path.
  */
-import { StreamBusyError } from "../core/mod.ts";
+import { StreamBusyError } from "../core/errors.ts";
 import type { Logger } from "../log/mod.ts";
 import { type Claim, type WorkerEntry, WorkerRegistry } from "./registry.ts";
 

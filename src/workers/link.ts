@@ -5,7 +5,7 @@
  * make to gather the whole server's API or to fetch a stream's HLS/DASH from its publisher's worker
  * (handed to this worker's own HTTP app, marked as local).
  */
-import { StreamBusyError } from "../core/mod.ts";
+import { StreamBusyError } from "../core/errors.ts";
 import type { Logger } from "../log/mod.ts";
 import {
   mergeLive,

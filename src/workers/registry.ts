@@ -5,7 +5,7 @@
  * leaves (exits, is killed) takes its claims with it. Pure state; the control channel (control.ts)
  * exposes it over loopback HTTP.
  */
-import { StreamBusyError } from "../core/mod.ts";
+import { StreamBusyError } from "../core/errors.ts";
 
 /** A running worker as its siblings reach it: loopback ports only. */
 export interface WorkerEntry {
