@@ -193,6 +193,15 @@ Deno.test({
       services: ["rtmp", "http", "rtsp"],
       timeoutMs: 90_000,
     });
+    await until("both workers", 60_000, async () => {
+      const w = (await getJson(server.http("/api/workers"))).body.workers as WorkerRow[];
+      return w.length === 2 ? w : undefined;
+    });
+    // HTTP-FLV players that arrive before the publisher wait for it, whichever worker it lands on.
+    const early = [0, 1, 2, 3].map(() =>
+      decodedFrames(server.http("/live/hls.flv"), { frames: 60, timeoutMs: 40_000 })
+    );
+    await new Promise((r) => setTimeout(r, 1000));
     const pub = ffmpegPublish({
       url: server.rtmp("/live/hls"),
       format: "flv",
@@ -202,6 +211,7 @@ Deno.test({
       audio: AAC,
     });
     try {
+      for (const r of await Promise.all(early)) assert.equal(r.frames, 60, r.stderr.slice(-300));
       await until("both workers and the publish", 60_000, async () => {
         const w = (await getJson(server.http("/api/workers"))).body.workers as WorkerRow[];
         return w.length === 2 && w.some((x) => x.publishing.includes("live/hls")) ? w : undefined;
@@ -262,7 +272,7 @@ Deno.test({
       );
       console.log(
         `workers HLS: 8 playlists over new connections, media sequences ${[...seqs].join(",")}; ` +
-          `4 RTSP players decoded 60 frames each; one hls muxer in /metrics; SIGHUP reloaded both workers; ` +
+          `4 FLV players waiting before the publish and 4 RTSP players decoded 60 frames each; one hls muxer in /metrics; SIGHUP reloaded both workers; ` +
           `with the supervisor killed, the workers stopped within ${Date.now() - t0} ms`,
       );
     } finally {

@@ -197,6 +197,11 @@ export class Hub {
    * the first that returns a wait (how long the player may wait for the stream) takes it; undefined
    * leaves it to the next. Returns the function that removes the handler.
    */
+  /** Keys that players are waiting for (not published yet), e.g. to pull one once it appears elsewhere. */
+  waitingKeys(): string[] {
+    return [...this.#waiters.keys()];
+  }
+
   onMissing(fn: (req: AdmissionRequest) => number | undefined): () => void {
     this.#missing.add(fn);
     return () => this.#missing.delete(fn);

@@ -52,6 +52,7 @@ export class WorkerLink {
   #server: Deno.HttpServer<Deno.NetAddr> | undefined;
   #app: Fetch | undefined;
   #parentTimer: ReturnType<typeof setInterval> | undefined;
+  #onSiblingPublish: (keys: string[]) => void = () => {};
   #self: () => WorkerSelf = () => ({ index: this.index, pid: Deno.pid, players: 0, publishing: [] });
 
   constructor(id: WorkerIdentity, log: Logger) {
@@ -176,8 +177,16 @@ export class WorkerLink {
   }
 
   #apply(view: WorkerView): void {
+    const before = this.#claims;
     this.#view = view;
     this.#claims = new Map(view.claims.map((c) => [c.key, c]));
+    const fresh = view.claims.filter((c) => c.worker !== this.index && before.get(c.key)?.worker !== c.worker);
+    if (fresh.length) this.#onSiblingPublish(fresh.map((c) => c.key));
+  }
+
+  /** Told of keys a sibling has just started publishing (players waiting here may now pull them). */
+  onSiblingPublish(fn: (keys: string[]) => void): void {
+    this.#onSiblingPublish = fn;
   }
 
   async #post(path: string, body: Record<string, unknown>): Promise<WorkerView> {

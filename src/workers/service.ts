@@ -102,6 +102,16 @@ export const workersService = defineService<WorkerServiceSettings>({
           }),
           hub.onMissing((req) => puller.missing(req)),
         );
+        // Players here waiting for a stream (RTMP <notfound>wait, HTTP-FLV's wait) that a sibling now
+        // publishes: the relay starts, and the hub hands them the stream when it arrives.
+        link.onSiblingPublish((keys) => {
+          const waiting = new Set(hub.waitingKeys());
+          for (const key of keys) {
+            if (!waiting.has(key) || hub.get(key)) continue;
+            const [app, ...rest] = key.split("/");
+            puller.missing({ role: "player", protocol: "rtmp", app, name: rest.join("/"), vhost: "", query: "" });
+          }
+        });
         await link.start(relay.port);
       },
       async close() {
