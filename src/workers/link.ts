@@ -180,7 +180,9 @@ export class WorkerLink {
     const before = this.#claims;
     this.#view = view;
     this.#claims = new Map(view.claims.map((c) => [c.key, c]));
-    const fresh = view.claims.filter((c) => c.worker !== this.index && before.get(c.key)?.worker !== c.worker);
+    const fresh = view.claims.filter((c) =>
+      c.worker !== this.index && before.get(c.key)?.worker !== c.worker
+    );
     if (fresh.length) this.#onSiblingPublish(fresh.map((c) => c.key));
   }
 

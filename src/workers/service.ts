@@ -109,7 +109,14 @@ export const workersService = defineService<WorkerServiceSettings>({
           for (const key of keys) {
             if (!waiting.has(key) || hub.get(key)) continue;
             const [app, ...rest] = key.split("/");
-            puller.missing({ role: "player", protocol: "rtmp", app, name: rest.join("/"), vhost: "", query: "" });
+            puller.missing({
+              role: "player",
+              protocol: "rtmp",
+              app,
+              name: rest.join("/"),
+              vhost: "",
+              query: "",
+            });
           }
         });
         await link.start(relay.port);
