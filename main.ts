@@ -4,17 +4,18 @@
  * Usage: main.ts [--config FILE] [--policy FILE] [--root DIR] [--check-config [FILE]] [--help] [--version]
  */
 import { type FileWatch, loadConfig, loadPolicy, policyFileFor } from "./src/config/mod.ts";
-import { createServer } from "./src/server.ts";
 import { EstuaryError } from "./src/core/errors.ts";
-import {
-  checkConfig,
-  onSignals,
-  programDir,
-  reloader,
-  reloadOnChange,
-  shutdownHandler,
-  watchedFiles,
-} from "./src/cli/mod.ts";
+// Not src/cli/mod.ts: --check-config (which knows every service) and the server are imported when used,
+// so the supervisor of <workers> loads the config, the CLI's life cycle and src/workers only.
+import { onSignals } from "./src/cli/signals.ts";
+import { programDir } from "./src/cli/program_dir.ts";
+import { reloader, reloadOnChange, watchedFiles } from "./src/cli/reload.ts";
+import { shutdownHandler } from "./src/cli/shutdown.ts";
+import { consoleSink, createLogger } from "./src/log/mod.ts";
+import { runSupervisor, workerFromEnv } from "./src/workers/run.ts";
+import { workersSettings } from "./src/workers/settings.ts";
+import { grantedFlags, ownCommandLine, workerCommand } from "./src/workers/supervisor.ts";
+import type { WorkerLink } from "./src/workers/link.ts";
 import denoJson from "./deno.json" with { type: "json" };
 
 const VERSION = denoJson.version;
@@ -128,6 +129,7 @@ async function main(): Promise<number> {
   const file = args.config ?? (exists(defaultFile) ? defaultFile : undefined);
   const envObj = Deno.env.toObject();
   if (args.checkConfig !== undefined) {
+    const { checkConfig } = await import("./src/cli/check_config.ts");
     const r = checkConfig({ file: args.checkConfig || file, env: envObj, root });
     for (const w of r.warnings) console.error(`estuary: warning: ${w}`);
     if (!r.ok) {
@@ -154,7 +156,22 @@ async function main(): Promise<number> {
     console.error(`estuary: ${(err as Error).message}`);
     return 1;
   }
+  const console_ = createLogger({ level: loaded.config.log.level, sinks: [consoleSink] });
+  let worker: WorkerLink | undefined;
+  try {
+    worker = workerFromEnv(envObj, console_);
+  } catch (err) {
+    console.error(`estuary: ${(err as Error).message}`);
+    return 1;
+  }
+  if (!worker) {
+    const ws = workersSettings(loaded.config);
+    if (ws.fallback) console_.warn("workers: one process", { reason: ws.fallback });
+    if (ws.count > 1) return await supervise(ws.count, loaded.config, envObj, console_);
+  }
+  const { createServer } = await import("./src/server.ts");
   const server = createServer({
+    worker,
     config: loaded.config,
     policy: loaded.policy,
     policyFile,
@@ -182,6 +199,8 @@ async function main(): Promise<number> {
     for (const w of next.warnings) server.log.warn("config warning", { detail: w });
     await server.reload(next.config, next.policy);
   }, server.log);
+  // A worker outlives no supervisor: one killed outright leaves its workers to stop themselves.
+  worker?.watchSupervisor(() => stop("SIGTERM"));
   const removeSignals = onSignals({
     stop,
     reload: (signal) => void reload(signal),
@@ -201,6 +220,43 @@ async function main(): Promise<number> {
   ];
   if (files.length) watch = reloadOnChange(files, reload, server.log);
   return await new Promise<number>(() => {});
+}
+
+/**
+ * `<workers>` N: this process runs N workers of the same program and keeps them running; it listens
+ * on nothing public itself. SIGHUP reaches every worker (each also watches the config file); SIGINT
+ * and SIGTERM stop them all gracefully.
+ */
+async function supervise(
+  count: number,
+  config: Parameters<typeof runSupervisor>[0]["config"],
+  env: Record<string, string>,
+  log: ReturnType<typeof createLogger>,
+): Promise<number> {
+  const command = ownCommandLine() ?? workerCommand({
+    execPath: Deno.execPath(),
+    standalone: !!Deno.build.standalone,
+    mainModule: Deno.mainModule,
+    args: Deno.args,
+    permissions: grantedFlags(),
+    configFile: Deno.build.standalone ? undefined : new URL("./deno.json", import.meta.url).pathname,
+  });
+  const run = runSupervisor({ config, count, command, env, log });
+  let stopping: Promise<void> | undefined;
+  const done = new Promise<number>((resolve) => {
+    onSignals({
+      stop: (signal) => {
+        log.info("stopping workers", { signal });
+        stopping ??= run.stop().then(() => resolve(0));
+      },
+      reload: (signal) => {
+        log.info("reload: passed to every worker", { signal });
+        run.supervisor.signal("SIGHUP");
+      },
+      refused: (signal, err) => log.warn("cannot listen to a signal", { signal, error: err }),
+    });
+  });
+  return await done;
 }
 
 if (import.meta.main) Deno.exit(await main());

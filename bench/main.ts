@@ -9,12 +9,17 @@
  *   --peers estuary,nginx-rtmp,node-media-server   which servers (default: all that are available)
  *   --json FILE                also write the raw results as JSON
  *   --levels rtmp:600k:1000,…  only these levels (proto:profile:players)
+ *   --ports N                  first port for the servers (default 19350; 10 per measurement)
+ *   --workers                  Estuary with 1 and 2 workers (<workers>): CPU/Gbit, how the CPU splits over
+ *                              processes and cores, and the most players delivered at ≥ 99 % (~8 min)
  */
 import { cpuSeconds, memory } from "./proc.ts";
 import { type Profile, publish, type Source, source } from "./media.ts";
 import { ensureNms, nginxAvailable, type Peer, startEstuary, startNginx, startNms } from "./peers.ts";
 import { measureLatency } from "./latency.ts";
 import { formatTable } from "./report.ts";
+import { workersTable } from "./workers_report.ts";
+import { type CpuSnapshot, snapshot, split } from "./cores.ts";
 
 export type { LatencyResult, Level, Result } from "./types.ts";
 import type { LatencyResult, Level, Result } from "./types.ts";
@@ -24,7 +29,13 @@ const argValue = (name: string) => {
   const i = Deno.args.indexOf(name);
   return i >= 0 ? Deno.args[i + 1] : undefined;
 };
-const mode = flags.has("--smoke") ? "smoke" : flags.has("--quick") ? "quick" : "full";
+const mode = flags.has("--smoke")
+  ? "smoke"
+  : flags.has("--workers")
+  ? "workers"
+  : flags.has("--quick")
+  ? "quick"
+  : "full";
 
 const LEVELS: Record<string, { levels: Level[]; warmup: number; seconds: number; latencyPlayers: number }> = {
   smoke: {
@@ -40,6 +51,14 @@ const LEVELS: Record<string, { levels: Level[]; warmup: number; seconds: number;
     warmup: 3,
     seconds: 6,
     latencyPlayers: 100,
+  },
+  workers: {
+    levels: (["rtmp", "flv"] as const).flatMap((proto) =>
+      [500, 1000, 2000].map((n) => ({ proto, profile: "600k" as Profile, n }))
+    ),
+    warmup: 4,
+    seconds: 10,
+    latencyPlayers: 0,
   },
   full: {
     levels: (["rtmp", "flv"] as const).flatMap((proto) => [
@@ -81,6 +100,7 @@ async function runLoad(
     env: { RUST_BACKTRACE: "0" },
   }).spawn();
   let cpu0 = 0, cpu1 = 0, rss1 = 0, hwm = 0;
+  let snap0: CpuSnapshot | undefined, snap1: CpuSnapshot | undefined;
   let done: Record<string, unknown> | undefined;
   const lines = child.stdout.pipeThrough(new TextDecoderStream());
   let buf = "";
@@ -91,9 +111,13 @@ async function runLoad(
       const line = buf.slice(0, i);
       buf = buf.slice(i + 1);
       const msg = JSON.parse(line);
-      if (msg.phase === "measuring") cpu0 = cpuSeconds(peer.pid);
+      if (msg.phase === "measuring") {
+        cpu0 = cpuSeconds(peer.pid);
+        snap0 = snapshot(peer.pid);
+      }
       if (msg.phase === "done") {
         cpu1 = cpuSeconds(peer.pid);
+        snap1 = snapshot(peer.pid);
         const m = memory(peer.pid);
         rss1 = m.rss;
         hwm = m.hwm;
@@ -109,6 +133,7 @@ async function runLoad(
   const expected = (bitrate / 8) * window;
   const delivered = (done.bytes_total as number) * 8 / 1e9;
   const cpu = cpu1 - cpu0;
+  const cpuSplit = snap0 && snap1 ? split(snap0, snap1) : undefined;
   return {
     ...level,
     peer: peer.name,
@@ -123,6 +148,8 @@ async function runLoad(
     cpu_per_gbit: delivered > 0 ? cpu / delivered : Infinity,
     rss_growth_per_player_kb: (rss1 - rss0) / 1024 / level.n,
     peak_rss_mb: hwm / 1024 / 1024,
+    cpu_by_process: cpuSplit?.processes,
+    core_busy: cpuSplit?.cores,
   };
 }
 
@@ -142,16 +169,18 @@ async function waitLive(peer: Peer, ms: number) {
   throw new Error(`${peer.name}: the publisher's stream did not become playable within ${ms} ms`);
 }
 
-type PeerName = "estuary" | "nginx-rtmp" | "node-media-server";
+type PeerName = "estuary" | "estuary-2w" | "nginx-rtmp" | "node-media-server";
 /** What each peer serves in the bench (nginx-rtmp has no HTTP-FLV). */
 const SERVES: Record<PeerName, ("rtmp" | "flv")[]> = {
   "estuary": ["rtmp", "flv"],
+  "estuary-2w": ["rtmp", "flv"],
   "nginx-rtmp": ["rtmp"],
   "node-media-server": ["rtmp", "flv"],
 };
 
 async function startPeer(name: PeerName, base: number): Promise<Peer> {
   if (name === "estuary") return await startEstuary({ rtmp: base, http: base + 1 });
+  if (name === "estuary-2w") return await startEstuary({ rtmp: base, http: base + 1 }, { workers: 2 });
   if (name === "nginx-rtmp") return await startNginx({ rtmp: base });
   return await startNms({ rtmp: base, http: base + 2 });
 }
@@ -168,7 +197,11 @@ export async function runBench(): Promise<{ results: Result[]; latency: LatencyR
   }
   const notes: string[] = [];
   let peers: PeerName[] = (argValue("--peers")?.split(",") as PeerName[]) ??
-    (mode === "smoke" ? ["estuary"] : ["estuary", "nginx-rtmp", "node-media-server"]);
+    (mode === "smoke"
+      ? ["estuary"]
+      : mode === "workers"
+      ? ["estuary", "estuary-2w"]
+      : ["estuary", "nginx-rtmp", "node-media-server"]);
   if (peers.includes("nginx-rtmp")) {
     const why = nginxAvailable();
     if (why) {
@@ -185,7 +218,8 @@ export async function runBench(): Promise<{ results: Result[]; latency: LatencyR
   }
   const results: Result[] = [];
   const latency: LatencyResult[] = [];
-  let base = 19350;
+  // --ports N: the first of the ports the servers use (another bench on the machine may hold 19350+).
+  let base = Number(argValue("--ports") ?? 19350);
   /** A fresh server and publisher per measurement, so memory per player starts from a clean baseline. */
   const withPeer = async (
     name: PeerName,
@@ -236,7 +270,7 @@ export async function runBench(): Promise<{ results: Result[]; latency: LatencyR
 
 if (import.meta.main) {
   const { results, latency, notes } = await runBench();
-  console.log(formatTable(results, latency, notes, { mode }));
+  console.log(formatTable(results, latency, notes, { mode }) + workersTable(results));
   const json = argValue("--json");
   if (json) await Deno.writeTextFile(json, JSON.stringify({ mode, results, latency, notes }, null, 2));
 }

@@ -30,6 +30,20 @@ async function waitPort(port: number, ms: number, what: string) {
   throw new Error(`${what} did not listen on 127.0.0.1:${port} within ${ms} ms`);
 }
 
+/** Waits until `n` workers have joined (GET /api/workers on the shared HTTP port). */
+async function waitWorkers(port: number, n: number, ms: number) {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    try {
+      const r = await fetch(`http://127.0.0.1:${port}/api/workers`);
+      const body = await r.json() as { workers?: unknown[] };
+      if ((body.workers?.length ?? 0) >= n) return;
+    } catch { /* not yet */ }
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  throw new Error(`estuary: ${n} workers did not join within ${ms} ms`);
+}
+
 function spawn(cmd: string, args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}) {
   const child = new Deno.Command(cmd, {
     args,
@@ -55,7 +69,11 @@ async function stopChild(child: Deno.ChildProcess) {
   clearTimeout(t);
 }
 
-export async function startEstuary(ports: { rtmp: number; http: number }): Promise<Peer> {
+export async function startEstuary(
+  ports: { rtmp: number; http: number },
+  opts: { workers?: number } = {},
+): Promise<Peer> {
+  const workers = opts.workers ?? 1;
   const dir = await Deno.makeTempDir({ prefix: "estuary-bench-" });
   // The same V8 flags as `deno task start` (a small young generation keeps RSS per player low).
   const child = spawn(Deno.execPath(), [
@@ -79,12 +97,16 @@ export async function startEstuary(ports: { rtmp: number; http: number }): Promi
       RUST_BACKTRACE: "0",
       // ESTUARY_* set when running the bench reach the server too (e.g. ESTUARY_RTMP_BATCHMS=50).
       ...Object.fromEntries(Object.entries(Deno.env.toObject()).filter(([k]) => k.startsWith("ESTUARY_"))),
+      // <workers>: the supervisor and its workers are one process tree, measured together.
+      ESTUARY_WORKERS: String(workers),
     },
   });
-  await waitPort(ports.rtmp, 20000, "estuary rtmp");
-  await waitPort(ports.http, 20000, "estuary http");
+  // Workers start after the supervisor: wait for every one of them to listen.
+  await waitPort(ports.rtmp, 40000, "estuary rtmp");
+  await waitPort(ports.http, 40000, "estuary http");
+  if (workers > 1) await waitWorkers(ports.http, workers, 60000);
   return {
-    name: "estuary",
+    name: workers > 1 ? `estuary-${workers}w` : "estuary",
     protocols: ["rtmp", "flv"],
     pid: child.pid,
     rtmpUrl: (s) => `rtmp://127.0.0.1:${ports.rtmp}/live/${s}`,

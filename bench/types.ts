@@ -21,6 +21,10 @@ export interface Result extends Level {
   cpu_per_gbit: number;
   rss_growth_per_player_kb: number;
   peak_rss_mb: number;
+  /** CPU seconds of each of the server's processes in the window, largest first (workers). */
+  cpu_by_process?: number[];
+  /** Busy % of each core of the machine in the window (the load generator included). */
+  core_busy?: number[];
 }
 
 export interface LatencyResult {

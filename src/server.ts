@@ -19,6 +19,7 @@ import { clusterService } from "./cluster/service.ts";
 import { edgeService } from "./cluster/edge_service.ts";
 import { pullsService } from "./cluster/pulls_service.ts";
 import { httpService } from "./http/service.ts";
+import { type WorkerLink, workersService } from "./workers/mod.ts";
 import {
   consoleSink,
   createLogger,
@@ -44,6 +45,7 @@ export const SERVICES: readonly ServiceModule<any>[] = [
   clusterService,
   pullsService,
   edgeService,
+  workersService,
 ];
 
 export interface ServerOptions {
@@ -59,6 +61,8 @@ export interface ServerOptions {
   sinks?: LogSink[];
   /** Reads the config and policy again (files + environment), for the admin API's restart; throws on a bad file. */
   load?: () => { config: Config; policy?: Policy };
+  /** This process is one of `<workers>` worker processes: its link to the supervisor and siblings. */
+  worker?: WorkerLink;
 }
 
 export interface EstuaryServer {
@@ -94,6 +98,10 @@ interface Slot {
   running: string;
 }
 
+function withSuffix(sink: LogSink, suffix: string): LogSink {
+  return { write: (line, level) => sink.write(line + suffix, level) };
+}
+
 export function createServer(opts: ServerOptions): EstuaryServer {
   let config = opts.config;
   let policy = opts.policy ?? emptyPolicy();
@@ -102,9 +110,11 @@ export function createServer(opts: ServerOptions): EstuaryServer {
   const fileSink = config.log.file && !opts.sinks
     ? new DailyFileSink(resolvePath(opts.root, config.log.dir))
     : null;
+  const all = fileSink ? [...sinks, fileSink, recentLog] : [...sinks, recentLog];
   const log = createLogger({
     level: config.log.level,
-    sinks: fileSink ? [...sinks, fileSink, recentLog] : [...sinks, recentLog],
+    // Workers share stdout and the daily log file: each line ends with the worker that wrote it.
+    sinks: opts.worker ? all.map((s) => withSuffix(s, ` worker=${opts.worker!.index}`)) : all,
   });
   const hub = new Hub(hubOptions(config, log));
   const metrics = new Metrics();
@@ -154,6 +164,7 @@ export function createServer(opts: ServerOptions): EstuaryServer {
     configFile: opts.configFile,
     policyFile: opts.policyFile,
     policy: () => policy,
+    worker: opts.worker,
     reloadFromDisk: opts.load
       ? () => {
         const l = opts.load!();

@@ -10,6 +10,7 @@ import type { Store } from "./store/mod.ts";
 import type { Hub } from "./core/mod.ts";
 import type { Logger } from "./log/mod.ts";
 import type { Collector, Metrics } from "./metrics/mod.ts";
+import type { WorkerLink } from "./workers/mod.ts";
 
 /** One listener in /api/status (smart_rtmpd's shape). */
 export interface ListenerStatus {
@@ -52,6 +53,8 @@ export interface ServiceContext {
   reloadFromDisk?(): Promise<SectionName[]>;
   /** The server's readiness (absent in unit tests that build a context by hand). */
   readiness?(): Readiness;
+  /** This process's link to its sibling workers (`<workers>` > 1); absent in a single process. */
+  readonly worker?: WorkerLink;
 }
 
 /** A service built from its settings. */

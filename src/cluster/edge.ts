@@ -22,6 +22,13 @@ export interface EdgeOptions {
   timeoutMs: number;
   /** How long a player waits for the pull's first frames. */
   waitMs: number;
+  /**
+   * The origins for one stream, when they depend on it (a sibling worker that has it); `origins` is
+   * used without it. None: the stream is not pulled.
+   */
+  originsFor?: (req: AdmissionRequest) => string[];
+  /** The pulled streams are sibling workers' streams (AdmissionRequest.relay). */
+  relay?: boolean;
 }
 
 export interface EdgePullStats {
@@ -87,7 +94,9 @@ export class EdgePuller {
    * how long the player may wait for it; undefined when this server has no origin.
    */
   missing(req: AdmissionRequest): number | undefined {
-    if (this.#opts.origins.length === 0 || req.role !== "player") return undefined;
+    if (req.role !== "player") return undefined;
+    const origins = this.#opts.originsFor?.(req) ?? this.#opts.origins;
+    if (origins.length === 0) return undefined;
     // A pull that came through here already: two servers naming each other as origins.
     if (req.via?.includes(this.#hub.serverId)) {
       this.#log.warn("edge pull refused: a loop through this server", {
@@ -100,7 +109,7 @@ export class EdgePuller {
     if (!this.#pulls.has(key)) {
       const pull: Pull = { key, origin: "", startedAt: Date.now(), frames: 0, stopped: false };
       this.#pulls.set(key, pull);
-      this.#run(pull, req).finally(() => {
+      this.#run(pull, req, origins).finally(() => {
         if (this.#pulls.get(key) === pull) this.#pulls.delete(key);
         this.#idleSince.delete(key);
       });
@@ -115,8 +124,8 @@ export class EdgePuller {
     return Promise.resolve();
   }
 
-  async #run(pull: Pull, req: AdmissionRequest): Promise<void> {
-    for (const origin of this.#opts.origins) {
+  async #run(pull: Pull, req: AdmissionRequest, origins: string[]): Promise<void> {
+    for (const origin of origins) {
       if (pull.stopped) return;
       pull.origin = origin;
       const url = originUrl(origin, req.app, req.name);
@@ -169,7 +178,7 @@ export class EdgePuller {
     }
     this.#log.warn("edge pull: no origin has the stream", {
       key: pull.key,
-      origins: this.#opts.origins.join(","),
+      origins: origins.join(","),
     });
   }
 
@@ -194,6 +203,7 @@ export class EdgePuller {
       query: "",
       remote: `edge:${pull.origin}`,
       via: [],
+      relay: this.#opts.relay,
     });
     for (let r: IteratorResult<Frame> = first; !r.done; r = await frames.next()) {
       if (pull.stopped) return true;
@@ -222,6 +232,7 @@ export class EdgePuller {
       query: "",
       remote: `edge:${pull.origin}`,
       via: [],
+      relay: this.#opts.relay,
     });
     let source: Source;
     try {

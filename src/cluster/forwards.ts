@@ -78,7 +78,8 @@ export class Forwards {
 
   /** Starts the forwards `stream` should have and stops those it should no longer have. */
   #apply(stream: Stream) {
-    if (stream.isEnded) return;
+    // A sibling worker's copy: forwarded by the publisher's worker.
+    if (stream.isEnded || stream.info.relay) return;
     const wanted = new Map<string, ForwardTarget>();
     for (const t of forwardTargets(this.#opts.policy, sourceOf(stream, this.#opts.ownHost))) {
       wanted.set(idOf(t), t);

@@ -257,6 +257,8 @@ const log = section({
 /** Every section with its defaults and value rules; rules across elements are in _checks.ts. */
 export const Base = section({
   elapse: bool(false),
+  // Worker processes sharing the listening ports (Linux); 0 = one per core, 1 = a single process.
+  workers: int(1, 0, 64),
   authurl,
   rtp,
   nat,

@@ -23,6 +23,11 @@ export interface AdmissionRequest {
    * the connect command). A chain that names this hub, or is longer than MAX_FORWARD_HOPS, is a loop.
    */
   via?: readonly string[];
+  /**
+   * A copy of a stream published on a sibling worker of this server (`<workers>`): it is played here
+   * but its segmenters, recordings and forwards run on the publisher's worker only.
+   */
+  relay?: boolean;
 }
 
 /** The most servers a stream may have come through before it is refused as a forward loop. */
@@ -54,6 +59,7 @@ export class Hub {
   readonly serverId: string = crypto.randomUUID().slice(0, 13);
   #opts: HubOptions;
   #missing = new Set<(req: AdmissionRequest) => number | undefined>();
+  #publishChecks = new Set<(req: AdmissionRequest) => void>();
   #streams = new Map<string, Stream>();
   #waiters = new Map<string, Set<(s: Stream | Error) => void>>();
   #onPublish = new Set<StreamListener>();
@@ -124,6 +130,7 @@ export class Hub {
     this.#checkOpen(key);
     this.#checkChain(key, req.via ?? []);
     if (this.#streams.has(key)) throw new StreamBusyError(key);
+    for (const check of this.#publishChecks) check(req);
     await this.#admit(req);
     // Re-check: another publisher may have won the race while auth was pending.
     if (this.#streams.has(key)) throw new StreamBusyError(key);
@@ -131,7 +138,7 @@ export class Hub {
       app: req.app,
       name: req.name,
       vhost: req.vhost,
-      info: { from: req.protocol, remote: req.remote, query: req.query, via: req.via },
+      info: { from: req.protocol, remote: req.remote, query: req.query, via: req.via, relay: req.relay },
       gop: this.#opts.gop,
     });
     this.#streams.set(key, stream);
@@ -177,10 +184,24 @@ export class Hub {
    * NotFoundError (0 = fail at once). `signal` aborts the wait (the player left).
    */
   /**
+   * A check every publish passes before admission, e.g. a sibling worker already publishing the key
+   * (it throws StreamBusyError). Returns the function that removes it.
+   */
+  addPublishCheck(fn: (req: AdmissionRequest) => void): () => void {
+    this.#publishChecks.add(fn);
+    return () => this.#publishChecks.delete(fn);
+  }
+
+  /**
    * Who is told about a player of a stream that is not here (on-demand pulls, then the edge puller):
    * the first that returns a wait (how long the player may wait for the stream) takes it; undefined
    * leaves it to the next. Returns the function that removes the handler.
    */
+  /** Keys that players are waiting for (not published yet), e.g. to pull one once it appears elsewhere. */
+  waitingKeys(): string[] {
+    return [...this.#waiters.keys()];
+  }
+
   onMissing(fn: (req: AdmissionRequest) => number | undefined): () => void {
     this.#missing.add(fn);
     return () => this.#missing.delete(fn);

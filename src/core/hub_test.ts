@@ -79,6 +79,23 @@ Deno.test("hub admission: forward chains naming this server or too long are loop
   hub.close();
 });
 
+Deno.test("hub publish checks: a check that throws refuses the publish; a relay is marked on the stream", async () => {
+  const hub = new Hub(base);
+  const remove = hub.addPublishCheck((r) => {
+    if (r.name === "elsewhere" && !r.relay) throw new StreamBusyError(`${r.app}/${r.name}`);
+  });
+  await assert.rejects(hub.publish(req({ name: "elsewhere" })), StreamBusyError);
+  const relay = await hub.publish({ ...req({ name: "elsewhere" }), relay: true });
+  assert.equal(relay.info.relay, true);
+  relay.end();
+  await tick();
+  remove();
+  const s = await hub.publish(req({ name: "elsewhere" }));
+  assert.equal(s.info.relay, undefined);
+  s.end();
+  hub.close();
+});
+
 Deno.test("hub passes every request to the authorizer", async () => {
   const seen: string[] = [];
   const hub = new Hub({

@@ -18,7 +18,15 @@ export interface PublishInfo {
   query?: string;
   /** Forward chain: ids of the servers this stream came through (a forwarder appends its own). */
   via?: readonly string[];
+  /** A sibling worker's stream played here: no segmenter, recording or forward of its own. */
+  relay?: boolean;
 }
+
+/**
+ * The player name a sibling worker's relay pull counts under: not one of the server's players (the
+ * players it serves are counted on their own worker).
+ */
+export const RELAY_PLAYER = "relay";
 
 /**
  * Where frames were lost to a consumer that fell behind: a Reader's bounded queue (a fan-out's muxing

@@ -6,7 +6,7 @@ import { Hono } from "hono";
 import { cors } from "hono/cors";
 import type { HttpDeps } from "./deps.ts";
 import { LiveSessions } from "./live_sessions.ts";
-import { routes as apiRoutes } from "./api.ts";
+import { apiAuth, routes as apiRoutes } from "./api.ts";
 import { routes as flvRoutes } from "./flv.ts";
 import { routes as streamsRoutes } from "./streams_api.ts";
 import { routes as staticRoutes } from "./static.ts";
@@ -51,6 +51,16 @@ export function createHttpApp(deps: HttpDeps, features: readonly Feature[] = FEA
       exposeHeaders: ["Content-Length", "Content-Range", ...WEBRTC_EXPOSE_HEADERS],
     }),
   );
+  if (d.workers) {
+    // The worker list is the API's: behind the auth callback like the rest of /api.
+    app.use("/api/workers", apiAuth(d));
+    app.use("*", async (c, next) => {
+      const env = c.env as { remoteAddr?: Deno.NetAddr } | undefined;
+      const whole = d.workers?.intercept(c.req.raw, env?.remoteAddr);
+      if (!whole) return await next();
+      return await whole;
+    });
+  }
   for (const f of features) app.route("/", f(d));
   app.route("/", staticRoutes(d));
   app.notFound((c) => c.json({ code: 404, msg: `not found: ${c.req.path}` }, 404));

@@ -84,7 +84,7 @@ export function createDashRoutes(deps: HttpDeps, opts: DashOptions = defaultDash
     const off = deps.hub.onPublish(async (s) => {
       // The first init segments must describe every track: start once the stream knows them.
       await s.tracksReady;
-      if (!opts.enabled || s.isEnded) return;
+      if (!opts.enabled || s.isEnded || s.info.relay) return;
       try {
         segmenter(s, true);
       } catch (err) {

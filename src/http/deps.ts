@@ -84,6 +84,11 @@ export interface HttpDeps {
   metrics?: Metrics;
   /** Extra headers for a CORS preflight (OPTIONS) of a path, e.g. WHIP/WHEP's ICE server `Link`s. */
   preflightHeaders?(path: string): [string, string][];
+  /**
+   * Sibling worker processes (`<workers>` > 1): a request the whole server answers (the API gathered
+   * from every worker, a stream's HLS/DASH from its publisher's worker); undefined = answered here.
+   */
+  workers?: { intercept(req: Request, client?: Deno.NetAddr): Promise<Response> | undefined };
 }
 
 /** Defaults for the options (the same as the config schema's). */

@@ -144,7 +144,7 @@ export function createHlsRoutes(deps: HttpDeps, opts: HlsOptions = defaultHlsOpt
     const off = deps.hub.onPublish(async (s) => {
       // The first init segment must describe every track: start once the stream knows them.
       await s.tracksReady;
-      if (!opts.enabled || s.isEnded) return;
+      if (!opts.enabled || s.isEnded || s.info.relay) return;
       try {
         // An Opus source is segmented as it is (fMP4) until a TS player asks: no transcoding up front.
         const tracks = outputTracks(s).tracks;

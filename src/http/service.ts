@@ -165,6 +165,7 @@ export const httpService = defineService<HttpSettings>({
       forwards: forwardsOf(ctx),
       authorizeHttp: authorizer(cur.auth),
       metrics: ctx.metrics,
+      workers: ctx.worker,
     };
     let hls: LiveRoutes | undefined, dash: LiveRoutes | undefined;
     // WebRTC sessions live as long as this service; with haswebrtc off the routes answer 404.
@@ -188,6 +189,8 @@ export const httpService = defineService<HttpSettings>({
       (d) => whepRoutes(d, rtc),
       (d) => whipRoutes(d, rtc),
     ]);
+    // Siblings reach this worker's own answers (and its streams' HLS/DASH) through its private port.
+    ctx.worker?.setApp(app.fetch);
     const limits = { ...s.front, maxBody: s.maxBody };
     const server = createHttpServer({
       app,

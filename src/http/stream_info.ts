@@ -1,5 +1,5 @@
 /** The JSON that /api/live and /api/stream give for one stream (smart_rtmpd's shapes). */
-import type { Stream } from "../core/mod.ts";
+import { RELAY_PLAYER, type Stream } from "../core/mod.ts";
 import type { PublicUrl } from "./deps.ts";
 import { isTranscoding } from "../transcode/mod.ts";
 
@@ -81,6 +81,7 @@ export function playerCounts(s: Stream): { count: Record<string, number>; total:
   const count: Record<string, number> = {};
   let total = 0;
   for (const [proto, n] of s.players) {
+    if (proto === RELAY_PLAYER) continue; // a sibling worker's pull: its players count there
     count[proto] = n;
     total += n;
   }

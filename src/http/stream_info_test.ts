@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { Stream } from "../core/mod.ts";
+import { RELAY_PLAYER, Stream } from "../core/mod.ts";
 import { isoDuration, playerCounts, rateKbps } from "./stream_info.ts";
 
 Deno.test("isoDuration: whole seconds as ISO 8601", () => {
@@ -36,6 +36,9 @@ Deno.test("rateKbps and playerCounts", () => {
   r1();
   r1();
   r2();
+  assert.deepEqual(playerCounts(s), { count: { rtmp: 0, "http-flv": 1 }, total: 1 });
+  // A sibling worker's relay pull is no player: its players are counted on their own worker.
+  s.attachPlayer(RELAY_PLAYER);
   assert.deepEqual(playerCounts(s), { count: { rtmp: 0, "http-flv": 1 }, total: 1 });
   s.end();
 });

@@ -3,7 +3,7 @@
  * work), Estuary's own counters under `estuary_`, and the periodic drop summaries in the log.
  * Per-protocol families (rtmp_conns, rtsp_sessions, srt_conns, hls_muxers) come from the services.
  */
-import type { DropReason, Hub, Stream } from "../core/mod.ts";
+import { type DropReason, type Hub, RELAY_PLAYER, type Stream } from "../core/mod.ts";
 import type { Logger } from "../log/mod.ts";
 import type { MetricFamily, Sample } from "./family.ts";
 import type { Metrics } from "./registry.ts";
@@ -27,7 +27,7 @@ function pathLabels(s: Stream): Record<string, string> {
 
 function readers(s: Stream): number {
   let n = 0;
-  for (const count of s.players.values()) n += count;
+  for (const [proto, count] of s.players) if (proto !== RELAY_PLAYER) n += count;
   return n;
 }
 

@@ -19,3 +19,4 @@ export {
   readFdLimit,
 } from "./fd_budget.ts";
 export { type TcpBind, TcpListeners, type TcpListenersOptions, type TcpTls } from "./tcp_listeners.ts";
+export { listenTcp, listenTls, sharePorts, sharingPorts } from "./shared_ports.ts";

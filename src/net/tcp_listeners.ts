@@ -6,6 +6,7 @@
 import type { Logger } from "../log/mod.ts";
 import { AcceptGuard, type ConnLimits } from "./accept_guard.ts";
 import { type FdBudget, processFdBudget } from "./fd_budget.ts";
+import { listenTcp, listenTls } from "./shared_ports.ts";
 
 export interface TcpTls {
   cert: string;
@@ -172,7 +173,7 @@ export class TcpListeners {
 
   #openPlain(b: TcpBind): Bound {
     const { hostname, port: want } = b;
-    const listener = Deno.listen({ hostname, port: want, transport: "tcp" });
+    const listener = listenTcp({ hostname, port: want });
     const port = (listener.addr as Deno.NetAddr).port;
     this.#opts.log.info(`${this.#opts.name} listening`, { hostname, port });
     // Reopened as it was bound (the chosen port, when it was 0), should a move have to be undone.
@@ -188,7 +189,7 @@ export class TcpListeners {
 
   #openTls(b: TcpBind, t: TcpTls): Bound {
     const hostname = t.hostname ?? b.hostname;
-    const listener = Deno.listenTls({ hostname, port: t.port, cert: t.cert, key: t.key });
+    const listener = listenTls({ hostname, port: t.port, cert: t.cert, key: t.key });
     const port = (listener.addr as Deno.NetAddr).port;
     this.#opts.log.info(`${this.#opts.name}s listening`, { hostname, port });
     const spec = tlsSpec(b, t);

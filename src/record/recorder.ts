@@ -59,6 +59,7 @@ export function createRecorder(opts: RecorderOptions): Recorder {
 
   const begin = (stream: Stream) => {
     if (!opts.hub.isRecordApp(stream.app) || stream.isEnded || stream.outputs.has(RECORDING_OUTPUT)) return;
+    if (stream.info.relay) return; // recorded on the publisher's worker
     if (!isSafeSegment(stream.name)) {
       log.warn("not recorded: unsafe stream name", { key: stream.key });
       return;

@@ -6,7 +6,7 @@
  * dies.
  */
 import type { Logger } from "../../log/mod.ts";
-import { AcceptGuard, type FdBudget } from "../../net/mod.ts";
+import { AcceptGuard, type FdBudget, listenTcp, listenTls } from "../../net/mod.ts";
 import type { FrontLimits } from "./connection.ts";
 
 /**
@@ -77,8 +77,8 @@ export class FrontListener {
 
   constructor(spec: ListenSpec, o: AcceptOptions) {
     this.#listener = spec.tls
-      ? Deno.listenTls({ hostname: spec.hostname, port: spec.port, cert: spec.tls.cert, key: spec.tls.key })
-      : Deno.listen({ hostname: spec.hostname, port: spec.port, transport: "tcp" });
+      ? listenTls({ hostname: spec.hostname, port: spec.port, cert: spec.tls.cert, key: spec.tls.key })
+      : listenTcp({ hostname: spec.hostname, port: spec.port });
     this.port = (this.#listener.addr as Deno.NetAddr).port;
     this.tls = !!spec.tls;
     this.#o = o;

@@ -93,6 +93,8 @@ export function rtmpFanout(stream: Stream, o: PlayOutputOptions): Lease<Fanout> 
 export interface PlaybackOptions {
   /** The stream name the player asked for (for status descriptions). */
   name: string;
+  /** The name it counts under in the stream's players. Default "rtmp". */
+  protocol?: string;
   form: FlvVideoForm;
   hevcCodecId?: number;
   fmt3ExtTime?: boolean;
@@ -115,7 +117,7 @@ export class Playback {
   constructor(rc: RtmpConnection, stream: Stream, o: PlaybackOptions) {
     this.stream = stream;
     this.#rc = rc;
-    this.#release = stream.attachPlayer("rtmp");
+    this.#release = stream.attachPlayer(o.protocol ?? "rtmp");
     this.#lease = rtmpFanout(stream, { ...o, chunkSize: rc.chunkSize });
     const fanout = this.#lease.value;
     const sid = PLAY_STREAM_ID;

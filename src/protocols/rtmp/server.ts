@@ -41,6 +41,11 @@ export interface RtmpServerOptions extends RtmpReloadable {
   windowAckSize?: number;
   /** PingRequest interval; 0 = none. Default 30 s. */
   pingIntervalMs?: number;
+  /**
+   * The name its players count under (`stream.attachPlayer`). Default "rtmp"; a worker's private relay
+   * listener uses RELAY_PLAYER, so a sibling's pull is not counted as one of the server's players.
+   */
+  playerProtocol?: string;
 }
 
 /** A connection's state, as MediaMTX names it: before publish/play, publishing, or playing. */
@@ -119,6 +124,7 @@ export function createRtmpServer(opts: RtmpServerOptions): RtmpServer {
     maxMessageLength: opts.maxMessageLength ?? DEFAULT_MAX_MESSAGE,
     windowAckSize: opts.windowAckSize ?? 2_500_000,
     pingIntervalMs: opts.pingIntervalMs ?? 30_000,
+    playerProtocol: opts.playerProtocol ?? "rtmp",
     ...reloadable(opts),
     fanout: { ...DEFAULT_FANOUT, ...opts.fanout },
   };

@@ -57,6 +57,8 @@ export interface SessionOptions {
   windowAckSize: number;
   pingIntervalMs: number;
   fanout: FanoutOptions;
+  /** Name its players count under (stream.attachPlayer). */
+  playerProtocol: string;
 }
 
 /** The Enhanced RTMP codecs we accept and can send back (answered in connect's _result). */
@@ -376,6 +378,7 @@ export class RtmpSession {
     this.#log.debug("rtmp play", { key: stream.key, form });
     this.#player = new Playback(rc, stream, {
       name: req.name,
+      protocol: this.#opts.playerProtocol,
       form,
       hevcCodecId: this.#opts.hevcCodecId,
       fmt3ExtTime: this.#opts.fmt3ExtTime,

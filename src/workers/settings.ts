@@ -1,0 +1,33 @@
+/**
+ * `<workers>` → how many worker processes run. Port sharing (SO_REUSEPORT spreading connections) is
+ * Linux's; elsewhere the server runs as one process and says so once.
+ */
+import type { Config } from "../config/mod.ts";
+
+export interface WorkersSettings {
+  /** Worker processes to run; 1 = the single-process server. */
+  count: number;
+  /** Why fewer than configured run (logged once), if so. */
+  fallback?: string;
+}
+
+export interface Platform {
+  os: string;
+  cores: number;
+}
+
+export function workersSettings(c: Config, p: Platform = hostPlatform()): WorkersSettings {
+  const wanted = c.workers === 0 ? Math.max(1, p.cores) : c.workers;
+  if (wanted > 1 && p.os !== "linux") {
+    return {
+      count: 1,
+      fallback:
+        `<workers> ${c.workers} needs Linux's SO_REUSEPORT to spread connections; ${p.os} runs one worker`,
+    };
+  }
+  return { count: wanted };
+}
+
+function hostPlatform(): Platform {
+  return { os: Deno.build.os, cores: navigator.hardwareConcurrency ?? 1 };
+}
