@@ -9,6 +9,8 @@
  *   - main: time origin → main() begins (every static module evaluated);
  *   - listening: time origin → every enabled listener accepts (main.ts's "startup" log line);
  *   - accept: spawn → every TCP listener accepts a connection, polled from here (a check of the above);
+ *   - CPU: user + system CPU time of the process (all its threads) when the "startup" line is read, which
+ *     depends far less than wall time on what else the machine runs;
  *   - RSS (VmRSS of /proc/<pid>/status) and the V8 heap (used and total, from GET /metrics) after the idle
  *     time; RSS is read before the HTTP request.
  *
@@ -90,6 +92,13 @@ async function accepts(port: number): Promise<boolean> {
   }
 }
 
+/** User + system CPU time of a process (all threads), ms; Linux /proc, USER_HZ 100. */
+function cpuMs(pid: number): number {
+  const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+  const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(f[11]) + Number(f[12])) * 10;
+}
+
 function rssBytes(pid: number): number {
   const status = Deno.readTextFileSync(`/proc/${pid}/status`);
   return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN) * 1024;
@@ -101,6 +110,7 @@ export interface Run {
   main_ms: number;
   listening_ms: number;
   accept_ms: number;
+  cpu_ms: number;
   rss_mb: number;
   heap_used_mb: number;
   heap_total_mb: number;
@@ -123,6 +133,7 @@ async function once(cmd: string[], idleS: number): Promise<Run> {
   }).spawn();
   const lines: string[] = [];
   let startup: ReturnType<typeof parseStartupLine> = null;
+  let cpuAtStartup = NaN;
   const reading = (async () => {
     const dec = new TextDecoderStream();
     let buf = "";
@@ -133,7 +144,7 @@ async function once(cmd: string[], idleS: number): Promise<Run> {
         const line = buf.slice(0, nl);
         buf = buf.slice(nl + 1);
         lines.push(line);
-        startup ??= parseStartupLine(line);
+        if (!startup && (startup = parseStartupLine(line))) cpuAtStartup = cpuMs(child.pid);
       }
     }
   })();
@@ -170,6 +181,7 @@ async function once(cmd: string[], idleS: number): Promise<Run> {
       main_ms: s.main_ms,
       listening_ms: s.listening_ms,
       accept_ms: acceptAt - spawnedAt,
+      cpu_ms: cpuAtStartup,
       rss_mb: rss / 2 ** 20,
       heap_used_mb: parseMetric(text, "nodejs_heap_size_used_bytes") / 2 ** 20,
       heap_total_mb: parseMetric(text, "nodejs_heap_size_total_bytes") / 2 ** 20,
@@ -194,6 +206,7 @@ const COLUMNS: [keyof Run, string][] = [
   ["main_ms", "modules evaluated (origin → main()), ms"],
   ["listening_ms", "listening (origin → every listener up), ms"],
   ["accept_ms", "TCP accepts, polled (spawn → all accept), ms"],
+  ["cpu_ms", "CPU time (user + system) until listening, ms"],
   ["rss_mb", "RSS idle, MB"],
   ["heap_used_mb", "V8 heap used idle, MB"],
   ["heap_total_mb", "V8 heap total idle, MB"],
@@ -210,9 +223,9 @@ async function main() {
     runs.push(r);
     console.log(
       `run ${i + 1}: listening ${r.listening_ms.toFixed(0)} ms after the runtime was up ` +
-        `(runtime ${r.runtime_ms.toFixed(0)} ms), RSS ${r.rss_mb.toFixed(1)} MB, heap ${
-          r.heap_used_mb.toFixed(1)
-        }/${r.heap_total_mb.toFixed(1)} MB`,
+        `(runtime ${r.runtime_ms.toFixed(0)} ms, CPU ${r.cpu_ms.toFixed(0)} ms), RSS ${
+          r.rss_mb.toFixed(1)
+        } MB, heap ${r.heap_used_mb.toFixed(1)}/${r.heap_total_mb.toFixed(1)} MB`,
     );
   }
   console.log("");
