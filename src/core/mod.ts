@@ -9,3 +9,4 @@ export * from "./fanout.ts";
 export * from "./shared_outputs.ts";
 export * from "./sessions.ts";
 export * from "./lazy.ts";
+export * from "./hash.ts";
