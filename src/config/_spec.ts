@@ -3,7 +3,7 @@
  * one source. xml.ts walks it to map XML and to name unknown elements; env.ts derives variable names.
  */
 import type { z } from "zod";
-import { configSchema } from "./schema.ts";
+import { ConfigSchema } from "./schema.ts";
 
 export type Spec =
   | { kind: "leaf" }
@@ -38,7 +38,7 @@ export function specOf(schema: z.ZodType): Spec {
   return { kind: "leaf" };
 }
 
-export const CONFIG_SPEC = specOf(configSchema()) as Extract<Spec, { kind: "object" }>;
+export const CONFIG_SPEC = specOf(ConfigSchema) as Extract<Spec, { kind: "object" }>;
 
 /** Every settable leaf as a path, arrays excluded: [["rtmp","port"], ["authurl","timeout"], …]. */
 export function leafPaths(spec: Spec = CONFIG_SPEC, prefix: string[] = []): string[][] {
