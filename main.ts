@@ -3,6 +3,7 @@
  * on POSIX) reloads both live; SIGINT/SIGTERM (SIGINT/SIGBREAK on Windows) stop gracefully within 5 s.
  * Usage: main.ts [--config FILE] [--policy FILE] [--root DIR] [--check-config [FILE]] [--help] [--version]
  */
+import { startupMarks } from "./src/cli/startup_clock.ts";
 import { type FileWatch, loadConfig, loadPolicy, policyFileFor } from "./src/config/mod.ts";
 import { EstuaryError } from "./src/core/errors.ts";
 // Not src/cli/mod.ts: --check-config (which knows every service) and the server are imported when used,
@@ -104,6 +105,7 @@ function exists(path: string): boolean {
 }
 
 async function main(): Promise<number> {
+  const mainMs = performance.now();
   let args: CliArgs;
   try {
     args = parseArgs(Deno.args);
@@ -214,6 +216,8 @@ async function main(): Promise<number> {
     await server.stop();
     return 1;
   }
+  // ms since the runtime's time origin: module graph loaded, main() began, every listener accepts.
+  server.log.info("startup", { ...startupMarks(mainMs) });
   // The config file and policy.xml (the --policy one, or the one beside the config file).
   const files = [
     ...new Set([...(file ? watchedFiles(file, exists) : []), ...(exists(policyFile) ? [policyFile] : [])]),

@@ -10,7 +10,7 @@ import { Hub } from "./core/mod.ts";
 import { Metrics, registerHubMetrics } from "./metrics/mod.ts";
 import type { ListenerStatus, Readiness, RunningService, ServiceContext, ServiceModule } from "./service.ts";
 import { hubOptions } from "./hub_options.ts";
-import { Store } from "./store/mod.ts";
+import type { Store } from "./store/mod.ts";
 import { rtmpService } from "./protocols/rtmp/service.ts";
 import { rtspService } from "./protocols/rtsp/service.ts";
 import { srtService } from "./protocols/srt/service.ts";
@@ -142,12 +142,18 @@ export function createServer(opts: ServerOptions): EstuaryServer {
     return { ready: phase === "running" && down.length === 0, phase, down };
   };
   let store: Store | undefined;
-  const openStore = () => {
-    if (store) return store;
-    const dir = resolvePath(opts.root, "data");
-    Deno.mkdirSync(dir, { recursive: true });
-    return store = new Store(`${dir}/estuary.db`);
-  };
+  let opening: Promise<Store> | undefined;
+  // The store's module (node:sqlite) loads with the first admin request, not at start.
+  const openStore = () =>
+    opening ??= (async () => {
+      const { Store } = await import("./store/mod.ts");
+      const dir = resolvePath(opts.root, "data");
+      Deno.mkdirSync(dir, { recursive: true });
+      return store = new Store(`${dir}/estuary.db`);
+    })().catch((err) => {
+      opening = undefined;
+      throw err;
+    });
   let reload: (next: Config, nextPolicy?: Policy) => Promise<SectionName[]>;
   const ctx: ServiceContext = {
     readiness,
@@ -231,6 +237,7 @@ export function createServer(opts: ServerOptions): EstuaryServer {
         for (const slot of [...slots].reverse()) await stopSlot(slot);
         store?.close();
         store = undefined;
+        opening = undefined;
         fileSink?.close();
       })();
       return stopped;

@@ -39,8 +39,8 @@ export interface ServiceContext {
   status(): Record<string, ListenerStatus>;
   /** Another running service, by module name (e.g. HTTP shows SRT's per-session stats). */
   service(name: string): RunningService | undefined;
-  /** The server's database (data/estuary.db), opened on first use; absent in unit tests. */
-  store?(): Store;
+  /** The server's database (data/estuary.db), opened (and its module loaded) on first use; absent in unit tests. */
+  store?(): Store | Promise<Store>;
   /** Recent log lines (the admin's log tail). */
   readonly recentLog?: MemorySink;
   /** The config in force, and the file it came from (null: built-in defaults). */

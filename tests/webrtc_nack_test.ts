@@ -65,7 +65,7 @@ Deno.test("whep: NACKs beyond werift's 128-packet history are answered from the 
     dropPercent: 5,
   };
   const rtc = new WebrtcSessions(settings, nullLogger);
-  const session = rtc.openPlayer(stream, "test");
+  const session = await rtc.openPlayer(stream, "test");
   const client = new RTCPeerConnection({
     iceServers: [],
     iceUseIpv6: false,

@@ -36,7 +36,7 @@ export interface AdminSettings {
 export interface AdminDeps {
   log: Logger;
   /** Opened on first use (a server without admin logins never creates data/). */
-  store: () => Store;
+  store: () => Store | Promise<Store>;
   settings: AdminSettings;
   /** smart_rtmpd's /api/status object. */
   status: () => unknown;
@@ -129,7 +129,7 @@ export function adminRoutes(deps: AdminDeps): Hono<Env> {
   let ready: Promise<{ users: UserStore; tokens: Tokens }> | undefined;
   const open = () =>
     ready ??= (async () => {
-      const store = deps.store();
+      const store = await deps.store();
       const users = new UserStore(store);
       await bootstrapAdmin(users, deps.settings, deps.log);
       return state = { users, tokens: new Tokens(store, users, deps.settings.sessionTtlMs) };

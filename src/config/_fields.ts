@@ -6,6 +6,10 @@
  */
 import { z } from "zod";
 
+// No generated parsers: zod's JIT compiles a function per object schema on its first parse, which costs
+// more at start-up (tens of ms) than it saves on a config parsed once per load.
+z.config({ jitless: true });
+
 /** Blank text, null and undefined mean "use the default". */
 export function blank(v: unknown): unknown {
   if (v === null || v === undefined) return undefined;
@@ -21,11 +25,21 @@ function toInt(v: unknown): unknown {
   return typeof b === "string" && /^[+-]?\d+$/.test(b) ? Number(b) : b;
 }
 
+/**
+ * One value check as a single zod schema. The leaves below use these instead of chained zod builders
+ * (`z.int().min().max()`, `z.string().regex()`, `z.stringbool()`): each chained call clones a schema object
+ * with dozens of methods, and ~150 elements of those were most of the cost of building the schema at start.
+ */
+function valid<T>(ok: (v: unknown) => boolean, rule: string) {
+  return z.custom<T>(ok, { error: rule });
+}
+
 /** An integer in min..max (inclusive). */
 export function int(def: number, min: number, max: number, rule = `must be an integer ${min}..${max}`) {
   return z.preprocess(
     toInt,
-    z.int({ error: rule }).min(min, { error: rule }).max(max, { error: rule }).default(def),
+    valid<number>((n) => Number.isSafeInteger(n) && (n as number) >= min && (n as number) <= max, rule)
+      .default(def),
   );
 }
 
@@ -36,21 +50,23 @@ export function port(def: number) {
 
 /** An integer from a fixed set, e.g. SRT key lengths or recording modes. */
 export function intOf(def: number, allowed: readonly number[], rule: string) {
-  return z.preprocess(
-    toInt,
-    z.int({ error: rule }).refine((n) => allowed.includes(n), { error: rule }).default(def),
-  );
+  return z.preprocess(toInt, valid<number>((n) => allowed.includes(n as number), rule).default(def));
 }
 
 const TRUTHY = ["true", "1", "yes", "on"];
 const FALSY = ["false", "0", "no", "off"];
 const BOOL_RULE = "must be true or false (also 1/0, yes/no, on/off)";
 
-/** A boolean with z.stringbool semantics; z.coerce.boolean would turn "false" into true. */
+/** A boolean from true/false, 1/0, yes/no, on/off (any case); z.coerce.boolean would turn "false" into true. */
 export function bool(def: boolean) {
   return z.preprocess(
-    (v) => (typeof v === "boolean" ? String(v) : blank(v)),
-    z.stringbool({ truthy: TRUTHY, falsy: FALSY, case: "insensitive", error: BOOL_RULE }).default(def),
+    (v) => {
+      const b = blank(v);
+      if (typeof b !== "string") return b;
+      const w = b.toLowerCase();
+      return TRUTHY.includes(w) ? true : FALSY.includes(w) ? false : b;
+    },
+    valid<boolean>((b) => typeof b === "boolean", BOOL_RULE).default(def),
   );
 }
 
@@ -60,8 +76,10 @@ function toText(v: unknown): unknown {
 
 /** Free text; optionally checked against a pattern. */
 export function text(def: string, check?: { re: RegExp; rule: string }) {
-  const s = z.string({ error: check?.rule ?? "must be text" });
-  return z.preprocess(toText, (check ? s.regex(check.re, { error: check.rule }) : s).default(def));
+  const ok = check
+    ? (v: unknown) => typeof v === "string" && check.re.test(v)
+    : (v: unknown) => typeof v === "string";
+  return z.preprocess(toText, valid<string>(ok, check?.rule ?? "must be text").default(def));
 }
 
 /** One of a few words, compared case-insensitively and stored in lower case. */
@@ -83,7 +101,8 @@ export function splitList(s: string): string[] {
 
 /** A comma list whose every item matches `item`. */
 export function list(def: string, item: RegExp, rule: string) {
-  return text(def).refine((s) => splitList(s).every((x) => item.test(x)), { error: rule });
+  const ok = (v: unknown) => typeof v === "string" && splitList(v).every((x) => item.test(x));
+  return z.preprocess(toText, valid<string>(ok, rule).default(def));
 }
 
 /** A section element: a blank element (`<log></log>`) or a missing one means all defaults. */

@@ -8,3 +8,5 @@ export * from "./names.ts";
 export * from "./fanout.ts";
 export * from "./shared_outputs.ts";
 export * from "./sessions.ts";
+export * from "./lazy.ts";
+export * from "./hash.ts";

@@ -1,96 +1,66 @@
 /**
- * Mounts the admin API (src/admin) on the HTTP listeners: builds what it reads and acts on from the
- * service context and this service's own answers (/api/status, /api/live), so the admin sees exactly
- * what the public API sees, wrapped in its envelope.
+ * The admin API on the HTTP listeners, loaded on its first request: its routes (src/admin), the
+ * store (node:sqlite) and the rest of admin_mount.ts are imported then, not at start. Until then
+ * this router only knows the admin's paths: /admin/api/*, and smart_rtmpd's /api/config and /api/policy.
+ * A failure to load is logged and answers 503; the next admin request tries again.
  */
-import type { Hono } from "hono";
-import { adminRoutes, type AdminSettings, logFiles, overview } from "../admin/mod.ts";
-import denoJson from "../../deno.json" with { type: "json" };
-
-const VERSION = denoJson.version;
-import { type Config, planConfigEdit, type Policy, resolvePath, saveConfigFile } from "../config/mod.ts";
-import { toStatistics } from "../metrics/mod.ts";
+import { Hono } from "hono";
+import type { AdminSettings } from "../admin/mod.ts";
+import { EstuaryError, lazy } from "../core/mod.ts";
 import type { ServiceContext } from "../service.ts";
-import { liveAnswer, statusAnswer } from "./api.ts";
 import type { HttpDeps } from "./deps.ts";
 
+/** The paths the admin API answers; everything else passes to the next feature untouched. */
+export const ADMIN_PATHS = ["/admin/api", "/admin/api/*", "/api/config", "/api/policy"] as const;
+
+/** Set by the loaded router's not-found handler: the request falls through to the next feature. */
+const UNMATCHED = "x-estuary-admin-unmatched";
+
+/** The admin API could not be loaded (HTTP 503). */
+export class AdminUnavailableError extends EstuaryError {
+  constructor(cause: unknown) {
+    super(
+      "admin_unavailable",
+      `the admin API is unavailable: its modules failed to load (${(cause as Error)?.message ?? cause})`,
+      { cause },
+    );
+  }
+}
+
 /** The admin routes, or undefined when the context has no store (a server built by hand in tests). */
-export function adminFeature(ctx: ServiceContext, settings: AdminSettings) {
+export function adminFeature(
+  ctx: ServiceContext,
+  settings: AdminSettings,
+  load: () => Promise<typeof import("./admin_mount.ts")> = () => import("./admin_mount.ts"),
+) {
   const { store, recentLog, config } = ctx;
   if (!store || !recentLog || !config) return undefined;
-  return (deps: HttpDeps): Hono =>
-    adminRoutes({
-      log: ctx.log,
-      store,
-      settings,
-      status: () => statusAnswer(deps),
-      streams: (req) => liveAnswer(deps, req),
-      kickStream(app, name) {
-        const s = ctx.hub.get(`${app}/${name}`);
-        if (!s) return false;
-        s.end("kicked by an admin");
-        return true;
+  return (deps: HttpDeps): Hono => {
+    const mount = lazy(async () => {
+      const router = (await load()).mountAdmin(ctx, settings, deps);
+      router.notFound((c) => c.body(null, 404, { [UNMATCHED]: "1" }));
+      return router;
+    }, {
+      loaded: (ms) => ctx.log.info("admin API loaded", { ms: Math.round(ms) }),
+      failed(err) {
+        ctx.log.error("admin API failed to load", { error: err });
+        return new AdminUnavailableError(err);
       },
-      config: () => redacted(config()),
-      reload: ctx.reloadFromDisk,
-      configBackup: ctx.configFile ? `${ctx.configFile}.bak` : undefined,
-      policy: ctx.policyFile && ctx.policy && ctx.reloadFromDisk
-        ? policyEditor(ctx.policyFile, ctx.policy, ctx.reloadFromDisk)
-        : undefined,
-      editConfig: ctx.configFile && ctx.reloadFromDisk
-        ? configEditor(ctx.configFile, ctx.reloadFromDisk, config)
-        : undefined,
-      statistics: () => toStatistics(ctx.metrics.collect(), ctx.metrics.errors()),
-      sessions: ctx.hub.sessions,
-      files: {
-        vod: resolvePath(ctx.root, "vod"),
-        rec: resolvePath(ctx.root, "rec"),
-        // rec/<vhost>/<stream>/…: a stream still live in a record app is still being written.
-        busy(segs) {
-          const recording = ctx.hub.streams().filter((s) => ctx.hub.isRecordApp(s.app));
-          if (segs.length === 1 && recording.length > 0) return "recordings are being written under it";
-          const live = recording.find((s) => s.name === segs[1]);
-          return live ? `${live.key} is live and being recorded` : undefined;
-        },
-      },
-      overview: () => overview(ctx.hub, ctx.metrics.collect(), ctx.startedAt, VERSION),
-      logs: logFiles(recentLog, resolvePath(ctx.root, config().log.dir)),
-      startedAt: ctx.startedAt,
-      version: VERSION,
-    }) as unknown as Hono;
-}
-
-/** Secrets the admin's config view never shows: a set one reads "********". */
-const SECRETS: [string, string][] = [["admin", "password"], ["srt", "passphrase"]];
-
-export function redacted(config: object): unknown {
-  const copy = structuredClone(config) as Record<string, Record<string, unknown>>;
-  for (const [section, key] of SECRETS) {
-    if (copy[section] && copy[section][key]) copy[section][key] = "********";
-  }
-  return copy;
-}
-
-/** Plans against the file on disk and the running config; saving writes the file, then reloads it in place. */
-function configEditor(file: string, reload: () => Promise<string[]>, running: () => Config) {
-  return async (changes: Record<string, unknown>, apply: boolean) => {
-    const text = await Deno.readTextFile(file);
-    const plan = planConfigEdit(text, changes, running(), Deno.env.toObject());
-    if (!apply) return { diff: plan.diff };
-    await saveConfigFile(file, plan.text);
-    const changed = await reload();
-    return { diff: plan.diff, changed };
-  };
-}
-
-function policyEditor(file: string, current: () => Policy, reload: () => Promise<string[]>) {
-  return {
-    file,
-    read: () => Deno.readTextFile(file).catch(() => ""),
-    current,
-    async save(text: string) {
-      await saveConfigFile(file, text);
-      return await reload();
-    },
+    });
+    const app = new Hono();
+    for (const path of ADMIN_PATHS) {
+      app.all(path, async (c, next) => {
+        let router: Hono;
+        try {
+          router = await mount();
+        } catch (err) {
+          return c.json({ code: 503, msg: (err as Error).message }, 503);
+        }
+        const res = await router.fetch(c.req.raw, c.env);
+        if (res.headers.get(UNMATCHED)) return await next();
+        return res;
+      });
+    }
+    return app;
   };
 }

@@ -28,6 +28,7 @@ export const WEBRTC_REFUSALS: Readonly<Record<string, 400 | 406 | 503>> = {
   bad_offer: 400,
   no_common_codec: 406,
   no_port: 503,
+  webrtc_unavailable: 503,
 };
 
 /** The client's query plus `token=<Bearer>` (OBS's "Bearer Token" field) for the auth callback. */
@@ -93,7 +94,7 @@ async function offer(deps: HttpDeps, rtc: WebrtcSessions, c: Context, app: strin
   let unregister = () => {};
   let answer: string, session;
   try {
-    session = rtc.openPlayer(stream, remote);
+    session = await rtc.openPlayer(stream, remote);
     const s = session;
     unregister = deps.sessions!.add((r) => s.close(r));
     answer = await session.answer(sdp);

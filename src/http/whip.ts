@@ -49,7 +49,7 @@ async function publish(deps: HttpDeps, rtc: WebrtcSessions, c: Context, app: str
   let unregister = () => {};
   let answer: string, id: string;
   try {
-    const session = rtc.openPublisher(stream, remote);
+    const session = await rtc.openPublisher(stream, remote);
     id = session.id;
     unregister = deps.sessions!.add((r) => session.close(r));
     session.done.then(() => unregister());

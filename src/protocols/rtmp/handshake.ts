@@ -4,7 +4,7 @@
  * Player key at an offset given by either schema, and expects S1/S2 signed with the FMS key.
  * A client whose digest does not validate gets the simple handshake.
  */
-import { createHmac } from "node:crypto";
+import { hmacSha256 } from "../../core/hash.ts";
 import { ProtocolError } from "../../core/errors.ts";
 
 export const HANDSHAKE_SIZE = 1536;
@@ -59,11 +59,7 @@ const CLIENT_VERSION = 0x0a000c02;
 
 export type Schema = 0 | 1;
 
-function hmac(key: Uint8Array, ...parts: Uint8Array[]): Uint8Array {
-  const h = createHmac("sha256", key);
-  for (const p of parts) h.update(p);
-  return new Uint8Array(h.digest());
-}
+const hmac = hmacSha256;
 
 function random(n: number): Uint8Array {
   const b = new Uint8Array(n);

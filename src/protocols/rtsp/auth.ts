@@ -2,9 +2,9 @@
  * RTSP authentication (RFC 2617 as RTSP uses it): Basic and Digest (MD5, with or without
  * qop=auth) for the server, and the matching Authorization header for our client.
  */
-import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { constantTimeEqual, md5Hex as md5, toHex } from "../../core/hash.ts";
 
-const md5 = (s: string) => createHash("md5").update(s).digest("hex");
+const randomHex = (n: number) => toHex(crypto.getRandomValues(new Uint8Array(n)));
 
 function params(header: string): Record<string, string> {
   const out: Record<string, string> = {};
@@ -15,13 +15,13 @@ function params(header: string): Record<string, string> {
 
 function safeEqual(a: string, b: string): boolean {
   const x = new TextEncoder().encode(a), y = new TextEncoder().encode(b);
-  return x.length === y.length && timingSafeEqual(x, y);
+  return constantTimeEqual(x, y);
 }
 
 export class RtspAuthenticator {
   readonly realm: string;
   #users: ReadonlyMap<string, string>;
-  #nonce = randomBytes(16).toString("hex");
+  #nonce = randomHex(16);
 
   constructor(users: Record<string, string>, realm = "Estuary") {
     this.#users = new Map(Object.entries(users));
@@ -100,7 +100,7 @@ export function authorization(
   if (digest) {
     const p = params(digest.slice(7));
     const qop = p.qop?.split(",").map((s) => s.trim()).includes("auth") ? "auth" : undefined;
-    const nc = "00000001", cnonce = randomBytes(8).toString("hex");
+    const nc = "00000001", cnonce = randomHex(8);
     const response = digestResponse({
       user: o.user,
       pass: o.pass,

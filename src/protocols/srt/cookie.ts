@@ -2,14 +2,16 @@
  * SYN cookies (draft-sharabayko-srt §4.3.1.1): the listener keeps no state until a CONCLUSION
  * echoes a cookie derived from the caller's address and the current minute.
  */
-import { createHmac } from "node:crypto";
+import { hmacSha256 } from "../../core/hash.ts";
+
+const encoder = new TextEncoder();
 
 export class CookieJar {
   #secret = crypto.getRandomValues(new Uint8Array(32));
 
   bake(host: string, port: number, nowMs = Date.now(), minutesAgo = 0): number {
     const minute = Math.floor(nowMs / 60_000) - minutesAgo;
-    const d = createHmac("sha256", this.#secret).update(`${host}:${port}:${minute}`).digest();
+    const d = hmacSha256(this.#secret, encoder.encode(`${host}:${port}:${minute}`));
     // Never 0: that means "no cookie" in an induction request.
     return ((d[0] << 24 | d[1] << 16 | d[2] << 8 | d[3]) >>> 0) || 1;
   }

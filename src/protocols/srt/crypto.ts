@@ -2,8 +2,17 @@
  * SRT payload crypto (draft-sharabayko-srt §6, as libsrt's HaiCrypt does it): the KEK comes from
  * the passphrase with PBKDF2-HMAC-SHA1 over the LAST 8 salt bytes (2048 rounds), stream keys are
  * wrapped with AES key wrap (RFC 3394), payloads use AES-CTR.
+ *
+ * AES-CTR comes from node:crypto, imported with the first key derivation (every encrypted session derives
+ * its KEK before it has a stream key) rather than at start: most servers never encrypt SRT.
  */
-import { createCipheriv } from "node:crypto";
+type CreateCipheriv = typeof import("node:crypto").createCipheriv;
+let createCipheriv: CreateCipheriv | undefined;
+
+/** Loads the payload cipher; deriveKek does it, so a PacketCipher with keys can always apply them. */
+export async function loadPacketCipher(): Promise<void> {
+  createCipheriv ??= (await import("node:crypto")).createCipheriv;
+}
 
 export const PBKDF2_ITERATIONS = 2048;
 export const SALT_SIZE = 16;
@@ -17,6 +26,7 @@ export async function deriveKek(
   salt: Uint8Array,
   keyLength: number,
 ): Promise<Uint8Array> {
+  await loadPacketCipher();
   const base = await crypto.subtle.importKey("raw", new TextEncoder().encode(passphrase), "PBKDF2", false, [
     "deriveBits",
   ]);
@@ -90,6 +100,9 @@ export class PacketCipher {
     iv[11] ^= seq >>> 16 & 0xff;
     iv[12] ^= seq >>> 8 & 0xff;
     iv[13] ^= seq & 0xff;
+    if (!createCipheriv) {
+      throw new Error("SRT payload cipher used before any key was derived (loadPacketCipher)");
+    }
     const out = createCipheriv(`aes-${key.length * 8}-ctr`, key, iv).update(payload);
     // A plain Uint8Array view: Buffer's slice() shares memory, which downstream code would not expect.
     return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);

@@ -21,3 +21,14 @@ export class NoPortError extends EstuaryError {
     super("no_port", `no free UDP ports left in ${min}..${max} for another WebRTC session (<rtp min max>)`);
   }
 }
+
+/** The WebRTC library (loaded on the first session) could not be loaded (HTTP 503). */
+export class WebrtcUnavailableError extends EstuaryError {
+  constructor(cause: unknown) {
+    super(
+      "webrtc_unavailable",
+      `WebRTC is unavailable: its library failed to load (${(cause as Error)?.message ?? cause})`,
+      { cause },
+    );
+  }
+}

@@ -3,7 +3,6 @@
  * servers reach clients (`Link` headers, RFC 9725 §4.6 / the WHEP draft). The server itself gathers
  * host candidates only: asking a STUN server would delay every answer.
  */
-import { networkInterfaces } from "node:os";
 import type { IceServer } from "./settings.ts";
 
 /** True for the wildcard addresses that mean "every interface". */
@@ -27,8 +26,9 @@ export function hostAddresses(
 
 function interfaceAddresses(): string[] {
   try {
-    const all = Object.values(networkInterfaces()).flat();
-    return [...new Set(all.filter((a) => a && a.family === "IPv4").map((a) => a!.address))];
+    // Deno's own call: node:os would load Node's os layer at start for this one list.
+    const all = Deno.networkInterfaces();
+    return [...new Set(all.filter((a) => a.family === "IPv4").map((a) => a.address))];
   } catch {
     // Without permission to list interfaces, loopback is still reachable.
     return ["127.0.0.1"];

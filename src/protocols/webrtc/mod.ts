@@ -11,7 +11,7 @@ export {
   negotiateIngest,
   type RtpCodec,
 } from "./codecs.ts";
-export { BadOfferError, NoCommonCodecError } from "./errors.ts";
+export { BadOfferError, NoCommonCodecError, WebrtcUnavailableError } from "./errors.ts";
 export { hostAddresses, iceServerLinks, isWildcard } from "./ice.ts";
 export { RTP_OUT_ID, WebrtcRtpOut } from "./rtp_out.ts";
 export { type WebrtcSession, WebrtcSessions, type WebrtcStats } from "./sessions.ts";
@@ -24,5 +24,6 @@ export {
   webrtcSettings,
 } from "./settings.ts";
 export { parseTrickleFragment, type TrickleCandidate } from "./trickle.ts";
-export { WhepSession, type WhepSessionStats } from "./whep_session.ts";
-export { PERIODIC_PLI_MS, WhipSession, type WhipSessionStats } from "./whip_session.ts";
+// The sessions are types here: their modules (werift, the transcoder) load on the first session.
+export type { WhepSession, WhepSessionStats } from "./whep_session.ts";
+export type { WhipSession, WhipSessionStats } from "./whip_session.ts";

@@ -3,15 +3,39 @@
  * DELETEs or PATCHes). The HTTP service owns one registry: a reload edits its settings in place (new
  * sessions use them), and closing the service ends every session. Each session is also listed in
  * the hub's session registry (the admin's Sessions page: role, stream, address, bytes; kickable).
+ *
+ * The session classes (and with them werift, the AAC → Opus transcoder and the Opus WASM) are imported
+ * on the first session, not at start: they are most of the program's start-up time and idle memory.
+ * A failure to load them is logged once per attempt and refuses that session (503); the next one tries again.
  */
 import type { SessionInfo, SessionRegistry, Stream } from "../../core/mod.ts";
 import type { Logger } from "../../log/mod.ts";
 import type { WebrtcSettings } from "./settings.ts";
-import { NoPortError } from "./errors.ts";
+import { lazy } from "../../core/mod.ts";
+import { NoPortError, WebrtcUnavailableError } from "./errors.ts";
 import { hostAddresses } from "./ice.ts";
 import { PortWindows } from "./ports.ts";
-import { WhepSession, type WhepSessionStats } from "./whep_session.ts";
-import { WhipSession, type WhipSessionStats } from "./whip_session.ts";
+import type { WhepSession, WhepSessionStats } from "./whep_session.ts";
+import type { WhipSession, WhipSessionStats } from "./whip_session.ts";
+
+interface SessionClasses {
+  WhepSession: typeof WhepSession;
+  WhipSession: typeof WhipSession;
+}
+
+/** The session modules, imported on the first session (static specifiers: `deno compile` embeds them). */
+function sessionClasses(log: Logger): () => Promise<SessionClasses> {
+  return lazy(async () => {
+    const [whep, whip] = await Promise.all([import("./whep_session.ts"), import("./whip_session.ts")]);
+    return { WhepSession: whep.WhepSession, WhipSession: whip.WhipSession };
+  }, {
+    loaded: (ms) => log.info("webrtc library loaded", { ms: Math.round(ms) }),
+    failed(err) {
+      log.error("webrtc library failed to load", { error: err });
+      return new WebrtcUnavailableError(err);
+    },
+  });
+}
 
 /** A WHEP viewer or a WHIP publisher: what DELETE, PATCH and the stats need. */
 export type WebrtcSession = WhepSession | WhipSession;
@@ -77,6 +101,7 @@ export class WebrtcSessions {
   #closedCount = 0;
   #seq = 1;
   #ports: PortWindows | undefined;
+  #classes: () => Promise<SessionClasses>;
 
   #registry: SessionRegistry | undefined;
   #unlist = new Map<WebrtcSession, () => void>();
@@ -86,6 +111,7 @@ export class WebrtcSessions {
     this.#log = log;
     this.#registry = registry;
     this.#ports = portWindows(settings);
+    this.#classes = sessionClasses(log);
     guardUdpBindErrors(log);
   }
 
@@ -133,7 +159,8 @@ export class WebrtcSessions {
   }
 
   /** A new viewer session on `stream` (answer its offer next); WebRTC must be on. */
-  openPlayer(stream: Stream, remote: string): WhepSession {
+  async openPlayer(stream: Stream, remote: string): Promise<WhepSession> {
+    const { WhepSession } = await this.#classes();
     const { settings, ports, give } = this.#take();
     const id = newId();
     const name = `whep#${this.#seq++}`;
@@ -155,7 +182,8 @@ export class WebrtcSessions {
   }
 
   /** A new publisher session writing into `stream` (admitted by the hub); WebRTC must be on. */
-  openPublisher(stream: Stream, remote: string): WhipSession {
+  async openPublisher(stream: Stream, remote: string): Promise<WhipSession> {
+    const { WhipSession } = await this.#classes();
     const { settings, ports, give } = this.#take();
     const id = newId();
     const name = `whip#${this.#seq++}`;
