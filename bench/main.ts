@@ -8,13 +8,14 @@
  *   deno task bench --smoke    a few players for a few seconds, Estuary only (part of `deno task test`)
  *   --peers estuary,nginx-rtmp,node-media-server   which servers (default: all that are available)
  *   --json FILE                also write the raw results as JSON
- *   --levels rtmp:600k:1000,…  only these levels (proto:profile:players)
+ *   --levels rtmp:600k:1000,…  only these levels (proto:profile:players; proto rtmp, flv or hls)
  */
 import { cpuSeconds, memory } from "./proc.ts";
 import { type Profile, publish, type Source, source } from "./media.ts";
 import { ensureNms, nginxAvailable, type Peer, startEstuary, startNginx, startNms } from "./peers.ts";
 import { measureLatency } from "./latency.ts";
 import { formatTable } from "./report.ts";
+import { formatHlsTable, hlsLevels, type HlsResult, runHls } from "./hls_level.ts";
 
 export type { LatencyResult, Level, Result } from "./types.ts";
 import type { LatencyResult, Level, Result } from "./types.ts";
@@ -34,18 +35,24 @@ const LEVELS: Record<string, { levels: Level[]; warmup: number; seconds: number;
     latencyPlayers: 0,
   },
   quick: {
-    levels: (["rtmp", "flv"] as const).flatMap((proto) =>
-      [100, 500].map((n) => ({ proto, profile: "600k" as Profile, n }))
-    ),
+    levels: [
+      ...(["rtmp", "flv"] as const).flatMap((proto) =>
+        [100, 500].map((n) => ({ proto, profile: "600k" as Profile, n }))
+      ),
+      ...hlsLevels([200]),
+    ],
     warmup: 3,
     seconds: 6,
     latencyPlayers: 100,
   },
   full: {
-    levels: (["rtmp", "flv"] as const).flatMap((proto) => [
-      ...[100, 500, 1000, 2000].map((n) => ({ proto, profile: "600k" as Profile, n })),
-      ...[100, 500].map((n) => ({ proto, profile: "2m" as Profile, n })),
-    ]),
+    levels: [
+      ...(["rtmp", "flv"] as const).flatMap((proto) => [
+        ...[100, 500, 1000, 2000].map((n) => ({ proto, profile: "600k" as Profile, n })),
+        ...[100, 500].map((n) => ({ proto, profile: "2m" as Profile, n })),
+      ]),
+      ...hlsLevels([100, 200]),
+    ],
     warmup: 5,
     seconds: 20,
     latencyPlayers: 500,
@@ -156,7 +163,9 @@ async function startPeer(name: PeerName, base: number): Promise<Peer> {
   return await startNms({ rtmp: base, http: base + 2 });
 }
 
-export async function runBench(): Promise<{ results: Result[]; latency: LatencyResult[]; notes: string[] }> {
+export async function runBench(): Promise<
+  { results: Result[]; latency: LatencyResult[]; notes: string[]; hls: HlsResult[] }
+> {
   const cfg = { ...LEVELS[mode] };
   // --levels rtmp:600k:1000,flv:600k:1000 measures only those levels (a focused re-run).
   const only = argValue("--levels");
@@ -209,7 +218,7 @@ export async function runBench(): Promise<{ results: Result[]; latency: LatencyR
   };
   for (const name of peers) {
     for (const level of cfg.levels) {
-      if (!SERVES[name].includes(level.proto)) continue;
+      if (!(SERVES[name] as string[]).includes(level.proto)) continue;
       await withPeer(name, level.profile, async (peer, src) => {
         const r = await runLoad(peer, level, src.bitrate, cfg);
         results.push(r);
@@ -231,12 +240,14 @@ export async function runBench(): Promise<{ results: Result[]; latency: LatencyR
       });
     }
   }
-  return { results, latency, notes };
+  const hls = await runHls(peers, cfg.levels, cfg, { base: base + 1000, notes });
+  return { results: [...results, ...hls], latency, notes, hls };
 }
 
 if (import.meta.main) {
-  const { results, latency, notes } = await runBench();
+  const { results, latency, notes, hls } = await runBench();
   console.log(formatTable(results, latency, notes, { mode }));
+  console.log(formatHlsTable(hls));
   const json = argValue("--json");
   if (json) await Deno.writeTextFile(json, JSON.stringify({ mode, results, latency, notes }, null, 2));
 }

@@ -17,7 +17,7 @@ export interface Peer {
 const ROOT = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
 const NGINX_MODULE = "/usr/lib/nginx/modules/ngx_rtmp_module.so";
 
-async function waitPort(port: number, ms: number, what: string) {
+export async function waitPort(port: number, ms: number, what: string) {
   const end = Date.now() + ms;
   while (Date.now() < end) {
     try {
@@ -30,7 +30,11 @@ async function waitPort(port: number, ms: number, what: string) {
   throw new Error(`${what} did not listen on 127.0.0.1:${port} within ${ms} ms`);
 }
 
-function spawn(cmd: string, args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}) {
+export function spawn(
+  cmd: string,
+  args: string[],
+  opts: { cwd?: string; env?: Record<string, string> } = {},
+) {
   const child = new Deno.Command(cmd, {
     args,
     cwd: opts.cwd,
@@ -42,7 +46,7 @@ function spawn(cmd: string, args: string[], opts: { cwd?: string; env?: Record<s
   return child;
 }
 
-async function stopChild(child: Deno.ChildProcess) {
+export async function stopChild(child: Deno.ChildProcess) {
   try {
     child.kill("SIGTERM");
   } catch { /* gone */ }
@@ -55,7 +59,10 @@ async function stopChild(child: Deno.ChildProcess) {
   clearTimeout(t);
 }
 
-export async function startEstuary(ports: { rtmp: number; http: number }): Promise<Peer> {
+export async function startEstuary(
+  ports: { rtmp: number; http: number },
+  env: Record<string, string> = {},
+): Promise<Peer> {
   const dir = await Deno.makeTempDir({ prefix: "estuary-bench-" });
   // The same V8 flags as `deno task start` (a small young generation keeps RSS per player low).
   const child = spawn(Deno.execPath(), [
@@ -79,6 +86,7 @@ export async function startEstuary(ports: { rtmp: number; http: number }): Promi
       RUST_BACKTRACE: "0",
       // ESTUARY_* set when running the bench reach the server too (e.g. ESTUARY_RTMP_BATCHMS=50).
       ...Object.fromEntries(Object.entries(Deno.env.toObject()).filter(([k]) => k.startsWith("ESTUARY_"))),
+      ...env,
     },
   });
   await waitPort(ports.rtmp, 20000, "estuary rtmp");
