@@ -232,7 +232,7 @@ export async function runBench(): Promise<
         );
       }).catch((err) => notes.push(`${name} ${level.proto} n=${level.n}: ${(err as Error).message}`));
     }
-    if (cfg.latencyPlayers > 0) {
+    if (cfg.latencyPlayers > 0 && cfg.levels.some((l) => l.proto !== "hls")) {
       await withPeer(name, "600k", async (peer, src) => {
         for (const proto of peer.protocols) {
           latency.push(await measureLatency(peer, proto, { players: cfg.latencyPlayers, seconds: 8, src }));

@@ -24,7 +24,9 @@ export function answerBytes(a: Answer): Uint8Array {
 /** The answer as a fetch Response (the app's middleware adds CORS). */
 export function answerResponse(c: Context, a: Answer): Response {
   if (a instanceof PrebuiltResponse) {
-    return new Response(a.body as Uint8Array<ArrayBuffer>, { headers: a.fields as [string, string][] });
+    const headers = new Headers(a.fields as [string, string][]);
+    headers.set("content-length", String(a.body.byteLength));
+    return new Response(a.body as Uint8Array<ArrayBuffer>, { headers });
   }
   if (a.noStore) c.header("cache-control", "no-store");
   return c.json({ code: a.status, msg: a.msg }, a.status as ContentfulStatusCode);

@@ -211,7 +211,7 @@ export function createDashRoutes(deps: HttpDeps, opts: DashOptions = defaultDash
       held = heldMedia(key, file);
     }
     if (!held) return notAvailable(c, `${key}/dash/${file}`);
-    return new Response(held.body as Uint8Array<ArrayBuffer>, { headers: held.fields as [string, string][] });
+    return answerResponse(c, held);
   });
   return { app, stats: () => registry.stats(), hot };
 }

@@ -147,6 +147,11 @@ async function serveRequest(
   o: ConnectionOptions,
   remote: Deno.NetAddr,
 ): Promise<boolean> {
+  if (o.hot && isPlainGet(head)) {
+    checkTarget(head);
+    const answer = hotAnswer(head, o.hot, remote);
+    if (answer) return await writeHot(conn, answer, head.target, o.log);
+  }
   const ws = wantsWebSocket(head.headers);
   const wsKey = ws ? checkHandshake(head.method, head.minor, head.headers) : "";
   checkTarget(head);
@@ -180,10 +185,6 @@ async function serveRequest(
   const bodyless = head.method === "GET" || head.method === "HEAD";
   if (bodyless && !body.finished && !await body.discard(DRAIN_MAX)) {
     throw badRequest(`${head.method} body too long`);
-  }
-  if (o.hot && !ws && head.method === "GET" && head.minor === 1 && head.keepAlive && body.finished) {
-    const answer = hotAnswer(head, o.hot, remote);
-    if (answer) return await writeHot(conn, answer, head.target, o.log);
   }
   const url = requestUrl(head, o.tls);
   let headers: Headers;
@@ -280,7 +281,17 @@ async function serveRequest(
   return body.finished || await body.discard(DRAIN_MAX).catch(() => false);
 }
 
-/** The hot routes' answer, or undefined when the request is not a plain one they take. */
+/**
+ * A GET the hot routes may answer: HTTP/1.1 keep-alive (their prebuilt answers are), no body and
+ * no upgrade (HEAD, HTTP/1.0, WebSockets go to the app).
+ */
+function isPlainGet(head: RequestHead): boolean {
+  if (head.method !== "GET" || head.minor !== 1 || !head.keepAlive || head.body.kind !== "none") return false;
+  for (const [n] of head.headers) if (n === "upgrade") return false;
+  return true;
+}
+
+/** The hot routes' answer, or undefined when the request is not one they take. */
 function hotAnswer(head: RequestHead, hot: HotRoute, remote: Deno.NetAddr) {
   const t = head.target;
   if (t.charCodeAt(0) !== 0x2f) return undefined; // origin-form only ("/...")
@@ -335,11 +346,17 @@ async function watchForLeave(r: ConnReader, ac: AbortController, watch: { on: bo
 
 /** Refuses a request whose Host or target breaks the grammar (RFC 9112 §3.2) or has dot segments. */
 function checkTarget(head: RequestHead): void {
-  const host = headerValue(head.headers, "host");
+  let host = "", hosts = 0;
+  for (const [n, v] of head.headers) {
+    if (n === "host") {
+      host = v;
+      hosts++;
+    }
+  }
   if (head.minor === 1 && !host) {
     throw badRequest("Host header missing: HTTP/1.1 requires it (RFC 9112 §3.2)");
   }
-  if (head.headers.filter(([n]) => n === "host").length > 1) throw badRequest("several Host headers refused");
+  if (hosts > 1) throw badRequest("several Host headers refused");
   if (host && !/^[A-Za-z0-9.\-_~%!$&'()*+,;=:\[\]]+$/.test(host)) {
     throw badRequest(`Host ${JSON.stringify(host.slice(0, 60))} is invalid: must be host[:port]`);
   }
