@@ -3,8 +3,9 @@
  * installed) nginx-rtmp and Node-Media-Server, in the same run on this machine. Prints a table of
  * server CPU per delivered gigabit, memory per player and delivery completeness, with Estuary's ratios.
  *
- *   deno task bench            full run (~15 min): N = 100, 500, 1000, 2000 at 600 kbit/s; 100, 500 at 2 Mbit/s
- *   deno task bench --quick    ~1 min: N = 100, 500 at 600 kbit/s
+ *   deno task bench            full run (~15 min): N = 100, 500, 1000, 2000 at 600 kbit/s; 100, 500 at 2 Mbit/s;
+ *                              HLS with 100 and 200 players polling (bench/hls_level.ts, nginx-rtmp hls + nginx)
+ *   deno task bench --quick    ~1 min: N = 100, 500 at 600 kbit/s; HLS with 200 players polling
  *   deno task bench --smoke    a few players for a few seconds, Estuary only (part of `deno task test`)
  *   --peers estuary,nginx-rtmp,node-media-server   which servers (default: all that are available)
  *   --json FILE                also write the raw results as JSON
