@@ -3,12 +3,13 @@
  * installed) nginx-rtmp and Node-Media-Server, in the same run on this machine. Prints a table of
  * server CPU per delivered gigabit, memory per player and delivery completeness, with Estuary's ratios.
  *
- *   deno task bench            full run (~15 min): N = 100, 500, 1000, 2000 at 600 kbit/s; 100, 500 at 2 Mbit/s
- *   deno task bench --quick    ~1 min: N = 100, 500 at 600 kbit/s
+ *   deno task bench            full run (~15 min): N = 100, 500, 1000, 2000 at 600 kbit/s; 100, 500 at 2 Mbit/s;
+ *                              HLS with 100 and 200 players polling (bench/hls_level.ts, nginx-rtmp hls + nginx)
+ *   deno task bench --quick    ~1 min: N = 100, 500 at 600 kbit/s; HLS with 200 players polling
  *   deno task bench --smoke    a few players for a few seconds, Estuary only (part of `deno task test`)
  *   --peers estuary,nginx-rtmp,node-media-server   which servers (default: all that are available)
  *   --json FILE                also write the raw results as JSON
- *   --levels rtmp:600k:1000,…  only these levels (proto:profile:players)
+ *   --levels rtmp:600k:1000,…  only these levels (proto:profile:players; proto rtmp, flv or hls)
  *   --ports N                  first port for the servers (default 19350; 10 per measurement)
  *   --workers                  Estuary with 1 and 2 workers (<workers>): CPU/Gbit, how the CPU splits over
  *                              processes and cores, and the most players delivered at ≥ 99 % (~8 min)
@@ -20,6 +21,7 @@ import { measureLatency } from "./latency.ts";
 import { formatTable } from "./report.ts";
 import { workersTable } from "./workers_report.ts";
 import { type CpuSnapshot, snapshot, split } from "./cores.ts";
+import { formatHlsTable, hlsLevels, type HlsResult, runHls } from "./hls_level.ts";
 
 export type { LatencyResult, Level, Result } from "./types.ts";
 import type { LatencyResult, Level, Result } from "./types.ts";
@@ -45,9 +47,12 @@ const LEVELS: Record<string, { levels: Level[]; warmup: number; seconds: number;
     latencyPlayers: 0,
   },
   quick: {
-    levels: (["rtmp", "flv"] as const).flatMap((proto) =>
-      [100, 500].map((n) => ({ proto, profile: "600k" as Profile, n }))
-    ),
+    levels: [
+      ...(["rtmp", "flv"] as const).flatMap((proto) =>
+        [100, 500].map((n) => ({ proto, profile: "600k" as Profile, n }))
+      ),
+      ...hlsLevels([200]),
+    ],
     warmup: 3,
     seconds: 6,
     latencyPlayers: 100,
@@ -61,10 +66,13 @@ const LEVELS: Record<string, { levels: Level[]; warmup: number; seconds: number;
     latencyPlayers: 0,
   },
   full: {
-    levels: (["rtmp", "flv"] as const).flatMap((proto) => [
-      ...[100, 500, 1000, 2000].map((n) => ({ proto, profile: "600k" as Profile, n })),
-      ...[100, 500].map((n) => ({ proto, profile: "2m" as Profile, n })),
-    ]),
+    levels: [
+      ...(["rtmp", "flv"] as const).flatMap((proto) => [
+        ...[100, 500, 1000, 2000].map((n) => ({ proto, profile: "600k" as Profile, n })),
+        ...[100, 500].map((n) => ({ proto, profile: "2m" as Profile, n })),
+      ]),
+      ...hlsLevels([100, 200]),
+    ],
     warmup: 5,
     seconds: 20,
     latencyPlayers: 500,
@@ -185,7 +193,9 @@ async function startPeer(name: PeerName, base: number): Promise<Peer> {
   return await startNms({ rtmp: base, http: base + 2 });
 }
 
-export async function runBench(): Promise<{ results: Result[]; latency: LatencyResult[]; notes: string[] }> {
+export async function runBench(): Promise<
+  { results: Result[]; latency: LatencyResult[]; notes: string[]; hls: HlsResult[] }
+> {
   const cfg = { ...LEVELS[mode] };
   // --levels rtmp:600k:1000,flv:600k:1000 measures only those levels (a focused re-run).
   const only = argValue("--levels");
@@ -243,7 +253,7 @@ export async function runBench(): Promise<{ results: Result[]; latency: LatencyR
   };
   for (const name of peers) {
     for (const level of cfg.levels) {
-      if (!SERVES[name].includes(level.proto)) continue;
+      if (!(SERVES[name] as string[]).includes(level.proto)) continue;
       await withPeer(name, level.profile, async (peer, src) => {
         const r = await runLoad(peer, level, src.bitrate, cfg);
         results.push(r);
@@ -257,7 +267,7 @@ export async function runBench(): Promise<{ results: Result[]; latency: LatencyR
         );
       }).catch((err) => notes.push(`${name} ${level.proto} n=${level.n}: ${(err as Error).message}`));
     }
-    if (cfg.latencyPlayers > 0) {
+    if (cfg.latencyPlayers > 0 && cfg.levels.some((l) => l.proto !== "hls")) {
       await withPeer(name, "600k", async (peer, src) => {
         for (const proto of peer.protocols) {
           latency.push(await measureLatency(peer, proto, { players: cfg.latencyPlayers, seconds: 8, src }));
@@ -265,12 +275,14 @@ export async function runBench(): Promise<{ results: Result[]; latency: LatencyR
       });
     }
   }
-  return { results, latency, notes };
+  const hls = await runHls(peers, cfg.levels, cfg, { base: base + 1000, notes });
+  return { results: [...results, ...hls], latency, notes, hls };
 }
 
 if (import.meta.main) {
-  const { results, latency, notes } = await runBench();
+  const { results, latency, notes, hls } = await runBench();
   console.log(formatTable(results, latency, notes, { mode }) + workersTable(results));
+  console.log(formatHlsTable(hls));
   const json = argValue("--json");
   if (json) await Deno.writeTextFile(json, JSON.stringify({ mode, results, latency, notes }, null, 2));
 }

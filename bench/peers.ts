@@ -17,7 +17,7 @@ export interface Peer {
 const ROOT = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
 const NGINX_MODULE = "/usr/lib/nginx/modules/ngx_rtmp_module.so";
 
-async function waitPort(port: number, ms: number, what: string) {
+export async function waitPort(port: number, ms: number, what: string) {
   const end = Date.now() + ms;
   while (Date.now() < end) {
     try {
@@ -44,7 +44,11 @@ async function waitWorkers(port: number, n: number, ms: number) {
   throw new Error(`estuary: ${n} workers did not join within ${ms} ms`);
 }
 
-function spawn(cmd: string, args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}) {
+export function spawn(
+  cmd: string,
+  args: string[],
+  opts: { cwd?: string; env?: Record<string, string> } = {},
+) {
   const child = new Deno.Command(cmd, {
     args,
     cwd: opts.cwd,
@@ -56,7 +60,7 @@ function spawn(cmd: string, args: string[], opts: { cwd?: string; env?: Record<s
   return child;
 }
 
-async function stopChild(child: Deno.ChildProcess) {
+export async function stopChild(child: Deno.ChildProcess) {
   try {
     child.kill("SIGTERM");
   } catch { /* gone */ }
@@ -71,7 +75,7 @@ async function stopChild(child: Deno.ChildProcess) {
 
 export async function startEstuary(
   ports: { rtmp: number; http: number },
-  opts: { workers?: number } = {},
+  opts: { workers?: number; env?: Record<string, string> } = {},
 ): Promise<Peer> {
   const workers = opts.workers ?? 1;
   const dir = await Deno.makeTempDir({ prefix: "estuary-bench-" });
@@ -99,6 +103,7 @@ export async function startEstuary(
       ...Object.fromEntries(Object.entries(Deno.env.toObject()).filter(([k]) => k.startsWith("ESTUARY_"))),
       // <workers>: the supervisor and its workers are one process tree, measured together.
       ESTUARY_WORKERS: String(workers),
+      ...opts.env,
     },
   });
   // Workers start after the supervisor: wait for every one of them to listen.

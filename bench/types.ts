@@ -2,7 +2,7 @@
 import type { Profile } from "./media.ts";
 
 export interface Level {
-  proto: "rtmp" | "flv";
+  proto: "rtmp" | "flv" | "hls";
   profile: Profile;
   n: number;
 }

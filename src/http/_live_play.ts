@@ -14,31 +14,53 @@ import { type Waitable, waitAtMost } from "../formats/segment/mod.ts";
 /** The admitted stream, or the refusal to answer with. */
 export type Admission = { stream: Stream } | { refused: { status: RefusalStatus; msg: string } };
 
-export async function admitLivePlayer(
-  deps: HttpDeps,
-  c: Context,
-  o: { app: string; name: string; ext: string },
-): Promise<Admission> {
+/** Who asks for a playlist or manifest, from a fetch Request or from the front's hot route. */
+export interface LivePlayRequest {
+  app: string;
+  name: string;
+  ext: string;
+  /** Host without the port (the vhost). */
+  vhost: string;
+  /** The query without "?". */
+  query: string;
+  /** "address:port". */
+  remote: string;
+  /** The client left (a bounded wait stops early); absent on the hot route, whose waits are bounded. */
+  signal?: () => AbortSignal;
+}
+
+/** A LivePlayRequest from a routed request. */
+export function livePlayRequest(c: Context, o: { app: string; name: string; ext: string }): LivePlayRequest {
   const req = c.req.raw;
+  return {
+    ...o,
+    vhost: requestHost(req),
+    query: new URL(req.url).search.slice(1),
+    remote: remoteAddr(c.env),
+    // Deno warns once a handler reads request.signal: read it only when there is a wait.
+    signal: () => req.signal,
+  };
+}
+
+export async function admitLivePlayer(deps: HttpDeps, r: LivePlayRequest): Promise<Admission> {
   let stream: Stream;
   try {
     stream = await deps.hub.play({
       role: "player",
       protocol: "http",
-      app: o.app,
-      name: o.name,
-      vhost: requestHost(req),
-      query: new URL(req.url).search.slice(1),
-      ext: o.ext,
-      remote: remoteAddr(c.env),
+      app: r.app,
+      name: r.name,
+      vhost: r.vhost,
+      query: r.query,
+      ext: r.ext,
+      remote: r.remote,
     }, { waitMs: 0 });
   } catch (err) {
     const refused = admissionStatus(err);
     if (!refused) throw err;
     return { refused };
   }
-  // Deno warns once a handler reads request.signal: read it only when there is a wait.
-  if (!stream.isTracksReady) await tracksReady(stream, req.signal);
+  if (!stream.isTracksReady) await tracksReady(stream, r.signal?.());
   return { stream };
 }
 
@@ -46,16 +68,20 @@ export async function admitLivePlayer(
 export function waitForClient(
   target: Waitable,
   ready: () => boolean,
-  req: Request,
+  req: Request | undefined,
   timeoutMs: number,
 ): Promise<boolean> {
   if (ready()) return Promise.resolve(true);
-  return waitAtMost(target, ready, { timeoutMs, signal: req.signal });
+  return waitAtMost(target, ready, { timeoutMs, signal: req?.signal });
 }
 
-/** Who polls: address (without port: players open new connections) and user agent. */
-export function playerId(c: Context): string {
-  return `${remoteAddr(c.env).replace(/:\d+$/, "")}|${c.req.header("user-agent")}`;
+/**
+ * Who polls: address (without port: players open new connections, "host:port" given) and user
+ * agent.
+ */
+export function clientId(remote: string, userAgent: string | undefined): string {
+  const i = remote.lastIndexOf(":");
+  return `${i < 0 ? remote : remote.slice(0, i)}|${userAgent}`;
 }
 
 /** Segments served count as the stream's outbound bytes (paths_outbound_bytes), as fan-out writes do. */

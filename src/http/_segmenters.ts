@@ -7,6 +7,7 @@
  * /api/live: HTTP players are stateless, so a client counts while it keeps polling.
  */
 import type { Hono } from "hono";
+import type { HotRoute } from "./front/mod.ts";
 import type { Lease, Stream } from "../core/mod.ts";
 import { isEmpty, type OutputTracks, outputTracks, sameTracks } from "../formats/segment/mod.ts";
 import type { Logger } from "../log/mod.ts";
@@ -47,6 +48,8 @@ export interface SegmenterStats {
 export interface LiveRoutes {
   app: Hono;
   stats(): SegmenterStats;
+  /** The front's hot route for the most polled URLs (see HotRoute); undefined = not its request. */
+  hot?: HotRoute;
 }
 
 /** Makes a segmenter for the carried `tracks`; `prev` is the previous one of the key (numbering continues). */

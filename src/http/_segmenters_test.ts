@@ -45,8 +45,8 @@ class FakeSegmenter {
     this.ended = true;
     this.#waiters.end();
   }
-  wait(ready: () => boolean, signal?: AbortSignal) {
-    return this.#waiters.wait(ready, signal);
+  wait(ready: () => boolean, signal?: AbortSignal, timeoutMs?: number) {
+    return this.#waiters.wait(ready, signal, timeoutMs);
   }
 }
 

@@ -10,7 +10,7 @@ import { apiAuth, routes as apiRoutes } from "./api.ts";
 import { routes as flvRoutes } from "./flv.ts";
 import { routes as streamsRoutes } from "./streams_api.ts";
 import { routes as staticRoutes } from "./static.ts";
-import { WEBRTC_EXPOSE_HEADERS } from "./whep.ts";
+import { EXPOSE_HEADERS } from "./cors_headers.ts";
 
 export type Feature = (deps: HttpDeps) => Hono;
 
@@ -48,7 +48,7 @@ export function createHttpApp(deps: HttpDeps, features: readonly Feature[] = FEA
     cors({
       origin: "*",
       maxAge: 86400,
-      exposeHeaders: ["Content-Length", "Content-Range", ...WEBRTC_EXPOSE_HEADERS],
+      exposeHeaders: [...EXPOSE_HEADERS],
     }),
   );
   if (d.workers) {

@@ -10,13 +10,25 @@
  * the segment being cut (or the next) waits for it; other missing segments are 404 with no-store.
  */
 import { Hono } from "hono";
-import type { Context } from "hono";
 import type { Stream } from "../core/mod.ts";
 import { DashSegmenter } from "../formats/dash/mod.ts";
 import { isEmpty, outputTracks } from "../formats/segment/mod.ts";
 import type { HttpDeps } from "./deps.ts";
 import { type LiveRoutes, SegmenterRegistry } from "./_segmenters.ts";
-import { admitLivePlayer, countServed, notAvailable, playerId, waitForClient } from "./_live_play.ts";
+import {
+  admitLivePlayer,
+  clientId,
+  countServed,
+  type LivePlayRequest,
+  livePlayRequest,
+  notAvailable,
+  waitForClient,
+} from "./_live_play.ts";
+import type { HotRequest } from "./front/mod.ts";
+import { type Answer, answerBytes, answerResponse } from "./_answer.ts";
+import { CORS_FIELDS } from "./cors_headers.ts";
+import { PrebuiltCache, PrebuiltResponse } from "./prebuilt.ts";
+import { hostName } from "./request.ts";
 
 export interface DashOptions {
   /** `<rtmp><hasdash>`. */
@@ -48,6 +60,13 @@ export function defaultDashOptions(o: Partial<DashOptions> = {}): DashOptions {
 
 const MPD_TYPE = "application/dash+xml";
 const IMMUTABLE = "public, max-age=31536000, immutable";
+const ENC = new TextEncoder();
+const MEDIA_FILE = /^(?:init-([va])-(\d+)\.mp4|([va])(\d+)\.m4s)$/;
+const INIT_FIELDS = [...CORS_FIELDS, ["content-type", "video/mp4"], ["cache-control", IMMUTABLE]] as const;
+const SEGMENT_FIELDS = [...CORS_FIELDS, ["content-type", "video/iso.segment"], [
+  "cache-control",
+  IMMUTABLE,
+]] as const;
 
 /** The only DASH variant: fMP4, one adaptation set per track. */
 const VARIANT = "fmp4";
@@ -68,6 +87,7 @@ export function createDashRoutes(deps: HttpDeps, opts: DashOptions = defaultDash
     log,
     sessions: deps.sessions,
   });
+  const media = new PrebuiltCache();
 
   const segmenter = (stream: Stream, pinned = false) =>
     registry.acquire(stream, VARIANT, (tracks, prev) =>
@@ -94,26 +114,31 @@ export function createDashRoutes(deps: HttpDeps, opts: DashOptions = defaultDash
     deps.sessions?.add(off);
   }
 
-  const mpdResponse = (seg: DashSegmenter) =>
-    new Response(seg.mpd(), {
-      headers: { "content-type": MPD_TYPE, "cache-control": seg.ended ? "max-age=10" : "max-age=1" },
-    });
+  // The MPD carries its publish time: rendered per request, but written as one prebuilt buffer.
+  const mpdAnswer = (seg: DashSegmenter) =>
+    new PrebuiltResponse(
+      200,
+      [...CORS_FIELDS, ["content-type", MPD_TYPE], ["cache-control", seg.ended ? "max-age=10" : "max-age=1"]],
+      ENC.encode(seg.mpd()),
+    );
 
-  async function manifest(c: Context): Promise<Response> {
-    const req = c.req.raw;
-    const app = c.req.param("app")!;
-    const name = c.req.param("file")!.slice(0, -".mpd".length);
-    const admitted = await admitLivePlayer(deps, c, { app, name, ext: ".mpd" });
+  /** A manifest request's answer (`req` given on the routed path: waits end when the client leaves). */
+  async function manifestAnswer(
+    r: LivePlayRequest,
+    userAgent: string | undefined,
+    req?: Request,
+  ): Promise<Answer> {
+    const admitted = await admitLivePlayer(deps, r);
     if ("refused" in admitted) {
       const m = admitted.refused;
       // Within the grace period after the publisher left, players get the final (static) MPD.
-      const ended = m.status === 404 ? registry.findEnded(`${app}/${name}`, VARIANT) : undefined;
-      if (ended) return mpdResponse(ended);
-      return c.json({ code: m.status, msg: m.msg }, m.status);
+      const ended = m.status === 404 ? registry.findEnded(`${r.app}/${r.name}`, VARIANT) : undefined;
+      if (ended) return mpdAnswer(ended);
+      return { status: m.status, msg: m.msg };
     }
     const stream = admitted.stream;
     const seg = isEmpty(outputTracks(stream).tracks) ? undefined : segmenter(stream);
-    if (!seg) return c.json({ code: 404, msg: `stream ${stream.key} has no track DASH can carry` }, 404);
+    if (!seg) return { status: 404, msg: `stream ${stream.key} has no track DASH can carry` };
     // Two segments before the first MPD: a player starting on a young stream then has a segment
     // of margin instead of stalling at every segment boundary.
     const ok = await waitForClient(
@@ -123,41 +148,72 @@ export function createDashRoutes(deps: HttpDeps, opts: DashOptions = defaultDash
       Math.max(10_000, 4 * opts.segmentMs),
     );
     if (!ok && seg.segmentCount === 0) {
-      return c.json({ code: 503, msg: `stream ${stream.key} has no complete segment yet` }, 503);
+      return { status: 503, msg: `stream ${stream.key} has no complete segment yet` };
     }
-    registry.seen(stream.key, VARIANT, playerId(c));
-    return mpdResponse(seg);
+    registry.seen(stream.key, VARIANT, clientId(r.remote, userAgent));
+    return mpdAnswer(seg);
+  }
+
+  /** An init segment or segment held now; undefined when not (yet) there. */
+  function heldMedia(key: string, file: string): PrebuiltResponse | undefined {
+    const m = MEDIA_FILE.exec(file);
+    const seg = m ? registry.find(key, VARIANT) : undefined;
+    if (!m || !seg) return undefined;
+    const kind = (m[1] ?? m[3]) === "v" ? "video" : "audio";
+    const bytes = m[1] ? seg.init(kind, Number(m[2])) : seg.segment(kind, Number(m[4]));
+    if (!bytes) return undefined;
+    countServed(deps, key, bytes);
+    return media.get(bytes, m[1] ? INIT_FIELDS : SEGMENT_FIELDS);
+  }
+
+  /** The front's hot route: MPDs and the segments held now; anything else goes to the routes below. */
+  function hot(r: HotRequest): Uint8Array | Promise<Uint8Array> | undefined {
+    if (!opts.enabled) return undefined;
+    const p = r.path;
+    const a = p.indexOf("/", 1);
+    if (a < 2 || p.includes("%")) return undefined;
+    const b = p.indexOf("/", a + 1);
+    if (b < 0) {
+      if (!p.endsWith(".mpd") || p.length - a - 1 <= ".mpd".length) return undefined;
+      const lp: LivePlayRequest = {
+        app: p.slice(1, a),
+        name: p.slice(a + 1, -".mpd".length),
+        ext: ".mpd",
+        vhost: hostName(r.host),
+        query: r.query,
+        remote: `${r.remoteAddr.hostname}:${r.remoteAddr.port}`,
+      };
+      return manifestAnswer(lp, r.header("user-agent") || undefined).then(answerBytes);
+    }
+    if (!p.startsWith("/dash/", b) || p.indexOf("/", b + 6) >= 0) return undefined;
+    return heldMedia(p.slice(1, b), p.slice(b + 6))?.now();
   }
 
   const app = new Hono();
   app.get("/:app/:file{[^/]+\\.mpd}", async (c, next) => {
     if (!opts.enabled) return await next();
-    return await manifest(c);
+    const name = c.req.param("file")!.slice(0, -".mpd".length);
+    const lp = livePlayRequest(c, { app: c.req.param("app")!, name, ext: ".mpd" });
+    return answerResponse(c, await manifestAnswer(lp, c.req.header("user-agent"), c.req.raw));
   });
   app.get("/:app/:name/dash/:file", async (c, next) => {
     const { app, name, file } = c.req.param();
-    const m = /^(?:init-([va])-(\d+)\.mp4|([va])(\d+)\.m4s)$/.exec(file);
-    const seg = m ? registry.find(`${app}/${name}`, VARIANT) : undefined;
+    const m = MEDIA_FILE.exec(file);
+    const key = `${app}/${name}`;
+    const seg = m ? registry.find(key, VARIANT) : undefined;
     if (!m || !seg) return await next();
+    let held = heldMedia(key, file);
+    // Asked just early (players and CDN edges do): answer when the segment is complete.
     const kind = (m[1] ?? m[3]) === "v" ? "video" : "audio";
     const n = Number(m[4]);
-    let bytes = m[1] ? seg.init(kind, Number(m[2])) : seg.segment(kind, n);
-    // Asked just early (players and CDN edges do): answer when the segment is complete.
-    if (!bytes && !m[1] && seg.isUpcoming(kind, n)) {
+    if (!held && !m[1] && seg.isUpcoming(kind, n)) {
       await waitForClient(seg, () => seg.segment(kind, n) !== undefined, c.req.raw, 3 * opts.segmentMs);
-      bytes = seg.segment(kind, n);
+      held = heldMedia(key, file);
     }
-    if (!bytes) return notAvailable(c, `${app}/${name}/dash/${file}`);
-    countServed(deps, `${app}/${name}`, bytes);
-    return new Response(bytes as Uint8Array<ArrayBuffer>, {
-      headers: {
-        "content-type": m[1] ? "video/mp4" : "video/iso.segment",
-        "cache-control": IMMUTABLE,
-        "content-length": String(bytes.byteLength),
-      },
-    });
+    if (!held) return notAvailable(c, `${key}/dash/${file}`);
+    return answerResponse(c, held);
   });
-  return { app, stats: () => registry.stats() };
+  return { app, stats: () => registry.stats(), hot };
 }
 
 /** The DASH routes alone (for a feature list). */

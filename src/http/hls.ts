@@ -25,7 +25,19 @@ import {
 import { isEmpty, type OutputTracks, outputTracks, primaryKind } from "../formats/segment/mod.ts";
 import type { HttpDeps } from "./deps.ts";
 import { type LiveRoutes, SegmenterRegistry } from "./_segmenters.ts";
-import { admitLivePlayer, countServed, notAvailable, playerId, waitForClient } from "./_live_play.ts";
+import {
+  admitLivePlayer,
+  clientId,
+  countServed,
+  type LivePlayRequest,
+  livePlayRequest,
+  waitForClient,
+} from "./_live_play.ts";
+import type { HotRequest } from "./front/mod.ts";
+import { type Answer, answerBytes, answerResponse } from "./_answer.ts";
+import { CORS_FIELDS } from "./cors_headers.ts";
+import { PrebuiltCache, PrebuiltResponse } from "./prebuilt.ts";
+import { hostName } from "./request.ts";
 import { type AacView, aacView, needsAacView } from "../transcode/mod.ts";
 
 export interface HlsOptions {
@@ -77,6 +89,7 @@ const VIEW_CHECK_MS = 10_000;
 
 const PLAYLIST_TYPE = "application/vnd.apple.mpegurl";
 const IMMUTABLE = "public, max-age=31536000, immutable";
+const ENC = new TextEncoder();
 
 /**
  * Live HLS over `opts`, read on every request: a reload that assigns new values into the same
@@ -94,6 +107,8 @@ export function createHlsRoutes(deps: HttpDeps, opts: HlsOptions = defaultHlsOpt
     log,
     sessions: deps.sessions,
   });
+  const playlists = new PlaylistCache();
+  const media = new PrebuiltCache();
 
   /**
    * MPEG-TS has no Opus: an Opus source's TS variant is segmented from its AAC view (the audio
@@ -164,24 +179,29 @@ export function createHlsRoutes(deps: HttpDeps, opts: HlsOptions = defaultHlsOpt
     return opts.fmp4 ? "fmp4" : "ts";
   }
 
-  async function playlist(c: Context): Promise<Response> {
-    const req = c.req.raw;
-    const app = c.req.param("app")!;
-    const name = c.req.param("file")!.slice(0, -".m3u8".length);
-    const q = new URL(req.url).searchParams;
-    const admitted = await admitLivePlayer(deps, c, { app, name, ext: ".m3u8" });
+  /**
+   * A playlist request's answer, from a routed request (`req` given: waits end when the client
+   * leaves) or from the front's hot route (waits end at their bound).
+   */
+  async function playlistAnswer(
+    r: LivePlayRequest,
+    q: URLSearchParams,
+    userAgent: string | undefined,
+    req?: Request,
+  ): Promise<Answer> {
+    const admitted = await admitLivePlayer(deps, r);
     if ("refused" in admitted) {
       const m = admitted.refused;
       // Within the grace period after the publisher left, players get the final playlist (ENDLIST).
-      const ended = m.status === 404 ? endedSegmenter(`${app}/${name}`, q) : undefined;
-      if (ended) return playlistResponse(ended, { lowLatency: false, blocking: false });
-      return c.json({ code: m.status, msg: m.msg }, m.status);
+      const ended = m.status === 404 ? endedSegmenter(`${r.app}/${r.name}`, q) : undefined;
+      if (ended) return playlists.get(ended, { lowLatency: false, blocking: false });
+      return { status: m.status, msg: m.msg };
     }
     const stream = admitted.stream;
     const tracks = outputTracks(stream).tracks;
     const variant = variantFor(tracks, q);
     const seg = isEmpty(tracks) ? undefined : segmenter(stream, variant);
-    if (!seg) return c.json({ code: 404, msg: `stream ${stream.key} has no track HLS can carry` }, 404);
+    if (!seg) return { status: 404, msg: `stream ${stream.key} has no track HLS can carry` };
     const ll = variant === "fmp4" && (opts.llhls || q.has("ll") || q.has("llhls"));
     const target = seg.targetDuration * 1000;
     let blocking = false;
@@ -192,29 +212,23 @@ export function createHlsRoutes(deps: HttpDeps, opts: HlsOptions = defaultHlsOpt
       if (
         !Number.isInteger(msn) || msn < 0 || (part !== undefined && (!Number.isInteger(part) || part < 0))
       ) {
-        return c.json(
-          { code: 400, msg: `_HLS_msn=${msnParam} _HLS_part=${partParam} must be integers >= 0` },
-          400,
-        );
+        return { status: 400, msg: `_HLS_msn=${msnParam} _HLS_part=${partParam} must be integers >= 0` };
       }
       if (seg.isTooFarAhead(msn)) {
-        return c.json(
-          { code: 400, msg: `_HLS_msn=${msn} is more than two segments ahead of the live edge` },
-          400,
-        );
+        return { status: 400, msg: `_HLS_msn=${msn} is more than two segments ahead of the live edge` };
       }
       blocking = true;
       const ok = await waitForClient(seg, () => seg.hasPosition(msn, part), req, 3 * target);
-      if (!ok && !seg.ended) return c.json({ code: 503, msg: `segment ${msn} part ${part} not ready` }, 503);
+      if (!ok && !seg.ended) return { status: 503, msg: `segment ${msn} part ${part} not ready` };
     } else {
       // A playlist without a segment makes most players give up: hold the first request.
       const ok = await waitForClient(seg, () => seg.segmentCount > 0, req, Math.max(10_000, 3 * target));
       if (!ok && seg.segmentCount === 0) {
-        return c.json({ code: 503, msg: `stream ${stream.key} has no complete segment yet` }, 503);
+        return { status: 503, msg: `stream ${stream.key} has no complete segment yet` };
       }
     }
-    registry.seen(stream.key, variant, playerId(c));
-    return playlistResponse(seg, { lowLatency: ll, blocking });
+    registry.seen(stream.key, variant, clientId(r.remote, userAgent));
+    return playlists.get(seg, { lowLatency: ll, blocking });
   }
 
   function endedSegmenter(key: string, q: URLSearchParams): HlsSegmenter | undefined {
@@ -226,52 +240,99 @@ export function createHlsRoutes(deps: HttpDeps, opts: HlsOptions = defaultHlsOpt
     return undefined;
   }
 
-  async function media(c: Context, next: () => Promise<void>): Promise<Response | void> {
-    const app = c.req.param("app")!, name = c.req.param("name")!, file = c.req.param("file")!;
-    const m = /^(?:(\d+)\.(ts|m4s)|init-(\d+)\.mp4|p(\d+)\.m4s)$/.exec(file);
-    if (!m) return await next();
-    const variant: Variant = m[2] === "ts" ? "ts" : "fmp4";
-    const seg = registry.find(`${app}/${name}`, variant);
-    if (!seg) return await next();
-    let bytes: Uint8Array | undefined;
-    let type = "video/mp4";
+  /** A segment, part or init segment held now, with its headers; undefined when not (yet) there. */
+  function heldMedia(key: string, file: string): PrebuiltResponse | undefined {
+    const m = MEDIA_FILE.exec(file);
+    if (!m) return undefined;
+    const seg = registry.find(key, m[2] === "ts" ? "ts" : "fmp4");
+    if (!seg) return undefined;
+    let bytes: Uint8Array | undefined, fields = SEGMENT_FIELDS.fmp4;
     if (m[1] !== undefined) {
       bytes = seg.segment(Number(m[1]));
-      if (variant === "ts") type = "video/mp2t";
-      else type = "video/iso.segment";
-    } else if (m[4] !== undefined) {
-      const n = Number(m[4]);
-      type = "video/iso.segment";
-      bytes = seg.part(n);
-      // A preload hint asks for the next part before it exists: answer when it does.
-      if (!bytes && seg.isUpcomingPart(n)) {
-        await waitForClient(seg, () => seg.part(n) !== undefined, c.req.raw, 3 * seg.targetDuration * 1000);
-        bytes = seg.part(n);
-      }
-    } else if (`init-${m[3]}.mp4` === seg.initName) {
+      if (m[2] === "ts") fields = SEGMENT_FIELDS.ts;
+    } else if (m[4] !== undefined) bytes = seg.part(Number(m[4]));
+    else if (`init-${m[3]}.mp4` === seg.initName) {
       bytes = seg.init;
+      fields = SEGMENT_FIELDS.init;
     }
-    if (!bytes) return notAvailable(c, `${app}/${name}/${file}`);
-    countServed(deps, `${app}/${name}`, bytes);
-    return new Response(bytes as Uint8Array<ArrayBuffer>, {
-      headers: {
-        "content-type": type,
-        "cache-control": IMMUTABLE,
-        "content-length": String(bytes.byteLength),
-      },
-    });
+    if (!bytes) return undefined;
+    countServed(deps, key, bytes);
+    return media.get(bytes, fields);
+  }
+
+  /**
+   * A media request's answer: what is held now, else (a preload hint asks for the next part before
+   * it exists) the part once it is made, else 404. Undefined when no segmenter serves `key`.
+   */
+  function mediaAnswer(key: string, file: string, req?: Request): Answer | Promise<Answer> | undefined {
+    const m = MEDIA_FILE.exec(file);
+    if (!m) return undefined;
+    const seg = registry.find(key, m[2] === "ts" ? "ts" : "fmp4");
+    if (!seg) return undefined;
+    const held = heldMedia(key, file);
+    if (held) return held;
+    const missing = { status: 404, msg: `${key}/${file} is not available`, noStore: true };
+    const n = Number(m[4]);
+    if (m[4] === undefined || !seg.isUpcomingPart(n)) return missing;
+    return waitForClient(seg, () => seg.part(n) !== undefined, req, 3 * seg.targetDuration * 1000)
+      .then(() => heldMedia(key, file) ?? missing);
+  }
+
+  async function routedMedia(c: Context, next: () => Promise<void>): Promise<Response | void> {
+    const app = c.req.param("app")!, name = c.req.param("name")!, file = c.req.param("file")!;
+    const a = mediaAnswer(`${app}/${name}`, file, c.req.raw);
+    if (!a) return await next();
+    return answerResponse(c, await a);
+  }
+
+  /**
+   * The front's hot route: playlists (blocking reloads included), segments, parts and init
+   * segments, answered with prebuilt bytes. A percent-encoded path, or media of a stream no
+   * segmenter serves, goes to the routes below.
+   */
+  function hot(r: HotRequest): Uint8Array | Promise<Uint8Array> | undefined {
+    if (!opts.enabled) return undefined;
+    const p = r.path;
+    const a = p.indexOf("/", 1);
+    if (a < 2 || p.includes("%")) return undefined;
+    const b = p.indexOf("/", a + 1);
+    if (b < 0) {
+      if (!p.endsWith(".m3u8") || p.length - a - 1 <= ".m3u8".length) return undefined;
+      const lp: LivePlayRequest = {
+        app: p.slice(1, a),
+        name: p.slice(a + 1, -".m3u8".length),
+        ext: ".m3u8",
+        vhost: hostName(r.host),
+        query: r.query,
+        remote: `${r.remoteAddr.hostname}:${r.remoteAddr.port}`,
+      };
+      const q = r.query ? new URLSearchParams(r.query) : NO_QUERY;
+      return playlistAnswer(lp, q, r.header("user-agent") || undefined).then(answerBytes);
+    }
+    if (b === a + 1 || p.indexOf("/", b + 1) >= 0) return undefined;
+    const answer = mediaAnswer(p.slice(1, b), p.slice(b + 1));
+    if (answer === undefined) return undefined;
+    return answer instanceof PrebuiltResponse ? answer.now() : Promise.resolve(answer).then(answerBytes);
   }
 
   const app = new Hono();
   app.get("/:app/:file{[^/]+\\.m3u8}", async (c, next) => {
     if (!opts.enabled) return await next();
-    return await playlist(c);
+    const name = c.req.param("file")!.slice(0, -".m3u8".length);
+    const lp = livePlayRequest(c, { app: c.req.param("app")!, name, ext: ".m3u8" });
+    const a = await playlistAnswer(
+      lp,
+      new URL(c.req.url).searchParams,
+      c.req.header("user-agent"),
+      c.req.raw,
+    );
+    return answerResponse(c, a);
   });
   app.get("/:app/:name/:file{[^/]+\\.(?:ts|m4s|mp4)}", async (c, next) => {
     if (!opts.enabled) return await next();
-    return await media(c, next);
+    return await routedMedia(c, next);
   });
-  return { app, stats: () => registry.stats() };
+  return { app, stats: () => registry.stats(), hot };
 }
 
 /** The HLS routes alone (for a feature list). */
@@ -279,19 +340,43 @@ export function routes(deps: HttpDeps, opts: HlsOptions = defaultHlsOptions()): 
   return createHlsRoutes(deps, opts).app;
 }
 
-function playlistResponse(seg: HlsSegmenter, o: { lowLatency: boolean; blocking: boolean }): Response {
-  // Blocking responses have unique URLs and may be cached; others change every segment.
-  const target = seg.targetDuration;
-  const cache = seg.ended
-    ? `public, max-age=${target}`
-    : o.blocking
-    ? `public, max-age=${6 * target}`
-    : o.lowLatency
-    ? "no-cache"
-    : "max-age=1";
-  return new Response(seg.playlist({ lowLatency: o.lowLatency }), {
-    headers: { "content-type": PLAYLIST_TYPE, "cache-control": cache },
-  });
+const NO_QUERY = new URLSearchParams();
+const MEDIA_FILE = /^(?:(\d+)\.(ts|m4s)|init-(\d+)\.mp4|p(\d+)\.m4s)$/;
+const segmentFields = (type: string) =>
+  [...CORS_FIELDS, ["content-type", type], ["cache-control", IMMUTABLE]] as const;
+const SEGMENT_FIELDS = {
+  ts: segmentFields("video/mp2t"),
+  fmp4: segmentFields("video/iso.segment"),
+  init: segmentFields("video/mp4"),
+};
+
+/** Each segmenter's playlists, rendered once per version and kind (low-latency, blocking). */
+class PlaylistCache {
+  readonly #map = new WeakMap<HlsSegmenter, ({ version: number; res: PrebuiltResponse } | undefined)[]>();
+
+  get(seg: HlsSegmenter, o: { lowLatency: boolean; blocking: boolean }): PrebuiltResponse {
+    const i = (o.lowLatency ? 1 : 0) + (o.blocking ? 2 : 0);
+    let list = this.#map.get(seg);
+    if (!list) this.#map.set(seg, list = []);
+    const hit = list[i];
+    if (hit && hit.version === seg.version) return hit.res;
+    // Blocking responses have unique URLs and may be cached; others change every segment.
+    const target = seg.targetDuration;
+    const cache = seg.ended
+      ? `public, max-age=${target}`
+      : o.blocking
+      ? `public, max-age=${6 * target}`
+      : o.lowLatency
+      ? "no-cache"
+      : "max-age=1";
+    const res = new PrebuiltResponse(
+      200,
+      [...CORS_FIELDS, ["content-type", PLAYLIST_TYPE], ["cache-control", cache]],
+      ENC.encode(seg.playlist({ lowLatency: o.lowLatency })),
+    );
+    list[i] = { version: seg.version, res };
+    return res;
+  }
 }
 
 export { routes as hlsRoutes };

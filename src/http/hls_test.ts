@@ -7,7 +7,8 @@ import { TsDemuxer } from "../formats/mpegts/mod.ts";
 import { parseMediaPlaylist } from "../formats/hls/mod.ts";
 import { defaultHttpOptions, type HttpDeps } from "./deps.ts";
 import { LiveSessions } from "./live_sessions.ts";
-import { defaultHlsOptions, type HlsOptions, routes } from "./hls.ts";
+import { createHlsRoutes, defaultHlsOptions, type HlsOptions } from "./hls.ts";
+import type { HotRequest } from "./front/mod.ts";
 import { defaultDashOptions, routes as dashRoutes } from "./dash.ts";
 
 async function fixture(): Promise<{ tracks: Track[]; frames: Frame[] }> {
@@ -36,7 +37,8 @@ async function setup(o: Partial<HlsOptions> = {}, declare = true) {
   };
   const hlsOpts = defaultHlsOptions({ targetMs: 1000, windowSize: 3, partTargetMs: 334, ...o });
   const dashOpts = defaultDashOptions({ segmentMs: 1000 });
-  const app = routes(deps, hlsOpts);
+  const hlsRoutes = createHlsRoutes(deps, hlsOpts);
+  const app = hlsRoutes.app;
   const dash = dashRoutes(deps, dashOpts);
   const { tracks, frames } = await fixture();
   const stream = await hub.publish({
@@ -61,6 +63,19 @@ async function setup(o: Partial<HlsOptions> = {}, declare = true) {
     dashOpts,
     hls: (path: string) => get(app, path),
     hlsRaw: (path: string) => app.request(path),
+    /** The front's hot route for `target` (undefined: not taken), as response text. */
+    hot: async (target: string) => {
+      const q = target.indexOf("?");
+      const req: HotRequest = {
+        path: q < 0 ? target : target.slice(0, q),
+        query: q < 0 ? "" : target.slice(q + 1),
+        host: "h",
+        header: (n) => n === "user-agent" ? "ua" : "",
+        remoteAddr: { transport: "tcp", hostname: "127.0.0.1", port: 5 },
+      };
+      const a = hlsRoutes.hot!(req);
+      return a === undefined ? undefined : new TextDecoder("latin1").decode(await a);
+    },
     dash: (path: string) => get(dash, path),
     close() {
       sessions.closeAll();
@@ -200,6 +215,44 @@ Deno.test("hls + dash routes: options are read per request, so a reload reaches 
     assert.equal(p.endList, true);
     assert.deepEqual(p.segments.map((x) => Math.round(x.duration)), [2, 1], "3 s in 2 s segments, window 2");
     assert.match(mpd.text, /minBufferTime="PT2S"/);
+  } finally {
+    t.close();
+  }
+});
+
+Deno.test("hls hot route: the same answers as the routes, prebuilt (one buffer per segment, per playlist version)", async () => {
+  const t = await setup({ startOnPublish: true });
+  try {
+    await tick();
+    for (const f of t.frames) t.stream.write(f);
+    await tick();
+    const hot = (await t.hot("/live/cam.m3u8"))!;
+    const [head, body] = hot.split("\r\n\r\n");
+    assert.match(head, /^HTTP\/1\.1 200 OK\r\ndate: .* GMT\r\n/);
+    assert.match(head, /\r\naccess-control-allow-origin: \*\r\n/);
+    assert.match(head, /\r\ncontent-type: application\/vnd\.apple\.mpegurl\r\ncache-control: max-age=1\r\n/);
+    assert.match(head, new RegExp(`\\r\\ncontent-length: ${new TextEncoder().encode(body).length}$`));
+    const routed = await t.hls("/live/cam.m3u8");
+    assert.equal(body, routed.text, "the routed path serves the same rendering");
+    assert.equal(routed.headers.get("content-length"), String(routed.text.length));
+
+    const uri = parseMediaPlaylist(body).segments[0].uri;
+    const seg = (await t.hot(`/live/${uri}`))!;
+    const routedSeg = new Uint8Array(await (await t.hlsRaw(`/live/${uri}`)).arrayBuffer());
+    const segBody = seg.slice(seg.indexOf("\r\n\r\n") + 4);
+    assert.equal(segBody.length, routedSeg.length);
+    assert.equal(segBody, new TextDecoder("latin1").decode(routedSeg));
+    assert.match(
+      seg,
+      /\r\ncontent-type: video\/mp2t\r\ncache-control: public, max-age=31536000, immutable\r\n/,
+    );
+
+    assert.equal(await t.hot("/live/cam/999.ts").then((s) => s?.split("\r\n")[0]), "HTTP/1.1 404 Not Found");
+    assert.equal(await t.hot("/live/other/1.ts"), undefined, "no segmenter: left to the other routes");
+    assert.equal(await t.hot("/live/c%61m.m3u8"), undefined, "percent-encoded: left to the routes");
+    assert.equal(await t.hot("/api/status"), undefined);
+    const refused = (await t.hot("/nope/cam.m3u8"))!;
+    assert.match(refused, /^HTTP\/1\.1 (403|404) [^]*content-type: application\/json[^]*"code":(403|404)/);
   } finally {
     t.close();
   }

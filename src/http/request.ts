@@ -8,7 +8,11 @@ export function remoteAddr(env: unknown): string {
 
 /** The host name the client used, without the port (Host header; "[::1]" keeps its brackets). */
 export function requestHost(req: Request): string {
-  const host = req.headers.get("host") ?? new URL(req.url).host;
+  return hostName(req.headers.get("host") ?? new URL(req.url).host);
+}
+
+/** A Host field without the port ("[::1]" keeps its brackets). */
+export function hostName(host: string): string {
   if (host.startsWith("[")) return host.slice(0, host.indexOf("]") + 1);
   const i = host.lastIndexOf(":");
   return i < 0 ? host : host.slice(0, i);

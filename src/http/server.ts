@@ -7,7 +7,14 @@ import type { Logger } from "../log/mod.ts";
 import type { ListenerCounters } from "../metrics/mod.ts";
 import { createHttpApp, type HttpApp } from "./app.ts";
 import type { HttpDeps } from "./deps.ts";
-import { ConnTable, type FrontFetch, type FrontLimits, FrontListener, serveConnection } from "./front/mod.ts";
+import {
+  ConnTable,
+  type FrontFetch,
+  type FrontLimits,
+  FrontListener,
+  type HotRoute,
+  serveConnection,
+} from "./front/mod.ts";
 
 export interface HttpServerOptions {
   /** A prebuilt app, or the deps to build one with every feature. */
@@ -19,6 +26,8 @@ export interface HttpServerOptions {
   tls?: { cert: string; key: string; port: number };
   /** Connection limits and deadlines; the object is read live, so edits apply to new requests. */
   limits?: Partial<FrontLimits>;
+  /** Routes answered before the app (HLS/DASH playlists and segments); counted in the app's requests. */
+  hot?: HotRoute;
 }
 
 export interface HttpListenOptions {
@@ -84,11 +93,17 @@ export function createHttpServer(opts: HttpServerOptions): HttpServer {
   /** Listeners replaced by a rebind, still finishing their responses. */
   const retired = new Set<Promise<void>>();
   const fetch: FrontFetch = (req, env) => app.fetch(req, env);
+  const routes = opts.hot;
+  const hot: HotRoute | undefined = routes && ((req) => {
+    const answer = routes(req);
+    if (answer) app.stats.requests++;
+    return answer;
+  });
   const accept = {
     log,
     limits,
     table,
-    onConn: (conn: Deno.Conn, tls: boolean) => serveConnection(conn, { fetch, limits, log, tls }),
+    onConn: (conn: Deno.Conn, tls: boolean) => serveConnection(conn, { fetch, hot, limits, log, tls }),
   };
 
   const listen = (o: HttpListenOptions): Bound => {

@@ -199,6 +199,7 @@ export const httpService = defineService<HttpSettings>({
       port: s.port,
       tls: s.tls,
       limits,
+      hot: (req) => hls?.hot?.(req) ?? dash?.hot?.(req),
     });
     const alias = new AdminAlias(app, ctx.log, limits);
     const families = () => [

@@ -208,8 +208,8 @@ export class DashSegmenter implements Waitable {
     });
   }
 
-  /** Resolves true when `ready()` holds, false when the stream ended first or `signal` fired. */
-  wait(ready: () => boolean, signal?: AbortSignal): Promise<boolean> {
-    return this.#waiters.wait(ready, signal);
+  /** Resolves true when `ready()` holds, false when the stream ended first, `signal` fired or `timeoutMs` passed. */
+  wait(ready: () => boolean, signal?: AbortSignal, timeoutMs?: number): Promise<boolean> {
+    return this.#waiters.wait(ready, signal, timeoutMs);
   }
 }

@@ -68,6 +68,8 @@ export class HlsSegmenter implements Waitable {
   /** EXT-X-DISCONTINUITY-SEQUENCE: discontinuities that have left the playlist window. */
   #discSeq = 0;
   readonly #waiters = new Waiters();
+  /** Counts the changes to what the playlist says (a part, a segment, the end). */
+  #version = 0;
   readonly stats = { segments: 0, parts: 0, bytes: 0 };
 
   constructor(opts: HlsSegmenterOptions) {
@@ -85,6 +87,10 @@ export class HlsSegmenter implements Waitable {
 
   get ended(): boolean {
     return this.#ended;
+  }
+  /** Changes whenever the playlist would: a playlist rendered at one version holds until the next. */
+  get version(): number {
+    return this.#version;
   }
   get ext(): "ts" | "m4s" {
     return this.#o.writer.ext;
@@ -170,6 +176,7 @@ export class HlsSegmenter implements Waitable {
     const independent = segmentStart || this.#partIndependent;
     this.#open.parts.push({ n: this.#nextPart++, duration, independent, bytes });
     this.#partIndependent = this.#cutter.independent;
+    this.#version++;
     this.stats.parts++;
     this.stats.bytes += bytes.byteLength;
   }
@@ -191,6 +198,7 @@ export class HlsSegmenter implements Waitable {
     const left = this.#segments[this.#segments.length - 1 - this.#o.windowSize];
     if (left?.discontinuity) this.#discSeq++;
     this.#maxDuration = Math.max(this.#maxDuration, duration);
+    this.#version++;
     this.stats.segments++;
     const keep = this.#o.windowSize + this.#o.cacheSize;
     if (this.#segments.length > keep) this.#segments.splice(0, this.#segments.length - keep);
@@ -204,6 +212,7 @@ export class HlsSegmenter implements Waitable {
     this.#closeSegment(segmentDuration);
     if (this.#open.parts.length > 0) this.#open = this.#newSegment(this.#open.msn + 1, false);
     this.#ended = true;
+    this.#version++;
     this.#waiters.end();
   }
 
@@ -313,8 +322,8 @@ export class HlsSegmenter implements Waitable {
     return !this.#ended && n >= this.#nextPart && n <= this.#nextPart + 2;
   }
 
-  /** Resolves true when `ready()` holds, false if the stream ended first or `signal` fired. */
-  wait(ready: () => boolean, signal?: AbortSignal): Promise<boolean> {
-    return this.#waiters.wait(ready, signal);
+  /** Resolves true when `ready()` holds, false if the stream ended first, `signal` fired or `timeoutMs` passed. */
+  wait(ready: () => boolean, signal?: AbortSignal, timeoutMs?: number): Promise<boolean> {
+    return this.#waiters.wait(ready, signal, timeoutMs);
   }
 }

@@ -230,3 +230,26 @@ Deno.test("HlsSegmenter: a continuing segmenter starts with a discontinuity, cou
   assert.equal(p.discontinuitySequence, 1);
   assert.ok(p.segments.every((s) => !s.discontinuity));
 });
+
+Deno.test("HlsSegmenter: the version changes exactly when the playlist does (a part, a segment, the end)", () => {
+  const s = segmenter({ partTargetMs: 334 });
+  const seen = new Map<number, string>();
+  const check = () => {
+    const text = s.playlist({ lowLatency: true });
+    const before = seen.get(s.version);
+    if (before !== undefined) assert.equal(text, before, `version ${s.version} rendered twice the same`);
+    seen.set(s.version, text);
+  };
+  for (let i = 0; i < 100; i++) {
+    const v = s.version;
+    s.push(video(i, 1));
+    check();
+    if (s.version === v) continue;
+    assert.ok(s.version > v);
+  }
+  assert.ok(seen.size > 5, "parts and segments made new versions");
+  const v = s.version;
+  s.end();
+  assert.ok(s.version > v, "the end changes the playlist (ENDLIST)");
+  assert.match(s.playlist(), /#EXT-X-ENDLIST/);
+});

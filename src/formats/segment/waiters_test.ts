@@ -42,3 +42,22 @@ Deno.test("waitAtMost: a request that already left waits for nothing; a wake ins
   w.wake();
   assert.equal(await p, true);
 });
+
+Deno.test("Waiters: bounded waits end at their bound, earliest first, from one timer for the set", async () => {
+  const w = new Waiters();
+  const order: string[] = [];
+  const late = w.wait(() => false, undefined, 60).then((ok) => order.push(`late ${ok}`));
+  const early = w.wait(() => false, undefined, 20).then((ok) => order.push(`early ${ok}`));
+  let ready = false;
+  const woken = w.wait(() => ready, undefined, 1000).then((ok) => order.push(`woken ${ok}`));
+  assert.equal(w.size, 3);
+  await early;
+  assert.deepEqual(order, ["early false"]);
+  ready = true;
+  w.wake();
+  await woken;
+  await late;
+  assert.deepEqual(order, ["early false", "woken true", "late false"]);
+  assert.equal(w.size, 0, "no wait and no timer left behind");
+  assert.equal(await w.wait(() => false, undefined, 0), false, "a bound of 0 does not wait");
+});

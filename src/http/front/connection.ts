@@ -45,8 +45,27 @@ export interface FrontEnv {
 
 export type FrontFetch = (req: Request, env: FrontEnv) => Response | Promise<Response>;
 
+/** A plain keep-alive GET as the hot routes see it: no fetch Request is built for it. */
+export interface HotRequest {
+  /** The path, still percent-encoded, and the query without "?" ("" when none). */
+  path: string;
+  query: string;
+  /** The Host header ("" when none) and a field by its lower-case name. */
+  host: string;
+  header(name: string): string;
+  remoteAddr: Deno.NetAddr;
+}
+
+/**
+ * The routes served without the fetch app (HLS/DASH playlists and segments, polled by every
+ * player): undefined when the request is not theirs (it then goes to the app), else the complete
+ * HTTP/1.1 response (head and body, keep-alive) written as is in one write.
+ */
+export type HotRoute = (req: HotRequest) => Uint8Array | Promise<Uint8Array> | undefined;
+
 export interface ConnectionOptions {
   fetch: FrontFetch;
+  hot?: HotRoute;
   limits: FrontLimits;
   log: Logger;
   tls: boolean;
@@ -128,9 +147,14 @@ async function serveRequest(
   o: ConnectionOptions,
   remote: Deno.NetAddr,
 ): Promise<boolean> {
+  if (o.hot && isPlainGet(head)) {
+    checkTarget(head);
+    const answer = hotAnswer(head, o.hot, remote);
+    if (answer) return await writeHot(conn, answer, head.target, o.log);
+  }
   const ws = wantsWebSocket(head.headers);
   const wsKey = ws ? checkHandshake(head.method, head.minor, head.headers) : "";
-  const url = requestUrl(head, o.tls);
+  checkTarget(head);
   if (head.body.kind === "length" && head.body.length > o.limits.maxBody) {
     throw new HttpFrontError(
       "too_large",
@@ -162,6 +186,7 @@ async function serveRequest(
   if (bodyless && !body.finished && !await body.discard(DRAIN_MAX)) {
     throw badRequest(`${head.method} body too long`);
   }
+  const url = requestUrl(head, o.tls);
   let headers: Headers;
   try {
     headers = new Headers(head.headers);
@@ -257,6 +282,52 @@ async function serveRequest(
 }
 
 /**
+ * A GET the hot routes may answer: HTTP/1.1 keep-alive (their prebuilt answers are), no body and
+ * no upgrade (HEAD, HTTP/1.0, WebSockets go to the app).
+ */
+function isPlainGet(head: RequestHead): boolean {
+  if (head.method !== "GET" || head.minor !== 1 || !head.keepAlive || head.body.kind !== "none") return false;
+  for (const [n] of head.headers) if (n === "upgrade") return false;
+  return true;
+}
+
+/** The hot routes' answer, or undefined when the request is not one they take. */
+function hotAnswer(head: RequestHead, hot: HotRoute, remote: Deno.NetAddr) {
+  const t = head.target;
+  if (t.charCodeAt(0) !== 0x2f) return undefined; // origin-form only ("/...")
+  const q = t.indexOf("?");
+  const field = (name: string) => {
+    for (const [n, v] of head.headers) if (n === name) return v;
+    return "";
+  };
+  return hot({
+    path: q < 0 ? t : t.slice(0, q),
+    query: q < 0 ? "" : t.slice(q + 1),
+    host: field("host"),
+    header: field,
+    remoteAddr: remote,
+  });
+}
+
+async function writeHot(
+  conn: Deno.Conn,
+  answer: Uint8Array | Promise<Uint8Array>,
+  path: string,
+  log: Logger,
+): Promise<boolean> {
+  let bytes: Uint8Array;
+  try {
+    bytes = answer instanceof Uint8Array ? answer : await answer;
+  } catch (err) {
+    log.error("request failed", { path, err });
+    await writeAll(conn, simpleResponse(500, "internal error"));
+    return false;
+  }
+  await writeAll(conn, bytes);
+  return true;
+}
+
+/**
  * While a response is being written, keeps a read pending so a client that leaves is noticed at
  * once (the request signal fires and a streamed body is cancelled). Pipelined bytes stay buffered.
  */
@@ -273,16 +344,22 @@ async function watchForLeave(r: ConnReader, ac: AbortController, watch: { on: bo
   }
 }
 
-function requestUrl(head: RequestHead, tls: boolean): URL {
-  const host = headerValue(head.headers, "host");
+/** Refuses a request whose Host or target breaks the grammar (RFC 9112 §3.2) or has dot segments. */
+function checkTarget(head: RequestHead): void {
+  let host = "", hosts = 0;
+  for (const [n, v] of head.headers) {
+    if (n === "host") {
+      host = v;
+      hosts++;
+    }
+  }
   if (head.minor === 1 && !host) {
     throw badRequest("Host header missing: HTTP/1.1 requires it (RFC 9112 §3.2)");
   }
-  if (head.headers.filter(([n]) => n === "host").length > 1) throw badRequest("several Host headers refused");
+  if (hosts > 1) throw badRequest("several Host headers refused");
   if (host && !/^[A-Za-z0-9.\-_~%!$&'()*+,;=:\[\]]+$/.test(host)) {
     throw badRequest(`Host ${JSON.stringify(host.slice(0, 60))} is invalid: must be host[:port]`);
   }
-  const base = `${tls ? "https" : "http"}://${host || "localhost"}`;
   const t = head.target;
   if (!t.startsWith("/") && !/^https?:\/\//i.test(t) && !(t === "*" && head.method === "OPTIONS")) {
     throw badRequest(`request target ${JSON.stringify(t.slice(0, 60))} is invalid: must start with /`);
@@ -294,6 +371,12 @@ function requestUrl(head: RequestHead, tls: boolean): URL {
   if (/(^|\/)(\.|%2e){1,2}(\/|$)/i.test(path)) {
     throw badRequest(`request target ${JSON.stringify(t.slice(0, 60))} is invalid: dot segments are refused`);
   }
+}
+
+/** The request's URL (its target already checked). */
+function requestUrl(head: RequestHead, tls: boolean): URL {
+  const t = head.target;
+  const base = `${tls ? "https" : "http"}://${headerValue(head.headers, "host") || "localhost"}`;
   try {
     return new URL(t.startsWith("/") ? base + t : t === "*" ? base + "/" : t);
   } catch {

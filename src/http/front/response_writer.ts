@@ -53,8 +53,8 @@ export function statusLine(status: number, text?: string): string {
 
 let dateSecond = 0;
 let dateText = "";
-/** The Date field, formatted once per second. */
-function httpDate(): string {
+/** The Date field, formatted once per second (the same string object all that second). */
+export function httpDate(): string {
   const now = Math.floor(Date.now() / 1000);
   if (now !== dateSecond) {
     dateSecond = now;

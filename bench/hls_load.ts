@@ -1,0 +1,63 @@
+/**
+ * HLS load generator process: N pollers (bench/hls_players.ts) on one playlist URL in one event loop,
+ * spread over the first target duration, then a warm-up and a measured window. Prints one JSON line
+ * per phase on stdout, like load.ts: {"phase":"measuring"} when the window starts and
+ * {"phase":"done", ...} with the requests and bytes in the window.
+ * Usage: hls_load.ts --url URL --n N --spread-ms MS --warmup S --seconds S
+ */
+import { hlsPoller, type PollerStats } from "./hls_players.ts";
+
+function arg(name: string, def?: string): string {
+  const i = Deno.args.indexOf(`--${name}`);
+  if (i >= 0 && Deno.args[i + 1] !== undefined) return Deno.args[i + 1];
+  if (def === undefined) throw new Error(`missing --${name}`);
+  return def;
+}
+
+const url = new URL(arg("url"));
+const n = Number(arg("n"));
+const spreadMs = Number(arg("spread-ms", "2000"));
+const warmup = Number(arg("warmup", "5"));
+const seconds = Number(arg("seconds", "20"));
+const ac = new AbortController();
+const stats: PollerStats[] = [];
+const runs: Promise<void>[] = [];
+
+for (let i = 0; i < n; i++) {
+  const s: PollerStats = {
+    bytes: 0,
+    requests: 0,
+    failures: 0,
+    connected: false,
+    started: false,
+    error: "",
+    closed: false,
+  };
+  stats.push(s);
+  runs.push(hlsPoller(url, s, ac.signal, (i * spreadMs) / n));
+}
+await new Promise((r) => setTimeout(r, warmup * 1000));
+const bytes0 = stats.map((s) => s.bytes), req0 = stats.map((s) => s.requests);
+const fail0 = stats.reduce((a, s) => a + s.failures, 0);
+const t0 = performance.now();
+console.log(JSON.stringify({ phase: "measuring" }));
+await new Promise((r) => setTimeout(r, seconds * 1000));
+const t1 = performance.now();
+const deltas = stats.map((s, i) => s.bytes - bytes0[i]).sort((a, b) => a - b);
+const out = {
+  phase: "done",
+  n,
+  window_s: (t1 - t0) / 1000,
+  connected: stats.filter((s) => s.connected).length,
+  started: stats.filter((s) => s.started).length,
+  dropped: stats.filter((s) => s.closed).length,
+  errors: [...new Set(stats.map((s) => s.error).filter((e) => e))].slice(0, 5),
+  requests: stats.reduce((a, s, i) => a + s.requests - req0[i], 0),
+  failures: stats.reduce((a, s) => a + s.failures, 0) - fail0,
+  bytes_total: deltas.reduce((a, b) => a + b, 0),
+  bytes_min: deltas[0] ?? 0,
+};
+console.log(JSON.stringify(out));
+ac.abort();
+await Promise.allSettled(runs);
+Deno.exit(0);
