@@ -113,7 +113,7 @@ export class RtmpConnection {
       if (initial && initial.byteLength > 0) await this.#feed(initial);
       // Players send almost nothing, so they keep a small buffer; a publisher's reads fill it and
       // it doubles up to READ_BUFFER. Memory per player stays small at thousands of players.
-      let buf = new Uint8Array(4096);
+      let buf = new Uint8Array(1024);
       while (!this.#closed) {
         const n = await this.conn.read(buf);
         if (n === null) {
