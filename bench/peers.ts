@@ -55,14 +55,21 @@ async function stopChild(child: Deno.ChildProcess) {
   clearTimeout(t);
 }
 
-export async function startEstuary(ports: { rtmp: number; http: number }): Promise<Peer> {
+/**
+ * Estuary from this tree, or from `o.root` (another checkout, e.g. the code before a change), with
+ * extra `ESTUARY_*` settings in `o.env`; `o.name` names it in the results.
+ */
+export async function startEstuary(
+  ports: { rtmp: number; http: number },
+  o: { root?: string; env?: Record<string, string>; name?: string } = {},
+): Promise<Peer> {
   const dir = await Deno.makeTempDir({ prefix: "estuary-bench-" });
   // The same V8 flags as `deno task start` (a small young generation keeps RSS per player low).
   const child = spawn(Deno.execPath(), [
     "run",
     "-A",
     "--v8-flags=--max-semi-space-size=2",
-    `${ROOT}/main.ts`,
+    `${o.root ?? ROOT}/main.ts`,
     "--root",
     dir,
   ], {
@@ -79,12 +86,13 @@ export async function startEstuary(ports: { rtmp: number; http: number }): Promi
       RUST_BACKTRACE: "0",
       // ESTUARY_* set when running the bench reach the server too (e.g. ESTUARY_RTMP_BATCHMS=50).
       ...Object.fromEntries(Object.entries(Deno.env.toObject()).filter(([k]) => k.startsWith("ESTUARY_"))),
+      ...o.env,
     },
   });
   await waitPort(ports.rtmp, 20000, "estuary rtmp");
   await waitPort(ports.http, 20000, "estuary http");
   return {
-    name: "estuary",
+    name: o.name ?? "estuary",
     protocols: ["rtmp", "flv"],
     pid: child.pid,
     rtmpUrl: (s) => `rtmp://127.0.0.1:${ports.rtmp}/live/${s}`,
