@@ -65,7 +65,7 @@ export async function serveConnection(conn: Deno.Conn, o: ConnectionOptions): Pr
 }
 
 /** Serves requests until the connection ends, or returns the end of a live body that took it over. */
-async function serveRequests(conn: Deno.Conn, o: ConnectionOptions): Promise<Promise<string> | undefined> {
+async function serveRequests(conn: Deno.Conn, o: ConnectionOptions): Promise<Promise<unknown> | undefined> {
   const r = new ConnReader(conn);
   const remote = conn.remoteAddr as Deno.NetAddr;
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -94,8 +94,8 @@ async function serveRequests(conn: Deno.Conn, o: ConnectionOptions): Promise<Pro
       const next = await serveRequest(conn, r, head, o, remote);
       if (next === false) return;
       if (next !== true) {
-        handedOff = true; // the live body closes the connection when it ends
-        return next.closed;
+        handedOff = true; // the live body or WebSocket closes the connection when it ends
+        return next.until;
       }
     }
   } catch (err) {
@@ -136,14 +136,17 @@ async function readHead(r: ConnReader, firstByte: () => void, idle: boolean): Pr
   }
 }
 
-/** Serves one request; false when the connection must end, the live body when one took it over. */
+/**
+ * Serves one request; false when the connection must end. A live body or a WebSocket that took the
+ * connection over comes back as `until` (its end): the caller waits for that without this frame.
+ */
 async function serveRequest(
   conn: Deno.Conn,
   r: ConnReader,
   head: RequestHead,
   o: ConnectionOptions,
   remote: Deno.NetAddr,
-): Promise<boolean | LiveBody> {
+): Promise<boolean | { until: Promise<unknown> }> {
   const ws = wantsWebSocket(head.headers);
   const wsKey = ws ? checkHandshake(head.method, head.minor, head.headers) : "";
   const url = requestUrl(head, o.tls);
@@ -237,8 +240,14 @@ async function serveRequest(
       ),
     );
     socket.accept();
-    await socket.run();
-    return false;
+    const until = socket.run().catch((err) => {
+      if (!isGone(err)) o.log.warn("connection failed", { remote: addr(remote), err });
+    }).finally(() => {
+      try {
+        conn.close();
+      } catch { /* already closed */ }
+    });
+    return { until };
   }
   socket?.abort("the app answered without upgrading");
   if (live) {
@@ -254,7 +263,7 @@ async function serveRequest(
       });
       live.open();
       // The watch goes on until the body ends: a player that leaves is noticed at once.
-      return live;
+      return { until: live.closed };
     }
   }
   if (!body.finished && !failure) watchForLeave(r, ac, watch);
