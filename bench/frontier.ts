@@ -2,16 +2,17 @@
  * `deno task bench:frontier`: the latency/CPU frontier of the fan-out's batch window. For each
  * audience size and each batch setting (`batchms/maxbatchms`), one run measures at the same time:
  * server CPU per delivered gigabit (N load players on the stream) and publisher → player latency
- * (a probe player beside them, see latency.ts). nginx-rtmp (forwards each message at once) is
- * measured in the same run as the reference, and optionally Estuary from another checkout
- * (`--before DIR`, e.g. the code before a change). Writes an SVG chart (`--svg FILE`) and JSON.
+ * (a probe player beside them, see latency.ts), and memory per player. The peer (nginx-rtmp for RTMP,
+ * Node-Media-Server for HTTP-FLV; both forward each message at once) is measured in the same run as
+ * the reference, and optionally Estuary from another checkout (`--before DIR`, e.g. the code before a
+ * change). Writes an SVG chart (`--svg FILE`) and JSON.
  *
  *   deno run -A bench/frontier.ts --players 100,500,1000 --settings 0/0,20/40,20/150 --svg docs/frontier.svg
  */
-import { cpuSeconds } from "./proc.ts";
+import { cpuSeconds, memory } from "./proc.ts";
 import { source } from "./media.ts";
 import { flvProbe, publisher, rtmpProbe } from "./latency.ts";
-import { nginxAvailable, type Peer, startEstuary, startNginx } from "./peers.ts";
+import { ensureNms, nginxAvailable, type Peer, startEstuary, startNginx, startNms } from "./peers.ts";
 import { type FrontierPoint, frontierSvg } from "./frontier_chart.ts";
 
 const argValue = (name: string) => {
@@ -37,6 +38,8 @@ async function measure(peer: Peer, n: number, label: string): Promise<FrontierPo
   const pub = publisher(new URL(peer.rtmpUrl(STREAM)), src.file, sent, ac.signal);
   await new Promise((r) => setTimeout(r, 1500));
   const url = proto === "rtmp" ? peer.rtmpUrl(STREAM) : peer.flvUrl(STREAM);
+  const rss0 = memory(peer.pid).rss;
+  let rss1 = 0;
   const load = new Deno.Command(Deno.execPath(), {
     args: [
       "run",
@@ -79,6 +82,7 @@ async function measure(peer: Peer, n: number, label: string): Promise<FrontierPo
       }
       if (msg.phase === "done") {
         cpu1 = cpuSeconds(peer.pid);
+        rss1 = memory(peer.pid).rss;
         done = msg;
       }
     }
@@ -99,6 +103,8 @@ async function measure(peer: Peer, n: number, label: string): Promise<FrontierPo
     p99_ms: q(0.99),
     samples: window.length,
     dropped: done.dropped,
+    min_share: done.bytes_min / (src.bitrate / 8 * done.window_s),
+    rss_kb_per_player: (rss1 - rss0) / 1024 / n,
   };
 }
 
@@ -112,18 +118,25 @@ const run = async (start: () => Promise<Peer>, n: number, label: string) => {
     console.error(
       `${p.peer} ${p.setting} n=${n}: ${p.cpu_per_gbit.toFixed(3)} CPU s/Gbit, latency p50 ${
         p.p50_ms.toFixed(1)
-      } / p99 ${p.p99_ms.toFixed(1)} ms (${p.samples} samples), dropped ${p.dropped}`,
+      } / p99 ${p.p99_ms.toFixed(1)} ms (${p.samples} samples), ${
+        p.rss_kb_per_player.toFixed(1)
+      } KB/player, ${(p.min_share * 100).toFixed(1)} % min share, dropped ${p.dropped}`,
     );
   } finally {
     await peer.stop();
   }
 };
-const nginx = nginxAvailable() === null;
+// The peer: nginx-rtmp for RTMP; Node-Media-Server for HTTP-FLV (nginx-rtmp has none).
+const peerStart = proto === "rtmp"
+  ? (nginxAvailable() === null ? (port: number) => startNginx({ rtmp: port }) : undefined)
+  : (await ensureNms()) === null
+  ? (port: number) => startNms({ rtmp: port, http: port + 2 })
+  : undefined;
 for (const n of players) {
-  if (nginx) {
+  if (peerStart) {
     base += 10;
     const port = base;
-    await run(() => startNginx({ rtmp: port }), n, "per message");
+    await run(() => peerStart(port), n, "per message");
   }
   if (before) {
     base += 10;
@@ -149,14 +162,18 @@ for (const n of players) {
   }
 }
 console.log(
-  "| server | batchms/maxbatchms | players | CPU s/Gbit | latency p50 ms | p99 ms | samples | dropped |",
+  "| server | batchms/maxbatchms | players | CPU s/Gbit | × peer | latency p50 ms | p99 ms | samples | RSS/player KB | min share | dropped |",
 );
-console.log("|---|---|---|---|---|---|---|---|");
+console.log("|---|---|---|---|---|---|---|---|---|---|---|");
 for (const p of points) {
+  const peer = points.find((q) => q.players === p.players && q.setting === "per message");
+  const ratio = peer ? `${(p.cpu_per_gbit / peer.cpu_per_gbit).toFixed(2)}×` : "-";
   console.log(
-    `| ${p.peer} | ${p.setting} | ${p.players} | ${p.cpu_per_gbit.toFixed(3)} | ${p.p50_ms.toFixed(1)} | ${
-      p.p99_ms.toFixed(1)
-    } | ${p.samples} | ${p.dropped} |`,
+    `| ${p.peer} | ${p.setting} | ${p.players} | ${p.cpu_per_gbit.toFixed(3)} | ${ratio} | ${
+      p.p50_ms.toFixed(1)
+    } | ${p.p99_ms.toFixed(1)} | ${p.samples} | ${p.rss_kb_per_player.toFixed(1)} | ${
+      (p.min_share * 100).toFixed(1)
+    } % | ${p.dropped} |`,
   );
 }
 if (svgFile) await Deno.writeTextFile(svgFile, frontierSvg(points, { proto }));

@@ -10,6 +10,9 @@ export interface FrontierPoint {
   p99_ms: number;
   samples: number;
   dropped: number;
+  /** Slowest player's bytes over what the source bitrate gives in the window (1 = 100 %). */
+  min_share: number;
+  rss_kb_per_player: number;
 }
 
 const COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"];
@@ -114,7 +117,7 @@ export function frontierSvg(
   });
   out.push(`<text x="${W - R + 10}" y="${ly + 10}">● estuary (label:</text>`);
   out.push(`<text x="${W - R + 10}" y="${ly + 24}">  batchms/maxbatchms)</text>`);
-  out.push(`<text x="${W - R + 10}" y="${ly + 42}">■ peer (nginx-rtmp),</text>`);
+  out.push(`<text x="${W - R + 10}" y="${ly + 42}">■ peer (per message),</text>`);
   out.push(`<text x="${W - R + 10}" y="${ly + 56}">□ estuary before</text>`);
   out.push(`</svg>`);
   return out.join("\n") + "\n";
