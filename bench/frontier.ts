@@ -8,6 +8,7 @@
  * change). Writes an SVG chart (`--svg FILE`) and JSON.
  *
  *   deno run -A bench/frontier.ts --players 100,500,1000 --settings 0/0,20/40,20/150 --svg docs/frontier.svg
+ *   deno run -A bench/frontier.ts --redraw out.json --svg docs/frontier.svg     (the chart again, from JSON)
  */
 import { cpuSeconds, memory } from "./proc.ts";
 import { source } from "./media.ts";
@@ -28,6 +29,21 @@ const svgFile = argValue("--svg");
 const jsonFile = argValue("--json");
 
 const STREAM = "lat";
+
+/** Writes the chart in the repository's format (`deno fmt` formats SVG too, and `deno task check` checks it). */
+async function writeSvg(file: string, svg: string) {
+  await Deno.writeTextFile(file, svg);
+  await new Deno.Command(Deno.execPath(), { args: ["fmt", "-q", file], stdout: "null", stderr: "null" })
+    .output();
+}
+
+// --redraw FILE: only draws the chart again from a JSON this script wrote.
+const redraw = argValue("--redraw");
+if (redraw) {
+  const saved = JSON.parse(await Deno.readTextFile(redraw));
+  await writeSvg(svgFile ?? "frontier.svg", frontierSvg(saved.points, { proto: saved.proto }));
+  Deno.exit(0);
+}
 
 /** One run: N load players and a latency probe on one stream of a fresh server. */
 async function measure(peer: Peer, n: number, label: string): Promise<FrontierPoint> {
@@ -176,5 +192,5 @@ for (const p of points) {
     } % | ${p.dropped} |`,
   );
 }
-if (svgFile) await Deno.writeTextFile(svgFile, frontierSvg(points, { proto }));
+if (svgFile) await writeSvg(svgFile, frontierSvg(points, { proto }));
 if (jsonFile) await Deno.writeTextFile(jsonFile, JSON.stringify({ proto, seconds, points }, null, 2));
