@@ -15,7 +15,7 @@ import type { LatencyResult } from "./types.ts";
 
 const STREAM = "lat";
 
-function fingerprint(body: Uint8Array): string {
+export function fingerprint(body: Uint8Array): string {
   const tail = body.subarray(Math.max(0, body.length - 12));
   return `${body.length}:${tail.join(",")}`;
 }
@@ -42,7 +42,7 @@ async function handshake(conn: Deno.Conn) {
 const CHUNK = 60000;
 
 /** Publishes the FLV file's tags at real time until `signal` aborts; records video send times. */
-async function publisher(url: URL, file: string, sent: Map<string, number>, signal: AbortSignal) {
+export async function publisher(url: URL, file: string, sent: Map<string, number>, signal: AbortSignal) {
   const conn = await Deno.connect({ hostname: url.hostname, port: Number(url.port) });
   signal.addEventListener("abort", () => conn.close(), { once: true });
   await handshake(conn);
@@ -100,7 +100,7 @@ async function publisher(url: URL, file: string, sent: Map<string, number>, sign
   }
 }
 
-async function rtmpProbe(url: URL, onVideo: (body: Uint8Array) => void, signal: AbortSignal) {
+export async function rtmpProbe(url: URL, onVideo: (body: Uint8Array) => void, signal: AbortSignal) {
   const conn = await Deno.connect({ hostname: url.hostname, port: Number(url.port) });
   signal.addEventListener("abort", () => conn.close(), { once: true });
   await handshake(conn);
@@ -120,7 +120,7 @@ async function rtmpProbe(url: URL, onVideo: (body: Uint8Array) => void, signal: 
   } catch { /* closed */ }
 }
 
-async function flvProbe(url: URL, onVideo: (body: Uint8Array) => void, signal: AbortSignal) {
+export async function flvProbe(url: URL, onVideo: (body: Uint8Array) => void, signal: AbortSignal) {
   const res = await fetch(url, { signal });
   const reader = new FlvTagReader();
   try {

@@ -73,18 +73,22 @@ export async function stopChild(child: Deno.ChildProcess) {
   clearTimeout(t);
 }
 
+/**
+ * Estuary from this tree, or from `o.root` (another checkout, e.g. the code before a change), with
+ * `o.workers` workers and extra `ESTUARY_*` settings in `o.env`; `o.name` names it in the results.
+ */
 export async function startEstuary(
   ports: { rtmp: number; http: number },
-  opts: { workers?: number; env?: Record<string, string> } = {},
+  o: { root?: string; env?: Record<string, string>; name?: string; workers?: number } = {},
 ): Promise<Peer> {
-  const workers = opts.workers ?? 1;
+  const workers = o.workers ?? 1;
   const dir = await Deno.makeTempDir({ prefix: "estuary-bench-" });
   // The same V8 flags as `deno task start` (a small young generation keeps RSS per player low).
   const child = spawn(Deno.execPath(), [
     "run",
     "-A",
     "--v8-flags=--max-semi-space-size=2",
-    `${ROOT}/main.ts`,
+    `${o.root ?? ROOT}/main.ts`,
     "--root",
     dir,
   ], {
@@ -103,7 +107,7 @@ export async function startEstuary(
       ...Object.fromEntries(Object.entries(Deno.env.toObject()).filter(([k]) => k.startsWith("ESTUARY_"))),
       // <workers>: the supervisor and its workers are one process tree, measured together.
       ESTUARY_WORKERS: String(workers),
-      ...opts.env,
+      ...o.env,
     },
   });
   // Workers start after the supervisor: wait for every one of them to listen.
@@ -111,7 +115,7 @@ export async function startEstuary(
   await waitPort(ports.http, 40000, "estuary http");
   if (workers > 1) await waitWorkers(ports.http, workers, 60000);
   return {
-    name: workers > 1 ? `estuary-${workers}w` : "estuary",
+    name: o.name ?? (workers > 1 ? `estuary-${workers}w` : "estuary"),
     protocols: ["rtmp", "flv"],
     pid: child.pid,
     rtmpUrl: (s) => `rtmp://127.0.0.1:${ports.rtmp}/live/${s}`,

@@ -1,4 +1,5 @@
 import { concat } from "./bytes.ts";
+import { BatchWindow } from "./batch_window.ts";
 import type { Frame } from "./frame.ts";
 import type { Reader } from "./reader.ts";
 import type { Stream, StreamStats } from "./stream.ts";
@@ -22,11 +23,15 @@ export interface FanoutSink {
 }
 
 export interface FanoutOptions {
-  /** The batch window: new bytes become one shared chunk about this often (with few players). */
+  /**
+   * The narrowest batch window (ms). Batches end at video frames (see BatchWindow); this is how long
+   * the first frame of a batch may wait while deliveries are cheap (audio-only streams: the window).
+   * 0 writes every frame at once.
+   */
   batchMs: number;
   /**
-   * The widest batch window under load. Every chunk costs one write per player, so with many
-   * players the window widens (1 ms per 8 players) up to this; latency grows with it.
+   * The widest batch window. Every chunk costs one write per player, so when a delivery gets
+   * expensive (many players, a busy loop) the window widens up to this; latency grows with it.
    */
   maxBatchMs?: number;
   /** Per-player backlog bound; past it the player drops to the next keyframe chunk. */
@@ -213,6 +218,7 @@ export class Fanout implements SharedOutput {
    */
   #chunkFrames = new WeakMap<Uint8Array, number>();
   #watchdog: ReturnType<typeof setInterval>;
+  readonly #window: BatchWindow;
   #closed = false;
   /** Total chunks and bytes produced (once per stream, whatever the number of players). */
   readonly stats = { chunks: 0, bytes: 0 };
@@ -221,8 +227,10 @@ export class Fanout implements SharedOutput {
     this.#stream = stream;
     this.#muxer = muxer;
     this.#opts = opts;
+    const window = this.#window = new BatchWindow(opts.batchMs);
     this.#reader = stream.addReader(this.#onFrames, {
       batchMs: opts.batchMs,
+      endsBatch: (f, waited, bytes) => this.#opts.batchMs > 0 && window.endsBatch(f, waited, bytes),
       onClose: (_r, reason) => this.close(reason),
     });
     this.#watchdog = setInterval(this.#checkStalls, Math.max(250, Math.min(2000, opts.stallMs / 4)));
@@ -230,6 +238,11 @@ export class Fanout implements SharedOutput {
 
   get size(): number {
     return this.#subs.length;
+  }
+
+  /** The batch window now (ms) and the smoothed time of one delivery to every player (ms). */
+  get batch(): { windowMs: number; deliveryMs: number } {
+    return { windowMs: this.#window.windowMs, deliveryMs: this.#window.costMs };
   }
 
   /** @internal The stream it muxes (its counters take the players' bytes and losses). */
@@ -285,11 +298,16 @@ export class Fanout implements SharedOutput {
     }
     this.stats.chunks++;
     this.stats.bytes += size;
-    this.#adaptBatch(); // also picks up a reloaded batch window
-    const { maxQueueBytes, maxDrops } = this.#opts;
+    const { maxQueueBytes, maxDrops, batchMs, maxBatchMs } = this.#opts;
     const subs = this.#subs;
+    const t0 = performance.now();
     // Backwards: a player that closes during delivery is swapped out with the last one (already served).
     for (let i = subs.length - 1; i >= 0; i--) subs[i].deliver(chunk, maxQueueBytes, maxDrops);
+    // The window follows what a delivery costs (and picks up a reloaded batchms/maxbatchms).
+    const timer = batchMs > 0
+      ? this.#window.delivered(performance.now() - t0, batchMs, maxBatchMs ?? 150)
+      : 0;
+    if (timer !== this.#reader.batchMs) this.#reader.batchMs = timer;
   }
 
   /**
@@ -307,7 +325,6 @@ export class Fanout implements SharedOutput {
     const head = this.#muxer.header();
     const gop = this.#opts.fastStart ? this.#gop : [];
     this.#subs.push(sub);
-    this.#adaptBatch();
     sub.start(prefix ? concat([prefix, head]) : head, gop);
     if (gop.length === 0) sub.waitForKey();
     return sub;
@@ -319,16 +336,8 @@ export class Fanout implements SharedOutput {
     if (i >= 0) {
       this.#subs[i] = this.#subs[this.#subs.length - 1];
       this.#subs.pop();
-      this.#adaptBatch();
     }
     if (this.#closed && this.#subs.length === 0) clearInterval(this.#watchdog);
-  }
-
-  #adaptBatch() {
-    const base = this.#opts.batchMs;
-    const max = Math.max(base, this.#opts.maxBatchMs ?? 150);
-    const ms = Math.min(max, Math.max(base, Math.floor(this.#subs.length / 8)));
-    if (ms !== this.#reader.batchMs) this.#reader.batchMs = ms;
   }
 
   #checkStalls = () => {

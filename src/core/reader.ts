@@ -10,6 +10,11 @@ export interface ReaderOptions {
   maxDurationMs?: number;
   /** Coalescing window: frames arriving within it are handed to the sink as one batch. */
   batchMs?: number;
+  /**
+   * Called for each queued frame: true ends the batch now (the sink gets the queue at once instead
+   * of at the end of the window). `waitedMs`: since the batch's first frame was queued.
+   */
+  endsBatch?: (frame: Frame, waitedMs: number, queuedBytes: number) => boolean;
   /** After this many overflow drops the reader closes itself (a viewer that never catches up). */
   maxDrops?: number;
   /**
@@ -53,6 +58,9 @@ export class Reader {
   #closeReason = "";
   #finishing = "";
   #timer: ReturnType<typeof setTimeout> | 0 | undefined;
+  /** When the batch's first frame was queued (performance.now()). */
+  #batchStart = 0;
+  #endsBatch: ReaderOptions["endsBatch"];
   /** Set by the Stream: whether a frame may start a fresh decode (video key, or audio when no video). */
   isRestartPoint: (f: Frame) => boolean = (f) => f.key;
   #resolveDone!: () => void;
@@ -65,6 +73,7 @@ export class Reader {
     this.#maxDuration = opts.maxDurationMs ?? 30_000;
     this.#batchMs = opts.batchMs ?? 0;
     this.#maxDrops = opts.maxDrops ?? Infinity;
+    this.#endsBatch = opts.endsBatch;
   }
 
   get closed(): boolean {
@@ -102,10 +111,19 @@ export class Reader {
       }
       this.#dropping = false;
     }
+    const now = this.#endsBatch ? performance.now() : 0;
+    if (this.#queue.length === 0) this.#batchStart = now;
     this.#queue.push(frame);
     this.#queuedBytes += frame.data.byteLength;
     if (this.#queuedBytes > this.#maxBytes || this.#queuedTooLong()) {
       this.#overflow();
+      return;
+    }
+    if (this.#endsBatch?.(frame, now - this.#batchStart, this.#queuedBytes) && !this.#running) {
+      if (this.#timer === 0) return; // already draining at the next microtask
+      if (this.#timer !== undefined) clearTimeout(this.#timer);
+      this.#timer = 0;
+      queueMicrotask(this.#startDrain);
       return;
     }
     if (!this.#running && this.#timer === undefined) this.#schedule();

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { Reader } from "./reader.ts";
 import type { Frame } from "./frame.ts";
-import { tick, vframe } from "./_fixtures_test_util.ts";
+import { aframe, tick, vframe } from "./_fixtures_test_util.ts";
 
 Deno.test("reader delivers frames in order, batching what arrives together", async () => {
   const batches: number[][] = [];
@@ -85,5 +85,20 @@ Deno.test("reader skipToRestartPoint waits for a keyframe", async () => {
   await tick();
   assert.deepEqual(got, [10, 11]);
   assert.equal(r.stats.droppedFrames, 0);
+  r.close();
+});
+
+Deno.test("reader endsBatch: a frame that ends the batch is delivered at once, before the window", async () => {
+  const batches: number[] = [];
+  const r = new Reader((fs) => {
+    batches.push(fs.length);
+  }, { batchMs: 1000, endsBatch: (f) => f.track.kind === "video" });
+  r.push(aframe(0));
+  r.push(aframe(1));
+  await tick(5);
+  assert.deepEqual(batches, [], "audio waits for the window");
+  r.push(vframe(1));
+  await tick(5);
+  assert.deepEqual(batches, [3], "the video frame ended the batch with the audio before it");
   r.close();
 });

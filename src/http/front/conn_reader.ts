@@ -1,15 +1,25 @@
+/** A request head usually fits; a read that fills the free space doubles the buffer for the next. */
+export const SMALL_BUFFER = 1024;
+/** Reads that keep filling the buffer (a request body) grow it up to this. */
+const BIG_BUFFER = 64 * 1024;
+
 /**
  * A buffered reader over one connection. Only one read is ever in flight: whoever needs bytes next
  * (the request parser, a body stream, the watch for a client leaving during a long response) joins
  * it, so the socket is never read twice at once and nothing read is lost between them.
+ *
+ * The buffer starts small and grows only while reads fill it (an upload); `shrink()` gives a grown
+ * one back once it is empty, so a long response (a live player) holds 1 KiB, not a body's buffer.
  */
 export class ConnReader {
   #conn: Deno.Conn;
-  #buf = new Uint8Array(16 * 1024);
+  #buf = new Uint8Array(SMALL_BUFFER);
   #start = 0;
   #end = 0;
   #inflight: Promise<boolean> | undefined;
   #eof = false;
+  /** The last read filled all the free space: more is probably waiting. */
+  #filled = false;
 
   constructor(conn: Deno.Conn) {
     this.#conn = conn;
@@ -39,6 +49,19 @@ export class ConnReader {
     return out;
   }
 
+  /** The buffer's size (for tests and memory accounting). */
+  get capacity(): number {
+    return this.#buf.length;
+  }
+
+  /** Drops a grown buffer when nothing is buffered or being read (back to SMALL_BUFFER). */
+  shrink(): void {
+    if (this.#inflight || this.#start !== this.#end || this.#buf.length <= SMALL_BUFFER) return;
+    this.#buf = new Uint8Array(SMALL_BUFFER);
+    this.#start = this.#end = 0;
+    this.#filled = false;
+  }
+
   /** Reads more bytes; false at the end of the stream. Errors (reset, closed by a deadline) throw. */
   fill(): Promise<boolean> {
     if (this.#eof) return Promise.resolve(false);
@@ -52,7 +75,8 @@ export class ConnReader {
       this.#end -= this.#start;
       this.#start = 0;
     }
-    if (this.#end === this.#buf.length) {
+    const full = this.#end === this.#buf.length;
+    if (full || (this.#filled && this.#buf.length < BIG_BUFFER)) {
       const bigger = new Uint8Array(this.#buf.length * 2);
       bigger.set(this.#buf.subarray(this.#start, this.#end));
       this.#end -= this.#start;
@@ -64,6 +88,7 @@ export class ConnReader {
       this.#eof = true;
       return false;
     }
+    this.#filled = n === this.#buf.length - this.#end;
     this.#end += n;
     return true;
   }

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { ConnReader } from "./conn_reader.ts";
+import { ConnReader, SMALL_BUFFER } from "./conn_reader.ts";
 
 /** A connection whose reads resolve when the test hands over bytes. */
 function handConn() {
@@ -44,4 +44,47 @@ Deno.test("ConnReader: consuming everything while a read is in flight keeps that
   assert.equal(text(r.buffered), "abc", "rewound before the next read");
   assert.equal(text(r.take(2)), "ab");
   assert.equal(text(r.buffered), "c");
+});
+
+Deno.test("ConnReader: starts small, grows while reads fill it, and shrink() gives a grown buffer back", async () => {
+  const conn = handConn();
+  const r = new ConnReader(conn);
+  assert.equal(r.capacity, SMALL_BUFFER);
+  // An upload: each read fills the free space, so the next read gets a bigger buffer.
+  const big = new Uint8Array(SMALL_BUFFER).fill(0x61);
+  let p = r.fill();
+  conn.give(big);
+  await p;
+  r.consume(r.buffered.length);
+  p = r.fill();
+  conn.give(big);
+  await p;
+  assert.equal(r.capacity, 2 * SMALL_BUFFER, "a read that filled the buffer doubles it for the next");
+  // Nothing buffered and no read in flight: the grown buffer goes.
+  r.consume(r.buffered.length);
+  r.shrink();
+  assert.equal(r.capacity, SMALL_BUFFER);
+  // Bytes still buffered (a pipelined request) are never dropped.
+  p = r.fill();
+  conn.give(bytes("GET / HTTP/1.1\r\n"));
+  await p;
+  r.shrink();
+  assert.equal(text(r.buffered), "GET / HTTP/1.1\r\n");
+});
+
+Deno.test("ConnReader: a head larger than the buffer is read whole (the buffer grows when full)", async () => {
+  const conn = handConn();
+  const r = new ConnReader(conn);
+  const head = "GET / HTTP/1.1\r\ncookie: " + "x".repeat(3 * SMALL_BUFFER) + "\r\n\r\n";
+  const all = bytes(head);
+  let off = 0;
+  while (off < all.length) {
+    const p = r.fill();
+    const room = r.capacity - r.buffered.length;
+    const n = Math.min(room, all.length - off);
+    conn.give(all.subarray(off, off + n));
+    await p;
+    off += n;
+  }
+  assert.equal(text(r.buffered), head);
 });

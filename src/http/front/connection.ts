@@ -77,10 +77,19 @@ const READ_AHEAD = 64 * 1024;
 const DRAIN_MAX = 64 * 1024;
 
 export async function serveConnection(conn: Deno.Conn, o: ConnectionOptions): Promise<void> {
+  // A live body outlives the request that opened it: only its end is awaited here, so the request's
+  // objects (head, Request, Headers, Response, body stream) are garbage while the player plays.
+  const live = await serveRequests(conn, o);
+  if (live) await live;
+}
+
+/** Serves requests until the connection ends, or returns the end of a live body that took it over. */
+async function serveRequests(conn: Deno.Conn, o: ConnectionOptions): Promise<Promise<unknown> | undefined> {
   const r = new ConnReader(conn);
   const remote = conn.remoteAddr as Deno.NetAddr;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let timedOut = "";
+  let handedOff = false;
   const deadline = (ms: number, why: string) => {
     clearTimeout(timer);
     timer = setTimeout(() => {
@@ -101,7 +110,12 @@ export async function serveConnection(conn: Deno.Conn, o: ConnectionOptions): Pr
       first = false;
       clearTimeout(timer);
       if (!head) return;
-      if (!await serveRequest(conn, r, head, o, remote)) return;
+      const next = await serveRequest(conn, r, head, o, remote);
+      if (next === false) return;
+      if (next !== true) {
+        handedOff = true; // the live body or WebSocket closes the connection when it ends
+        return next.until;
+      }
     }
   } catch (err) {
     if (timedOut) o.log.debug("connection closed by deadline", { remote: addr(remote), deadline: timedOut });
@@ -111,9 +125,11 @@ export async function serveConnection(conn: Deno.Conn, o: ConnectionOptions): Pr
     } else if (!isGone(err)) o.log.warn("connection failed", { remote: addr(remote), err });
   } finally {
     clearTimeout(timer);
-    try {
-      conn.close();
-    } catch { /* already closed */ }
+    if (!handedOff) {
+      try {
+        conn.close();
+      } catch { /* already closed */ }
+    }
   }
 }
 
@@ -139,14 +155,17 @@ async function readHead(r: ConnReader, firstByte: () => void, idle: boolean): Pr
   }
 }
 
-/** Serves one request; false when the connection must end. */
+/**
+ * Serves one request; false when the connection must end. A live body or a WebSocket that took the
+ * connection over comes back as `until` (its end): the caller waits for that without this frame.
+ */
 async function serveRequest(
   conn: Deno.Conn,
   r: ConnReader,
   head: RequestHead,
   o: ConnectionOptions,
   remote: Deno.NetAddr,
-): Promise<boolean> {
+): Promise<boolean | { until: Promise<unknown> }> {
   if (o.hot && isPlainGet(head)) {
     checkTarget(head);
     const answer = hotAnswer(head, o.hot, remote);
@@ -219,7 +238,11 @@ async function serveRequest(
     };
   }
   const watch = { on: true };
-  if (body.finished) watchForLeave(r, ac, watch);
+  if (body.finished) {
+    // Nothing more to read for this request: a grown buffer goes (a player only needs to notice close).
+    r.shrink();
+    watchForLeave(r, ac, watch);
+  }
   let res: Response;
   try {
     res = await o.fetch(req, env);
@@ -242,8 +265,14 @@ async function serveRequest(
       ),
     );
     socket.accept();
-    await socket.run();
-    return false;
+    const until = socket.run().catch((err) => {
+      if (!isGone(err)) o.log.warn("connection failed", { remote: addr(remote), err });
+    }).finally(() => {
+      try {
+        conn.close();
+      } catch { /* already closed */ }
+    });
+    return { until };
   }
   socket?.abort("the app answered without upgrading");
   if (live) {
@@ -258,9 +287,8 @@ async function serveRequest(
         live: true,
       });
       live.open();
-      await live.closed;
-      watch.on = false;
-      return false;
+      // The watch goes on until the body ends: a player that leaves is noticed at once.
+      return { until: live.closed };
     }
   }
   if (!body.finished && !failure) watchForLeave(r, ac, watch);

@@ -8,9 +8,11 @@ import { writeAll } from "./conn_reader.ts";
 
 export class LiveBody {
   #conn: Deno.Conn;
-  /** Writes queue behind the response head (see open). */
-  #last: Promise<void>;
+  /** Resolves once the head is on the socket; undefined after (writes go straight out). */
+  #head: Promise<void> | undefined;
   #open!: () => void;
+  /** The write in flight (the fan-out keeps at most one per player), for a close after it. */
+  #inflight: Promise<void> | undefined;
   #ended = false;
   #closed: Promise<string>;
   #resolveClosed!: (reason: string) => void;
@@ -18,7 +20,7 @@ export class LiveBody {
 
   constructor(conn: Deno.Conn) {
     this.#conn = conn;
-    this.#last = new Promise((r) => this.#open = r);
+    this.#head = new Promise((r) => this.#open = r);
     this.#closed = new Promise((r) => this.#resolveClosed = r);
   }
 
@@ -29,30 +31,54 @@ export class LiveBody {
 
   /** The head is on the socket: queued writes go out now. */
   open(): void {
+    this.#head = undefined;
     this.#open();
   }
 
-  /** Settles once `bytes` are on the socket (back-pressure); rejects once the body ended. */
+  /**
+   * Settles once `bytes` are on the socket (back-pressure); rejects once the body ended. The caller
+   * waits for one write before the next (as the fan-out does): a write is one `conn.write` and one
+   * reaction, with no queue of its own.
+   */
   write(bytes: Uint8Array): Promise<void> {
     if (this.#ended) return Promise.reject(new Error("response closed"));
     this.bytes += bytes.byteLength;
-    const p = this.#last.then(() => {
-      if (this.#ended) throw new Error("response closed");
-      return writeAll(this.#conn, bytes);
-    });
-    this.#last = p.catch((err) => this.end(`write failed: ${(err as Error)?.message ?? err}`));
+    let p: Promise<void>;
+    if (this.#head) p = this.#head.then(() => this.#send(bytes));
+    else {
+      this.#current = bytes;
+      p = this.#conn.write(bytes).then(this.#written);
+    }
+    this.#inflight = p;
     return p;
   }
 
-  /** Ends the body after the bytes already queued. */
+  /** The bytes of the write in flight (its reaction is one shared function, not a closure per write). */
+  #current: Uint8Array | undefined;
+  #written = (n: number): Promise<void> | undefined => {
+    const bytes = this.#current!;
+    this.#current = undefined;
+    return n < bytes.byteLength ? writeAll(this.#conn, bytes.subarray(n)) : undefined;
+  };
+
+  #send(bytes: Uint8Array): Promise<void> {
+    if (this.#ended) throw new Error("response closed");
+    return writeAll(this.#conn, bytes);
+  }
+
+  /** Ends the body after the write in flight. */
   close(reason: string): void {
-    this.#last.finally(() => this.end(reason));
+    const p = this.#inflight;
+    if (!p) return this.end(reason);
+    const end = () => this.end(reason);
+    p.then(end, end);
   }
 
   /** Ends at once (the client left, or a write failed). */
   end(reason: string): void {
     if (this.#ended) return;
     this.#ended = true;
+    this.#inflight = this.#current = undefined;
     this.#open();
     try {
       this.#conn.close();

@@ -1,0 +1,78 @@
+import type { Frame } from "./frame.ts";
+
+/**
+ * The batch window of one fan-out: when a stream's new frames become one shared chunk. It follows
+ * the cost of a delivery, not only the player count:
+ *
+ * - A batch ends at a video frame (players show video frame by frame; audio rides along with the
+ *   next video frame), at a keyframe at once, or when it reaches FLUSH_BYTES.
+ * - While delivering a chunk to every player is cheap, every video frame ends its batch: the window
+ *   adds no latency to video. It widens only when deliveries get expensive: the window is the
+ *   measured delivery time over DELIVERY_SHARE (a delivery may take that share of the time), from
+ *   `batchMs` up to `maxBatchMs`, and a batch then ends at the last video frame before its deadline.
+ * - An audio-only stream has no video frames to end batches: its window is the timer alone.
+ */
+export class BatchWindow {
+  /** Smoothed time of one delivery (every player's write of one chunk), in ms. */
+  #costMs = 0;
+  /** The current window (ms): how long the first frame of a batch may wait. */
+  #windowMs: number;
+  /** Media time between video frames (ms), learnt from the stream; 0 before two video frames. */
+  #videoMs = 0;
+  #lastVideo: Frame | undefined;
+
+  constructor(batchMs: number) {
+    this.#windowMs = batchMs;
+  }
+
+  get windowMs(): number {
+    return this.#windowMs;
+  }
+
+  get costMs(): number {
+    return this.#costMs;
+  }
+
+  get videoIntervalMs(): number {
+    return this.#videoMs;
+  }
+
+  /** Takes one delivery's measured time and returns the timer to arm for the next batch (ms). */
+  delivered(costMs: number, batchMs: number, maxBatchMs: number): number {
+    this.#costMs = this.#costMs === 0 ? costMs : this.#costMs * (1 - SMOOTHING) + costMs * SMOOTHING;
+    const max = Math.max(batchMs, maxBatchMs);
+    this.#windowMs = Math.min(max, Math.max(batchMs, this.#costMs / DELIVERY_SHARE));
+    return this.timerMs(max);
+  }
+
+  /**
+   * The timer of a batch. With video, batches end at video frames and the timer is only a fallback
+   * (a gap in the video), at least 1.5 video frames so that audio waits for the next video frame.
+   */
+  timerMs(maxBatchMs: number): number {
+    if (this.#videoMs === 0) return this.#windowMs;
+    return Math.min(Math.max(maxBatchMs, this.#windowMs), Math.max(this.#windowMs, this.#videoMs * 1.5));
+  }
+
+  /** Whether `frame`, just queued, ends the batch now. `waitedMs`: since the batch's first frame. */
+  endsBatch(frame: Frame, waitedMs: number, queuedBytes: number): boolean {
+    if (queuedBytes >= FLUSH_BYTES) return true;
+    if (frame.track.kind !== "video") return false;
+    const last = this.#lastVideo;
+    if (last && last.track === frame.track && frame.dts > last.dts) {
+      const ms = (frame.dts - last.dts) * 1000 / frame.track.clockRate;
+      if (ms < 1000) this.#videoMs = this.#videoMs === 0 ? ms : this.#videoMs * 0.9 + ms * 0.1;
+    }
+    this.#lastVideo = frame;
+    if (frame.key) return true;
+    // The last video frame before the deadline ends the batch (the next one would come too late).
+    return waitedMs + this.#videoMs >= this.#windowMs;
+  }
+}
+
+/** Share of the time one stream's deliveries may take before its window widens. */
+export const DELIVERY_SHARE = 0.05;
+/** Weight of the newest delivery in the smoothed cost. */
+const SMOOTHING = 0.1;
+/** A batch this large goes out at once, whatever the window (a burst of frames). */
+export const FLUSH_BYTES = 64 * 1024;
