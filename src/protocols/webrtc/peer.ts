@@ -3,8 +3,16 @@
  * only (no STUN round trip before the answer), IPv4, UDP ports from `<rtp min max>`, and exactly the
  * negotiated codecs. Also the small waits werift has no promise for.
  */
-import { MediaStreamTrack, RTCPeerConnection, RTCRtpCodecParameters, useNACK, usePLI } from "werift";
+import {
+  MediaStreamTrack,
+  ProtectionProfileAes128CmHmacSha1_80,
+  RTCPeerConnection,
+  RTCRtpCodecParameters,
+  useNACK,
+  usePLI,
+} from "werift";
 import { hostAddresses, isWildcard } from "./ice.ts";
+import { patchSrtpContext } from "./srtp.ts";
 import type { RtpCodec } from "./codecs.ts";
 import type { WebrtcSettings } from "./settings.ts";
 
@@ -97,6 +105,25 @@ export function guardDtlsRetransmits(pc: RTCPeerConnection, onDrop: (types: numb
           return fresh.length ? handle(fresh) : Promise.resolve();
         };
       });
+    });
+  }
+}
+
+/**
+ * Cheap SRTP for a sending session (srtp.ts): the DTLS handshake offers only
+ * AES_CM_128_HMAC_SHA1_80 (werift would prefer AEAD GCM, which costs a new native cipher per
+ * packet), and once DTLS is up the SRTP context encrypts with one reused AES cipher and a JS HMAC.
+ * Call before ICE connects (after setLocalDescription). `onReady(true)` once installed; false if
+ * werift's objects were not what srtp.ts expects (werift's own SRTP then carries on).
+ */
+export function useFastSrtp(pc: RTCPeerConnection, onReady: (installed: boolean) => void): void {
+  for (const t of pc.dtlsTransports) {
+    const profiles = t as unknown as { srtpProfiles?: number[] };
+    if (Array.isArray(profiles.srtpProfiles)) profiles.srtpProfiles = [ProtectionProfileAes128CmHmacSha1_80];
+    const sub = t.onStateChange.subscribe((st) => {
+      if (st !== "connected") return;
+      sub.unSubscribe();
+      onReady(patchSrtpContext(t.srtp?.localContext));
     });
   }
 }

@@ -12,7 +12,7 @@ import { parseSdp } from "../../formats/sdp/mod.ts";
 import type { Logger } from "../../log/mod.ts";
 import { negotiate, type Negotiated, type RtpCodec } from "./codecs.ts";
 import { BadOfferError, NoCommonCodecError } from "./errors.ts";
-import { createPeer, gathered, guardDtlsRetransmits, sendTrack } from "./peer.ts";
+import { createPeer, gathered, guardDtlsRetransmits, sendTrack, useFastSrtp } from "./peer.ts";
 import { hostAddresses, keepCandidates } from "./ice.ts";
 import { WebrtcRtpOut } from "./rtp_out.ts";
 import type { WebrtcSettings } from "./settings.ts";
@@ -50,6 +50,8 @@ export interface WhepSessionStats {
   retransmits: number;
   /** NACKed packets too old for either history. */
   nackMisses: number;
+  /** SRTP by srtp.ts (one reused cipher per session) rather than werift's per-packet ciphers. */
+  fastSrtp: boolean;
 }
 
 /** A receiver NACKs a missing packet again every few ms until it comes: resend one at most this often. */
@@ -99,6 +101,7 @@ export class WhepSession {
   #retransmits = 0;
   #nackMisses = 0;
   #bframesLogged = false;
+  #fastSrtp = false;
   /** AAC source: Opus comes from the stream's shared transcoder, not from the reader. */
   #transcodeAudio = false;
   #transcoder: Lease<TranscodedAudio> | undefined;
@@ -146,6 +149,10 @@ export class WhepSession {
         pc,
         (types) => this.#log.debug("webrtc duplicate DTLS flight 4 dropped", { types }),
       );
+      useFastSrtp(pc, (ok) => {
+        this.#fastSrtp = ok;
+        if (!ok) this.#log.warn("webrtc fast SRTP not installed: werift's own per-packet ciphers are used");
+      });
       await gathered(pc, 2000);
       if (this.#closed) throw new ProtocolError(`session ${this.id} closed while answering`);
       // The deadline counts from the offer, answering included.
@@ -315,6 +322,7 @@ export class WhepSession {
       plis: this.#plis,
       retransmits: this.#retransmits,
       nackMisses: this.#nackMisses,
+      fastSrtp: this.#fastSrtp,
     };
   }
 
