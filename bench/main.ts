@@ -3,12 +3,13 @@
  * installed) nginx-rtmp and Node-Media-Server, in the same run on this machine. Prints a table of
  * server CPU per delivered gigabit, memory per player and delivery completeness, with Estuary's ratios.
  *
- *   deno task bench            full run (~15 min): N = 100, 500, 1000, 2000 at 600 kbit/s; 100, 500 at 2 Mbit/s
- *   deno task bench --quick    ~1 min: N = 100, 500 at 600 kbit/s
+ *   deno task bench            full run (~20 min): N = 100, 500, 1000, 2000 at 600 kbit/s; 100, 500 at 2 Mbit/s;
+ *                              WHEP (werift viewers) and Estuary's RTMP at 50 and 200 viewers of 1 Mbit/s
+ *   deno task bench --quick    ~2 min: N = 100, 500 at 600 kbit/s; WHEP and RTMP at 50, 200 of 1 Mbit/s
  *   deno task bench --smoke    a few players for a few seconds, Estuary only (part of `deno task test`)
  *   --peers estuary,nginx-rtmp,node-media-server   which servers (default: all that are available)
  *   --json FILE                also write the raw results as JSON
- *   --levels rtmp:600k:1000,…  only these levels (proto:profile:players)
+ *   --levels rtmp:600k:1000,…  only these levels (proto:profile:players; proto rtmp, flv or whep)
  */
 import { cpuSeconds, memory } from "./proc.ts";
 import { type Profile, publish, type Source, source } from "./media.ts";
@@ -26,26 +27,38 @@ const argValue = (name: string) => {
 };
 const mode = flags.has("--smoke") ? "smoke" : flags.has("--quick") ? "quick" : "full";
 
+/** WHEP (Estuary only) at 50 and 200 viewers of 1 Mbit/s, with Estuary's RTMP at the same levels. */
+const WHEP_LEVELS: Level[] = (["whep", "rtmp"] as const).flatMap((proto) =>
+  [50, 200].map((n) => ({ proto, profile: "1m" as Profile, n }))
+);
+
 const LEVELS: Record<string, { levels: Level[]; warmup: number; seconds: number; latencyPlayers: number }> = {
   smoke: {
-    levels: [{ proto: "rtmp", profile: "600k", n: 5 }, { proto: "flv", profile: "600k", n: 5 }],
+    levels: [
+      { proto: "rtmp", profile: "600k", n: 5 },
+      { proto: "flv", profile: "600k", n: 5 },
+      { proto: "whep", profile: "600k", n: 3 },
+    ],
     warmup: 2,
     seconds: 3,
     latencyPlayers: 0,
   },
   quick: {
-    levels: (["rtmp", "flv"] as const).flatMap((proto) =>
-      [100, 500].map((n) => ({ proto, profile: "600k" as Profile, n }))
-    ),
+    levels: [
+      ...(["rtmp", "flv"] as const).flatMap((proto) =>
+        [100, 500].map((n) => ({ proto, profile: "600k" as Profile, n }))
+      ),
+      ...WHEP_LEVELS,
+    ],
     warmup: 3,
     seconds: 6,
     latencyPlayers: 100,
   },
   full: {
-    levels: (["rtmp", "flv"] as const).flatMap((proto) => [
+    levels: (["rtmp", "flv"] as const).flatMap((proto): Level[] => [
       ...[100, 500, 1000, 2000].map((n) => ({ proto, profile: "600k" as Profile, n })),
       ...[100, 500].map((n) => ({ proto, profile: "2m" as Profile, n })),
-    ]),
+    ]).concat(WHEP_LEVELS),
     warmup: 5,
     seconds: 20,
     latencyPlayers: 500,
@@ -58,13 +71,19 @@ async function runLoad(
   bitrate: number,
   timing: { warmup: number; seconds: number },
 ): Promise<Result> {
-  const url = level.proto === "rtmp" ? peer.rtmpUrl("bench") : peer.flvUrl("bench");
+  const url = level.proto === "rtmp"
+    ? peer.rtmpUrl("bench")
+    : level.proto === "flv"
+    ? peer.flvUrl("bench")
+    : peer.whepUrl("bench");
   const rss0 = memory(peer.pid).rss;
+  // WHEP viewers are werift peer connections in their own process (whep_load.ts).
+  const loader = level.proto === "whep" ? "./whep_load.ts" : "./load.ts";
   const child = new Deno.Command(Deno.execPath(), {
     args: [
       "run",
       "-A",
-      new URL("./load.ts", import.meta.url).pathname,
+      new URL(loader, import.meta.url).pathname,
       "--proto",
       level.proto,
       "--url",
@@ -117,7 +136,9 @@ async function runLoad(
     dropped: done.dropped as number,
     errors: done.errors as string[],
     window_s: window,
-    min_share: (done.bytes_min as number) / expected,
+    min_share: typeof done.share_min === "number" ? done.share_min : (done.bytes_min as number) / expected,
+    players_99: done.viewers_99 as number | undefined,
+    auth_failures: done.auth_failures as number | undefined,
     delivered_gbit: delivered,
     cpu_s: cpu,
     cpu_per_gbit: delivered > 0 ? cpu / delivered : Infinity,
@@ -144,8 +165,8 @@ async function waitLive(peer: Peer, ms: number) {
 
 type PeerName = "estuary" | "nginx-rtmp" | "node-media-server";
 /** What each peer serves in the bench (nginx-rtmp has no HTTP-FLV). */
-const SERVES: Record<PeerName, ("rtmp" | "flv")[]> = {
-  "estuary": ["rtmp", "flv"],
+const SERVES: Record<PeerName, Level["proto"][]> = {
+  "estuary": ["rtmp", "flv", "whep"],
   "nginx-rtmp": ["rtmp"],
   "node-media-server": ["rtmp", "flv"],
 };

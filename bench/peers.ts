@@ -6,11 +6,13 @@
 
 export interface Peer {
   name: string;
-  /** Protocols this peer serves in the bench. */
+  /** Protocols this peer serves in the bench (its latency probe covers rtmp and flv). */
   protocols: ("rtmp" | "flv")[];
   pid: number;
   rtmpUrl(stream: string): string;
   flvUrl(stream: string): string;
+  /** WHEP endpoint (Estuary only; "" elsewhere). */
+  whepUrl(stream: string): string;
   stop(): Promise<void>;
 }
 
@@ -89,6 +91,7 @@ export async function startEstuary(ports: { rtmp: number; http: number }): Promi
     pid: child.pid,
     rtmpUrl: (s) => `rtmp://127.0.0.1:${ports.rtmp}/live/${s}`,
     flvUrl: (s) => `http://127.0.0.1:${ports.http}/live/${s}.flv`,
+    whepUrl: (s) => `http://127.0.0.1:${ports.http}/whep/v1?app=live&name=${s}`,
     stop: async () => {
       await stopChild(child);
       await Deno.remove(dir, { recursive: true }).catch(() => {});
@@ -136,6 +139,7 @@ rtmp {
     pid: child.pid,
     rtmpUrl: (s) => `rtmp://127.0.0.1:${ports.rtmp}/live/${s}`,
     flvUrl: () => "",
+    whepUrl: () => "",
     stop: async () => {
       await stopChild(child);
       await Deno.remove(dir, { recursive: true }).catch(() => {});
@@ -194,6 +198,7 @@ export async function startNms(ports: { rtmp: number; http: number }): Promise<P
     pid: child.pid,
     rtmpUrl: (s) => `rtmp://127.0.0.1:${ports.rtmp}/live/${s}`,
     flvUrl: (s) => `http://127.0.0.1:${ports.http}/live/${s}.flv`,
+    whepUrl: () => "",
     stop: async () => {
       await stopChild(child);
       await Deno.remove(dir, { recursive: true }).catch(() => {});
