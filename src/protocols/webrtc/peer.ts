@@ -8,6 +8,7 @@ import {
   ProtectionProfileAes128CmHmacSha1_80,
   RTCPeerConnection,
   RTCRtpCodecParameters,
+  type RTCRtpSender,
   useNACK,
   usePLI,
 } from "werift";
@@ -126,4 +127,21 @@ export function useFastSrtp(pc: RTCPeerConnection, onReady: (installed: boolean)
       onReady(patchSrtpContext(t.srtp?.localContext));
     });
   }
+}
+
+/** Reads as empty and ignores writes: werift's per-sender packet history, switched off. */
+const NO_HISTORY: unknown[] = new Proxy([], { set: () => true, get: () => undefined });
+
+/**
+ * werift keeps each sender's last 128 packets and resends one for every NACK that names it, with no
+ * limit (a receiver repeats its NACKs every few ms, so a starved viewer gets many copies). This stops
+ * the sender keeping them, so every NACK is answered by the session from the stream's shared buffer,
+ * within its budget (nack.ts); werift's per-viewer copies of the packets go too. Returns false (and
+ * changes nothing) when werift's sender does not look as expected (pinned by peer_test.ts).
+ */
+export function takeOverNacks(sender: RTCRtpSender): boolean {
+  const own = Object.getOwnPropertyDescriptor(sender, "rtpCache");
+  if (!own?.configurable || !Array.isArray(own.value)) return false;
+  Object.defineProperty(sender, "rtpCache", { configurable: true, get: () => NO_HISTORY, set: () => {} });
+  return true;
 }

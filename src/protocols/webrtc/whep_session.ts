@@ -4,6 +4,7 @@
  * out as the stream's shared RTP packets. The session ends, with one log line, on DELETE, when ICE or
  * DTLS fails or does not connect in time, when the viewer goes silent (no RTCP), or with the stream.
  */
+import type { Buffer } from "node:buffer";
 import { audioAs, type TranscodedAudio } from "../../transcode/mod.ts";
 import { type RTCPeerConnection, type RTCRtpSender, RtpPacket } from "werift";
 import type { Frame, Lease, Reader, Stream } from "../../core/mod.ts";
@@ -12,7 +13,8 @@ import { parseSdp } from "../../formats/sdp/mod.ts";
 import type { Logger } from "../../log/mod.ts";
 import { negotiate, type Negotiated, type RtpCodec } from "./codecs.ts";
 import { BadOfferError, NoCommonCodecError } from "./errors.ts";
-import { createPeer, gathered, guardDtlsRetransmits, sendTrack, useFastSrtp } from "./peer.ts";
+import { NackBudget } from "./nack.ts";
+import { createPeer, gathered, guardDtlsRetransmits, sendTrack, takeOverNacks, useFastSrtp } from "./peer.ts";
 import { hostAddresses, keepCandidates } from "./ice.ts";
 import { WebrtcRtpOut } from "./rtp_out.ts";
 import type { WebrtcSettings } from "./settings.ts";
@@ -46,23 +48,28 @@ export interface WhepSessionStats {
   bytesSent: number;
   framesSent: number;
   plis: number;
-  /** NACKed packets sent again from the stream's retransmission buffer (werift's own history had lost them). */
+  /** NACKed packets sent again from the stream's retransmission buffer. */
   retransmits: number;
-  /** NACKed packets too old for either history. */
+  /** NACKed packets older than the stream's retransmission window (`<rtc><nackms>`). */
   nackMisses: number;
+  /** NACKs for a packet resent less than max(40 ms, 1.5 RTT) ago: not answered (nack.ts). */
+  nackRecent: number;
+  /** NACKed packets not resent because the viewer's resend budget for the second was spent. */
+  nackOverBudget: number;
   /** SRTP by srtp.ts (one reused cipher per session) rather than werift's per-packet ciphers. */
   fastSrtp: boolean;
 }
 
-/** A receiver NACKs a missing packet again every few ms until it comes: resend one at most this often. */
-const RESEND_GAP_MS = 40;
-/** werift's per-sender history (RTP_HISTORY_SIZE in its rtpSender): a NACK within it is answered there. */
+/** werift's per-sender history (RTP_HISTORY_SIZE in its rtpSender), if takeOverNacks could not switch it off. */
 const WERIFT_HISTORY = 128;
 
 const ignore = () => {};
 
 /** Reader queue bound: a viewer that cannot take this much falls back to the next keyframe. */
 const MAX_QUEUE_BYTES = 4 * 1024 * 1024;
+/** Packets sent back to back before a pause of PACE_GAP_MS (about 29 KB: at most ~230 Mbit/s per viewer). */
+const PACE_BURST = 24;
+const PACE_GAP_MS = 1;
 /** PLIs are logged at most this often per session (they are answered by the next keyframe). */
 const PLI_LOG_MS = 5000;
 
@@ -100,14 +107,15 @@ export class WhepSession {
   #plis = 0;
   #retransmits = 0;
   #nackMisses = 0;
+  #nackRecent = 0;
+  #nackOverBudget = 0;
+  #nackBudget = new NackBudget(Date.now());
   #bframesLogged = false;
   #fastSrtp = false;
   /** AAC source: Opus comes from the stream's shared transcoder, not from the reader. */
   #transcodeAudio = false;
   #transcoder: Lease<TranscodedAudio> | undefined;
   #offTranscoded: (() => void) | undefined;
-  /** When each recently retransmitted sequence number went out (pruned as it grows). */
-  #resent = new Map<number, number>();
 
   constructor(o: WhepSessionOptions) {
     this.id = o.id;
@@ -179,6 +187,7 @@ export class WhepSession {
       else this.#audio = out;
       t.sender.onRtcp.subscribe(() => this.#lastRtcp = Date.now());
       t.sender.onPictureLossIndication.subscribe(() => this.#onPli());
+      if (!takeOverNacks(t.sender)) this.#log.warn("webrtc NACKs: werift's own per-viewer history stays on");
       t.sender.onGenericNack.subscribe((nack) => this.#onNack(out, nack.lost));
     }
   }
@@ -204,8 +213,9 @@ export class WhepSession {
   }
 
   /**
-   * werift answers a NACK from its last 128 packets before this runs; older ones come from the
-   * stream's shared buffer (`<rtc><nackms>`), sent the way werift sends its own retransmissions.
+   * Every NACK is answered here from the stream's shared buffer (`<rtc><nackms>`; werift's own
+   * history is off, see takeOverNacks), within the viewer's budget (nack.ts), sent the way werift
+   * sends its own retransmissions.
    */
   #onNack(out: Out, lost: number[]) {
     const rtp = this.#rtp?.value;
@@ -213,15 +223,20 @@ export class WhepSession {
     // deno-lint-ignore no-explicit-any
     const sender = out.sender as any;
     const history = sender.rtpCache as ({ header: { sequenceNumber: number } } | undefined)[] | undefined;
+    const rttMs = typeof sender.rtt === "number" ? sender.rtt * 1000 : 0;
     const now = Date.now();
-    if (this.#resent.size > 4096) {
-      for (const [seq, at] of this.#resent) if (now - at > RESEND_GAP_MS) this.#resent.delete(seq);
-    }
-    for (const seq of lost) {
+    for (const n of lost) {
+      const seq = n & 0xffff;
       if (history?.[seq % WERIFT_HISTORY]?.header.sequenceNumber === seq) continue;
-      const key = (out.codec.kind === "video" ? 0x10000 : 0) | seq;
-      if (now - (this.#resent.get(key) ?? -Infinity) < RESEND_GAP_MS) continue;
-      this.#resent.set(key, now);
+      const verdict = this.#nackBudget.admit((out.codec.kind === "video" ? 0x10000 : 0) | seq, now, rttMs);
+      if (verdict === "recent") {
+        this.#nackRecent++;
+        continue;
+      }
+      if (verdict === "over-budget") {
+        this.#nackOverBudget++;
+        continue;
+      }
       const buf = rtp.retransmit(out.codec.kind, seq);
       if (!buf) {
         this.#nackMisses++;
@@ -272,7 +287,7 @@ export class WhepSession {
   #send(frames: Frame[]): Promise<void> | void {
     const rtp = this.#rtp?.value;
     if (!rtp || this.#closed) return;
-    let last: Promise<void> | undefined;
+    const queue: { out: Out; p: Buffer }[] = [];
     for (const f of frames) {
       const out = f.track.kind === "video" ? this.#video : this.#audio;
       if (!out || f.track.codec !== out.track) continue;
@@ -285,14 +300,36 @@ export class WhepSession {
         });
       }
       this.#frames++;
-      for (const p of rtp.packets(f)) {
-        last = out.sender.sendRtp(p);
-        last.catch(ignore);
-        this.#packets++;
-        this.#bytes += p.byteLength;
-      }
+      for (const p of rtp.packets(f)) queue.push({ out, p });
     }
-    return last?.catch(ignore);
+    this.#nackBudget.sent(queue.length, Date.now());
+    if (queue.length > PACE_BURST) return this.#sendPaced(queue);
+    let last: Promise<void> | undefined;
+    for (const { out, p } of queue) last = this.#sendOne(out, p);
+    return last;
+  }
+
+  /**
+   * A large frame (a keyframe, the GOP cache at the start) goes out PACE_BURST packets at a time
+   * with a pause between: a burst of a hundred packets overflows a receiver's socket buffer (and a
+   * router's queue) that a paced one does not. The reader waits meanwhile (its queue bound applies).
+   */
+  async #sendPaced(queue: { out: Out; p: Buffer }[]): Promise<void> {
+    let last: Promise<void> | undefined;
+    for (let i = 0; i < queue.length; i++) {
+      if (i > 0 && i % PACE_BURST === 0) {
+        await new Promise((r) => setTimeout(r, PACE_GAP_MS));
+        if (this.#closed) return;
+      }
+      last = this.#sendOne(queue[i].out, queue[i].p);
+    }
+    await last;
+  }
+
+  #sendOne(out: Out, p: Buffer): Promise<void> {
+    this.#packets++;
+    this.#bytes += p.byteLength;
+    return out.sender.sendRtp(p).catch(ignore);
   }
 
   /** Adds the client's trickled candidates (a PATCH body). */
@@ -322,6 +359,8 @@ export class WhepSession {
       plis: this.#plis,
       retransmits: this.#retransmits,
       nackMisses: this.#nackMisses,
+      nackRecent: this.#nackRecent,
+      nackOverBudget: this.#nackOverBudget,
       fastSrtp: this.#fastSrtp,
     };
   }
@@ -344,6 +383,7 @@ export class WhepSession {
       frames: this.#frames,
       plis: this.#plis,
       retransmits: this.#retransmits,
+      nack_over_budget: this.#nackOverBudget,
       duration_s: Math.round((Date.now() - this.createdAt) / 100) / 10,
     });
     this.#o.onClose(this, reason);
