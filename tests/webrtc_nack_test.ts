@@ -61,6 +61,7 @@ Deno.test("whep: NACKs are answered from the stream's buffer, once per packet an
     silenceTimeoutMs: 10_000,
     mtu: 1200,
     nackMs: 1500,
+    iceTcp: false,
     dropPercent: 5,
   };
   const rtc = new WebrtcSessions(settings, nullLogger);

@@ -145,6 +145,8 @@ const rtc = section({
   }),
   // [Estuary] How long (ms) a stream's RTP packets are kept to answer WebRTC viewers' NACKs.
   nackms: int(1500, 100, 30_000),
+  // [Estuary] ICE over TCP (passive host candidates beside the UDP ones): the fallback where UDP is blocked.
+  icetcp: bool(true),
   // [Estuary] ICE servers for WebRTC clients, sent in WHIP/WHEP `Link` headers (never used by the server).
   iceservers: section({
     server: z.array(iceServer, { error: "must be a list of <server> elements" }).default([]),

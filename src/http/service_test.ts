@@ -72,6 +72,7 @@ const DEFAULTS: HttpSettings = {
     silenceTimeoutMs: 10_000,
     mtu: 1200,
     nackMs: 1500,
+    iceTcp: true,
   },
 };
 

@@ -1,7 +1,7 @@
 /**
  * The werift peer connection of one session, configured the way a server needs it: host candidates
- * only (no STUN round trip before the answer), IPv4, UDP ports from `<rtp min max>`, and exactly the
- * negotiated codecs. Also the small waits werift has no promise for.
+ * only (no STUN round trip before the answer), IPv4, UDP ports from `<rtp min max>` (and a passive TCP
+ * one when `<rtc><icetcp>`), and exactly the negotiated codecs. Also the small waits werift has no promise for.
  */
 import {
   MediaStreamTrack,
@@ -41,7 +41,10 @@ export function createPeer(
     iceLite: true,
     iceServers: [],
     iceUseIpv6: false,
-    iceUseTcp: false,
+    // ICE-TCP (RFC 6544): one passive TCP host candidate per address, on a port of the session's window
+    // (werift's TcpPassiveProtocol; with ICE lite it never dials out).
+    iceUseTcp: s.iceTcp,
+    iceTcpPassive: true,
     icePortRange: ports,
     iceAdditionalHostAddresses: hostAddresses(s.listenHost, s.natHost),
     iceInterfaceAddresses: isWildcard(listen) ? undefined : { udp4: listen },

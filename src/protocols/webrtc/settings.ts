@@ -34,6 +34,8 @@ export interface WebrtcSettings {
   mtu: number;
   /** `<rtc><nackms>`: how long a stream's packets are kept to answer viewers' NACKs. */
   nackMs: number;
+  /** `<rtc><icetcp>`: a passive TCP host candidate beside the UDP ones (RFC 6544), for clients without UDP. */
+  iceTcp: boolean;
   /**
    * Test only (never from the config): the share of outgoing packets werift drops, to exercise NACKs.
    */
@@ -59,5 +61,6 @@ export function webrtcSettings(c: Config): WebrtcSettings | null {
     silenceTimeoutMs: SILENCE_TIMEOUT_MS,
     mtu: WEBRTC_MTU,
     nackMs: c.rtc.nackms,
+    iceTcp: c.rtc.icetcp,
   };
 }

@@ -13,6 +13,7 @@ Deno.test("webrtc settings: defaults, smart_rtmpd's shipped config, NAT and ICE 
     silenceTimeoutMs: 10_000,
     mtu: 1200,
     nackMs: 1500,
+    iceTcp: true,
   };
   assert.deepEqual(webrtcSettings(defaultConfig()), defaults);
   assert.deepEqual(webrtcSettings(shippedConfig()), defaults);
