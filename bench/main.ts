@@ -139,6 +139,8 @@ async function runLoad(
     min_share: typeof done.share_min === "number" ? done.share_min : (done.bytes_min as number) / expected,
     players_99: done.viewers_99 as number | undefined,
     auth_failures: done.auth_failures as number | undefined,
+    auth_checks: done.auth_checks as number | undefined,
+    auth_all_failed_viewers: done.auth_all_failed_viewers as number | undefined,
     delivered_gbit: delivered,
     cpu_s: cpu,
     cpu_per_gbit: delivered > 0 ? cpu / delivered : Infinity,

@@ -57,13 +57,17 @@ async function stopChild(child: Deno.ChildProcess) {
   clearTimeout(t);
 }
 
-export async function startEstuary(ports: { rtmp: number; http: number }): Promise<Peer> {
+export async function startEstuary(
+  ports: { rtmp: number; http: number },
+  opts: { denoArgs?: string[] } = {},
+): Promise<Peer> {
   const dir = await Deno.makeTempDir({ prefix: "estuary-bench-" });
   // The same V8 flags as `deno task start` (a small young generation keeps RSS per player low).
   const child = spawn(Deno.execPath(), [
     "run",
     "-A",
     "--v8-flags=--max-semi-space-size=2",
+    ...(opts.denoArgs ?? []),
     `${ROOT}/main.ts`,
     "--root",
     dir,

@@ -22,6 +22,9 @@ export interface Result extends Level {
   /** WHEP: players that received ≥ 99 % of the packets, and SRTP packets that failed their check. */
   players_99?: number;
   auth_failures?: number;
+  auth_checks?: number;
+  /** WHEP viewers whose every sampled packet failed (SRTP keys that differ after DTLS). */
+  auth_all_failed_viewers?: number;
   delivered_gbit: number;
   cpu_s: number;
   cpu_per_gbit: number;

@@ -32,6 +32,7 @@ interface Viewer {
   error: string;
   bytes: number;
   packets: number;
+  authChecks: number;
   authFailures: number;
   /** Sequence numbers seen in the window (a bitmap), how many distinct, and the span's ends. */
   seen: Uint8Array;
@@ -84,6 +85,7 @@ async function connect(v: Viewer): Promise<void> {
       srtp.decrypt = (buf) => {
         onPacket(v, buf);
         if (++k % CHECK_EVERY === 0) {
+          v.authChecks++;
           try {
             return real(buf);
           } catch {
@@ -116,6 +118,7 @@ for (let i = 0; i < n; i += BATCH) {
       error: "",
       bytes: 0,
       packets: 0,
+      authChecks: 0,
       authFailures: 0,
       seen: new Uint8Array(65536),
       distinct: 0,
@@ -156,7 +159,11 @@ const out = {
   share_min: shares[0] ?? 0,
   share_p50: shares[Math.floor(shares.length / 2)] ?? 0,
   viewers_99: shares.filter((s) => s >= 0.99).length,
+  auth_checks: viewers.reduce((a, v) => a + v.authChecks, 0),
   auth_failures: viewers.reduce((a, v) => a + v.authFailures, 0),
+  /** Viewers with a failed check, and those whose every check failed (their SRTP keys differ: DTLS). */
+  auth_failing_viewers: viewers.filter((v) => v.authFailures > 0).length,
+  auth_all_failed_viewers: viewers.filter((v) => v.authChecks > 0 && v.authFailures === v.authChecks).length,
 };
 console.log(JSON.stringify(out));
 Deno.exit(0);
