@@ -13,7 +13,7 @@ import {
   usePLI,
 } from "werift";
 import { hostAddresses, isWildcard } from "./ice.ts";
-import { patchSrtpContext } from "./srtp.ts";
+import { patchSrtpContext, type SrtpEncryptor } from "./srtp.ts";
 import type { RtpCodec } from "./codecs.ts";
 import type { WebrtcSettings } from "./settings.ts";
 
@@ -117,10 +117,10 @@ export function guardDtlsRetransmits(pc: RTCPeerConnection, onDrop: (types: numb
  * Cheap SRTP for a sending session (srtp.ts): the DTLS handshake offers only
  * AES_CM_128_HMAC_SHA1_80 (werift would prefer AEAD GCM, which costs a new native cipher per
  * packet), and once DTLS is up the SRTP context encrypts with one reused AES cipher and a JS HMAC.
- * Call before ICE connects (after setLocalDescription). `onReady(true)` once installed; false if
- * werift's objects were not what srtp.ts expects (werift's own SRTP then carries on).
+ * Call before ICE connects (after setLocalDescription). `onReady(encryptor)` once installed;
+ * undefined if werift's objects were not what srtp.ts expects (werift's own SRTP then carries on).
  */
-export function useFastSrtp(pc: RTCPeerConnection, onReady: (installed: boolean) => void): void {
+export function useFastSrtp(pc: RTCPeerConnection, onReady: (enc: SrtpEncryptor | undefined) => void): void {
   for (const t of pc.dtlsTransports) {
     const profiles = t as unknown as { srtpProfiles?: number[] };
     if (Array.isArray(profiles.srtpProfiles)) profiles.srtpProfiles = [ProtectionProfileAes128CmHmacSha1_80];

@@ -206,13 +206,13 @@ interface WeriftSrtpContext {
 /**
  * Replaces the RTP-encrypting method of werift's SRTP context (`SrtpContext.cipher.encryptRtp`,
  * called with the header, payload and rollover counter werift tracks) by SrtpEncryptor over the
- * context's own session keys; decryption and SRTCP stay werift's. Returns false (and changes
- * nothing) for another profile.
+ * context's own session keys; decryption and SRTCP stay werift's. Returns the encryptor, or
+ * undefined (and changes nothing) for another profile.
  */
-export function patchSrtpContext(context: unknown): boolean {
+export function patchSrtpContext(context: unknown): SrtpEncryptor | undefined {
   const ctx = context as WeriftSrtpContext;
   if (ctx?.profile !== ProtectionProfileAes128CmHmacSha1_80 || typeof ctx.cipher?.encryptRtp !== "function") {
-    return false;
+    return undefined;
   }
   const enc = new SrtpEncryptor({
     key: ctx.srtpSessionKey,
@@ -223,5 +223,5 @@ export function patchSrtpContext(context: unknown): boolean {
   fast.encryptRtp = (header, payload, roc) =>
     enc.encrypt(header.serialize(header.serializeSize), payload, header.ssrc, header.sequenceNumber, roc);
   ctx.cipher = fast;
-  return true;
+  return enc;
 }

@@ -86,7 +86,7 @@ Deno.test("patchSrtpContext: the same SRTP bytes as werift's own cipher, and wer
   const original = session(key, salt, ProtectionProfileAes128CmHmacSha1_80);
   const patched = session(key, salt, ProtectionProfileAes128CmHmacSha1_80);
   const receiver = session(key, salt, ProtectionProfileAes128CmHmacSha1_80);
-  assert.equal(patchSrtpContext(patched.localContext), true);
+  assert.ok(patchSrtpContext(patched.localContext));
   let n = 0;
   for (const { header, payload } of packets()) {
     const want = original.encrypt(payload, header);
@@ -102,7 +102,7 @@ Deno.test("patchSrtpContext: the same SRTP bytes as werift's own cipher, and wer
 Deno.test("patchSrtpContext leaves another profile (AEAD AES-128-GCM) alone", () => {
   const ctx = session(Buffer.alloc(16, 1), Buffer.alloc(12, 2), ProtectionProfileAeadAes128Gcm).localContext;
   const cipher = ctx.cipher;
-  assert.equal(patchSrtpContext(ctx), false);
+  assert.equal(patchSrtpContext(ctx), undefined);
   assert.equal(ctx.cipher, cipher);
 });
 

@@ -13,7 +13,9 @@ import { parseSdp } from "../../formats/sdp/mod.ts";
 import type { Logger } from "../../log/mod.ts";
 import { negotiate, type Negotiated, type RtpCodec } from "./codecs.ts";
 import { BadOfferError, NoCommonCodecError } from "./errors.ts";
+import { DirectRtpSender } from "./direct_send.ts";
 import { NackBudget } from "./nack.ts";
+import type { SrtpEncryptor } from "./srtp.ts";
 import { createPeer, gathered, guardDtlsRetransmits, sendTrack, takeOverNacks, useFastSrtp } from "./peer.ts";
 import { hostAddresses, keepCandidates } from "./ice.ts";
 import { WebrtcRtpOut } from "./rtp_out.ts";
@@ -77,6 +79,8 @@ interface Out {
   sender: RTCRtpSender;
   codec: RtpCodec;
   track: string;
+  /** Sends the shared packets past werift's per-packet copies (direct_send.ts); null: werift's path. */
+  direct?: DirectRtpSender | null;
 }
 
 export class WhepSession {
@@ -112,6 +116,7 @@ export class WhepSession {
   #nackBudget = new NackBudget(Date.now());
   #bframesLogged = false;
   #fastSrtp = false;
+  #srtp: SrtpEncryptor | undefined;
   /** AAC source: Opus comes from the stream's shared transcoder, not from the reader. */
   #transcodeAudio = false;
   #transcoder: Lease<TranscodedAudio> | undefined;
@@ -157,9 +162,10 @@ export class WhepSession {
         pc,
         (types) => this.#log.debug("webrtc duplicate DTLS flight 4 dropped", { types }),
       );
-      useFastSrtp(pc, (ok) => {
-        this.#fastSrtp = ok;
-        if (!ok) this.#log.warn("webrtc fast SRTP not installed: werift's own per-packet ciphers are used");
+      useFastSrtp(pc, (enc) => {
+        this.#srtp = enc;
+        this.#fastSrtp = enc !== undefined;
+        if (!enc) this.#log.warn("webrtc fast SRTP not installed: werift's own per-packet ciphers are used");
       });
       await gathered(pc, 2000);
       if (this.#closed) throw new ProtocolError(`session ${this.id} closed while answering`);
@@ -242,10 +248,11 @@ export class WhepSession {
         this.#nackMisses++;
         continue;
       }
+      this.#retransmits++;
+      if (this.#direct(out)?.send(buf, true)) continue;
       const p = RtpPacket.deSerialize(buf);
       p.header.ssrc = out.sender.ssrc;
       p.header.payloadType = out.codec.payloadType;
-      this.#retransmits++;
       out.sender.dtlsTransport.sendRtp(p.payload, p.header).catch(ignore);
     }
   }
@@ -329,7 +336,17 @@ export class WhepSession {
   #sendOne(out: Out, p: Buffer): Promise<void> {
     this.#packets++;
     this.#bytes += p.byteLength;
-    return out.sender.sendRtp(p).catch(ignore);
+    return this.#direct(out)?.send(p) ?? out.sender.sendRtp(p).catch(ignore);
+  }
+
+  /** The direct sender of an output once SRTP is ours (made on first use; null when werift differs). */
+  #direct(out: Out): DirectRtpSender | null | undefined {
+    if (out.direct !== undefined || !this.#srtp) return out.direct;
+    out.direct = DirectRtpSender.create(out.sender, this.#srtp, out.codec.payloadType) ?? null;
+    if (!out.direct) {
+      this.#log.warn("webrtc direct RTP sending off: werift's sender is used for every packet");
+    }
+    return out.direct;
   }
 
   /** Adds the client's trickled candidates (a PATCH body). */
