@@ -141,6 +141,8 @@ async function runLoad(
     auth_failures: done.auth_failures as number | undefined,
     auth_checks: done.auth_checks as number | undefined,
     auth_all_failed_viewers: done.auth_all_failed_viewers as number | undefined,
+    connect_s: done.connect_s as number | undefined,
+    retries: done.retries as number | undefined,
     delivered_gbit: delivered,
     cpu_s: cpu,
     cpu_per_gbit: delivered > 0 ? cpu / delivered : Infinity,

@@ -25,6 +25,9 @@ export interface Result extends Level {
   auth_checks?: number;
   /** WHEP viewers whose every sampled packet failed (SRTP keys that differ after DTLS). */
   auth_all_failed_viewers?: number;
+  /** WHEP: seconds to connect every viewer (5 at a time), and viewers that needed a second try. */
+  connect_s?: number;
+  retries?: number;
   delivered_gbit: number;
   cpu_s: number;
   cpu_per_gbit: number;
