@@ -99,7 +99,7 @@ async function runLoad(
     stderr: "inherit",
     env: { RUST_BACKTRACE: "0" },
   }).spawn();
-  let cpu0 = 0, cpu1 = 0, rss1 = 0, hwm = 0;
+  let cpu0 = 0, cpu1 = 0, rss1 = 0, hwm = 0, load0 = 0, load1 = 0;
   let done: Record<string, unknown> | undefined;
   const lines = child.stdout.pipeThrough(new TextDecoderStream());
   let buf = "";
@@ -110,9 +110,13 @@ async function runLoad(
       const line = buf.slice(0, i);
       buf = buf.slice(i + 1);
       const msg = JSON.parse(line);
-      if (msg.phase === "measuring") cpu0 = cpuSeconds(peer.pid);
+      if (msg.phase === "measuring") {
+        cpu0 = cpuSeconds(peer.pid);
+        load0 = cpuSeconds(child.pid);
+      }
       if (msg.phase === "done") {
         cpu1 = cpuSeconds(peer.pid);
+        load1 = cpuSeconds(child.pid);
         const m = memory(peer.pid);
         rss1 = m.rss;
         hwm = m.hwm;
@@ -142,6 +146,7 @@ async function runLoad(
     auth_checks: done.auth_checks as number | undefined,
     auth_all_failed_viewers: done.auth_all_failed_viewers as number | undefined,
     connect_s: done.connect_s as number | undefined,
+    loader_cpu_share: (load1 - load0) / window,
     retries: done.retries as number | undefined,
     delivered_gbit: delivered,
     cpu_s: cpu,

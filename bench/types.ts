@@ -27,6 +27,8 @@ export interface Result extends Level {
   auth_all_failed_viewers?: number;
   /** WHEP: seconds to connect every viewer (5 at a time), and viewers that needed a second try. */
   connect_s?: number;
+  /** The load generator's own CPU over the window, in cores (near 1: it, not the server, is the limit). */
+  loader_cpu_share?: number;
   retries?: number;
   delivered_gbit: number;
   cpu_s: number;

@@ -31,6 +31,8 @@ interface Viewer {
   pc: RTCPeerConnection;
   connected: boolean;
   closed: boolean;
+  /** The first state that ended (or interrupted) the connection. */
+  closedAs: string;
   error: string;
   bytes: number;
   packets: number;
@@ -66,7 +68,10 @@ async function connect(v: Viewer): Promise<void> {
   pc.addTransceiver("video", { direction: "recvonly" });
   pc.connectionStateChange.subscribe((st) => {
     if (st === "connected") v.connected = true;
-    if (st === "failed" || st === "closed" || st === "disconnected") v.closed = true;
+    if (st === "failed" || st === "closed" || st === "disconnected") {
+      if (!v.closed) v.closedAs = st;
+      v.closed = true;
+    }
   });
   await pc.setLocalDescription(await pc.createOffer());
   const res = await fetch(url, {
@@ -114,6 +119,7 @@ function viewer(): Viewer {
     pc,
     connected: false,
     closed: false,
+    closedAs: "",
     error: "",
     bytes: 0,
     packets: 0,
@@ -175,6 +181,11 @@ const out = {
   errors: [...new Set(viewers.map((v) => v.error).filter((e) => e))].slice(0, 5),
   /** Seconds to connect every viewer, and how many tries were repeated. */
   connect_s: connectS,
+  /** Dropped viewers by the state that ended their connection first. */
+  dropped_as: viewers.reduce<Record<string, number>>((a, v) => {
+    if (v.closedAs) a[v.closedAs] = (a[v.closedAs] ?? 0) + 1;
+    return a;
+  }, {}),
   retries,
   bytes_total: deltas.reduce((a, b) => a + b, 0),
   bytes_min: deltas[0] ?? 0,
