@@ -3,13 +3,15 @@
  * installed) nginx-rtmp and Node-Media-Server, in the same run on this machine. Prints a table of
  * server CPU per delivered gigabit, memory per player and delivery completeness, with Estuary's ratios.
  *
- *   deno task bench            full run (~15 min): N = 100, 500, 1000, 2000 at 600 kbit/s; 100, 500 at 2 Mbit/s;
- *                              HLS with 100 and 200 players polling (bench/hls_level.ts, nginx-rtmp hls + nginx)
- *   deno task bench --quick    ~1 min: N = 100, 500 at 600 kbit/s; HLS with 200 players polling
+ *   deno task bench            full run (~25 min): N = 100, 500, 1000, 2000 at 600 kbit/s; 100, 500 at 2 Mbit/s;
+ *                              HLS with 100 and 200 players polling (bench/hls_level.ts, nginx-rtmp hls + nginx);
+ *                              WHEP (werift viewers) and Estuary's RTMP at 50 and 200 viewers of 1 Mbit/s
+ *   deno task bench --quick    ~3 min: N = 100, 500 at 600 kbit/s; HLS with 200 players polling; WHEP and RTMP
+ *                              at 50, 200 of 1 Mbit/s
  *   deno task bench --smoke    a few players for a few seconds, Estuary only (part of `deno task test`)
  *   --peers estuary,nginx-rtmp,node-media-server   which servers (default: all that are available)
  *   --json FILE                also write the raw results as JSON
- *   --levels rtmp:600k:1000,…  only these levels (proto:profile:players; proto rtmp, flv or hls)
+ *   --levels rtmp:600k:1000,…  only these levels (proto:profile:players; proto rtmp, flv, hls or whep)
  *   --ports N                  first port for the servers (default 19350; 10 per measurement)
  *   --workers                  Estuary with 1 and 2 workers (<workers>): CPU/Gbit, how the CPU splits over
  *                              processes and cores, and the most players delivered at ≥ 99 % (~8 min)
@@ -39,9 +41,18 @@ const mode = flags.has("--smoke")
   ? "quick"
   : "full";
 
+/** WHEP (Estuary only) at 50 and 200 viewers of 1 Mbit/s, with Estuary's RTMP at the same levels. */
+const WHEP_LEVELS: Level[] = (["whep", "rtmp"] as const).flatMap((proto) =>
+  [50, 200].map((n) => ({ proto, profile: "1m" as Profile, n }))
+);
+
 const LEVELS: Record<string, { levels: Level[]; warmup: number; seconds: number; latencyPlayers: number }> = {
   smoke: {
-    levels: [{ proto: "rtmp", profile: "600k", n: 5 }, { proto: "flv", profile: "600k", n: 5 }],
+    levels: [
+      { proto: "rtmp", profile: "600k", n: 5 },
+      { proto: "flv", profile: "600k", n: 5 },
+      { proto: "whep", profile: "600k", n: 3 },
+    ],
     warmup: 2,
     seconds: 3,
     latencyPlayers: 0,
@@ -52,6 +63,7 @@ const LEVELS: Record<string, { levels: Level[]; warmup: number; seconds: number;
         [100, 500].map((n) => ({ proto, profile: "600k" as Profile, n }))
       ),
       ...hlsLevels([200]),
+      ...WHEP_LEVELS,
     ],
     warmup: 3,
     seconds: 6,
@@ -67,11 +79,12 @@ const LEVELS: Record<string, { levels: Level[]; warmup: number; seconds: number;
   },
   full: {
     levels: [
-      ...(["rtmp", "flv"] as const).flatMap((proto) => [
+      ...(["rtmp", "flv"] as const).flatMap((proto): Level[] => [
         ...[100, 500, 1000, 2000].map((n) => ({ proto, profile: "600k" as Profile, n })),
         ...[100, 500].map((n) => ({ proto, profile: "2m" as Profile, n })),
       ]),
       ...hlsLevels([100, 200]),
+      ...WHEP_LEVELS,
     ],
     warmup: 5,
     seconds: 20,
@@ -85,13 +98,19 @@ async function runLoad(
   bitrate: number,
   timing: { warmup: number; seconds: number },
 ): Promise<Result> {
-  const url = level.proto === "rtmp" ? peer.rtmpUrl("bench") : peer.flvUrl("bench");
+  const url = level.proto === "rtmp"
+    ? peer.rtmpUrl("bench")
+    : level.proto === "flv"
+    ? peer.flvUrl("bench")
+    : peer.whepUrl("bench");
   const rss0 = memory(peer.pid).rss;
+  // WHEP viewers are werift peer connections in their own process (whep_load.ts).
+  const loader = level.proto === "whep" ? "./whep_load.ts" : "./load.ts";
   const child = new Deno.Command(Deno.execPath(), {
     args: [
       "run",
       "-A",
-      new URL("./load.ts", import.meta.url).pathname,
+      new URL(loader, import.meta.url).pathname,
       "--proto",
       level.proto,
       "--url",
@@ -107,7 +126,7 @@ async function runLoad(
     stderr: "inherit",
     env: { RUST_BACKTRACE: "0" },
   }).spawn();
-  let cpu0 = 0, cpu1 = 0, rss1 = 0, hwm = 0;
+  let cpu0 = 0, cpu1 = 0, rss1 = 0, hwm = 0, load0 = 0, load1 = 0;
   let snap0: CpuSnapshot | undefined, snap1: CpuSnapshot | undefined;
   let done: Record<string, unknown> | undefined;
   const lines = child.stdout.pipeThrough(new TextDecoderStream());
@@ -122,10 +141,12 @@ async function runLoad(
       if (msg.phase === "measuring") {
         cpu0 = cpuSeconds(peer.pid);
         snap0 = snapshot(peer.pid);
+        load0 = cpuSeconds(child.pid);
       }
       if (msg.phase === "done") {
         cpu1 = cpuSeconds(peer.pid);
         snap1 = snapshot(peer.pid);
+        load1 = cpuSeconds(child.pid);
         const m = memory(peer.pid);
         rss1 = m.rss;
         hwm = m.hwm;
@@ -150,7 +171,14 @@ async function runLoad(
     dropped: done.dropped as number,
     errors: done.errors as string[],
     window_s: window,
-    min_share: (done.bytes_min as number) / expected,
+    min_share: typeof done.share_min === "number" ? done.share_min : (done.bytes_min as number) / expected,
+    players_99: done.viewers_99 as number | undefined,
+    auth_failures: done.auth_failures as number | undefined,
+    auth_checks: done.auth_checks as number | undefined,
+    auth_all_failed_viewers: done.auth_all_failed_viewers as number | undefined,
+    connect_s: done.connect_s as number | undefined,
+    loader_cpu_share: (load1 - load0) / window,
+    retries: done.retries as number | undefined,
     delivered_gbit: delivered,
     cpu_s: cpu,
     cpu_per_gbit: delivered > 0 ? cpu / delivered : Infinity,
@@ -179,8 +207,8 @@ async function waitLive(peer: Peer, ms: number) {
 
 type PeerName = "estuary" | "estuary-2w" | "nginx-rtmp" | "node-media-server";
 /** What each peer serves in the bench (nginx-rtmp has no HTTP-FLV). */
-const SERVES: Record<PeerName, ("rtmp" | "flv")[]> = {
-  "estuary": ["rtmp", "flv"],
+const SERVES: Record<PeerName, Level["proto"][]> = {
+  "estuary": ["rtmp", "flv", "whep"],
   "estuary-2w": ["rtmp", "flv"],
   "nginx-rtmp": ["rtmp"],
   "node-media-server": ["rtmp", "flv"],

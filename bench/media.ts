@@ -11,6 +11,9 @@ export interface Source {
 
 const PROFILES = {
   "600k": { size: "640x360", vb: "480k", ab: "96k" },
+  // 1 Mbit/s of video: WHEP viewers take the video only (no per-stream AAC → Opus transcode measured).
+  // No B-frames: the level a browser would play over WebRTC.
+  "1m": { size: "640x360", vb: "1000k", ab: "64k", bf: "0" },
   "2m": { size: "1280x720", vb: "1850k", ab: "128k" },
 } as const;
 
@@ -61,6 +64,7 @@ export async function source(profile: Profile, seconds = 60): Promise<Source> {
       "0",
       "-x264-params",
       "nal-hrd=cbr",
+      ...("bf" in p ? ["-bf", p.bf] : []),
       "-c:a",
       "aac",
       "-b:a",

@@ -6,11 +6,13 @@
 
 export interface Peer {
   name: string;
-  /** Protocols this peer serves in the bench. */
+  /** Protocols this peer serves in the bench (its latency probe covers rtmp and flv). */
   protocols: ("rtmp" | "flv")[];
   pid: number;
   rtmpUrl(stream: string): string;
   flvUrl(stream: string): string;
+  /** WHEP endpoint (Estuary only; "" elsewhere). */
+  whepUrl(stream: string): string;
   stop(): Promise<void>;
 }
 
@@ -75,11 +77,12 @@ export async function stopChild(child: Deno.ChildProcess) {
 
 /**
  * Estuary from this tree, or from `o.root` (another checkout, e.g. the code before a change), with
- * `o.workers` workers and extra `ESTUARY_*` settings in `o.env`; `o.name` names it in the results.
+ * `o.workers` workers, extra deno arguments in `o.denoArgs` (e.g. --inspect) and extra `ESTUARY_*` settings in `o.env`; `o.name` names it in the results.
  */
 export async function startEstuary(
   ports: { rtmp: number; http: number },
-  o: { root?: string; env?: Record<string, string>; name?: string; workers?: number } = {},
+  o: { root?: string; env?: Record<string, string>; name?: string; workers?: number; denoArgs?: string[] } =
+    {},
 ): Promise<Peer> {
   const workers = o.workers ?? 1;
   const dir = await Deno.makeTempDir({ prefix: "estuary-bench-" });
@@ -88,6 +91,7 @@ export async function startEstuary(
     "run",
     "-A",
     "--v8-flags=--max-semi-space-size=2",
+    ...(o.denoArgs ?? []),
     `${o.root ?? ROOT}/main.ts`,
     "--root",
     dir,
@@ -120,6 +124,7 @@ export async function startEstuary(
     pid: child.pid,
     rtmpUrl: (s) => `rtmp://127.0.0.1:${ports.rtmp}/live/${s}`,
     flvUrl: (s) => `http://127.0.0.1:${ports.http}/live/${s}.flv`,
+    whepUrl: (s) => `http://127.0.0.1:${ports.http}/whep/v1?app=live&name=${s}`,
     stop: async () => {
       await stopChild(child);
       await Deno.remove(dir, { recursive: true }).catch(() => {});
@@ -167,6 +172,7 @@ rtmp {
     pid: child.pid,
     rtmpUrl: (s) => `rtmp://127.0.0.1:${ports.rtmp}/live/${s}`,
     flvUrl: () => "",
+    whepUrl: () => "",
     stop: async () => {
       await stopChild(child);
       await Deno.remove(dir, { recursive: true }).catch(() => {});
@@ -225,6 +231,7 @@ export async function startNms(ports: { rtmp: number; http: number }): Promise<P
     pid: child.pid,
     rtmpUrl: (s) => `rtmp://127.0.0.1:${ports.rtmp}/live/${s}`,
     flvUrl: (s) => `http://127.0.0.1:${ports.http}/live/${s}.flv`,
+    whepUrl: () => "",
     stop: async () => {
       await stopChild(child);
       await Deno.remove(dir, { recursive: true }).catch(() => {});

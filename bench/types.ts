@@ -2,7 +2,7 @@
 import type { Profile } from "./media.ts";
 
 export interface Level {
-  proto: "rtmp" | "flv" | "hls";
+  proto: "rtmp" | "flv" | "hls" | "whep";
   profile: Profile;
   n: number;
 }
@@ -14,8 +14,22 @@ export interface Result extends Level {
   dropped: number;
   errors: string[];
   window_s: number;
-  /** Smallest share of the expected bytes any player received (1 = 100 %). */
+  /**
+   * Smallest share any player received (1 = 100 %): of the expected bytes (RTMP, FLV), of the RTP
+   * packets (WHEP: distinct sequence numbers over their span).
+   */
   min_share: number;
+  /** WHEP: players that received ≥ 99 % of the packets, and SRTP packets that failed their check. */
+  players_99?: number;
+  auth_failures?: number;
+  auth_checks?: number;
+  /** WHEP viewers whose every sampled packet failed (SRTP keys that differ after DTLS). */
+  auth_all_failed_viewers?: number;
+  /** WHEP: seconds to connect every viewer (5 at a time), and viewers that needed a second try. */
+  connect_s?: number;
+  /** The load generator's own CPU over the window, in cores (near 1: it, not the server, is the limit). */
+  loader_cpu_share?: number;
+  retries?: number;
   delivered_gbit: number;
   cpu_s: number;
   cpu_per_gbit: number;

@@ -1,11 +1,11 @@
 /**
  * A short smoke run of `deno task bench` so the benchmark cannot rot: a few RTMP and HTTP-FLV players
- * on Estuary for a few seconds. It asserts the players received the stream; it asserts no timing.
+ * and WHEP viewers (werift) on Estuary for a few seconds. It asserts the players received the stream; it asserts no timing.
  */
 import assert from "node:assert/strict";
 import { requireTool, run } from "./support/mod.ts";
 
-Deno.test("bench --smoke: every player receives the stream over RTMP and HTTP-FLV", async () => {
+Deno.test("bench --smoke: every player receives the stream over RTMP, HTTP-FLV and WHEP", async () => {
   requireTool("ffmpeg");
   const dir = await Deno.makeTempDir();
   const json = `${dir}/bench.json`;
@@ -17,7 +17,7 @@ Deno.test("bench --smoke: every player receives the stream over RTMP and HTTP-FL
   assert.equal(r.code, 0, r.stderr.slice(-2000));
   assert.match(r.stdout, /\| estuary \| rtmp \|/);
   const { results } = JSON.parse(await Deno.readTextFile(json));
-  assert.deepEqual(results.map((x: { proto: string }) => x.proto).sort(), ["flv", "rtmp"]);
+  assert.deepEqual(results.map((x: { proto: string }) => x.proto).sort(), ["flv", "rtmp", "whep"]);
   for (const x of results) {
     assert.equal(x.connected, x.n, `${x.proto}: all players connected`);
     assert.equal(x.started, x.n, `${x.proto}: all players got media`);
@@ -28,6 +28,8 @@ Deno.test("bench --smoke: every player receives the stream over RTMP and HTTP-FL
       x.min_share > 0.5,
       `${x.proto}: the slowest player got ${(x.min_share * 100).toFixed(1)} % of the bytes`,
     );
+    // WHEP viewers check a sample of the SRTP packets with werift's own decryption.
+    if (x.proto === "whep") assert.equal(x.auth_failures, 0, "whep: SRTP packets that failed werift's check");
   }
   await Deno.remove(dir, { recursive: true });
 });

@@ -157,6 +157,8 @@ const rtc = section({
   opusbitrate: int(0, 0, 510, OPUS_KBPS_RULE).refine((n) => n === 0 || n >= 6, { error: OPUS_KBPS_RULE }),
   // [Estuary] AAC bitrate (kbit/s) of Opus → AAC.
   aacbitrate: int(128, 16, 512),
+  // [Estuary] ICE over TCP (passive host candidates beside the UDP ones): the fallback where UDP is blocked.
+  icetcp: bool(true),
   // [Estuary] ICE servers for WebRTC clients, sent in WHIP/WHEP `Link` headers (never used by the server).
   iceservers: section({
     server: z.array(iceServer, { error: "must be a list of <server> elements" }).default([]),

@@ -74,6 +74,7 @@ const DEFAULTS: HttpSettings = {
     nackMs: 1500,
     bframes: "drop",
     transcode: { opusBitrate: undefined, aacBitrate: 128_000 },
+    iceTcp: true,
   },
 };
 

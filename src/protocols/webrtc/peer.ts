@@ -1,10 +1,19 @@
 /**
  * The werift peer connection of one session, configured the way a server needs it: host candidates
- * only (no STUN round trip before the answer), IPv4, UDP ports from `<rtp min max>`, and exactly the
- * negotiated codecs. Also the small waits werift has no promise for.
+ * only (no STUN round trip before the answer), IPv4, UDP ports from `<rtp min max>` (and a passive TCP
+ * one when `<rtc><icetcp>`), and exactly the negotiated codecs. Also the small waits werift has no promise for.
  */
-import { MediaStreamTrack, RTCPeerConnection, RTCRtpCodecParameters, useNACK, usePLI } from "werift";
+import {
+  MediaStreamTrack,
+  ProtectionProfileAes128CmHmacSha1_80,
+  RTCPeerConnection,
+  RTCRtpCodecParameters,
+  type RTCRtpSender,
+  useNACK,
+  usePLI,
+} from "werift";
 import { hostAddresses, isWildcard } from "./ice.ts";
+import { patchSrtpContext, type SrtpEncryptor } from "./srtp.ts";
 import type { RtpCodec } from "./codecs.ts";
 import type { WebrtcSettings } from "./settings.ts";
 
@@ -32,7 +41,10 @@ export function createPeer(
     iceLite: true,
     iceServers: [],
     iceUseIpv6: false,
-    iceUseTcp: false,
+    // ICE-TCP (RFC 6544): one passive TCP host candidate per address, on a port of the session's window
+    // (werift's TcpPassiveProtocol; with ICE lite it never dials out).
+    iceUseTcp: s.iceTcp,
+    iceTcpPassive: true,
     icePortRange: ports,
     iceAdditionalHostAddresses: hostAddresses(s.listenHost, s.natHost),
     iceInterfaceAddresses: isWildcard(listen) ? undefined : { udp4: listen },
@@ -99,4 +111,40 @@ export function guardDtlsRetransmits(pc: RTCPeerConnection, onDrop: (types: numb
       });
     });
   }
+}
+
+/**
+ * Cheap SRTP for a sending session (srtp.ts): the DTLS handshake offers only
+ * AES_CM_128_HMAC_SHA1_80 (werift would prefer AEAD GCM, which costs a new native cipher per
+ * packet), and once DTLS is up the SRTP context encrypts with one reused AES cipher and a JS HMAC.
+ * Call before ICE connects (after setLocalDescription). `onReady(encryptor)` once installed;
+ * undefined if werift's objects were not what srtp.ts expects (werift's own SRTP then carries on).
+ */
+export function useFastSrtp(pc: RTCPeerConnection, onReady: (enc: SrtpEncryptor | undefined) => void): void {
+  for (const t of pc.dtlsTransports) {
+    const profiles = t as unknown as { srtpProfiles?: number[] };
+    if (Array.isArray(profiles.srtpProfiles)) profiles.srtpProfiles = [ProtectionProfileAes128CmHmacSha1_80];
+    const sub = t.onStateChange.subscribe((st) => {
+      if (st !== "connected") return;
+      sub.unSubscribe();
+      onReady(patchSrtpContext(t.srtp?.localContext));
+    });
+  }
+}
+
+/** Reads as empty and ignores writes: werift's per-sender packet history, switched off. */
+const NO_HISTORY: unknown[] = new Proxy([], { set: () => true, get: () => undefined });
+
+/**
+ * werift keeps each sender's last 128 packets and resends one for every NACK that names it, with no
+ * limit (a receiver repeats its NACKs every few ms, so a starved viewer gets many copies). This stops
+ * the sender keeping them, so every NACK is answered by the session from the stream's shared buffer,
+ * within its budget (nack.ts); werift's per-viewer copies of the packets go too. Returns false (and
+ * changes nothing) when werift's sender does not look as expected (pinned by peer_test.ts).
+ */
+export function takeOverNacks(sender: RTCRtpSender): boolean {
+  const own = Object.getOwnPropertyDescriptor(sender, "rtpCache");
+  if (!own?.configurable || !Array.isArray(own.value)) return false;
+  Object.defineProperty(sender, "rtpCache", { configurable: true, get: () => NO_HISTORY, set: () => {} });
+  return true;
 }

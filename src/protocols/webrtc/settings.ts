@@ -39,6 +39,8 @@ export interface WebrtcSettings {
   bframes: BframesMode;
   /** Audio transcoding (`<rtc><transcode>`, bitrates); null = off: AAC sources play without audio. */
   transcode: AudioTranscodeSettings | null;
+  /** `<rtc><icetcp>`: a passive TCP host candidate beside the UDP ones (RFC 6544), for clients without UDP. */
+  iceTcp: boolean;
   /**
    * Test only (never from the config): the share of outgoing packets werift drops, to exercise NACKs.
    */
@@ -79,5 +81,6 @@ export function webrtcSettings(c: Config): WebrtcSettings | null {
         aacBitrate: c.rtc.aacbitrate * 1000,
       }
       : null,
+    iceTcp: c.rtc.icetcp,
   };
 }

@@ -15,6 +15,7 @@ Deno.test("webrtc settings: defaults, smart_rtmpd's shipped config, NAT and ICE 
     nackMs: 1500,
     bframes: "drop",
     transcode: { opusBitrate: undefined, aacBitrate: 128_000 },
+    iceTcp: true,
   };
   assert.deepEqual(webrtcSettings(defaultConfig()), defaults);
   assert.deepEqual(webrtcSettings(shippedConfig()), defaults);

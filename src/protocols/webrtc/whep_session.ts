@@ -4,6 +4,7 @@
  * out as the stream's shared RTP packets. The session ends, with one log line, on DELETE, when ICE or
  * DTLS fails or does not connect in time, when the viewer goes silent (no RTCP), or with the stream.
  */
+import type { Buffer } from "node:buffer";
 import { audioAs, type TranscodedAudio } from "../../transcode/mod.ts";
 import { type RTCPeerConnection, type RTCRtpSender, RtpPacket } from "werift";
 import type { Frame, Lease, Reader, Stream } from "../../core/mod.ts";
@@ -12,7 +13,10 @@ import { parseSdp } from "../../formats/sdp/mod.ts";
 import type { Logger } from "../../log/mod.ts";
 import { negotiate, type Negotiated, type RtpCodec } from "./codecs.ts";
 import { BadOfferError, NoCommonCodecError } from "./errors.ts";
-import { createPeer, gathered, guardDtlsRetransmits, sendTrack } from "./peer.ts";
+import { DirectRtpSender } from "./direct_send.ts";
+import { NackBudget } from "./nack.ts";
+import type { SrtpEncryptor } from "./srtp.ts";
+import { createPeer, gathered, guardDtlsRetransmits, sendTrack, takeOverNacks, useFastSrtp } from "./peer.ts";
 import { hostAddresses, keepCandidates } from "./ice.ts";
 import { WebrtcRtpOut } from "./rtp_out.ts";
 import { SenderClock, type SenderReportFields } from "./sender_clock.ts";
@@ -47,21 +51,28 @@ export interface WhepSessionStats {
   bytesSent: number;
   framesSent: number;
   plis: number;
-  /** NACKed packets sent again from the stream's retransmission buffer (werift's own history had lost them). */
+  /** NACKed packets sent again from the stream's retransmission buffer. */
   retransmits: number;
-  /** NACKed packets too old for either history. */
+  /** NACKed packets older than the stream's retransmission window (`<rtc><nackms>`). */
   nackMisses: number;
+  /** NACKs for a packet resent less than max(40 ms, 1.5 RTT) ago: not answered (nack.ts). */
+  nackRecent: number;
+  /** NACKed packets not resent because the viewer's resend budget for the second was spent. */
+  nackOverBudget: number;
+  /** SRTP by srtp.ts (one reused cipher per session) rather than werift's per-packet ciphers. */
+  fastSrtp: boolean;
 }
 
-/** A receiver NACKs a missing packet again every few ms until it comes: resend one at most this often. */
-const RESEND_GAP_MS = 40;
-/** werift's per-sender history (RTP_HISTORY_SIZE in its rtpSender): a NACK within it is answered there. */
+/** werift's per-sender history (RTP_HISTORY_SIZE in its rtpSender), if takeOverNacks could not switch it off. */
 const WERIFT_HISTORY = 128;
 
 const ignore = () => {};
 
 /** Reader queue bound: a viewer that cannot take this much falls back to the next keyframe. */
 const MAX_QUEUE_BYTES = 4 * 1024 * 1024;
+/** Packets sent back to back before a pause of PACE_GAP_MS (about 29 KB: at most ~230 Mbit/s per viewer). */
+const PACE_BURST = 24;
+const PACE_GAP_MS = 1;
 /** PLIs are logged at most this often per session (they are answered by the next keyframe). */
 const PLI_LOG_MS = 5000;
 
@@ -69,6 +80,15 @@ interface Out {
   sender: RTCRtpSender;
   codec: RtpCodec;
   track: string;
+  /** Sends the shared packets past werift's per-packet copies (direct_send.ts); null: werift's path. */
+  direct?: DirectRtpSender | null;
+}
+
+/** A packet waiting to go out; `f` is set on its frame's last packet (the sender report's anchor). */
+interface Queued {
+  out: Out;
+  p: Buffer;
+  f?: Frame;
 }
 
 export class WhepSession {
@@ -99,15 +119,18 @@ export class WhepSession {
   #plis = 0;
   #retransmits = 0;
   #nackMisses = 0;
+  #nackRecent = 0;
+  #nackOverBudget = 0;
+  #nackBudget = new NackBudget(Date.now());
   #bframesLogged = false;
+  #fastSrtp = false;
+  #srtp: SrtpEncryptor | undefined;
   /** AAC source: Opus comes from the stream's shared transcoder, not from the reader. */
   #transcodeAudio = false;
   #transcoder: Lease<TranscodedAudio> | undefined;
   #offTranscoded: (() => void) | undefined;
   /** What the sender reports map RTP time to: the frames' media time, one clock for both tracks. */
   #clock = new SenderClock();
-  /** When each recently retransmitted sequence number went out (pruned as it grows). */
-  #resent = new Map<number, number>();
 
   constructor(o: WhepSessionOptions) {
     this.id = o.id;
@@ -155,6 +178,11 @@ export class WhepSession {
         pc,
         (types) => this.#log.debug("webrtc duplicate DTLS flight 4 dropped", { types }),
       );
+      useFastSrtp(pc, (enc) => {
+        this.#srtp = enc;
+        this.#fastSrtp = enc !== undefined;
+        if (!enc) this.#log.warn("webrtc fast SRTP not installed: werift's own per-packet ciphers are used");
+      });
       await gathered(pc, 2000);
       if (this.#closed) throw new ProtocolError(`session ${this.id} closed while answering`);
       // The deadline counts from the offer, answering included.
@@ -181,6 +209,7 @@ export class WhepSession {
       else this.#audio = out;
       t.sender.onRtcp.subscribe(() => this.#lastRtcp = Date.now());
       t.sender.onPictureLossIndication.subscribe(() => this.#onPli());
+      if (!takeOverNacks(t.sender)) this.#log.warn("webrtc NACKs: werift's own per-viewer history stays on");
       t.sender.onGenericNack.subscribe((nack) => this.#onNack(out, nack.lost));
     }
   }
@@ -206,8 +235,9 @@ export class WhepSession {
   }
 
   /**
-   * werift answers a NACK from its last 128 packets before this runs; older ones come from the
-   * stream's shared buffer (`<rtc><nackms>`), sent the way werift sends its own retransmissions.
+   * Every NACK is answered here from the stream's shared buffer (`<rtc><nackms>`; werift's own
+   * history is off, see takeOverNacks), within the viewer's budget (nack.ts), sent the way werift
+   * sends its own retransmissions.
    */
   #onNack(out: Out, lost: number[]) {
     const rtp = this.#rtp?.value;
@@ -215,24 +245,30 @@ export class WhepSession {
     // deno-lint-ignore no-explicit-any
     const sender = out.sender as any;
     const history = sender.rtpCache as ({ header: { sequenceNumber: number } } | undefined)[] | undefined;
+    const rttMs = typeof sender.rtt === "number" ? sender.rtt * 1000 : 0;
     const now = Date.now();
-    if (this.#resent.size > 4096) {
-      for (const [seq, at] of this.#resent) if (now - at > RESEND_GAP_MS) this.#resent.delete(seq);
-    }
-    for (const seq of lost) {
+    for (const n of lost) {
+      const seq = n & 0xffff;
       if (history?.[seq % WERIFT_HISTORY]?.header.sequenceNumber === seq) continue;
-      const key = (out.codec.kind === "video" ? 0x10000 : 0) | seq;
-      if (now - (this.#resent.get(key) ?? -Infinity) < RESEND_GAP_MS) continue;
-      this.#resent.set(key, now);
+      const verdict = this.#nackBudget.admit((out.codec.kind === "video" ? 0x10000 : 0) | seq, now, rttMs);
+      if (verdict === "recent") {
+        this.#nackRecent++;
+        continue;
+      }
+      if (verdict === "over-budget") {
+        this.#nackOverBudget++;
+        continue;
+      }
       const buf = rtp.retransmit(out.codec.kind, seq);
       if (!buf) {
         this.#nackMisses++;
         continue;
       }
+      this.#retransmits++;
+      if (this.#direct(out)?.send(buf, true)) continue;
       const p = RtpPacket.deSerialize(buf);
       p.header.ssrc = out.sender.ssrc;
       p.header.payloadType = out.codec.payloadType;
-      this.#retransmits++;
       out.sender.dtlsTransport.sendRtp(p.payload, p.header).catch(ignore);
     }
   }
@@ -278,7 +314,7 @@ export class WhepSession {
     const rtp = this.#rtp?.value;
     const o = this.#o.settings;
     if (!rtp || this.#closed) return;
-    let last: Promise<void> | undefined;
+    const queue: Queued[] = [];
     for (const f of frames) {
       const out = f.track.kind === "video" ? this.#video : this.#audio;
       if (!out || f.track.codec !== out.track) continue;
@@ -296,16 +332,50 @@ export class WhepSession {
       }
       this.#frames++;
       const packets = rtp.packets(f);
-      for (const p of packets) {
-        last = out.sender.sendRtp(p);
-        last.catch(ignore);
-        this.#packets++;
-        this.#bytes += p.byteLength;
-      }
-      // werift took the packets synchronously: its next sender report pairs the last one with f's time.
-      if (packets.length) this.#clock.stamp(out.sender as unknown as SenderReportFields, packets.at(-1)!, f);
+      packets.forEach((p, i) => queue.push({ out, p, f: i === packets.length - 1 ? f : undefined }));
     }
-    return last?.catch(ignore);
+    this.#nackBudget.sent(queue.length, Date.now());
+    if (queue.length > PACE_BURST) return this.#sendPaced(queue);
+    let last: Promise<void> | undefined;
+    for (const q of queue) last = this.#sendOne(q);
+    return last;
+  }
+
+  /**
+   * A large frame (a keyframe, the GOP cache at the start) goes out PACE_BURST packets at a time
+   * with a pause between: a burst of a hundred packets overflows a receiver's socket buffer (and a
+   * router's queue) that a paced one does not. The reader waits meanwhile (its queue bound applies).
+   */
+  async #sendPaced(queue: Queued[]): Promise<void> {
+    let last: Promise<void> | undefined;
+    for (let i = 0; i < queue.length; i++) {
+      if (i > 0 && i % PACE_BURST === 0) {
+        await new Promise((r) => setTimeout(r, PACE_GAP_MS));
+        if (this.#closed) return;
+      }
+      last = this.#sendOne(queue[i]);
+    }
+    await last;
+  }
+
+  #sendOne({ out, p, f }: Queued): Promise<void> {
+    this.#packets++;
+    this.#bytes += p.byteLength;
+    const sent = this.#direct(out)?.send(p) ?? out.sender.sendRtp(p).catch(ignore);
+    // The sender took the packet synchronously: its next sender report pairs a frame's last packet
+    // with the frame's media time instead of the moment it went out.
+    if (f) this.#clock.stamp(out.sender as unknown as SenderReportFields, p, f);
+    return sent;
+  }
+
+  /** The direct sender of an output once SRTP is ours (made on first use; null when werift differs). */
+  #direct(out: Out): DirectRtpSender | null | undefined {
+    if (out.direct !== undefined || !this.#srtp) return out.direct;
+    out.direct = DirectRtpSender.create(out.sender, this.#srtp, out.codec.payloadType) ?? null;
+    if (!out.direct) {
+      this.#log.warn("webrtc direct RTP sending off: werift's sender is used for every packet");
+    }
+    return out.direct;
   }
 
   /** Adds the client's trickled candidates (a PATCH body). */
@@ -335,6 +405,9 @@ export class WhepSession {
       plis: this.#plis,
       retransmits: this.#retransmits,
       nackMisses: this.#nackMisses,
+      nackRecent: this.#nackRecent,
+      nackOverBudget: this.#nackOverBudget,
+      fastSrtp: this.#fastSrtp,
     };
   }
 
@@ -356,6 +429,7 @@ export class WhepSession {
       frames: this.#frames,
       plis: this.#plis,
       retransmits: this.#retransmits,
+      nack_over_budget: this.#nackOverBudget,
       duration_s: Math.round((Date.now() - this.createdAt) / 100) / 10,
     });
     this.#o.onClose(this, reason);

@@ -1,0 +1,227 @@
+/**
+ * SRTP for WHEP viewers at a per-packet cost that fan-out can afford (RFC 3711,
+ * AES_CM_128_HMAC_SHA1_80). werift creates an AES-CTR cipher and an HMAC object for every packet
+ * (node:crypto `createCipheriv` / `createHmac`, each a native resource); here each session keeps one
+ * AES-128-ECB cipher and turns counter blocks into keystream with one call per packet, and computes
+ * HMAC-SHA1 in JavaScript from the key's precomputed inner and outer states. The bytes are the same
+ * as werift's (a unit test compares them, and checks RFC 3711's test vectors).
+ *
+ * werift is patched from our side only: `installFastSrtp` swaps the encrypting half of a connected
+ * DTLS transport's SRTP context, and `preferAesCm` makes the transport offer only that profile (AEAD
+ * GCM would need a GHASH of our own; AES_CM_128_HMAC_SHA1_80 is mandatory for every WebRTC client).
+ */
+import { Buffer } from "node:buffer";
+import { type Cipheriv, createCipheriv } from "node:crypto";
+import { ProtectionProfileAes128CmHmacSha1_80, type RtpHeader } from "werift";
+
+/** The authentication tag's length (the _80 profile: 80 bits of HMAC-SHA1). */
+export const AUTH_TAG_BYTES = 10;
+
+/** HMAC-SHA1 (RFC 2104) with one key: the key's inner and outer pads are hashed once. */
+export class HmacSha1 {
+  readonly #inner = new Int32Array(5);
+  readonly #outer = new Int32Array(5);
+  readonly #state = new Int32Array(5);
+  readonly #w = new Int32Array(80);
+  readonly #tail = new Uint8Array(128);
+  readonly #digest = new Uint8Array(20);
+
+  constructor(key: Uint8Array) {
+    if (key.length > 64) throw new RangeError(`HMAC key of ${key.length} bytes: at most 64 are supported`);
+    const ipad = new Uint8Array(64).fill(0x36), opad = new Uint8Array(64).fill(0x5c);
+    for (let i = 0; i < key.length; i++) {
+      ipad[i] ^= key[i];
+      opad[i] ^= key[i];
+    }
+    this.#inner.set(SHA1_INIT);
+    this.#compress(this.#inner, ipad, 0);
+    this.#outer.set(SHA1_INIT);
+    this.#compress(this.#outer, opad, 0);
+  }
+
+  /** The MAC of `msg[0, len)` (a view that the next call overwrites). */
+  mac(msg: Uint8Array, len: number): Uint8Array {
+    this.#finish(this.#inner, msg, len);
+    const d = this.#digest;
+    writeState(this.#state, d);
+    this.#finish(this.#outer, d, 20);
+    writeState(this.#state, d);
+    return d;
+  }
+
+  /** SHA-1 of (a 64-byte pad already in `from`) + msg[0, len), into #state. */
+  #finish(from: Int32Array, msg: Uint8Array, len: number) {
+    const s = this.#state;
+    s.set(from);
+    const full = len & ~63;
+    for (let o = 0; o < full; o += 64) this.#compress(s, msg, o);
+    const rem = len - full;
+    const tail = this.#tail;
+    tail.fill(0);
+    tail.set(msg.subarray(full, len));
+    tail[rem] = 0x80;
+    const end = rem + 9 > 64 ? 128 : 64;
+    const bits = (64 + len) * 8;
+    tail[end - 5] = Math.floor(bits / 0x100000000);
+    tail[end - 4] = bits >>> 24;
+    tail[end - 3] = bits >>> 16;
+    tail[end - 2] = bits >>> 8;
+    tail[end - 1] = bits;
+    this.#compress(s, tail, 0);
+    if (end === 128) this.#compress(s, tail, 64);
+  }
+
+  #compress(s: Int32Array, b: Uint8Array, o: number) {
+    const w = this.#w;
+    for (let i = 0; i < 16; i++, o += 4) w[i] = (b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3];
+    for (let i = 16; i < 80; i++) {
+      const x = w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16];
+      w[i] = (x << 1) | (x >>> 31);
+    }
+    let a = s[0], b1 = s[1], c = s[2], d = s[3], e = s[4], t = 0, i = 0;
+    for (; i < 20; i++) {
+      t = (((a << 5) | (a >>> 27)) + ((b1 & c) | (~b1 & d)) + e + 0x5a827999 + w[i]) | 0;
+      e = d, d = c, c = (b1 << 30) | (b1 >>> 2), b1 = a, a = t;
+    }
+    for (; i < 40; i++) {
+      t = (((a << 5) | (a >>> 27)) + (b1 ^ c ^ d) + e + 0x6ed9eba1 + w[i]) | 0;
+      e = d, d = c, c = (b1 << 30) | (b1 >>> 2), b1 = a, a = t;
+    }
+    for (; i < 60; i++) {
+      t = (((a << 5) | (a >>> 27)) + ((b1 & c) | (b1 & d) | (c & d)) + e - 0x70e44324 + w[i]) | 0;
+      e = d, d = c, c = (b1 << 30) | (b1 >>> 2), b1 = a, a = t;
+    }
+    for (; i < 80; i++) {
+      t = (((a << 5) | (a >>> 27)) + (b1 ^ c ^ d) + e - 0x359d3e2a + w[i]) | 0;
+      e = d, d = c, c = (b1 << 30) | (b1 >>> 2), b1 = a, a = t;
+    }
+    s[0] = (s[0] + a) | 0;
+    s[1] = (s[1] + b1) | 0;
+    s[2] = (s[2] + c) | 0;
+    s[3] = (s[3] + d) | 0;
+    s[4] = (s[4] + e) | 0;
+  }
+}
+
+const SHA1_INIT = new Int32Array([0x67452301, 0xefcdab89 | 0, 0x98badcfe | 0, 0x10325476, 0xc3d2e1f0 | 0]);
+
+function writeState(s: Int32Array, out: Uint8Array) {
+  for (let i = 0; i < 5; i++) {
+    out[i * 4] = s[i] >>> 24;
+    out[i * 4 + 1] = s[i] >>> 16;
+    out[i * 4 + 2] = s[i] >>> 8;
+    out[i * 4 + 3] = s[i];
+  }
+}
+
+/** A session's SRTP keys (RFC 3711 4.3: derived from the DTLS master key and salt). */
+export interface SrtpSessionKeys {
+  /** 16 bytes. */
+  key: Uint8Array;
+  /** 14 bytes. */
+  salt: Uint8Array;
+  /** 20 bytes. */
+  authKey: Uint8Array;
+}
+
+/** Longest payload with a cached counter run; a longer one grows it. */
+const INITIAL_BLOCKS = 96;
+
+/** RTP → SRTP with one AES-ECB cipher per session (AES-CM keystream, RFC 3711 4.1.1) and HmacSha1. */
+export class SrtpEncryptor {
+  readonly #ecb: Cipheriv;
+  readonly #salt: Uint8Array;
+  readonly #hmac: HmacSha1;
+  /** Counter blocks per SSRC: bytes 0-11 per (SSRC, ROC), 12-13 per packet, 14-15 the block number. */
+  readonly #runs = new Map<number, { roc: number; blocks: Buffer }>();
+
+  constructor(keys: SrtpSessionKeys) {
+    if (keys.key.length !== 16) throw new RangeError(`SRTP key of ${keys.key.length} bytes: must be 16`);
+    if (keys.salt.length !== 14) throw new RangeError(`SRTP salt of ${keys.salt.length} bytes: must be 14`);
+    this.#ecb = createCipheriv("aes-128-ecb", keys.key, null);
+    this.#ecb.setAutoPadding(false);
+    this.#salt = keys.salt;
+    this.#hmac = new HmacSha1(keys.authKey);
+  }
+
+  /** The AES-CM keystream for one packet index, `len` bytes long (RFC 3711 4.1.1). */
+  keystream(ssrc: number, roc: number, seq: number, len: number): Buffer {
+    const n = (len + 15) >> 4;
+    if (n > 0x10000) throw new RangeError(`SRTP payload of ${len} bytes: at most 2^20 bytes per packet`);
+    let run = this.#runs.get(ssrc);
+    if (!run || run.roc !== roc || n * 16 > run.blocks.length) {
+      const blocks = Buffer.alloc(Math.max(INITIAL_BLOCKS, n) * 16);
+      const iv = new Uint8Array(16);
+      new DataView(iv.buffer).setUint32(4, ssrc);
+      new DataView(iv.buffer).setUint32(8, roc);
+      for (let i = 0; i < 14; i++) iv[i] ^= this.#salt[i];
+      for (let b = 0, o = 0; o < blocks.length; b++, o += 16) {
+        blocks.set(iv, o);
+        blocks[o + 14] = b >> 8;
+        blocks[o + 15] = b & 0xff;
+      }
+      run = { roc, blocks };
+      this.#runs.set(ssrc, run);
+    }
+    const blocks = run.blocks;
+    const s0 = (seq >> 8) ^ this.#salt[12], s1 = (seq & 0xff) ^ this.#salt[13];
+    for (let o = 0, end = n * 16; o < end; o += 16) {
+      blocks[o + 12] = s0;
+      blocks[o + 13] = s1;
+    }
+    return this.#ecb.update(blocks.subarray(0, n * 16));
+  }
+
+  /**
+   * The SRTP packet of an RTP header (serialized) and payload: header, encrypted payload, and the
+   * 80-bit tag of HMAC-SHA1(header + encrypted payload + ROC).
+   */
+  encrypt(header: Uint8Array, payload: Uint8Array, ssrc: number, seq: number, roc: number): Buffer {
+    const h = header.length, len = h + payload.length;
+    const out = Buffer.allocUnsafe(len + AUTH_TAG_BYTES);
+    out.set(header, 0);
+    const ks = this.keystream(ssrc, roc, seq, payload.length);
+    for (let i = 0; i < payload.length; i++) out[h + i] = payload[i] ^ ks[i];
+    out[len] = roc >>> 24;
+    out[len + 1] = roc >>> 16;
+    out[len + 2] = roc >>> 8;
+    out[len + 3] = roc;
+    out.set(this.#hmac.mac(out, len + 4).subarray(0, AUTH_TAG_BYTES), len);
+    return out;
+  }
+}
+
+/** The parts of werift's SRTP objects this module relies on (pinned by srtp_test.ts). */
+interface WeriftCipher {
+  encryptRtp(header: RtpHeader, payload: Buffer, rolloverCounter: number): Buffer;
+}
+interface WeriftSrtpContext {
+  profile: number;
+  srtpSessionKey: Buffer;
+  srtpSessionSalt: Buffer;
+  srtpSessionAuthTag: Buffer;
+  cipher: WeriftCipher;
+}
+
+/**
+ * Replaces the RTP-encrypting method of werift's SRTP context (`SrtpContext.cipher.encryptRtp`,
+ * called with the header, payload and rollover counter werift tracks) by SrtpEncryptor over the
+ * context's own session keys; decryption and SRTCP stay werift's. Returns the encryptor, or
+ * undefined (and changes nothing) for another profile.
+ */
+export function patchSrtpContext(context: unknown): SrtpEncryptor | undefined {
+  const ctx = context as WeriftSrtpContext;
+  if (ctx?.profile !== ProtectionProfileAes128CmHmacSha1_80 || typeof ctx.cipher?.encryptRtp !== "function") {
+    return undefined;
+  }
+  const enc = new SrtpEncryptor({
+    key: ctx.srtpSessionKey,
+    salt: ctx.srtpSessionSalt,
+    authKey: ctx.srtpSessionAuthTag,
+  });
+  const fast: WeriftCipher = Object.create(ctx.cipher);
+  fast.encryptRtp = (header, payload, roc) =>
+    enc.encrypt(header.serialize(header.serializeSize), payload, header.ssrc, header.sequenceNumber, roc);
+  ctx.cipher = fast;
+  return enc;
+}
