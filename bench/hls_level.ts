@@ -76,6 +76,7 @@ http {
     pid: child.pid,
     rtmpUrl: (s) => `rtmp://127.0.0.1:${ports.rtmp}/live/${s}`,
     flvUrl: (s) => `http://127.0.0.1:${ports.http}/live/${s}.flv`,
+    whepUrl: () => "",
     stop: async () => {
       await stopChild(child);
       await Deno.remove(dir, { recursive: true }).catch(() => {});
