@@ -1,7 +1,8 @@
 /**
  * Opus → AAC on a live stream of the real server: ffmpeg publishes H.264 + Opus over RTSP, with a
  * white flash in the video and a 1 kHz beep in the audio at every whole second of the source. ffmpeg
- * plays it over HTTP-FLV (legacy FLV has no Opus: the server transcodes to AAC once per stream);
+ * plays it over HTTP-FLV, RTMP, TS HLS and SRT (legacy FLV has no Opus, TS players expect AAC: the
+ * server transcodes to AAC once per stream);
  * ffprobe must see AAC, the decoded audio must carry the beeps, and each beep's onset must meet its
  * flash's video frame within 20 ms (audio/video sync after transcoding). Then the settings:
  * `<rtc><aacbitrate>` sets the AAC bitrate players get, and `<rtc><transcode>` false (by reload) gives
@@ -104,7 +105,7 @@ async function playedInSync(url: string, file: string, inputArgs: string[] = [])
   for (const o of offsets) assert.ok(Math.abs(o) <= 0.02, `a beep ${Math.round(o * 1000)} ms off its flash`);
 }
 
-Deno.test("an RTSP Opus publisher played by ffmpeg over HTTP-FLV, RTMP and MPEG-TS HLS gets AAC, in sync within 20 ms", async () => {
+Deno.test("an RTSP Opus publisher played by ffmpeg over HTTP-FLV, RTMP, MPEG-TS HLS and SRT gets AAC, in sync within 20 ms", async () => {
   await using ts = await startTestServer({});
   const dir = await Deno.makeTempDir();
   const pub = publishFlashesAndBeeps(ts.rtsp("/live/beeps"));
@@ -115,13 +116,14 @@ Deno.test("an RTSP Opus publisher played by ffmpeg over HTTP-FLV, RTMP and MPEG-
       playedInSync(ts.http("/live/beeps.flv"), `${dir}/flv.flv`),
       playedInSync(ts.rtmp("/live/beeps"), `${dir}/rtmp.flv`),
       playedInSync(ts.http("/live/beeps.m3u8"), `${dir}/hls.ts`),
+      playedInSync(ts.srt("#!::r=live/beeps,m=request"), `${dir}/srt.ts`),
     ]);
     // While they play: one AAC view and one transcoder, shared.
     const ids = () => stream.outputs.ids().filter((id) => id.startsWith("audio:")).sort();
     await waitFor(
-      () => stream.outputs.refs("audio:aac-view:128000") === 3 ? true : undefined,
+      () => stream.outputs.refs("audio:aac-view:128000") === 4 ? true : undefined,
       20_000,
-      "the three outputs on the view",
+      "the four outputs on the view",
     );
     // The default <rtc><aacbitrate>, 128 kbit/s.
     assert.deepEqual(ids(), ["audio:aac-view:128000", "audio:aac:128000"]);
