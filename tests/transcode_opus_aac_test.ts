@@ -197,7 +197,7 @@ async function recordAndProbe(url: string, file: string, seconds: number): Promi
   };
 }
 
-Deno.test("<rtc><aacbitrate> 64: HTTP-FLV players of an Opus source get AAC at about 64 kbit/s; after a reload with <rtc><transcode> false they get no AAC, and each says why once", async () => {
+Deno.test("<rtc><aacbitrate> 64: HTTP-FLV players of an Opus source get AAC at about 64 kbit/s; after a reload with <rtc><transcode> false FLV gets no AAC and SRT/HLS get Opus in TS, each saying why once", async () => {
   await using ts = await startTestServer({ rtc: { aacbitrate: 64 } });
   const dir = await Deno.makeTempDir();
   const pub = publishFlashesAndBeeps(ts.rtsp("/live/rate"), 40);
@@ -246,9 +246,30 @@ Deno.test("<rtc><aacbitrate> 64: HTTP-FLV players of an Opus source get AAC at a
       indexOf(head, [0x90, ...new TextEncoder().encode("Opus")]) >= 0,
       "an Enhanced FLV Opus sequence start",
     );
+    const flvWhy = ts.lines.filter((l) => l.includes("transcoding is off"));
+    assert.equal(flvWhy.length, 1, `one line for the one player:\n${flvWhy.join("\n")}`);
+    assert.match(flvWhy[0], /http-flv#\d+.*Opus|Opus.*http-flv#\d+/);
+
+    // The TS outputs carry the Opus as it is (ffmpeg decodes Opus in TS): SRT and HLS players.
+    const [srt, hls] = await Promise.all([
+      recordAndProbe(ts.srt("#!::r=live/rate,m=request"), `${dir}/off_srt.ts`, 4),
+      recordAndProbe(ts.http("/live/rate.m3u8"), `${dir}/off_hls.ts`, 4),
+    ]);
+    for (const [name, p] of [["srt", srt], ["hls", hls]] as const) {
+      const codecs = p.streams.map((s) => `${s.codec_type}:${s.codec_name}`);
+      console.log(`transcode off, ${name}: ${codecs.join(", ")}`);
+      assert.ok(
+        codecs.includes("audio:opus") && codecs.includes("video:h264"),
+        `${name}: ${codecs.join(", ")}`,
+      );
+    }
     const why = ts.lines.filter((l) => l.includes("transcoding is off"));
-    assert.equal(why.length, 1, `one line for the one player:\n${why.join("\n")}`);
-    for (const l of why) assert.match(l, /http-flv#\d+.*Opus|Opus.*http-flv#\d+/);
+    assert.equal(
+      why.length,
+      3,
+      `one line per FLV and SRT player, one for the stream's HLS:\n${why.join("\n")}`,
+    );
+    assert.ok(why.some((l) => /srt#\d+/.test(l)) && why.some((l) => /hls/.test(l)), why.join("\n"));
   } finally {
     await pub.stop();
     await Deno.remove(dir, { recursive: true });
