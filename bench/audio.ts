@@ -3,6 +3,9 @@
  * core of this machine. Prints, per synthetic signal: our AAC decoder's SNR against ffmpeg's decoder
  * and its speed (× real time); the whole AAC → Opus chain's speed and CPU per transcoded stream; and
  * the chain's SNR (decoded by ffmpeg) next to ffmpeg's own AAC → libopus at the same bitrate (CBR).
+ * The chain is timed twice: in CBR (the like-for-like setting of the SNR comparison) and in VBR, the
+ * transcoder's default and what the server runs for WebRTC viewers (with the bitrate it reaches); the
+ * peer is ffmpeg's native libopus (CBR) on the same input, timed in the same run.
  * Then our AAC encoder and the Opus → AAC transcoder (bench/aac_encode.ts).
  * Speeds are media time over the process's CPU time (user + system), so they mean "on one core"
  * even on a shared machine, where wall time would count other processes' turns. Needs ffmpeg.
@@ -84,6 +87,19 @@ async function aacCase(kind: SignalKind, rate: number, channels: number) {
   const chainMs = cpuMs() - t1;
   chain.close();
 
+  // The same chain as the server runs it (VBR, the default), after its own warm-up.
+  const vbrOpts = { bitrate: channels === 2 ? 96000 : 48000 };
+  const warmVbr = new AacToOpus(newStream(), vbrOpts);
+  warmVbr.write(input);
+  warmVbr.close();
+  const vbr = new AacToOpus(newStream(), vbrOpts);
+  let vbrBytes = 0;
+  vbr.onFrame((f) => vbrBytes += f.data.length);
+  const t2 = cpuMs();
+  vbr.write(input);
+  const vbrMs = cpuMs() - t2;
+  vbr.close();
+
   // Quality of the chain next to ffmpeg's own, against the decoded AAC resampled by ffmpeg.
   const ref48 = f32(
     await ffmpeg(
@@ -103,13 +119,40 @@ async function aacCase(kind: SignalKind, rate: number, channels: number) {
   const theirs = f32(
     await ffmpeg(["-f", "ogg", "-i", "pipe:0", "-c:a", "pcm_f32le", "-f", "f32le", "pipe:1"], theirOgg),
   );
+  const peerX = await ffmpegOpusSpeed(adts, bitrate, media);
   return {
+    peerX,
     decodeSnr,
     decodeX: media / (decodeMs / 1000),
     chainX: media / (chainMs / 1000),
+    vbrX: media / (vbrMs / 1000),
+    vbrKbps: vbrBytes * 8 / media / 1000,
     oursSnr: snrDb(ref48.subarray(out[0].pts * channels), ours),
     theirSnr: snrDb(ref48, theirs),
   };
+}
+
+/**
+ * The peer: ffmpeg's native libopus on the same ADTS input (its AAC decoder, then libopus at the same
+ * CBR, complexity 10), as CPU time (user + system) of its transcoding loop (`-benchmark`).
+ */
+async function ffmpegOpusSpeed(adts: Uint8Array, bitrate: string, media: number): Promise<number> {
+  const p = new Deno.Command("ffmpeg", {
+    args: [
+      ...["-hide_banner", "-benchmark", "-f", "aac", "-i", "pipe:0", "-c:a", "libopus", "-b:a", bitrate],
+      ...["-vbr", "off", "-frame_duration", "20", "-f", "null", "-"],
+    ],
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const w = p.stdin.getWriter();
+  const writing = w.write(adts).then(() => w.close());
+  const [out] = await Promise.all([p.output(), writing]);
+  const text = new TextDecoder().decode(out.stderr) + new TextDecoder().decode(out.stdout);
+  const m = text.match(/utime=([\d.]+)s stime=([\d.]+)s/);
+  if (!out.success || !m) throw new Error(`ffmpeg -benchmark gave no CPU time: ${text.slice(-300)}`);
+  return media / (Number(m[1]) + Number(m[2]));
 }
 
 function opusEncodeSpeed(): number {
@@ -147,6 +190,10 @@ const rows = [
     "AAC dec ×rt",
     "AAC→Opus ×rt",
     "CPU/stream %",
+    "VBR ×rt",
+    "VBR CPU %",
+    "VBR kbit/s",
+    "ffmpeg ×rt",
     "Opus SNR ours",
     "ffmpeg",
   ],
@@ -172,6 +219,10 @@ for (
     r.decodeX.toFixed(0),
     r.chainX.toFixed(0),
     (100 / r.chainX).toFixed(2),
+    r.vbrX.toFixed(0),
+    (100 / r.vbrX).toFixed(2),
+    r.vbrKbps.toFixed(1),
+    r.peerX.toFixed(0),
     r.oursSnr.toFixed(1),
     r.theirSnr.toFixed(1),
   ]);

@@ -115,7 +115,8 @@ Deno.test("H.265+AAC and H.264+Opus over SRT, and smart_rtmpd / bare stream ids 
       ffprobeJson(ts.srt("live/opus"), { timeoutMs: 15_000 }),
     ]);
     assert.equal(ts.hub.get("live/opus")!.audioTrack?.codec, "opus");
-    assert.deepEqual(opusProbe.streams.map((x) => x.codec_name).sort(), ["h264", "opus"]);
+    // Published as Opus, played as AAC: SRT players get the stream's AAC view (<rtc><transcode> on).
+    assert.deepEqual(opusProbe.streams.map((x) => x.codec_name).sort(), ["aac", "h264"]);
     assert.ok(h.frames >= 54, `hevc: ${h.frames}/60 ${h.stderr}`);
     assert.ok(s.frames >= 54, `smart: ${s.frames}/60 ${s.stderr}`);
     assert.ok(bare.frames >= 54, `bare: ${bare.frames}/60 ${bare.stderr}`);

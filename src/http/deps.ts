@@ -8,6 +8,7 @@ import type { HttpAuthorizer } from "../auth/mod.ts";
 import type { Metrics } from "../metrics/mod.ts";
 import type { LiveSessions } from "./live_sessions.ts";
 import type { Readiness } from "../service.ts";
+import type { AacViewSettings } from "../transcode/mod.ts";
 
 /** One service in /api/status. */
 export interface ServiceStatus {
@@ -54,6 +55,11 @@ export interface HttpOptions {
   hevcCodecId: number;
   /** `<http><metrics>`: serve `GET /metrics` (Prometheus text). */
   metricsEnabled: boolean;
+  /**
+   * Opus → AAC for the outputs that carry AAC only (legacy FLV, MPEG-TS HLS): `<rtc><aacbitrate>` in
+   * bit/s; null when `<rtc><transcode>` is off (they get the Opus as it is). Read per player.
+   */
+  aac: AacViewSettings;
 }
 
 export interface HttpDeps {
@@ -107,6 +113,7 @@ export function defaultHttpOptions(overrides: Partial<HttpOptions> = {}): HttpOp
     fastStart: true,
     hevcCodecId: 12,
     metricsEnabled: true,
+    aac: {},
     ...overrides,
   };
 }

@@ -13,7 +13,8 @@ import { WsSink } from "./ws_sink.ts";
 import type { FrontEnv } from "./front/mod.ts";
 import { admissionStatus } from "./refusals.ts";
 import { FlvFanoutMuxer, type FlvFanoutMuxerOptions, type FlvVideoForm } from "../formats/flv/mod.ts";
-import { aacView, needsAacView } from "../transcode/mod.ts";
+import { aacOutput, needsAacView } from "../transcode/mod.ts";
+import type { Logger } from "../log/mod.ts";
 
 let nextId = 1;
 
@@ -45,10 +46,19 @@ function fanoutOptions(o: HttpOptions): FanoutOptions {
  * The one FLV fan-out of a stream for a form; the last player's release stops it. Legacy FLV has no
  * Opus: a stream whose audio is Opus is played from its AAC view (the audio transcoded once per stream).
  */
-function flvFanout(deps: HttpDeps, fanout: FanoutOptions, stream: Stream, form: FlvVideoForm): Lease<Fanout> {
-  if (form === "legacy" && needsAacView(stream)) {
-    const view = aacView(stream, { log: deps.log });
-    const inner = plainFanout(deps, fanout, view.value.stream, form);
+function flvFanout(
+  deps: HttpDeps,
+  fanout: FanoutOptions,
+  stream: Stream,
+  form: FlvVideoForm,
+  log: Logger = deps.log,
+): Lease<Fanout> {
+  const src = form === "legacy" && needsAacView(stream)
+    ? aacOutput(stream, deps.options.aac, log)
+    : undefined;
+  if (src?.view) {
+    const view = src.view;
+    const inner = plainFanout(deps, fanout, src.stream, form);
     return {
       value: inner.value,
       release: (lingerMs) => {
@@ -172,7 +182,7 @@ async function play(deps: HttpDeps, fanoutOpts: FanoutOptions, c: Context): Prom
     unregister = deps.sessions!.add((r) => finish(r));
     socket.closed.then((why) => finish(why));
     try {
-      fanout = flvFanout(deps, fanoutOpts, stream, form);
+      fanout = flvFanout(deps, fanoutOpts, stream, form, log);
       // Writes queue until the front has sent the 101 answer.
       sub = fanout.value.subscribe({
         write: (b) => ws.write(b),
@@ -206,7 +216,7 @@ async function play(deps: HttpDeps, fanoutOpts: FanoutOptions, c: Context): Prom
   direct?.closed.then((why) => finish(why));
   unregister = deps.sessions!.add((r) => finish(r));
   try {
-    fanout = flvFanout(deps, fanoutOpts, stream, form);
+    fanout = flvFanout(deps, fanoutOpts, stream, form, log);
     sub = fanout.value.subscribe({
       write: (b) => body.write(b),
       close: (r) => {

@@ -38,7 +38,7 @@ import { type Answer, answerBytes, answerResponse } from "./_answer.ts";
 import { CORS_FIELDS } from "./cors_headers.ts";
 import { PrebuiltCache, PrebuiltResponse } from "./prebuilt.ts";
 import { hostName } from "./request.ts";
-import { type AacView, aacView, needsAacView } from "../transcode/mod.ts";
+import { aacOutput, type AacView, needsAacView } from "../transcode/mod.ts";
 
 export interface HlsOptions {
   /** `<rtmp><hashls>`. */
@@ -116,11 +116,18 @@ export function createHlsRoutes(deps: HttpDeps, opts: HlsOptions = defaultHlsOpt
    * at every VIEW_CHECK_MS) or until the source ends.
    */
   const views = new Map<Stream, Lease<AacView>>();
+  // With `<rtc><transcode>` off the TS variant carries the Opus as it is: said once per stream.
+  const untranscoded = new WeakSet<Stream>();
   const tsSource = (stream: Stream): Stream => {
     if (!needsAacView(stream) || stream.isEnded) return stream;
     let lease = views.get(stream);
     if (!lease) {
-      const held = aacView(stream, { log });
+      const src = aacOutput(stream, deps.options.aac, untranscoded.has(stream) ? undefined : log);
+      if (!src.view) {
+        untranscoded.add(stream);
+        return stream;
+      }
+      const held = src.view;
       views.set(stream, held);
       const drop = () => {
         clearInterval(check);

@@ -72,6 +72,7 @@ export function httpSettings(c: Config, root: string): HttpSettings | null {
       fastStart: c.rtmp.gopenable,
       hevcCodecId: c.rtmp.codech265,
       metricsEnabled: h.metrics,
+      aac: c.rtc.transcode ? { bitrate: c.rtc.aacbitrate * 1000 } : null,
     }),
     hls: defaultHlsOptions({
       enabled: c.rtmp.hashls,

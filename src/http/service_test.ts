@@ -25,6 +25,7 @@ const DEFAULTS: HttpSettings = {
     fastStart: true,
     hevcCodecId: 12,
     metricsEnabled: true,
+    aac: { bitrate: 128_000 },
   },
   hls: {
     enabled: true,
@@ -188,4 +189,13 @@ Deno.test("httpSettings: FLV from <rtmp>, play wait capped at 10 s, auth URL and
   const reject = loadConfig({ overrides: { "rtmp.notfound": "reject" } }).config;
   assert.equal(httpSettings(reject, ROOT)!.options.playWaitMs, 0);
   assert.equal(httpSettings(loadConfig({ overrides: { "http.enable": false } }).config, ROOT), null);
+});
+
+Deno.test("httpSettings: Opus → AAC for legacy FLV and TS HLS from <rtc><aacbitrate> (kbit/s → bit/s); <rtc><transcode> false is null", () => {
+  const at = (o: Record<string, string | number | boolean>) =>
+    httpSettings(loadConfig({ overrides: o }).config, ROOT)?.options.aac;
+  assert.deepEqual(at({ "rtc.aacbitrate": 64 }), { bitrate: 64_000 });
+  assert.equal(at({ "rtc.transcode": false }), null);
+  // Independent of WebRTC (haswebrtc off: webrtc is null, the AAC outputs still transcode).
+  assert.deepEqual(at({ "rtmp.haswebrtc": false }), { bitrate: 128_000 });
 });

@@ -1,7 +1,7 @@
 /** The JSON that /api/live and /api/stream give for one stream (smart_rtmpd's shapes). */
 import { RELAY_PLAYER, type Stream } from "../core/mod.ts";
 import type { PublicUrl } from "./deps.ts";
-import { isTranscoding } from "../transcode/mod.ts";
+import { hasAacView, isTranscoding } from "../transcode/mod.ts";
 
 export interface StreamDetails {
   app: { duration: string; from: string; rate: number; rec: boolean };
@@ -102,6 +102,6 @@ export function streamWarnings(s: Stream): string[] {
   const a = s.audioTrack?.codec;
   if (a === "pcma" || a === "pcmu") out.push("G.711 audio: HLS and DASH players get no sound");
   if (isTranscoding(s, "opus")) out.push("transcoding: AAC → Opus for WebRTC viewers");
-  if (s.outputs.peek("audio:aac-view")) out.push("transcoding: Opus → AAC for RTMP, FLV and TS HLS players");
+  if (hasAacView(s)) out.push("transcoding: Opus → AAC for RTMP, FLV and TS HLS players");
   return out;
 }

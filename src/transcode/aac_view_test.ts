@@ -3,7 +3,8 @@ import { type Frame, type H264Track, Stream } from "../core/mod.ts";
 import { opusTrack } from "../codecs/mod.ts";
 import { OpusEncoder } from "../codecs/opus/mod.ts";
 import { signal } from "../codecs/_audio_test_util.ts";
-import { AAC_VIEW_ID, aacView, needsAacView } from "./mod.ts";
+import { createLogger, MemorySink } from "../log/mod.ts";
+import { aacOutput, aacTrackFor, aacView, aacViewId, hasAacView, needsAacView, transcoderId } from "./mod.ts";
 
 function newStream(): Stream {
   return new Stream({
@@ -74,5 +75,48 @@ Deno.test("AAC view: the source's video and its Opus as AAC, tracks announced up
 
   source.end("test over");
   await until(() => view.isEnded, "the view ends with its source");
-  assert.equal(source.outputs.has(AAC_VIEW_ID), false);
+  assert.equal(hasAacView(source), false);
+});
+
+Deno.test("aacOutput: the view at the configured bitrate (one per bitrate), the source itself with transcoding off (one log line per call), AAC sources as they are", () => {
+  const source = newStream();
+  source.setTrack(video);
+  source.setTrack(opusTrack(2));
+  const sink = new MemorySink();
+  const log = createLogger({ sinks: [sink] });
+
+  const a = aacOutput(source, { bitrate: 64_000 }, log);
+  assert.ok(a.view);
+  assert.notEqual(a.stream, source);
+  assert.equal(a.stream.audioTrack?.codec, "aac");
+  assert.ok(source.outputs.has(aacViewId(64_000)));
+  assert.ok(source.outputs.has(transcoderId("aac", 64_000)));
+  assert.equal(
+    aacOutput(source, { bitrate: 64_000 }, log).view?.value,
+    a.view.value,
+    "shared at one bitrate",
+  );
+  // A reload to another bitrate: players after it share a new view; the running one stays.
+  const b = aacOutput(source, { bitrate: 96_000 }, log);
+  assert.notEqual(b.view?.value, a.view.value);
+  assert.ok(source.outputs.has(aacViewId(96_000)) && source.outputs.has(aacViewId(64_000)));
+
+  const off = aacOutput(source, null, log);
+  assert.equal(off.stream, source);
+  assert.equal(off.view, undefined);
+  const lines = sink.lines.filter((l) => l.includes("transcoding is off"));
+  assert.equal(lines.length, 1, sink.lines.join("\n"));
+  assert.match(lines[0], /Opus/);
+
+  const aacSource = newStream();
+  aacSource.setTrack(aacTrackFor({ channels: 2 }));
+  assert.deepEqual(aacOutput(aacSource, null, log), { stream: aacSource, view: undefined });
+  assert.deepEqual(aacOutput(aacSource, {}, log), { stream: aacSource, view: undefined });
+  assert.equal(
+    sink.lines.filter((l) => l.includes("transcoding is off")).length,
+    1,
+    "no line for AAC sources",
+  );
+  source.end("test over");
+  assert.equal(hasAacView(source), false);
 });

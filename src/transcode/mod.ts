@@ -17,6 +17,7 @@
 import type { Lease, Stream } from "../core/mod.ts";
 import { AacToOpus, type AacToOpusOptions, type TranscodedAudio } from "./aac_to_opus.ts";
 import { OpusToAac, type OpusToAacOptions, type TranscodedAac } from "./opus_to_aac.ts";
+import { transcoderId } from "./ids.ts";
 
 export {
   AacToOpus,
@@ -25,19 +26,22 @@ export {
   type TranscoderStats,
 } from "./aac_to_opus.ts";
 export { aacTrackFor, OpusToAac, type OpusToAacOptions, type TranscodedAac } from "./opus_to_aac.ts";
-export { AAC_VIEW_ID, AacView, aacView, type AacViewOptions, needsAacView } from "./aac_view.ts";
+export {
+  AAC_VIEW_ID,
+  aacOutput,
+  type AacOutputSource,
+  AacView,
+  aacView,
+  aacViewId,
+  type AacViewOptions,
+  type AacViewSettings,
+  hasAacView,
+  needsAacView,
+} from "./aac_view.ts";
 export { downmix, mappedChannels } from "./downmix.ts";
 export { Resampler } from "./resampler.ts";
 
-/** The shared-output id of a stream's transcoder to `codec` at `bitrate` (bit/s; undefined: automatic). */
-export function transcoderId(codec: "opus" | "aac", bitrate: number | undefined): string {
-  return `audio:${codec}:${bitrate ?? "default"}`;
-}
-
-/** True when some transcoder of the stream to `codec` runs (any bitrate). */
-export function isTranscoding(stream: Stream, codec: "opus" | "aac"): boolean {
-  return stream.outputs.ids().some((id) => id.startsWith(`audio:${codec}:`));
-}
+export { isTranscoding, transcoderId } from "./ids.ts";
 
 /** A lease on the stream's audio transcoded to `codec`, started on the first lease. */
 export function audioAs(stream: Stream, codec: "opus", opts?: AacToOpusOptions): Lease<TranscodedAudio>;

@@ -13,7 +13,8 @@ import { dataStartMessage, onStatusMessage, sampleAccessMessage, Status } from "
 import type { RtmpConnection } from "./connection.ts";
 import { UserControl, userControlMessage } from "./messages.ts";
 import { PLAY_STREAM_ID, RtmpMuxer } from "./muxer.ts";
-import { aacView, needsAacView } from "../../transcode/mod.ts";
+import { aacOutput, type AacViewSettings, needsAacView } from "../../transcode/mod.ts";
+import type { Logger } from "../../log/mod.ts";
 
 /** The FourCCs a client lists in connect (`fourCcList`, `videoFourCcInfoMap`, `audioFourCcInfoMap`). */
 export function clientFourCcs(connectObject: Record<string, AmfValue>): Set<string> {
@@ -63,6 +64,10 @@ export interface PlayOutputOptions {
   fanout: FanoutOptions;
   /** The player takes Opus (Enhanced RTMP, `Opus` in its fourCcList); else an Opus source plays as AAC. */
   opus?: boolean;
+  /** Opus → AAC for players without Opus (`<rtc><transcode>`, `<rtc><aacbitrate>`); default: on, default bitrate. */
+  aac?: AacViewSettings;
+  /** The player's log (the line saying its Opus audio is not transcoded). */
+  log?: Logger;
 }
 
 /**
@@ -70,9 +75,10 @@ export interface PlayOutputOptions {
  * without Enhanced RTMP Opus plays an Opus source from its AAC view (the audio transcoded once per stream).
  */
 export function rtmpFanout(stream: Stream, o: PlayOutputOptions): Lease<Fanout> {
-  if (!o.opus && needsAacView(stream)) {
-    const view = aacView(stream);
-    const inner = rtmpFanout(view.value.stream, o);
+  const src = !o.opus && needsAacView(stream) ? aacOutput(stream, o.aac ?? {}, o.log) : undefined;
+  if (src?.view) {
+    const view = src.view;
+    const inner = rtmpFanout(src.stream, o);
     return {
       value: inner.value,
       release: (lingerMs) => {
@@ -101,6 +107,9 @@ export interface PlaybackOptions {
   fanout: FanoutOptions;
   /** The player takes Opus (see PlayOutputOptions). */
   opus?: boolean;
+  /** Opus → AAC settings and the player's log (see PlayOutputOptions). */
+  aac?: AacViewSettings;
+  log?: Logger;
 }
 
 /** One player on one stream: subscribed to the shared Fanout, with its own status prefix. */

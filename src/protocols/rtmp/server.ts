@@ -2,6 +2,7 @@
 import type { FanoutOptions } from "../../core/fanout.ts";
 import type { Hub } from "../../core/hub.ts";
 import type { Logger } from "../../log/mod.ts";
+import type { AacViewSettings } from "../../transcode/mod.ts";
 import { DEFAULT_MAX_MESSAGE } from "./chunk_stream.ts";
 import { RtmpSession, type SessionOptions } from "./session.ts";
 import { type ConnLimits, TcpListeners, type TcpTls } from "../../net/mod.ts";
@@ -30,6 +31,11 @@ export interface RtmpReloadable {
   startTimeoutMs?: number;
   /** Connection limits of the RTMP and RTMPS listeners together. */
   limits?: Partial<ConnLimits>;
+  /**
+   * Opus → AAC for players without Enhanced RTMP Opus (bitrate in bit/s); null = off. Default: on at
+   * the encoder's default bitrate. A reload applies it to players that come after it.
+   */
+  aac?: AacViewSettings;
 }
 
 export interface RtmpServerOptions extends RtmpReloadable {
@@ -109,6 +115,7 @@ function reloadable(o: RtmpReloadable) {
     fmt3ExtTime: o.fmt3ExtTime ?? true,
     handshakeTimeoutMs: o.handshakeTimeoutMs ?? 10_000,
     startTimeoutMs: o.startTimeoutMs ?? 10_000,
+    aac: o.aac === undefined ? {} : o.aac,
   } as const;
 }
 

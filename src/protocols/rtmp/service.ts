@@ -18,6 +18,8 @@ export interface RtmpSettings {
   handshakeTimeoutMs: number;
   startTimeoutMs: number;
   limits: ConnLimits;
+  /** Opus → AAC for players without Enhanced RTMP Opus: `<rtc><aacbitrate>`; null when `<rtc><transcode>` is off. */
+  aac: { bitrate: number } | null;
 }
 
 export function rtmpSettings(c: Config, root: string): RtmpSettings | null {
@@ -37,6 +39,7 @@ export function rtmpSettings(c: Config, root: string): RtmpSettings | null {
     handshakeTimeoutMs: r.connecttimeout * 1000,
     startTimeoutMs: r.starttimeout * 1000,
     limits: { maxConns: r.maxconns, maxConnsPerIp: r.maxconnsperip, fdReserve: c.sock.fdreserve },
+    aac: c.rtc.transcode ? { bitrate: c.rtc.aacbitrate * 1000 } : null,
   };
 }
 

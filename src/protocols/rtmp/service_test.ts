@@ -19,6 +19,7 @@ const DEFAULTS: RtmpSettings = {
   handshakeTimeoutMs: 10_000,
   startTimeoutMs: 10_000,
   limits: { maxConns: 10_000, maxConnsPerIp: 4096, fdReserve: 64 },
+  aac: { bitrate: 128_000 },
 };
 
 Deno.test("rtmpSettings: the built-in defaults", () => {
@@ -64,8 +65,18 @@ Deno.test("rtmpSettings: each element lands where it should; chunk size capped a
     handshakeTimeoutMs: 5000,
     startTimeoutMs: 0,
     limits: { maxConns: 300, maxConnsPerIp: 20, fdReserve: 128 },
+    aac: { bitrate: 128_000 },
   });
   assert.equal(rtmpSettings(loadConfig({ overrides: { "rtmp.enable": false } }).config, ROOT), null);
+});
+
+Deno.test("rtmpSettings: Opus → AAC for players without Opus from <rtc><aacbitrate> (kbit/s → bit/s); <rtc><transcode> false is null", () => {
+  const at = (o: Record<string, string | number | boolean>) =>
+    rtmpSettings(loadConfig({ overrides: o }).config, ROOT)?.aac;
+  assert.deepEqual(at({ "rtc.aacbitrate": 64 }), { bitrate: 64_000 });
+  assert.equal(at({ "rtc.transcode": false, "rtc.aacbitrate": 64 }), null);
+  // Independent of WebRTC: an Opus source (RTSP, SRT) still plays over RTMP as AAC.
+  assert.deepEqual(at({ "rtmp.haswebrtc": false }), { bitrate: 128_000 });
 });
 
 Deno.test("rtmpSettings: RTMPS reads the certificate and key under the root; unreadable ones refuse", async () => {

@@ -8,6 +8,7 @@ import type { FanoutOptions } from "../../core/fanout.ts";
 import type { AdmissionRequest, Hub } from "../../core/hub.ts";
 import type { Stream } from "../../core/stream.ts";
 import type { Logger } from "../../log/mod.ts";
+import type { AacViewSettings } from "../../transcode/mod.ts";
 import type { RtmpMessage } from "./chunk_stream.ts";
 import {
   asObject,
@@ -59,6 +60,8 @@ export interface SessionOptions {
   fanout: FanoutOptions;
   /** Name its players count under (stream.attachPlayer). */
   playerProtocol: string;
+  /** Opus → AAC for players without Enhanced RTMP Opus; null = off (they get the Opus as it is). */
+  aac: AacViewSettings;
 }
 
 /** The Enhanced RTMP codecs we accept and can send back (answered in connect's _result). */
@@ -384,6 +387,8 @@ export class RtmpSession {
       fmt3ExtTime: this.#opts.fmt3ExtTime,
       fanout: this.#opts.fanout,
       opus: this.#fourCcs.has("Opus") || this.#fourCcs.has("*"),
+      aac: this.#opts.aac,
+      log: this.#log,
     });
   }
 

@@ -5,6 +5,7 @@
  */
 import type { FanoutOptions, Hub, Stream } from "../../core/mod.ts";
 import type { Logger } from "../../log/mod.ts";
+import type { AacViewSettings } from "../../transcode/mod.ts";
 import type { SrtConnection, SrtStats } from "./connection.ts";
 import { RejectReason } from "./handshake.ts";
 import { type Admission, type ConnectRequest, type ListenerStats, SrtListener } from "./listener.ts";
@@ -32,6 +33,11 @@ export interface SrtReloadable {
   /** How long a player may wait for the publisher before "not found" (ms; < 3 s connect timeout). */
   playWaitMs?: number;
   fanout?: Partial<FanoutOptions>;
+  /**
+   * Opus → AAC for players of Opus sources (bitrate in bit/s); null = off (they get Opus in TS).
+   * Default: on at the encoder's default bitrate. A reload applies it to players that come after it.
+   */
+  aac?: AacViewSettings;
 }
 
 export interface SrtServerOptions extends SrtReloadable {
@@ -266,7 +272,7 @@ export function createSrtServer(opts: SrtServerOptions): SrtServer {
       encrypted: st.encrypted,
     });
     if (role === "publisher") attachPublisher(conn, stream, slog);
-    else attachPlayer(conn, stream, slog, fanoutOpts);
+    else attachPlayer(conn, stream, slog, fanoutOpts, current.aac);
     conn.closed.then((reason) => {
       unregister();
       sessions.delete(s);

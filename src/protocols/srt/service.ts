@@ -16,6 +16,8 @@ export interface SrtSettings {
   /** A player of a stream not yet live waits this long (libsrt callers give up after 3 s). */
   playWaitMs: number;
   fanout: { batchMs: number; maxBatchMs: number; fastStart: boolean };
+  /** Opus → AAC for players of Opus sources: `<rtc><aacbitrate>`; null when `<rtc><transcode>` is off. */
+  aac: { bitrate: number } | null;
 }
 
 export function srtSettings(c: Config): SrtSettings | null {
@@ -32,6 +34,7 @@ export function srtSettings(c: Config): SrtSettings | null {
     maxConnsPerIp: s.maxconnsperip,
     playWaitMs: c.rtmp.notfound === "wait" ? Math.min(c.rtmp.playwait * 1000, 1000) : 0,
     fanout: { batchMs: c.rtmp.batchms, maxBatchMs: c.rtmp.maxbatchms, fastStart: c.rtmp.gopenable },
+    aac: c.rtc.transcode ? { bitrate: c.rtc.aacbitrate * 1000 } : null,
   };
 }
 

@@ -14,6 +14,7 @@ const DEFAULTS: SrtSettings = {
   maxConnsPerIp: 1000,
   playWaitMs: 1000,
   fanout: { batchMs: 20, maxBatchMs: 150, fastStart: true },
+  aac: { bitrate: 128_000 },
 };
 
 Deno.test("srtSettings: the built-in defaults", () => {
@@ -53,6 +54,14 @@ Deno.test("srtSettings: each element lands where it should; notfound=reject mean
     maxConnsPerIp: 0,
     playWaitMs: 0,
     fanout: { batchMs: 20, maxBatchMs: 60, fastStart: true },
+    aac: { bitrate: 128_000 },
   });
   assert.equal(srtSettings(loadConfig({ overrides: { "srt.enable": false } }).config), null);
+});
+
+Deno.test("srtSettings: Opus → AAC for players from <rtc><aacbitrate> (kbit/s → bit/s); <rtc><transcode> false is null", () => {
+  const at = (o: Record<string, string | number | boolean>) =>
+    srtSettings(loadConfig({ overrides: o }).config)?.aac;
+  assert.deepEqual(at({ "rtc.aacbitrate": 64 }), { bitrate: 64_000 });
+  assert.equal(at({ "rtc.transcode": false }), null);
 });
