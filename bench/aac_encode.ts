@@ -18,6 +18,10 @@ import {
 } from "../src/codecs/aac/_ffmpeg_test_util.ts";
 import { Stream } from "../src/core/mod.ts";
 import { OpusToAac } from "../src/transcode/mod.ts";
+import { transcodeCodecs as loadTranscodeCodecs } from "../src/transcode/mod.ts";
+
+// The transcoders load their codecs on first use; these tests feed them at once.
+await loadTranscodeCodecs();
 
 const f32 = (b: Uint8Array) => new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4);
 

@@ -20,6 +20,10 @@ import { ffmpeg, requireFfmpeg, signal, type SignalKind, snrDb } from "../src/co
 import { oggOpus } from "../src/codecs/opus/_ogg_test_util.ts";
 import { AacToOpus } from "../src/transcode/mod.ts";
 import { aacEncodeBench } from "./aac_encode.ts";
+import { transcodeCodecs as loadTranscodeCodecs } from "../src/transcode/mod.ts";
+
+// The transcoders load their codecs on first use; these tests feed them at once.
+await loadTranscodeCodecs();
 
 const { values } = parseArgs({ args: Deno.args, options: { seconds: { type: "string", default: "20" } } });
 const SECONDS = Number(values.seconds);

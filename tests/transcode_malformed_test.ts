@@ -12,6 +12,10 @@ import { RtmpClient } from "../src/protocols/rtmp/mod.ts";
 import type { TranscodedAudio } from "../src/transcode/mod.ts";
 import { AAC, H264B, makeTs, requireTool, startTestServer, waitLive } from "./support/mod.ts";
 import { whepWerift } from "./support/whep_werift.ts";
+import { transcodeCodecs as loadTranscodeCodecs } from "../src/transcode/mod.ts";
+
+// The transcoders load their codecs on first use; these tests feed them at once.
+await loadTranscodeCodecs();
 
 requireTool("ffmpeg");
 

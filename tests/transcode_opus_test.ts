@@ -7,6 +7,10 @@ import type { Frame } from "../src/core/mod.ts";
 import { OpusDecoder } from "../src/codecs/opus/mod.ts";
 import { audioAs } from "../src/transcode/mod.ts";
 import { AAC, ffmpegPublish, H264B, requireTool, startTestServer, waitFor, waitLive } from "./support/mod.ts";
+import { transcodeCodecs as loadTranscodeCodecs } from "../src/transcode/mod.ts";
+
+// The transcoders load their codecs on first use; these tests feed them at once.
+await loadTranscodeCodecs();
 
 requireTool("ffmpeg");
 

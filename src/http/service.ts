@@ -200,7 +200,8 @@ export const httpService = defineService<HttpSettings>({
       port: s.port,
       tls: s.tls,
       limits,
-      hot: (req) => hls?.hot?.(req) ?? dash?.hot?.(req),
+      // A sibling worker's stream goes through the app, which proxies it to that worker.
+      hot: (req) => ctx.worker?.servedBySibling(req.path) ? undefined : hls?.hot?.(req) ?? dash?.hot?.(req),
     });
     const alias = new AdminAlias(app, ctx.log, limits);
     const families = () => [

@@ -16,11 +16,14 @@
 import type { Frame, OpusTrack, SharedOutput, Stream, Track } from "../core/mod.ts";
 import { rescale } from "../core/mod.ts";
 import { aacFrameSamples, opusTrack } from "../codecs/mod.ts";
-import { AacDecoder } from "../codecs/aac/mod.ts";
-import { OPUS_FRAME_SAMPLES, OPUS_INPUT_RATES, OpusEncoder, type OpusInputRate } from "../codecs/opus/mod.ts";
+import type { AacDecoder } from "../codecs/aac/mod.ts";
+import type { OpusEncoder } from "../codecs/opus/mod.ts";
+// The framing constants alone: codecs/opus/mod.ts would load libopus (see codecs.ts).
+import { OPUS_FRAME_SAMPLES, OPUS_INPUT_RATES, type OpusInputRate } from "../codecs/opus/frame.ts";
 import type { Logger } from "../log/logger.ts";
 import { downmix, mappedChannels } from "./downmix.ts";
 import { Resampler } from "./resampler.ts";
+import { loadedCodecs, requireCodecs, transcodeCodecs } from "./codecs.ts";
 
 export interface AacToOpusOptions {
   /** Opus bitrate in bit/s (default 96000 stereo, 48000 mono). */
@@ -92,7 +95,7 @@ export class AacToOpus implements TranscodedAudio {
 
   constructor(stream: Stream, opts: AacToOpusOptions = {}) {
     this.#opts = opts;
-    this.#reader = stream.addReader((frames) => this.#onFrames(frames), {
+    this.#reader = stream.addReader((frames) => this.#take(frames), {
       maxDurationMs: opts.maxQueueMs ?? 2000,
       onDrop: (_r, frames) => this.stats.dropped += frames,
     });
@@ -118,9 +121,19 @@ export class AacToOpus implements TranscodedAudio {
     this.#listeners.clear();
   }
 
-  /** Feeds frames directly (the Reader's sink; tests and benchmarks call it too). */
+  /** Feeds frames directly (tests and benchmarks, after `await transcodeCodecs()`). */
   write(frames: readonly Frame[]): void {
+    requireCodecs();
     this.#onFrames(frames);
+  }
+
+  /** The Reader's sink: the first frames wait for the codecs to load (codecs.ts). */
+  #take(frames: readonly Frame[]): void | Promise<void> {
+    if (loadedCodecs()) return this.#onFrames(frames);
+    return transcodeCodecs().then(() => this.#onFrames(frames), (err) => {
+      this.#opts.log?.error("transcoder codecs failed to load: AAC → Opus is off for this stream", { err });
+      this.close();
+    });
   }
 
   #onFrames(frames: readonly Frame[]): void {
@@ -166,7 +179,7 @@ export class AacToOpus implements TranscodedAudio {
     this.#chain = undefined;
     let decoder: AacDecoder;
     try {
-      decoder = new AacDecoder(f.track.config);
+      decoder = new (requireCodecs().AacDecoder)(f.track.config);
     } catch (e) {
       this.stats.errors++;
       if (!this.#loggedError) {
@@ -231,7 +244,7 @@ export class AacToOpus implements TranscodedAudio {
    */
   #encoder(channels: 1 | 2, sampleRate: OpusInputRate): OpusEncoder {
     const narrow = sampleRate <= 16000;
-    return new OpusEncoder({
+    return new (requireCodecs().OpusEncoder)({
       channels,
       sampleRate,
       bitrate: this.#opts.bitrate ?? (channels === 2 ? 96000 : 48000),

@@ -5,6 +5,10 @@ import { ffmpeg, requireFfmpeg, signal, type SignalKind, snrDb } from "../codecs
 import { oggOpus } from "../codecs/opus/_ogg_test_util.ts";
 import type { Logger } from "../log/logger.ts";
 import { audioAs, isTranscoding, transcoderId } from "./mod.ts";
+import { transcodeCodecs as loadTranscodeCodecs } from "./mod.ts";
+
+// The transcoders load their codecs on first use; these tests feed them at once.
+await loadTranscodeCodecs();
 
 function newStream(): Stream {
   return new Stream({

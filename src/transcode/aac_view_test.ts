@@ -5,6 +5,10 @@ import { OpusEncoder } from "../codecs/opus/mod.ts";
 import { signal } from "../codecs/_audio_test_util.ts";
 import { createLogger, MemorySink } from "../log/mod.ts";
 import { aacOutput, aacTrackFor, aacView, aacViewId, hasAacView, needsAacView, transcoderId } from "./mod.ts";
+import { transcodeCodecs as loadTranscodeCodecs } from "./mod.ts";
+
+// The transcoders load their codecs on first use; these tests feed them at once.
+await loadTranscodeCodecs();
 
 function newStream(): Stream {
   return new Stream({

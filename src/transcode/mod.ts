@@ -42,6 +42,7 @@ export { downmix, mappedChannels } from "./downmix.ts";
 export { Resampler } from "./resampler.ts";
 
 export { isTranscoding, transcoderId } from "./ids.ts";
+export { type TranscodeCodecs, transcodeCodecs } from "./codecs.ts";
 
 /** A lease on the stream's audio transcoded to `codec`, started on the first lease. */
 export function audioAs(stream: Stream, codec: "opus", opts?: AacToOpusOptions): Lease<TranscodedAudio>;

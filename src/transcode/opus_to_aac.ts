@@ -15,12 +15,15 @@
  */
 import type { AacTrack, Frame, SharedOutput, Stream, Track } from "../core/mod.ts";
 import { rescale } from "../core/mod.ts";
-import { aacTrack } from "../codecs/mod.ts";
-import { AAC_FRAME_SAMPLES, AacEncoder } from "../codecs/aac/mod.ts";
-import { OpusDecoder } from "../codecs/opus/mod.ts";
+import { aacTrack, buildAsc } from "../codecs/mod.ts";
+import type { AacEncoder } from "../codecs/aac/mod.ts";
+import type { OpusDecoder } from "../codecs/opus/mod.ts";
+// The frame size alone: codecs/aac/mod.ts would load the AAC tables (see codecs.ts).
+import { AAC_FRAME_SAMPLES } from "../codecs/aac/frame.ts";
 import type { Logger } from "../log/logger.ts";
 import type { TranscoderStats } from "./aac_to_opus.ts";
 import { Resampler } from "./resampler.ts";
+import { loadedCodecs, requireCodecs, transcodeCodecs } from "./codecs.ts";
 
 export interface OpusToAacOptions {
   /** AAC bitrate in bit/s (default 128000 stereo, 64000 mono). */
@@ -70,9 +73,8 @@ export function aacTrackFor(
   o: { sampleRate?: number; bitrate?: number } = {},
 ): AacTrack {
   const channels = source.channels === 1 ? 1 : 2;
-  return aacTrack(
-    new AacEncoder({ sampleRate: o.sampleRate ?? OPUS_RATE, channels, bitrate: o.bitrate }).config,
-  );
+  // The encoder writes this same AudioSpecificConfig (AAC-LC); building it here needs no encoder.
+  return aacTrack(buildAsc({ objectType: 2, sampleRate: o.sampleRate ?? OPUS_RATE, channels }));
 }
 
 export class OpusToAac implements TranscodedAac {
@@ -86,7 +88,7 @@ export class OpusToAac implements TranscodedAac {
 
   constructor(stream: Stream, opts: OpusToAacOptions = {}) {
     this.#opts = opts;
-    this.#reader = stream.addReader((frames) => this.#onFrames(frames), {
+    this.#reader = stream.addReader((frames) => this.#take(frames), {
       maxDurationMs: opts.maxQueueMs ?? 2000,
       onDrop: (_r, frames) => this.stats.dropped += frames,
     });
@@ -112,9 +114,19 @@ export class OpusToAac implements TranscodedAac {
     this.#listeners.clear();
   }
 
-  /** Feeds frames directly (the Reader's sink; tests and benchmarks call it too). */
+  /** Feeds frames directly (tests and benchmarks, after `await transcodeCodecs()`). */
   write(frames: readonly Frame[]): void {
+    requireCodecs();
     this.#onFrames(frames);
+  }
+
+  /** The Reader's sink: the first frames wait for the codecs to load (codecs.ts). */
+  #take(frames: readonly Frame[]): void | Promise<void> {
+    if (loadedCodecs()) return this.#onFrames(frames);
+    return transcodeCodecs().then(() => this.#onFrames(frames), (err) => {
+      this.#opts.log?.error("transcoder codecs failed to load: Opus → AAC is off for this stream", { err });
+      this.close();
+    });
   }
 
   #onFrames(frames: readonly Frame[]): void {
@@ -171,7 +183,7 @@ export class OpusToAac implements TranscodedAac {
         throw new Error(`Opus source of ${f.track.channels} channels is unsupported: must be mono or stereo`);
       }
       encoder = this.#encoder(channels);
-      decoder = new OpusDecoder({ channels });
+      decoder = new (requireCodecs().OpusDecoder)({ channels });
     } catch (e) {
       this.stats.errors++;
       if (!this.#loggedError) {
@@ -205,7 +217,7 @@ export class OpusToAac implements TranscodedAac {
   #restart(chain: Chain, pts: number): void {
     this.stats.restarts++;
     chain.decoder.close();
-    chain.decoder = new OpusDecoder({ channels: chain.channels });
+    chain.decoder = new (requireCodecs().OpusDecoder)({ channels: chain.channels });
     chain.resampler.reset();
     chain.encoder.reset();
     chain.skip = chain.encoder.delay + chain.resampler.delay;
@@ -215,7 +227,7 @@ export class OpusToAac implements TranscodedAac {
   }
 
   #encoder(channels: 1 | 2): AacEncoder {
-    return new AacEncoder({
+    return new (requireCodecs().AacEncoder)({
       sampleRate: this.#opts.sampleRate ?? OPUS_RATE,
       channels,
       bitrate: this.#opts.bitrate ?? (channels === 2 ? 128000 : 64000),

@@ -7,6 +7,10 @@ import { AacDecoder } from "../codecs/aac/mod.ts";
 import { alignedSnr } from "../codecs/aac/_ffmpeg_test_util.ts";
 import { oggOpus } from "../codecs/opus/_ogg_test_util.ts";
 import { audioAs } from "./mod.ts";
+import { transcodeCodecs as loadTranscodeCodecs } from "./mod.ts";
+
+// The transcoders load their codecs on first use; these tests feed them at once.
+await loadTranscodeCodecs();
 
 function newStream(): Stream {
   return new Stream({

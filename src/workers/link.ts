@@ -110,6 +110,20 @@ export class WorkerLink {
     this.#parentTimer = timer;
   }
 
+  /**
+   * True when `path` is the HLS/DASH of a stream a sibling publishes: the request must go through the
+   * app, which proxies it to that worker (the HTTP front's hot routes would start a segmenter here).
+   */
+  servedBySibling(path: string): boolean {
+    const m = SEGMENTED.exec(path);
+    if (!m) return false;
+    try {
+      return this.sibling(`${decodeURIComponent(m[1])}/${decodeURIComponent(m[2])}`) !== undefined;
+    } catch {
+      return false; // a malformed escape: the app answers it
+    }
+  }
+
   /** Where a key is published, when on a sibling worker (from the pushed view). */
   sibling(key: string): Claim | undefined {
     const c = this.#claims.get(key);

@@ -16,12 +16,9 @@ import {
   OPUS_SIGNAL_VOICE,
 } from "./libopus.ts";
 
-/** Samples per channel of one 20 ms frame at 48 kHz (the Opus clock of every timestamp). */
-export const OPUS_FRAME_SAMPLES = 960;
+import { OPUS_FRAME_SAMPLES, OPUS_INPUT_RATES, type OpusInputRate } from "./frame.ts";
 
-/** Input rates libopus takes without resampling (RFC 6716 §2). */
-export const OPUS_INPUT_RATES = [8000, 12000, 16000, 24000, 48000] as const;
-export type OpusInputRate = typeof OPUS_INPUT_RATES[number];
+export { OPUS_FRAME_SAMPLES, OPUS_INPUT_RATES, type OpusInputRate };
 
 export interface OpusEncoderOptions {
   channels: 1 | 2;

@@ -27,6 +27,7 @@ import { icsInfoBits, ID_CPE, ID_END, ID_SCE, writeFill, writeIcs, writeIcsInfo 
 import { chooseSections } from "./sections.ts";
 import { applyMidSide } from "./stereo.ts";
 import { KBD_WINDOW, SINE_WINDOW } from "./windows.ts";
+import { AAC_FRAME_SAMPLES } from "../frame.ts";
 
 export interface AacEncoderOptions {
   /** 8000..48000, one of the standard AAC rates. */
@@ -52,7 +53,7 @@ export interface AacEncoderStats {
 }
 
 /** Samples per frame and the decoded output's lag behind the input. */
-export const AAC_FRAME_SAMPLES = 1024;
+export { AAC_FRAME_SAMPLES };
 export const AAC_ENCODER_DELAY = 2048;
 
 const MAX_BITS_PER_CHANNEL = 6144;
