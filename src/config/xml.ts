@@ -1,6 +1,6 @@
 /**
  * XML is only a carrier: parse it with every value kept as text, then reshape the element tree
- * into the plain object the zod schema validates. Attributes become fields of their element,
+ * into the plain object the schema validates. Attributes become fields of their element,
  * repeated elements become arrays where the schema has an array, and anything the schema does not
  * know becomes a warning that names it (never fatal, so smart_rtmpd files with extras still load).
  */
