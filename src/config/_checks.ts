@@ -1,12 +1,12 @@
 /**
- * Rules that span several elements. Errors are zod issues (so they read like every other invalid
+ * Rules that span several elements. Errors are schema issues (so they read like every other invalid
  * value); warnings are for settings that are valid but will not do what the user may expect.
  */
-import type { z } from "zod";
+import type { RefineCtx } from "./_validate.ts";
 import type { Config } from "./sections.ts";
 import { listeners, tlsReady } from "./listeners.ts";
 
-export function checkConfig(c: Config, ctx: z.core.$RefinementCtx<Config>): void {
+export function checkConfig(c: Config, ctx: RefineCtx): void {
   const fail = (path: (string | number)[], input: unknown, message: string) =>
     ctx.addIssue({ code: "custom", path, input, message });
 

@@ -4,11 +4,7 @@
  * "not given" so the default applies: `<ip></ip>` means unset, exactly as in smart_rtmpd.
  * Each rule string is the "what is allowed" part of the error message.
  */
-import { z } from "zod";
-
-// No generated parsers: zod's JIT compiles a function per object schema on its first parse, which costs
-// more at start-up (tens of ms) than it saves on a config parsed once per load.
-z.config({ jitless: true });
+import * as z from "./_validate.ts";
 
 /** Blank text, null and undefined mean "use the default". */
 export function blank(v: unknown): unknown {
@@ -25,11 +21,7 @@ function toInt(v: unknown): unknown {
   return typeof b === "string" && /^[+-]?\d+$/.test(b) ? Number(b) : b;
 }
 
-/**
- * One value check as a single zod schema. The leaves below use these instead of chained zod builders
- * (`z.int().min().max()`, `z.string().regex()`, `z.stringbool()`): each chained call clones a schema object
- * with dozens of methods, and ~150 elements of those were most of the cost of building the schema at start.
- */
+/** One value check: `ok` or the message `rule`. */
 function valid<T>(ok: (v: unknown) => boolean, rule: string) {
   return z.custom<T>(ok, { error: rule });
 }
@@ -57,7 +49,7 @@ const TRUTHY = ["true", "1", "yes", "on"];
 const FALSY = ["false", "0", "no", "off"];
 const BOOL_RULE = "must be true or false (also 1/0, yes/no, on/off)";
 
-/** A boolean from true/false, 1/0, yes/no, on/off (any case); z.coerce.boolean would turn "false" into true. */
+/** A boolean from true/false, 1/0, yes/no, on/off (any case); a plain truthiness test would turn "false" into true. */
 export function bool(def: boolean) {
   return z.preprocess(
     (v) => {
@@ -106,7 +98,7 @@ export function list(def: string, item: RegExp, rule: string) {
 }
 
 /** A section element: a blank element (`<log></log>`) or a missing one means all defaults. */
-export function section<S extends z.ZodRawShape>(shape: S) {
+export function section<S extends z.Shape>(shape: S) {
   return z.preprocess(
     (v) => (blank(v) === undefined ? {} : v),
     z.object(shape, { error: "must be an element with child elements" }),

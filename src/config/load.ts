@@ -1,9 +1,9 @@
 /**
- * Loading: defaults ← XML file ← environment (ESTUARY_*) ← CLI overrides, then one zod parse.
+ * Loading: defaults ← XML file ← environment (ESTUARY_*) ← CLI overrides, then one schema parse.
  * All layers write into one plain object of raw values, so a bad value is reported once, with the
  * element path, the raw value, the rule, and which layer supplied it.
  */
-import type { z } from "zod";
+import type { Issue } from "./_validate.ts";
 import { ConfigError } from "../core/errors.ts";
 import { configWarnings } from "./_checks.ts";
 import { CONFIG_SPEC, leafPaths } from "./_spec.ts";
@@ -95,7 +95,7 @@ function validate(raw: unknown, origins: Map<string, string>): Config {
   throw new ConfigError(msg, { cause: r.error });
 }
 
-function describeIssue(issue: z.core.$ZodIssue, raw: unknown, origins: Map<string, string>): string {
+function describeIssue(issue: Issue, raw: unknown, origins: Map<string, string>): string {
   const path = issue.path.map(String);
   const dotted = path.join(".");
   let value = getAt(raw, path);

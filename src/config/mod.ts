@@ -1,4 +1,4 @@
-/** Configuration: smart_rtmpd-compatible config.xml and policy.xml, validated by one zod schema. */
+/** Configuration: smart_rtmpd-compatible config.xml and policy.xml, validated by one schema. */
 export { type Config, ConfigSchema, defaultConfig, SECTION_NAMES, type SectionName } from "./schema.ts";
 export {
   type ConfigSource,

@@ -11,7 +11,7 @@
  *     only while someone plays it (ondemand).
  * This file only parses; src/cluster/ resolves the targets of a stream and forwards it.
  */
-import { z } from "zod";
+import * as z from "./_validate.ts";
 import { ConfigError } from "../core/errors.ts";
 import { bool, section, text } from "./_fields.ts";
 import { specOf } from "./_spec.ts";

@@ -5,7 +5,7 @@
  * `<authurl>` becomes `config.authurl.host`. camelCase fields (`liveApps`, `denyFiles`, `url`) are
  * derived from the raw ones and never read from XML. docs/config.md describes every element.
  */
-import { z } from "zod";
+import * as z from "./_validate.ts";
 import { bool, int, intOf, list, oneOf, port, section, splitList, text } from "./_fields.ts";
 import { authBaseUrl } from "./auth_url.ts";
 

@@ -1,42 +1,22 @@
 /**
  * XML is only a carrier: parse it with every value kept as text, then reshape the element tree
- * into the plain object the zod schema validates. Attributes become fields of their element,
+ * into the plain object the schema validates. Attributes become fields of their element,
  * repeated elements become arrays where the schema has an array, and anything the schema does not
  * know becomes a warning that names it (never fatal, so smart_rtmpd files with extras still load).
  */
-import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { ConfigError } from "../core/errors.ts";
 import type { Spec } from "./_spec.ts";
-
-/** One parsed element: text only, or an object of `@_attr`, `#text` and child arrays. */
-type Item = string | { [k: string]: Item[] | string };
-
-const parser = new XMLParser({
-  ignoreAttributes: false,
-  attributeNamePrefix: "@_",
-  textNodeName: "#text",
-  parseTagValue: false,
-  parseAttributeValue: false,
-  trimValues: true,
-  ignoreDeclaration: true,
-  ignorePiTags: true,
-  // Every element is a list, so a repeated element is never silently merged or lost.
-  isArray: (_name: string, _jpath: unknown, _leaf: boolean, isAttribute: boolean) => !isAttribute,
-});
+import { type Item, readXml, XmlSyntaxError } from "./xml_read.ts";
 
 /** Parses a document and returns its root element. `name` (a file path) appears in messages. */
 export function parseXmlRoot(text: string, name: string, root: string): { item: Item; warnings: string[] } {
   const src = text.replace(/^\uFEFF/, ""); // smart_rtmpd's files start with a UTF-8 BOM
-  const valid = XMLValidator.validate(src);
-  if (valid !== true) {
-    const { msg, line, col } = valid.err;
-    throw new ConfigError(`${name} is not well-formed XML: ${msg} (line ${line}, column ${col})`);
-  }
   let doc: Record<string, Item[]>;
   try {
-    doc = parser.parse(src);
+    doc = readXml(src);
   } catch (e) {
-    throw new ConfigError(`${name} is not well-formed XML: ${(e as Error).message}`, { cause: e });
+    if (!(e instanceof XmlSyntaxError)) throw e;
+    throw new ConfigError(`${name} is not well-formed XML: ${e.message}`, { cause: e });
   }
   const items = doc[root];
   if (!Array.isArray(items) || items.length === 0) {
