@@ -121,6 +121,8 @@ async function runLoad(
       String(timing.warmup),
       "--seconds",
       String(timing.seconds),
+      // --rcvbuf BYTES: the WHEP viewers' socket receive buffers (default: the system's).
+      ...(level.proto === "whep" && argValue("--rcvbuf") ? ["--rcvbuf", argValue("--rcvbuf")!] : []),
     ],
     stdout: "piped",
     stderr: "inherit",
@@ -179,6 +181,7 @@ async function runLoad(
     connect_s: done.connect_s as number | undefined,
     loader_cpu_share: (load1 - load0) / window,
     retries: done.retries as number | undefined,
+    stages: done.stages as Record<string, number | null> | undefined,
     delivered_gbit: delivered,
     cpu_s: cpu,
     cpu_per_gbit: delivered > 0 ? cpu / delivered : Infinity,
@@ -291,7 +294,7 @@ export async function runBench(): Promise<
           } Gbit, ` +
             `min share ${(r.min_share * 100).toFixed(1)} %, dropped ${r.dropped}, ${
               r.rss_growth_per_player_kb.toFixed(1)
-            } KB/player`,
+            } KB/player` + (r.stages ? `\n  stages ${JSON.stringify(r.stages)}` : ""),
         );
       }).catch((err) => notes.push(`${name} ${level.proto} n=${level.n}: ${(err as Error).message}`));
     }

@@ -29,6 +29,8 @@ export interface Result extends Level {
   connect_s?: number;
   /** The load generator's own CPU over the window, in cores (near 1: it, not the server, is the limit). */
   loader_cpu_share?: number;
+  /** WHEP: packets per stage over the window (server sent, viewers received, kernel drops; whep_load.ts). */
+  stages?: Record<string, number | null>;
   retries?: number;
   delivered_gbit: number;
   cpu_s: number;

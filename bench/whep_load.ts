@@ -9,6 +9,7 @@
  * Usage: whep_load.ts --url http://…/whep/v1?app=live&name=bench --n N --warmup S --seconds S
  */
 import { RTCPeerConnection, useH264 } from "werift";
+import { guardDtlsServerKeyExchange } from "../src/protocols/webrtc/peer.ts";
 
 function arg(name: string, def?: string): string {
   const i = Deno.args.indexOf(`--${name}`);
@@ -26,6 +27,8 @@ const BATCH = 5;
 const TRIES = 2;
 const SRTP_TAG = 10;
 const CHECK_EVERY = 64;
+/** Each viewer socket's SO_RCVBUF in bytes (0: the system default, net.core.rmem_default). */
+const RCVBUF = Number(arg("rcvbuf", "0"));
 
 interface Viewer {
   pc: RTCPeerConnection;
@@ -74,6 +77,9 @@ async function connect(v: Viewer): Promise<void> {
     }
   });
   await pc.setLocalDescription(await pc.createOffer());
+  // The viewer is the DTLS server: werift's handshake must survive a lost flight 5 message (a full
+  // socket buffer while 50-200 viewers connect), see peer.ts.
+  guardDtlsServerKeyExchange(pc);
   const res = await fetch(url, {
     method: "POST",
     headers: { "content-type": "application/sdp" },
@@ -106,6 +112,111 @@ async function connect(v: Viewer): Promise<void> {
   const end = Date.now() + 15_000;
   while (!v.connected && !v.closed && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
   if (!v.connected) throw new Error("ICE/DTLS did not connect within 15 s");
+  if (RCVBUF > 0) {
+    for (const sock of udpSockets(pc)) sock.setRecvBufferSize(RCVBUF);
+  }
+}
+
+interface UdpSocket {
+  setRecvBufferSize(n: number): void;
+  address(): { port: number };
+}
+
+/** The UDP sockets of a werift peer connection (its ICE protocols' transports). */
+function udpSockets(pc: RTCPeerConnection): UdpSocket[] {
+  const out: UdpSocket[] = [];
+  for (const t of pc.iceTransports) {
+    const protocols = (t.connection as unknown as { protocols?: { transport?: { socket?: UdpSocket } }[] })
+      .protocols ?? [];
+    for (const p of protocols) {
+      const sock = p.transport?.socket;
+      if (typeof sock?.setRecvBufferSize === "function") out.push(sock);
+    }
+  }
+  return out;
+}
+
+/** Kernel UDP counters (all sockets on the machine) from /proc/net/snmp. */
+function udpSnmp(): Record<string, number> {
+  const lines = Deno.readTextFileSync("/proc/net/snmp").split("\n").filter((l) => l.startsWith("Udp:"));
+  const keys = lines[0].split(/\s+/).slice(1), vals = lines[1].split(/\s+/).slice(1).map(Number);
+  return Object.fromEntries(keys.map((k, i) => [k, vals[i]]));
+}
+
+/** Receive-buffer drops (/proc/net/udp's drops column) by local port. */
+function dropsByPort(): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const line of Deno.readTextFileSync("/proc/net/udp").split("\n").slice(1)) {
+    const f = line.trim().split(/\s+/);
+    if (f.length < 13) continue;
+    const port = parseInt(f[1].split(":")[1], 16);
+    out.set(port, (out.get(port) ?? 0) + Number(f[12]));
+  }
+  return out;
+}
+
+/** A viewer's receive-buffer drops (its sockets' drops column). */
+function viewerDrops(v: Viewer, byPort: Map<number, number>): number {
+  let sum = 0;
+  for (const sock of udpSockets(v.pc)) {
+    try {
+      sum += byPort.get(sock.address().port) ?? 0;
+    } catch { /* closed */ }
+  }
+  return sum;
+}
+
+/** Receive-buffer drops (/proc/net/udp's drops column) of this process's sockets, and of all others. */
+function socketDrops(): { own: number; others: number; ownSockets: number } {
+  const inodes = new Set<string>();
+  for (const e of Deno.readDirSync("/proc/self/fd")) {
+    try {
+      const m = /^socket:\[(\d+)\]$/.exec(Deno.readLinkSync(`/proc/self/fd/${e.name}`));
+      if (m) inodes.add(m[1]);
+    } catch { /* closed meanwhile */ }
+  }
+  let own = 0, others = 0, ownSockets = 0;
+  for (const line of Deno.readTextFileSync("/proc/net/udp").split("\n").slice(1)) {
+    const f = line.trim().split(/\s+/);
+    if (f.length < 13) continue;
+    const drops = Number(f[12]);
+    if (inodes.has(f[9])) {
+      own += drops;
+      ownSockets++;
+    } else others += drops;
+  }
+  return { own, others, ownSockets };
+}
+
+interface ServerCounts {
+  packetsSent: number;
+  retransmits: number;
+  nackMisses: number;
+  nackRecent: number;
+  nackOverBudget: number;
+}
+
+/** The server's per-viewer counters summed (/api/live's WebRTC sessions of the stream), if it has them. */
+async function serverCounts(): Promise<ServerCounts | undefined> {
+  try {
+    const u = new URL(url);
+    const app = u.searchParams.get("app"), name = u.searchParams.get("name");
+    if (!app || !name) return undefined;
+    const r = await fetch(`${u.origin}/api/live?app=${app}&name=${name}`);
+    const body = await r.json();
+    const list = (body?.sessions?.webrtc ?? []) as Partial<ServerCounts>[];
+    const sum: ServerCounts = {
+      packetsSent: 0,
+      retransmits: 0,
+      nackMisses: 0,
+      nackRecent: 0,
+      nackOverBudget: 0,
+    };
+    for (const e of list) for (const k of Object.keys(sum) as (keyof ServerCounts)[]) sum[k] += e[k] ?? 0;
+    return sum;
+  } catch {
+    return undefined;
+  }
 }
 
 function viewer(): Viewer {
@@ -160,17 +271,38 @@ for (let i = 0; i < n; i += BATCH) {
 const connectS = (performance.now() - t00) / 1000;
 await new Promise((r) => setTimeout(r, warmup * 1000));
 const before = viewers.map((v) => v.bytes);
+const packets0 = viewers.reduce((a, v) => a + v.packets, 0);
+const server0 = await serverCounts();
+const snmp0 = udpSnmp(), drops0 = socketDrops();
+const byPort0 = dropsByPort();
+const vdrops0 = viewers.map((v) => viewerDrops(v, byPort0));
 for (const v of viewers) v.measuring = true;
 const t0 = performance.now();
 console.log(JSON.stringify({ phase: "measuring" }));
+// This process's event loop: how late a 10 ms timer fires over the window.
+let lagMax = 0, lagOver50 = 0, tick = performance.now();
+const lagTimer = setInterval(() => {
+  const now = performance.now(), lag = now - tick - 10;
+  tick = now;
+  if (lag > lagMax) lagMax = lag;
+  if (lag > 50) lagOver50++;
+}, 10);
 await new Promise((r) => setTimeout(r, seconds * 1000));
 const t1 = performance.now();
+clearInterval(lagTimer);
 for (const v of viewers) v.measuring = false;
 // Retransmissions of the window's last packets may still come: a short grace before counting.
 await new Promise((r) => setTimeout(r, 300));
+const snmp1 = udpSnmp(), drops1 = socketDrops();
+const byPort1 = dropsByPort();
+const vdrops = viewers.map((v, i) => viewerDrops(v, byPort1) - vdrops0[i]);
+const server1 = await serverCounts();
+const packets1 = viewers.reduce((a, v) => a + v.packets, 0);
 const deltas = viewers.map((v, i) => v.bytes - before[i]).sort((a, b) => a - b);
-const shares = viewers.map((v) => v.first < 0 ? 0 : v.distinct / (seqDiff(v.first, v.last) + 1))
-  .sort((a, b) => a - b);
+const shareOf = (v: Viewer) => v.first < 0 ? 0 : v.distinct / (seqDiff(v.first, v.last) + 1);
+const shares = viewers.map(shareOf).sort((a, b) => a - b);
+/** Viewers under 99 %: whether their connection ended, and their sockets' drops. */
+const under = viewers.map((v, i) => ({ v, i })).filter(({ v }) => shareOf(v) < 0.99);
 const out = {
   phase: "done",
   n,
@@ -200,6 +332,36 @@ const out = {
   /** Viewers with a failed check, and those whose every check failed (their SRTP keys differ: DTLS). */
   auth_failing_viewers: viewers.filter((v) => v.authFailures > 0).length,
   auth_all_failed_viewers: viewers.filter((v) => v.authChecks > 0 && v.authFailures === v.authChecks).length,
+  /**
+   * Where packets went missing over the window (+ the grace): what the server handed to its sockets
+   * (its per-viewer counters, retransmissions included) against what the viewers' sockets delivered
+   * to werift, and the kernel's receive-buffer drops in between (loopback: the only place a datagram
+   * is lost), with this process's event-loop lag (a 10 ms timer's lateness).
+   */
+  stages: {
+    rcvbuf: RCVBUF,
+    server_sent: server0 && server1 ? server1.packetsSent - server0.packetsSent : null,
+    server_retransmits: server0 && server1 ? server1.retransmits - server0.retransmits : null,
+    server_nack_recent: server0 && server1 ? server1.nackRecent - server0.nackRecent : null,
+    server_nack_over_budget: server0 && server1 ? server1.nackOverBudget - server0.nackOverBudget : null,
+    server_nack_misses: server0 && server1 ? server1.nackMisses - server0.nackMisses : null,
+    viewers_received: packets1 - packets0,
+    viewer_socket_drops: drops1.own - drops0.own,
+    viewer_sockets: drops1.ownSockets,
+    other_socket_drops: drops1.others - drops0.others,
+    udp_rcvbuf_errors: snmp1.RcvbufErrors - snmp0.RcvbufErrors,
+    udp_in_errors: snmp1.InErrors - snmp0.InErrors,
+    udp_sndbuf_errors: snmp1.SndbufErrors - snmp0.SndbufErrors,
+    udp_in_datagrams: snmp1.InDatagrams - snmp0.InDatagrams,
+    udp_out_datagrams: snmp1.OutDatagrams - snmp0.OutDatagrams,
+    loop_lag_max_ms: Math.round(lagMax),
+    loop_lag_over_50ms: lagOver50,
+    under99_closed: under.filter(({ v }) => v.closed).length,
+    under99_open: under.filter(({ v }) => !v.closed).length,
+    under99_closed_drops: under.filter(({ v }) => v.closed).reduce((a, { i }) => a + vdrops[i], 0),
+    under99_open_drops: under.filter(({ v }) => !v.closed).reduce((a, { i }) => a + vdrops[i], 0),
+    at99_drops: viewers.reduce((a, v, i) => a + (shareOf(v) >= 0.99 ? vdrops[i] : 0), 0),
+  },
 };
 console.log(JSON.stringify(out));
 Deno.exit(0);

@@ -113,6 +113,47 @@ export function guardDtlsRetransmits(pc: RTCPeerConnection, onDrop: (types: numb
   }
 }
 
+const CLIENT_KEY_EXCHANGE = 16;
+/** Flight 5 messages that follow the ClientKeyExchange (RFC 6347 4.2.4): CertificateVerify, Finished. */
+const AFTER_CKE = new Set([15, 20]);
+
+interface DtlsServerSocket {
+  onHandleHandshakes: Handshakes;
+  connected?: boolean;
+  dtls?: { handshakeCache?: Record<number, { data: { msg_type: number }[] }> };
+}
+
+/**
+ * werift as DTLS server derives the extended master secret (RFC 7627: the hash of the handshake up
+ * to and including the ClientKeyExchange) from every flight 5 message it has cached so far. When
+ * part of the client's flight 5 was lost (a full socket buffer on a loaded machine), the
+ * retransmitted ClientKeyExchange is handled with the first copy's CertificateVerify (and Finished)
+ * already in that hash: the secret is wrong, the client's Finished never decrypts and the handshake
+ * never completes. Before werift handles a ClientKeyExchange, the flight 5 messages that follow it
+ * are taken out of its cache (the retransmission brings them again, in order).
+ * Applies to every DTLS transport of `pc` where werift takes the server role (a no-op otherwise).
+ */
+export function guardDtlsServerKeyExchange(pc: RTCPeerConnection): void {
+  for (const t of pc.dtlsTransports) {
+    const sub = t.onStateChange.subscribe((st) => {
+      if (st !== "connecting") return;
+      sub.unSubscribe();
+      queueMicrotask(() => {
+        const sock = t.dtls as unknown as DtlsServerSocket | undefined;
+        if (!sock || !("flight6" in sock)) return; // the server (werift's offerer role) only
+        const handle = sock.onHandleHandshakes;
+        sock.onHandleHandshakes = (assembled) => {
+          const flight5 = sock.dtls?.handshakeCache?.[5];
+          if (!sock.connected && flight5 && assembled.some((h) => h.msg_type === CLIENT_KEY_EXCHANGE)) {
+            flight5.data = flight5.data.filter((h) => !AFTER_CKE.has(h.msg_type));
+          }
+          return handle(assembled);
+        };
+      });
+    });
+  }
+}
+
 /**
  * Cheap SRTP for a sending session (srtp.ts): the DTLS handshake offers only
  * AES_CM_128_HMAC_SHA1_80 (werift would prefer AEAD GCM, which costs a new native cipher per

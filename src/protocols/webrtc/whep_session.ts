@@ -16,7 +16,15 @@ import { BadOfferError, NoCommonCodecError } from "./errors.ts";
 import { DirectRtpSender } from "./direct_send.ts";
 import { NackBudget } from "./nack.ts";
 import type { SrtpEncryptor } from "./srtp.ts";
-import { createPeer, gathered, guardDtlsRetransmits, sendTrack, takeOverNacks, useFastSrtp } from "./peer.ts";
+import {
+  createPeer,
+  gathered,
+  guardDtlsRetransmits,
+  guardDtlsServerKeyExchange,
+  sendTrack,
+  takeOverNacks,
+  useFastSrtp,
+} from "./peer.ts";
 import { hostAddresses, keepCandidates } from "./ice.ts";
 import { WebrtcRtpOut } from "./rtp_out.ts";
 import { SenderClock, type SenderReportFields } from "./sender_clock.ts";
@@ -178,6 +186,8 @@ export class WhepSession {
         pc,
         (types) => this.#log.debug("webrtc duplicate DTLS flight 4 dropped", { types }),
       );
+      // werift as DTLS server (a client that offers a=setup:active) survives a lost flight 5 message.
+      guardDtlsServerKeyExchange(pc);
       useFastSrtp(pc, (enc) => {
         this.#srtp = enc;
         this.#fastSrtp = enc !== undefined;

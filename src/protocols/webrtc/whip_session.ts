@@ -13,7 +13,7 @@ import type { Logger } from "../../log/mod.ts";
 import { negotiateIngest, type RtpCodec } from "./codecs.ts";
 import { BadOfferError, NoCommonCodecError } from "./errors.ts";
 import { hostAddresses, keepCandidates } from "./ice.ts";
-import { createPeer, gathered, guardDtlsRetransmits, sendTrack } from "./peer.ts";
+import { createPeer, gathered, guardDtlsRetransmits, guardDtlsServerKeyExchange, sendTrack } from "./peer.ts";
 import type { WebrtcSettings } from "./settings.ts";
 import { parseTrickleFragment } from "./trickle.ts";
 
@@ -138,6 +138,8 @@ export class WhipSession {
         pc,
         (types) => this.#log.debug("webrtc duplicate DTLS flight 4 dropped", { types }),
       );
+      // werift as DTLS server (a client that offers a=setup:active) survives a lost flight 5 message.
+      guardDtlsServerKeyExchange(pc);
       await gathered(pc, 2000);
       if (this.#closed) throw new ProtocolError(`session ${this.id} closed while answering`);
       const deadline = this.#o.settings.connectTimeoutMs;
