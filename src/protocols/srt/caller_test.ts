@@ -122,6 +122,7 @@ Deno.test("caller ↔ listener with AES-128 and AES-256", async () => {
 
 Deno.test("key refresh: both sides switch to the other parity and keep decrypting", async () => {
   const s = await exchange("0123456789abcdef", 16, 64);
+  assert.ok(s.server.keyRefreshes >= 2, `${s.server.keyRefreshes} server key refreshes in 300 packets`);
   assert.equal(s.server.recv.undecrypted, 0);
   assert.equal(s.caller.recv.undecrypted, 0);
 });

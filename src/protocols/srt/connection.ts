@@ -198,6 +198,7 @@ export class SrtConnection {
     if (a.rttUs !== undefined && a.rttVarUs !== undefined) this.rtt.fromPeer(a.rttUs, a.rttVarUs);
     const before = this.sender.inFlight;
     this.sender.onAck(a.lastAckSeq, a.availableBuffer);
+    this.#opts.keying?.onAck(a.lastAckSeq);
     if (this.sender.inFlight < before) this.#lastAckProgressUs = now;
     this.#keyRefresh(now);
     this.#flush(now);

@@ -5,6 +5,7 @@
  */
 import { PacketCipher, type Parity, randomBytes } from "./crypto.ts";
 import { openKeyMaterial, sealKeyMaterial, type StreamKeys } from "./key_material.ts";
+import { seqDiff } from "./sequence.ts";
 
 export interface KeyingOptions {
   passphrase: string;
@@ -30,6 +31,13 @@ export class Keying {
   #preAnnounce: number;
   #preparing = false;
   #nextReady = false;
+  /**
+   * The last packet sent with the key the next refresh will replace. Sent packets keep their
+   * ciphertext for retransmission, and the receiver decrypts on arrival with the key it holds for
+   * that parity, so the replacement is announced only once the peer has acknowledged all of them.
+   */
+  #retiringLastSeq: number | undefined;
+  #ackedSeq: number | undefined;
   /** The KMREQ announcing our next key, until the peer echoes it. */
   #announce: { bytes: Uint8Array; retries: number; lastUs: number } | undefined;
   readonly stats = { refreshes: 0, kmRequests: 0, kmResponses: 0 };
@@ -56,16 +64,32 @@ export class Keying {
   /** Encrypts one outgoing payload; returns the KK value and the ciphertext. */
   encrypt(seq: number, payload: Uint8Array): { key: Parity; bytes: Uint8Array } {
     const key = this.#parity;
-    if (++this.#count >= this.#refreshRate - this.#preAnnounce && !this.#preparing) this.#prepareNext();
+    if (++this.#count >= this.#refreshRate - this.#preAnnounce && !this.#preparing && this.#retired()) {
+      this.#prepareNext();
+    }
     // Switch once the peer has echoed the new key, or has not answered any of our retries.
     const settled = this.#announce === undefined || this.#announce.retries <= 0;
     if (this.#nextReady && settled && this.#count >= this.#refreshRate) {
       this.#parity = key === 1 ? 2 : 1;
+      this.#retiringLastSeq = seq; // this packet still goes out with the old key
       this.#count = 0;
       this.#preparing = this.#nextReady = false;
       this.stats.refreshes++;
     }
     return { key, bytes: this.tx.apply(key, seq, payload)! };
+  }
+
+  /** The peer's ACK: every packet before `seq` arrived or was given up. */
+  onAck(seq: number): void {
+    this.#ackedSeq = seq;
+  }
+
+  #retired(): boolean {
+    const last = this.#retiringLastSeq;
+    if (last === undefined) return true;
+    if (this.#ackedSeq === undefined || seqDiff(last, this.#ackedSeq) <= 0) return false;
+    this.#retiringLastSeq = undefined;
+    return true;
   }
 
   decrypt(key: number, seq: number, payload: Uint8Array): Uint8Array | undefined {
