@@ -1,6 +1,8 @@
 /**
  * `deno task build`: one self-contained executable per OS/architecture under dist/, with html/ and
- * conf/ embedded, zipped with conf/, html/ and an empty vod/ beside it.
+ * conf/ embedded, zipped with conf/, html/ and an empty vod/ beside it. It compiles the server bundle
+ * (dist/run/main.js, which the task builds first with tools/bundle.ts), the same program `deno task
+ * start` runs.
  *
  * deno compile needs a runtime base (denort) for each target. It downloads it from dl.deno.land,
  * which is unreachable on closed networks; set DENORT_BIN to a local denort binary for the host
@@ -11,6 +13,8 @@
  *   deno task build --host          only this machine's target
  *   DENORT_BIN=/path/denort deno task build --host
  */
+
+import { BUNDLE_ENTRY } from "./src/cli/program_dir.ts";
 
 const TARGETS = [
   "x86_64-unknown-linux-gnu",
@@ -73,7 +77,7 @@ async function main(): Promise<number> {
       "conf",
       "--output",
       out,
-      "main.ts",
+      BUNDLE_ENTRY, // tools/bundle.ts: the code without each module's inline source map
     ];
     console.log(`build: ${target} → ${out}`);
     const r = await new Deno.Command(Deno.execPath(), { args, env: denort ? { DENORT_BIN: denort } : {} })

@@ -9,7 +9,7 @@ import { EstuaryError } from "./src/core/errors.ts";
 // Not src/cli/mod.ts: --check-config (which knows every service) and the server are imported when used,
 // so the supervisor of <workers> loads the config, the CLI's life cycle and src/workers only.
 import { onSignals } from "./src/cli/signals.ts";
-import { programDir } from "./src/cli/program_dir.ts";
+import { programDir, projectUrl } from "./src/cli/program_dir.ts";
 import { reloader, reloadOnChange, watchedFiles } from "./src/cli/reload.ts";
 import { shutdownHandler } from "./src/cli/shutdown.ts";
 import { consoleSink, createLogger } from "./src/log/mod.ts";
@@ -243,7 +243,9 @@ async function supervise(
     mainModule: Deno.mainModule,
     args: Deno.args,
     permissions: grantedFlags(),
-    configFile: Deno.build.standalone ? undefined : new URL("./deno.json", import.meta.url).pathname,
+    configFile: Deno.build.standalone
+      ? undefined
+      : new URL("deno.json", projectUrl(import.meta.url)).pathname,
   });
   const run = runSupervisor({ config, count, command, env, log });
   let stopping: Promise<void> | undefined;

@@ -14,14 +14,19 @@
  *   - RSS (VmRSS of /proc/<pid>/status) and the V8 heap (used and total, from GET /metrics) after the idle
  *     time; RSS is read before the HTTP request.
  *
- *   deno task startup                      10 runs of `deno run` with the compiled flags, 5 s idle
+ *   deno task startup                      10 runs of `deno run` of the server bundle (tools/bundle.ts,
+ *                                          what `deno task start` runs) with the compiled flags, 5 s idle
+ *   deno task startup --source             the same with main.ts (the sources, as the tests run them)
  *   deno task startup --runs 5 --idle 3
  *   deno task startup --json out.json
  *   deno task startup -- dist/estuary-x86_64-unknown-linux-gnu     any other command (gets --root)
  *
- * One warm-up run (not counted) fills Deno's transpile cache first. Linux only (/proc).
+ * One warm-up run (not counted) fills Deno's caches first: the first run of new or changed modules parses
+ * them and holds ~40 MB more until it exits (docs/performance.md). Linux only (/proc).
  */
 import { median, parseMetric, parseStartupLine, percentile } from "./startup_stats.ts";
+import { bundleServer } from "./bundle.ts";
+import { BUNDLE_ENTRY } from "../src/cli/program_dir.ts";
 
 /** The flags `deno compile` bakes in (build.ts), with `deno run`'s permissions for what -A allows. */
 export const COMPILED_V8_FLAGS = "--v8-flags=--max-semi-space-size=2";
@@ -31,20 +36,26 @@ interface Options {
   idleS: number;
   json?: string;
   cmd: string[];
+  /** Run the server bundle (dist/run/main.js, built first), as `deno task start` does. */
+  bundle: boolean;
 }
 
 function usage(msg: string): never {
   console.error(`startup: ${msg}`);
-  console.error("usage: deno task startup [--runs N] [--idle SECONDS] [--json FILE] [-- COMMAND ARGS…]");
+  console.error(
+    "usage: deno task startup [--runs N] [--idle SECONDS] [--json FILE] [--source] [-- COMMAND ARGS…]",
+  );
   Deno.exit(2);
 }
 
 function parseOptions(argv: string[]): Options {
-  const entry = new URL("../main.ts", import.meta.url).pathname;
+  const entry = (source: boolean) =>
+    new URL(source ? "../main.ts" : `../${BUNDLE_ENTRY}`, import.meta.url).pathname;
   const out: Options = {
     runs: 10,
     idleS: 5,
-    cmd: [Deno.execPath(), "run", "--allow-all", "--no-prompt", COMPILED_V8_FLAGS, entry],
+    cmd: [Deno.execPath(), "run", "--allow-all", "--no-prompt", COMPILED_V8_FLAGS, entry(false)],
+    bundle: true,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -56,9 +67,13 @@ function parseOptions(argv: string[]): Options {
     if (a === "--runs") out.runs = Math.floor(num("--runs", 1));
     else if (a === "--idle") out.idleS = num("--idle", 0);
     else if (a === "--json") out.json = argv[++i] ?? usage("--json needs a file");
-    else if (a === "--") {
+    else if (a === "--source") {
+      out.cmd = [...out.cmd.slice(0, -1), entry(true)];
+      out.bundle = false;
+    } else if (a === "--") {
       if (i + 1 >= argv.length) usage("-- needs a command");
       out.cmd = argv.slice(i + 1);
+      out.bundle = false;
       break;
     } else usage(`unknown argument "${a}"`);
   }
@@ -214,6 +229,7 @@ const COLUMNS: [keyof Run, string][] = [
 
 async function main() {
   const opts = parseOptions(Deno.args);
+  if (opts.bundle && !(await bundleServer())) Deno.exit(1);
   console.log(`startup: ${opts.cmd.join(" ")}`);
   console.log(`startup: 1 warm-up run, then ${opts.runs} runs, ${opts.idleS} s idle each`);
   await once(opts.cmd, 0);

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { fileUrlToPath, programDir } from "./program_dir.ts";
+import { fileUrlToPath, programDir, projectUrl } from "./program_dir.ts";
 
 Deno.test("programDir: from source, main.ts's folder as a path of the OS (drive letters, UNC, spaces)", () => {
   const cases: [string, typeof Deno.build.os, string][] = [
@@ -33,4 +33,17 @@ Deno.test("programDir: compiled, the executable's folder, never the embedded fil
 
 Deno.test("fileUrlToPath: refuses other schemes", () => {
   assert.throws(() => fileUrlToPath("https://example.com/main.ts", "linux"), /not a file: URL/);
+});
+
+Deno.test("programDir: the server bundle (dist/run/main.js) resolves to the project folder, as main.ts does", () => {
+  const cases: [string, typeof Deno.build.os, string][] = [
+    ["file:///opt/estuary/dist/run/main.js", "linux", "/opt/estuary"],
+    ["file:///C:/Program%20Files/estuary/dist/run/main.js", "windows", "C:\\Program Files\\estuary"],
+    ["file:///opt/estuary/main.ts", "linux", "/opt/estuary"],
+    ["file:///opt/estuary/dist/main.js", "linux", "/opt/estuary/dist"],
+  ];
+  for (const [mainUrl, os, want] of cases) {
+    assert.equal(programDir({ mainUrl, execPath: "/usr/bin/deno", standalone: false, os }), want, mainUrl);
+  }
+  assert.equal(projectUrl("file:///opt/estuary/dist/run/main.js").href, "file:///opt/estuary/");
 });
