@@ -12,6 +12,7 @@ import { onSignals } from "./src/cli/signals.ts";
 import { programDir, projectUrl } from "./src/cli/program_dir.ts";
 import { reloader, reloadOnChange, watchedFiles } from "./src/cli/reload.ts";
 import { shutdownHandler } from "./src/cli/shutdown.ts";
+import { type MallocTrim, mallocTrimFamilies, startMallocTrim } from "./src/cli/malloc_trim.ts";
 import { consoleSink, createLogger } from "./src/log/mod.ts";
 import { runSupervisor, workerFromEnv } from "./src/workers/run.ts";
 import { workersSettings } from "./src/workers/settings.ts";
@@ -186,11 +187,13 @@ async function main(): Promise<number> {
   // Signals are handled from the start: a stop that arrives while listeners open waits for them.
   const starting = server.start();
   let watch: FileWatch | undefined;
+  let trim: MallocTrim | undefined;
   const stop = shutdownHandler({
     log: server.log,
     async stop() {
       await starting.catch(() => {});
       watch?.close();
+      trim?.stop();
       await server.stop();
     },
   });
@@ -218,6 +221,9 @@ async function main(): Promise<number> {
   }
   // ms since the runtime's time origin: module graph loaded, main() began, every listener accepts.
   server.log.info("startup", { ...startupMarks(mainMs) });
+  // Freed C-heap memory back to the system every 30 s (src/cli/malloc_trim.ts).
+  trim = startMallocTrim(server.log);
+  if (trim) server.metrics.register("malloc_trim", () => mallocTrimFamilies(trim!));
   // The config file and policy.xml (the --policy one, or the one beside the config file).
   const files = [
     ...new Set([...(file ? watchedFiles(file, exists) : []), ...(exists(policyFile) ? [policyFile] : [])]),

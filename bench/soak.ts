@@ -20,6 +20,7 @@ import {
   RSS_EVERY_MS,
   rssOf,
   type Sample,
+  trimLine,
   verdict,
 } from "./soak_report.ts";
 
@@ -283,6 +284,8 @@ console.log(
 );
 const heap = heapLine(samples, WARMUP);
 if (heap) console.log(heap);
+const trims = await trimLine(`http://127.0.0.1:${ports.http}/metrics`);
+if (trims) console.log(trims);
 for (const l of v.lines) console.log(l);
 
 try {

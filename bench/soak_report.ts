@@ -125,6 +125,22 @@ export async function memoryOf(metricsUrl: string): Promise<{ heap: number; exte
   }
 }
 
+/** The server's malloc_trim counters (src/cli/malloc_trim.ts) as one report line, if it trims. */
+export async function trimLine(metricsUrl: string): Promise<string | undefined> {
+  try {
+    const text = await (await fetch(metricsUrl, { signal: AbortSignal.timeout(5000) })).text();
+    const value = (name: string) => Number(new RegExp(`^${name} (\\S+)`, "m").exec(text)?.[1] ?? NaN);
+    const runs = value("estuary_malloc_trim_total");
+    if (!(runs > 0)) return undefined;
+    const s = value("estuary_malloc_trim_seconds_total"),
+      released = value("estuary_malloc_trim_released_bytes_total");
+    return `malloc_trim: ${runs} calls, ${(s * 1000 / runs).toFixed(1)} ms each on average, ` +
+      `${(released / 1048576).toFixed(0)} MB of RSS given back in all`;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Least-squares slope of the heap in MB per 10 minutes after the warm-up (a line for the report). */
 export function heapLine(samples: Sample[], warmup: number): string | undefined {
   const after = samples.filter((s) => s.minute >= warmup && s.heap >= 0);
