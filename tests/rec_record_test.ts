@@ -1,7 +1,8 @@
 /**
  * Recording end to end: a stream published to the rec app for ~72 s with recduration 1 min gives
  * two playlists, listed by the query API and played by ffprobe with #EXT-X-ENDLIST; a recording
- * server killed with SIGKILL leaves its completed segments playable. ffmpeg publishes over RTMP.
+ * server killed with SIGKILL leaves its completed segments playable. ffmpeg publishes over RTMP; a VP8 +
+ * Opus stream published over RTSP is recorded in fMP4 (MPEG-TS has no VP8 mapping) and ffmpeg decodes it.
  */
 import assert from "node:assert/strict";
 import { parseMediaPlaylist } from "../src/formats/hls/mod.ts";
@@ -14,10 +15,12 @@ import {
   ffprobeJson,
   getText,
   H264H,
+  OPUS,
   requireTool,
   run,
   startEstuary,
   startTestServer,
+  VP8,
   waitFor,
   waitLive,
 } from "./support/mod.ts";
@@ -146,5 +149,41 @@ Deno.test("rec: kill -9 of the recording server mid-recording leaves the complet
     await server.stop("SIGKILL");
     await pub?.stop();
     await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("rec: VP8 + Opus published over RTSP is recorded as fMP4 HLS with both tracks; ffmpeg decodes the VP8", async () => {
+  const ts = await startTestServer({ http: { recmode: 1, recduration: 1, hlsduration: 2 } });
+  const base = ts.http("");
+  const pub = ffmpegPublish({
+    url: ts.rtsp("/rec/vp8"),
+    format: "rtsp",
+    seconds: 8,
+    video: VP8,
+    audio: OPUS,
+    size: "320x180",
+    extra: ["-rtsp_transport", "tcp"],
+  });
+  try {
+    await waitLive(ts.hub, "rec/vp8");
+    assert.equal((await pub.exited).code, 0, "ffmpeg published to the end");
+    await waitFor(() => ts.stats<{ recording: number }>("recorder").recording === 0, 10_000, "the recording");
+    const day = (JSON.parse((await getText(`${base}/rec/vp8`)).text).dirs as string[])[0];
+    const [file] = JSON.parse((await getText(`${base}/rec/vp8/${day}`)).text).files as string[];
+    const url = `${base}/rec/vp8/${day}/${file}`;
+    const playlist = (await getText(url)).text;
+    assert.match(playlist, /#EXT-X-MAP:URI=/, "fMP4 segments");
+    assert.equal(parseMediaPlaylist(playlist).endList, true);
+    const probe = await ffprobeJson(url, { timeoutMs: 30_000 });
+    assert.deepEqual(probe.streams.map((x) => x.codec_name).sort(), ["opus", "vp8"]);
+    const r = await run("ffmpeg", ["-v", "error", "-i", url, "-map", "0:v:0", "-f", "null", "-"], {
+      timeoutMs: 60_000,
+    });
+    assert.equal(r.code, 0, r.stderr.slice(-600));
+    assert.equal(r.stderr.trim(), "", "VP8 decodes without errors");
+    assert.ok(Math.abs(parseMediaPlaylist(playlist).duration - 8) <= 2.5, playlist);
+  } finally {
+    await pub.stop();
+    await ts.close();
   }
 });

@@ -1,6 +1,6 @@
 /**
- * ffmpeg publishes over RTSP (TCP and UDP) with H264+AAC, H264 (B-frames)+PCMA, H265+PCMU and
- * H264+Opus. Each stream is played, from its first frame, by ffmpeg over RTSP/TCP and RTSP/UDP,
+ * ffmpeg publishes over RTSP (TCP and UDP) with H264+AAC, H264 (B-frames)+PCMA, H265+PCMU,
+ * H264+Opus and VP8+Opus (RFC 7741). Each stream is played, from its first frame, by ffmpeg over RTSP/TCP and RTSP/UDP,
  * by GStreamer rtspsrc over TCP and UDP, and (FLV-compatible codecs) by ffmpeg over RTMP and
  * HTTP-FLV. Every player must get ≥ 80 % of the video frames the server received; ffprobe checks
  * the codecs.
@@ -20,6 +20,7 @@ import {
   PCMA,
   PCMU,
   startTestServer,
+  VP8,
   waitFor,
 } from "./support/mod.ts";
 import { gstFrames } from "./support/rtsp_client.ts";
@@ -33,7 +34,7 @@ interface Case {
   video: string[];
   audio: string[];
   codecs: [string, string];
-  gst: "h264" | "h265";
+  gst: "h264" | "h265" | "vp8";
   flv: boolean;
 }
 
@@ -42,10 +43,11 @@ const CASES: Case[] = [
   { name: "h264b-pcma", video: H264H, audio: PCMA, codecs: ["h264", "pcm_alaw"], gst: "h264", flv: true },
   { name: "h265-pcmu", video: H265, audio: PCMU, codecs: ["hevc", "pcm_mulaw"], gst: "h265", flv: false },
   { name: "h264-opus", video: H264B, audio: OPUS, codecs: ["h264", "opus"], gst: "h264", flv: false },
+  { name: "vp8-opus", video: VP8, audio: OPUS, codecs: ["vp8", "opus"], gst: "vp8", flv: false },
 ];
 
 for (const transport of ["tcp", "udp"] as const) {
-  Deno.test(`rtsp publish over ${transport}: 4 codec pairs, each played over RTSP tcp/udp (ffmpeg, gst), RTMP, HTTP-FLV`, async () => {
+  Deno.test(`rtsp publish over ${transport}: 5 codec pairs, each played over RTSP tcp/udp (ffmpeg, gst), RTMP, HTTP-FLV`, async () => {
     // Players ask first and wait for the publisher (<rtmp><notfound>wait, <playwait> 15 s).
     const ts = await startTestServer({ rtmp: { notfound: "wait", playwait: 15 } });
     const { hub } = ts;

@@ -4,7 +4,7 @@
  *   audio only (no video decoded, Opus with energy) and says so in one "whep audio only" log line;
  * - RTSP H264 + PCMU (ffmpeg pcm_mulaw): PCMU negotiated and heard;
  * - VP8 from Chromium over WHIP: a WHEP viewer in Chromium decodes it as VP8; our RtmpClient, listing
- *   vp08 in its fourCcList, plays it over Enhanced RTMP;
+ *   vp08 in its fourCcList, plays it over Enhanced RTMP; ffmpeg decodes it over RTSP, HLS (fMP4) and DASH;
  * - Enhanced RTMP VP9 (libvpx-vp9) and AV1 (libsvtav1 or libaom-av1): encoded by ffmpeg to IVF and
  *   published by our RtmpClient (ffmpeg 5.1's FLV muxer refuses both); Chromium decodes them as VP9
  *   and AV1 (frames decoded ≥ 60).
@@ -14,7 +14,9 @@ import assert from "node:assert/strict";
 import { type Browser, chromium } from "playwright-core";
 import {
   CHROMIUM_ARGS,
+  decodedFrames,
   ffmpegPublish,
+  ffprobeJson,
   H264B,
   H265,
   OPUS,
@@ -235,7 +237,7 @@ Deno.test("whep codecs: Enhanced RTMP VP9 and AV1 sources are decoded by Chromiu
   }
 });
 
-Deno.test("whip codecs: Chromium publishes VP8 over WHIP; a WHEP viewer in Chromium decodes it as VP8, an Enhanced RTMP player gets it", async () => {
+Deno.test("whip codecs: Chromium publishes VP8 over WHIP; a WHEP viewer in Chromium decodes it as VP8, an Enhanced RTMP player gets it, and ffmpeg over RTSP, HLS and DASH", async () => {
   const ts = await startTestServer();
   const browser = await chromium.launch({
     executablePath: "/usr/bin/chromium",
@@ -284,6 +286,33 @@ Deno.test("whip codecs: Chromium publishes VP8 over WHIP; a WHEP viewer in Chrom
       assert.ok(got.opus >= 50, JSON.stringify(got));
     } finally {
       await player.stop().catch(() => {});
+    }
+    // RTSP (RFC 7741), HLS (fMP4: TS has no VP8 mapping) and DASH carry it too; ffmpeg decodes each.
+    const outputs = {
+      rtsp: ts.rtsp("/live/vp8"),
+      hls: ts.http("/live/vp8.m3u8"),
+      dash: ts.http("/live/vp8.mpd"),
+    };
+    const decoded = await Promise.all(
+      Object.entries(outputs).map(async ([name, url]) => {
+        const r = await decodedFrames(url, {
+          frames: 60,
+          timeoutMs: 30_000,
+          inputArgs: name === "rtsp" ? ["-rtsp_transport", "tcp"] : [],
+        });
+        const probe = await ffprobeJson(url, {
+          timeoutMs: 20_000,
+          inputArgs: name === "rtsp" ? ["-rtsp_transport", "tcp"] : [],
+        });
+        return { name, frames: r.frames, stderr: r.stderr, codecs: probe.streams.map((s) => s.codec_name) };
+      }),
+    );
+    console.log(
+      `vp8 WHIP → ${decoded.map((d) => `${d.name} ${d.frames} frames ${d.codecs.join("+")}`).join(", ")}`,
+    );
+    for (const d of decoded) {
+      assert.ok(d.frames >= 60, `${d.name}: ${d.frames} VP8 frames decoded\n${d.stderr.slice(-600)}`);
+      assert.ok(d.codecs.includes("vp8"), `${d.name}: ${d.codecs}`);
     }
   } finally {
     await browser.close();

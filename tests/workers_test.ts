@@ -231,6 +231,11 @@ Deno.test({
         // One segmenter numbers the segments: every answer continues the first one's numbering.
         assert.ok(seq >= first && seq - first < 30, `media sequence ${seq} after ${first}`);
       }
+      // A malformed escape in a segmented path gets the local app's 400 (bad name) on either worker, not a 500.
+      for (let i = 0; i < 4; i++) {
+        const bad = await getText(server.http("/live/%E0%A4%A.m3u8"));
+        assert.equal(bad.status, 400, bad.text);
+      }
       const hls = await decodedFrames(server.http("/live/hls.m3u8"), { frames: 60, timeoutMs: 40_000 });
       assert.equal(hls.frames, 60, hls.stderr.slice(-300));
       // RTSP (TCP) players on new connections: whichever worker each lands on plays the stream.

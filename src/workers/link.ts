@@ -115,12 +115,17 @@ export class WorkerLink {
    * app, which proxies it to that worker (the HTTP front's hot routes would start a segmenter here).
    */
   servedBySibling(path: string): boolean {
+    return this.#segmentedOwner(path) !== undefined;
+  }
+
+  /** The sibling holding the stream of an HLS/DASH path; undefined for any other path. */
+  #segmentedOwner(path: string): Claim | undefined {
     const m = SEGMENTED.exec(path);
-    if (!m) return false;
+    if (!m) return undefined;
     try {
-      return this.sibling(`${decodeURIComponent(m[1])}/${decodeURIComponent(m[2])}`) !== undefined;
+      return this.sibling(`${decodeURIComponent(m[1])}/${decodeURIComponent(m[2])}`);
     } catch {
-      return false; // a malformed escape: the app answers it
+      return undefined; // a malformed escape: the local app refuses the name (400)
     }
   }
 
@@ -164,8 +169,7 @@ export class WorkerLink {
       case "/metrics":
         return this.#gatherMetrics(req);
     }
-    const m = SEGMENTED.exec(path);
-    const owner = m ? this.sibling(`${decodeURIComponent(m[1])}/${decodeURIComponent(m[2])}`) : undefined;
+    const owner = this.#segmentedOwner(path);
     if (!owner) return undefined;
     const w = this.#view.workers.find((x) => x.index === owner.worker);
     return w ? this.#forward(req, w, client) : undefined;

@@ -5,12 +5,13 @@ import { requireTool, run } from "./tools.ts";
 const DEPAY: Record<string, string[]> = {
   h264: ["rtph264depay", "!", "h264parse", "!", "avdec_h264"],
   h265: ["rtph265depay", "!", "h265parse", "!", "avdec_h265"],
+  vp8: ["rtpvp8depay", "!", "vp8dec"],
 };
 
 /** gst-launch rtspsrc → depay → decode, counting decoded video frames (up to `frames`). */
 export async function gstFrames(url: string, o: {
   protocol: "tcp" | "udp";
-  codec: "h264" | "h265";
+  codec: "h264" | "h265" | "vp8";
   frames: number;
   timeoutMs: number;
 }): Promise<{ frames: number; code: number; stderr: string }> {

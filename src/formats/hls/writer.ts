@@ -23,9 +23,10 @@ export interface SegmentWriter {
   ): Uint8Array;
 }
 
-/** H.265, AV1 and Opus need fMP4: players do not take them in MPEG-TS. */
+/** H.265, AV1, VP8, VP9 and Opus need fMP4: players do not take them in MPEG-TS (VP8/VP9 have no TS mapping). */
 export function needsFmp4(t: OutputTracks): boolean {
-  return t.video?.codec === "h265" || t.video?.codec === "av1" || t.audio?.codec === "opus";
+  const v = t.video?.codec;
+  return v === "h265" || v === "av1" || v === "vp8" || v === "vp9" || t.audio?.codec === "opus";
 }
 
 /** MPEG-TS segments: the muxer repeats PAT/PMT before every keyframe, so keyframe-led runs need nothing more. */

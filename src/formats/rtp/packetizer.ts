@@ -25,12 +25,12 @@ export interface PacketizerOptions {
 
 /** The codecs RTSP describes and carries over RTP (WebRTC adds VP8, VP9 and AV1: `packetizes`). */
 export function canPacketize(track: Track): boolean {
-  return ["h264", "h265", "aac", "opus", "pcma", "pcmu"].includes(track.codec);
+  return ["h264", "h265", "vp8", "vp9", "aac", "opus", "pcma", "pcmu"].includes(track.codec);
 }
 
 /** Every codec this module packetizes. */
 export function packetizes(track: Track): boolean {
-  return canPacketize(track) || track.codec === "vp8" || track.codec === "vp9" || track.codec === "av1";
+  return canPacketize(track) || track.codec === "av1";
 }
 
 const MOD32 = 4294967296;

@@ -8,6 +8,7 @@ import { h265Track } from "../../codecs/h265.ts";
 import { aacTrack } from "../../codecs/aac.ts";
 import { opusTrack } from "../../codecs/opus.ts";
 import { g711Track } from "../../codecs/g711.ts";
+import { parseVpcc } from "../../codecs/vp9.ts";
 import { ProtocolError } from "../../core/errors.ts";
 import { checkAuHeaderLayout } from "../rtp/aac.ts";
 import { attribute, fmtp, rtpmap, type SdpMedia } from "./sdp.ts";
@@ -15,7 +16,7 @@ import { attribute, fmtp, rtpmap, type SdpMedia } from "./sdp.ts";
 /** A media description we can receive. `track` is undefined for video whose parameter sets come in-band. */
 export interface MediaInfo {
   kind: "video" | "audio";
-  codec: "h264" | "h265" | "aac" | "opus" | "pcma" | "pcmu";
+  codec: "h264" | "h265" | "vp8" | "aac" | "opus" | "pcma" | "pcmu";
   payloadType: number;
   rtpClock: number;
   track?: Track;
@@ -107,6 +108,8 @@ function infoFor(
       const ch = stereo === "0" ? 1 : stereo === "1" ? 2 : (channels ?? 2);
       return { ...base, kind: "audio", codec: "opus", track: opusTrack(Math.min(2, Math.max(1, ch))) };
     }
+    case "VP8": // the track (its size) comes with the first keyframe
+      return { ...base, kind: "video", codec: "vp8", track: undefined };
     case "PCMA":
     case "PCMU": {
       const codec = encoding === "PCMA" ? "pcma" : "pcmu";
@@ -156,6 +159,14 @@ function hex(s: string): Uint8Array | undefined {
   const out = new Uint8Array(s.length / 2);
   for (let i = 0; i < out.length; i++) out[i] = parseInt(s.slice(2 * i, 2 * i + 2), 16);
   return out;
+}
+
+function vp9Profile(vpcc: Uint8Array | undefined): number {
+  try {
+    return vpcc ? parseVpcc(vpcc).profile : 0;
+  } catch {
+    return 0; // an unreadable config: profile 0, what nearly every VP9 source is
+  }
 }
 
 export function toBase64(b: Uint8Array): string {
@@ -214,6 +225,16 @@ export function describeTrack(t: Track, o: DescribeOptions): SdpMedia | undefine
           toHex(t.config)
         }`,
       ]);
+      break;
+    case "vp8": // RFC 7741 6.1: no required parameters; the size is in every keyframe
+      attrs.push(["rtpmap", `${pt} VP8/90000`]);
+      break;
+    case "vp9": // RFC 9628 6.1: profile-id only when it is not 0
+      attrs.push(["rtpmap", `${pt} VP9/90000`]);
+      {
+        const profile = vp9Profile(t.config);
+        if (profile) attrs.push(["fmtp", `${pt} profile-id=${profile}`]);
+      }
       break;
     case "opus":
       attrs.push(["rtpmap", `${pt} opus/48000/2`]);

@@ -63,7 +63,7 @@ Deno.test("sdp media with unknown codecs or profiles are reported, not thrown", 
     "v=0",
     "m=video 0 RTP/AVP 26",
     "m=video 0 RTP/AVP 100",
-    "a=rtpmap:100 VP8/90000",
+    "a=rtpmap:100 VP9/90000",
     "m=audio 0 RTP/SAVP 8",
     "m=audio 0 RTP/AVP 97",
     "a=rtpmap:97 MPEG4-GENERIC/44100/2",
@@ -73,7 +73,20 @@ Deno.test("sdp media with unknown codecs or profiles are reported, not thrown", 
   ].join("\r\n");
   const infos = parseSdp(text).media.map(mediaInfo);
   for (const i of infos) assert.ok("unsupported" in i, JSON.stringify(i));
-  assert.match((infos[1] as { unsupported: string }).unsupported, /VP8/);
+  assert.match((infos[1] as { unsupported: string }).unsupported, /VP9/);
+});
+
+Deno.test("VP8 (RFC 7741): taken from an ANNOUNCE with its size from the first keyframe, and described", () => {
+  const s = parseSdp("v=0\r\nm=video 0 RTP/AVP 100\r\na=rtpmap:100 VP8/90000\r\na=control:trackID=0\r\n");
+  const info = mediaInfo(s.media[0]) as MediaInfo;
+  assert.equal(info.codec, "vp8");
+  assert.equal(info.track, undefined);
+  const vp8 = { kind: "video", codec: "vp8", width: 640, height: 360 } as Track;
+  const m = describeTrack(vp8, { payloadType: 96, control: "trackID=0", direction: "sendonly" })!;
+  assert.deepEqual(m.attributes, [["rtpmap", "96 VP8/90000"], ["sendonly", ""], ["control", "trackID=0"]]);
+  const vp9 = { kind: "video", codec: "vp9", width: 640, height: 360 } as Track;
+  const m9 = describeTrack(vp9, { payloadType: 98, control: "trackID=0" })!;
+  assert.deepEqual(m9.attributes, [["rtpmap", "98 VP9/90000"], ["control", "trackID=0"]]);
 });
 
 Deno.test("H.264 without sprop-parameter-sets: track comes later, in-band", () => {

@@ -1,12 +1,13 @@
 /**
  * Which of a stream's tracks a segmented output (HLS, DASH, a recording) carries. smart_rtmpd's
- * matrix: HLS and DASH players take H.264, H.265 and AV1 video and AAC, Opus and MP3 audio; a
- * G.711 (or VP8/VP9) track is left out, so a G.711 stream goes out video only.
+ * matrix (HLS and DASH players take H.264, H.265 and AV1 video and AAC, Opus and MP3 audio) plus VP8
+ * and VP9 (a WHIP or Enhanced RTMP source), which go out in fMP4 (vp08/vp09); a G.711 track is left
+ * out, so a G.711 stream goes out video only.
  */
 import type { AudioTrack, Track, VideoTrack } from "../../core/track.ts";
 import { codecString } from "../../codecs/mod.ts";
 
-export const SEGMENT_VIDEO_CODECS: readonly string[] = ["h264", "h265", "av1"];
+export const SEGMENT_VIDEO_CODECS: readonly string[] = ["h264", "h265", "av1", "vp8", "vp9"];
 export const SEGMENT_AUDIO_CODECS: readonly string[] = ["aac", "opus", "mp3"];
 
 /** The tracks a segmented output carries. */
