@@ -134,7 +134,7 @@ Deno.test("rtsp bad input: right statuses, dropped frames, no crash; other sessi
     // ANNOUNCE: unknown codecs only → 415; a busy stream → 455; a huge Content-Length → 413 and close.
     const unknown = sdpFor([
       "m=video 0 RTP/AVP 100",
-      "a=rtpmap:100 VP8/90000",
+      "a=rtpmap:100 THEORA/90000",
       "m=audio 0 RTP/AVP 101",
       "a=rtpmap:101 SPEEX/16000",
     ]);
@@ -200,7 +200,7 @@ Deno.test("rtsp bad input: right statuses, dropped frames, no crash; other sessi
     c = await open();
     const sdp = sdpFor([
       "m=video 0 RTP/AVP 100",
-      "a=rtpmap:100 VP8/90000",
+      "a=rtpmap:100 THEORA/90000",
       "a=control:streamid=0",
       "m=video 0 RTP/AVP 96",
       "a=rtpmap:96 H264/90000",
