@@ -7,7 +7,8 @@ import type { Context } from "hono";
 import type { Stream } from "../core/mod.ts";
 import type { HttpDeps } from "./deps.ts";
 import { admissionStatus, type RefusalStatus } from "./refusals.ts";
-import { remoteAddr, requestHost } from "./request.ts";
+import { hostName, remoteAddr, requestHost } from "./request.ts";
+import type { HotRequest } from "./front/mod.ts";
 import { tracksReady } from "./_segmenter_output.ts";
 import { type Waitable, waitAtMost } from "../formats/segment/mod.ts";
 
@@ -39,6 +40,35 @@ export function livePlayRequest(c: Context, o: { app: string; name: string; ext:
     remote: remoteAddr(c.env),
     // Deno warns once a handler reads request.signal: read it only when there is a wait.
     signal: () => req.signal,
+  };
+}
+
+/**
+ * A hot-route path of a segmented output: the manifest `/<app>/<name><ext>` as a LivePlayRequest, or
+ * media below it, `/<app>/<name>/<rest>`; undefined for anything else, and for a percent-encoded path
+ * (the routes below decode and check it).
+ */
+export function hotLivePath(
+  r: HotRequest,
+  ext: string,
+): { manifest: LivePlayRequest } | { app: string; name: string; rest: string } | undefined {
+  const p = r.path;
+  const a = p.indexOf("/", 1);
+  if (a < 2 || p.includes("%")) return undefined;
+  const b = p.indexOf("/", a + 1);
+  if (b >= 0) {
+    return b === a + 1 ? undefined : { app: p.slice(1, a), name: p.slice(a + 1, b), rest: p.slice(b + 1) };
+  }
+  if (!p.endsWith(ext) || p.length - a - 1 <= ext.length) return undefined;
+  return {
+    manifest: {
+      app: p.slice(1, a),
+      name: p.slice(a + 1, -ext.length),
+      ext,
+      vhost: hostName(r.host),
+      query: r.query,
+      remote: `${r.remoteAddr.hostname}:${r.remoteAddr.port}`,
+    },
   };
 }
 

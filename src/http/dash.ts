@@ -19,6 +19,7 @@ import {
   admitLivePlayer,
   clientId,
   countServed,
+  hotLivePath,
   type LivePlayRequest,
   livePlayRequest,
   notAvailable,
@@ -28,7 +29,6 @@ import type { HotRequest } from "./front/mod.ts";
 import { type Answer, answerBytes, answerResponse } from "./_answer.ts";
 import { CORS_FIELDS } from "./cors_headers.ts";
 import { PrebuiltCache, PrebuiltResponse } from "./prebuilt.ts";
-import { hostName } from "./request.ts";
 
 export interface DashOptions {
   /** `<rtmp><hasdash>`. */
@@ -169,24 +169,13 @@ export function createDashRoutes(deps: HttpDeps, opts: DashOptions = defaultDash
   /** The front's hot route: MPDs and the segments held now; anything else goes to the routes below. */
   function hot(r: HotRequest): Uint8Array | Promise<Uint8Array> | undefined {
     if (!opts.enabled) return undefined;
-    const p = r.path;
-    const a = p.indexOf("/", 1);
-    if (a < 2 || p.includes("%")) return undefined;
-    const b = p.indexOf("/", a + 1);
-    if (b < 0) {
-      if (!p.endsWith(".mpd") || p.length - a - 1 <= ".mpd".length) return undefined;
-      const lp: LivePlayRequest = {
-        app: p.slice(1, a),
-        name: p.slice(a + 1, -".mpd".length),
-        ext: ".mpd",
-        vhost: hostName(r.host),
-        query: r.query,
-        remote: `${r.remoteAddr.hostname}:${r.remoteAddr.port}`,
-      };
-      return manifestAnswer(lp, r.header("user-agent") || undefined).then(answerBytes);
+    const h = hotLivePath(r, ".mpd");
+    if (!h) return undefined;
+    if ("manifest" in h) {
+      return manifestAnswer(h.manifest, r.header("user-agent") || undefined).then(answerBytes);
     }
-    if (!p.startsWith("/dash/", b) || p.indexOf("/", b + 6) >= 0) return undefined;
-    return heldMedia(p.slice(1, b), p.slice(b + 6))?.now();
+    if (!h.rest.startsWith("dash/") || h.rest.indexOf("/", 5) >= 0) return undefined;
+    return heldMedia(`${h.app}/${h.name}`, h.rest.slice(5))?.now();
   }
 
   const app = new Hono();

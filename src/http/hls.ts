@@ -29,6 +29,7 @@ import {
   admitLivePlayer,
   clientId,
   countServed,
+  hotLivePath,
   type LivePlayRequest,
   livePlayRequest,
   waitForClient,
@@ -37,7 +38,6 @@ import type { HotRequest } from "./front/mod.ts";
 import { type Answer, answerBytes, answerResponse } from "./_answer.ts";
 import { CORS_FIELDS } from "./cors_headers.ts";
 import { PrebuiltCache, PrebuiltResponse } from "./prebuilt.ts";
-import { hostName } from "./request.ts";
 import { aacOutput, type AacView, needsAacView } from "../transcode/mod.ts";
 
 export interface HlsOptions {
@@ -299,25 +299,14 @@ export function createHlsRoutes(deps: HttpDeps, opts: HlsOptions = defaultHlsOpt
    */
   function hot(r: HotRequest): Uint8Array | Promise<Uint8Array> | undefined {
     if (!opts.enabled) return undefined;
-    const p = r.path;
-    const a = p.indexOf("/", 1);
-    if (a < 2 || p.includes("%")) return undefined;
-    const b = p.indexOf("/", a + 1);
-    if (b < 0) {
-      if (!p.endsWith(".m3u8") || p.length - a - 1 <= ".m3u8".length) return undefined;
-      const lp: LivePlayRequest = {
-        app: p.slice(1, a),
-        name: p.slice(a + 1, -".m3u8".length),
-        ext: ".m3u8",
-        vhost: hostName(r.host),
-        query: r.query,
-        remote: `${r.remoteAddr.hostname}:${r.remoteAddr.port}`,
-      };
+    const h = hotLivePath(r, ".m3u8");
+    if (!h) return undefined;
+    if ("manifest" in h) {
       const q = r.query ? new URLSearchParams(r.query) : NO_QUERY;
-      return playlistAnswer(lp, q, r.header("user-agent") || undefined).then(answerBytes);
+      return playlistAnswer(h.manifest, q, r.header("user-agent") || undefined).then(answerBytes);
     }
-    if (b === a + 1 || p.indexOf("/", b + 1) >= 0) return undefined;
-    const answer = mediaAnswer(p.slice(1, b), p.slice(b + 1));
+    if (h.rest.includes("/")) return undefined;
+    const answer = mediaAnswer(`${h.app}/${h.name}`, h.rest);
     if (answer === undefined) return undefined;
     return answer instanceof PrebuiltResponse ? answer.now() : Promise.resolve(answer).then(answerBytes);
   }
