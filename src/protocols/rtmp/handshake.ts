@@ -202,3 +202,34 @@ const started = Date.now();
 export function handshakeTime(): number {
   return (Date.now() - started) >>> 0;
 }
+
+/**
+ * The server's handshake on a socket: reads C0+C1, answers S0+S1+S2, reads C2; returns what the client
+ * sent after C2 (its first chunks). `counted` follows the bytes as they pass, a failed handshake's too.
+ * Garbage fails at its first byte, not after 1537 bytes that may never come; a peer that closes early
+ * is a ProtocolError naming how far it got.
+ */
+export async function acceptHandshake(
+  conn: Deno.Conn,
+  counted: { bytesIn: number; bytesOut: number },
+): Promise<{ rest: Uint8Array; kind: ServerHandshake["kind"]; schema: Schema | undefined }> {
+  const buf = new Uint8Array(16 * 1024);
+  let have = 0;
+  const fill = async (n: number) => {
+    while (have < n) {
+      const r = await conn.read(buf.subarray(have));
+      if (r === null) {
+        throw new ProtocolError(`RTMP handshake truncated: peer closed after ${have} of ${n} bytes`);
+      }
+      have += r;
+      counted.bytesIn += r;
+      if (buf[0] !== RTMP_VERSION) serverHandshake(buf.subarray(0, 1 + HANDSHAKE_SIZE));
+    }
+  };
+  await fill(1 + HANDSHAKE_SIZE);
+  const hs = serverHandshake(buf.subarray(0, 1 + HANDSHAKE_SIZE), handshakeTime());
+  await writeAll(conn, hs.reply);
+  counted.bytesOut += hs.reply.byteLength;
+  await fill(1 + 2 * HANDSHAKE_SIZE);
+  return { rest: buf.slice(1 + 2 * HANDSHAKE_SIZE, have), kind: hs.kind, schema: hs.schema };
+}

@@ -23,7 +23,7 @@ import {
   statusObject,
 } from "./commands.ts";
 import { describe, RtmpConnection } from "./connection.ts";
-import { HANDSHAKE_SIZE, handshakeTime, RTMP_VERSION, serverHandshake, writeAll } from "./handshake.ts";
+import { acceptHandshake } from "./handshake.ts";
 import { Ingest } from "./ingest.ts";
 import {
   LimitType,
@@ -74,8 +74,8 @@ export class RtmpSession {
   #opts: SessionOptions;
   #log: Logger;
   #rc: RtmpConnection | undefined;
-  #hsIn = 0;
-  #hsOut = 0;
+  /** Handshake bytes (the connection counts the rest). */
+  readonly #hs = { bytesIn: 0, bytesOut: 0 };
   #deadline: ReturnType<typeof setTimeout> | undefined;
   /** Why the deadline ended the session, once it has. */
   #timedOut = "";
@@ -101,10 +101,10 @@ export class RtmpSession {
   }
 
   get bytesIn(): number {
-    return this.#hsIn + (this.#rc?.bytesIn ?? 0);
+    return this.#hs.bytesIn + (this.#rc?.bytesIn ?? 0);
   }
   get bytesOut(): number {
-    return this.#hsOut + (this.#rc?.bytesOut ?? 0);
+    return this.#hs.bytesOut + (this.#rc?.bytesOut ?? 0);
   }
 
   /** Runs the session to its end; never throws. */
@@ -114,14 +114,15 @@ export class RtmpSession {
     const hsMs = this.#opts.handshakeTimeoutMs;
     this.#arm(hsMs, () => `no ${this.#rc ? "connect command" : "complete handshake"} within ${hsMs} ms`);
     try {
-      const rest = await this.#handshake();
+      const hs = await acceptHandshake(this.#raw, this.#hs);
+      this.#log.debug("rtmp handshake", { kind: hs.kind, schema: hs.schema });
       this.#rc = new RtmpConnection(this.#raw, {
         log: this.#log,
         maxMessageLength: this.#opts.maxMessageLength,
         onMessage: this.#onMessage,
         pingIntervalMs: this.#opts.pingIntervalMs,
       });
-      reason = await this.#rc.run(rest);
+      reason = await this.#rc.run(hs.rest);
     } catch (err) {
       reason = describe(err);
       this.close(reason);
@@ -164,30 +165,6 @@ export class RtmpSession {
         this.#raw.close();
       } catch { /* already closed */ }
     }
-  }
-
-  async #handshake(): Promise<Uint8Array> {
-    const buf = new Uint8Array(16 * 1024);
-    let have = 0;
-    const fill = async (n: number) => {
-      while (have < n) {
-        const r = await this.#raw.read(buf.subarray(have));
-        if (r === null) {
-          throw new ProtocolError(`RTMP handshake truncated: peer closed after ${have} of ${n} bytes`);
-        }
-        have += r;
-        this.#hsIn += r;
-        // Fail fast on garbage instead of waiting for 1537 bytes that may never come.
-        if (buf[0] !== RTMP_VERSION) serverHandshake(buf.subarray(0, 1 + HANDSHAKE_SIZE));
-      }
-    };
-    await fill(1 + HANDSHAKE_SIZE);
-    const hs = serverHandshake(buf.subarray(0, 1 + HANDSHAKE_SIZE), handshakeTime());
-    await writeAll(this.#raw, hs.reply);
-    this.#hsOut += hs.reply.byteLength;
-    await fill(1 + 2 * HANDSHAKE_SIZE);
-    this.#log.debug("rtmp handshake", { kind: hs.kind, schema: hs.schema });
-    return buf.slice(1 + 2 * HANDSHAKE_SIZE, have);
   }
 
   #onMessage = (m: RtmpMessage): void | Promise<void> => {
