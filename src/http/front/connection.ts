@@ -10,6 +10,7 @@ import { RequestBody } from "./body.ts";
 import { ConnReader, writeAll } from "./conn_reader.ts";
 import { badRequest, HttpFrontError } from "./errors.ts";
 import { headerValue, parseRequestHead, type RequestHead } from "./request_parser.ts";
+import { checkTarget, requestUrl } from "./request_target.ts";
 import { simpleResponse, statusLine, writeResponse } from "./response_writer.ts";
 import { acceptKey, checkHandshake, wantsWebSocket } from "./websocket.ts";
 import { FrontWebSocket } from "./ws_socket.ts";
@@ -369,46 +370,6 @@ async function watchForLeave(r: ConnReader, ac: AbortController, watch: { on: bo
     }
   } catch {
     if (watch.on) ac.abort(new Error("client left"));
-  }
-}
-
-/** Refuses a request whose Host or target breaks the grammar (RFC 9112 §3.2) or has dot segments. */
-function checkTarget(head: RequestHead): void {
-  let host = "", hosts = 0;
-  for (const [n, v] of head.headers) {
-    if (n === "host") {
-      host = v;
-      hosts++;
-    }
-  }
-  if (head.minor === 1 && !host) {
-    throw badRequest("Host header missing: HTTP/1.1 requires it (RFC 9112 §3.2)");
-  }
-  if (hosts > 1) throw badRequest("several Host headers refused");
-  if (host && !/^[A-Za-z0-9.\-_~%!$&'()*+,;=:\[\]]+$/.test(host)) {
-    throw badRequest(`Host ${JSON.stringify(host.slice(0, 60))} is invalid: must be host[:port]`);
-  }
-  const t = head.target;
-  if (!t.startsWith("/") && !/^https?:\/\//i.test(t) && !(t === "*" && head.method === "OPTIONS")) {
-    throw badRequest(`request target ${JSON.stringify(t.slice(0, 60))} is invalid: must start with /`);
-  }
-  // The URL parser would resolve dot segments away and hide a traversal attempt from the routes;
-  // browsers and players never send them (RFC 3986 §5.2.4 is the client's job), so refuse them.
-  const path = t.split(/[?#]/, 1)[0];
-  // (%2e counts: the URL parser treats "%2e%2e" as "..".)
-  if (/(^|\/)(\.|%2e){1,2}(\/|$)/i.test(path)) {
-    throw badRequest(`request target ${JSON.stringify(t.slice(0, 60))} is invalid: dot segments are refused`);
-  }
-}
-
-/** The request's URL (its target already checked). */
-function requestUrl(head: RequestHead, tls: boolean): URL {
-  const t = head.target;
-  const base = `${tls ? "https" : "http"}://${headerValue(head.headers, "host") || "localhost"}`;
-  try {
-    return new URL(t.startsWith("/") ? base + t : t === "*" ? base + "/" : t);
-  } catch {
-    throw badRequest(`request target ${JSON.stringify(t.slice(0, 60))} is not a valid URL`);
   }
 }
 
