@@ -3,15 +3,19 @@
  * installed) nginx-rtmp and Node-Media-Server, in the same run on this machine. Prints a table of
  * server CPU per delivered gigabit, memory per player and delivery completeness, with Estuary's ratios.
  *
- *   deno task bench            full run (~25 min): N = 100, 500, 1000, 2000 at 600 kbit/s; 100, 500 at 2 Mbit/s;
+ *   deno task bench            full run (~30 min): N = 100, 500, 1000, 2000 at 600 kbit/s; 100, 500 at 2 Mbit/s;
  *                              HLS with 100 and 200 players polling (bench/hls_level.ts, nginx-rtmp hls + nginx);
- *                              WHEP (werift viewers) and Estuary's RTMP at 50 and 200 viewers of 1 Mbit/s
- *   deno task bench --quick    ~3 min: N = 100, 500 at 600 kbit/s; HLS with 200 players polling; WHEP and RTMP
- *                              at 50, 200 of 1 Mbit/s
+ *                              WHEP (werift viewers) and Estuary's RTMP at 50 and 200 viewers of 1 Mbit/s;
+ *                              RTSP over TCP and UDP and SRT at 50 and 200 players of 600 kbit/s (packet_load.ts,
+ *                              against gst-rtsp-server and GStreamer's SRT relay, gst_peers.ts)
+ *   deno task bench --quick    ~6 min: N = 100, 500 at 600 kbit/s; HLS with 200 players polling; WHEP and RTMP
+ *                              at 50, 200 of 1 Mbit/s; RTSP (TCP, UDP) and SRT at 100 of 600 kbit/s
  *   deno task bench --smoke    a few players for a few seconds, Estuary only (part of `deno task test`)
- *   --peers estuary,nginx-rtmp,node-media-server   which servers (default: all that are available)
+ *   --peers estuary,nginx-rtmp,node-media-server,gst-rtsp-server,gst-srt-relay   which servers (default: all
+ *                              that are available)
  *   --json FILE                also write the raw results as JSON
- *   --levels rtmp:600k:1000,…  only these levels (proto:profile:players; proto rtmp, flv, hls or whep)
+ *   --levels rtmp:600k:1000,…  only these levels (proto:profile:players; proto rtmp, flv, hls, whep, rtsp-tcp,
+ *                              rtsp-udp or srt)
  *   --ports N                  first port for the servers (default 19350; 10 per measurement)
  *   --workers                  Estuary with 1 and 2 workers (<workers>): CPU/Gbit, how the CPU splits over
  *                              processes and cores, and the most players delivered at ≥ 99 % (~8 min)
@@ -24,6 +28,9 @@ import { formatTable } from "./report.ts";
 import { workersTable } from "./workers_report.ts";
 import { type CpuSnapshot, snapshot, split } from "./cores.ts";
 import { formatHlsTable, hlsLevels, type HlsResult, runHls } from "./hls_level.ts";
+import { gstAvailable, startGstRtsp, startGstSrt } from "./gst_peers.ts";
+import { packetPlayer, PacketStats } from "./packet_players.ts";
+import { PROTOS } from "./types.ts";
 
 export type { LatencyResult, Level, Result } from "./types.ts";
 import type { LatencyResult, Level, Result } from "./types.ts";
@@ -41,6 +48,12 @@ const mode = flags.has("--smoke")
   ? "quick"
   : "full";
 
+/** RTSP over TCP and UDP and SRT: players counting packets (packet_load.ts), at 600 kbit/s. */
+const PACKET_PROTOS = ["rtsp-tcp", "rtsp-udp", "srt"] as const;
+const isPacketProto = (p: string) => (PACKET_PROTOS as readonly string[]).includes(p);
+const packetLevels = (ns: number[]): Level[] =>
+  PACKET_PROTOS.flatMap((proto) => ns.map((n) => ({ proto, profile: "600k" as Profile, n })));
+
 /** WHEP (Estuary only) at 50 and 200 viewers of 1 Mbit/s, with Estuary's RTMP at the same levels. */
 const WHEP_LEVELS: Level[] = (["whep", "rtmp"] as const).flatMap((proto) =>
   [50, 200].map((n) => ({ proto, profile: "1m" as Profile, n }))
@@ -52,6 +65,7 @@ const LEVELS: Record<string, { levels: Level[]; warmup: number; seconds: number;
       { proto: "rtmp", profile: "600k", n: 5 },
       { proto: "flv", profile: "600k", n: 5 },
       { proto: "whep", profile: "600k", n: 3 },
+      ...packetLevels([3]),
     ],
     warmup: 2,
     seconds: 3,
@@ -64,6 +78,7 @@ const LEVELS: Record<string, { levels: Level[]; warmup: number; seconds: number;
       ),
       ...hlsLevels([200]),
       ...WHEP_LEVELS,
+      ...packetLevels([100]),
     ],
     warmup: 3,
     seconds: 6,
@@ -85,6 +100,7 @@ const LEVELS: Record<string, { levels: Level[]; warmup: number; seconds: number;
       ]),
       ...hlsLevels([100, 200]),
       ...WHEP_LEVELS,
+      ...packetLevels([50, 200]),
     ],
     warmup: 5,
     seconds: 20,
@@ -102,10 +118,19 @@ async function runLoad(
     ? peer.rtmpUrl("bench")
     : level.proto === "flv"
     ? peer.flvUrl("bench")
+    : level.proto === "srt"
+    ? peer.srtUrl?.("bench") ?? ""
+    : isPacketProto(level.proto)
+    ? peer.rtspUrl?.("bench") ?? ""
     : peer.whepUrl("bench");
   const rss0 = memory(peer.pid).rss;
-  // WHEP viewers are werift peer connections in their own process (whep_load.ts).
-  const loader = level.proto === "whep" ? "./whep_load.ts" : "./load.ts";
+  // WHEP viewers are werift peer connections in their own process (whep_load.ts); RTSP and SRT players
+  // count packets (packet_load.ts).
+  const loader = level.proto === "whep"
+    ? "./whep_load.ts"
+    : isPacketProto(level.proto)
+    ? "./packet_load.ts"
+    : "./load.ts";
   const child = new Deno.Command(Deno.execPath(), {
     args: [
       "run",
@@ -192,6 +217,39 @@ async function runLoad(
   };
 }
 
+/**
+ * For the RTSP and SRT levels: one player of the level's protocol that stays for the measurement, started
+ * once the stream plays (it is the liveness probe). Every server then holds the stream's RTSP or SRT
+ * output before the baseline memory is taken (gst-rtsp-server builds its shared medium for the first
+ * player and drops it after the last); its bytes are not counted.
+ */
+async function startAnchor(peer: Peer, level: Level, ms: number): Promise<() => Promise<void>> {
+  const url = new URL(level.proto === "srt" ? peer.srtUrl!("bench") : peer.rtspUrl!("bench"));
+  const play = packetPlayer(level.proto);
+  const end = Date.now() + ms;
+  let last = "";
+  while (Date.now() < end) {
+    const ac = new AbortController();
+    const s = new PacketStats();
+    const run = play(url, s, ac.signal);
+    const until = Date.now() + 3000;
+    while (Date.now() < until && s.bytes <= 20_000 && !s.closed) await new Promise((r) => setTimeout(r, 100));
+    if (s.bytes > 20_000 && !s.closed) {
+      return async () => {
+        ac.abort();
+        await run;
+      };
+    }
+    last = s.error;
+    ac.abort();
+    await run;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(
+    `${peer.name}: no ${level.proto} player got the stream within ${ms} ms${last ? ` (${last})` : ""}`,
+  );
+}
+
 async function waitLive(peer: Peer, ms: number) {
   // The stream is live once a player gets media bytes.
   const end = Date.now() + ms;
@@ -208,20 +266,61 @@ async function waitLive(peer: Peer, ms: number) {
   throw new Error(`${peer.name}: the publisher's stream did not become playable within ${ms} ms`);
 }
 
-type PeerName = "estuary" | "estuary-2w" | "nginx-rtmp" | "node-media-server";
+type PeerName =
+  | "estuary"
+  | "estuary-2w"
+  | "nginx-rtmp"
+  | "node-media-server"
+  | "gst-rtsp-server"
+  | "gst-srt-relay";
 /** What each peer serves in the bench (nginx-rtmp has no HTTP-FLV). */
 const SERVES: Record<PeerName, Level["proto"][]> = {
-  "estuary": ["rtmp", "flv", "whep"],
+  "estuary": ["rtmp", "flv", "whep", "rtsp-tcp", "rtsp-udp", "srt"],
   "estuary-2w": ["rtmp", "flv"],
   "nginx-rtmp": ["rtmp"],
   "node-media-server": ["rtmp", "flv"],
+  "gst-rtsp-server": ["rtsp-tcp", "rtsp-udp"],
+  "gst-srt-relay": ["srt"],
 };
+const PEER_NAMES = Object.keys(SERVES) as PeerName[];
 
-async function startPeer(name: PeerName, base: number): Promise<Peer> {
-  if (name === "estuary") return await startEstuary({ rtmp: base, http: base + 1 });
+async function startPeer(name: PeerName, base: number, proto: Level["proto"]): Promise<Peer> {
+  if (name === "gst-rtsp-server") return await startGstRtsp({ rtsp: base });
+  if (name === "gst-srt-relay") return await startGstSrt({ srt: base });
+  if (name === "estuary") {
+    // RTSP and SRT listeners only for their levels: the other levels' figures stay as they were.
+    return await startEstuary({
+      rtmp: base,
+      http: base + 1,
+      ...(proto.startsWith("rtsp") ? { rtsp: base + 2 } : {}),
+      ...(proto === "srt" ? { srt: base + 3 } : {}),
+    });
+  }
   if (name === "estuary-2w") return await startEstuary({ rtmp: base, http: base + 1 }, { workers: 2 });
   if (name === "nginx-rtmp") return await startNginx({ rtmp: base });
   return await startNms({ rtmp: base, http: base + 2 });
+}
+
+/** One `--levels` entry, proto:profile:players (e.g. rtsp-udp:600k:200). */
+function parseLevel(text: string): Level {
+  const [proto, profile, n] = text.split(":");
+  if (!(PROTOS as readonly string[]).includes(proto)) {
+    throw new Error(`--levels "${text}": the protocol must be one of ${PROTOS.join(", ")}`);
+  }
+  if (!["600k", "1m", "2m"].includes(profile)) {
+    throw new Error(`--levels "${text}": the profile must be 600k, 1m or 2m`);
+  }
+  if (!(Number(n) >= 1 && Number.isInteger(Number(n)))) {
+    throw new Error(`--levels "${text}": the player count must be a whole number ≥ 1`);
+  }
+  return { proto: proto as Level["proto"], profile: profile as Profile, n: Number(n) };
+}
+
+function parsePeer(name: string): PeerName {
+  if (!(PEER_NAMES as string[]).includes(name)) {
+    throw new Error(`--peers "${name}": a peer must be one of ${PEER_NAMES.join(", ")}`);
+  }
+  return name as PeerName;
 }
 
 export async function runBench(): Promise<
@@ -231,18 +330,29 @@ export async function runBench(): Promise<
   // --levels rtmp:600k:1000,flv:600k:1000 measures only those levels (a focused re-run).
   const only = argValue("--levels");
   if (only) {
-    cfg.levels = only.split(",").map((l) => {
-      const [proto, profile, n] = l.split(":");
-      return { proto: proto as Level["proto"], profile: profile as Profile, n: Number(n) };
-    });
+    cfg.levels = only.split(",").map(parseLevel);
   }
   const notes: string[] = [];
-  let peers: PeerName[] = (argValue("--peers")?.split(",") as PeerName[]) ??
+  let peers: PeerName[] = argValue("--peers")?.split(",").map(parsePeer) ??
     (mode === "smoke"
       ? ["estuary"]
       : mode === "workers"
       ? ["estuary", "estuary-2w"]
-      : ["estuary", "nginx-rtmp", "node-media-server"]);
+      : ["estuary", "nginx-rtmp", "node-media-server", "gst-rtsp-server", "gst-srt-relay"]);
+  // A peer no level needs is not started at all.
+  peers = peers.filter((p) =>
+    cfg.levels.some((l) =>
+      SERVES[p].includes(l.proto) || (l.proto === "hls" && ["estuary", "nginx-rtmp"].includes(p))
+    )
+  );
+  for (const [name, what] of [["gst-rtsp-server", "rtsp"], ["gst-srt-relay", "srt"]] as const) {
+    if (!peers.includes(name)) continue;
+    const why = await gstAvailable(what);
+    if (why) {
+      notes.push(`${name} skipped: ${why}`);
+      peers = peers.filter((p) => p !== name);
+    }
+  }
   if (peers.includes("nginx-rtmp")) {
     const why = nginxAvailable();
     if (why) {
@@ -264,17 +374,20 @@ export async function runBench(): Promise<
   /** A fresh server and publisher per measurement, so memory per player starts from a clean baseline. */
   const withPeer = async (
     name: PeerName,
-    profile: Profile,
+    level: Level,
     fn: (peer: Peer, src: Source) => Promise<void>,
   ) => {
-    const src = await source(profile);
+    const src = await source(level.profile);
     base += 10;
-    const peer = await startPeer(name, base);
-    const pub = publish(src, peer.rtmpUrl("bench"));
+    const peer = await startPeer(name, base, level.proto);
+    const pub = peer.publish ? peer.publish(src) : publish(src, peer.rtmpUrl("bench"));
+    let anchor: (() => Promise<void>) | undefined;
     try {
-      await waitLive(peer, 20000);
+      if (isPacketProto(level.proto)) anchor = await startAnchor(peer, level, 20000);
+      else await waitLive(peer, 20000);
       await fn(peer, src);
     } finally {
+      await anchor?.();
       try {
         pub.kill("SIGKILL");
       } catch { /* gone */ }
@@ -285,7 +398,7 @@ export async function runBench(): Promise<
   for (const name of peers) {
     for (const level of cfg.levels) {
       if (!(SERVES[name] as string[]).includes(level.proto)) continue;
-      await withPeer(name, level.profile, async (peer, src) => {
+      await withPeer(name, level, async (peer, src) => {
         const r = await runLoad(peer, level, src.bitrate, cfg);
         results.push(r);
         console.error(
@@ -298,8 +411,9 @@ export async function runBench(): Promise<
         );
       }).catch((err) => notes.push(`${name} ${level.proto} n=${level.n}: ${(err as Error).message}`));
     }
-    if (cfg.latencyPlayers > 0 && cfg.levels.some((l) => l.proto !== "hls")) {
-      await withPeer(name, "600k", async (peer, src) => {
+    const latencyProtos: string[] = SERVES[name].filter((p) => p === "rtmp" || p === "flv");
+    if (cfg.latencyPlayers > 0 && cfg.levels.some((l) => latencyProtos.includes(l.proto))) {
+      await withPeer(name, { proto: "rtmp", profile: "600k", n: 0 }, async (peer, src) => {
         for (const proto of peer.protocols) {
           latency.push(await measureLatency(peer, proto, { players: cfg.latencyPlayers, seconds: 8, src }));
         }

@@ -3,6 +3,7 @@
  * Node-Media-Server 4.x (npm, installed into .bench/nms on first use). Each gets its own temp dir and
  * loopback ports.
  */
+import type { Source } from "./media.ts";
 
 export interface Peer {
   name: string;
@@ -13,6 +14,11 @@ export interface Peer {
   flvUrl(stream: string): string;
   /** WHEP endpoint (Estuary only; "" elsewhere). */
   whepUrl(stream: string): string;
+  /** RTSP and SRT play URLs ("" where the peer does not serve them). */
+  rtspUrl?(stream: string): string;
+  srtUrl?(stream: string): string;
+  /** Feeds the peer the source (default: ffmpeg publishing it to `rtmpUrl`). */
+  publish?(src: Source): Deno.ChildProcess;
   stop(): Promise<void>;
 }
 
@@ -80,7 +86,7 @@ export async function stopChild(child: Deno.ChildProcess) {
  * `o.workers` workers, extra deno arguments in `o.denoArgs` (e.g. --inspect) and extra `ESTUARY_*` settings in `o.env`; `o.name` names it in the results.
  */
 export async function startEstuary(
-  ports: { rtmp: number; http: number },
+  ports: { rtmp: number; http: number; rtsp?: number; srt?: number },
   o: { root?: string; env?: Record<string, string>; name?: string; workers?: number; denoArgs?: string[] } =
     {},
 ): Promise<Peer> {
@@ -101,8 +107,15 @@ export async function startEstuary(
       ESTUARY_HTTP_PORT: String(ports.http),
       ESTUARY_RTMP_IP: "127.0.0.1",
       ESTUARY_HTTP_IP: "127.0.0.1",
-      ESTUARY_RTSP_ENABLE: "false",
-      ESTUARY_SRT_ENABLE: "false",
+      // RTSP and SRT only for their levels (ports.rtsp, ports.srt).
+      ESTUARY_RTSP_ENABLE: String(ports.rtsp !== undefined),
+      ESTUARY_SRT_ENABLE: String(ports.srt !== undefined),
+      ...(ports.rtsp !== undefined
+        ? { ESTUARY_RTSP_PORT: String(ports.rtsp), ESTUARY_RTSP_IP: "127.0.0.1" }
+        : {}),
+      ...(ports.srt !== undefined
+        ? { ESTUARY_SRT_PORT: String(ports.srt), ESTUARY_SRT_IP: "127.0.0.1" }
+        : {}),
       ESTUARY_RTMP_MAXIDLE: "0",
       ESTUARY_LOG_LEVEL: "warn",
       ESTUARY_LOG_FILE: "false",
@@ -117,6 +130,7 @@ export async function startEstuary(
   // Workers start after the supervisor: wait for every one of them to listen.
   await waitPort(ports.rtmp, 40000, "estuary rtmp");
   await waitPort(ports.http, 40000, "estuary http");
+  if (ports.rtsp !== undefined) await waitPort(ports.rtsp, 40000, "estuary rtsp");
   if (workers > 1) await waitWorkers(ports.http, workers, 60000);
   return {
     name: o.name ?? (workers > 1 ? `estuary-${workers}w` : "estuary"),
@@ -125,12 +139,17 @@ export async function startEstuary(
     rtmpUrl: (s) => `rtmp://127.0.0.1:${ports.rtmp}/live/${s}`,
     flvUrl: (s) => `http://127.0.0.1:${ports.http}/live/${s}.flv`,
     whepUrl: (s) => `http://127.0.0.1:${ports.http}/whep/v1?app=live&name=${s}`,
+    rtspUrl: (s) => ports.rtsp !== undefined ? `rtsp://127.0.0.1:${ports.rtsp}/live/${s}` : "",
+    srtUrl: (s) => ports.srt !== undefined ? `srt://127.0.0.1:${ports.srt}?streamid=${srtStreamId(s)}` : "",
     stop: async () => {
       await stopChild(child);
       await Deno.remove(dir, { recursive: true }).catch(() => {});
     },
   };
 }
+
+/** The SRT stream id of a player of live/<stream> (smart_rtmpd's and Estuary's access control syntax). */
+export const srtStreamId = (s: string) => encodeURIComponent(`#!::r=live/${s},m=request`);
 
 export function nginxAvailable(): string | null {
   try {

@@ -1,6 +1,7 @@
 /** The bench's table: raw figures per peer and level, and Estuary's ratios against each peer. */
 import type { LatencyResult, Result } from "./types.ts";
 
+const PACKET_PROTOS: string[] = ["rtsp-tcp", "rtsp-udp", "srt"];
 const f = (n: number, d = 2) => Number.isFinite(n) ? n.toFixed(d) : "-";
 
 export function formatTable(
@@ -66,6 +67,33 @@ export function formatTable(
         }/${w.auth_checks ?? "-"} (${w.auth_all_failed_viewers ?? "-"}) | ${f(w.cpu_per_gbit, 3)} | ${
           r ? `${f(w.cpu_per_gbit / r.cpu_per_gbit)}×` : "-"
         } | ${f(w.rss_growth_per_player_kb, 1)} | ${r ? f(r.rss_growth_per_player_kb, 1) : "-"} |`,
+      );
+    }
+  }
+  const packets = results.filter((r) => PACKET_PROTOS.includes(r.proto));
+  if (packets.length) {
+    lines.push("");
+    lines.push(
+      "RTSP and SRT (packet share: RTP packets over their sequence numbers' span; SRT packets delivered over delivered + dropped), each Estuary row against the peer and Estuary's RTMP at the same level in the same run:",
+    );
+    lines.push("");
+    lines.push(
+      "| server | proto | bitrate | players | connected | players ≥ 99 % packets | min packet share | CPU s/Gbit | Estuary × peer | × Estuary RTMP | RSS/player KB | loader CPU |",
+    );
+    lines.push("|---|---|---|---|---|---|---|---|---|---|---|---|");
+    for (const r of packets) {
+      const same = (x: Result, peer: (p: string) => boolean, proto = r.proto) =>
+        peer(x.peer) && x.proto === proto && x.profile === r.profile && x.n === r.n;
+      const peer = r.peer === "estuary" ? results.find((x) => same(x, (p) => p !== "estuary")) : undefined;
+      const rtmp = results.find((x) => same(x, (p) => p === r.peer, "rtmp"));
+      lines.push(
+        `| ${r.peer} | ${r.proto} | ${r.profile} | ${r.n} | ${r.connected} | ${r.players_99 ?? "-"} | ${
+          f(r.min_share * 100, 1)
+        } % | ${f(r.cpu_per_gbit, 3)} | ${
+          peer ? `${f(r.cpu_per_gbit / peer.cpu_per_gbit)}× ${peer.peer}` : ""
+        } | ${rtmp ? `${f(r.cpu_per_gbit / rtmp.cpu_per_gbit)}×` : ""} | ${
+          f(r.rss_growth_per_player_kb, 1)
+        } | ${r.loader_cpu_share !== undefined ? f(r.loader_cpu_share) : "-"} |`,
       );
     }
   }

@@ -13,14 +13,14 @@ async function writeAll(conn: Deno.Conn, bytes: Uint8Array) {
   while (o < bytes.length) o += await conn.write(bytes.subarray(o));
 }
 
-interface Response {
+export interface RtspResponse {
   status: number;
   headers: Map<string, string>;
   body: string;
 }
 
 /** Reads one RTSP response from `conn`, keeping whatever follows it in `pending`. */
-async function readResponse(conn: Deno.Conn, pending: { buf: Uint8Array }): Promise<Response> {
+export async function readResponse(conn: Deno.Conn, pending: { buf: Uint8Array }): Promise<RtspResponse> {
   const chunk = new Uint8Array(16 * 1024);
   for (;;) {
     const text = latin1.decode(pending.buf);
@@ -49,7 +49,7 @@ async function readResponse(conn: Deno.Conn, pending: { buf: Uint8Array }): Prom
 }
 
 /** The control URL of each media section of an SDP, resolved against `base`. */
-function controls(sdp: string, base: string): string[] {
+export function controls(sdp: string, base: string): string[] {
   const out: string[] = [];
   let inMedia = false;
   for (const line of sdp.split(/\r?\n/)) {

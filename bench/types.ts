@@ -1,8 +1,11 @@
 /** The bench's result shapes, shared by the runner, the latency probe and the report. */
 import type { Profile } from "./media.ts";
 
+/** The protocols the bench measures (rtsp-tcp: interleaved RTP; rtsp-udp: an RTP/RTCP port pair per track). */
+export const PROTOS = ["rtmp", "flv", "hls", "whep", "rtsp-tcp", "rtsp-udp", "srt"] as const;
+
 export interface Level {
-  proto: "rtmp" | "flv" | "hls" | "whep";
+  proto: typeof PROTOS[number];
   profile: Profile;
   n: number;
 }
@@ -16,10 +19,11 @@ export interface Result extends Level {
   window_s: number;
   /**
    * Smallest share any player received (1 = 100 %): of the expected bytes (RTMP, FLV), of the RTP
-   * packets (WHEP: distinct sequence numbers over their span).
+   * packets (WHEP: distinct sequence numbers over their span; RTSP: RTP packets over the span of their
+   * sequence numbers; SRT: packets delivered over delivered + dropped by the receiver).
    */
   min_share: number;
-  /** WHEP: players that received ≥ 99 % of the packets, and SRTP packets that failed their check. */
+  /** WHEP, RTSP, SRT: players that received ≥ 99 % of the packets; WHEP: SRTP packets that failed their check. */
   players_99?: number;
   auth_failures?: number;
   auth_checks?: number;
@@ -29,7 +33,10 @@ export interface Result extends Level {
   connect_s?: number;
   /** The load generator's own CPU over the window, in cores (near 1: it, not the server, is the limit). */
   loader_cpu_share?: number;
-  /** WHEP: packets per stage over the window (server sent, viewers received, kernel drops; whep_load.ts). */
+  /**
+   * WHEP: packets per stage over the window (server sent, viewers received, kernel drops; whep_load.ts);
+   * SRT: TS continuity and sync errors the players saw (packet_load.ts).
+   */
   stages?: Record<string, number | null>;
   retries?: number;
   delivered_gbit: number;
