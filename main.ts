@@ -187,6 +187,7 @@ async function main(): Promise<number> {
   // Signals are handled from the start: a stop that arrives while listeners open waits for them.
   const starting = server.start();
   let watch: FileWatch | undefined;
+  // deno-lint-ignore prefer-const
   let trim: MallocTrim | undefined;
   const stop = shutdownHandler({
     log: server.log,
