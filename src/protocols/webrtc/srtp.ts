@@ -177,8 +177,30 @@ export class SrtpEncryptor {
    * 80-bit tag of HMAC-SHA1(header + encrypted payload + ROC).
    */
   encrypt(header: Uint8Array, payload: Uint8Array, ssrc: number, seq: number, roc: number): Buffer {
+    const out = Buffer.allocUnsafe(header.length + payload.length + AUTH_TAG_BYTES);
+    this.encryptInto(out, header, payload, ssrc, seq, roc);
+    return out;
+  }
+
+  /**
+   * As encrypt, into `out` from its start (a buffer the caller reuses: no allocation for the packet);
+   * returns the SRTP packet's length. `out` needs room for the header, payload, tag and, while the
+   * tag is computed, 4 bytes of ROC: header + payload + 10 bytes.
+   */
+  encryptInto(
+    out: Uint8Array,
+    header: Uint8Array,
+    payload: Uint8Array,
+    ssrc: number,
+    seq: number,
+    roc: number,
+  ): number {
     const h = header.length, len = h + payload.length;
-    const out = Buffer.allocUnsafe(len + AUTH_TAG_BYTES);
+    if (out.length < len + AUTH_TAG_BYTES) {
+      throw new RangeError(
+        `SRTP output of ${out.length} bytes: a ${len}-byte packet needs ${len + AUTH_TAG_BYTES}`,
+      );
+    }
     out.set(header, 0);
     const ks = this.keystream(ssrc, roc, seq, payload.length);
     for (let i = 0; i < payload.length; i++) out[h + i] = payload[i] ^ ks[i];
@@ -187,7 +209,7 @@ export class SrtpEncryptor {
     out[len + 2] = roc >>> 8;
     out[len + 3] = roc;
     out.set(this.#hmac.mac(out, len + 4).subarray(0, AUTH_TAG_BYTES), len);
-    return out;
+    return len + AUTH_TAG_BYTES;
   }
 }
 

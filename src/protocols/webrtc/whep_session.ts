@@ -69,6 +69,13 @@ export interface WhepSessionStats {
   nackOverBudget: number;
   /** SRTP by srtp.ts (one reused cipher per session) rather than werift's per-packet ciphers. */
   fastSrtp: boolean;
+  /**
+   * How video packets leave (direct_send.ts): "ffi" (sendto on the ICE pair's socket), "handle"
+   * (node:dgram's handle), "werift" (werift's ICE send), "" before the first packet.
+   */
+  sendWay: string;
+  /** Datagrams the kernel refused on the direct ways (a full socket send buffer): lost packets. */
+  sendErrors: number;
 }
 
 /** werift's per-sender history (RTP_HISTORY_SIZE in its rtpSender), if takeOverNacks could not switch it off. */
@@ -275,7 +282,8 @@ export class WhepSession {
         continue;
       }
       this.#retransmits++;
-      if (this.#direct(out)?.send(buf, true)) continue;
+      const sent = this.#direct(out)?.send(buf, true);
+      if (sent !== undefined && sent !== false) continue;
       const p = RtpPacket.deSerialize(buf);
       p.header.ssrc = out.sender.ssrc;
       p.header.payloadType = out.codec.payloadType;
@@ -347,7 +355,7 @@ export class WhepSession {
     this.#nackBudget.sent(queue.length, Date.now());
     if (queue.length > PACE_BURST) return this.#sendPaced(queue);
     let last: Promise<void> | undefined;
-    for (const q of queue) last = this.#sendOne(q);
+    for (const q of queue) last = this.#sendOne(q) ?? last;
     return last;
   }
 
@@ -363,15 +371,21 @@ export class WhepSession {
         await new Promise((r) => setTimeout(r, PACE_GAP_MS));
         if (this.#closed) return;
       }
-      last = this.#sendOne(queue[i]);
+      last = this.#sendOne(queue[i]) ?? last;
     }
     await last;
   }
 
-  #sendOne({ out, p, f }: Queued): Promise<void> {
+  #sendOne({ out, p, f }: Queued): Promise<void> | undefined {
     this.#packets++;
     this.#bytes += p.byteLength;
-    const sent = this.#direct(out)?.send(p) ?? out.sender.sendRtp(p).catch(ignore);
+    const direct = this.#direct(out)?.send(p);
+    // true: out already (synchronously, nothing to wait for); false/undefined: werift's path.
+    const sent = direct === true
+      ? undefined
+      : direct === false || direct === undefined
+      ? out.sender.sendRtp(p).catch(ignore)
+      : direct;
     // The sender took the packet synchronously: its next sender report pairs a frame's last packet
     // with the frame's media time instead of the moment it went out.
     if (f) this.#clock.stamp(out.sender as unknown as SenderReportFields, p, f);
@@ -418,6 +432,8 @@ export class WhepSession {
       nackRecent: this.#nackRecent,
       nackOverBudget: this.#nackOverBudget,
       fastSrtp: this.#fastSrtp,
+      sendWay: (this.#video ?? this.#audio)?.direct?.way ?? "",
+      sendErrors: (this.#video?.direct?.sendErrors ?? 0) + (this.#audio?.direct?.sendErrors ?? 0),
     };
   }
 
@@ -440,8 +456,13 @@ export class WhepSession {
       plis: this.#plis,
       retransmits: this.#retransmits,
       nack_over_budget: this.#nackOverBudget,
+      send_way: (this.#video ?? this.#audio)?.direct?.way ?? "",
+      send_errors: (this.#video?.direct?.sendErrors ?? 0) + (this.#audio?.direct?.sendErrors ?? 0),
       duration_s: Math.round((Date.now() - this.createdAt) / 100) / 10,
     });
+    // The direct senders' socket descriptors (werift closes its own sockets with the connection).
+    this.#video?.direct?.close();
+    this.#audio?.direct?.close();
     this.#o.onClose(this, reason);
     this.#resolveDone(reason);
   }
