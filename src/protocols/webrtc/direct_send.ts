@@ -19,7 +19,8 @@
  */
 import type { Buffer } from "node:buffer";
 import net from "node:net";
-import { ntpTime, type RTCRtpSender } from "werift";
+import type { RTCRtpSender } from "werift";
+import { ntpOf } from "./sender_clock.ts";
 import { AUTH_TAG_BYTES, type SrtpEncryptor } from "./srtp.ts";
 import { openUdpFd, sockaddrIn, type UdpFd } from "./udp_fd.ts";
 import { udpHandle, type UdpHandleSend } from "./udp_send.ts";
@@ -33,6 +34,9 @@ interface WeriftSender {
   packetCount: number;
   headerBytesSent: number;
   runRtcp(): Promise<void>;
+  /** werift's sender-report loop runs (runRtcp returns at once then), or the sender stopped. */
+  rtcpRunning?: boolean;
+  stopped?: boolean;
   dtlsTransport: WeriftDtls;
 }
 
@@ -81,6 +85,20 @@ interface Route {
 const OUT = new Uint8Array(new ArrayBuffer(64 * 1024));
 
 const ignore = () => {};
+
+/**
+ * The NTP time now, for the sender-report fields werift sets per packet (its own `ntpTime` formats
+ * the time as a string and back per call); the same value for every packet within a millisecond.
+ */
+let ntpMs = -1, ntpValue = 0n;
+function ntpNow(): bigint {
+  const ms = Date.now();
+  if (ms !== ntpMs) {
+    ntpMs = ms;
+    ntpValue = ntpOf(ms / 1000);
+  }
+  return ntpValue;
+}
 const HEADER = 12;
 
 export class DirectRtpSender {
@@ -142,7 +160,7 @@ export class DirectRtpSender {
   send(p: Buffer, retransmit = false): boolean | Promise<void> {
     if (p.length < HEADER || p[0] !== 0x80) return false;
     const s = this.#s, t = this.#t, h = this.#header;
-    h.set(p.subarray(0, HEADER));
+    for (let i = 0; i < HEADER; i++) h[i] = p[i];
     h[1] = (p[1] & 0x80) | this.#pt;
     const ssrc = s.ssrc;
     h[8] = ssrc >>> 24;
@@ -153,14 +171,14 @@ export class DirectRtpSender {
     const ctx = t.srtp.localContext;
     const state = ctx.getSrtpSsrcState(ssrc);
     ctx.updateRolloverCount(seq, state);
-    const payload = p.subarray(HEADER);
     if (!retransmit) {
-      s.ntpTimestamp = ntpTime();
+      s.ntpTimestamp = ntpNow();
       s.rtpTimestamp = ((p[4] << 24) | (p[5] << 16) | (p[6] << 8) | p[7]) >>> 0;
-      s.octetCount += payload.length;
+      s.octetCount += p.length - HEADER;
       s.headerBytesSent += HEADER;
       s.packetCount = (s.packetCount + 1) >>> 0;
-      s.runRtcp().catch(ignore);
+      // werift's runRtcp returns at once while its loop runs: no promise pair per packet then.
+      if (s.rtcpRunning !== true && s.stopped !== true) s.runRtcp().catch(ignore);
     }
     // werift's test-only outbound loss (settings.dropPercent), applied as in its own sendRtp.
     const loss = t.config.debug?.outboundPacketLoss;
@@ -173,7 +191,7 @@ export class DirectRtpSender {
     if (r.way !== "werift" && size <= OUT.length) {
       // What werift's Connection.send checks first: a nominated pair, ICE not closed, consent fresh.
       if (!c.canSendApplicationData!()) return true;
-      const len = this.#enc.encryptInto(OUT, h, payload, ssrc, seq, state.rolloverCounter);
+      const len = this.#enc.encryptInto(OUT, h, p, HEADER, ssrc, seq, state.rolloverCounter);
       const sent = r.fd ? r.fd.sendTo(OUT, len, r.to!) : r.handle!.send(OUT.subarray(0, len), r.port, r.host);
       if (sent) {
         t.bytesSent += len;
@@ -186,7 +204,7 @@ export class DirectRtpSender {
       this.#close(r);
       this.#route = r = { pair, way: "werift", host: "", port: 0 };
     }
-    const enc = this.#enc.encrypt(h, payload, ssrc, seq, state.rolloverCounter);
+    const enc = this.#enc.encrypt(h, p.subarray(HEADER), ssrc, seq, state.rolloverCounter);
     t.bytesSent += enc.length;
     t.packetsSent++;
     return c.send(enc).then(ignore, ignore);

@@ -35,6 +35,7 @@ Deno.test("DirectRtpSender: the viewer's SSRC and payload type, SRTP werift decr
     assert.equal(typeof raw[f], "number", `RTCRtpSender.${f}`);
   }
   assert.equal(typeof raw.runRtcp, "function");
+  for (const f of ["rtcpRunning", "stopped"]) assert.equal(typeof raw[f], "boolean", `RTCRtpSender.${f}`);
   const wire: Buffer[] = [];
   raw.runRtcp = () => Promise.resolve();
   raw.dtlsTransport = {
@@ -69,6 +70,9 @@ Deno.test("DirectRtpSender: the viewer's SSRC and payload type, SRTP werift decr
   assert.equal(raw.packetCount, 3, "retransmissions are not counted in sender reports");
   assert.equal(raw.octetCount, 2207);
   assert.equal(raw.rtpTimestamp, 4000);
+  // The NTP time of the last packet sent (32.32 fixed point since 1900), now.
+  const ntpSeconds = Number(raw.ntpTimestamp >> 32n) - 2_208_988_800;
+  assert.ok(Math.abs(ntpSeconds - Date.now() / 1000) < 2, `NTP ${raw.ntpTimestamp}`);
   assert.equal(raw.dtlsTransport.packetsSent, 4);
   // A packet with extensions or CSRCs is left to werift.
   const ext = shared(1, 1, false, 10);

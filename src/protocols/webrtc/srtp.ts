@@ -58,7 +58,7 @@ export class HmacSha1 {
     const rem = len - full;
     const tail = this.#tail;
     tail.fill(0);
-    tail.set(msg.subarray(full, len));
+    for (let i = 0; i < rem; i++) tail[i] = msg[full + i];
     tail[rem] = 0x80;
     const end = rem + 9 > 64 ? 128 : 64;
     const bits = (64 + len) * 8;
@@ -178,37 +178,39 @@ export class SrtpEncryptor {
    */
   encrypt(header: Uint8Array, payload: Uint8Array, ssrc: number, seq: number, roc: number): Buffer {
     const out = Buffer.allocUnsafe(header.length + payload.length + AUTH_TAG_BYTES);
-    this.encryptInto(out, header, payload, ssrc, seq, roc);
+    this.encryptInto(out, header, payload, 0, ssrc, seq, roc);
     return out;
   }
 
   /**
-   * As encrypt, into `out` from its start (a buffer the caller reuses: no allocation for the packet);
-   * returns the SRTP packet's length. `out` needs room for the header, payload, tag and, while the
-   * tag is computed, 4 bytes of ROC: header + payload + 10 bytes.
+   * As encrypt, into `out` from its start (a buffer the caller reuses: no allocation for the packet),
+   * the payload being `src` from `from` on; returns the SRTP packet's length. `out` needs room for the
+   * header, payload, tag and, while the tag is computed, 4 bytes of ROC: header + payload + 10 bytes.
    */
   encryptInto(
     out: Uint8Array,
     header: Uint8Array,
-    payload: Uint8Array,
+    src: Uint8Array,
+    from: number,
     ssrc: number,
     seq: number,
     roc: number,
   ): number {
-    const h = header.length, len = h + payload.length;
+    const h = header.length, size = src.length - from, len = h + size;
     if (out.length < len + AUTH_TAG_BYTES) {
       throw new RangeError(
         `SRTP output of ${out.length} bytes: a ${len}-byte packet needs ${len + AUTH_TAG_BYTES}`,
       );
     }
-    out.set(header, 0);
-    const ks = this.keystream(ssrc, roc, seq, payload.length);
-    for (let i = 0; i < payload.length; i++) out[h + i] = payload[i] ^ ks[i];
+    for (let i = 0; i < h; i++) out[i] = header[i];
+    const ks = this.keystream(ssrc, roc, seq, size);
+    for (let i = 0; i < size; i++) out[h + i] = src[from + i] ^ ks[i];
     out[len] = roc >>> 24;
     out[len + 1] = roc >>> 16;
     out[len + 2] = roc >>> 8;
     out[len + 3] = roc;
-    out.set(this.#hmac.mac(out, len + 4).subarray(0, AUTH_TAG_BYTES), len);
+    const tag = this.#hmac.mac(out, len + 4);
+    for (let i = 0; i < AUTH_TAG_BYTES; i++) out[len + i] = tag[i];
     return len + AUTH_TAG_BYTES;
   }
 }
