@@ -15,6 +15,8 @@
  *   --ports N                  first port for the servers (default 19350; 10 per measurement)
  *   --workers                  Estuary with 1 and 2 workers (<workers>): CPU/Gbit, how the CPU splits over
  *                              processes and cores, and the most players delivered at ≥ 99 % (~8 min)
+ *   --before DIR               with peer estuary-before: Estuary from another checkout DIR (its main.ts),
+ *                              for before/after figures of a change in one run
  */
 import { cpuSeconds, memory } from "./proc.ts";
 import { type Profile, publish, type Source, source } from "./media.ts";
@@ -208,11 +210,12 @@ async function waitLive(peer: Peer, ms: number) {
   throw new Error(`${peer.name}: the publisher's stream did not become playable within ${ms} ms`);
 }
 
-type PeerName = "estuary" | "estuary-2w" | "nginx-rtmp" | "node-media-server";
+type PeerName = "estuary" | "estuary-2w" | "estuary-before" | "nginx-rtmp" | "node-media-server";
 /** What each peer serves in the bench (nginx-rtmp has no HTTP-FLV). */
 const SERVES: Record<PeerName, Level["proto"][]> = {
   "estuary": ["rtmp", "flv", "whep"],
   "estuary-2w": ["rtmp", "flv"],
+  "estuary-before": ["rtmp", "flv", "whep"],
   "nginx-rtmp": ["rtmp"],
   "node-media-server": ["rtmp", "flv"],
 };
@@ -220,6 +223,11 @@ const SERVES: Record<PeerName, Level["proto"][]> = {
 async function startPeer(name: PeerName, base: number): Promise<Peer> {
   if (name === "estuary") return await startEstuary({ rtmp: base, http: base + 1 });
   if (name === "estuary-2w") return await startEstuary({ rtmp: base, http: base + 1 }, { workers: 2 });
+  if (name === "estuary-before") {
+    const root = argValue("--before");
+    if (!root) throw new Error("peer estuary-before needs --before DIR (a checkout with main.ts)");
+    return await startEstuary({ rtmp: base, http: base + 1 }, { root, name });
+  }
   if (name === "nginx-rtmp") return await startNginx({ rtmp: base });
   return await startNms({ rtmp: base, http: base + 2 });
 }

@@ -412,6 +412,8 @@ async function parent() {
       url,
       "--n",
       String(share),
+      "--seconds",
+      String(seconds),
     ];
     if (RCVBUF > 0) args.push("--rcvbuf", String(RCVBUF));
     const proc = new Deno.Command(Deno.execPath(), {
