@@ -99,13 +99,6 @@ interface Out {
   direct?: DirectRtpSender | null;
 }
 
-/** A packet waiting to go out; `f` is set on its frame's last packet (the sender report's anchor). */
-interface Queued {
-  out: Out;
-  p: Buffer;
-  f?: Frame;
-}
-
 export class WhepSession {
   readonly id: string;
   readonly stream: Stream;
@@ -328,14 +321,19 @@ export class WhepSession {
     });
   }
 
+  /** The output of a frame's track, when this session sends that track. */
+  #outOf(f: Frame): Out | undefined {
+    const out = f.track.kind === "video" ? this.#video : this.#audio;
+    return out && f.track.codec === out.track ? out : undefined;
+  }
+
   #send(frames: Frame[]): Promise<void> | void {
     const rtp = this.#rtp?.value;
     const o = this.#o.settings;
     if (!rtp || this.#closed) return;
-    const queue: Queued[] = [];
+    let total = 0;
     for (const f of frames) {
-      const out = f.track.kind === "video" ? this.#video : this.#audio;
-      if (!out || f.track.codec !== out.track) continue;
+      if (!this.#outOf(f)) continue;
       if (f.pts !== f.dts && !this.#bframesLogged && f.track.codec === "h264") {
         // Measured in Chromium: an H264 stream with B-frames decodes about 1 frame in 15 with a PLI
         // storm; without its B pictures (`<rtc><bframes>drop`, the default) it plays smoothly at the
@@ -349,13 +347,20 @@ export class WhepSession {
         );
       }
       this.#frames++;
-      const packets = rtp.packets(f);
-      packets.forEach((p, i) => queue.push({ out, p, f: i === packets.length - 1 ? f : undefined }));
+      total += rtp.packets(f).length;
     }
-    this.#nackBudget.sent(queue.length, Date.now());
-    if (queue.length > PACE_BURST) return this.#sendPaced(queue);
+    this.#nackBudget.sent(total, Date.now());
+    if (total > PACE_BURST) return this.#sendPaced(frames, rtp);
+    // The usual case (a frame or two of a few packets): straight out, no per-packet objects.
     let last: Promise<void> | undefined;
-    for (const q of queue) last = this.#sendOne(q) ?? last;
+    for (const f of frames) {
+      const out = this.#outOf(f);
+      if (!out) continue;
+      const packets = rtp.packets(f);
+      for (let i = 0; i < packets.length; i++) {
+        last = this.#sendOne(out, packets[i], i === packets.length - 1 ? f : undefined) ?? last;
+      }
+    }
     return last;
   }
 
@@ -364,19 +369,26 @@ export class WhepSession {
    * with a pause between: a burst of a hundred packets overflows a receiver's socket buffer (and a
    * router's queue) that a paced one does not. The reader waits meanwhile (its queue bound applies).
    */
-  async #sendPaced(queue: Queued[]): Promise<void> {
+  async #sendPaced(frames: Frame[], rtp: WebrtcRtpOut): Promise<void> {
     let last: Promise<void> | undefined;
-    for (let i = 0; i < queue.length; i++) {
-      if (i > 0 && i % PACE_BURST === 0) {
-        await new Promise((r) => setTimeout(r, PACE_GAP_MS));
-        if (this.#closed) return;
+    let n = 0;
+    for (const f of frames) {
+      const out = this.#outOf(f);
+      if (!out) continue;
+      const packets = rtp.packets(f);
+      for (let i = 0; i < packets.length; i++, n++) {
+        if (n > 0 && n % PACE_BURST === 0) {
+          await new Promise((r) => setTimeout(r, PACE_GAP_MS));
+          if (this.#closed) return;
+        }
+        last = this.#sendOne(out, packets[i], i === packets.length - 1 ? f : undefined) ?? last;
       }
-      last = this.#sendOne(queue[i]) ?? last;
     }
     await last;
   }
 
-  #sendOne({ out, p, f }: Queued): Promise<void> | undefined {
+  /** One packet to a viewer; `f` on its frame's last packet (the sender report's anchor). */
+  #sendOne(out: Out, p: Buffer, f: Frame | undefined): Promise<void> | undefined {
     this.#packets++;
     this.#bytes += p.byteLength;
     const direct = this.#direct(out)?.send(p);
