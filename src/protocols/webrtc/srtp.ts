@@ -22,7 +22,6 @@ export class HmacSha1 {
   readonly #inner = new Int32Array(5);
   readonly #outer = new Int32Array(5);
   readonly #state = new Int32Array(5);
-  readonly #w = new Int32Array(80);
   readonly #tail = new Uint8Array(128);
   readonly #digest = new Uint8Array(20);
 
@@ -34,9 +33,9 @@ export class HmacSha1 {
       opad[i] ^= key[i];
     }
     this.#inner.set(SHA1_INIT);
-    this.#compress(this.#inner, ipad, 0);
+    sha1Blocks(this.#inner, ipad, 0, 64);
     this.#outer.set(SHA1_INIT);
-    this.#compress(this.#outer, opad, 0);
+    sha1Blocks(this.#outer, opad, 0, 64);
   }
 
   /** The MAC of `msg[0, len)` (a view that the next call overwrites). */
@@ -54,7 +53,7 @@ export class HmacSha1 {
     const s = this.#state;
     s.set(from);
     const full = len & ~63;
-    for (let o = 0; o < full; o += 64) this.#compress(s, msg, o);
+    sha1Blocks(s, msg, 0, full);
     const rem = len - full;
     const tail = this.#tail;
     tail.fill(0);
@@ -67,40 +66,64 @@ export class HmacSha1 {
     tail[end - 3] = bits >>> 16;
     tail[end - 2] = bits >>> 8;
     tail[end - 1] = bits;
-    this.#compress(s, tail, 0);
-    if (end === 128) this.#compress(s, tail, 64);
+    sha1Blocks(s, tail, 0, end);
   }
+}
 
-  #compress(s: Int32Array, b: Uint8Array, o: number) {
-    const w = this.#w;
-    for (let i = 0; i < 16; i++, o += 4) w[i] = (b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3];
-    for (let i = 16; i < 80; i++) {
-      const x = w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16];
-      w[i] = (x << 1) | (x >>> 31);
+/** The message schedule's last 16 words (one for every HmacSha1: the calls are synchronous). */
+const W = new Int32Array(16);
+
+/**
+ * SHA-1's compression of the 64-byte blocks of `b[o, end)` into state `s` (FIPS 180-4 6.1.2), the
+ * schedule computed as the rounds go in a ring of 16 words, the state in locals across blocks.
+ */
+function sha1Blocks(s: Int32Array, b: Uint8Array, o: number, end: number) {
+  let h0 = s[0], h1 = s[1], h2 = s[2], h3 = s[3], h4 = s[4];
+  const w = W;
+  for (; o < end; o += 64) {
+    for (let i = 0, p = o; i < 16; i++, p += 4) {
+      w[i] = (b[p] << 24) | (b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3];
     }
-    let a = s[0], b1 = s[1], c = s[2], d = s[3], e = s[4], t = 0, i = 0;
-    for (; i < 20; i++) {
+    let a = h0, b1 = h1, c = h2, d = h3, e = h4, t = 0, x = 0, i = 0;
+    for (; i < 16; i++) {
       t = (((a << 5) | (a >>> 27)) + ((b1 & c) | (~b1 & d)) + e + 0x5a827999 + w[i]) | 0;
       e = d, d = c, c = (b1 << 30) | (b1 >>> 2), b1 = a, a = t;
     }
+    for (; i < 20; i++) {
+      x = w[(i - 3) & 15] ^ w[(i - 8) & 15] ^ w[(i - 14) & 15] ^ w[i & 15];
+      x = w[i & 15] = (x << 1) | (x >>> 31);
+      t = (((a << 5) | (a >>> 27)) + ((b1 & c) | (~b1 & d)) + e + 0x5a827999 + x) | 0;
+      e = d, d = c, c = (b1 << 30) | (b1 >>> 2), b1 = a, a = t;
+    }
     for (; i < 40; i++) {
-      t = (((a << 5) | (a >>> 27)) + (b1 ^ c ^ d) + e + 0x6ed9eba1 + w[i]) | 0;
+      x = w[(i - 3) & 15] ^ w[(i - 8) & 15] ^ w[(i - 14) & 15] ^ w[i & 15];
+      x = w[i & 15] = (x << 1) | (x >>> 31);
+      t = (((a << 5) | (a >>> 27)) + (b1 ^ c ^ d) + e + 0x6ed9eba1 + x) | 0;
       e = d, d = c, c = (b1 << 30) | (b1 >>> 2), b1 = a, a = t;
     }
     for (; i < 60; i++) {
-      t = (((a << 5) | (a >>> 27)) + ((b1 & c) | (b1 & d) | (c & d)) + e - 0x70e44324 + w[i]) | 0;
+      x = w[(i - 3) & 15] ^ w[(i - 8) & 15] ^ w[(i - 14) & 15] ^ w[i & 15];
+      x = w[i & 15] = (x << 1) | (x >>> 31);
+      t = (((a << 5) | (a >>> 27)) + ((b1 & c) | (b1 & d) | (c & d)) + e - 0x70e44324 + x) | 0;
       e = d, d = c, c = (b1 << 30) | (b1 >>> 2), b1 = a, a = t;
     }
     for (; i < 80; i++) {
-      t = (((a << 5) | (a >>> 27)) + (b1 ^ c ^ d) + e - 0x359d3e2a + w[i]) | 0;
+      x = w[(i - 3) & 15] ^ w[(i - 8) & 15] ^ w[(i - 14) & 15] ^ w[i & 15];
+      x = w[i & 15] = (x << 1) | (x >>> 31);
+      t = (((a << 5) | (a >>> 27)) + (b1 ^ c ^ d) + e - 0x359d3e2a + x) | 0;
       e = d, d = c, c = (b1 << 30) | (b1 >>> 2), b1 = a, a = t;
     }
-    s[0] = (s[0] + a) | 0;
-    s[1] = (s[1] + b1) | 0;
-    s[2] = (s[2] + c) | 0;
-    s[3] = (s[3] + d) | 0;
-    s[4] = (s[4] + e) | 0;
+    h0 = (h0 + a) | 0;
+    h1 = (h1 + b1) | 0;
+    h2 = (h2 + c) | 0;
+    h3 = (h3 + d) | 0;
+    h4 = (h4 + e) | 0;
   }
+  s[0] = h0;
+  s[1] = h1;
+  s[2] = h2;
+  s[3] = h3;
+  s[4] = h4;
 }
 
 const SHA1_INIT = new Int32Array([0x67452301, 0xefcdab89 | 0, 0x98badcfe | 0, 0x10325476, 0xc3d2e1f0 | 0]);
