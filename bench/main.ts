@@ -15,6 +15,7 @@
  *   --ports N                  first port for the servers (default 19350; 10 per measurement)
  *   --workers                  Estuary with 1 and 2 workers (<workers>): CPU/Gbit, how the CPU splits over
  *                              processes and cores, and the most players delivered at ≥ 99 % (~8 min)
+ *   --no-latency               skip the latency probe (a focused re-run of a few levels)
  *   --before DIR               with peer estuary-before: Estuary from another checkout DIR (its main.ts),
  *                              for before/after figures of a change in one run
  */
@@ -306,7 +307,7 @@ export async function runBench(): Promise<
         );
       }).catch((err) => notes.push(`${name} ${level.proto} n=${level.n}: ${(err as Error).message}`));
     }
-    if (cfg.latencyPlayers > 0 && cfg.levels.some((l) => l.proto !== "hls")) {
+    if (cfg.latencyPlayers > 0 && !flags.has("--no-latency") && cfg.levels.some((l) => l.proto !== "hls")) {
       await withPeer(name, "600k", async (peer, src) => {
         for (const proto of peer.protocols) {
           latency.push(await measureLatency(peer, proto, { players: cfg.latencyPlayers, seconds: 8, src }));
