@@ -10,9 +10,11 @@
  *
  * The way out, per nominated pair (werift's ICE `Connection.send` is three async functions per
  * datagram, ending in node:dgram's `send`, which copies it twice and runs an async op):
- *   - "ffi": `sendto(2)` on the pair's socket (udp_fd.ts), encrypted into one buffer shared by every
- *     viewer (the call is synchronous): no allocation and no promise per packet;
- *   - "handle": the socket's UDP handle (udp_send.ts), where FFI is not allowed;
+ *   - "ffi": `sendmmsg(2)` on the pair's socket (udp_fd.ts: a viewer's packets of a frame in one
+ *     system call), encrypted straight into the batch's buffer, which every viewer shares (a batch
+ *     holds one destination's datagrams): no allocation, copy or promise per packet;
+ *   - "handle": the socket's UDP handle (udp_send.ts), where FFI is not allowed (encrypted into one
+ *     buffer every viewer shares: the handle copies it before it returns);
  *   - "werift": werift's `Connection.send`, for a pair that is not a plain UDP socket (TCP, TURN).
  * Either way a packet goes out only while werift would send it (`canSendApplicationData`: ICE consent
  * fresh), and the pair's counters move as werift moves them.
@@ -22,7 +24,7 @@ import net from "node:net";
 import type { RTCRtpSender } from "werift";
 import { ntpOf } from "./sender_clock.ts";
 import { AUTH_TAG_BYTES, type SrtpEncryptor } from "./srtp.ts";
-import { openUdpFd, sockaddrIn, type UdpFd } from "./udp_fd.ts";
+import { openUdpFd, sockaddrIn, udpBatch, type UdpFd } from "./udp_fd.ts";
 import { udpHandle, type UdpHandleSend } from "./udp_send.ts";
 
 /** The fields of werift's RTCRtpSender this relies on (pinned by direct_send_test.ts). */
@@ -81,7 +83,7 @@ interface Route {
   port: number;
 }
 
-/** Every viewer's packets are encrypted here in turn and sent before the next (the sends copy). */
+/** The "handle" way's packets are encrypted here in turn (the handle copies before it returns). */
 const OUT = new Uint8Array(new ArrayBuffer(64 * 1024));
 
 const ignore = () => {};
@@ -191,8 +193,18 @@ export class DirectRtpSender {
     if (r.way !== "werift" && size <= OUT.length) {
       // What werift's Connection.send checks first: a nominated pair, ICE not closed, consent fresh.
       if (!c.canSendApplicationData!()) return true;
-      const len = this.#enc.encryptInto(OUT, h, p, HEADER, ssrc, seq, state.rolloverCounter);
-      const sent = r.fd ? r.fd.sendTo(OUT, len, r.to!) : r.handle!.send(OUT.subarray(0, len), r.port, r.host);
+      let sent = false, len = 0;
+      if (r.fd) {
+        const b = udpBatch()!, at = b.reserve(r.fd, r.to!, size);
+        if (at >= 0) {
+          len = this.#enc.encryptInto(b.buf, at, h, p, HEADER, ssrc, seq, state.rolloverCounter);
+          b.commit(len);
+          sent = true;
+        }
+      } else {
+        len = this.#enc.encryptInto(OUT, 0, h, p, HEADER, ssrc, seq, state.rolloverCounter);
+        sent = r.handle!.send(OUT.subarray(0, len), r.port, r.host);
+      }
       if (sent) {
         t.bytesSent += len;
         t.packetsSent++;
@@ -236,7 +248,7 @@ export class DirectRtpSender {
     ) return r;
     [r.host, r.port] = addr;
     const to = this.#ways.has("ffi") ? sockaddrIn(r.host, r.port) : undefined;
-    const fd = to ? openUdpFd(tr.socket) : undefined;
+    const fd = to && udpBatch() ? openUdpFd(tr.socket) : undefined;
     if (fd) {
       r.way = "ffi";
       r.fd = fd;

@@ -38,26 +38,26 @@ export class HmacSha1 {
     sha1Blocks(this.#outer, opad, 0, 64);
   }
 
-  /** The MAC of `msg[0, len)` (a view that the next call overwrites). */
-  mac(msg: Uint8Array, len: number): Uint8Array {
-    this.#finish(this.#inner, msg, len);
+  /** The MAC of `msg[at, at + len)` (a view that the next call overwrites). */
+  mac(msg: Uint8Array, len: number, at = 0): Uint8Array {
+    this.#finish(this.#inner, msg, at, len);
     const d = this.#digest;
     writeState(this.#state, d);
-    this.#finish(this.#outer, d, 20);
+    this.#finish(this.#outer, d, 0, 20);
     writeState(this.#state, d);
     return d;
   }
 
-  /** SHA-1 of (a 64-byte pad already in `from`) + msg[0, len), into #state. */
-  #finish(from: Int32Array, msg: Uint8Array, len: number) {
+  /** SHA-1 of (a 64-byte pad already in `from`) + msg[at, at + len), into #state. */
+  #finish(from: Int32Array, msg: Uint8Array, at: number, len: number) {
     const s = this.#state;
     s.set(from);
     const full = len & ~63;
-    sha1Blocks(s, msg, 0, full);
+    sha1Blocks(s, msg, at, at + full);
     const rem = len - full;
     const tail = this.#tail;
     tail.fill(0);
-    for (let i = 0; i < rem; i++) tail[i] = msg[full + i];
+    for (let i = 0; i < rem; i++) tail[i] = msg[at + full + i];
     tail[rem] = 0x80;
     const end = rem + 9 > 64 ? 128 : 64;
     const bits = (64 + len) * 8;
@@ -201,17 +201,19 @@ export class SrtpEncryptor {
    */
   encrypt(header: Uint8Array, payload: Uint8Array, ssrc: number, seq: number, roc: number): Buffer {
     const out = Buffer.allocUnsafe(header.length + payload.length + AUTH_TAG_BYTES);
-    this.encryptInto(out, header, payload, 0, ssrc, seq, roc);
+    this.encryptInto(out, 0, header, payload, 0, ssrc, seq, roc);
     return out;
   }
 
   /**
-   * As encrypt, into `out` from its start (a buffer the caller reuses: no allocation for the packet),
-   * the payload being `src` from `from` on; returns the SRTP packet's length. `out` needs room for the
-   * header, payload, tag and, while the tag is computed, 4 bytes of ROC: header + payload + 10 bytes.
+   * As encrypt, into `out` from offset `at` (a buffer the caller reuses: no allocation for the
+   * packet), the payload being `src` from `from` on; returns the SRTP packet's length. `out` needs
+   * room for the header, payload, tag and, while the tag is computed, 4 bytes of ROC: header +
+   * payload + 10 bytes.
    */
   encryptInto(
     out: Uint8Array,
+    at: number,
     header: Uint8Array,
     src: Uint8Array,
     from: number,
@@ -220,20 +222,21 @@ export class SrtpEncryptor {
     roc: number,
   ): number {
     const h = header.length, size = src.length - from, len = h + size;
-    if (out.length < len + AUTH_TAG_BYTES) {
+    if (out.length - at < len + AUTH_TAG_BYTES) {
       throw new RangeError(
-        `SRTP output of ${out.length} bytes: a ${len}-byte packet needs ${len + AUTH_TAG_BYTES}`,
+        `SRTP output of ${out.length - at} bytes: a ${len}-byte packet needs ${len + AUTH_TAG_BYTES}`,
       );
     }
-    for (let i = 0; i < h; i++) out[i] = header[i];
+    for (let i = 0; i < h; i++) out[at + i] = header[i];
     const ks = this.keystream(ssrc, roc, seq, size);
-    for (let i = 0; i < size; i++) out[h + i] = src[from + i] ^ ks[i];
-    out[len] = roc >>> 24;
-    out[len + 1] = roc >>> 16;
-    out[len + 2] = roc >>> 8;
-    out[len + 3] = roc;
-    const tag = this.#hmac.mac(out, len + 4);
-    for (let i = 0; i < AUTH_TAG_BYTES; i++) out[len + i] = tag[i];
+    for (let i = 0, o = at + h; i < size; i++) out[o + i] = src[from + i] ^ ks[i];
+    const end = at + len;
+    out[end] = roc >>> 24;
+    out[end + 1] = roc >>> 16;
+    out[end + 2] = roc >>> 8;
+    out[end + 3] = roc;
+    const tag = this.#hmac.mac(out, len + 4, at);
+    for (let i = 0; i < AUTH_TAG_BYTES; i++) out[end + i] = tag[i];
     return len + AUTH_TAG_BYTES;
   }
 }

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import dgram from "node:dgram";
-import { openUdpFd, sockaddrIn, udpFdUnavailable } from "./udp_fd.ts";
+import { BATCH_MAX, openUdpFd, sockaddrIn, udpBatch, udpFdUnavailable } from "./udp_fd.ts";
 
 async function boundSocket(): Promise<dgram.Socket> {
   const sock = dgram.createSocket("udp4");
@@ -77,4 +77,56 @@ Deno.test("UdpFd: close() lets the port go (the duplicate no longer holds the so
 
 Deno.test("openUdpFd: undefined for what is not a node:dgram socket", () => {
   for (const v of [undefined, null, {}, { type: "udp4" }, 5]) assert.equal(openUdpFd(v), undefined);
+});
+
+Deno.test("UdpBatch: one sendmmsg per destination's run of datagrams, in order, at the latest in a microtask", async () => {
+  const batch = udpBatch()!;
+  assert.ok(batch);
+  const sinkA = Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: 0 });
+  const sinkB = Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: 0 });
+  const sock = await boundSocket();
+  try {
+    const fd = openUdpFd(sock)!;
+    const toA = sockaddrIn("127.0.0.1", (sinkA.addr as Deno.NetAddr).port)!;
+    const toB = sockaddrIn("127.0.0.1", (sinkB.addr as Deno.NetAddr).port)!;
+    const put = (to: Uint8Array, len: number, fill: number) => {
+      const at = batch.reserve(fd, to, len);
+      assert.ok(at >= 0);
+      batch.buf.fill(fill, at, at + len);
+      batch.commit(len);
+    };
+    batch.flush();
+    const f0 = batch.flushes, d0 = batch.datagrams;
+    // A, A, A, then B (A's three go in one call), B: left for the microtask.
+    for (let i = 0; i < 3; i++) put(toA, 100 + i, i + 1);
+    put(toB, 50, 9);
+    put(toB, 51, 10);
+    assert.equal(batch.flushes - f0, 1, "A's three datagrams went when B's began");
+    await Promise.resolve();
+    assert.equal(batch.flushes - f0, 2, "B's went in the microtask");
+    assert.equal(batch.datagrams - d0, 5);
+    const a = await receive(sinkA, 3), b = await receive(sinkB, 2);
+    assert.deepEqual(a.map(([d]) => [d.length, d[0], d[d.length - 1]]), [[100, 1, 1], [101, 2, 2], [
+      102,
+      3,
+      3,
+    ]]);
+    assert.deepEqual(b.map(([d]) => [d.length, d[0]]), [[50, 9], [51, 10]]);
+    assert.ok(a.every(([, from]) => from.port === sock.address().port));
+    // More than a batch holds: several calls, every datagram out.
+    for (let i = 0; i < BATCH_MAX + 6; i++) put(toA, 20, i & 0xff);
+    batch.flush();
+    assert.equal((await receive(sinkA, BATCH_MAX + 6)).length, BATCH_MAX + 6);
+    // Pending datagrams of a descriptor go before it closes; then it takes none.
+    put(toB, 30, 7);
+    fd.close();
+    assert.deepEqual((await receive(sinkB, 1)).map(([d]) => d.length), [30]);
+    assert.equal(batch.reserve(fd, toB, 30), -1);
+    assert.equal(fd.sent, 5 + BATCH_MAX + 6 + 1);
+    assert.equal(fd.errors, 0);
+  } finally {
+    sock.close();
+    sinkA.close();
+    sinkB.close();
+  }
 });
