@@ -175,6 +175,9 @@ export class UdpBatch {
   /** Flushes, and the datagrams they carried (for tests and benches). */
   flushes = 0;
   datagrams = 0;
+  /** Flushes that threw (none expected: the calls return errors, they do not throw). */
+  failures = 0;
+  lastFailure = "";
   readonly #lib: Libc;
   readonly #base: number;
   readonly #msgs = new Uint8Array(new ArrayBuffer(BATCH_MAX * MMSGHDR));
@@ -188,7 +191,13 @@ export class UdpBatch {
   #queued = false;
   readonly #flushLater = () => {
     this.#queued = false;
-    this.flush();
+    try {
+      this.flush();
+    } catch (err) {
+      // Never an uncaught error from a microtask (it would end the process): counted as a refusal.
+      this.failures++;
+      this.lastFailure = String(err);
+    }
   };
 
   constructor(lib: Libc) {
