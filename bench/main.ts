@@ -124,7 +124,7 @@ async function runLoad(
       String(timing.warmup),
       "--seconds",
       String(timing.seconds),
-      // --rcvbuf BYTES: the WHEP viewers' socket receive buffers (default: the system's).
+      // --rcvbuf BYTES: the WHEP viewers' setRecvBufferSize (whep_load.ts: default 4096; 0 leaves it).
       ...(level.proto === "whep" && argValue("--rcvbuf") ? ["--rcvbuf", argValue("--rcvbuf")!] : []),
     ],
     stdout: "piped",
