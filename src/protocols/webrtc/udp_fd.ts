@@ -129,6 +129,7 @@ export class UdpFd {
     if (this.#fd < 0) return;
     // Datagrams of this descriptor still in the batch go first: after close the number is another's.
     batch?.flushIf(this);
+    if (this.#fd < 0) return; // closed by the flush (the socket had closed)
     this.#lib.symbols.close(this.#fd);
     this.#fd = -1;
   }
