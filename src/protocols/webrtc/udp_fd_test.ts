@@ -130,3 +130,26 @@ Deno.test("UdpBatch: one sendmmsg per destination's run of datagrams, in order, 
     sinkB.close();
   }
 });
+
+Deno.test("UdpBatch: datagrams pending when the dgram socket closes are dropped, and its duplicate closed", async () => {
+  const batch = udpBatch()!;
+  const sink = Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: 0 });
+  const sock = await boundSocket();
+  try {
+    const fd = openUdpFd(sock)!;
+    const to = sockaddrIn("127.0.0.1", (sink.addr as Deno.NetAddr).port)!;
+    batch.flush();
+    const d0 = batch.datagrams;
+    const at = batch.reserve(fd, to, 40);
+    assert.ok(at >= 0);
+    batch.commit(40);
+    sock.close();
+    batch.flush();
+    assert.equal(batch.datagrams, d0, "nothing sent on a closed socket");
+    assert.equal(fd.open, false);
+    assert.equal(batch.reserve(fd, to, 40), -1);
+    fd.close();
+  } finally {
+    sink.close();
+  }
+});
