@@ -22,6 +22,7 @@ import {
   guardDtlsRetransmits,
   guardDtlsServerKeyExchange,
   sendTrack,
+  smallReceives,
   takeOverNacks,
   useFastSrtp,
 } from "./peer.ts";
@@ -294,6 +295,8 @@ export class WhepSession {
 
   #start() {
     this.#connectMs = Date.now() - this.createdAt;
+    // RTCP, STUN and DTLS only from here on: no 64 KiB buffer per datagram received (peer.ts).
+    if (this.#pc) smallReceives(this.#pc);
     const o = this.#o.settings;
     this.#rtp = WebrtcRtpOut.acquire(this.stream, o.mtu, o.nackMs, o.bframes);
     this.#lastRtcp = Date.now();
