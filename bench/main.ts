@@ -19,6 +19,9 @@
  *   --ports N                  first port for the servers (default 19350; 10 per measurement)
  *   --workers                  Estuary with 1 and 2 workers (<workers>): CPU/Gbit, how the CPU splits over
  *                              processes and cores, and the most players delivered at ≥ 99 % (~8 min)
+ *   --no-latency               skip the latency probe (a focused re-run of a few levels)
+ *   --before DIR               with peer estuary-before: Estuary from another checkout DIR (its main.ts),
+ *                              for before/after figures of a change in one run
  */
 import { cpuSeconds, memory } from "./proc.ts";
 import { type Profile, publish, type Source, source } from "./media.ts";
@@ -146,7 +149,7 @@ async function runLoad(
       String(timing.warmup),
       "--seconds",
       String(timing.seconds),
-      // --rcvbuf BYTES: the WHEP viewers' socket receive buffers (default: the system's).
+      // --rcvbuf BYTES: the WHEP viewers' setRecvBufferSize (whep_load.ts: default 4096; 0 leaves it).
       ...(level.proto === "whep" && argValue("--rcvbuf") ? ["--rcvbuf", argValue("--rcvbuf")!] : []),
     ],
     stdout: "piped",
@@ -269,6 +272,7 @@ async function waitLive(peer: Peer, ms: number) {
 type PeerName =
   | "estuary"
   | "estuary-2w"
+  | "estuary-before"
   | "nginx-rtmp"
   | "node-media-server"
   | "gst-rtsp-server"
@@ -277,6 +281,7 @@ type PeerName =
 const SERVES: Record<PeerName, Level["proto"][]> = {
   "estuary": ["rtmp", "flv", "whep", "rtsp-tcp", "rtsp-udp", "srt"],
   "estuary-2w": ["rtmp", "flv"],
+  "estuary-before": ["rtmp", "flv", "whep"],
   "nginx-rtmp": ["rtmp"],
   "node-media-server": ["rtmp", "flv"],
   "gst-rtsp-server": ["rtsp-tcp", "rtsp-udp"],
@@ -297,6 +302,11 @@ async function startPeer(name: PeerName, base: number, proto: Level["proto"]): P
     });
   }
   if (name === "estuary-2w") return await startEstuary({ rtmp: base, http: base + 1 }, { workers: 2 });
+  if (name === "estuary-before") {
+    const root = argValue("--before");
+    if (!root) throw new Error("peer estuary-before needs --before DIR (a checkout with main.ts)");
+    return await startEstuary({ rtmp: base, http: base + 1 }, { root, name });
+  }
   if (name === "nginx-rtmp") return await startNginx({ rtmp: base });
   return await startNms({ rtmp: base, http: base + 2 });
 }
@@ -412,7 +422,10 @@ export async function runBench(): Promise<
       }).catch((err) => notes.push(`${name} ${level.proto} n=${level.n}: ${(err as Error).message}`));
     }
     const latencyProtos: string[] = SERVES[name].filter((p) => p === "rtmp" || p === "flv");
-    if (cfg.latencyPlayers > 0 && cfg.levels.some((l) => latencyProtos.includes(l.proto))) {
+    if (
+      cfg.latencyPlayers > 0 && !flags.has("--no-latency") &&
+      cfg.levels.some((l) => latencyProtos.includes(l.proto))
+    ) {
       await withPeer(name, { proto: "rtmp", profile: "600k", n: 0 }, async (peer, src) => {
         for (const proto of peer.protocols) {
           latency.push(await measureLatency(peer, proto, { players: cfg.latencyPlayers, seconds: 8, src }));

@@ -54,19 +54,21 @@ export function formatTable(
     );
     lines.push("");
     lines.push(
-      "| bitrate | viewers | connected | viewers ≥ 99 % packets | min packet share | SRTP checks failed (viewers with all failed) | CPU s/Gbit | × RTMP | KB/viewer | RTMP KB/player |",
+      "| server | bitrate | viewers | connected | viewers ≥ 99 % packets | min packet share | SRTP checks failed (viewers with all failed) | CPU s/Gbit | × RTMP | KB/viewer | RTMP KB/player |",
     );
-    lines.push("|---|---|---|---|---|---|---|---|---|---|");
+    lines.push("|---|---|---|---|---|---|---|---|---|---|---|");
     for (const w of wheps) {
       const r = results.find((x) =>
         x.peer === w.peer && x.proto === "rtmp" && x.profile === w.profile && x.n === w.n
       );
       lines.push(
-        `| ${w.profile} | ${w.n} | ${w.connected} | ${w.players_99 ?? "-"} | ${f(w.min_share * 100, 1)} % | ${
-          w.auth_failures ?? "-"
-        }/${w.auth_checks ?? "-"} (${w.auth_all_failed_viewers ?? "-"}) | ${f(w.cpu_per_gbit, 3)} | ${
-          r ? `${f(w.cpu_per_gbit / r.cpu_per_gbit)}×` : "-"
-        } | ${f(w.rss_growth_per_player_kb, 1)} | ${r ? f(r.rss_growth_per_player_kb, 1) : "-"} |`,
+        `| ${w.peer} | ${w.profile} | ${w.n} | ${w.connected} | ${w.players_99 ?? "-"} | ${
+          f(w.min_share * 100, 1)
+        } % | ${w.auth_failures ?? "-"}/${w.auth_checks ?? "-"} (${w.auth_all_failed_viewers ?? "-"}) | ${
+          f(w.cpu_per_gbit, 3)
+        } | ${r ? `${f(w.cpu_per_gbit / r.cpu_per_gbit)}×` : "-"} | ${f(w.rss_growth_per_player_kb, 1)} | ${
+          r ? f(r.rss_growth_per_player_kb, 1) : "-"
+        } |`,
       );
     }
   }

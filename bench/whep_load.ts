@@ -1,12 +1,16 @@
 /**
- * WHEP load generator process: N werift viewers (video only) of one stream, the same JSON phases as
- * load.ts ({"phase":"measuring"}, then {"phase":"done", ...}). Viewers connect in batches (each is an
- * ICE + DTLS handshake on the server), then every viewer counts the SRTP packets and bytes it gets
- * and which sequence numbers arrived (retransmissions fill gaps), for its packet share over the
- * window. To keep this process cheap, a viewer checks and decrypts only every 64th packet (werift's
- * own SRTP, counted as auth failures when it fails) and reads the rest's clear RTP header: what is
- * measured is the server.
- * Usage: whep_load.ts --url http://…/whep/v1?app=live&name=bench --n N --warmup S --seconds S
+ * WHEP load generator: N werift viewers (video only) of one stream, the same JSON phases as load.ts
+ * ({"phase":"measuring"}, then {"phase":"done", ...}). The viewers are spread over `--procs` loader
+ * processes (default 2, children of this one: one process's event loop on a loaded machine lags,
+ * overflows its sockets' receive buffers and misses ICE consent, and the packet share would measure
+ * it rather than the server). The children connect in turn, their viewers in batches (each an ICE +
+ * DTLS handshake on the server); once all are connected and the warm-up is over, this process tells
+ * every child to start its window at once, and sums what they count. Every viewer counts the SRTP
+ * packets and bytes it gets and which sequence numbers arrived (retransmissions fill gaps), for its
+ * packet share over the window. To keep the children cheap, a viewer checks and decrypts only every
+ * 64th packet (werift's own SRTP, counted as auth failures when it fails) and reads the rest's clear
+ * RTP header: what is measured is the server.
+ * Usage: whep_load.ts --url http://…/whep/v1?app=live&name=bench --n N --warmup S --seconds S [--procs P]
  */
 import { RTCPeerConnection, useH264 } from "werift";
 import { guardDtlsServerKeyExchange } from "../src/protocols/webrtc/peer.ts";
@@ -22,13 +26,23 @@ const url = arg("url");
 const n = Number(arg("n"));
 const warmup = Number(arg("warmup", "5"));
 const seconds = Number(arg("seconds", "20"));
+const procs = Math.max(1, Math.min(n, Number(arg("procs", "2"))));
+/** Set in a loader child: it runs its share of the viewers and waits for the parent's signals. */
+const isChild = Deno.args.includes("--child");
 /** Viewers connecting at once (each an ICE and DTLS handshake on the server), and tries per viewer. */
 const BATCH = 5;
 const TRIES = 2;
 const SRTP_TAG = 10;
 const CHECK_EVERY = 64;
-/** Each viewer socket's SO_RCVBUF in bytes (0: the system default, net.core.rmem_default). */
-const RCVBUF = Number(arg("rcvbuf", "0"));
+/**
+ * `setRecvBufferSize` of each viewer's socket once connected (0: not called). In Deno 2.9 this is not
+ * SO_RCVBUF (the kernel's buffer stays net.core.rmem_default: `ss -uamn`) but the size of the buffer
+ * node:dgram allocates for every datagram it receives (twice this on Linux; 64 KiB when not set):
+ * 4096 (8 KiB) holds any datagram the server sends and makes a viewer's receive 11-17 µs cheaper per
+ * packet (one process, 20 000 datagrams of 1200 bytes). `viewer_socket_drops` in the stages would
+ * show it if a runtime made it the kernel's buffer again.
+ */
+const RCVBUF = Number(arg("rcvbuf", "4096"));
 
 interface Viewer {
   pc: RTCPeerConnection;
@@ -194,6 +208,8 @@ interface ServerCounts {
   nackMisses: number;
   nackRecent: number;
   nackOverBudget: number;
+  /** Datagrams the server's kernel refused (direct_send.ts), when the server counts them. */
+  sendErrors: number;
 }
 
 /** The server's per-viewer counters summed (/api/live's WebRTC sessions of the stream), if it has them. */
@@ -211,6 +227,7 @@ async function serverCounts(): Promise<ServerCounts | undefined> {
       nackMisses: 0,
       nackRecent: 0,
       nackOverBudget: 0,
+      sendErrors: 0,
     };
     for (const e of list) for (const k of Object.keys(sum) as (keyof ServerCounts)[]) sum[k] += e[k] ?? 0;
     return sum;
@@ -262,106 +279,261 @@ async function join(): Promise<Viewer> {
   return v;
 }
 
-const viewers: Viewer[] = [];
-let retries = 0;
-const t00 = performance.now();
-for (let i = 0; i < n; i += BATCH) {
-  viewers.push(...await Promise.all(Array.from({ length: Math.min(BATCH, n - i) }, join)));
+/** What a child reports when its window is over (summed by the parent). */
+interface ChildDone {
+  n: number;
+  window_s: number;
+  connected: number;
+  started: number;
+  dropped: number;
+  errors: string[];
+  connect_s: number;
+  dropped_as: Record<string, number>;
+  retries: number;
+  deltas: number[];
+  shares: number[];
+  auth_checks: number;
+  auth_failures: number;
+  auth_failing_viewers: number;
+  auth_all_failed_viewers: number;
+  /** Stage counts of this child's viewers (summed, or the max for the lag). */
+  stages: Record<string, number>;
 }
-const connectS = (performance.now() - t00) / 1000;
-await new Promise((r) => setTimeout(r, warmup * 1000));
-const before = viewers.map((v) => v.bytes);
-const packets0 = viewers.reduce((a, v) => a + v.packets, 0);
-const server0 = await serverCounts();
-const snmp0 = udpSnmp(), drops0 = socketDrops();
-const byPort0 = dropsByPort();
-const vdrops0 = viewers.map((v) => viewerDrops(v, byPort0));
-for (const v of viewers) v.measuring = true;
-const t0 = performance.now();
-console.log(JSON.stringify({ phase: "measuring" }));
-// This process's event loop: how late a 10 ms timer fires over the window.
-let lagMax = 0, lagOver50 = 0, tick = performance.now();
-const lagTimer = setInterval(() => {
-  const now = performance.now(), lag = now - tick - 10;
-  tick = now;
-  if (lag > lagMax) lagMax = lag;
-  if (lag > 50) lagOver50++;
-}, 10);
-await new Promise((r) => setTimeout(r, seconds * 1000));
-const t1 = performance.now();
-clearInterval(lagTimer);
-for (const v of viewers) v.measuring = false;
-// Retransmissions of the window's last packets may still come: a short grace before counting.
-await new Promise((r) => setTimeout(r, 300));
-const snmp1 = udpSnmp(), drops1 = socketDrops();
-const byPort1 = dropsByPort();
-const vdrops = viewers.map((v, i) => viewerDrops(v, byPort1) - vdrops0[i]);
-const server1 = await serverCounts();
-const packets1 = viewers.reduce((a, v) => a + v.packets, 0);
-const deltas = viewers.map((v, i) => v.bytes - before[i]).sort((a, b) => a - b);
-const shareOf = (v: Viewer) => v.first < 0 ? 0 : v.distinct / (seqDiff(v.first, v.last) + 1);
-const shares = viewers.map(shareOf).sort((a, b) => a - b);
-/** Viewers under 99 %: whether their connection ended, and their sockets' drops. */
-const under = viewers.map((v, i) => ({ v, i })).filter(({ v }) => shareOf(v) < 0.99);
-const out = {
-  phase: "done",
-  n,
-  window_s: (t1 - t0) / 1000,
-  connected: viewers.filter((v) => v.connected).length,
-  started: viewers.filter((v) => v.packets > 0).length,
-  dropped: viewers.filter((v) => v.closed).length,
-  errors: [...new Set(viewers.map((v) => v.error).filter((e) => e))].slice(0, 5),
-  /** Seconds to connect every viewer, and how many tries were repeated. */
-  connect_s: connectS,
-  /** Dropped viewers by the state that ended their connection first. */
-  dropped_as: viewers.reduce<Record<string, number>>((a, v) => {
-    if (v.closedAs) a[v.closedAs] = (a[v.closedAs] ?? 0) + 1;
-    return a;
-  }, {}),
-  retries,
-  bytes_total: deltas.reduce((a, b) => a + b, 0),
-  bytes_min: deltas[0] ?? 0,
-  bytes_p50: deltas[Math.floor(deltas.length / 2)] ?? 0,
-  bytes_max: deltas[deltas.length - 1] ?? 0,
-  /** Packet share (distinct sequence numbers / the span) of the worst viewer, and the median. */
-  share_min: shares[0] ?? 0,
-  share_p50: shares[Math.floor(shares.length / 2)] ?? 0,
-  viewers_99: shares.filter((s) => s >= 0.99).length,
-  auth_checks: viewers.reduce((a, v) => a + v.authChecks, 0),
-  auth_failures: viewers.reduce((a, v) => a + v.authFailures, 0),
-  /** Viewers with a failed check, and those whose every check failed (their SRTP keys differ: DTLS). */
-  auth_failing_viewers: viewers.filter((v) => v.authFailures > 0).length,
-  auth_all_failed_viewers: viewers.filter((v) => v.authChecks > 0 && v.authFailures === v.authChecks).length,
-  /**
-   * Where packets went missing over the window (+ the grace): what the server handed to its sockets
-   * (its per-viewer counters, retransmissions included) against what the viewers' sockets delivered
-   * to werift, and the kernel's receive-buffer drops in between (loopback: the only place a datagram
-   * is lost), with this process's event-loop lag (a 10 ms timer's lateness).
-   */
-  stages: {
-    rcvbuf: RCVBUF,
-    server_sent: server0 && server1 ? server1.packetsSent - server0.packetsSent : null,
-    server_retransmits: server0 && server1 ? server1.retransmits - server0.retransmits : null,
-    server_nack_recent: server0 && server1 ? server1.nackRecent - server0.nackRecent : null,
-    server_nack_over_budget: server0 && server1 ? server1.nackOverBudget - server0.nackOverBudget : null,
-    server_nack_misses: server0 && server1 ? server1.nackMisses - server0.nackMisses : null,
-    viewers_received: packets1 - packets0,
-    viewer_socket_drops: drops1.own - drops0.own,
-    viewer_sockets: drops1.ownSockets,
-    other_socket_drops: drops1.others - drops0.others,
-    udp_rcvbuf_errors: snmp1.RcvbufErrors - snmp0.RcvbufErrors,
-    udp_in_errors: snmp1.InErrors - snmp0.InErrors,
-    udp_sndbuf_errors: snmp1.SndbufErrors - snmp0.SndbufErrors,
-    udp_in_datagrams: snmp1.InDatagrams - snmp0.InDatagrams,
-    udp_out_datagrams: snmp1.OutDatagrams - snmp0.OutDatagrams,
-    loop_lag_max_ms: Math.round(lagMax),
-    loop_lag_over_50ms: lagOver50,
-    under99_closed: under.filter(({ v }) => v.closed).length,
-    under99_open: under.filter(({ v }) => !v.closed).length,
-    under99_closed_drops: under.filter(({ v }) => v.closed).reduce((a, { i }) => a + vdrops[i], 0),
-    under99_open_drops: under.filter(({ v }) => !v.closed).reduce((a, { i }) => a + vdrops[i], 0),
-    at99_drops: viewers.reduce((a, v, i) => a + (shareOf(v) >= 0.99 ? vdrops[i] : 0), 0),
-  },
-};
-console.log(JSON.stringify(out));
-Deno.exit(0);
+
+let retries = 0;
+
+/** Lines from a stream, one at a time. */
+async function* lines(stream: ReadableStream<Uint8Array>): AsyncGenerator<string> {
+  let buf = "";
+  for await (const text of stream.pipeThrough(new TextDecoderStream())) {
+    buf += text;
+    let i;
+    while ((i = buf.indexOf("\n")) >= 0) {
+      yield buf.slice(0, i);
+      buf = buf.slice(i + 1);
+    }
+  }
+}
+
+/** A loader child: connect this share of the viewers, then measure when the parent says so. */
+async function child() {
+  const stdin = lines(Deno.stdin.readable);
+  if ((await stdin.next()).value !== "go") throw new Error("loader child: expected the parent's 'go'");
+  const viewers: Viewer[] = [];
+  const t00 = performance.now();
+  for (let i = 0; i < n; i += BATCH) {
+    viewers.push(...await Promise.all(Array.from({ length: Math.min(BATCH, n - i) }, join)));
+  }
+  const connectS = (performance.now() - t00) / 1000;
+  console.log(JSON.stringify({ phase: "connected", connect_s: connectS }));
+  if ((await stdin.next()).value !== "measure") {
+    throw new Error("loader child: expected the parent's 'measure'");
+  }
+  const before = viewers.map((v) => v.bytes);
+  const packets0 = viewers.reduce((a, v) => a + v.packets, 0);
+  const drops0 = socketDrops();
+  const byPort0 = dropsByPort();
+  const vdrops0 = viewers.map((v) => viewerDrops(v, byPort0));
+  for (const v of viewers) v.measuring = true;
+  const t0 = performance.now();
+  console.log(JSON.stringify({ phase: "measuring" }));
+  // This process's event loop: how late a 10 ms timer fires over the window.
+  let lagMax = 0, lagOver50 = 0, tick = performance.now();
+  const lagTimer = setInterval(() => {
+    const now = performance.now(), lag = now - tick - 10;
+    tick = now;
+    if (lag > lagMax) lagMax = lag;
+    if (lag > 50) lagOver50++;
+  }, 10);
+  await new Promise((r) => setTimeout(r, seconds * 1000));
+  const t1 = performance.now();
+  clearInterval(lagTimer);
+  for (const v of viewers) v.measuring = false;
+  // Retransmissions of the window's last packets may still come: a short grace before counting.
+  await new Promise((r) => setTimeout(r, 300));
+  const drops1 = socketDrops();
+  const byPort1 = dropsByPort();
+  const vdrops = viewers.map((v, i) => viewerDrops(v, byPort1) - vdrops0[i]);
+  const packets1 = viewers.reduce((a, v) => a + v.packets, 0);
+  const shareOf = (v: Viewer) => v.first < 0 ? 0 : v.distinct / (seqDiff(v.first, v.last) + 1);
+  /** Viewers under 99 %: whether their connection ended, and their sockets' drops. */
+  const under = viewers.map((v, i) => ({ v, i })).filter(({ v }) => shareOf(v) < 0.99);
+  const done: ChildDone = {
+    n,
+    window_s: (t1 - t0) / 1000,
+    connected: viewers.filter((v) => v.connected).length,
+    started: viewers.filter((v) => v.packets > 0).length,
+    dropped: viewers.filter((v) => v.closed).length,
+    errors: [...new Set(viewers.map((v) => v.error).filter((e) => e))].slice(0, 5),
+    connect_s: connectS,
+    dropped_as: viewers.reduce<Record<string, number>>((a, v) => {
+      if (v.closedAs) a[v.closedAs] = (a[v.closedAs] ?? 0) + 1;
+      return a;
+    }, {}),
+    retries,
+    deltas: viewers.map((v, i) => v.bytes - before[i]),
+    shares: viewers.map(shareOf),
+    auth_checks: viewers.reduce((a, v) => a + v.authChecks, 0),
+    auth_failures: viewers.reduce((a, v) => a + v.authFailures, 0),
+    auth_failing_viewers: viewers.filter((v) => v.authFailures > 0).length,
+    auth_all_failed_viewers:
+      viewers.filter((v) => v.authChecks > 0 && v.authFailures === v.authChecks).length,
+    stages: {
+      viewers_received: packets1 - packets0,
+      viewer_socket_drops: drops1.own - drops0.own,
+      viewer_sockets: drops1.ownSockets,
+      loop_lag_max_ms: Math.round(lagMax),
+      loop_lag_over_50ms: lagOver50,
+      under99_closed: under.filter(({ v }) => v.closed).length,
+      under99_open: under.filter(({ v }) => !v.closed).length,
+      under99_closed_drops: under.filter(({ v }) => v.closed).reduce((a, { i }) => a + vdrops[i], 0),
+      under99_open_drops: under.filter(({ v }) => !v.closed).reduce((a, { i }) => a + vdrops[i], 0),
+      at99_drops: viewers.reduce((a, v, i) => a + (shareOf(v) >= 0.99 ? vdrops[i] : 0), 0),
+    },
+  };
+  console.log(JSON.stringify({ phase: "done", ...done }));
+  Deno.exit(0);
+}
+
+/** Receive-buffer drops of every UDP socket on the machine (/proc/net/udp's drops column). */
+function allSocketDrops(): number {
+  let sum = 0;
+  for (const line of Deno.readTextFileSync("/proc/net/udp").split("\n").slice(1)) {
+    const f = line.trim().split(/\s+/);
+    if (f.length >= 13) sum += Number(f[12]);
+  }
+  return sum;
+}
+
+/** The parent: `procs` children share the viewers and one measuring window; their counts summed. */
+async function parent() {
+  const t00 = performance.now();
+  const kids = Array.from({ length: procs }, (_, k) => {
+    const share = Math.floor(n / procs) + (k < n % procs ? 1 : 0);
+    const args = [
+      "run",
+      "-A",
+      new URL(import.meta.url).pathname,
+      "--child",
+      "--url",
+      url,
+      "--n",
+      String(share),
+      "--seconds",
+      String(seconds),
+    ];
+    args.push("--rcvbuf", String(RCVBUF));
+    const proc = new Deno.Command(Deno.execPath(), {
+      args,
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "inherit",
+    })
+      .spawn();
+    return { proc, out: lines(proc.stdout), stdin: proc.stdin.getWriter(), share };
+  });
+  const next = async (k: (typeof kids)[number], phase: string) => {
+    for (;;) {
+      const r = await k.out.next();
+      if (r.done) throw new Error(`loader child ${k.proc.pid} ended before "${phase}"`);
+      const msg = JSON.parse(r.value);
+      if (msg.phase === phase) return msg;
+    }
+  };
+  // The children connect in turn (a child starts when its stdin says "go"): the server sees BATCH
+  // handshakes at a time, as with one loader process.
+  for (const k of kids) {
+    await k.stdin.write(new TextEncoder().encode("go\n"));
+    await next(k, "connected");
+  }
+  const connectS = (performance.now() - t00) / 1000;
+  await new Promise((r) => setTimeout(r, warmup * 1000));
+  const server0 = await serverCounts();
+  const snmp0 = udpSnmp(), all0 = allSocketDrops();
+  const enc = new TextEncoder().encode("measure\n");
+  await Promise.all(kids.map((k) => k.stdin.write(enc)));
+  await Promise.all(kids.map((k) => next(k, "measuring")));
+  console.log(JSON.stringify({ phase: "measuring" }));
+  const dones = await Promise.all(kids.map((k) => next(k, "done") as Promise<ChildDone>));
+  const snmp1 = udpSnmp(), all1 = allSocketDrops();
+  const server1 = await serverCounts();
+  for (const k of kids) {
+    await k.stdin.close().catch(() => {});
+    await k.proc.status;
+  }
+  const sum = (f: (d: ChildDone) => number) => dones.reduce((a, d) => a + f(d), 0);
+  const st = (key: string) => sum((d) => d.stages[key] ?? 0);
+  const deltas = dones.flatMap((d) => d.deltas).sort((a, b) => a - b);
+  const shares = dones.flatMap((d) => d.shares).sort((a, b) => a - b);
+  const delta = (k: keyof ServerCounts) => server0 && server1 ? server1[k] - server0[k] : null;
+  const out = {
+    phase: "done",
+    n,
+    procs,
+    window_s: Math.max(...dones.map((d) => d.window_s)),
+    connected: sum((d) => d.connected),
+    started: sum((d) => d.started),
+    dropped: sum((d) => d.dropped),
+    errors: [...new Set(dones.flatMap((d) => d.errors))].slice(0, 5),
+    /** Seconds to connect every viewer, and how many tries were repeated. */
+    connect_s: connectS,
+    /** Dropped viewers by the state that ended their connection first. */
+    dropped_as: dones.reduce<Record<string, number>>((a, d) => {
+      for (const [k, v] of Object.entries(d.dropped_as)) a[k] = (a[k] ?? 0) + v;
+      return a;
+    }, {}),
+    retries: sum((d) => d.retries),
+    bytes_total: deltas.reduce((a, b) => a + b, 0),
+    bytes_min: deltas[0] ?? 0,
+    bytes_p50: deltas[Math.floor(deltas.length / 2)] ?? 0,
+    bytes_max: deltas[deltas.length - 1] ?? 0,
+    /** Packet share (distinct sequence numbers / the span) of the worst viewer, and the median. */
+    share_min: shares[0] ?? 0,
+    share_p50: shares[Math.floor(shares.length / 2)] ?? 0,
+    viewers_99: shares.filter((s) => s >= 0.99).length,
+    auth_checks: sum((d) => d.auth_checks),
+    auth_failures: sum((d) => d.auth_failures),
+    /** Viewers with a failed check, and those whose every check failed (their SRTP keys differ: DTLS). */
+    auth_failing_viewers: sum((d) => d.auth_failing_viewers),
+    auth_all_failed_viewers: sum((d) => d.auth_all_failed_viewers),
+    /**
+     * Where packets went missing over the window (+ the grace): what the server handed to its sockets
+     * (its per-viewer counters, retransmissions included; datagrams its kernel refused) against what
+     * the viewers' sockets delivered to werift, and the kernel's receive-buffer drops in between
+     * (loopback: the only place a datagram is lost), with the children's event-loop lag (a 10 ms
+     * timer's lateness: the worst child's maximum, the sum of late ticks).
+     */
+    stages: {
+      rcvbuf: RCVBUF,
+      loader_procs: procs,
+      server_sent: delta("packetsSent"),
+      server_retransmits: delta("retransmits"),
+      server_nack_recent: delta("nackRecent"),
+      server_nack_over_budget: delta("nackOverBudget"),
+      server_nack_misses: delta("nackMisses"),
+      server_send_errors: delta("sendErrors"),
+      viewers_received: st("viewers_received"),
+      viewer_socket_drops: st("viewer_socket_drops"),
+      viewer_sockets: st("viewer_sockets"),
+      // (Sockets that closed in the window take their counts with them: never below 0.)
+      other_socket_drops: Math.max(0, all1 - all0 - st("viewer_socket_drops")),
+      udp_rcvbuf_errors: snmp1.RcvbufErrors - snmp0.RcvbufErrors,
+      udp_in_errors: snmp1.InErrors - snmp0.InErrors,
+      udp_sndbuf_errors: snmp1.SndbufErrors - snmp0.SndbufErrors,
+      udp_in_datagrams: snmp1.InDatagrams - snmp0.InDatagrams,
+      udp_out_datagrams: snmp1.OutDatagrams - snmp0.OutDatagrams,
+      loop_lag_max_ms: Math.max(...dones.map((d) => d.stages.loop_lag_max_ms ?? 0)),
+      loop_lag_over_50ms: st("loop_lag_over_50ms"),
+      under99_closed: st("under99_closed"),
+      under99_open: st("under99_open"),
+      under99_closed_drops: st("under99_closed_drops"),
+      under99_open_drops: st("under99_open_drops"),
+      at99_drops: st("at99_drops"),
+    },
+  };
+  console.log(JSON.stringify(out));
+  Deno.exit(0);
+}
+
+if (isChild) await child();
+else await parent();

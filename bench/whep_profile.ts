@@ -3,7 +3,7 @@
  * viewers (whep_load.ts, another process) of the 1 Mbit/s bench stream; V8's sampling profiler runs
  * over the load's measuring window, and the self time is printed per function and grouped by where
  * the code lives (SRTP, werift's RTP sender, werift's transport, our session, ...).
- *   deno run -A bench/whep_profile.ts [--n 50] [--seconds 10]
+ *   deno run -A bench/whep_profile.ts [--n 50] [--seconds 10] [--root DIR]   (DIR: another checkout's Estuary)
  */
 import { publish, source } from "./media.ts";
 import { startEstuary } from "./peers.ts";
@@ -53,6 +53,7 @@ async function inspector(port: number) {
 
 function group(url: string, fn: string): string {
   if (/webrtc\/srtp\.ts/.test(url)) return "SRTP (srtp.ts)";
+  if (/webrtc\/udp_(fd|send)\.ts/.test(url)) return "UDP send (udp_fd.ts / udp_send.ts)";
   if (/werift.*srtp|rtp\/src\/srtp/.test(url)) return "SRTP (werift)";
   if (/werift.*rtpSender/.test(url)) return "werift RTP sender";
   if (/werift.*(transport|ice|stun|dtls)/.test(url)) return "werift transport (ICE/DTLS/UDP)";
@@ -66,8 +67,10 @@ function group(url: string, fn: string): string {
 }
 
 const src = await source("1m");
+const rootAt = Deno.args.indexOf("--root");
 const peer = await startEstuary({ rtmp: 19700, http: 19701 }, {
   denoArgs: [`--inspect=127.0.0.1:${INSPECT}`],
+  root: rootAt >= 0 ? Deno.args[rootAt + 1] : undefined,
 });
 const pub = publish(src, peer.rtmpUrl("bench"));
 try {
@@ -127,6 +130,19 @@ try {
     `WHEP server profile: ${n} werift viewers, ${seconds} s, ${total} samples; viewers connected ${done?.connected}, ` +
       `min packet share ${((done?.share_min as number) * 100).toFixed(2)} %`,
   );
+  // The main thread's busy time per packet handed to the sockets (retransmissions included).
+  const idle = byGroup.get("(idle)") ?? 0;
+  const stages = done?.stages as Record<string, number | null> | undefined;
+  const packets = (stages?.server_sent ?? 0) + (stages?.server_retransmits ?? 0);
+  const busyS = (total - idle) / total * ((done?.window_s as number) ?? seconds);
+  if (packets > 0) {
+    console.log(
+      `main thread busy ${(busyS * 100 / ((done?.window_s as number) ?? seconds)).toFixed(1)} %, ` +
+        `${packets} packets sent (${stages?.server_retransmits} resent): ` +
+        `${(busyS * 1e6 / packets).toFixed(1)} µs of the main thread per packet per viewer; ` +
+        `viewers ≥ 99 %: ${done?.viewers_99} of ${n}`,
+    );
+  }
   console.log("\nBy area (self time):");
   for (const [g, c] of [...byGroup].sort((a, b) => b[1] - a[1])) console.log(`${pct(c)}  ${g}`);
   console.log("\nTop functions (self time):");

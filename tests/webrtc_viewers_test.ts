@@ -85,6 +85,12 @@ Deno.test(`whep: ${VIEWERS} concurrent viewers all play; CPU per viewer measured
         ts.lines.filter((l) => l.includes("whep play stop")).join("\n"),
     );
 
+    // Every viewer's packets leave by sendto on its ICE pair's socket (direct_send.ts), none refused.
+    const sessions = rtc().list.filter((e) => "sendWay" in e) as { sendWay: string; sendErrors: number }[];
+    assert.equal(sessions.length, VIEWERS);
+    assert.deepEqual(sessions.map((e) => e.sendWay), sessions.map(() => "ffi"));
+    assert.equal(sessions.reduce((n, e) => n + e.sendErrors, 0), 0);
+
     // All viewers playing: CPU and delivered bytes over 5 s.
     const bytes = () => rtc().list.reduce((n, s) => n + ("bytesSent" in s ? s.bytesSent : 0), 0);
     c0 = cpuSeconds();

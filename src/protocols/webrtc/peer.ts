@@ -189,3 +189,30 @@ export function takeOverNacks(sender: RTCRtpSender): boolean {
   Object.defineProperty(sender, "rtpCache", { configurable: true, get: () => NO_HISTORY, set: () => {} });
   return true;
 }
+
+/** What node:dgram reads a WHEP session's datagrams into, per datagram (see smallReceives). */
+export const WHEP_RECEIVE_BYTES = 4096;
+
+/**
+ * A WHEP session only receives RTCP, STUN and DTLS (no media), each datagram far below a kilobyte or
+ * two. node:dgram in Deno 2.9 allocates a fresh buffer of its receive size for every datagram it
+ * reads, 64 KiB unless `setRecvBufferSize` was called (there the call sets that size, not the kernel's
+ * SO_RCVBUF; where it is SO_RCVBUF, a few kilobytes still hold this session's little traffic). Sets it
+ * on every UDP socket of the connection's ICE transports; returns how many.
+ */
+export function smallReceives(pc: RTCPeerConnection, bytes = WHEP_RECEIVE_BYTES): number {
+  let n = 0;
+  for (const t of pc.iceTransports) {
+    const protocols = (t.connection as unknown as { protocols?: { transport?: { socket?: unknown } }[] })
+      .protocols ?? [];
+    for (const p of protocols) {
+      const sock = p.transport?.socket as { setRecvBufferSize?: (n: number) => void } | undefined;
+      if (typeof sock?.setRecvBufferSize !== "function") continue;
+      try {
+        sock.setRecvBufferSize(bytes);
+        n++;
+      } catch { /* not bound (yet), or closed: left as it is */ }
+    }
+  }
+  return n;
+}

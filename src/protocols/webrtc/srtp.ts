@@ -22,7 +22,6 @@ export class HmacSha1 {
   readonly #inner = new Int32Array(5);
   readonly #outer = new Int32Array(5);
   readonly #state = new Int32Array(5);
-  readonly #w = new Int32Array(80);
   readonly #tail = new Uint8Array(128);
   readonly #digest = new Uint8Array(20);
 
@@ -34,31 +33,31 @@ export class HmacSha1 {
       opad[i] ^= key[i];
     }
     this.#inner.set(SHA1_INIT);
-    this.#compress(this.#inner, ipad, 0);
+    sha1Blocks(this.#inner, ipad, 0, 64);
     this.#outer.set(SHA1_INIT);
-    this.#compress(this.#outer, opad, 0);
+    sha1Blocks(this.#outer, opad, 0, 64);
   }
 
-  /** The MAC of `msg[0, len)` (a view that the next call overwrites). */
-  mac(msg: Uint8Array, len: number): Uint8Array {
-    this.#finish(this.#inner, msg, len);
+  /** The MAC of `msg[at, at + len)` (a view that the next call overwrites). */
+  mac(msg: Uint8Array, len: number, at = 0): Uint8Array {
+    this.#finish(this.#inner, msg, at, len);
     const d = this.#digest;
     writeState(this.#state, d);
-    this.#finish(this.#outer, d, 20);
+    this.#finish(this.#outer, d, 0, 20);
     writeState(this.#state, d);
     return d;
   }
 
-  /** SHA-1 of (a 64-byte pad already in `from`) + msg[0, len), into #state. */
-  #finish(from: Int32Array, msg: Uint8Array, len: number) {
+  /** SHA-1 of (a 64-byte pad already in `from`) + msg[at, at + len), into #state. */
+  #finish(from: Int32Array, msg: Uint8Array, at: number, len: number) {
     const s = this.#state;
     s.set(from);
     const full = len & ~63;
-    for (let o = 0; o < full; o += 64) this.#compress(s, msg, o);
+    sha1Blocks(s, msg, at, at + full);
     const rem = len - full;
     const tail = this.#tail;
     tail.fill(0);
-    tail.set(msg.subarray(full, len));
+    for (let i = 0; i < rem; i++) tail[i] = msg[at + full + i];
     tail[rem] = 0x80;
     const end = rem + 9 > 64 ? 128 : 64;
     const bits = (64 + len) * 8;
@@ -67,40 +66,64 @@ export class HmacSha1 {
     tail[end - 3] = bits >>> 16;
     tail[end - 2] = bits >>> 8;
     tail[end - 1] = bits;
-    this.#compress(s, tail, 0);
-    if (end === 128) this.#compress(s, tail, 64);
+    sha1Blocks(s, tail, 0, end);
   }
+}
 
-  #compress(s: Int32Array, b: Uint8Array, o: number) {
-    const w = this.#w;
-    for (let i = 0; i < 16; i++, o += 4) w[i] = (b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3];
-    for (let i = 16; i < 80; i++) {
-      const x = w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16];
-      w[i] = (x << 1) | (x >>> 31);
+/** The message schedule's last 16 words (one for every HmacSha1: the calls are synchronous). */
+const W = new Int32Array(16);
+
+/**
+ * SHA-1's compression of the 64-byte blocks of `b[o, end)` into state `s` (FIPS 180-4 6.1.2), the
+ * schedule computed as the rounds go in a ring of 16 words, the state in locals across blocks.
+ */
+function sha1Blocks(s: Int32Array, b: Uint8Array, o: number, end: number) {
+  let h0 = s[0], h1 = s[1], h2 = s[2], h3 = s[3], h4 = s[4];
+  const w = W;
+  for (; o < end; o += 64) {
+    for (let i = 0, p = o; i < 16; i++, p += 4) {
+      w[i] = (b[p] << 24) | (b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3];
     }
-    let a = s[0], b1 = s[1], c = s[2], d = s[3], e = s[4], t = 0, i = 0;
-    for (; i < 20; i++) {
+    let a = h0, b1 = h1, c = h2, d = h3, e = h4, t = 0, x = 0, i = 0;
+    for (; i < 16; i++) {
       t = (((a << 5) | (a >>> 27)) + ((b1 & c) | (~b1 & d)) + e + 0x5a827999 + w[i]) | 0;
       e = d, d = c, c = (b1 << 30) | (b1 >>> 2), b1 = a, a = t;
     }
+    for (; i < 20; i++) {
+      x = w[(i - 3) & 15] ^ w[(i - 8) & 15] ^ w[(i - 14) & 15] ^ w[i & 15];
+      x = w[i & 15] = (x << 1) | (x >>> 31);
+      t = (((a << 5) | (a >>> 27)) + ((b1 & c) | (~b1 & d)) + e + 0x5a827999 + x) | 0;
+      e = d, d = c, c = (b1 << 30) | (b1 >>> 2), b1 = a, a = t;
+    }
     for (; i < 40; i++) {
-      t = (((a << 5) | (a >>> 27)) + (b1 ^ c ^ d) + e + 0x6ed9eba1 + w[i]) | 0;
+      x = w[(i - 3) & 15] ^ w[(i - 8) & 15] ^ w[(i - 14) & 15] ^ w[i & 15];
+      x = w[i & 15] = (x << 1) | (x >>> 31);
+      t = (((a << 5) | (a >>> 27)) + (b1 ^ c ^ d) + e + 0x6ed9eba1 + x) | 0;
       e = d, d = c, c = (b1 << 30) | (b1 >>> 2), b1 = a, a = t;
     }
     for (; i < 60; i++) {
-      t = (((a << 5) | (a >>> 27)) + ((b1 & c) | (b1 & d) | (c & d)) + e - 0x70e44324 + w[i]) | 0;
+      x = w[(i - 3) & 15] ^ w[(i - 8) & 15] ^ w[(i - 14) & 15] ^ w[i & 15];
+      x = w[i & 15] = (x << 1) | (x >>> 31);
+      t = (((a << 5) | (a >>> 27)) + ((b1 & c) | (b1 & d) | (c & d)) + e - 0x70e44324 + x) | 0;
       e = d, d = c, c = (b1 << 30) | (b1 >>> 2), b1 = a, a = t;
     }
     for (; i < 80; i++) {
-      t = (((a << 5) | (a >>> 27)) + (b1 ^ c ^ d) + e - 0x359d3e2a + w[i]) | 0;
+      x = w[(i - 3) & 15] ^ w[(i - 8) & 15] ^ w[(i - 14) & 15] ^ w[i & 15];
+      x = w[i & 15] = (x << 1) | (x >>> 31);
+      t = (((a << 5) | (a >>> 27)) + (b1 ^ c ^ d) + e - 0x359d3e2a + x) | 0;
       e = d, d = c, c = (b1 << 30) | (b1 >>> 2), b1 = a, a = t;
     }
-    s[0] = (s[0] + a) | 0;
-    s[1] = (s[1] + b1) | 0;
-    s[2] = (s[2] + c) | 0;
-    s[3] = (s[3] + d) | 0;
-    s[4] = (s[4] + e) | 0;
+    h0 = (h0 + a) | 0;
+    h1 = (h1 + b1) | 0;
+    h2 = (h2 + c) | 0;
+    h3 = (h3 + d) | 0;
+    h4 = (h4 + e) | 0;
   }
+  s[0] = h0;
+  s[1] = h1;
+  s[2] = h2;
+  s[3] = h3;
+  s[4] = h4;
 }
 
 const SHA1_INIT = new Int32Array([0x67452301, 0xefcdab89 | 0, 0x98badcfe | 0, 0x10325476, 0xc3d2e1f0 | 0]);
@@ -177,17 +200,44 @@ export class SrtpEncryptor {
    * 80-bit tag of HMAC-SHA1(header + encrypted payload + ROC).
    */
   encrypt(header: Uint8Array, payload: Uint8Array, ssrc: number, seq: number, roc: number): Buffer {
-    const h = header.length, len = h + payload.length;
-    const out = Buffer.allocUnsafe(len + AUTH_TAG_BYTES);
-    out.set(header, 0);
-    const ks = this.keystream(ssrc, roc, seq, payload.length);
-    for (let i = 0; i < payload.length; i++) out[h + i] = payload[i] ^ ks[i];
-    out[len] = roc >>> 24;
-    out[len + 1] = roc >>> 16;
-    out[len + 2] = roc >>> 8;
-    out[len + 3] = roc;
-    out.set(this.#hmac.mac(out, len + 4).subarray(0, AUTH_TAG_BYTES), len);
+    const out = Buffer.allocUnsafe(header.length + payload.length + AUTH_TAG_BYTES);
+    this.encryptInto(out, 0, header, payload, 0, ssrc, seq, roc);
     return out;
+  }
+
+  /**
+   * As encrypt, into `out` from offset `at` (a buffer the caller reuses: no allocation for the
+   * packet), the payload being `src` from `from` on; returns the SRTP packet's length. `out` needs
+   * room for the header, payload, tag and, while the tag is computed, 4 bytes of ROC: header +
+   * payload + 10 bytes.
+   */
+  encryptInto(
+    out: Uint8Array,
+    at: number,
+    header: Uint8Array,
+    src: Uint8Array,
+    from: number,
+    ssrc: number,
+    seq: number,
+    roc: number,
+  ): number {
+    const h = header.length, size = src.length - from, len = h + size;
+    if (out.length - at < len + AUTH_TAG_BYTES) {
+      throw new RangeError(
+        `SRTP output of ${out.length - at} bytes: a ${len}-byte packet needs ${len + AUTH_TAG_BYTES}`,
+      );
+    }
+    for (let i = 0; i < h; i++) out[at + i] = header[i];
+    const ks = this.keystream(ssrc, roc, seq, size);
+    for (let i = 0, o = at + h; i < size; i++) out[o + i] = src[from + i] ^ ks[i];
+    const end = at + len;
+    out[end] = roc >>> 24;
+    out[end + 1] = roc >>> 16;
+    out[end + 2] = roc >>> 8;
+    out[end + 3] = roc;
+    const tag = this.#hmac.mac(out, len + 4, at);
+    for (let i = 0; i < AUTH_TAG_BYTES; i++) out[end + i] = tag[i];
+    return len + AUTH_TAG_BYTES;
   }
 }
 

@@ -22,6 +22,7 @@ import {
   guardDtlsRetransmits,
   guardDtlsServerKeyExchange,
   sendTrack,
+  smallReceives,
   takeOverNacks,
   useFastSrtp,
 } from "./peer.ts";
@@ -69,6 +70,13 @@ export interface WhepSessionStats {
   nackOverBudget: number;
   /** SRTP by srtp.ts (one reused cipher per session) rather than werift's per-packet ciphers. */
   fastSrtp: boolean;
+  /**
+   * How video packets leave (direct_send.ts): "ffi" (sendto on the ICE pair's socket), "handle"
+   * (node:dgram's handle), "werift" (werift's ICE send), "" before the first packet.
+   */
+  sendWay: string;
+  /** Datagrams the kernel refused on the direct ways (a full socket send buffer): lost packets. */
+  sendErrors: number;
 }
 
 /** werift's per-sender history (RTP_HISTORY_SIZE in its rtpSender), if takeOverNacks could not switch it off. */
@@ -90,13 +98,6 @@ interface Out {
   track: string;
   /** Sends the shared packets past werift's per-packet copies (direct_send.ts); null: werift's path. */
   direct?: DirectRtpSender | null;
-}
-
-/** A packet waiting to go out; `f` is set on its frame's last packet (the sender report's anchor). */
-interface Queued {
-  out: Out;
-  p: Buffer;
-  f?: Frame;
 }
 
 export class WhepSession {
@@ -275,7 +276,8 @@ export class WhepSession {
         continue;
       }
       this.#retransmits++;
-      if (this.#direct(out)?.send(buf, true)) continue;
+      const sent = this.#direct(out)?.send(buf, true);
+      if (sent !== undefined && sent !== false) continue;
       const p = RtpPacket.deSerialize(buf);
       p.header.ssrc = out.sender.ssrc;
       p.header.payloadType = out.codec.payloadType;
@@ -293,6 +295,8 @@ export class WhepSession {
 
   #start() {
     this.#connectMs = Date.now() - this.createdAt;
+    // RTCP, STUN and DTLS only from here on: no 64 KiB buffer per datagram received (peer.ts).
+    if (this.#pc) smallReceives(this.#pc);
     const o = this.#o.settings;
     this.#rtp = WebrtcRtpOut.acquire(this.stream, o.mtu, o.nackMs, o.bframes);
     this.#lastRtcp = Date.now();
@@ -320,14 +324,19 @@ export class WhepSession {
     });
   }
 
+  /** The output of a frame's track, when this session sends that track. */
+  #outOf(f: Frame): Out | undefined {
+    const out = f.track.kind === "video" ? this.#video : this.#audio;
+    return out && f.track.codec === out.track ? out : undefined;
+  }
+
   #send(frames: Frame[]): Promise<void> | void {
     const rtp = this.#rtp?.value;
     const o = this.#o.settings;
     if (!rtp || this.#closed) return;
-    const queue: Queued[] = [];
+    let total = 0;
     for (const f of frames) {
-      const out = f.track.kind === "video" ? this.#video : this.#audio;
-      if (!out || f.track.codec !== out.track) continue;
+      if (!this.#outOf(f)) continue;
       if (f.pts !== f.dts && !this.#bframesLogged && f.track.codec === "h264") {
         // Measured in Chromium: an H264 stream with B-frames decodes about 1 frame in 15 with a PLI
         // storm; without its B pictures (`<rtc><bframes>drop`, the default) it plays smoothly at the
@@ -341,13 +350,20 @@ export class WhepSession {
         );
       }
       this.#frames++;
-      const packets = rtp.packets(f);
-      packets.forEach((p, i) => queue.push({ out, p, f: i === packets.length - 1 ? f : undefined }));
+      total += rtp.packets(f).length;
     }
-    this.#nackBudget.sent(queue.length, Date.now());
-    if (queue.length > PACE_BURST) return this.#sendPaced(queue);
+    this.#nackBudget.sent(total, Date.now());
+    if (total > PACE_BURST) return this.#sendPaced(frames, rtp);
+    // The usual case (a frame or two of a few packets): straight out, no per-packet objects.
     let last: Promise<void> | undefined;
-    for (const q of queue) last = this.#sendOne(q);
+    for (const f of frames) {
+      const out = this.#outOf(f);
+      if (!out) continue;
+      const packets = rtp.packets(f);
+      for (let i = 0; i < packets.length; i++) {
+        last = this.#sendOne(out, packets[i], i === packets.length - 1 ? f : undefined) ?? last;
+      }
+    }
     return last;
   }
 
@@ -356,22 +372,35 @@ export class WhepSession {
    * with a pause between: a burst of a hundred packets overflows a receiver's socket buffer (and a
    * router's queue) that a paced one does not. The reader waits meanwhile (its queue bound applies).
    */
-  async #sendPaced(queue: Queued[]): Promise<void> {
+  async #sendPaced(frames: Frame[], rtp: WebrtcRtpOut): Promise<void> {
     let last: Promise<void> | undefined;
-    for (let i = 0; i < queue.length; i++) {
-      if (i > 0 && i % PACE_BURST === 0) {
-        await new Promise((r) => setTimeout(r, PACE_GAP_MS));
-        if (this.#closed) return;
+    let n = 0;
+    for (const f of frames) {
+      const out = this.#outOf(f);
+      if (!out) continue;
+      const packets = rtp.packets(f);
+      for (let i = 0; i < packets.length; i++, n++) {
+        if (n > 0 && n % PACE_BURST === 0) {
+          await new Promise((r) => setTimeout(r, PACE_GAP_MS));
+          if (this.#closed) return;
+        }
+        last = this.#sendOne(out, packets[i], i === packets.length - 1 ? f : undefined) ?? last;
       }
-      last = this.#sendOne(queue[i]);
     }
     await last;
   }
 
-  #sendOne({ out, p, f }: Queued): Promise<void> {
+  /** One packet to a viewer; `f` on its frame's last packet (the sender report's anchor). */
+  #sendOne(out: Out, p: Buffer, f: Frame | undefined): Promise<void> | undefined {
     this.#packets++;
     this.#bytes += p.byteLength;
-    const sent = this.#direct(out)?.send(p) ?? out.sender.sendRtp(p).catch(ignore);
+    const direct = this.#direct(out)?.send(p);
+    // true: out already (synchronously, nothing to wait for); false/undefined: werift's path.
+    const sent = direct === true
+      ? undefined
+      : direct === false || direct === undefined
+      ? out.sender.sendRtp(p).catch(ignore)
+      : direct;
     // The sender took the packet synchronously: its next sender report pairs a frame's last packet
     // with the frame's media time instead of the moment it went out.
     if (f) this.#clock.stamp(out.sender as unknown as SenderReportFields, p, f);
@@ -418,6 +447,8 @@ export class WhepSession {
       nackRecent: this.#nackRecent,
       nackOverBudget: this.#nackOverBudget,
       fastSrtp: this.#fastSrtp,
+      sendWay: (this.#video ?? this.#audio)?.direct?.way ?? "",
+      sendErrors: (this.#video?.direct?.sendErrors ?? 0) + (this.#audio?.direct?.sendErrors ?? 0),
     };
   }
 
@@ -440,8 +471,13 @@ export class WhepSession {
       plis: this.#plis,
       retransmits: this.#retransmits,
       nack_over_budget: this.#nackOverBudget,
+      send_way: (this.#video ?? this.#audio)?.direct?.way ?? "",
+      send_errors: (this.#video?.direct?.sendErrors ?? 0) + (this.#audio?.direct?.sendErrors ?? 0),
       duration_s: Math.round((Date.now() - this.createdAt) / 100) / 10,
     });
+    // The direct senders' socket descriptors (werift closes its own sockets with the connection).
+    this.#video?.direct?.close();
+    this.#audio?.direct?.close();
     this.#o.onClose(this, reason);
     this.#resolveDone(reason);
   }
