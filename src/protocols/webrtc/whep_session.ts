@@ -14,7 +14,7 @@ import type { Logger } from "../../log/mod.ts";
 import { negotiate, type Negotiated, type RtpCodec } from "./codecs.ts";
 import { BadOfferError, NoCommonCodecError } from "./errors.ts";
 import { DirectRtpSender } from "./direct_send.ts";
-import { NackBudget } from "./nack.ts";
+import { NackAnswer } from "./nack_answer.ts";
 import type { SrtpEncryptor } from "./srtp.ts";
 import {
   createPeer,
@@ -79,9 +79,6 @@ export interface WhepSessionStats {
   sendErrors: number;
 }
 
-/** werift's per-sender history (RTP_HISTORY_SIZE in its rtpSender), if takeOverNacks could not switch it off. */
-const WERIFT_HISTORY = 128;
-
 const ignore = () => {};
 
 /** Reader queue bound: a viewer that cannot take this much falls back to the next keyframe. */
@@ -126,11 +123,7 @@ export class WhepSession {
   #bytes = 0;
   #frames = 0;
   #plis = 0;
-  #retransmits = 0;
-  #nackMisses = 0;
-  #nackRecent = 0;
-  #nackOverBudget = 0;
-  #nackBudget = new NackBudget(Date.now());
+  #nacks = new NackAnswer();
   #bframesLogged = false;
   #fastSrtp = false;
   #srtp: SrtpEncryptor | undefined;
@@ -245,44 +238,20 @@ export class WhepSession {
     }
   }
 
-  /**
-   * Every NACK is answered here from the stream's shared buffer (`<rtc><nackms>`; werift's own
-   * history is off, see takeOverNacks), within the viewer's budget (nack.ts), sent the way werift
-   * sends its own retransmissions.
-   */
+  /** A viewer's NACKs, answered from the stream's shared buffer (nack_answer.ts). */
   #onNack(out: Out, lost: number[]) {
     const rtp = this.#rtp?.value;
     if (!rtp || this.#closed) return;
-    // deno-lint-ignore no-explicit-any
-    const sender = out.sender as any;
-    const history = sender.rtpCache as ({ header: { sequenceNumber: number } } | undefined)[] | undefined;
-    const rttMs = typeof sender.rtt === "number" ? sender.rtt * 1000 : 0;
-    const now = Date.now();
-    for (const n of lost) {
-      const seq = n & 0xffff;
-      if (history?.[seq % WERIFT_HISTORY]?.header.sequenceNumber === seq) continue;
-      const verdict = this.#nackBudget.admit((out.codec.kind === "video" ? 0x10000 : 0) | seq, now, rttMs);
-      if (verdict === "recent") {
-        this.#nackRecent++;
-        continue;
-      }
-      if (verdict === "over-budget") {
-        this.#nackOverBudget++;
-        continue;
-      }
-      const buf = rtp.retransmit(out.codec.kind, seq);
-      if (!buf) {
-        this.#nackMisses++;
-        continue;
-      }
-      this.#retransmits++;
+    const kind = out.codec.kind;
+    this.#nacks.answer(kind, out.sender, lost, (seq) => rtp.retransmit(kind, seq), (buf) => {
       const sent = this.#direct(out)?.send(buf, true);
-      if (sent !== undefined && sent !== false) continue;
+      if (sent !== undefined && sent !== false) return;
+      // werift's path, the way it sends its own retransmissions.
       const p = RtpPacket.deSerialize(buf);
       p.header.ssrc = out.sender.ssrc;
       p.header.payloadType = out.codec.payloadType;
       out.sender.dtlsTransport.sendRtp(p.payload, p.header).catch(ignore);
-    }
+    });
   }
 
   #onState(st: string) {
@@ -352,7 +321,7 @@ export class WhepSession {
       this.#frames++;
       total += rtp.packets(f).length;
     }
-    this.#nackBudget.sent(total, Date.now());
+    this.#nacks.budget.sent(total, Date.now());
     if (total > PACE_BURST) return this.#sendPaced(frames, rtp);
     // The usual case (a frame or two of a few packets): straight out, no per-packet objects.
     let last: Promise<void> | undefined;
@@ -442,10 +411,10 @@ export class WhepSession {
       bytesSent: this.#bytes,
       framesSent: this.#frames,
       plis: this.#plis,
-      retransmits: this.#retransmits,
-      nackMisses: this.#nackMisses,
-      nackRecent: this.#nackRecent,
-      nackOverBudget: this.#nackOverBudget,
+      retransmits: this.#nacks.counts.retransmits,
+      nackMisses: this.#nacks.counts.misses,
+      nackRecent: this.#nacks.counts.recent,
+      nackOverBudget: this.#nacks.counts.overBudget,
       fastSrtp: this.#fastSrtp,
       sendWay: (this.#video ?? this.#audio)?.direct?.way ?? "",
       sendErrors: (this.#video?.direct?.sendErrors ?? 0) + (this.#audio?.direct?.sendErrors ?? 0),
@@ -469,8 +438,8 @@ export class WhepSession {
       packets: this.#packets,
       frames: this.#frames,
       plis: this.#plis,
-      retransmits: this.#retransmits,
-      nack_over_budget: this.#nackOverBudget,
+      retransmits: this.#nacks.counts.retransmits,
+      nack_over_budget: this.#nacks.counts.overBudget,
       send_way: (this.#video ?? this.#audio)?.direct?.way ?? "",
       send_errors: (this.#video?.direct?.sendErrors ?? 0) + (this.#audio?.direct?.sendErrors ?? 0),
       duration_s: Math.round((Date.now() - this.createdAt) / 100) / 10,
