@@ -6,13 +6,7 @@
  * Usage: hls_load.ts --url URL --n N --spread-ms MS --warmup S --seconds S
  */
 import { hlsPoller, type PollerStats } from "./hls_players.ts";
-
-function arg(name: string, def?: string): string {
-  const i = Deno.args.indexOf(`--${name}`);
-  if (i >= 0 && Deno.args[i + 1] !== undefined) return Deno.args[i + 1];
-  if (def === undefined) throw new Error(`missing --${name}`);
-  return def;
-}
+import { arg } from "./args.ts";
 
 const url = new URL(arg("url"));
 const n = Number(arg("n"));

@@ -7,13 +7,7 @@
  * Usage: packet_load.ts --proto rtsp-tcp|rtsp-udp|srt --url URL --n N --warmup S --seconds S
  */
 import { packetPlayer, PacketStats } from "./packet_players.ts";
-
-function arg(name: string, def?: string): string {
-  const i = Deno.args.indexOf(`--${name}`);
-  if (i >= 0 && Deno.args[i + 1] !== undefined) return Deno.args[i + 1];
-  if (def === undefined) throw new Error(`missing --${name}`);
-  return def;
-}
+import { arg } from "./args.ts";
 
 const proto = arg("proto");
 const url = new URL(arg("url"));

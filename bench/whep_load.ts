@@ -14,13 +14,7 @@
  */
 import { RTCPeerConnection, useH264 } from "werift";
 import { guardDtlsServerKeyExchange } from "../src/protocols/webrtc/peer.ts";
-
-function arg(name: string, def?: string): string {
-  const i = Deno.args.indexOf(`--${name}`);
-  if (i >= 0 && Deno.args[i + 1] !== undefined) return Deno.args[i + 1];
-  if (def === undefined) throw new Error(`missing --${name}`);
-  return def;
-}
+import { arg } from "./args.ts";
 
 const url = arg("url");
 const n = Number(arg("n"));
