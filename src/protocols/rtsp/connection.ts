@@ -13,7 +13,7 @@ import { RtspError, type RtspItem, RtspParser, type RtspRequest, serializeRespon
 import { type DescribedTrack, PlaySession } from "./play_session.ts";
 import { RecordSession } from "./record_session.ts";
 import { formatTransport, parseTransport } from "./transport.ts";
-import { contentBase, parseRtspUrl, type RtspTarget } from "./url.ts";
+import { admissionOf, contentBase, parseRtspUrl, type RtspTarget } from "./url.ts";
 import { errorReply, type Reply, trackIndex } from "./reply.ts";
 import type { Stream } from "../../core/stream.ts";
 
@@ -210,21 +210,9 @@ export class RtspConnection {
     }
   }
 
-  #admission(target: RtspTarget, role: "publisher" | "player") {
-    return {
-      role,
-      protocol: "rtsp",
-      app: target.app,
-      name: target.name,
-      vhost: target.authority.replace(/:\d+$/, ""),
-      query: target.query,
-      remote: this.#remote,
-    } as const;
-  }
-
   async #describe(req: RtspRequest): Promise<Reply> {
     const target = parseRtspUrl(req.uri);
-    const stream = await this.#ctx.hub.play(this.#admission(target, "player"), {
+    const stream = await this.#ctx.hub.play(admissionOf(target, "player", this.#remote), {
       waitMs: this.#ctx.playWaitMs,
       signal: this.#abort.signal,
     });
@@ -253,7 +241,7 @@ export class RtspConnection {
     const target = parseRtspUrl(req.uri);
     const { medias, kinds } = readAnnouncement(req);
     this.#announced?.stream.end("re-announced");
-    const stream = await this.#ctx.hub.publish(this.#admission(target, "publisher"));
+    const stream = await this.#ctx.hub.publish(admissionOf(target, "publisher", this.#remote));
     stream.expectTracks(kinds);
     const base = req.headers.get("content-base") ?? req.uri;
     this.#announced = { target, base, stream, medias };
@@ -274,10 +262,7 @@ export class RtspConnection {
     const header = req.headers.get("transport");
     if (!header) throw new RtspError(461, "RTSP SETUP without a Transport header");
     const offers = parseTransport(header);
-    const sid = sessionIdOf(req.headers.get("session"));
-    if (sid !== undefined && sid !== this.#session?.id) {
-      throw new RtspError(454, `RTSP session "${sid}" is not found`);
-    }
+    if (req.headers.get("session") !== undefined) this.#checkSession(req); // the first SETUP names none
     const wantsRecord = offers.some((o) => o.mode === "record" || o.mode === "receive");
     let reply;
     if (this.#announced && (wantsRecord || this.#session?.mode === "record" || !this.#described)) {

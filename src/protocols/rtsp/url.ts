@@ -59,6 +59,19 @@ export function parseRtspUrl(uri: string): RtspTarget {
 }
 
 /** The Content-Base we hand out: the stream's URL as the client addressed us, with a trailing "/". */
+/** The hub's admission request for an RTSP player or publisher of `target`. */
+export function admissionOf(target: RtspTarget, role: "publisher" | "player", remote: string) {
+  return {
+    role,
+    protocol: "rtsp",
+    app: target.app,
+    name: target.name,
+    vhost: target.authority.replace(/:\d+$/, ""),
+    query: target.query,
+    remote,
+  } as const;
+}
+
 export function contentBase(t: RtspTarget): string {
   return `${t.scheme}://${t.authority}/${encodeURIComponent(t.app)}/${encodeURIComponent(t.name)}/`;
 }
