@@ -13,7 +13,7 @@ export interface RunningServer {
 }
 
 /**
- * Starts the whole server (main.ts) in a child process on free ports (ESTUARY_*_PORT=0), in a temp
+ * Starts the whole server (main.ts, or `entry`) in a child process on free ports (ESTUARY_*_PORT=0), in a temp
  * root, and waits until every enabled service has logged its port.
  */
 export async function startEstuary(opts: {
@@ -29,6 +29,8 @@ export async function startEstuary(opts: {
   denoFlags?: string[];
   /** Default variables to leave out (e.g. ESTUARY_RTMP_PORT, so the config file's port counts). */
   unsetEnv?: string[];
+  /** The entry module, relative to the project folder (e.g. the server bundle's); main.ts by default. */
+  entry?: string;
 } = {}): Promise<RunningServer> {
   const root = opts.root ?? await Deno.makeTempDir({ prefix: "estuary-test-" });
   const services = opts.services ?? ["rtmp", "http"];
@@ -37,7 +39,7 @@ export async function startEstuary(opts: {
     "run",
     "-A",
     ...(opts.denoFlags ?? []),
-    `${ROOT}/main.ts`,
+    `${ROOT}/${opts.entry ?? "main.ts"}`,
     "--root",
     root,
     ...(opts.args ?? []),
