@@ -2,13 +2,18 @@
 
 const TICKS = 100; // USER_HZ on Linux
 
+/** Children of every thread of `pid` (a child spawned from a worker thread is listed under that thread). */
 function children(pid: number): number[] {
+  const out: number[] = [];
   try {
-    const kids = Deno.readTextFileSync(`/proc/${pid}/task/${pid}/children`).trim();
-    return kids ? kids.split(/\s+/).map(Number) : [];
-  } catch {
-    return [];
-  }
+    for (const t of Deno.readDirSync(`/proc/${pid}/task`)) {
+      try {
+        const kids = Deno.readTextFileSync(`/proc/${pid}/task/${t.name}/children`).trim();
+        if (kids) out.push(...kids.split(/\s+/).map(Number));
+      } catch { /* thread gone */ }
+    }
+  } catch { /* exited */ }
+  return out;
 }
 
 /** The pid and all its descendants (nginx's master and workers, for one). */
@@ -18,14 +23,19 @@ export function tree(pid: number): number[] {
   return out;
 }
 
-/** CPU seconds (user + system) used so far by a process tree. */
+/**
+ * CPU seconds (user + system) used so far by a process tree: the live processes' own time plus the time
+ * of children they have already reaped (cutime, cstime), so a loader whose child processes end before
+ * the last reading still counts them.
+ */
 export function cpuSeconds(pid: number): number {
   let ticks = 0;
   for (const p of tree(pid)) {
     try {
       const stat = Deno.readTextFileSync(`/proc/${p}/stat`);
       const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      ticks += Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14, 15)
+      // utime, stime, cutime, cstime (fields 14–17)
+      ticks += Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
     } catch { /* exited */ }
   }
   return ticks / TICKS;
