@@ -4,18 +4,15 @@
  * out as the stream's shared RTP packets. The session ends, with one log line, on DELETE, when ICE or
  * DTLS fails or does not connect in time, when the viewer goes silent (no RTCP), or with the stream.
  */
-import type { Buffer } from "node:buffer";
 import { audioAs, type TranscodedAudio } from "../../transcode/mod.ts";
-import { type RTCPeerConnection, type RTCRtpSender, RtpPacket } from "werift";
+import { type RTCPeerConnection, RtpPacket } from "werift";
 import type { Frame, Lease, Reader, Stream } from "../../core/mod.ts";
 import { ProtocolError } from "../../core/mod.ts";
 import { parseSdp } from "../../formats/sdp/mod.ts";
 import type { Logger } from "../../log/mod.ts";
-import { negotiate, type Negotiated, type RtpCodec } from "./codecs.ts";
+import { negotiate, type Negotiated } from "./codecs.ts";
 import { BadOfferError, NoCommonCodecError } from "./errors.ts";
-import { DirectRtpSender } from "./direct_send.ts";
 import { NackAnswer } from "./nack_answer.ts";
-import type { SrtpEncryptor } from "./srtp.ts";
 import {
   createPeer,
   gathered,
@@ -28,9 +25,9 @@ import {
 } from "./peer.ts";
 import { hostAddresses, keepCandidates } from "./ice.ts";
 import { WebrtcRtpOut } from "./rtp_out.ts";
-import { SenderClock, type SenderReportFields } from "./sender_clock.ts";
 import type { WebrtcSettings } from "./settings.ts";
 import { parseTrickleFragment } from "./trickle.ts";
+import { type Out, outOf, WhepSender } from "./whep_send.ts";
 
 export interface WhepSessionOptions {
   id: string;
@@ -83,19 +80,8 @@ const ignore = () => {};
 
 /** Reader queue bound: a viewer that cannot take this much falls back to the next keyframe. */
 const MAX_QUEUE_BYTES = 4 * 1024 * 1024;
-/** Packets sent back to back before a pause of PACE_GAP_MS (about 29 KB: at most ~230 Mbit/s per viewer). */
-const PACE_BURST = 24;
-const PACE_GAP_MS = 1;
 /** PLIs are logged at most this often per session (they are answered by the next keyframe). */
 const PLI_LOG_MS = 5000;
-
-interface Out {
-  sender: RTCRtpSender;
-  codec: RtpCodec;
-  track: string;
-  /** Sends the shared packets past werift's per-packet copies (direct_send.ts); null: werift's path. */
-  direct?: DirectRtpSender | null;
-}
 
 export class WhepSession {
   readonly id: string;
@@ -107,8 +93,8 @@ export class WhepSession {
   #o: WhepSessionOptions;
   #log: Logger;
   #pc: RTCPeerConnection | undefined;
-  #video: Out | undefined;
-  #audio: Out | undefined;
+  /** The viewer's tracks and how their packets leave. */
+  #out: WhepSender;
   #rtp: Lease<WebrtcRtpOut> | undefined;
   #reader: Reader | undefined;
   #releasePlayer: () => void;
@@ -119,20 +105,13 @@ export class WhepSession {
   #closed = false;
   #state = "new";
   #connectMs = 0;
-  #packets = 0;
-  #bytes = 0;
-  #frames = 0;
   #plis = 0;
   #nacks = new NackAnswer();
-  #bframesLogged = false;
   #fastSrtp = false;
-  #srtp: SrtpEncryptor | undefined;
   /** AAC source: Opus comes from the stream's shared transcoder, not from the reader. */
   #transcodeAudio = false;
   #transcoder: Lease<TranscodedAudio> | undefined;
   #offTranscoded: (() => void) | undefined;
-  /** What the sender reports map RTP time to: the frames' media time, one clock for both tracks. */
-  #clock = new SenderClock();
 
   constructor(o: WhepSessionOptions) {
     this.id = o.id;
@@ -140,6 +119,7 @@ export class WhepSession {
     this.#o = o;
     this.#log = o.log;
     this.#releasePlayer = o.stream.attachPlayer("webrtc");
+    this.#out = new WhepSender(o.log, o.stream.key, o.settings.bframes, () => !this.#closed);
   }
 
   get closed(): boolean {
@@ -183,7 +163,7 @@ export class WhepSession {
       // werift as DTLS server (a client that offers a=setup:active) survives a lost flight 5 message.
       guardDtlsServerKeyExchange(pc);
       useFastSrtp(pc, (enc) => {
-        this.#srtp = enc;
+        this.#out.srtp = enc;
         this.#fastSrtp = enc !== undefined;
         if (!enc) this.#log.warn("webrtc fast SRTP not installed: werift's own per-packet ciphers are used");
       });
@@ -208,19 +188,14 @@ export class WhepSession {
     for (const c of [neg.video, neg.audio]) {
       if (!c) continue;
       const t = pc.addTransceiver(sendTrack(c), { direction: "sendonly" });
-      const out = { sender: t.sender, codec: c, track: this.#trackCodec(c) };
-      if (c.kind === "video") this.#video = out;
-      else this.#audio = out;
+      const out = outOf(t.sender, c);
+      if (c.kind === "video") this.#out.video = out;
+      else this.#out.audio = out;
       t.sender.onRtcp.subscribe(() => this.#lastRtcp = Date.now());
       t.sender.onPictureLossIndication.subscribe(() => this.#onPli());
       if (!takeOverNacks(t.sender)) this.#log.warn("webrtc NACKs: werift's own per-viewer history stays on");
       t.sender.onGenericNack.subscribe((nack) => this.#onNack(out, nack.lost));
     }
-  }
-
-  /** The stream track codec a negotiated codec carries (Track.codec spelling). */
-  #trackCodec(c: RtpCodec): string {
-    return c.mimeType.slice(c.mimeType.indexOf("/") + 1).toLowerCase();
   }
 
   /**
@@ -244,7 +219,7 @@ export class WhepSession {
     if (!rtp || this.#closed) return;
     const kind = out.codec.kind;
     this.#nacks.answer(kind, out.sender, lost, (seq) => rtp.retransmit(kind, seq), (buf) => {
-      const sent = this.#direct(out)?.send(buf, true);
+      const sent = this.#out.direct(out)?.send(buf, true);
       if (sent !== undefined && sent !== false) return;
       // werift's path, the way it sends its own retransmissions.
       const p = RtpPacket.deSerialize(buf);
@@ -288,102 +263,17 @@ export class WhepSession {
     });
     this.#log.info("whep play start", {
       connect_ms: this.#connectMs,
-      video: this.#video?.codec.mimeType ?? "none",
-      audio: this.#audio?.codec.mimeType ?? "none",
+      video: this.#out.video?.codec.mimeType ?? "none",
+      audio: this.#out.audio?.codec.mimeType ?? "none",
     });
-  }
-
-  /** The output of a frame's track, when this session sends that track. */
-  #outOf(f: Frame): Out | undefined {
-    const out = f.track.kind === "video" ? this.#video : this.#audio;
-    return out && f.track.codec === out.track ? out : undefined;
   }
 
   #send(frames: Frame[]): Promise<void> | void {
     const rtp = this.#rtp?.value;
-    const o = this.#o.settings;
     if (!rtp || this.#closed) return;
-    let total = 0;
-    for (const f of frames) {
-      if (!this.#outOf(f)) continue;
-      if (f.pts !== f.dts && !this.#bframesLogged && f.track.codec === "h264") {
-        // Measured in Chromium: an H264 stream with B-frames decodes about 1 frame in 15 with a PLI
-        // storm; without its B pictures (`<rtc><bframes>drop`, the default) it plays smoothly at the
-        // rate of its I and P frames.
-        this.#bframesLogged = true;
-        this.#log.warn(
-          o.bframes === "drop"
-            ? "whep source has B-frames: viewers get its I and P frames only (a lower frame rate)"
-            : "whep source has B-frames: browsers decode few of its frames (<rtc><bframes>pass)",
-          { key: this.stream.key },
-        );
-      }
-      this.#frames++;
-      total += rtp.packets(f).length;
-    }
-    this.#nacks.budget.sent(total, Date.now());
-    if (total > PACE_BURST) return this.#sendPaced(frames, rtp);
-    // The usual case (a frame or two of a few packets): straight out, no per-packet objects.
-    let last: Promise<void> | undefined;
-    for (const f of frames) {
-      const out = this.#outOf(f);
-      if (!out) continue;
-      const packets = rtp.packets(f);
-      for (let i = 0; i < packets.length; i++) {
-        last = this.#sendOne(out, packets[i], i === packets.length - 1 ? f : undefined) ?? last;
-      }
-    }
-    return last;
-  }
-
-  /**
-   * A large frame (a keyframe, the GOP cache at the start) goes out PACE_BURST packets at a time
-   * with a pause between: a burst of a hundred packets overflows a receiver's socket buffer (and a
-   * router's queue) that a paced one does not. The reader waits meanwhile (its queue bound applies).
-   */
-  async #sendPaced(frames: Frame[], rtp: WebrtcRtpOut): Promise<void> {
-    let last: Promise<void> | undefined;
-    let n = 0;
-    for (const f of frames) {
-      const out = this.#outOf(f);
-      if (!out) continue;
-      const packets = rtp.packets(f);
-      for (let i = 0; i < packets.length; i++, n++) {
-        if (n > 0 && n % PACE_BURST === 0) {
-          await new Promise((r) => setTimeout(r, PACE_GAP_MS));
-          if (this.#closed) return;
-        }
-        last = this.#sendOne(out, packets[i], i === packets.length - 1 ? f : undefined) ?? last;
-      }
-    }
-    await last;
-  }
-
-  /** One packet to a viewer; `f` on its frame's last packet (the sender report's anchor). */
-  #sendOne(out: Out, p: Buffer, f: Frame | undefined): Promise<void> | undefined {
-    this.#packets++;
-    this.#bytes += p.byteLength;
-    const direct = this.#direct(out)?.send(p);
-    // true: out already (synchronously, nothing to wait for); false/undefined: werift's path.
-    const sent = direct === true
-      ? undefined
-      : direct === false || direct === undefined
-      ? out.sender.sendRtp(p).catch(ignore)
-      : direct;
-    // The sender took the packet synchronously: its next sender report pairs a frame's last packet
-    // with the frame's media time instead of the moment it went out.
-    if (f) this.#clock.stamp(out.sender as unknown as SenderReportFields, p, f);
-    return sent;
-  }
-
-  /** The direct sender of an output once SRTP is ours (made on first use; null when werift differs). */
-  #direct(out: Out): DirectRtpSender | null | undefined {
-    if (out.direct !== undefined || !this.#srtp) return out.direct;
-    out.direct = DirectRtpSender.create(out.sender, this.#srtp, out.codec.payloadType) ?? null;
-    if (!out.direct) {
-      this.#log.warn("webrtc direct RTP sending off: werift's sender is used for every packet");
-    }
-    return out.direct;
+    const { packets, sending } = this.#out.send(frames, rtp);
+    this.#nacks.budget.sent(packets, Date.now());
+    return sending;
   }
 
   /** Adds the client's trickled candidates (a PATCH body). */
@@ -404,20 +294,20 @@ export class WhepSession {
       key: this.stream.key,
       remote: this.#o.remote,
       state: this.#closed ? "closed" : this.#state,
-      video: this.#video?.codec.mimeType ?? "",
-      audio: this.#audio?.codec.mimeType ?? "",
+      video: this.#out.video?.codec.mimeType ?? "",
+      audio: this.#out.audio?.codec.mimeType ?? "",
       connectMs: this.#connectMs,
-      packetsSent: this.#packets,
-      bytesSent: this.#bytes,
-      framesSent: this.#frames,
+      packetsSent: this.#out.packets,
+      bytesSent: this.#out.bytes,
+      framesSent: this.#out.frames,
       plis: this.#plis,
       retransmits: this.#nacks.counts.retransmits,
       nackMisses: this.#nacks.counts.misses,
       nackRecent: this.#nacks.counts.recent,
       nackOverBudget: this.#nacks.counts.overBudget,
       fastSrtp: this.#fastSrtp,
-      sendWay: (this.#video ?? this.#audio)?.direct?.way ?? "",
-      sendErrors: (this.#video?.direct?.sendErrors ?? 0) + (this.#audio?.direct?.sendErrors ?? 0),
+      sendWay: this.#out.way,
+      sendErrors: this.#out.sendErrors,
     };
   }
 
@@ -435,18 +325,16 @@ export class WhepSession {
     this.#pc?.close().catch(ignore);
     this.#log.info("whep play stop", {
       reason,
-      packets: this.#packets,
-      frames: this.#frames,
+      packets: this.#out.packets,
+      frames: this.#out.frames,
       plis: this.#plis,
       retransmits: this.#nacks.counts.retransmits,
       nack_over_budget: this.#nacks.counts.overBudget,
-      send_way: (this.#video ?? this.#audio)?.direct?.way ?? "",
-      send_errors: (this.#video?.direct?.sendErrors ?? 0) + (this.#audio?.direct?.sendErrors ?? 0),
+      send_way: this.#out.way,
+      send_errors: this.#out.sendErrors,
       duration_s: Math.round((Date.now() - this.createdAt) / 100) / 10,
     });
-    // The direct senders' socket descriptors (werift closes its own sockets with the connection).
-    this.#video?.direct?.close();
-    this.#audio?.direct?.close();
+    this.#out.close();
     this.#o.onClose(this, reason);
     this.#resolveDone(reason);
   }
