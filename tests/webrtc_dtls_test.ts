@@ -7,35 +7,11 @@
  * CertificateVerify or Finished, and none of these cases connected.
  */
 import assert from "node:assert/strict";
-import { RTCPeerConnection, useH264 } from "werift";
-import { Hub } from "../src/core/mod.ts";
-import type { Frame, H264Track } from "../src/core/mod.ts";
-import { nullLogger } from "../src/log/mod.ts";
-import { WebrtcSessions, type WebrtcSettings } from "../src/protocols/webrtc/mod.ts";
+import type { RTCPeerConnection } from "werift";
 import { guardDtlsServerKeyExchange } from "../src/protocols/webrtc/peer.ts";
+import { h264Track, picture, whepRig } from "./support/whep_rig.ts";
 
-const TRACK: H264Track = {
-  kind: "video",
-  codec: "h264",
-  clockRate: 90000,
-  width: 320,
-  height: 240,
-  fps: 10,
-  sps: new Uint8Array([0x67, 0x42, 0xc0, 0x1f, 0xda, 0x01]),
-  pps: [new Uint8Array([0x68, 0xce, 0x3c, 0x80])],
-  profile: 0x42,
-  compat: 0xc0,
-  level: 0x1f,
-};
-
-function picture(n: number): Frame {
-  const size = 3000;
-  const data = new Uint8Array(4 + size);
-  new DataView(data.buffer).setUint32(0, size);
-  data[4] = n % 10 === 0 ? 0x65 : 0x41;
-  for (let i = 5; i < data.length; i++) data[i] = (i * 7 + n) & 0xff;
-  return { track: TRACK, dts: n * 9000, pts: n * 9000, key: n % 10 === 0, data };
-}
+const TRACK = h264Track(320, 240);
 
 type Handshakes = (assembled: { msg_type: number }[]) => Promise<void>;
 
@@ -64,49 +40,11 @@ function loseOnce(pc: RTCPeerConnection, lose: number[], dropped: number[]) {
 }
 
 async function run(lose: number[]) {
-  const hub = new Hub({
-    liveApps: ["live"],
-    recApps: [],
-    gop: { enabled: true, maxFrames: 1000, maxBytes: 64 * 1024 * 1024 },
-    maxIdleMs: 0,
-  });
-  const stream = await hub.publish({
-    role: "publisher",
-    protocol: "test",
-    app: "live",
-    name: "d",
-    vhost: "",
-    query: "",
-  });
-  stream.setTrack(TRACK);
-  const min = 42000 + 2 * Math.floor(Math.random() * 5000);
-  const settings: WebrtcSettings = {
-    portRange: [min, min + 99],
-    listenHost: "127.0.0.1",
-    natHost: "",
-    iceServers: [],
-    connectTimeoutMs: 10_000,
-    silenceTimeoutMs: 10_000,
-    mtu: 1200,
-    nackMs: 1500,
-    bframes: "drop",
-    transcode: null,
-    iceTcp: false,
-    dropPercent: 0,
-  };
-  const rtc = new WebrtcSessions(settings, nullLogger);
-  const session = await rtc.openPlayer(stream, "test");
-  const client = new RTCPeerConnection({
-    iceServers: [],
-    iceUseIpv6: false,
-    iceAdditionalHostAddresses: ["127.0.0.1"],
-    codecs: { video: [useH264()] },
-  });
+  const { stream, session, client, close } = await whepRig({ name: "d", track: TRACK, portBase: 42000 });
   let ok = 0, failed = 0, n = 0;
   const dropped: number[] = [];
   let feed: ReturnType<typeof setInterval> | undefined;
   try {
-    client.addTransceiver("video", { direction: "recvonly" });
     await client.setLocalDescription(await client.createOffer());
     loseOnce(client, lose, dropped);
     guardDtlsServerKeyExchange(client);
@@ -131,16 +69,13 @@ async function run(lose: number[]) {
         };
       });
     }
-    feed = setInterval(() => stream.write(picture(n++)), 100);
+    feed = setInterval(() => stream.write(picture(TRACK, n++, 3000)), 100);
     const end = Date.now() + 12_000;
     while (Date.now() < end && ok + failed < 60) await new Promise((r) => setTimeout(r, 50));
     return { ok, failed, dropped, state: session.stats().state };
   } finally {
     clearInterval(feed);
-    session.close("test over");
-    await client.close();
-    stream.end("test over");
-    hub.close();
+    await close();
   }
 }
 

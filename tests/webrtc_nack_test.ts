@@ -7,78 +7,21 @@
  * storm (resends < 25 % of the packets).
  */
 import assert from "node:assert/strict";
-import { RTCPeerConnection, useH264 } from "werift";
-import { Hub } from "../src/core/mod.ts";
-import type { Frame, H264Track } from "../src/core/mod.ts";
-import { nullLogger } from "../src/log/mod.ts";
-import { WebrtcSessions, type WebrtcSettings } from "../src/protocols/webrtc/mod.ts";
+import { h264Track, picture, whepRig } from "./support/whep_rig.ts";
 
-const TRACK: H264Track = {
-  kind: "video",
-  codec: "h264",
-  clockRate: 90000,
-  width: 1280,
-  height: 720,
-  fps: 10,
-  sps: new Uint8Array([0x67, 0x42, 0xc0, 0x1f, 0xda, 0x01]),
-  pps: [new Uint8Array([0x68, 0xce, 0x3c, 0x80])],
-  profile: 0x42,
-  compat: 0xc0,
-  level: 0x1f,
-};
-
-function picture(n: number, size: number): Frame {
-  const data = new Uint8Array(4 + size);
-  new DataView(data.buffer).setUint32(0, size);
-  data[4] = n % 10 === 0 ? 0x65 : 0x41;
-  for (let i = 5; i < data.length; i++) data[i] = (i * 31 + n) & 0xff;
-  return { track: TRACK, dts: n * 9000, pts: n * 9000, key: n % 10 === 0, data };
-}
+const TRACK = h264Track(1280, 720);
 
 Deno.test("whep: NACKs are answered from the stream's buffer, once per packet and gap (5 % loss)", async () => {
-  const hub = new Hub({
-    liveApps: ["live"],
-    recApps: [],
-    gop: { enabled: true, maxFrames: 1000, maxBytes: 64 * 1024 * 1024 },
-    maxIdleMs: 0,
-  });
-  const stream = await hub.publish({
-    role: "publisher",
-    protocol: "test",
-    app: "live",
+  const { stream, session, client, close } = await whepRig({
     name: "n",
-    vhost: "",
-    query: "",
-  });
-  stream.setTrack(TRACK);
-  const min = 40000 + 2 * Math.floor(Math.random() * 5000);
-  const settings: WebrtcSettings = {
-    portRange: [min, min + 99],
-    listenHost: "127.0.0.1",
-    natHost: "",
-    iceServers: [],
-    connectTimeoutMs: 10_000,
-    silenceTimeoutMs: 10_000,
-    mtu: 1200,
-    nackMs: 1500,
-    bframes: "drop",
-    transcode: null,
-    iceTcp: false,
+    track: TRACK,
+    portBase: 40000,
     dropPercent: 5,
-  };
-  const rtc = new WebrtcSessions(settings, nullLogger);
-  const session = await rtc.openPlayer(stream, "test");
-  const client = new RTCPeerConnection({
-    iceServers: [],
-    iceUseIpv6: false,
-    iceAdditionalHostAddresses: ["127.0.0.1"],
-    codecs: { video: [useH264()] },
   });
   const seen = new Set<number>();
   let n = 0;
   let feed: ReturnType<typeof setInterval> | undefined;
   try {
-    client.addTransceiver("video", { direction: "recvonly" });
     client.onTrack.subscribe((t) => t.onReceiveRtp.subscribe((p) => seen.add(p.header.sequenceNumber)));
     await client.setLocalDescription(await client.createOffer());
     const answer = await session.answer(client.localDescription!.sdp);
@@ -88,7 +31,7 @@ Deno.test("whep: NACKs are answered from the stream's buffer, once per packet an
     while (Date.now() < connected && session.stats().state !== "connected") {
       await new Promise((r) => setTimeout(r, 20));
     }
-    feed = setInterval(() => stream.write(picture(n++, 160_000)), 100);
+    feed = setInterval(() => stream.write(picture(TRACK, n++, 160_000, 31)), 100);
     const end = Date.now() + 15_000;
     while (Date.now() < end && session.stats().packetsSent < 3000) {
       await new Promise((r) => setTimeout(r, 100));
@@ -116,9 +59,6 @@ Deno.test("whep: NACKs are answered from the stream's buffer, once per packet an
     assert.ok(s.retransmits < 0.25 * s.packetsSent, `${s.retransmits} resends for ${s.packetsSent} packets`);
   } finally {
     clearInterval(feed);
-    session.close("test over");
-    await client.close();
-    stream.end("test over");
-    hub.close();
+    await close();
   }
 });
