@@ -19,6 +19,7 @@ import {
   ffprobeJson,
   H264B,
   H265,
+  libvpx,
   OPUS,
   PCMU,
   requireTool,
@@ -44,23 +45,7 @@ async function page(browser: Browser, ts: TestServer) {
   return p;
 }
 
-/** Real-time settings: a keyframe every second, no look-ahead (a WebRTC-friendly encode). */
-const VP9 = [
-  "-c:v",
-  "libvpx-vp9",
-  "-deadline",
-  "realtime",
-  "-cpu-used",
-  "8",
-  "-lag-in-frames",
-  "0",
-  "-b:v",
-  "600k",
-  "-g",
-  "30",
-  "-pix_fmt",
-  "yuv420p",
-];
+const VP9 = libvpx("libvpx-vp9");
 
 /** The AV1 encoder this ffmpeg has, low-delay (SVT-AV1 preferred: the fastest). */
 async function av1Encoder(): Promise<string[]> {

@@ -61,23 +61,29 @@ export const H265 = [
   "-x265-params",
   "keyint=30:min-keyint=30:scenecut=0:bframes=0:log-level=error",
 ];
-/** libvpx in real time: a keyframe every second, no look-ahead (no hidden alt-ref frames). */
-export const VP8 = [
-  "-c:v",
-  "libvpx",
-  "-deadline",
-  "realtime",
-  "-cpu-used",
-  "8",
-  "-lag-in-frames",
-  "0",
-  "-b:v",
-  "600k",
-  "-g",
-  "30",
-  "-pix_fmt",
-  "yuv420p",
-];
+/**
+ * libvpx in real time (`libvpx` for VP8, `libvpx-vp9`): a keyframe every second, no look-ahead (no
+ * hidden alt-ref frames), a WebRTC-friendly encode.
+ */
+export function libvpx(encoder: "libvpx" | "libvpx-vp9"): string[] {
+  return [
+    "-c:v",
+    encoder,
+    "-deadline",
+    "realtime",
+    "-cpu-used",
+    "8",
+    "-lag-in-frames",
+    "0",
+    "-b:v",
+    "600k",
+    "-g",
+    "30",
+    "-pix_fmt",
+    "yuv420p",
+  ];
+}
+export const VP8 = libvpx("libvpx");
 export const AAC = ["-c:a", "aac", "-b:a", "128k", "-ar", "44100", "-ac", "2"];
 export const OPUS = ["-c:a", "libopus", "-b:a", "64k", "-ar", "48000", "-ac", "2"];
 export const PCMA = ["-c:a", "pcm_alaw", "-ar", "8000", "-ac", "1"];
