@@ -9,7 +9,7 @@
  */
 import { spawn, srtStreamId, stopChild, waitPort } from "./peers.ts";
 import type { Peer } from "./peers.ts";
-import type { Source } from "./media.ts";
+import { publish, type Source } from "./media.ts";
 
 const PYTHON = "/usr/bin/python3";
 
@@ -45,27 +45,7 @@ export async function gstAvailable(what: "rtsp" | "srt"): Promise<string | null>
 
 /** `ffmpeg -re -stream_loop -1 -c copy` of the source as MPEG-TS to `url` (udp:// or srt://). */
 export function publishTs(src: Source, url: string): Deno.ChildProcess {
-  return new Deno.Command("ffmpeg", {
-    args: [
-      "-nostdin",
-      "-hide_banner",
-      "-loglevel",
-      "error",
-      "-re",
-      "-stream_loop",
-      "-1",
-      "-i",
-      src.file,
-      "-c",
-      "copy",
-      "-f",
-      "mpegts",
-      url,
-    ],
-    stdin: "null",
-    stdout: "null",
-    stderr: "inherit",
-  }).spawn();
+  return publish(src, url, "mpegts");
 }
 
 const none = () => "";

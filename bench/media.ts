@@ -86,8 +86,11 @@ export async function source(profile: Profile, seconds = 60): Promise<Source> {
   return { label: profile, file, bitrate: (size * 8) / seconds };
 }
 
-/** `ffmpeg -re -stream_loop -1 -c copy` publisher. */
-export function publish(src: Source, url: string): Deno.ChildProcess {
+/**
+ * `ffmpeg -re -stream_loop -1 -c copy` of the source to `url` as `format` (flv for RTMP; mpegts for the
+ * udp:// and srt:// inputs of the GStreamer peers).
+ */
+export function publish(src: Source, url: string, format: "flv" | "mpegts" = "flv"): Deno.ChildProcess {
   return new Deno.Command("ffmpeg", {
     args: [
       "-nostdin",
@@ -102,7 +105,7 @@ export function publish(src: Source, url: string): Deno.ChildProcess {
       "-c",
       "copy",
       "-f",
-      "flv",
+      format,
       url,
     ],
     stdin: "null",
