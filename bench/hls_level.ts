@@ -6,12 +6,11 @@
  */
 import { cpuSeconds, memory } from "./proc.ts";
 import { type Profile, publish, source } from "./media.ts";
-import { type Peer, spawn, startEstuary, stopChild, waitPort } from "./peers.ts";
+import { type Peer, startEstuary, startNginx } from "./peers.ts";
 import type { Level, Result } from "./types.ts";
 
 /** Segment duration both servers cut at (the source has a 1 s GOP). */
 const SEGMENT_S = 2;
-const NGINX_MODULE = "/usr/lib/nginx/modules/ngx_rtmp_module.so";
 
 /** The bench's HLS levels: `n` players each, on the 600 kbit/s source. */
 export const hlsLevels = (ns: number[]): Level[] => ns.map((n) => ({ proto: "hls", profile: "600k", n }));
@@ -22,66 +21,9 @@ export interface HlsResult extends Result {
   cpu_ms_per_request: number;
 }
 
-/** nginx with nginx-rtmp cutting HLS into a temp dir, and an HTTP server sending those files. */
-export async function startNginxHls(ports: { rtmp: number; http: number }): Promise<Peer> {
-  const dir = await Deno.makeTempDir({ prefix: "nginx-hls-bench-" });
-  await Deno.mkdir(`${dir}/hls/live`, { recursive: true });
-  // nginx's workers drop to an unprivileged user when started as root: they write and read here.
-  for (const d of [dir, `${dir}/hls`]) await Deno.chmod(d, 0o755);
-  await Deno.chmod(`${dir}/hls/live`, 0o777);
-  await Deno.writeTextFile(
-    `${dir}/nginx.conf`,
-    `daemon off;
-master_process on;
-worker_processes 1;
-worker_rlimit_nofile 20000;
-pid ${dir}/nginx.pid;
-error_log ${dir}/error.log warn;
-load_module ${NGINX_MODULE};
-events { worker_connections 10000; }
-rtmp {
-  server {
-    listen 127.0.0.1:${ports.rtmp};
-    chunk_size 4096;
-    application live {
-      live on;
-      hls on;
-      hls_path ${dir}/hls/live;
-      hls_fragment ${SEGMENT_S}s;
-      hls_playlist_length ${3 * SEGMENT_S}s;
-    }
-  }
-}
-http {
-  access_log off;
-  sendfile on;
-  tcp_nopush on;
-  tcp_nodelay on;
-  keepalive_requests 1000000;
-  keepalive_timeout 60s;
-  types { application/vnd.apple.mpegurl m3u8; video/mp2t ts; }
-  server {
-    listen 127.0.0.1:${ports.http};
-    location /live/ { root ${dir}/hls; add_header Cache-Control no-cache; }
-  }
-}
-`,
-  );
-  const child = spawn("/usr/sbin/nginx", ["-p", dir, "-c", `${dir}/nginx.conf`]);
-  await waitPort(ports.rtmp, 10000, "nginx-rtmp");
-  await waitPort(ports.http, 10000, "nginx http");
-  return {
-    name: "nginx-rtmp",
-    protocols: ["rtmp"],
-    pid: child.pid,
-    rtmpUrl: (s) => `rtmp://127.0.0.1:${ports.rtmp}/live/${s}`,
-    flvUrl: (s) => `http://127.0.0.1:${ports.http}/live/${s}.flv`,
-    whepUrl: () => "",
-    stop: async () => {
-      await stopChild(child);
-      await Deno.remove(dir, { recursive: true }).catch(() => {});
-    },
-  };
+/** nginx with nginx-rtmp cutting HLS into a temp dir, and nginx's HTTP server sending those files. */
+export function startNginxHls(ports: { rtmp: number; http: number }): Promise<Peer> {
+  return startNginx(ports, { segmentS: SEGMENT_S });
 }
 
 const hlsUrl = (peer: Peer, s: string) => peer.flvUrl(s).replace(/\.flv$/, ".m3u8");

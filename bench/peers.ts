@@ -161,8 +161,42 @@ export function nginxAvailable(): string | null {
   }
 }
 
-export async function startNginx(ports: { rtmp: number }): Promise<Peer> {
+/**
+ * nginx-rtmp with one worker. With `hls`, nginx-rtmp also cuts HLS (`hls on`) into a temp dir and
+ * nginx's own HTTP server sends those files (sendfile) on `ports.http`: the peer of the HLS levels.
+ */
+export async function startNginx(
+  ports: { rtmp: number; http?: number },
+  hls?: { segmentS: number },
+): Promise<Peer> {
   const dir = await Deno.makeTempDir({ prefix: "nginx-bench-" });
+  let live = "live on;";
+  let http = "";
+  if (hls && ports.http) {
+    await Deno.mkdir(`${dir}/hls/live`, { recursive: true });
+    // nginx's workers drop to an unprivileged user when started as root: they write and read here.
+    for (const d of [dir, `${dir}/hls`]) await Deno.chmod(d, 0o755);
+    await Deno.chmod(`${dir}/hls/live`, 0o777);
+    live = `live on;
+      hls on;
+      hls_path ${dir}/hls/live;
+      hls_fragment ${hls.segmentS}s;
+      hls_playlist_length ${3 * hls.segmentS}s;`;
+    http = `http {
+  access_log off;
+  sendfile on;
+  tcp_nopush on;
+  tcp_nodelay on;
+  keepalive_requests 1000000;
+  keepalive_timeout 60s;
+  types { application/vnd.apple.mpegurl m3u8; video/mp2t ts; }
+  server {
+    listen 127.0.0.1:${ports.http};
+    location /live/ { root ${dir}/hls; add_header Cache-Control no-cache; }
+  }
+}
+`;
+  }
   // One worker: the same single core Estuary's event loop gets.
   await Deno.writeTextFile(
     `${dir}/nginx.conf`,
@@ -178,19 +212,21 @@ rtmp {
   server {
     listen 127.0.0.1:${ports.rtmp};
     chunk_size 4096;
-    application live { live on; }
+    application live { ${live} }
   }
 }
-`,
+${http}`,
   );
   const child = spawn("/usr/sbin/nginx", ["-p", dir, "-c", `${dir}/nginx.conf`]);
   await waitPort(ports.rtmp, 10000, "nginx-rtmp");
+  if (http) await waitPort(ports.http!, 10000, "nginx http");
   return {
     name: "nginx-rtmp",
     protocols: ["rtmp"],
     pid: child.pid,
     rtmpUrl: (s) => `rtmp://127.0.0.1:${ports.rtmp}/live/${s}`,
-    flvUrl: () => "",
+    // The HLS levels derive the playlist's URL from this one.
+    flvUrl: (s) => http ? `http://127.0.0.1:${ports.http}/live/${s}.flv` : "",
     whepUrl: () => "",
     stop: async () => {
       await stopChild(child);
