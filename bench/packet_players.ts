@@ -9,10 +9,8 @@
  * They work against any RTSP or SRT server (Estuary, gst-rtsp-server, GStreamer's srtsink).
  */
 import { connectSrt, RejectReason, type SrtCaller, SrtRejectedError } from "../src/protocols/srt/mod.ts";
-import type { PlayerStats } from "./players.ts";
-import { controls, readResponse } from "./soak_players.ts";
-
-const enc = new TextEncoder();
+import { type PlayerStats, tcpPlayer } from "./players.ts";
+import { controls, rtspControl } from "./rtsp_control.ts";
 
 /** Distance from a to b in 16-bit sequence space (positive when b is after a). */
 const seqDiff16 = (a: number, b: number) => ((b - a + 0x18000) & 0xffff) - 0x8000;
@@ -86,41 +84,6 @@ export class PacketStats implements PlayerStats {
   }
 }
 
-async function writeAll(conn: Deno.Conn, bytes: Uint8Array) {
-  let o = 0;
-  while (o < bytes.length) o += await conn.write(bytes.subarray(o));
-}
-
-/** An RTSP control connection: requests with CSeq, and what was read past the last response. */
-async function rtspControl(url: URL, signal: AbortSignal) {
-  const conn = await Deno.connect({ hostname: url.hostname, port: Number(url.port || 554) });
-  signal.addEventListener("abort", () => {
-    try {
-      conn.close();
-    } catch { /* closed */ }
-  }, { once: true });
-  const pending = { buf: new Uint8Array(0) };
-  let cseq = 0;
-  let session = "";
-  const request = async (method: string, target: string, extra: string[] = []) => {
-    const head = [
-      `${method} ${target} RTSP/1.0`,
-      `CSeq: ${++cseq}`,
-      ...(session ? [`Session: ${session}`] : []),
-      ...extra,
-      "",
-      "",
-    ].join("\r\n");
-    await writeAll(conn, enc.encode(head));
-    const res = await readResponse(conn, pending);
-    if (res.status !== 200) throw new Error(`rtsp ${method} ${target}: ${res.status}`);
-    const s = res.headers.get("session");
-    if (s) session = s.split(";")[0];
-    return res;
-  };
-  return { conn, pending, request };
-}
-
 /** Counts the RTP packets of interleaved frames (`$`, channel, 16-bit length, packet) in a TCP stream. */
 export class InterleavedCounter {
   #state = 0;
@@ -172,11 +135,9 @@ export class InterleavedCounter {
 }
 
 /** RTSP over TCP (interleaved): counts bytes and RTP sequence numbers until `signal` aborts. */
-export async function rtspTcpPlayer(url: URL, stats: PacketStats, signal: AbortSignal): Promise<void> {
-  let conn: Deno.Conn | undefined;
-  try {
-    const c = await rtspControl(url, signal);
-    conn = c.conn;
+export function rtspTcpPlayer(url: URL, stats: PacketStats, signal: AbortSignal): Promise<void> {
+  return tcpPlayer(url, 554, stats, signal, async (conn) => {
+    const c = rtspControl(conn);
     const desc = await c.request("DESCRIBE", url.href, ["Accept: application/sdp"]);
     stats.connected = true;
     const base = desc.headers.get("content-base") ?? url.href;
@@ -200,14 +161,7 @@ export async function rtspTcpPlayer(url: URL, stats: PacketStats, signal: AbortS
       counter.feed(buf.subarray(0, n));
       if (!stats.started && stats.bytes > 4096) stats.started = true;
     }
-  } catch (err) {
-    if (!signal.aborted) stats.error = (err as Error).message;
-  } finally {
-    stats.closed = true;
-    try {
-      conn?.close();
-    } catch { /* closed on abort */ }
-  }
+  });
 }
 
 /** Binds an RTP (even) and RTCP (next) port pair on 127.0.0.1, from `ports.next` upward. */
@@ -244,76 +198,67 @@ export const udpPorts = { next: 61000 };
  * RTSP over UDP: one RTP+RTCP socket pair per track, an RTCP receiver report every 5 s to the
  * server's RTCP port (the session's keep-alive); counts bytes and RTP sequence numbers.
  */
-export async function rtspUdpPlayer(url: URL, stats: PacketStats, signal: AbortSignal): Promise<void> {
-  let conn: Deno.Conn | undefined;
-  const sockets: Deno.DatagramConn[] = [];
-  let timer: ReturnType<typeof setInterval> | undefined;
-  const loops: Promise<void>[] = [];
-  try {
-    const c = await rtspControl(url, signal);
-    conn = c.conn;
-    const desc = await c.request("DESCRIBE", url.href, ["Accept: application/sdp"]);
-    stats.connected = true;
-    const base = desc.headers.get("content-base") ?? url.href;
-    const tracks = controls(desc.body, base);
-    const pairs: { rtp: Deno.DatagramConn; rtcp: Deno.DatagramConn; serverRtcp: number }[] = [];
-    for (const track of tracks) {
-      const [rtp, rtcp] = bindPair(udpPorts);
-      sockets.push(rtp, rtcp);
-      const port = (rtp.addr as Deno.NetAddr).port;
-      const res = await c.request("SETUP", track, [
-        `Transport: RTP/AVP;unicast;client_port=${port}-${port + 1}`,
-      ]);
-      const sp = /server_port=(\d+)(?:-(\d+))?/.exec(res.headers.get("transport") ?? "");
-      pairs.push({ rtp, rtcp, serverRtcp: sp ? Number(sp[2] ?? Number(sp[1]) + 1) : 0 });
-    }
-    if (signal.aborted) return;
-    signal.addEventListener("abort", () => {
+export function rtspUdpPlayer(url: URL, stats: PacketStats, signal: AbortSignal): Promise<void> {
+  return tcpPlayer(url, 554, stats, signal, async (conn) => {
+    const sockets: Deno.DatagramConn[] = [];
+    let timer: ReturnType<typeof setInterval> | undefined;
+    const loops: Promise<void>[] = [];
+    const closeSockets = () => {
       for (const s of sockets) {
         try {
           s.close();
         } catch { /* closed */ }
       }
-    }, { once: true });
-    stats.tracks = tracks.map(() => new SeqSpan());
-    await c.request("PLAY", base);
-    const ssrc = crypto.getRandomValues(new Uint32Array(1))[0];
-    const rr = receiverReport(ssrc);
-    const host = url.hostname === "localhost" ? "127.0.0.1" : url.hostname;
-    const report = () => {
-      for (const p of pairs) {
-        if (p.serverRtcp) {
-          p.rtcp.send(rr, { transport: "udp", hostname: host, port: p.serverRtcp }).catch(() => {});
-        }
-      }
     };
-    report();
-    timer = setInterval(report, 5000);
-    pairs.forEach((p, k) => {
-      loops.push(receiveRtp(p.rtp, stats, k, signal));
-      loops.push(receiveRtcp(p.rtcp, stats, signal));
-    });
-    // The control connection stays open (closing it ends the session); whatever comes is drained.
-    const buf = new Uint8Array(4096);
-    while (!signal.aborted) {
-      const n = await conn.read(buf);
-      if (n === null) break;
-    }
-  } catch (err) {
-    if (!signal.aborted) stats.error = (err as Error).message;
-  } finally {
-    clearInterval(timer);
-    stats.closed = true;
     try {
-      conn?.close();
-    } catch { /* closed on abort */ }
-    for (const s of sockets) {
-      try {
-        s.close();
-      } catch { /* closed */ }
+      const c = rtspControl(conn);
+      const desc = await c.request("DESCRIBE", url.href, ["Accept: application/sdp"]);
+      stats.connected = true;
+      const base = desc.headers.get("content-base") ?? url.href;
+      const tracks = controls(desc.body, base);
+      const pairs: { rtp: Deno.DatagramConn; rtcp: Deno.DatagramConn; serverRtcp: number }[] = [];
+      for (const track of tracks) {
+        const [rtp, rtcp] = bindPair(udpPorts);
+        sockets.push(rtp, rtcp);
+        const port = (rtp.addr as Deno.NetAddr).port;
+        const res = await c.request("SETUP", track, [
+          `Transport: RTP/AVP;unicast;client_port=${port}-${port + 1}`,
+        ]);
+        const sp = /server_port=(\d+)(?:-(\d+))?/.exec(res.headers.get("transport") ?? "");
+        pairs.push({ rtp, rtcp, serverRtcp: sp ? Number(sp[2] ?? Number(sp[1]) + 1) : 0 });
+      }
+      if (signal.aborted) return;
+      signal.addEventListener("abort", closeSockets, { once: true });
+      stats.tracks = tracks.map(() => new SeqSpan());
+      await c.request("PLAY", base);
+      const ssrc = crypto.getRandomValues(new Uint32Array(1))[0];
+      const rr = receiverReport(ssrc);
+      const host = url.hostname === "localhost" ? "127.0.0.1" : url.hostname;
+      const report = () => {
+        for (const p of pairs) {
+          if (p.serverRtcp) {
+            p.rtcp.send(rr, { transport: "udp", hostname: host, port: p.serverRtcp }).catch(() => {});
+          }
+        }
+      };
+      report();
+      timer = setInterval(report, 5000);
+      pairs.forEach((p, k) => {
+        loops.push(receiveRtp(p.rtp, stats, k, signal));
+        loops.push(receiveRtcp(p.rtcp, stats, signal));
+      });
+      // The control connection stays open (closing it ends the session); whatever comes is drained.
+      const buf = new Uint8Array(4096);
+      while (!signal.aborted) {
+        const n = await conn.read(buf);
+        if (n === null) break;
+      }
+    } finally {
+      clearInterval(timer);
+      closeSockets();
+      await Promise.allSettled(loops);
     }
-    await Promise.allSettled(loops);
-  }
+  });
 }
 
 async function receiveRtp(sock: Deno.DatagramConn, stats: PacketStats, k: number, signal: AbortSignal) {

@@ -67,7 +67,7 @@ export function rtmpPlayRequest(url: URL): Uint8Array {
   ]);
 }
 
-async function writeAll(conn: Deno.Conn, bytes: Uint8Array) {
+export async function writeAll(conn: Deno.Conn, bytes: Uint8Array) {
   let o = 0;
   while (o < bytes.length) o += await conn.write(bytes.subarray(o));
 }
@@ -83,12 +83,39 @@ async function readExactly(conn: Deno.Conn, n: number): Promise<Uint8Array> {
   return buf;
 }
 
-/** Plays an RTMP URL and counts bytes until `signal` aborts. */
-export async function rtmpPlayer(url: URL, stats: PlayerStats, signal: AbortSignal): Promise<void> {
+/**
+ * The life every TCP load player shares: connect, close the socket when `signal` aborts, `play` on it,
+ * and record why it ended (an abort is not an error); `closed` is set last.
+ */
+export async function tcpPlayer(
+  url: URL,
+  defaultPort: number,
+  stats: { error: string; closed: boolean },
+  signal: AbortSignal,
+  play: (conn: Deno.Conn) => Promise<void>,
+): Promise<void> {
   let conn: Deno.Conn | undefined;
   try {
-    conn = await Deno.connect({ hostname: url.hostname, port: Number(url.port || 1935) });
-    signal.addEventListener("abort", () => conn?.close(), { once: true });
+    conn = await Deno.connect({ hostname: url.hostname, port: Number(url.port || defaultPort) });
+    signal.addEventListener("abort", () => {
+      try {
+        conn?.close();
+      } catch { /* closed */ }
+    }, { once: true });
+    await play(conn);
+  } catch (err) {
+    if (!signal.aborted) stats.error = (err as Error).message;
+  } finally {
+    stats.closed = true;
+    try {
+      conn?.close();
+    } catch { /* closed on abort */ }
+  }
+}
+
+/** Plays an RTMP URL and counts bytes until `signal` aborts. */
+export function rtmpPlayer(url: URL, stats: PlayerStats, signal: AbortSignal): Promise<void> {
+  return tcpPlayer(url, 1935, stats, signal, async (conn) => {
     const c1 = new Uint8Array(1537);
     c1[0] = 3;
     crypto.getRandomValues(c1.subarray(9, 1537));
@@ -113,22 +140,12 @@ export async function rtmpPlayer(url: URL, stats: PlayerStats, signal: AbortSign
         await writeAll(conn, ack);
       }
     }
-  } catch (err) {
-    if (!signal.aborted) stats.error = (err as Error).message;
-  } finally {
-    stats.closed = true;
-    try {
-      conn?.close();
-    } catch { /* closed on abort */ }
-  }
+  });
 }
 
 /** Plays an HTTP-FLV URL over a raw socket (no fetch machinery) and counts body bytes. */
-export async function flvPlayer(url: URL, stats: PlayerStats, signal: AbortSignal): Promise<void> {
-  let conn: Deno.Conn | undefined;
-  try {
-    conn = await Deno.connect({ hostname: url.hostname, port: Number(url.port || 80) });
-    signal.addEventListener("abort", () => conn?.close(), { once: true });
+export function flvPlayer(url: URL, stats: PlayerStats, signal: AbortSignal): Promise<void> {
+  return tcpPlayer(url, 80, stats, signal, async (conn) => {
     await writeAll(
       conn,
       new TextEncoder().encode(
@@ -149,12 +166,5 @@ export async function flvPlayer(url: URL, stats: PlayerStats, signal: AbortSigna
         if (text.includes("FLV")) stats.started = true;
       } else if (!stats.started && stats.bytes > 4096) stats.started = true;
     }
-  } catch (err) {
-    if (!signal.aborted) stats.error = (err as Error).message;
-  } finally {
-    stats.closed = true;
-    try {
-      conn?.close();
-    } catch { /* closed on abort */ }
-  }
+  });
 }

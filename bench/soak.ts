@@ -8,7 +8,8 @@
  */
 import { publish, source } from "./media.ts";
 import { flvPlayer, type PlayerStats, rtmpPlayer } from "./players.ts";
-import { hlsPoller, rtspPlayer, srtPlayer } from "./soak_players.ts";
+import { hlsPoller, srtPlayer } from "./soak_players.ts";
+import { PacketStats, rtspTcpPlayer } from "./packet_players.ts";
 import {
   cpuSecondsOf,
   fdsOf,
@@ -153,7 +154,8 @@ const players: Player[] = [];
 let churned = 0, errors = 0;
 
 function start(kind: Kind): Player {
-  const stats: PlayerStats = { bytes: 0, connected: false, started: false, error: "", closed: false };
+  // PacketStats (a PlayerStats) for every kind: the RTSP players are the bench's, which count packets too.
+  const stats = new PacketStats();
   const ac = new AbortController();
   const done = kind === "rtmp"
     ? rtmpPlayer(urls.rtmp, stats, ac.signal)
@@ -162,7 +164,7 @@ function start(kind: Kind): Player {
     : kind === "hls"
     ? hlsPoller(urls.hls, stats, ac.signal)
     : kind === "rtsp"
-    ? rtspPlayer(urls.rtsp, stats, ac.signal)
+    ? rtspTcpPlayer(urls.rtsp, stats, ac.signal)
     : srtPlayer(urls.srt, 30 + Math.floor(Math.random() * 60), stats, ac.signal, children);
   return { kind, stats, ac, done };
 }
