@@ -7,7 +7,9 @@ import { RTCPeerConnection, useH264 } from "werift";
 import { Hub } from "../../src/core/mod.ts";
 import type { Frame, H264Track, Stream } from "../../src/core/mod.ts";
 import { nullLogger } from "../../src/log/mod.ts";
+import { defaultConfig } from "../../src/config/mod.ts";
 import { WebrtcSessions, type WebrtcSettings } from "../../src/protocols/webrtc/mod.ts";
+import { webrtcSettings } from "../../src/protocols/webrtc/settings.ts";
 import type { WhepSession } from "../../src/protocols/webrtc/whep_session.ts";
 
 export function h264Track(width: number, height: number): H264Track {
@@ -66,19 +68,14 @@ export async function whepRig(
   stream.setTrack(o.track);
   const min = o.portBase + 2 * Math.floor(Math.random() * 5000);
   const settings: WebrtcSettings = {
+    ...webrtcSettings(defaultConfig())!,
     portRange: [min, min + 99],
     listenHost: "127.0.0.1",
-    natHost: "",
-    iceServers: [],
-    connectTimeoutMs: 10_000,
-    silenceTimeoutMs: 10_000,
-    mtu: 1200,
-    nackMs: 1500,
-    bframes: "drop",
     transcode: null,
     iceTcp: false,
     dropPercent: o.dropPercent ?? 0,
   };
+
   const session = await new WebrtcSessions(settings, nullLogger).openPlayer(stream, "test");
   const client = new RTCPeerConnection({
     iceServers: [],
