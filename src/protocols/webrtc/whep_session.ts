@@ -8,25 +8,14 @@ import { audioAs, type TranscodedAudio } from "../../transcode/mod.ts";
 import { type RTCPeerConnection, RtpPacket } from "werift";
 import type { Frame, Lease, Reader, Stream } from "../../core/mod.ts";
 import { ProtocolError } from "../../core/mod.ts";
-import { parseSdp } from "../../formats/sdp/mod.ts";
 import type { Logger } from "../../log/mod.ts";
 import { negotiate, type Negotiated } from "./codecs.ts";
 import { BadOfferError, NoCommonCodecError } from "./errors.ts";
 import { NackAnswer } from "./nack_answer.ts";
-import {
-  createPeer,
-  gathered,
-  guardDtlsRetransmits,
-  guardDtlsServerKeyExchange,
-  sendTrack,
-  smallReceives,
-  takeOverNacks,
-  useFastSrtp,
-} from "./peer.ts";
-import { hostAddresses, keepCandidates } from "./ice.ts";
+import { createPeer, sendTrack, smallReceives, takeOverNacks, useFastSrtp } from "./peer.ts";
 import { WebrtcRtpOut } from "./rtp_out.ts";
 import type { WebrtcSettings } from "./settings.ts";
-import { parseTrickleFragment } from "./trickle.ts";
+import { addTrickled, answerOn, answerSdp, readOffer } from "./signalling.ts";
 import { type Out, outOf, WhepSender } from "./whep_send.ts";
 
 export interface WhepSessionOptions {
@@ -132,12 +121,7 @@ export class WhepSession {
    */
   async answer(offerSdp: string): Promise<string> {
     try {
-      let offer;
-      try {
-        offer = parseSdp(offerSdp);
-      } catch (err) {
-        throw new BadOfferError(`SDP offer is invalid: ${(err as Error).message}`, { cause: err });
-      }
+      const offer = readOffer(offerSdp);
       if (!offer.media.some((m) => m.type === "video" || m.type === "audio")) {
         throw new BadOfferError("SDP offer is invalid: it has no audio or video media section");
       }
@@ -154,20 +138,14 @@ export class WhepSession {
       const pc = this.#pc = createPeer(this.#o.settings, neg, this.#o.ports);
       this.#addSenders(pc, neg);
       pc.connectionStateChange.subscribe((st) => this.#onState(st));
-      await pc.setRemoteDescription({ type: "offer", sdp: offerSdp });
-      await pc.setLocalDescription(await pc.createAnswer());
-      guardDtlsRetransmits(
-        pc,
-        (types) => this.#log.debug("webrtc duplicate DTLS flight 4 dropped", { types }),
-      );
-      // werift as DTLS server (a client that offers a=setup:active) survives a lost flight 5 message.
-      guardDtlsServerKeyExchange(pc);
-      useFastSrtp(pc, (enc) => {
-        this.#out.srtp = enc;
-        this.#fastSrtp = enc !== undefined;
-        if (!enc) this.#log.warn("webrtc fast SRTP not installed: werift's own per-packet ciphers are used");
-      });
-      await gathered(pc, 2000);
+      await answerOn(pc, offerSdp, this.#log, () =>
+        useFastSrtp(pc, (enc) => {
+          this.#out.srtp = enc;
+          this.#fastSrtp = enc !== undefined;
+          if (!enc) {
+            this.#log.warn("webrtc fast SRTP not installed: werift's own per-packet ciphers are used");
+          }
+        }));
       if (this.#closed) throw new ProtocolError(`session ${this.id} closed while answering`);
       // The deadline counts from the offer, answering included.
       const deadline = this.#o.settings.connectTimeoutMs;
@@ -175,8 +153,7 @@ export class WhepSession {
         if (this.#state !== "connected") this.close(`ICE/DTLS did not connect within ${deadline / 1000} s`);
       }, Math.max(0, deadline - (Date.now() - this.createdAt))));
       this.stream.ended.then((why) => this.close(`stream ended: ${why}`));
-      const o = this.#o.settings;
-      return keepCandidates(pc.localDescription!.sdp, hostAddresses(o.listenHost, o.natHost));
+      return answerSdp(pc, this.#o.settings);
     } catch (err) {
       this.close(`answer failed: ${(err as Error)?.message ?? err}`);
       throw err;
@@ -280,12 +257,7 @@ export class WhepSession {
   async addCandidates(fragment: string): Promise<number> {
     const pc = this.#pc;
     if (!pc || this.#closed) return 0;
-    const list = parseTrickleFragment(fragment);
-    for (const c of list) {
-      await pc.addIceCandidate({ candidate: c.candidate, sdpMid: c.sdpMid, sdpMLineIndex: c.sdpMLineIndex })
-        .catch((err) => this.#log.debug("webrtc candidate ignored", { err }));
-    }
-    return list.length;
+    return await addTrickled(pc, fragment, this.#log);
   }
 
   stats(): WhepSessionStats {

@@ -7,15 +7,13 @@
  */
 import type { MediaStreamTrack, RTCPeerConnection, RtcpPacket, RtpPacket as WeriftRtp } from "werift";
 import { type Frame, ProtocolError, type Stream, type Track } from "../../core/mod.ts";
-import { parseSdp } from "../../formats/sdp/mod.ts";
 import { RTCP_SR, RtpReceiver, SessionClock } from "../../formats/rtp/mod.ts";
 import type { Logger } from "../../log/mod.ts";
 import { negotiateIngest, type RtpCodec } from "./codecs.ts";
-import { BadOfferError, NoCommonCodecError } from "./errors.ts";
-import { hostAddresses, keepCandidates } from "./ice.ts";
-import { createPeer, gathered, guardDtlsRetransmits, guardDtlsServerKeyExchange, sendTrack } from "./peer.ts";
+import { NoCommonCodecError } from "./errors.ts";
+import { createPeer, sendTrack } from "./peer.ts";
+import { addTrickled, answerOn, answerSdp, readOffer } from "./signalling.ts";
 import type { WebrtcSettings } from "./settings.ts";
-import { parseTrickleFragment } from "./trickle.ts";
 
 export interface WhipSessionOptions {
   id: string;
@@ -108,12 +106,7 @@ export class WhipSession {
   /** Answers the publisher's offer (candidates included); throws BadOfferError or NoCommonCodecError. */
   async answer(offerSdp: string): Promise<string> {
     try {
-      let offer;
-      try {
-        offer = parseSdp(offerSdp);
-      } catch (err) {
-        throw new BadOfferError(`SDP offer is invalid: ${(err as Error).message}`, { cause: err });
-      }
+      const offer = readOffer(offerSdp);
       const neg = negotiateIngest(offer);
       if (!neg.video && !neg.audio) throw new NoCommonCodecError(this.stream.key, neg.notes);
       for (const note of neg.notes) this.#log.info("webrtc media left out", { why: note });
@@ -132,15 +125,7 @@ export class WhipSession {
       }
       pc.onTrack.subscribe((t) => this.#onTrack(t));
       pc.connectionStateChange.subscribe((st) => this.#onState(st));
-      await pc.setRemoteDescription({ type: "offer", sdp: offerSdp });
-      await pc.setLocalDescription(await pc.createAnswer());
-      guardDtlsRetransmits(
-        pc,
-        (types) => this.#log.debug("webrtc duplicate DTLS flight 4 dropped", { types }),
-      );
-      // werift as DTLS server (a client that offers a=setup:active) survives a lost flight 5 message.
-      guardDtlsServerKeyExchange(pc);
-      await gathered(pc, 2000);
+      await answerOn(pc, offerSdp, this.#log);
       if (this.#closed) throw new ProtocolError(`session ${this.id} closed while answering`);
       const deadline = this.#o.settings.connectTimeoutMs;
       this.#timers.push(setTimeout(() => {
@@ -148,8 +133,7 @@ export class WhipSession {
       }, Math.max(0, deadline - (Date.now() - this.createdAt))));
       // The hub may end the stream (idle publisher, server stop): the session goes with it.
       this.stream.ended.then((why) => this.close(`stream ended: ${why}`));
-      const o = this.#o.settings;
-      return keepCandidates(pc.localDescription!.sdp, hostAddresses(o.listenHost, o.natHost));
+      return answerSdp(pc, this.#o.settings);
     } catch (err) {
       this.close(`answer failed: ${(err as Error)?.message ?? err}`);
       throw err;
@@ -274,12 +258,7 @@ export class WhipSession {
   async addCandidates(fragment: string): Promise<number> {
     const pc = this.#pc;
     if (!pc || this.#closed) return 0;
-    const list = parseTrickleFragment(fragment);
-    for (const c of list) {
-      await pc.addIceCandidate({ candidate: c.candidate, sdpMid: c.sdpMid, sdpMLineIndex: c.sdpMLineIndex })
-        .catch((err) => this.#log.debug("webrtc candidate ignored", { err }));
-    }
-    return list.length;
+    return await addTrickled(pc, fragment, this.#log);
   }
 
   stats(): WhipSessionStats {
