@@ -4,7 +4,9 @@
  * running, for N minutes. Samples the server's RSS, open fds and CPU every minute and judges growth.
  * The V8 heap in use and the external (ArrayBuffer) memory come from the server's /metrics and are reported beside
  * RSS, which is read every 5 s: a row shows the minute's median (the verdict's input) and range.
- * Usage: deno task soak [--minutes N]   (60 by default)
+ * Usage: deno task soak [--minutes N] [--without KINDS]   (60 minutes by default)
+ *   --without rec,srt,…  leaves out the recording publisher and/or players of those kinds (to find which
+ *                        part of the mix a memory change follows)
  */
 import { publish, source } from "./media.ts";
 import { flvPlayer, type PlayerStats, rtmpPlayer } from "./players.ts";
@@ -34,8 +36,19 @@ if (!Number.isFinite(MINUTES) || MINUTES < 3 || MINUTES > 24 * 60) {
 }
 const WARMUP = Math.min(10, Math.floor(MINUTES / 3));
 /** Players per protocol: 500 in all, held at this count by the churn. */
-const MIX = { rtmp: 200, flv: 200, hls: 50, rtsp: 40, srt: 10 } as const;
-type Kind = keyof typeof MIX;
+const FULL_MIX = { rtmp: 200, flv: 200, hls: 50, rtsp: 40, srt: 10 } as const;
+type Kind = keyof typeof FULL_MIX;
+const w = Deno.args.indexOf("--without");
+const WITHOUT = new Set(w >= 0 ? Deno.args[w + 1].split(",") : []);
+for (const k of WITHOUT) {
+  if (k !== "rec" && !(k in FULL_MIX)) {
+    console.error(`--without ${k}: must be rec or a player kind (${Object.keys(FULL_MIX).join(", ")})`);
+    Deno.exit(2);
+  }
+}
+const MIX = Object.fromEntries(
+  Object.entries(FULL_MIX).map(([k, n]) => [k, WITHOUT.has(k) ? 0 : n]),
+) as Record<Kind, number>;
 /** Players replaced every second on top of those that ended by themselves. */
 const CHURN_PER_S = 5;
 const PUBLISHER_RESTART_S = 180;
@@ -132,8 +145,7 @@ const src = await source("600k");
 const rtmpBase = `rtmp://127.0.0.1:${ports.rtmp}`;
 let livePub = publish(src, `${rtmpBase}/live/soak`);
 children.add(livePub);
-const recPub = publish(src, `${rtmpBase}/rec/soak`);
-children.add(recPub);
+if (!WITHOUT.has("rec")) children.add(publish(src, `${rtmpBase}/rec/soak`));
 await new Promise((r) => setTimeout(r, 4000)); // the first HLS segments exist
 
 const urls = {
@@ -218,7 +230,9 @@ async function restartPublisher() {
 console.log(
   `soak: ${MINUTES} min, warm-up ${WARMUP} min, ${players.length} players ` +
     `(${Object.entries(MIX).map(([k, v]) => `${k} ${v}`).join(", ")}), churn ${CHURN_PER_S}/s + ended, ` +
-    `live publisher restarted every ${PUBLISHER_RESTART_S} s (at m:30), recording rec/soak; server pid ${pid}, ` +
+    `live publisher restarted every ${PUBLISHER_RESTART_S} s (at m:30), ${
+      WITHOUT.has("rec") ? "no recording" : "recording rec/soak"
+    }; server pid ${pid}, ` +
     `root ${root}; fds with no player: ${fdsIdle}. RSS is read every ${
       RSS_EVERY_MS / 1000
     } s; a row shows the minute's median and range.`,
