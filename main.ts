@@ -13,6 +13,7 @@ import { programDir, projectUrl } from "./src/cli/program_dir.ts";
 import { reloader, reloadOnChange, watchedFiles } from "./src/cli/reload.ts";
 import { shutdownHandler } from "./src/cli/shutdown.ts";
 import { type MallocTrim, mallocTrimFamilies, startMallocTrim } from "./src/cli/malloc_trim.ts";
+import { tcpSendCounts } from "./src/net/tcp_send.ts";
 import { consoleSink, createLogger } from "./src/log/mod.ts";
 import { runSupervisor, workerFromEnv } from "./src/workers/run.ts";
 import { workersSettings } from "./src/workers/settings.ts";
@@ -225,6 +226,17 @@ async function main(): Promise<number> {
   // Freed C-heap memory back to the system every 30 s (src/cli/malloc_trim.ts).
   trim = startMallocTrim(server.log);
   if (trim) server.metrics.register("malloc_trim", () => mallocTrimFamilies(trim!));
+  // Fan-out deliveries that went straight onto the socket (src/net/tcp_send.ts), and those that did not.
+  server.metrics.register("tcp_send", () => [{
+    name: "estuary_tcp_direct_sends_total",
+    help:
+      "Synchronous sends on a player's TCP socket: all bytes taken (whole), or part/none (the rest written async).",
+    type: "counter",
+    samples: [
+      { labels: { result: "whole" }, value: tcpSendCounts.whole },
+      { labels: { result: "partial" }, value: tcpSendCounts.partial },
+    ],
+  }]);
   // The config file and policy.xml (the --policy one, or the one beside the config file).
   const files = [
     ...new Set([...(file ? watchedFiles(file, exists) : []), ...(exists(policyFile) ? [policyFile] : [])]),

@@ -18,6 +18,11 @@ export interface FanoutMuxer {
 /** A player's connection. `write` must write all bytes; its promise settles when they are out. */
 export interface FanoutSink {
   write(bytes: Uint8Array): Promise<unknown>;
+  /**
+   * Puts bytes on the socket now if it can (net/tcp_send.ts): how many went (the caller `write`s
+   * the rest at once), or -1 when it cannot now (a write in flight, TLS, no FFI): then `write` all.
+   */
+  trySend?(bytes: Uint8Array): number;
   /** Called once when the fan-out gives up on this player (too slow, or stream ended). */
   close(reason: string): void;
 }
@@ -142,23 +147,32 @@ export class Subscriber {
     this.#fanout.stream.countDrop("player_backlog", frames, bytes);
   }
 
+  /**
+   * Sends `bytes`, then the backlog: each piece straight onto the socket while it takes it whole
+   * (no promise, no reaction), else by the sink's async write, whose completion comes back here.
+   */
   #write(bytes: Uint8Array) {
-    this.#writing = true;
-    this.#writeStarted = Date.now();
-    this.stats.bytes += bytes.byteLength;
-    this.#streamStats.bytesOut += bytes.byteLength;
-    this.stats.chunks++;
-    this.#sink.write(bytes).then(this.#onWritten, this.#onError);
+    for (;;) {
+      this.stats.bytes += bytes.byteLength;
+      this.#streamStats.bytesOut += bytes.byteLength;
+      this.stats.chunks++;
+      const sent = this.#sink.trySend?.(bytes) ?? -1;
+      if (sent !== bytes.byteLength) {
+        this.#writing = true;
+        this.#writeStarted = Date.now();
+        this.#sink.write(sent > 0 ? bytes.subarray(sent) : bytes).then(this.#onWritten, this.#onError);
+        return;
+      }
+      const next = this.#next();
+      if (!next) return this.#idle();
+      bytes = next;
+    }
   }
 
-  #onWritten = () => {
-    if (this.#closed) return;
+  /** The backlog's next write, or undefined when it is empty. */
+  #next(): Uint8Array | undefined {
     const n = this.#backlog.length;
-    if (n === 0) {
-      this.#writing = false;
-      if (this.#finishing) this.close(this.#finishing);
-      return;
-    }
+    if (n === 0) return undefined;
     // A small backlog is merged into one write; a large one (a joining player's GOP) is written
     // chunk by chunk from the shared buffers, so no player ever holds a private copy of a GOP.
     let bytes: Uint8Array;
@@ -170,7 +184,19 @@ export class Subscriber {
       this.#backlog = [];
       this.#backlogBytes = 0;
     }
-    this.#write(bytes);
+    return bytes;
+  }
+
+  #idle() {
+    this.#writing = false;
+    if (this.#finishing) this.close(this.#finishing);
+  }
+
+  #onWritten = () => {
+    if (this.#closed) return;
+    const bytes = this.#next();
+    if (bytes) this.#write(bytes);
+    else this.#idle();
   };
 
   #onError = (err: unknown) => {

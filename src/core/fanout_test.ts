@@ -120,3 +120,51 @@ Deno.test("fanout with fastStart off makes a joiner wait for the next keyframe",
   assert.deepEqual(s.stats.dropped.player_backlog, { frames: 0, bytes: 0 }, "waiting to join is no loss");
   s.end();
 });
+
+/** A sink whose socket takes `take(n)` bytes of a trySend at once (the rest goes by write). */
+class DirectSink extends Sink {
+  direct: number[] = [];
+  busy = 0;
+  constructor(readonly take: (n: number) => number) {
+    super();
+  }
+  trySend(b: Uint8Array): number {
+    assert.equal(this.busy, 0, "never a direct send while a write is in flight");
+    const n = this.take(b.byteLength);
+    if (n > 0) this.writes.push(b.subarray(0, n));
+    this.direct.push(n);
+    return n;
+  }
+  override write(b: Uint8Array) {
+    this.busy++;
+    this.writes.push(b);
+    return tick(2).then(() => {
+      this.busy--;
+    });
+  }
+}
+
+Deno.test("fanout sends straight onto the socket when it takes the bytes; the rest of a partial send follows in order by write", async () => {
+  const s = newStream();
+  const f = s.outputs.acquire("t", () => new Fanout(s, muxer, opts)).value;
+  const whole = new DirectSink((n) => n);
+  let k = 0;
+  // Every third send: the socket takes nothing; every third: part; else all.
+  const mixed = new DirectSink((n) => [n, n >> 1, 0][k++ % 3]);
+  const plain = new Sink();
+  f.subscribe(whole);
+  f.subscribe(mixed);
+  f.subscribe(plain);
+  for (let i = 0; i < 40; i++) {
+    s.write(vframe(i, 7));
+    await tick(3);
+  }
+  await tick(30);
+  const expected = [0xff, ...Array.from({ length: 40 }, (_, i) => i)];
+  assert.deepEqual(whole.bytes, expected);
+  assert.deepEqual(mixed.bytes, expected, "partial and refused sends keep the byte order");
+  assert.deepEqual(plain.bytes, expected);
+  assert.ok(whole.direct.length > 0 && whole.direct.every((n) => n >= 0));
+  assert.ok(mixed.direct.some((n) => n === 0) && mixed.direct.length > 3);
+  s.end();
+});

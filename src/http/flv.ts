@@ -219,6 +219,7 @@ async function play(deps: HttpDeps, fanoutOpts: FanoutOptions, c: Context): Prom
     fanout = flvFanout(deps, fanoutOpts, stream, form, log);
     sub = fanout.value.subscribe({
       write: (b) => body.write(b),
+      trySend: direct ? (b) => direct.trySend(b) : undefined,
       close: (r) => {
         body.close(r);
         finish(r);

@@ -1,7 +1,8 @@
 /**
  * What every listening socket of the process shares, whatever protocol it speaks: connection limits
  * and the descriptor reserve (AcceptGuard, FdBudget), and the plain + TLS TCP listener pair that RTMP
- * and RTSP use. The HTTP front has its own listener but admits through the same guard.
+ * and RTSP use. The HTTP front has its own listener but admits through the same guard. And the
+ * synchronous send on a plain TCP connection's descriptor that fan-out deliveries take first (TcpSend).
  */
 export {
   AcceptGuard,
@@ -20,3 +21,4 @@ export {
 } from "./fd_budget.ts";
 export { type TcpBind, TcpListeners, type TcpListenersOptions, type TcpTls } from "./tcp_listeners.ts";
 export { listenTcp, listenTls, sharePorts, sharingPorts } from "./shared_ports.ts";
+export { openTcpSend, TcpSend, tcpSendCounts, tcpSendUnavailable } from "./tcp_send.ts";

@@ -4,6 +4,7 @@
  * is close-delimited (RFC 9112 §6.3 rule 8: the response says `Connection: close` and has no
  * length), which every FLV player reads; the connection ends with the body.
  */
+import { openTcpSend, type TcpSend } from "../../net/mod.ts";
 import { writeAll } from "./conn_reader.ts";
 
 export class LiveBody {
@@ -16,10 +17,14 @@ export class LiveBody {
   #ended = false;
   #closed: Promise<string>;
   #resolveClosed!: (reason: string) => void;
+  /** Writes in flight: bytes go straight onto the socket (trySend) only when there are none. */
+  #pending = 0;
+  #direct: TcpSend | undefined;
   bytes = 0;
 
   constructor(conn: Deno.Conn) {
     this.#conn = conn;
+    this.#direct = openTcpSend(conn);
     this.#head = new Promise((r) => this.#open = r);
     this.#closed = new Promise((r) => this.#resolveClosed = r);
   }
@@ -49,8 +54,24 @@ export class LiveBody {
       this.#current = bytes;
       p = this.#conn.write(bytes).then(this.#written);
     }
-    this.#inflight = p;
+    this.#pending++;
+    this.#inflight = p = p.finally(this.#settled);
     return p;
+  }
+
+  #settled = () => {
+    this.#pending--;
+  };
+
+  /**
+   * Puts bytes on the socket now when nothing is in flight before them: how many went (the caller
+   * `write`s the rest at once), or -1 when it cannot (head not sent, a write in flight, TLS, ended).
+   */
+  trySend(bytes: Uint8Array): number {
+    if (!this.#direct || this.#head || this.#pending > 0 || this.#ended) return -1;
+    const n = this.#direct.send(bytes);
+    this.bytes += n;
+    return n;
   }
 
   /** The bytes of the write in flight (its reaction is one shared function, not a closure per write). */
@@ -79,6 +100,7 @@ export class LiveBody {
     if (this.#ended) return;
     this.#ended = true;
     this.#inflight = this.#current = undefined;
+    this.#direct?.close();
     this.#open();
     try {
       this.#conn.close();

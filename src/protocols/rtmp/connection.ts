@@ -5,6 +5,7 @@
  */
 import type { Logger } from "../../log/mod.ts";
 import { ProtocolError } from "../../core/errors.ts";
+import { openTcpSend, type TcpSend } from "../../net/mod.ts";
 import { ChunkReader, type RtmpMessage } from "./chunk_stream.ts";
 import {
   ackMessage,
@@ -28,6 +29,8 @@ export interface ConnectionOptions {
   onMessage: (m: RtmpMessage) => void | Promise<void>;
   /** Sends a PingRequest this often (0 = never). */
   pingIntervalMs?: number;
+  /** Sends go straight onto a plain TCP socket when it takes them (net/tcp_send.ts). */
+  directSend?: boolean;
 }
 
 export class RtmpConnection {
@@ -50,10 +53,12 @@ export class RtmpConnection {
   #closeReason = "";
   #ping: ReturnType<typeof setInterval> | undefined;
   #rtt = 0;
+  #direct: TcpSend | undefined;
 
   constructor(conn: Deno.Conn, opts: ConnectionOptions) {
     this.conn = conn;
     this.#opts = opts;
+    if (opts.directSend) this.#direct = openTcpSend(conn);
     this.#reader = new ChunkReader(this.#onChunkMessage, { maxMessageLength: opts.maxMessageLength });
   }
 
@@ -159,6 +164,9 @@ export class RtmpConnection {
    */
   send(bytes: Uint8Array): Promise<void> {
     if (this.#closed) return Promise.resolve();
+    const sent = this.trySend(bytes);
+    if (sent === bytes.byteLength) return DONE;
+    if (sent > 0) bytes = bytes.subarray(sent);
     // Hot path (one call per chunk per player): an idle connection writes at once, with one
     // reaction shared by every write (no closure, no async frame); a partial write finishes in
     // #writeAll.
@@ -167,6 +175,17 @@ export class RtmpConnection {
       return this.#tail = this.conn.write(bytes).then(this.#wroteCurrent, this.#failed);
     }
     return this.#tail = this.#tail.then(() => this.#writeAll(bytes)).then(this.#done, this.#failed);
+  }
+
+  /**
+   * Puts bytes on the socket now when nothing is queued before them and the socket takes them: how
+   * many went (send the rest at once, behind them), or -1 when it cannot (a write in flight, TLS).
+   */
+  trySend(bytes: Uint8Array): number {
+    if (this.#writing > 0 || !this.#direct || this.#closed) return -1;
+    const n = this.#direct.send(bytes);
+    this.bytesOut += n;
+    return n;
   }
 
   /** The bytes of the fast-path write in flight. */
@@ -213,11 +232,14 @@ export class RtmpConnection {
     this.#closed = true;
     this.#closeReason = reason;
     clearInterval(this.#ping);
+    this.#direct?.close();
     try {
       this.conn.close();
     } catch { /* already closed */ }
   }
 }
+
+const DONE = Promise.resolve();
 
 export function describe(err: unknown): string {
   if (err instanceof ProtocolError) return err.message;

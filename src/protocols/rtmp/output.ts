@@ -140,7 +140,11 @@ export class Playback {
       dataStartMessage(rc, sid),
     ]);
     // One sink object per player; its write is the connection's queue (never interleaves).
-    this.#sub = fanout.subscribe({ write: (b) => rc.send(b), close: (r) => this.#onClose(r) }, prefix);
+    this.#sub = fanout.subscribe({
+      write: (b) => rc.send(b),
+      trySend: (b) => rc.trySend(b),
+      close: (r) => this.#onClose(r),
+    }, prefix);
   }
 
   get stopped(): boolean {

@@ -121,6 +121,7 @@ export class RtmpSession {
         maxMessageLength: this.#opts.maxMessageLength,
         onMessage: this.#onMessage,
         pingIntervalMs: this.#opts.pingIntervalMs,
+        directSend: true,
       });
       reason = await this.#rc.run(hs.rest);
     } catch (err) {

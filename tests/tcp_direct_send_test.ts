@@ -1,0 +1,60 @@
+/**
+ * Fan-out deliveries straight onto the players' sockets (src/net/tcp_send.ts): the real server (a
+ * process, with FFI as `deno task start` grants it), ffmpeg publishing over RTMP, ffmpeg playing over
+ * RTMP and HTTP-FLV at once. Every player decodes the stream whole (the bytes of the synchronous sends
+ * and of the async writes after a full socket stay in order), and /metrics shows the deliveries that
+ * took the direct way.
+ */
+import assert from "node:assert/strict";
+import { decodedFrames, ffmpegPublish, requireTool, startEstuary, waitFor } from "./support/mod.ts";
+
+async function directSends(metricsUrl: string): Promise<{ whole: number; partial: number }> {
+  const text = await (await fetch(metricsUrl)).text();
+  const get = (r: string) =>
+    Number(
+      new RegExp(`^estuary_tcp_direct_sends_total\\{result="${r}"\\} (\\d+)`, "m").exec(text)?.[1] ?? NaN,
+    );
+  return { whole: get("whole"), partial: get("partial") };
+}
+
+Deno.test("direct TCP sends: ffmpeg players over RTMP and HTTP-FLV decode every frame; the deliveries took the direct way", async () => {
+  requireTool("ffmpeg");
+  const server = await startEstuary();
+  const pub = ffmpegPublish({ url: server.rtmp("/live/d"), format: "flv", seconds: 12 });
+  try {
+    await waitFor(
+      async () => {
+        const r = await fetch(server.http("/api/live?app=live&name=d"));
+        await r.body?.cancel();
+        return r.status === 200 || undefined;
+      },
+      15_000,
+      "the stream is live",
+    ).catch((e) => {
+      throw new Error(`${e.message}\n${server.lines.slice(-20).join("\n")}`);
+    });
+    const before = await directSends(server.http("/metrics"));
+    const players = await Promise.all([
+      decodedFrames(server.rtmp("/live/d"), { frames: 150, timeoutMs: 20_000 }),
+      decodedFrames(server.rtmp("/live/d"), { frames: 150, timeoutMs: 20_000 }),
+      decodedFrames(server.http("/live/d.flv"), { frames: 150, timeoutMs: 20_000 }),
+      decodedFrames(server.http("/live/d.flv"), { frames: 150, timeoutMs: 20_000 }),
+    ]);
+    const after = await directSends(server.http("/metrics"));
+    console.log(
+      `frames decoded: ${players.map((p) => p.frames).join(", ")}; direct sends whole ${
+        after.whole - before.whole
+      }, partial ${after.partial - before.partial}`,
+    );
+    for (const p of players) {
+      assert.ok(p.frames >= 150, `${p.frames} frames: ${p.stderr.slice(-400)}`);
+      assert.doesNotMatch(p.stderr, /invalid|corrupt|error/i, p.stderr.slice(-400));
+    }
+    // ~25 chunks a second for each of 4 players over ≥ 6 s of play.
+    assert.ok(after.whole - before.whole >= 200, `only ${after.whole - before.whole} whole direct sends`);
+  } finally {
+    await pub.stop();
+    await server.stop();
+    await Deno.remove(server.root, { recursive: true });
+  }
+});
