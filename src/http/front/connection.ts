@@ -6,6 +6,7 @@
  * Anything that breaks the grammar or a limit gets one short answer and the connection closes.
  */
 import type { Logger } from "../../log/mod.ts";
+import { openTcpSend, type TcpSend } from "../../net/mod.ts";
 import { RequestBody } from "./body.ts";
 import { ConnReader, writeAll } from "./conn_reader.ts";
 import { badRequest, HttpFrontError } from "./errors.ts";
@@ -91,6 +92,8 @@ async function serveRequests(conn: Deno.Conn, o: ConnectionOptions): Promise<Pro
   let timer: ReturnType<typeof setTimeout> | undefined;
   let timedOut = "";
   let handedOff = false;
+  // The hot route's answers go straight onto a plain TCP socket (opened on the first one).
+  const hot: HotSender = { conn, direct: undefined };
   const deadline = (ms: number, why: string) => {
     clearTimeout(timer);
     timer = setTimeout(() => {
@@ -111,7 +114,7 @@ async function serveRequests(conn: Deno.Conn, o: ConnectionOptions): Promise<Pro
       first = false;
       clearTimeout(timer);
       if (!head) return;
-      const next = await serveRequest(conn, r, head, o, remote);
+      const next = await serveRequest(conn, r, head, o, remote, hot);
       if (next === false) return;
       if (next !== true) {
         handedOff = true; // the live body or WebSocket closes the connection when it ends
@@ -126,6 +129,7 @@ async function serveRequests(conn: Deno.Conn, o: ConnectionOptions): Promise<Pro
     } else if (!isGone(err)) o.log.warn("connection failed", { remote: addr(remote), err });
   } finally {
     clearTimeout(timer);
+    hot.direct?.close();
     if (!handedOff) {
       try {
         conn.close();
@@ -166,11 +170,12 @@ async function serveRequest(
   head: RequestHead,
   o: ConnectionOptions,
   remote: Deno.NetAddr,
+  hot: HotSender,
 ): Promise<boolean | { until: Promise<unknown> }> {
   if (o.hot && isPlainGet(head)) {
     checkTarget(head);
     const answer = hotAnswer(head, o.hot, remote);
-    if (answer) return await writeHot(conn, answer, head.target, o.log);
+    if (answer) return await writeHot(hot, answer, head.target, o.log);
   }
   const ws = wantsWebSocket(head.headers);
   const wsKey = ws ? checkHandshake(head.method, head.minor, head.headers) : "";
@@ -338,8 +343,14 @@ function hotAnswer(head: RequestHead, hot: HotRoute, remote: Deno.NetAddr) {
   });
 }
 
+/** A connection's way out for the hot route: its own TcpSend once the first answer goes (null: none). */
+interface HotSender {
+  conn: Deno.Conn;
+  direct: TcpSend | null | undefined;
+}
+
 async function writeHot(
-  conn: Deno.Conn,
+  hot: HotSender,
   answer: Uint8Array | Promise<Uint8Array>,
   path: string,
   log: Logger,
@@ -349,10 +360,14 @@ async function writeHot(
     bytes = answer instanceof Uint8Array ? answer : await answer;
   } catch (err) {
     log.error("request failed", { path, err });
-    await writeAll(conn, simpleResponse(500, "internal error"));
+    await writeAll(hot.conn, simpleResponse(500, "internal error"));
     return false;
   }
-  await writeAll(conn, bytes);
+  // A prebuilt answer (a segment, a playlist) usually fits the socket's buffer: one system call, no
+  // op and no promise; what does not fit follows by the async write (the next request waits for it).
+  if (hot.direct === undefined) hot.direct = openTcpSend(hot.conn) ?? null;
+  const sent = hot.direct ? hot.direct.send(bytes) : 0;
+  if (sent < bytes.byteLength) await writeAll(hot.conn, sent > 0 ? bytes.subarray(sent) : bytes);
   return true;
 }
 
