@@ -8,6 +8,13 @@
  * so RSS climbs in steps and stays up (the soak: +30 MB free memory in 20 minutes, all of it given
  * back by one malloc_trim; docs/reliability.md). `malloc_trim(0)` returns every free whole page in
  * the heap, not only its top; it takes about a millisecond on an idle server.
+ *
+ * And it fixes glibc's mmap threshold at 128 KiB (`mallopt(M_MMAP_THRESHOLD)`). By default glibc raises
+ * that threshold to the size of every larger mmapped block that is freed (up to 32 MiB): from then on
+ * blocks of that size come from the heap, where they fragment it. A soak showed it as one step of
+ * ~15 MB, at whatever minute a buffer larger than any before was freed, that no trim gave back
+ * (the threshold read from the running process had moved to 420 KiB). Fixed, every block of 128 KiB or
+ * more (segments, GOP bursts) is its own mapping, given back when freed.
  */
 import type { Logger } from "../log/mod.ts";
 import type { MetricFamily } from "../metrics/mod.ts";
@@ -21,7 +28,15 @@ export interface MallocTrim {
   readonly stats: { runs: number; releasedBytes: number; ms: number };
 }
 
-type LibC = Deno.DynamicLibrary<{ malloc_trim: { parameters: ["usize"]; result: "i32" } }>;
+const symbols = {
+  malloc_trim: { parameters: ["usize"], result: "i32" },
+  mallopt: { parameters: ["i32", "i32"], result: "i32" },
+} as const;
+type LibC = Deno.DynamicLibrary<typeof symbols>;
+
+const M_MMAP_THRESHOLD = -3;
+/** glibc's own starting value; fixed, it no longer follows the largest block freed. */
+export const MMAP_THRESHOLD = 128 * 1024;
 
 /** Why trimming cannot run here, or undefined when it can. */
 export function mallocTrimUnavailable(os: typeof Deno.build.os = Deno.build.os): string | undefined {
@@ -51,10 +66,14 @@ export function startMallocTrim(log: Logger, everyMs = MALLOC_TRIM_EVERY_MS): Ma
   }
   let lib: LibC;
   try {
-    lib = Deno.dlopen("libc.so.6", { malloc_trim: { parameters: ["usize"], result: "i32" } });
+    lib = Deno.dlopen("libc.so.6", symbols);
   } catch (err) {
     log.info("malloc trim off", { why: `libc.so.6 has no malloc_trim (${(err as Error).message})` });
     return undefined;
+  }
+  // 1 on success (glibc); 0 where the C library refuses the value.
+  if (lib.symbols.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD) !== 1) {
+    log.info("malloc mmap threshold not fixed", { bytes: MMAP_THRESHOLD });
   }
   const stats = { runs: 0, releasedBytes: 0, ms: 0 };
   const trim = () => {

@@ -37,3 +37,37 @@ Deno.test("malloc trim: memory freed inside the C heap goes back to the system",
     t.stop();
   }
 });
+
+Deno.test("malloc: the mmap threshold stays at 128 KiB after a larger mapped block is freed (glibc's dynamic threshold would grow the heap instead)", async () => {
+  // In a fresh process: this one's heap already has free space that would serve the blocks.
+  const script = `
+    import { startMallocTrim } from ${JSON.stringify(new URL("./malloc_trim.ts", import.meta.url).href)};
+    import { nullLogger } from ${JSON.stringify(new URL("../log/mod.ts", import.meta.url).href)};
+    const fixed = Deno.args[0] === "fixed";
+    const t = fixed ? startMallocTrim(nullLogger, 3_600_000) : undefined;
+    const c = Deno.dlopen("libc.so.6", {
+      malloc: { parameters: ["usize"], result: "pointer" },
+      free: { parameters: ["pointer"], result: "void" },
+      // struct mallinfo2: ten size_t fields; hblkhd (bytes in mapped blocks) is the fifth.
+      mallinfo2: { parameters: [], result: { struct: Array(10).fill("usize") } },
+    });
+    const mapped = () => new BigUint64Array(c.symbols.mallinfo2().buffer)[4];
+    // Freeing a 2 MiB mapped block raises a dynamic threshold to 2 MiB.
+    c.symbols.free(c.symbols.malloc(2n * 1024n * 1024n));
+    const before = mapped();
+    for (let i = 0; i < 20; i++) c.symbols.malloc(600n * 1024n), c.symbols.malloc(64n);
+    console.log(Number(mapped() - before));
+    t?.stop();
+  `;
+  const grew = async (mode: string) => {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["eval", "--ext=ts", script, mode],
+      stderr: "inherit",
+    }).output();
+    assert.ok(out.success);
+    return Number(new TextDecoder().decode(out.stdout).trim());
+  };
+  const [fixed, dynamic] = await Promise.all([grew("fixed"), grew("dynamic")]);
+  assert.ok(fixed >= 10 * 600 * 1024, `fixed: ${fixed} bytes mapped for 20 blocks of 600 KiB`);
+  assert.equal(dynamic, 0, "glibc's default (the comparison): every block from the heap");
+});
