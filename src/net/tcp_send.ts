@@ -7,19 +7,18 @@
  * not fit (a slow player) goes the ordinary async way, and the caller sends nothing else until
  * that write is done, so the bytes stay in order.
  *
- * It sends on its own duplicate of the connection's descriptor (F_DUPFD_CLOEXEC): after the runtime
- * has closed the connection (it shuts the socket down) a send fails on that same socket, and never
- * reaches another file that took the old number. The duplicate is a descriptor of its own, so every
- * owner calls `close()` when its session ends.
+ * It sends on the runtime's own descriptor of the connection, and only while the connection is open:
+ * `openTcpSend` wraps that connection object's `close` so that the sender stops first. A descriptor
+ * number is reused as soon as it is closed, so a send after the close could reach another file; the
+ * runtime closes these connections only through `close()` (nothing here uses their `readable` or
+ * `writable` streams, whose end would close them too). No duplicate descriptor: a player costs one
+ * descriptor, as before, and the limits that count them (net/fd_budget.ts) mean what they say.
  * Never for TLS: those bytes must go through the TLS stream.
  */
 
 const symbols = {
   // ssize_t read as its low 32 bits: one chunk is far below 2 GiB; -1 stays -1 (no BigInt).
   send: { parameters: ["i32", "buffer", "usize", "i32"], result: "i32" },
-  // fcntl is variadic; its third argument is an int, passed as one on Linux x86_64 and aarch64.
-  fcntl: { parameters: ["i32", "i32", "i32"], result: "i32" },
-  close: { parameters: ["i32"], result: "i32" },
   __errno_location: { parameters: [], result: "pointer" },
 } as const;
 
@@ -29,7 +28,6 @@ const MSG_DONTWAIT = 0x40;
 const MSG_NOSIGNAL = 0x4000;
 const EAGAIN = 11;
 const EINTR = 4;
-const F_DUPFD_CLOEXEC = 1030;
 
 /** Every TcpSend of the process: sends that took all the bytes, and those that took part or none. */
 export const tcpSendCounts = { whole: 0, partial: 0 };
@@ -113,10 +111,8 @@ export class TcpSend {
     return p ? new Deno.UnsafePointerView(p).getInt32() : -1;
   }
 
-  /** No more sends; closes the duplicate (idempotent). The connection itself is its owner's to close. */
+  /** No more sends (idempotent); the connection's `close` calls it first. */
   close(): void {
-    if (this.#fd < 0) return;
-    this.#lib.symbols.close(this.#fd);
     this.#fd = -1;
   }
 }
@@ -131,6 +127,12 @@ export function openTcpSend(conn: Deno.Conn): TcpSend | undefined {
   if (tcpSendUnavailable()) return undefined;
   const fd = fdOf(conn);
   if (fd < 0) return undefined;
-  const dup = libc!.symbols.fcntl(fd, F_DUPFD_CLOEXEC, 0);
-  return dup < 0 ? undefined : new TcpSend(dup, libc!);
+  const sender = new TcpSend(fd, libc!);
+  // Every close of this connection, whoever calls it, stops the sender before the descriptor goes.
+  const close = conn.close.bind(conn);
+  conn.close = () => {
+    sender.close();
+    close();
+  };
+  return sender;
 }
