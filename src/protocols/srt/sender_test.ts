@@ -105,3 +105,15 @@ Deno.test("sequence numbers wrap; resendUnacked marks old unacknowledged packets
   assert.equal(s.resendUnacked(100 * MS, 50 * MS), 1);
   assert.deepEqual(drain(s, 100 * MS), [{ seq: 0, r: true }]);
 });
+
+Deno.test("acknowledged and dropped packets are let go at once, not kept until the buffer is compacted", () => {
+  const s = setup(10, 5000);
+  for (let i = 0; i < 1500; i++) s.push(new Uint8Array(1316), 0);
+  drain(s, 0);
+  assert.equal(s.heldPackets, 1500);
+  s.onAck(10 + 1000);
+  assert.equal(s.buffered, 500);
+  assert.equal(s.heldPackets, 500, "the 1,000 acknowledged packets (1.3 MB) are not referenced any more");
+  s.dropTooLate(5_000 * MS);
+  assert.equal(s.heldPackets, 0);
+});
