@@ -66,7 +66,7 @@ async function main(): Promise<number> {
     const args = [
       "compile",
       "--allow-all",
-      "--v8-flags=--max-semi-space-size=2",
+      "--v8-flags=--max-semi-space-size=2,--heap-growing-percent=25",
       "--target",
       target,
       "--include",

@@ -96,7 +96,7 @@ export async function startEstuary(
   const child = spawn(Deno.execPath(), [
     "run",
     "-A",
-    "--v8-flags=--max-semi-space-size=2",
+    "--v8-flags=--max-semi-space-size=2,--heap-growing-percent=25",
     ...(o.denoArgs ?? []),
     `${o.root ?? ROOT}/main.ts`,
     "--root",

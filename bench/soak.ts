@@ -86,7 +86,14 @@ const ports = { rtmp: freeTcpPort(), http: freeTcpPort(), rtsp: freeTcpPort(), s
 const log = await Deno.open(`${root}/server.log`, { create: true, write: true });
 const server = new Deno.Command(Deno.execPath(), {
   // The same V8 flags as `deno task start`.
-  args: ["run", "-A", "--v8-flags=--max-semi-space-size=2", `${ROOT}main.ts`, "--root", root],
+  args: [
+    "run",
+    "-A",
+    "--v8-flags=--max-semi-space-size=2,--heap-growing-percent=25",
+    `${ROOT}main.ts`,
+    "--root",
+    root,
+  ],
   env: {
     ESTUARY_RTMP_PORT: String(ports.rtmp),
     ESTUARY_HTTP_PORT: String(ports.http),

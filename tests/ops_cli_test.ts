@@ -10,7 +10,7 @@ import { run, startEstuary } from "./support/mod.ts";
 const MAIN = new URL("../main.ts", import.meta.url).pathname;
 const env = { RUST_BACKTRACE: "0", NO_COLOR: "1" };
 /** The flags `deno task build` compiles with. */
-const COMPILED_FLAGS = ["--v8-flags=--max-semi-space-size=2"];
+const COMPILED_FLAGS = ["--v8-flags=--max-semi-space-size=2,--heap-growing-percent=25"];
 
 Deno.test("--check-config: 0 and ok for a good file, 1 naming element, value and rule for a bad one", async () => {
   const dir = await Deno.makeTempDir();

@@ -29,7 +29,7 @@ import { bundleServer } from "./bundle.ts";
 import { BUNDLE_ENTRY } from "../src/cli/program_dir.ts";
 
 /** The flags `deno compile` bakes in (build.ts), with `deno run`'s permissions for what -A allows. */
-export const COMPILED_V8_FLAGS = "--v8-flags=--max-semi-space-size=2";
+export const COMPILED_V8_FLAGS = "--v8-flags=--max-semi-space-size=2,--heap-growing-percent=25";
 
 interface Options {
   runs: number;
