@@ -2,12 +2,22 @@ import assert from "node:assert/strict";
 import { cpuSeconds } from "./proc.ts";
 
 Deno.test("cpuSeconds counts a grandchild that has already ended (the two-process WHEP loader's case)", async () => {
-  // bash's child spins for 0.6 s and is reaped by bash, which then idles: only bash's cutime holds it.
+  // bash's child does a fixed amount of work (~0.3 s of CPU here; longer by the clock on a busy machine)
+  // and is reaped by bash, which says so and idles: then only bash's cutime holds that CPU.
   const c = new Deno.Command("bash", {
-    args: ["-c", "timeout 0.6 sh -c 'while :; do :; done'; sleep 1"],
+    args: ["-c", "sh -c 'i=0; while [ $i -lt 300000 ]; do i=$((i+1)); done'; echo reaped; sleep 5"],
+    stdout: "piped",
   }).spawn();
-  await new Promise((r) => setTimeout(r, 900));
+  const reader = c.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let out = "";
+  while (!out.includes("reaped")) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    out += value;
+  }
   const cpu = cpuSeconds(c.pid);
+  c.kill();
+  await reader.cancel();
   await c.status;
-  assert.ok(cpu >= 0.4, `${cpu} CPU s for a tree that spun 0.6 s`);
+  assert.ok(cpu >= 0.1, `${cpu} CPU s for a tree whose grandchild counted to 300,000 in sh`);
 });
