@@ -13,6 +13,7 @@ import {
   requireTool,
   startNginxCache,
   startTestServer,
+  waitFor,
   waitLive,
 } from "./support/mod.ts";
 
@@ -115,7 +116,16 @@ Deno.test("LL-HLS blocking playlist requests through the cache: one origin reque
     for (const r of answers) assert.equal(r.status, 200);
     assert.match(answers[0].headers.get("cache-control") ?? "", /public, max-age=\d+/);
     assert.ok(bodies.every((b) => b === bodies[0] && b.includes(`${next}.m4s`) || b.includes(`PART`)));
-    const log = (await cache.log()).filter((e) => e.uri === path);
+    // nginx writes an access-log line once it has finished the request, which can be just after the client
+    // has its answer: wait (briefly) for all eight.
+    const log = await waitFor(
+      async () => {
+        const entries = (await cache.log()).filter((e) => e.uri === path);
+        return entries.length >= 8 ? entries : undefined;
+      },
+      3000,
+      "eight access-log lines",
+    ).catch(async () => (await cache.log()).filter((e) => e.uri === path));
     assert.equal(log.length, 8);
     assert.equal(log.filter((e) => e.origin).length, 1, JSON.stringify(log));
   } finally {
