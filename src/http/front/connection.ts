@@ -6,7 +6,6 @@
  * Anything that breaks the grammar or a limit gets one short answer and the connection closes.
  */
 import type { Logger } from "../../log/mod.ts";
-import { openTcpSend, type TcpSend } from "../../net/mod.ts";
 import { RequestBody } from "./body.ts";
 import { ConnReader, writeAll } from "./conn_reader.ts";
 import { badRequest, HttpFrontError } from "./errors.ts";
@@ -16,6 +15,7 @@ import { simpleResponse, statusLine, writeResponse } from "./response_writer.ts"
 import { acceptKey, checkHandshake, wantsWebSocket } from "./websocket.ts";
 import { FrontWebSocket } from "./ws_socket.ts";
 import { LiveBody } from "./live_body.ts";
+import { HotWriter } from "./hot_writer.ts";
 
 export interface FrontLimits {
   /** Connections open at once, in total and from one client address. */
@@ -92,8 +92,7 @@ async function serveRequests(conn: Deno.Conn, o: ConnectionOptions): Promise<Pro
   let timer: ReturnType<typeof setTimeout> | undefined;
   let timedOut = "";
   let handedOff = false;
-  // The hot route's answers go straight onto a plain TCP socket (opened on the first one).
-  const hot: HotSender = { conn, direct: undefined };
+  const hot = new HotWriter(conn);
   const deadline = (ms: number, why: string) => {
     clearTimeout(timer);
     timer = setTimeout(() => {
@@ -129,7 +128,7 @@ async function serveRequests(conn: Deno.Conn, o: ConnectionOptions): Promise<Pro
     } else if (!isGone(err)) o.log.warn("connection failed", { remote: addr(remote), err });
   } finally {
     clearTimeout(timer);
-    hot.direct?.close();
+    hot.close();
     if (!handedOff) {
       try {
         conn.close();
@@ -170,12 +169,12 @@ async function serveRequest(
   head: RequestHead,
   o: ConnectionOptions,
   remote: Deno.NetAddr,
-  hot: HotSender,
+  hot: HotWriter,
 ): Promise<boolean | { until: Promise<unknown> }> {
   if (o.hot && isPlainGet(head)) {
     checkTarget(head);
     const answer = hotAnswer(head, o.hot, remote);
-    if (answer) return await writeHot(hot, answer, head.target, o.log);
+    if (answer) return await hot.write(answer, head.target, o.log);
   }
   const ws = wantsWebSocket(head.headers);
   const wsKey = ws ? checkHandshake(head.method, head.minor, head.headers) : "";
@@ -341,34 +340,6 @@ function hotAnswer(head: RequestHead, hot: HotRoute, remote: Deno.NetAddr) {
     header: field,
     remoteAddr: remote,
   });
-}
-
-/** A connection's way out for the hot route: its own TcpSend once the first answer goes (null: none). */
-interface HotSender {
-  conn: Deno.Conn;
-  direct: TcpSend | null | undefined;
-}
-
-async function writeHot(
-  hot: HotSender,
-  answer: Uint8Array | Promise<Uint8Array>,
-  path: string,
-  log: Logger,
-): Promise<boolean> {
-  let bytes: Uint8Array;
-  try {
-    bytes = answer instanceof Uint8Array ? answer : await answer;
-  } catch (err) {
-    log.error("request failed", { path, err });
-    await writeAll(hot.conn, simpleResponse(500, "internal error"));
-    return false;
-  }
-  // A prebuilt answer (a segment, a playlist) usually fits the socket's buffer: one system call, no
-  // op and no promise; what does not fit follows by the async write (the next request waits for it).
-  if (hot.direct === undefined) hot.direct = openTcpSend(hot.conn) ?? null;
-  const sent = hot.direct ? hot.direct.send(bytes) : 0;
-  if (sent < bytes.byteLength) await writeAll(hot.conn, sent > 0 ? bytes.subarray(sent) : bytes);
-  return true;
 }
 
 /**
