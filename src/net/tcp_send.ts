@@ -15,6 +15,7 @@
  * descriptor, as before, and the limits that count them (net/fd_budget.ts) mean what they say.
  * Never for TLS: those bytes must go through the TLS stream.
  */
+import { type LibcOpening, openLibc } from "./libc.ts";
 
 const symbols = {
   // ssize_t read as its low 32 bits: one chunk is far below 2 GiB; -1 stays -1 (no BigInt).
@@ -32,25 +33,14 @@ const EINTR = 4;
 /** Every TcpSend of the process: sends that took all the bytes, and those that took part or none. */
 export const tcpSendCounts = { whole: 0, partial: 0 };
 
-let libc: Libc | null | undefined;
-let why = "";
+let opening: LibcOpening<typeof symbols> | undefined;
+let libc: Libc | undefined;
 
 /** Why sends through FFI cannot run in this process, or undefined when they can. */
 export function tcpSendUnavailable(): string | undefined {
-  if (libc) return undefined;
-  if (libc === null) return why;
-  libc = null;
-  if (Deno.build.os !== "linux") return why = `${Deno.build.os} is not Linux`;
-  if (Deno.build.arch !== "x86_64" && Deno.build.arch !== "aarch64") {
-    return why = `${Deno.build.arch} is not x86_64 or aarch64`;
-  }
-  if (Deno.permissions.querySync({ name: "ffi" }).state !== "granted") return why = "no --allow-ffi";
-  try {
-    libc = Deno.dlopen("libc.so.6", symbols);
-  } catch (err) {
-    return why = `libc.so.6: ${(err as Error).message}`;
-  }
-  return undefined;
+  opening ??= openLibc(symbols);
+  libc = opening.lib;
+  return opening.why;
 }
 
 /** The runtime's descriptor of a Deno.TcpConn, or -1 when it has none we can read. */

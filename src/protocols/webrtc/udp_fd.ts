@@ -19,6 +19,8 @@
  */
 
 // sendto's ssize_t is read as its low 32 bits (a datagram is < 64 KiB; -1 stays -1): a number, no BigInt.
+import { type LibcOpening, openLibc } from "../../net/libc.ts";
+
 const symbols = {
   sendto: { parameters: ["i32", "buffer", "usize", "i32", "buffer", "u32"], result: "i32" },
   sendmmsg: { parameters: ["i32", "buffer", "u32", "i32"], result: "i32" },
@@ -31,26 +33,14 @@ type Libc = Deno.DynamicLibrary<typeof symbols>;
 const MSG_DONTWAIT = 0x40;
 const AF_INET = 2;
 
-let libc: Libc | null | undefined;
-let libcWhy = "";
+let opening: LibcOpening<typeof symbols> | undefined;
+let libc: Libc | undefined;
 
 /** Why FFI sending cannot run in this process, or undefined when it can. */
 export function udpFdUnavailable(): string | undefined {
-  if (libc) return undefined;
-  if (libc === null) return libcWhy;
-  libc = null;
-  if (Deno.build.os !== "linux") return libcWhy = `${Deno.build.os} is not Linux`;
-  // The struct layouts below are LP64 little-endian.
-  if (Deno.build.arch !== "x86_64" && Deno.build.arch !== "aarch64") {
-    return libcWhy = `${Deno.build.arch} is not x86_64 or aarch64`;
-  }
-  if (Deno.permissions.querySync({ name: "ffi" }).state !== "granted") return libcWhy = "no --allow-ffi";
-  try {
-    libc = Deno.dlopen("libc.so.6", symbols);
-  } catch (err) {
-    return libcWhy = `libc.so.6: ${(err as Error).message}`;
-  }
-  return undefined;
+  opening ??= openLibc(symbols);
+  libc = opening.lib;
+  return opening.why;
 }
 
 /** A destination for `UdpFd.sendTo` (a `sockaddr_in`), or undefined for anything but an IPv4 address. */
