@@ -7,6 +7,7 @@
  */
 import { hlsPoller, type PollerStats } from "./hls_players.ts";
 import { arg } from "./args.ts";
+import { windowSummary } from "./players.ts";
 
 const url = new URL(arg("url"));
 const n = Number(arg("n"));
@@ -37,19 +38,10 @@ const t0 = performance.now();
 console.log(JSON.stringify({ phase: "measuring" }));
 await new Promise((r) => setTimeout(r, seconds * 1000));
 const t1 = performance.now();
-const deltas = stats.map((s, i) => s.bytes - bytes0[i]).sort((a, b) => a - b);
 const out = {
-  phase: "done",
-  n,
-  window_s: (t1 - t0) / 1000,
-  connected: stats.filter((s) => s.connected).length,
-  started: stats.filter((s) => s.started).length,
-  dropped: stats.filter((s) => s.closed).length,
-  errors: [...new Set(stats.map((s) => s.error).filter((e) => e))].slice(0, 5),
+  ...windowSummary(stats, bytes0, t0, t1),
   requests: stats.reduce((a, s, i) => a + s.requests - req0[i], 0),
   failures: stats.reduce((a, s) => a + s.failures, 0) - fail0,
-  bytes_total: deltas.reduce((a, b) => a + b, 0),
-  bytes_min: deltas[0] ?? 0,
 };
 console.log(JSON.stringify(out));
 ac.abort();

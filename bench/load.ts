@@ -5,7 +5,7 @@
  *   {"phase":"done", ...}  with the per-player figures.
  * Usage: load.ts --proto rtmp|flv --url URL --n N --warmup S --seconds S
  */
-import { flvPlayer, type PlayerStats, rtmpPlayer } from "./players.ts";
+import { flvPlayer, type PlayerStats, rtmpPlayer, windowSummary } from "./players.ts";
 import { arg } from "./args.ts";
 
 const proto = arg("proto");
@@ -31,21 +31,7 @@ const t0 = performance.now();
 console.log(JSON.stringify({ phase: "measuring" }));
 await new Promise((r) => setTimeout(r, seconds * 1000));
 const t1 = performance.now();
-const deltas = stats.map((s, i) => s.bytes - before[i]).sort((a, b) => a - b);
-const out = {
-  phase: "done",
-  n,
-  window_s: (t1 - t0) / 1000,
-  connected: stats.filter((s) => s.connected).length,
-  started: stats.filter((s) => s.started).length,
-  /** Players whose connection ended before the window closed (dropped by the server or errored). */
-  dropped: stats.filter((s) => s.closed).length,
-  errors: [...new Set(stats.map((s) => s.error).filter((e) => e))].slice(0, 5),
-  bytes_total: deltas.reduce((a, b) => a + b, 0),
-  bytes_min: deltas[0] ?? 0,
-  bytes_p50: deltas[Math.floor(deltas.length / 2)] ?? 0,
-  bytes_max: deltas[deltas.length - 1] ?? 0,
-};
+const out = windowSummary(stats, before, t0, t1);
 console.log(JSON.stringify(out));
 ac.abort();
 await Promise.allSettled(runs);

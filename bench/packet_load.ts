@@ -8,6 +8,7 @@
  */
 import { packetPlayer, PacketStats } from "./packet_players.ts";
 import { arg } from "./args.ts";
+import { windowSummary } from "./players.ts";
 
 const proto = arg("proto");
 const url = new URL(arg("url"));
@@ -45,21 +46,10 @@ console.log(JSON.stringify({ phase: "measuring" }));
 await new Promise((r) => setTimeout(r, seconds * 1000));
 const t1 = performance.now();
 for (const s of stats) s.stop();
-const deltas = stats.map((s, i) => s.bytes - before[i]).sort((a, b) => a - b);
 const shares = stats.map((s) => s.share()).sort((a, b) => a - b);
 const out = {
-  phase: "done",
-  n,
-  window_s: (t1 - t0) / 1000,
-  connected: stats.filter((s) => s.connected).length,
-  started: stats.filter((s) => s.started).length,
-  dropped: stats.filter((s) => s.closed).length,
-  errors: [...new Set(stats.map((s) => s.error).filter((e) => e))].slice(0, 5),
+  ...windowSummary(stats, before, t0, t1),
   connect_s: connectS,
-  bytes_total: deltas.reduce((a, b) => a + b, 0),
-  bytes_min: deltas[0] ?? 0,
-  bytes_p50: deltas[Math.floor(deltas.length / 2)] ?? 0,
-  bytes_max: deltas[deltas.length - 1] ?? 0,
   /** Packet share of the worst player and the median, and the players at ≥ 99 %. */
   share_min: shares[0] ?? 0,
   share_p50: shares[Math.floor(shares.length / 2)] ?? 0,

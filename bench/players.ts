@@ -168,3 +168,25 @@ export function flvPlayer(url: URL, stats: PlayerStats, signal: AbortSignal): Pr
     }
   });
 }
+
+/**
+ * What every loader reports when its window closes: how many players connected, started, dropped, their
+ * first errors, and the bytes each received in the window (`before`: each player's bytes when it opened).
+ */
+export function windowSummary(stats: PlayerStats[], before: number[], t0: number, t1: number) {
+  const deltas = stats.map((s, i) => s.bytes - before[i]).sort((a, b) => a - b);
+  return {
+    phase: "done",
+    n: stats.length,
+    window_s: (t1 - t0) / 1000,
+    connected: stats.filter((s) => s.connected).length,
+    started: stats.filter((s) => s.started).length,
+    /** Players whose connection ended before the window closed (dropped by the server or errored). */
+    dropped: stats.filter((s) => s.closed).length,
+    errors: [...new Set(stats.map((s) => s.error).filter((e) => e))].slice(0, 5),
+    bytes_total: deltas.reduce((a, b) => a + b, 0),
+    bytes_min: deltas[0] ?? 0,
+    bytes_p50: deltas[Math.floor(deltas.length / 2)] ?? 0,
+    bytes_max: deltas[deltas.length - 1] ?? 0,
+  };
+}
