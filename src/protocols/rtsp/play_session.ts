@@ -147,7 +147,7 @@ export class PlaySession {
       return { protocol: "RTP/AVP/TCP", lower: "tcp", multicast: false, interleaved: [rtp, rtcp] };
     }
     if (!spec.clientPort) throw new RtspError(461, "RTSP UDP Transport without client_port is unsupported");
-    const pair = this.#ctx.ports.allocate();
+    const pair = this.#ctx.ports.allocate(false);
     this.#setup.set(index, { described, url, udp: { pair, clientPort: spec.clientPort } });
     pair.listen(() => {/* NAT punch packets */}, (data, from) => {
       if (from.hostname !== this.#remote) return;

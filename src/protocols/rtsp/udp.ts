@@ -2,6 +2,11 @@
  * UDP port pairs for RTP (even port) and RTCP (port + 1), taken from the configured range.
  * Receive buffers are left at the OS default on purpose: in Deno 2.9 setting one makes
  * listenDatagram drop most packets.
+ *
+ * Each receive loop reads into one buffer of its own, reused for every datagram, and hands the
+ * handler a copy of exactly the datagram: `DatagramConn.receive()` without a buffer allocates 64 KiB
+ * per call, which a publisher's every packet paid in garbage and a player's idle sockets held
+ * (four pending receives, 256 KiB, per audio + video player).
  */
 import { RtspError } from "./message.ts";
 
@@ -12,15 +17,33 @@ export interface UdpAddr {
 
 export type UdpHandler = (data: Uint8Array, from: UdpAddr) => void;
 
+/** The largest UDP payload over IPv4: a pair that takes media in reads RTP into a buffer this size. */
+export const MAX_DATAGRAM = 65507;
+/**
+ * What the other sockets read into: RTCP compounds (sender and receiver reports, SDES, BYE) and a
+ * player's NAT-opening packets on its RTP port are far smaller. A longer datagram is cut to this
+ * size (the kernel drops the rest), which its parser then refuses.
+ */
+export const CONTROL_DATAGRAM = 4096;
+
 export class UdpPair {
   readonly rtpPort: number;
   readonly rtcpPort: number;
+  /** Whether RTP comes in here (a publisher's or a pull's media), or only a player's NAT packets. */
+  readonly mediaIn: boolean;
   #rtp: Deno.DatagramConn;
   #rtcp: Deno.DatagramConn;
   #closed = false;
   #release: () => void;
 
-  constructor(rtp: Deno.DatagramConn, rtcp: Deno.DatagramConn, port: number, release: () => void) {
+  constructor(
+    rtp: Deno.DatagramConn,
+    rtcp: Deno.DatagramConn,
+    port: number,
+    release: () => void,
+    mediaIn = true,
+  ) {
+    this.mediaIn = mediaIn;
     this.#rtp = rtp;
     this.#rtcp = rtcp;
     this.rtpPort = port;
@@ -30,20 +53,22 @@ export class UdpPair {
 
   /** Starts the receive loops; handlers must not throw (they run per datagram). */
   listen(onRtp: UdpHandler, onRtcp: UdpHandler): void {
-    this.#loop(this.#rtp, onRtp);
-    this.#loop(this.#rtcp, onRtcp);
+    this.#loop(this.#rtp, onRtp, this.mediaIn ? MAX_DATAGRAM : CONTROL_DATAGRAM);
+    this.#loop(this.#rtcp, onRtcp, CONTROL_DATAGRAM);
   }
 
-  async #loop(conn: Deno.DatagramConn, handler: UdpHandler): Promise<void> {
+  async #loop(conn: Deno.DatagramConn, handler: UdpHandler, size: number): Promise<void> {
+    const buf = new Uint8Array(size);
     while (!this.#closed) {
       let data: Uint8Array, addr: Deno.Addr;
       try {
-        [data, addr] = await conn.receive();
+        [data, addr] = await conn.receive(buf);
       } catch {
         return; // closed
       }
       const a = addr as Deno.NetAddr;
-      handler(data, { hostname: a.hostname, port: a.port });
+      // A copy: handlers may keep the bytes (a depacketizer's fragments), and buf is read into next.
+      handler(data.slice(), { hostname: a.hostname, port: a.port });
     }
   }
 
@@ -96,8 +121,11 @@ export class UdpPortPool {
     return this.#used.size;
   }
 
-  /** Throws when no pair in the range is free. */
-  allocate(): UdpPair {
+  /**
+   * Throws when no pair in the range is free. `mediaIn` false: a player's pair, where only RTCP
+   * and NAT-opening packets arrive (smaller receive buffers).
+   */
+  allocate(mediaIn = true): UdpPair {
     const span = Math.floor((this.#max - this.#min + 1) / 2);
     for (let i = 0; i < span; i++) {
       const port = this.#next;
@@ -108,7 +136,7 @@ export class UdpPortPool {
         rtp = Deno.listenDatagram({ transport: "udp", hostname: this.#hostname, port });
         const rtcp = Deno.listenDatagram({ transport: "udp", hostname: this.#hostname, port: port + 1 });
         this.#used.add(port);
-        return new UdpPair(rtp, rtcp, port, () => this.#used.delete(port));
+        return new UdpPair(rtp, rtcp, port, () => this.#used.delete(port), mediaIn);
       } catch (err) {
         try {
           rtp?.close();
