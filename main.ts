@@ -14,6 +14,7 @@ import { reloader, reloadOnChange, watchedFiles } from "./src/cli/reload.ts";
 import { shutdownHandler } from "./src/cli/shutdown.ts";
 import { type MallocTrim, mallocTrimFamilies, startMallocTrim } from "./src/cli/malloc_trim.ts";
 import { tcpSendCounts } from "./src/net/tcp_send.ts";
+import { udpSendCounts } from "./src/net/udp_fd.ts";
 import { consoleSink, createLogger } from "./src/log/mod.ts";
 import { runSupervisor, workerFromEnv } from "./src/workers/run.ts";
 import { workersSettings } from "./src/workers/settings.ts";
@@ -235,6 +236,16 @@ async function main(): Promise<number> {
     samples: [
       { labels: { result: "whole" }, value: tcpSendCounts.whole },
       { labels: { result: "partial" }, value: tcpSendCounts.partial },
+    ],
+  }, {
+    // Datagrams sent with one sendto/sendmmsg on the socket's descriptor (src/net/udp_fd.ts).
+    name: "estuary_udp_direct_sends_total",
+    help:
+      "Datagrams sent synchronously on a UDP socket (RTSP over UDP, SRT, WebRTC): sent, or refused by the kernel.",
+    type: "counter",
+    samples: [
+      { labels: { result: "sent" }, value: udpSendCounts.sent },
+      { labels: { result: "refused" }, value: udpSendCounts.refused },
     ],
   }]);
   // The config file and policy.xml (the --policy one, or the one beside the config file).

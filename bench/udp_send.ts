@@ -15,7 +15,7 @@ import dgram from "node:dgram";
 import { Buffer } from "node:buffer";
 import process from "node:process";
 import { udpHandle } from "../src/protocols/webrtc/udp_send.ts";
-import { openUdpFd, sockaddrIn } from "../src/protocols/webrtc/udp_fd.ts";
+import { openUdpFd, sockaddrIn } from "../src/net/udp_fd.ts";
 
 const argNum = (name: string, def: number) => {
   const i = Deno.args.indexOf(`--${name}`);

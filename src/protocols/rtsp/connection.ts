@@ -16,6 +16,7 @@ import { formatTransport, parseTransport } from "./transport.ts";
 import { admissionOf, contentBase, parseRtspUrl, type RtspTarget } from "./url.ts";
 import { errorReply, type Reply, trackIndex } from "./reply.ts";
 import type { Stream } from "../../core/stream.ts";
+import { openTcpSend, type TcpSend } from "../../net/mod.ts";
 
 const METHODS =
   "OPTIONS, DESCRIBE, ANNOUNCE, SETUP, PLAY, PAUSE, RECORD, TEARDOWN, GET_PARAMETER, SET_PARAMETER";
@@ -36,6 +37,10 @@ export class RtspConnection {
   readonly #local: string;
   #parser = new RtspParser();
   #writeTail: Promise<unknown> = Promise.resolve();
+  /** Writes queued or in flight: the fan-out's direct sends go only when there are none. */
+  #pending = 0;
+  /** A player's synchronous sends on the socket (net/tcp_send.ts); none for TLS or publishers. */
+  #direct: TcpSend | undefined;
   #session: PlaySession | RecordSession | undefined;
   #described: { target: RtspTarget; stream: Stream; tracks: DescribedTrack[] } | undefined;
   #announced: Announced | undefined;
@@ -117,9 +122,26 @@ export class RtspConnection {
   }
 
   #write(bytes: Uint8Array): Promise<unknown> {
+    this.#pending++;
     const p = this.#writeTail.then(() => this.#writeAll(bytes));
-    this.#writeTail = p.catch(() => {});
+    this.#writeTail = p.then(this.#settled, this.#settled);
     return p;
+  }
+
+  #settled = () => {
+    this.#pending--;
+  };
+
+  /**
+   * Puts a player's chunk on the socket now when no write is queued before it: how many bytes went
+   * (the fan-out writes the rest), or -1 when it cannot (a reply or a write in flight, TLS).
+   */
+  #trySend(bytes: Uint8Array): number {
+    if (this.#pending > 0 || !this.#direct || this.#closed) return -1;
+    const n = this.#direct.send(bytes);
+    this.#bytesOut += n;
+    this.#ctx.totals.bytesOut += n;
+    return n;
   }
 
   async #writeAll(bytes: Uint8Array): Promise<void> {
@@ -315,6 +337,7 @@ export class RtspConnection {
   }
 
   #newPlaySession(d: { stream: Stream; tracks: DescribedTrack[] }): PlaySession {
+    this.#direct ??= openTcpSend(this.#conn);
     const s = new PlaySession({
       id: newSessionId(),
       ctx: this.#ctx,
@@ -322,6 +345,7 @@ export class RtspConnection {
       described: d.tracks,
       remote: this.#remote,
       write: (b) => this.#write(b),
+      trySend: (b) => this.#trySend(b),
       onEnd: (reason) => this.close(reason),
     });
     this.#session = s;

@@ -143,6 +143,7 @@ export class UdpPlayerSink implements FanoutSink {
   #targets: (UdpTarget | undefined)[];
   #onClose: (reason: string) => void;
   #totals: { bytesOut: number } | undefined;
+  readonly #direct: boolean;
 
   constructor(
     targets: (UdpTarget | undefined)[],
@@ -152,6 +153,27 @@ export class UdpPlayerSink implements FanoutSink {
     this.#targets = targets;
     this.#onClose = onClose;
     this.#totals = totals;
+    this.#direct = targets.every((t) => !t || t.pair.direct);
+  }
+
+  /**
+   * Every datagram of the chunk now, one system call each (UdpPair.sendNow), when every target's
+   * pair can: the chunk's length; else -1 (then `write`).
+   */
+  trySend(bytes: Uint8Array): number {
+    if (!this.#direct) return -1;
+    if (this.#totals) this.#totals.bytesOut += bytes.length;
+    for (let o = 0; o + 4 <= bytes.length;) {
+      const ch = bytes[o + 1];
+      const len = (bytes[o + 2] << 8) | bytes[o + 3];
+      const target = this.#targets[ch >> 1];
+      if (target) {
+        const rtcp = (ch & 1) === 1;
+        target.pair.sendNow(bytes.subarray(o + 4, o + 4 + len), rtcp ? target.rtcp : target.rtp, rtcp);
+      }
+      o += 4 + len;
+    }
+    return bytes.length;
   }
 
   write(bytes: Uint8Array): Promise<unknown> {

@@ -81,6 +81,8 @@ export class PlaySession {
     remote: string;
     /** Writes to the RTSP connection (shared with its replies). */
     write: (bytes: Uint8Array) => Promise<unknown>;
+    /** Puts bytes on the connection now if it can (FanoutSink.trySend); none: always `write`. */
+    trySend?: (bytes: Uint8Array) => number;
     /** The fan-out gave up on this player, or the stream ended: close the connection. */
     onEnd: (reason: string) => void;
   }) {
@@ -90,7 +92,7 @@ export class PlaySession {
     this.#described = o.described;
     this.#remote = o.remote;
     this.#onEnd = o.onEnd;
-    this.#tcpSink = { write: o.write, close: (reason) => this.#subscriberClosed(reason) };
+    this.#tcpSink = { write: o.write, trySend: o.trySend, close: (reason) => this.#subscriberClosed(reason) };
   }
 
   get lower(): "tcp" | "udp" | undefined {

@@ -9,10 +9,13 @@
  * (four pending receives, 256 KiB, per audio + video player).
  */
 import { RtspError } from "./message.ts";
+import { nextFdHint, openDatagramFd, sockaddrIn, type UdpFd } from "../../net/mod.ts";
 
 export interface UdpAddr {
   hostname: string;
   port: number;
+  /** The address as a sockaddr_in for synchronous sends (UdpPair.sendNow), made once. */
+  sockaddr?: Uint8Array;
 }
 
 export type UdpHandler = (data: Uint8Array, from: UdpAddr) => void;
@@ -33,6 +36,9 @@ export class UdpPair {
   readonly mediaIn: boolean;
   #rtp: Deno.DatagramConn;
   #rtcp: Deno.DatagramConn;
+  /** Synchronous senders on the sockets' descriptors (a player's pair, where FFI runs). */
+  #rtpFd: UdpFd | undefined;
+  #rtcpFd: UdpFd | undefined;
   #closed = false;
   #release: () => void;
 
@@ -42,8 +48,11 @@ export class UdpPair {
     port: number,
     release: () => void,
     mediaIn = true,
+    fds?: { rtp?: UdpFd; rtcp?: UdpFd },
   ) {
     this.mediaIn = mediaIn;
+    this.#rtpFd = fds?.rtp;
+    this.#rtcpFd = fds?.rtcp;
     this.#rtp = rtp;
     this.#rtcp = rtcp;
     this.rtpPort = port;
@@ -70,6 +79,22 @@ export class UdpPair {
       // A copy: handlers may keep the bytes (a depacketizer's fragments), and buf is read into next.
       handler(data.slice(), { hostname: a.hostname, port: a.port });
     }
+  }
+
+  /** Whether `sendNow` works on this pair (a player's pair, where FFI runs). */
+  get direct(): boolean {
+    return this.#rtpFd !== undefined && this.#rtcpFd !== undefined;
+  }
+
+  /**
+   * Sends one datagram now with one system call, no promise (see `direct`): RTP, or RTCP when
+   * `rtcp`. One the kernel refuses (a full send buffer) is dropped as a loss on the way would be.
+   */
+  sendNow(data: Uint8Array, to: UdpAddr, rtcp: boolean): boolean {
+    const fd = rtcp ? this.#rtcpFd : this.#rtpFd;
+    if (!fd) return false;
+    const sa = to.sockaddr ??= sockaddrIn(to.hostname, to.port);
+    return sa !== undefined && fd.sendTo(data, data.byteLength, sa);
   }
 
   sendRtp(data: Uint8Array, to: UdpAddr): Promise<number> {
@@ -133,10 +158,16 @@ export class UdpPortPool {
       if (this.#used.has(port)) continue;
       let rtp: Deno.DatagramConn | undefined;
       try {
+        // A player's pair sends every packet: synchronously through FFI where it runs.
+        const rtpHint = mediaIn ? -1 : nextFdHint();
         rtp = Deno.listenDatagram({ transport: "udp", hostname: this.#hostname, port });
+        const rtcpHint = mediaIn ? -1 : nextFdHint();
         const rtcp = Deno.listenDatagram({ transport: "udp", hostname: this.#hostname, port: port + 1 });
         this.#used.add(port);
-        return new UdpPair(rtp, rtcp, port, () => this.#used.delete(port), mediaIn);
+        const fds = mediaIn
+          ? undefined
+          : { rtp: openDatagramFd(rtp, rtpHint), rtcp: openDatagramFd(rtcp, rtcpHint) };
+        return new UdpPair(rtp, rtcp, port, () => this.#used.delete(port), mediaIn, fds);
       } catch (err) {
         try {
           rtp?.close();

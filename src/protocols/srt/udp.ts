@@ -1,8 +1,13 @@
 /**
  * A UDP socket for SRT: a receive loop that reuses one buffer (handlers must copy what they keep)
- * and a send queue, so datagrams leave in order without awaiting each caller. Never sets the
- * socket's receive buffer size (Deno 2.9 then drops most packets).
+ * and sends that leave in order without awaiting each caller: one synchronous system call each on
+ * the socket's descriptor where FFI runs (net/udp_fd.ts; a datagram the kernel refuses is lost as
+ * one on the way would be, and SRT's retransmission covers it), else an async send queue. Never
+ * sets the socket's receive buffer size (Deno 2.9 then drops most packets).
  */
+import { nextFdHint, openDatagramFd, sockaddrIn, type UdpFd } from "../../net/mod.ts";
+
+const EAGAIN = 11, ENOBUFS = 105;
 
 export type DatagramHandler = (data: Uint8Array, from: Deno.NetAddr, nowUs: number) => void;
 
@@ -32,14 +37,25 @@ export class UdpSocket {
   #loop: Promise<void> | undefined;
   #handler: DatagramHandler = () => {};
   #onError: (err: unknown) => void;
+  #fd: UdpFd | undefined;
+  /** Each peer address's sockaddr_in, made once (peers keep their address object). */
+  #sockaddrs = new WeakMap<Deno.NetAddr, Uint8Array | null>();
 
-  constructor(conn: Deno.DatagramConn, onError: (err: unknown) => void = () => {}) {
+  constructor(conn: Deno.DatagramConn, onError: (err: unknown) => void = () => {}, fd?: UdpFd) {
     this.#conn = conn;
     this.#onError = onError;
+    this.#fd = fd;
   }
 
   static bind(hostname: string, port: number, onError?: (err: unknown) => void): UdpSocket {
-    return new UdpSocket(Deno.listenDatagram({ transport: "udp", hostname, port }), onError);
+    const hint = nextFdHint();
+    const conn = Deno.listenDatagram({ transport: "udp", hostname, port });
+    return new UdpSocket(conn, onError, openDatagramFd(conn, hint));
+  }
+
+  /** Whether sends are synchronous system calls (FFI) rather than the async queue. */
+  get direct(): boolean {
+    return this.#fd !== undefined;
   }
 
   get addr(): Deno.NetAddr {
@@ -81,6 +97,29 @@ export class UdpSocket {
 
   send(bytes: Uint8Array, to: Deno.NetAddr): void {
     if (this.#closed) return;
+    if (this.#fd) {
+      let sa = this.#sockaddrs.get(to);
+      if (sa === undefined) {
+        sa = sockaddrIn(to.hostname, to.port) ?? null;
+        this.#sockaddrs.set(to, sa);
+      }
+      // Only while the queue is idle (what went there goes first): datagrams leave in order.
+      if (sa && !this.#sending) {
+        const errors = this.#fd.errors;
+        this.#fd.sendTo(bytes, bytes.byteLength, sa);
+        if (this.#fd.errors === errors) {
+          this.stats.txPackets++;
+          this.stats.txBytes += bytes.length;
+          return;
+        }
+        // A full send buffer (a burst to many players on a real link): this one and those after it
+        // wait in the queue for the async send, which waits for room, so nothing is lost to it.
+        if (this.#fd.lastErrno !== EAGAIN && this.#fd.lastErrno !== ENOBUFS) {
+          this.stats.sendErrors++;
+          return;
+        }
+      }
+    }
     this.#queue.push([bytes, to]);
     if (!this.#sending) this.#pump();
   }

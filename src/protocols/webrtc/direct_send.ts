@@ -24,7 +24,7 @@ import net from "node:net";
 import type { RTCRtpSender } from "werift";
 import { ntpOf } from "./sender_clock.ts";
 import { AUTH_TAG_BYTES, type SrtpEncryptor } from "./srtp.ts";
-import { openUdpFd, sockaddrIn, udpBatch, type UdpFd } from "./udp_fd.ts";
+import { openUdpFd, sockaddrIn, udpBatch, type UdpFd } from "../../net/mod.ts";
 import { udpHandle, type UdpHandleSend } from "./udp_send.ts";
 
 /** The fields of werift's RTCRtpSender this relies on (pinned by direct_send_test.ts). */

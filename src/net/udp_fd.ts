@@ -1,8 +1,9 @@
 /**
- * Datagrams out of a node:dgram socket with synchronous system calls through Deno's FFI on a
- * duplicate of the socket's descriptor (Linux on x86_64/aarch64, with FFI permission). node:dgram's
- * `send` in Deno copies the bytes twice, makes a request object and two promises and runs an async
- * op per datagram; here the bytes go from the caller's buffer and nothing is allocated:
+ * Datagrams out of a UDP socket with synchronous system calls through Deno's FFI on the socket's
+ * descriptor (Linux on x86_64/aarch64, with FFI permission). node:dgram's `send` in Deno copies the
+ * bytes twice, makes a request object and two promises and runs an async op per datagram, and a
+ * `Deno.DatagramConn`'s `send` is an async op and a promise per datagram; here the bytes go from the
+ * caller's buffer and nothing is allocated:
  *   - `UdpFd.sendTo`: one `sendto(2)`;
  *   - `udpBatch()`: datagrams for one destination gathered in one shared buffer and sent together by
  *     one `sendmmsg(2)` (a viewer's packets of a frame: one system call instead of one each; a
@@ -12,19 +13,29 @@
  * Neither waits (MSG_DONTWAIT): a full send buffer drops the datagram, counted in `errors` with its
  * errno, as a lost packet on the way would be.
  *
- * The duplicate (the runtime's `fdForIpc`, an owned F_DUPFD_CLOEXEC copy) keeps the socket open
- * while it lives, so it is closed as soon as the node:dgram socket is seen closed, and by `close()`.
- * `openUdpFd` returns undefined where this cannot run (not Linux, no FFI permission, a runtime
- * without the handle, a C library without the calls): the caller sends the ordinary way.
+ * Two ways to the descriptor:
+ *   - `openUdpFd(node:dgram socket)`: a duplicate (the runtime's `fdForIpc`, an owned
+ *     F_DUPFD_CLOEXEC copy), which keeps the socket open while it lives, so it is closed as soon as
+ *     the node:dgram socket is seen closed, and by `close()`;
+ *   - `openDatagramFd(Deno.DatagramConn)`: the runtime's own descriptor, found by asking each of the
+ *     process's descriptors for its type and address (getsockopt, getsockname: a UDP socket bound
+ *     to the conn's address and port is that conn, as no other socket can hold them without
+ *     SO_REUSEADDR/SO_REUSEPORT, which it was not given). Not owned: the conn's `close` is wrapped
+ *     so that sending stops first, as a closed number is soon another file's (as in tcp_send.ts).
+ * Both return undefined where this cannot run (not Linux, no FFI permission, a runtime without the
+ * handle, a C library without the calls): the caller sends the ordinary way.
  */
 
 // sendto's ssize_t is read as its low 32 bits (a datagram is < 64 KiB; -1 stays -1): a number, no BigInt.
-import { type LibcOpening, openLibc } from "../../net/libc.ts";
+import { type LibcOpening, openLibc } from "./libc.ts";
 
 const symbols = {
   sendto: { parameters: ["i32", "buffer", "usize", "i32", "buffer", "u32"], result: "i32" },
   sendmmsg: { parameters: ["i32", "buffer", "u32", "i32"], result: "i32" },
   close: { parameters: ["i32"], result: "i32" },
+  getsockname: { parameters: ["i32", "buffer", "buffer"], result: "i32" },
+  dup: { parameters: ["i32"], result: "i32" },
+  getsockopt: { parameters: ["i32", "i32", "i32", "buffer", "buffer"], result: "i32" },
   __errno_location: { parameters: [], result: "pointer" },
 } as const;
 
@@ -32,6 +43,9 @@ type Libc = Deno.DynamicLibrary<typeof symbols>;
 
 const MSG_DONTWAIT = 0x40;
 const AF_INET = 2;
+
+/** Every UdpFd of the process: datagrams handed to the kernel, and those it refused. */
+export const udpSendCounts = { sent: 0, refused: 0 };
 
 let opening: LibcOpening<typeof symbols> | undefined;
 let libc: Libc | undefined;
@@ -68,22 +82,26 @@ export class UdpFd {
   errors = 0;
   lastErrno = 0;
   #fd: number;
-  readonly #state: SocketState;
+  /** Whether the socket the descriptor belongs to is still open. */
+  readonly #alive: () => boolean;
+  /** A duplicate of our own, closed by `close()`; else the runtime's descriptor, left to it. */
+  readonly #owned: boolean;
   readonly #lib: Libc;
 
-  constructor(fd: number, state: SocketState, lib: Libc) {
+  constructor(fd: number, lib: Libc, alive: () => boolean, owned: boolean) {
     this.#fd = fd;
-    this.#state = state;
     this.#lib = lib;
+    this.#alive = alive;
+    this.#owned = owned;
   }
 
   get open(): boolean {
     return this.#fd >= 0;
   }
 
-  /** The descriptor while both it and the node:dgram socket are open (else it closes it): -1. */
+  /** The descriptor while both it and the socket are open (else it closes it): -1. */
   usable(): number {
-    if (this.#fd >= 0 && !this.#state.handle) this.close();
+    if (this.#fd >= 0 && !this.#alive()) this.close();
     return this.#fd;
   }
 
@@ -91,9 +109,11 @@ export class UdpFd {
   count(n: number): void {
     if (n >= 0) {
       this.sent += n;
+      udpSendCounts.sent += n;
       return;
     }
     this.errors++;
+    udpSendCounts.refused++;
     const p = this.#lib.symbols.__errno_location();
     this.lastErrno = p ? new Deno.UnsafePointerView(p).getInt32() : -1;
   }
@@ -104,7 +124,7 @@ export class UdpFd {
    */
   sendTo(buf: Uint8Array, len: number, to: Uint8Array): boolean {
     if (this.#fd < 0) return false;
-    if (!this.#state.handle) {
+    if (!this.#alive()) {
       this.close();
       return false;
     }
@@ -114,13 +134,13 @@ export class UdpFd {
     return true;
   }
 
-  /** Closes the duplicate descriptor (idempotent); the node:dgram socket is left as it is. */
+  /** No more sends (idempotent); closes a duplicate; the socket itself is left as it is. */
   close(): void {
     if (this.#fd < 0) return;
     // Datagrams of this descriptor still in the batch go first: after close the number is another's.
     batch?.flushIf(this);
     if (this.#fd < 0) return; // closed by the flush (the socket had closed)
-    this.#lib.symbols.close(this.#fd);
+    if (this.#owned) this.#lib.symbols.close(this.#fd);
     this.#fd = -1;
   }
 }
@@ -141,7 +161,80 @@ export function openUdpFd(socket: unknown): UdpFd | undefined {
     return undefined;
   }
   if (!Number.isInteger(fd) || fd < 0) return undefined;
-  return new UdpFd(fd, st, libc!);
+  const state = st;
+  return new UdpFd(fd, libc!, () => state.handle !== null, true);
+}
+
+const SOL_SOCKET = 1, SO_TYPE = 3, SOCK_DGRAM = 2;
+
+/**
+ * The number the next descriptor of this process will most likely get (the lowest free one), or -1:
+ * taken just before a bind, it lets `openDatagramFd` look there first instead of at every descriptor.
+ */
+export function nextFdHint(): number {
+  if (udpFdUnavailable()) return -1;
+  const fd = libc!.symbols.dup(2);
+  if (fd >= 0) libc!.symbols.close(fd);
+  return fd;
+}
+
+const sa = new Uint8Array(new ArrayBuffer(16));
+const saLen = new Uint32Array(1);
+const sockType = new Int32Array(1);
+const typeLen = new Uint32Array(1);
+
+/** Whether `fd` is a UDP socket bound to the sockaddr_in `want`. */
+function isBoundTo(lib: Libc, fd: number, want: Uint8Array): boolean {
+  typeLen[0] = 4;
+  if (lib.symbols.getsockopt(fd, SOL_SOCKET, SO_TYPE, sockType, typeLen) !== 0) return false;
+  if (sockType[0] !== SOCK_DGRAM) return false;
+  saLen[0] = 16;
+  if (lib.symbols.getsockname(fd, sa, saLen) !== 0 || saLen[0] !== 16) return false;
+  // Family, port and address (sockaddr_in's first 8 bytes; the rest is padding).
+  for (let i = 0; i < 8; i++) if (sa[i] !== want[i]) return false;
+  return true;
+}
+
+/** The descriptor of this process's UDP socket bound to exactly `addr` (IPv4), or -1. */
+function datagramFdOf(lib: Libc, addr: Deno.NetAddr, hint: number): number {
+  const want = sockaddrIn(addr.hostname, addr.port);
+  if (!want) return -1;
+  if (hint >= 0 && isBoundTo(lib, hint, want)) return hint;
+  let fds: number[];
+  try {
+    fds = [...Deno.readDirSync("/proc/self/fd")].map((e) => Number(e.name));
+  } catch {
+    return -1;
+  }
+  // Newest first: the conn was just bound, and new descriptors are mostly the highest.
+  fds.sort((a, b) => b - a);
+  for (const fd of fds) {
+    if (Number.isInteger(fd) && fd >= 0 && isBoundTo(lib, fd, want)) return fd;
+  }
+  return -1;
+}
+
+/**
+ * An FFI sender on a bound IPv4 `Deno.DatagramConn`'s own descriptor (see the top of this file), or
+ * undefined when this process cannot or the descriptor is not found. `hint`: nextFdHint() taken
+ * just before the conn was bound (else every descriptor is looked at). Every close of the conn
+ * stops the sender first.
+ */
+export function openDatagramFd(conn: Deno.DatagramConn, hint = -1): UdpFd | undefined {
+  if (udpFdUnavailable()) return undefined;
+  const addr = conn.addr as Deno.NetAddr;
+  if (addr.transport !== "udp") return undefined;
+  const fd = datagramFdOf(libc!, addr, hint);
+  if (fd < 0) return undefined;
+  let open = true;
+  const sender = new UdpFd(fd, libc!, () => open, false);
+  const close = conn.close.bind(conn);
+  conn.close = () => {
+    open = false;
+    sender.close();
+    close();
+  };
+  return sender;
 }
 
 /** Most datagrams one sendmmsg carries, and the shared buffer's size. */

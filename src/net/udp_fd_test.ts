@@ -1,6 +1,14 @@
 import assert from "node:assert/strict";
 import dgram from "node:dgram";
-import { BATCH_MAX, openUdpFd, sockaddrIn, udpBatch, udpFdUnavailable } from "./udp_fd.ts";
+import {
+  BATCH_MAX,
+  nextFdHint,
+  openDatagramFd,
+  openUdpFd,
+  sockaddrIn,
+  udpBatch,
+  udpFdUnavailable,
+} from "./udp_fd.ts";
 
 async function boundSocket(): Promise<dgram.Socket> {
   const sock = dgram.createSocket("udp4");
@@ -151,5 +159,70 @@ Deno.test("UdpBatch: datagrams pending when the dgram socket closes are dropped,
     fd.close();
   } finally {
     sink.close();
+  }
+});
+
+Deno.test("openDatagramFd: sendto on a Deno.DatagramConn's own descriptor; its close stops the sender first", async () => {
+  const sink = Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: 0 });
+  // Another UDP socket and a TCP listener are open beside it: the right descriptor is found by address.
+  const other = Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: 0 });
+  const conn = Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: 0 });
+  const tcp = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  try {
+    const fd = openDatagramFd(conn)!;
+    assert.ok(fd, "found");
+    const to = sockaddrIn("127.0.0.1", (sink.addr as Deno.NetAddr).port)!;
+    const buf = new Uint8Array(1200).fill(5);
+    assert.equal(fd.sendTo(buf, 1200, to), true);
+    const [[data, from]] = await receive(sink, 1);
+    assert.equal(data.length, 1200);
+    assert.ok(data.every((b) => b === 5));
+    assert.equal(from.port, (conn.addr as Deno.NetAddr).port, "from the conn's port, not another socket's");
+    conn.close();
+    assert.equal(fd.open, false, "the conn's close stopped the sender");
+    assert.equal(fd.sendTo(buf, 10, to), false);
+    // The wrapped close still closes the conn itself.
+    await assert.rejects(conn.send(buf, sink.addr), Deno.errors.BadResource);
+  } finally {
+    sink.close();
+    other.close();
+    tcp.close();
+  }
+});
+
+Deno.test("openDatagramFd: a conn bound to an IPv6 address is left to the ordinary send", () => {
+  let conn: Deno.DatagramConn;
+  try {
+    conn = Deno.listenDatagram({ transport: "udp", hostname: "::1", port: 0 });
+  } catch (err) {
+    throw new Error(`this machine has no IPv6 loopback for the test: ${(err as Error).message}`);
+  }
+  try {
+    assert.equal(openDatagramFd(conn), undefined);
+  } finally {
+    conn.close();
+  }
+});
+
+Deno.test("openDatagramFd: with nextFdHint taken before the bind the hinted descriptor is it; a wrong hint falls back to looking at all", async () => {
+  const sink = Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: 0 });
+  const hint = nextFdHint();
+  assert.ok(hint >= 0);
+  const a = Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: 0 });
+  const b = Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: 0 });
+  try {
+    // b's hint is a's descriptor: wrong, and b's own is still found.
+    const fa = openDatagramFd(a, hint)!, fb = openDatagramFd(b, hint)!;
+    const to = sockaddrIn("127.0.0.1", (sink.addr as Deno.NetAddr).port)!;
+    assert.equal(fa.sendTo(new Uint8Array([1]), 1, to), true);
+    assert.equal(fb.sendTo(new Uint8Array([2]), 1, to), true);
+    const got = await receive(sink, 2);
+    const port = (d: Uint8Array) => got.find(([x]) => x[0] === d[0])![1].port;
+    assert.equal(port(new Uint8Array([1])), (a.addr as Deno.NetAddr).port);
+    assert.equal(port(new Uint8Array([2])), (b.addr as Deno.NetAddr).port);
+  } finally {
+    sink.close();
+    a.close();
+    b.close();
   }
 });
