@@ -69,5 +69,7 @@ function describe(t: Track | undefined): string {
  * Track object with the same parameters; a new resolution or an added track does not).
  */
 export function sameTracks(a: OutputTracks, b: OutputTracks): boolean {
+  // The same Track objects (every poll of a playing stream): no strings to build.
+  if (a.video === b.video && a.audio === b.audio) return true;
   return describe(a.video) === describe(b.video) && describe(a.audio) === describe(b.audio);
 }

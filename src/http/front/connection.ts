@@ -16,6 +16,7 @@ import { acceptKey, checkHandshake, wantsWebSocket } from "./websocket.ts";
 import { FrontWebSocket } from "./ws_socket.ts";
 import { LiveBody } from "./live_body.ts";
 import { HotWriter } from "./hot_writer.ts";
+import { frontDeadlines } from "./deadlines.ts";
 
 export interface FrontLimits {
   /** Connections open at once, in total and from one client address. */
@@ -89,19 +90,16 @@ export async function serveConnection(conn: Deno.Conn, o: ConnectionOptions): Pr
 async function serveRequests(conn: Deno.Conn, o: ConnectionOptions): Promise<Promise<unknown> | undefined> {
   const r = new ConnReader(conn);
   const remote = conn.remoteAddr as Deno.NetAddr;
-  let timer: ReturnType<typeof setTimeout> | undefined;
   let timedOut = "";
   let handedOff = false;
   const hot = new HotWriter(conn);
-  const deadline = (ms: number, why: string) => {
-    clearTimeout(timer);
-    timer = setTimeout(() => {
-      timedOut = why;
-      try {
-        conn.close();
-      } catch { /* already closed */ }
-    }, ms);
-  };
+  const timer = frontDeadlines.create((why) => {
+    timedOut = why;
+    try {
+      conn.close();
+    } catch { /* already closed */ }
+  });
+  const deadline = (ms: number, why: string) => timer.arm(ms, why);
   try {
     let first = true;
     for (;;) {
@@ -111,7 +109,7 @@ async function serveRequests(conn: Deno.Conn, o: ConnectionOptions): Promise<Pro
       );
       const head = await readHead(r, () => deadline(o.limits.headerTimeoutMs, "request head"), !first);
       first = false;
-      clearTimeout(timer);
+      timer.clear();
       if (!head) return;
       const next = await serveRequest(conn, r, head, o, remote, hot);
       if (next === false) return;
@@ -127,7 +125,7 @@ async function serveRequests(conn: Deno.Conn, o: ConnectionOptions): Promise<Pro
       if (!err.answered) await writeAll(conn, simpleResponse(err.status, err.message)).catch(() => {});
     } else if (!isGone(err)) o.log.warn("connection failed", { remote: addr(remote), err });
   } finally {
-    clearTimeout(timer);
+    timer.clear();
     hot.close();
     if (!handedOff) {
       try {
