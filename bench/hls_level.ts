@@ -113,24 +113,27 @@ async function runHlsLoad(
 }
 
 /**
- * Runs the HLS levels for each peer (estuary, nginx-rtmp), a fresh server and publisher per level.
+ * Runs the HLS levels for each peer (estuary, estuary-before with `o.before`, nginx-rtmp), a fresh
+ * server and publisher per level.
  * `base` is the first port to use; errors become notes.
  */
 export async function runHls(
   peers: string[],
   levels: Level[],
   timing: { warmup: number; seconds: number },
-  o: { base: number; notes: string[] },
+  o: { base: number; notes: string[]; before?: string },
 ): Promise<HlsResult[]> {
   const out: HlsResult[] = [];
   let base = o.base;
-  for (const name of peers.filter((p) => p === "estuary" || p === "nginx-rtmp")) {
+  const estuaries = ["estuary", ...(o.before ? ["estuary-before"] : [])];
+  for (const name of peers.filter((p) => estuaries.includes(p) || p === "nginx-rtmp")) {
     for (const level of levels.filter((l) => l.proto === "hls")) {
       base += 10;
       const src = await source(level.profile as Profile);
-      const peer = name === "estuary"
+      const peer = estuaries.includes(name)
         ? await startEstuary({ rtmp: base, http: base + 1 }, {
           env: { ESTUARY_HTTP_HLSDURATION: String(SEGMENT_S) },
+          ...(name === "estuary-before" ? { root: o.before, name } : {}),
         })
         : await startNginxHls({ rtmp: base, http: base + 1 });
       const pub = publish(src, peer.rtmpUrl("bench"));
@@ -170,7 +173,7 @@ export function formatHlsTable(results: HlsResult[]): string {
   ];
   for (const r of results) {
     const ng = results.find((x) => x.peer === "nginx-rtmp" && x.profile === r.profile && x.n === r.n);
-    const ratio = r.peer === "estuary" && ng ? `${f(r.cpu_per_gbit / ng.cpu_per_gbit, 2)}×` : "";
+    const ratio = r.peer.startsWith("estuary") && ng ? `${f(r.cpu_per_gbit / ng.cpu_per_gbit, 2)}×` : "";
     lines.push(
       `| ${r.peer} | ${r.profile} | ${r.n} | ${r.requests} | ${r.failures} | ${f(r.min_share * 100, 1)} % | ${
         f(r.delivered_gbit, 3)

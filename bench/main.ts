@@ -281,7 +281,7 @@ type PeerName =
 const SERVES: Record<PeerName, Level["proto"][]> = {
   "estuary": ["rtmp", "flv", "whep", "rtsp-tcp", "rtsp-udp", "srt"],
   "estuary-2w": ["rtmp", "flv"],
-  "estuary-before": ["rtmp", "flv", "whep"],
+  "estuary-before": ["rtmp", "flv", "whep", "rtsp-tcp", "rtsp-udp", "srt"],
   "nginx-rtmp": ["rtmp"],
   "node-media-server": ["rtmp", "flv"],
   "gst-rtsp-server": ["rtsp-tcp", "rtsp-udp"],
@@ -305,7 +305,12 @@ async function startPeer(name: PeerName, base: number, proto: Level["proto"]): P
   if (name === "estuary-before") {
     const root = argValue("--before");
     if (!root) throw new Error("peer estuary-before needs --before DIR (a checkout with main.ts)");
-    return await startEstuary({ rtmp: base, http: base + 1 }, { root, name });
+    return await startEstuary({
+      rtmp: base,
+      http: base + 1,
+      ...(proto.startsWith("rtsp") ? { rtsp: base + 2 } : {}),
+      ...(proto === "srt" ? { srt: base + 3 } : {}),
+    }, { root, name });
   }
   if (name === "nginx-rtmp") return await startNginx({ rtmp: base });
   return await startNms({ rtmp: base, http: base + 2 });
@@ -352,7 +357,8 @@ export async function runBench(): Promise<
   // A peer no level needs is not started at all.
   peers = peers.filter((p) =>
     cfg.levels.some((l) =>
-      SERVES[p].includes(l.proto) || (l.proto === "hls" && ["estuary", "nginx-rtmp"].includes(p))
+      SERVES[p].includes(l.proto) ||
+      (l.proto === "hls" && ["estuary", "estuary-before", "nginx-rtmp"].includes(p))
     )
   );
   for (const [name, what] of [["gst-rtsp-server", "rtsp"], ["gst-srt-relay", "srt"]] as const) {
@@ -433,7 +439,11 @@ export async function runBench(): Promise<
       });
     }
   }
-  const hls = await runHls(peers, cfg.levels, cfg, { base: base + 1000, notes });
+  const hls = await runHls(peers, cfg.levels, cfg, {
+    base: base + 1000,
+    notes,
+    before: argValue("--before"),
+  });
   return { results: [...results, ...hls], latency, notes, hls };
 }
 
