@@ -117,6 +117,10 @@ export async function startEstuary(
         ? { ESTUARY_SRT_PORT: String(ports.srt), ESTUARY_SRT_IP: "127.0.0.1" }
         : {}),
       ESTUARY_RTMP_MAXIDLE: "0",
+      // Every bench player comes from 127.0.0.1: HTTP's and SRT's per-address limits (1,000 by default)
+      // would cut the 2,000-player levels (RTMP and RTSP share <sock>'s 4,096); totals stay at their defaults.
+      ESTUARY_HTTP_MAXCONNSPERIP: "100000",
+      ESTUARY_SRT_MAXCONNSPERIP: "100000",
       ESTUARY_LOG_LEVEL: "warn",
       ESTUARY_LOG_FILE: "false",
       RUST_BACKTRACE: "0",
