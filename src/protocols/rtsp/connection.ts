@@ -16,7 +16,7 @@ import { formatTransport, parseTransport } from "./transport.ts";
 import { admissionOf, contentBase, parseRtspUrl, type RtspTarget } from "./url.ts";
 import { errorReply, type Reply, trackIndex } from "./reply.ts";
 import type { Stream } from "../../core/stream.ts";
-import { openTcpSend, type TcpSend } from "../../net/mod.ts";
+import { RtspWriter } from "./conn_writer.ts";
 
 const METHODS =
   "OPTIONS, DESCRIBE, ANNOUNCE, SETUP, PLAY, PAUSE, RECORD, TEARDOWN, GET_PARAMETER, SET_PARAMETER";
@@ -36,11 +36,6 @@ export class RtspConnection {
   readonly #remote: string;
   readonly #local: string;
   #parser = new RtspParser();
-  #writeTail: Promise<unknown> = Promise.resolve();
-  /** Writes queued or in flight: the fan-out's direct sends go only when there are none. */
-  #pending = 0;
-  /** A player's synchronous sends on the socket (net/tcp_send.ts); none for TLS or publishers. */
-  #direct: TcpSend | undefined;
   #session: PlaySession | RecordSession | undefined;
   #described: { target: RtspTarget; stream: Stream; tracks: DescribedTrack[] } | undefined;
   #announced: Announced | undefined;
@@ -53,7 +48,7 @@ export class RtspConnection {
   #closeReason = "";
   #unknownChannelLogged = false;
   #bytesIn = 0;
-  #bytesOut = 0;
+  readonly #out: RtspWriter;
   readonly #startedAt = Date.now();
 
   constructor(conn: Deno.Conn, ctx: RtspContext, log: Logger) {
@@ -62,6 +57,7 @@ export class RtspConnection {
     this.#log = log;
     this.#remote = (conn.remoteAddr as Deno.NetAddr).hostname;
     this.#local = (conn.localAddr as Deno.NetAddr).hostname;
+    this.#out = new RtspWriter(conn, ctx.totals, () => this.#closed);
   }
 
   get session(): PlaySession | RecordSession | undefined {
@@ -78,7 +74,7 @@ export class RtspConnection {
       remote: `${a.hostname}:${a.port}`,
       startedAt: this.#startedAt,
       bytesIn: this.#bytesIn,
-      bytesOut: this.#bytesOut,
+      bytesOut: this.#out.bytesOut,
     };
   }
 
@@ -110,7 +106,7 @@ export class RtspConnection {
     } catch (err) {
       if (err instanceof RtspError) {
         this.#log.warn("rtsp bad request", { error: err.message });
-        await this.#write(serializeResponse(err.status, [["Server", SERVER_NAME]])).catch(() => {});
+        await this.#out.write(serializeResponse(err.status, [["Server", SERVER_NAME]])).catch(() => {});
         this.#closeReason = err.message;
       } else if (!this.#closed) {
         this.#closeReason = (err as Error)?.message ?? String(err);
@@ -119,37 +115,6 @@ export class RtspConnection {
       clearInterval(timer);
       this.close(this.#closeReason || "closed");
     }
-  }
-
-  #write(bytes: Uint8Array): Promise<unknown> {
-    this.#pending++;
-    const p = this.#writeTail.then(() => this.#writeAll(bytes));
-    this.#writeTail = p.then(this.#settled, this.#settled);
-    return p;
-  }
-
-  #settled = () => {
-    this.#pending--;
-  };
-
-  /**
-   * Puts a player's chunk on the socket now when no write is queued before it: how many bytes went
-   * (the fan-out writes the rest), or -1 when it cannot (a reply or a write in flight, TLS).
-   */
-  #trySend(bytes: Uint8Array): number {
-    if (this.#pending > 0 || !this.#direct || this.#closed) return -1;
-    const n = this.#direct.send(bytes);
-    this.#bytesOut += n;
-    this.#ctx.totals.bytesOut += n;
-    return n;
-  }
-
-  async #writeAll(bytes: Uint8Array): Promise<void> {
-    if (this.#closed) throw new Error("connection closed");
-    let o = 0;
-    while (o < bytes.length) o += await this.#conn.write(bytes.subarray(o));
-    this.#bytesOut += bytes.length;
-    this.#ctx.totals.bytesOut += bytes.length;
   }
 
   #onData(channel: number, payload: Uint8Array): void {
@@ -167,7 +132,7 @@ export class RtspConnection {
     const cseq = req.headers.get("cseq");
     const base: [string, string][] = [];
     if (cseq === undefined) {
-      await this.#write(
+      await this.#out.write(
         serializeResponse(400, [["Server", SERVER_NAME]], "CSeq header is missing\n", "Bad Request"),
       );
       return;
@@ -190,7 +155,7 @@ export class RtspConnection {
     const headers = [...base, ...(reply.headers ?? [])];
     if (this.#session && !headers.some(([k]) => k === "Session")) headers.push(["Session", this.#session.id]);
     if (reply.body !== undefined && reply.contentType) headers.push(["Content-Type", reply.contentType]);
-    await this.#write(serializeResponse(reply.status, headers, reply.body, reply.reason));
+    await this.#out.write(serializeResponse(reply.status, headers, reply.body, reply.reason));
   }
 
   #dispatch(req: RtspRequest, base: [string, string][]): Promise<Reply | undefined> | Reply | undefined {
@@ -329,7 +294,7 @@ export class RtspConnection {
       stream: a.stream,
       medias: a.medias,
       remote: this.#remote,
-      sendInterleaved: (b) => void this.#write(b).catch(() => {}),
+      sendInterleaved: (b) => void this.#out.write(b).catch(() => {}),
     });
     this.#session = s;
     this.#ctx.sessions.set(s.id, s);
@@ -337,15 +302,15 @@ export class RtspConnection {
   }
 
   #newPlaySession(d: { stream: Stream; tracks: DescribedTrack[] }): PlaySession {
-    this.#direct ??= openTcpSend(this.#conn);
+    this.#out.startDirect();
     const s = new PlaySession({
       id: newSessionId(),
       ctx: this.#ctx,
       stream: d.stream,
       described: d.tracks,
       remote: this.#remote,
-      write: (b) => this.#write(b),
-      trySend: (b) => this.#trySend(b),
+      write: (b) => this.#out.write(b),
+      trySend: (b) => this.#out.trySend(b),
       onEnd: (reason) => this.close(reason),
     });
     this.#session = s;
@@ -415,7 +380,7 @@ export class RtspConnection {
     this.#log.info("rtsp disconnect", {
       reason,
       bytes_in: this.#bytesIn,
-      bytes_out: this.#bytesOut,
+      bytes_out: this.#out.bytesOut,
       duration_s: Math.round((Date.now() - this.#startedAt) / 100) / 10,
     });
   }
