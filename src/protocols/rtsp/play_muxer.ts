@@ -162,34 +162,32 @@ export class UdpPlayerSink implements FanoutSink {
    */
   trySend(bytes: Uint8Array): number {
     if (!this.#direct) return -1;
-    if (this.#totals) this.#totals.bytesOut += bytes.length;
-    for (let o = 0; o + 4 <= bytes.length;) {
-      const ch = bytes[o + 1];
-      const len = (bytes[o + 2] << 8) | bytes[o + 3];
-      const target = this.#targets[ch >> 1];
-      if (target) {
-        const rtcp = (ch & 1) === 1;
-        target.pair.sendNow(bytes.subarray(o + 4, o + 4 + len), rtcp ? target.rtcp : target.rtp, rtcp);
-      }
-      o += 4 + len;
-    }
+    this.#each(bytes, this.#sendNow);
     return bytes.length;
   }
 
+  #sendNow = (t: UdpTarget, data: Uint8Array, rtcp: boolean) => {
+    t.pair.sendNow(data, rtcp ? t.rtcp : t.rtp, rtcp);
+  };
+
   write(bytes: Uint8Array): Promise<unknown> {
-    if (this.#totals) this.#totals.bytesOut += bytes.length;
     const sends: Promise<number>[] = [];
+    this.#each(bytes, (t, data, rtcp) => {
+      sends.push(rtcp ? t.pair.sendRtcp(data, t.rtcp) : t.pair.sendRtp(data, t.rtp));
+    });
+    return Promise.all(sends);
+  }
+
+  /** Each `$`-framed packet of a chunk with its target (channels without one are skipped). */
+  #each(bytes: Uint8Array, send: (t: UdpTarget, data: Uint8Array, rtcp: boolean) => void): void {
+    if (this.#totals) this.#totals.bytesOut += bytes.length;
     for (let o = 0; o + 4 <= bytes.length;) {
       const ch = bytes[o + 1];
       const len = (bytes[o + 2] << 8) | bytes[o + 3];
       const target = this.#targets[ch >> 1];
-      if (target) {
-        const data = bytes.subarray(o + 4, o + 4 + len);
-        sends.push(ch & 1 ? target.pair.sendRtcp(data, target.rtcp) : target.pair.sendRtp(data, target.rtp));
-      }
+      if (target) send(target, bytes.subarray(o + 4, o + 4 + len), (ch & 1) === 1);
       o += 4 + len;
     }
-    return Promise.all(sends);
   }
 
   close(reason: string): void {
