@@ -20,3 +20,9 @@ export function openLibc<S extends Deno.ForeignLibraryInterface>(symbols: S): Li
     return { why: `libc.so.6: ${(err as Error).message}` };
   }
 }
+
+/** `openLibc(symbols)` on first call, the same opening after: each sender opens its symbols once. */
+export function libcOnce<S extends Deno.ForeignLibraryInterface>(symbols: S): () => LibcOpening<S> {
+  let opening: LibcOpening<S> | undefined;
+  return () => opening ??= openLibc(symbols);
+}

@@ -15,7 +15,7 @@
  * descriptor, as before, and the limits that count them (net/fd_budget.ts) mean what they say.
  * Never for TLS: those bytes must go through the TLS stream.
  */
-import { type LibcOpening, openLibc } from "./libc.ts";
+import { libcOnce } from "./libc.ts";
 
 const symbols = {
   // ssize_t read as its low 32 bits: one chunk is far below 2 GiB; -1 stays -1 (no BigInt).
@@ -33,14 +33,11 @@ const EINTR = 4;
 /** Every TcpSend of the process: sends that took all the bytes, and those that took part or none. */
 export const tcpSendCounts = { whole: 0, partial: 0 };
 
-let opening: LibcOpening<typeof symbols> | undefined;
-let libc: Libc | undefined;
+const libc = libcOnce(symbols);
 
 /** Why sends through FFI cannot run in this process, or undefined when they can. */
 export function tcpSendUnavailable(): string | undefined {
-  opening ??= openLibc(symbols);
-  libc = opening.lib;
-  return opening.why;
+  return libc().why;
 }
 
 /** The runtime's descriptor of a Deno.TcpConn, or -1 when it has none we can read. */
@@ -117,7 +114,7 @@ export function openTcpSend(conn: Deno.Conn): TcpSend | undefined {
   if (tcpSendUnavailable()) return undefined;
   const fd = fdOf(conn);
   if (fd < 0) return undefined;
-  const sender = new TcpSend(fd, libc!);
+  const sender = new TcpSend(fd, libc().lib!);
   // Every close of this connection, whoever calls it, stops the sender before the descriptor goes.
   const close = conn.close.bind(conn);
   conn.close = () => {
