@@ -26,6 +26,7 @@ export { openTcpSend, TcpSend, tcpSendCounts, tcpSendUnavailable } from "./tcp_s
 export {
   BATCH_BYTES,
   BATCH_MAX,
+  bindDatagram,
   nextFdHint,
   openDatagramFd,
   openUdpFd,

@@ -27,7 +27,7 @@
  */
 
 // sendto's ssize_t is read as its low 32 bits (a datagram is < 64 KiB; -1 stays -1): a number, no BigInt.
-import { type LibcOpening, openLibc } from "./libc.ts";
+import { libcOnce } from "./libc.ts";
 
 const symbols = {
   sendto: { parameters: ["i32", "buffer", "usize", "i32", "buffer", "u32"], result: "i32" },
@@ -47,14 +47,11 @@ const AF_INET = 2;
 /** Every UdpFd of the process: datagrams handed to the kernel, and those it refused. */
 export const udpSendCounts = { sent: 0, refused: 0 };
 
-let opening: LibcOpening<typeof symbols> | undefined;
-let libc: Libc | undefined;
+const libc = libcOnce(symbols);
 
 /** Why FFI sending cannot run in this process, or undefined when it can. */
 export function udpFdUnavailable(): string | undefined {
-  opening ??= openLibc(symbols);
-  libc = opening.lib;
-  return opening.why;
+  return libc().why;
 }
 
 /** A destination for `UdpFd.sendTo` (a `sockaddr_in`), or undefined for anything but an IPv4 address. */
@@ -162,7 +159,7 @@ export function openUdpFd(socket: unknown): UdpFd | undefined {
   }
   if (!Number.isInteger(fd) || fd < 0) return undefined;
   const state = st;
-  return new UdpFd(fd, libc!, () => state.handle !== null, true);
+  return new UdpFd(fd, libc().lib!, () => state.handle !== null, true);
 }
 
 const SOL_SOCKET = 1, SO_TYPE = 3, SOCK_DGRAM = 2;
@@ -173,8 +170,8 @@ const SOL_SOCKET = 1, SO_TYPE = 3, SOCK_DGRAM = 2;
  */
 export function nextFdHint(): number {
   if (udpFdUnavailable()) return -1;
-  const fd = libc!.symbols.dup(2);
-  if (fd >= 0) libc!.symbols.close(fd);
+  const fd = libc().lib!.symbols.dup(2);
+  if (fd >= 0) libc().lib!.symbols.close(fd);
   return fd;
 }
 
@@ -224,10 +221,10 @@ export function openDatagramFd(conn: Deno.DatagramConn, hint = -1): UdpFd | unde
   if (udpFdUnavailable()) return undefined;
   const addr = conn.addr as Deno.NetAddr;
   if (addr.transport !== "udp") return undefined;
-  const fd = datagramFdOf(libc!, addr, hint);
+  const fd = datagramFdOf(libc().lib!, addr, hint);
   if (fd < 0) return undefined;
   let open = true;
-  const sender = new UdpFd(fd, libc!, () => open, false);
+  const sender = new UdpFd(fd, libc().lib!, () => open, false);
   const close = conn.close.bind(conn);
   conn.close = () => {
     open = false;
@@ -235,6 +232,21 @@ export function openDatagramFd(conn: Deno.DatagramConn, hint = -1): UdpFd | unde
     close();
   };
   return sender;
+}
+
+/**
+ * Binds a UDP socket on `hostname:port` and, with `direct`, opens its FFI sender (undefined where
+ * that cannot run): the next free descriptor number is taken just before the bind, so the socket's
+ * descriptor is found at once.
+ */
+export function bindDatagram(
+  hostname: string,
+  port: number,
+  direct = true,
+): { conn: Deno.DatagramConn; fd: UdpFd | undefined } {
+  const hint = direct ? nextFdHint() : -1;
+  const conn = Deno.listenDatagram({ transport: "udp", hostname, port });
+  return { conn, fd: direct ? openDatagramFd(conn, hint) : undefined };
 }
 
 /** Most datagrams one sendmmsg carries, and the shared buffer's size. */
@@ -357,6 +369,6 @@ let batch: UdpBatch | undefined;
 
 /** The process's batch (where FFI sending runs; see udpFdUnavailable). */
 export function udpBatch(): UdpBatch | undefined {
-  if (!batch && !udpFdUnavailable()) batch = new UdpBatch(libc!);
+  if (!batch && !udpFdUnavailable()) batch = new UdpBatch(libc().lib!);
   return batch;
 }

@@ -9,7 +9,7 @@
  * (four pending receives, 256 KiB, per audio + video player).
  */
 import { RtspError } from "./message.ts";
-import { nextFdHint, openDatagramFd, sockaddrIn, type UdpFd } from "../../net/mod.ts";
+import { bindDatagram, sockaddrIn, type UdpFd } from "../../net/mod.ts";
 
 export interface UdpAddr {
   hostname: string;
@@ -159,15 +159,12 @@ export class UdpPortPool {
       let rtp: Deno.DatagramConn | undefined;
       try {
         // A player's pair sends every packet: synchronously through FFI where it runs.
-        const rtpHint = mediaIn ? -1 : nextFdHint();
-        rtp = Deno.listenDatagram({ transport: "udp", hostname: this.#hostname, port });
-        const rtcpHint = mediaIn ? -1 : nextFdHint();
-        const rtcp = Deno.listenDatagram({ transport: "udp", hostname: this.#hostname, port: port + 1 });
+        const r = bindDatagram(this.#hostname, port, !mediaIn);
+        rtp = r.conn;
+        const c = bindDatagram(this.#hostname, port + 1, !mediaIn);
         this.#used.add(port);
-        const fds = mediaIn
-          ? undefined
-          : { rtp: openDatagramFd(rtp, rtpHint), rtcp: openDatagramFd(rtcp, rtcpHint) };
-        return new UdpPair(rtp, rtcp, port, () => this.#used.delete(port), mediaIn, fds);
+        const fds = { rtp: r.fd, rtcp: c.fd };
+        return new UdpPair(rtp, c.conn, port, () => this.#used.delete(port), mediaIn, fds);
       } catch (err) {
         try {
           rtp?.close();

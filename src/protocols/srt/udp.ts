@@ -1,11 +1,11 @@
 /**
  * A UDP socket for SRT: a receive loop that reuses one buffer (handlers must copy what they keep)
  * and sends that leave in order without awaiting each caller: one synchronous system call each on
- * the socket's descriptor where FFI runs (net/udp_fd.ts; a datagram the kernel refuses is lost as
- * one on the way would be, and SRT's retransmission covers it), else an async send queue. Never
- * sets the socket's receive buffer size (Deno 2.9 then drops most packets).
+ * the socket's descriptor where FFI runs (net/udp_fd.ts), else an async send queue; a datagram the
+ * kernel refuses for room goes to that queue, and what follows it waits there too, so nothing is
+ * lost to a burst. Never sets the socket's receive buffer size (Deno 2.9 then drops most packets).
  */
-import { nextFdHint, openDatagramFd, sockaddrIn, type UdpFd } from "../../net/mod.ts";
+import { bindDatagram, sockaddrIn, type UdpFd } from "../../net/mod.ts";
 
 const EAGAIN = 11, ENOBUFS = 105;
 
@@ -48,9 +48,8 @@ export class UdpSocket {
   }
 
   static bind(hostname: string, port: number, onError?: (err: unknown) => void): UdpSocket {
-    const hint = nextFdHint();
-    const conn = Deno.listenDatagram({ transport: "udp", hostname, port });
-    return new UdpSocket(conn, onError, openDatagramFd(conn, hint));
+    const { conn, fd } = bindDatagram(hostname, port);
+    return new UdpSocket(conn, onError, fd);
   }
 
   /** Whether sends are synchronous system calls (FFI) rather than the async queue. */
