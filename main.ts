@@ -107,6 +107,12 @@ function exists(path: string): boolean {
   }
 }
 
+/** A counter family with one sample per `result` label, from a record of counts. */
+function resultCounter(name: string, help: string, counts: Record<string, number>) {
+  const samples = Object.entries(counts).map(([result, value]) => ({ labels: { result }, value }));
+  return { name, help, type: "counter" as const, samples };
+}
+
 async function main(): Promise<number> {
   const mainMs = performance.now();
   let args: CliArgs;
@@ -228,26 +234,19 @@ async function main(): Promise<number> {
   trim = startMallocTrim(server.log);
   if (trim) server.metrics.register("malloc_trim", () => mallocTrimFamilies(trim!));
   // Fan-out deliveries that went straight onto the socket (src/net/tcp_send.ts), and those that did not.
-  server.metrics.register("tcp_send", () => [{
-    name: "estuary_tcp_direct_sends_total",
-    help:
+  server.metrics.register("direct_sends", () => [
+    resultCounter(
+      "estuary_tcp_direct_sends_total",
       "Synchronous sends on a player's TCP socket: all bytes taken (whole), or part/none (the rest written async).",
-    type: "counter",
-    samples: [
-      { labels: { result: "whole" }, value: tcpSendCounts.whole },
-      { labels: { result: "partial" }, value: tcpSendCounts.partial },
-    ],
-  }, {
+      tcpSendCounts,
+    ),
     // Datagrams sent with one sendto/sendmmsg on the socket's descriptor (src/net/udp_fd.ts).
-    name: "estuary_udp_direct_sends_total",
-    help:
+    resultCounter(
+      "estuary_udp_direct_sends_total",
       "Datagrams sent synchronously on a UDP socket (RTSP over UDP, SRT, WebRTC): sent, or refused by the kernel.",
-    type: "counter",
-    samples: [
-      { labels: { result: "sent" }, value: udpSendCounts.sent },
-      { labels: { result: "refused" }, value: udpSendCounts.refused },
-    ],
-  }]);
+      udpSendCounts,
+    ),
+  ]);
   // The config file and policy.xml (the --policy one, or the one beside the config file).
   const files = [
     ...new Set([...(file ? watchedFiles(file, exists) : []), ...(exists(policyFile) ? [policyFile] : [])]),
