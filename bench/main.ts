@@ -33,6 +33,7 @@ import { type CpuSnapshot, snapshot, split } from "./cores.ts";
 import { formatHlsTable, hlsLevels, type HlsResult, runHls } from "./hls_level.ts";
 import { gstAvailable, startGstRtsp, startGstSrt } from "./gst_peers.ts";
 import { packetPlayer, PacketStats } from "./packet_players.ts";
+import { flvPlayer, rtmpPlayer } from "./players.ts";
 import { PROTOS } from "./types.ts";
 
 export type { LatencyResult, Level, Result } from "./types.ts";
@@ -221,14 +222,31 @@ async function runLoad(
 }
 
 /**
- * For the RTSP and SRT levels: one player of the level's protocol that stays for the measurement, started
- * once the stream plays (it is the liveness probe). Every server then holds the stream's RTSP or SRT
- * output before the baseline memory is taken (gst-rtsp-server builds its shared medium for the first
- * player and drops it after the last); its bytes are not counted.
+ * For the RTMP, HTTP-FLV, RTSP and SRT levels: one player of the level's protocol that stays for the
+ * measurement, started once the stream plays (it is the liveness probe; its bytes are not counted). The
+ * baseline memory is taken with it playing, so RSS per player is what each further player adds, for every
+ * server alike: not the one-off cost of the first player of a protocol (the code its path runs for the
+ * first time, the stream's output for that protocol; gst-rtsp-server builds its shared medium for the
+ * first player and drops it after the last).
  */
+/** Levels measured with an anchor player (startAnchor); WHEP and HLS levels measure from the bare stream. */
+const hasAnchor = (proto: Level["proto"]) => proto === "rtmp" || proto === "flv" || isPacketProto(proto);
+
 async function startAnchor(peer: Peer, level: Level, ms: number): Promise<() => Promise<void>> {
-  const url = new URL(level.proto === "srt" ? peer.srtUrl!("bench") : peer.rtspUrl!("bench"));
-  const play = packetPlayer(level.proto);
+  const url = new URL(
+    level.proto === "rtmp"
+      ? peer.rtmpUrl("bench")
+      : level.proto === "flv"
+      ? peer.flvUrl("bench")
+      : level.proto === "srt"
+      ? peer.srtUrl!("bench")
+      : peer.rtspUrl!("bench"),
+  );
+  const play = level.proto === "rtmp"
+    ? rtmpPlayer
+    : level.proto === "flv"
+    ? flvPlayer
+    : packetPlayer(level.proto);
   const end = Date.now() + ms;
   let last = "";
   while (Date.now() < end) {
@@ -256,7 +274,6 @@ async function startAnchor(peer: Peer, level: Level, ms: number): Promise<() => 
 async function waitLive(peer: Peer, ms: number) {
   // The stream is live once a player gets media bytes.
   const end = Date.now() + ms;
-  const { rtmpPlayer } = await import("./players.ts");
   while (Date.now() < end) {
     const ac = new AbortController();
     const s = { bytes: 0, connected: false, started: false, error: "", closed: false };
@@ -399,7 +416,7 @@ export async function runBench(): Promise<
     const pub = peer.publish ? peer.publish(src) : publish(src, peer.rtmpUrl("bench"));
     let anchor: (() => Promise<void>) | undefined;
     try {
-      if (isPacketProto(level.proto)) anchor = await startAnchor(peer, level, 20000);
+      if (hasAnchor(level.proto)) anchor = await startAnchor(peer, level, 20000);
       else await waitLive(peer, 20000);
       await fn(peer, src);
     } finally {

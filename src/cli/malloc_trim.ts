@@ -1,13 +1,18 @@
 /**
- * Gives the C allocator's free memory back to the system every 30 s (glibc's `malloc_trim(0)`,
- * through Deno's FFI), on Linux with glibc and when the process may use FFI.
+ * Gives the C allocator's free memory back to the system (glibc's `malloc_trim(0)`, through Deno's
+ * FFI) every 30 s, and within 2 s of the resident memory growing by 4 MiB since the last trim, on Linux
+ * with glibc and when the process may use FFI.
  *
  * Why: ArrayBuffers (media frames, socket reads) and the runtime's own buffers come from malloc.
  * After a burst — 500 players reconnecting at once when a publisher restarts, each sent the GOP
  * cache — glibc keeps the freed memory in its heap and hands out fresh pages for the next burst,
  * so RSS climbs in steps and stays up (the soak: +30 MB free memory in 20 minutes, all of it given
  * back by one malloc_trim; docs/reliability.md). `malloc_trim(0)` returns every free whole page in
- * the heap, not only its top; it takes about a millisecond on an idle server.
+ * the heap, not only its top; it takes about a millisecond on an idle server. A join storm leaves
+ * ~13 KB per player of such free memory (500 RTMP players: the C heap 11 → 24 MB, 6.6 MB of it given
+ * back by one trim), so growth is checked every 2 s (one read of /proc/self/statm) rather than left
+ * for the next 30 s tick; growth that is live data costs one trim that releases nothing, and then the
+ * mark moves up with it.
  *
  * And it fixes glibc's mmap threshold at 128 KiB (`mallopt(M_MMAP_THRESHOLD)`). By default glibc raises
  * that threshold to the size of every larger mmapped block that is freed (up to 32 MiB): from then on
@@ -20,6 +25,46 @@ import type { Logger } from "../log/mod.ts";
 import type { MetricFamily } from "../metrics/mod.ts";
 
 export const MALLOC_TRIM_EVERY_MS = 30_000;
+/** How often the resident size is compared with the mark left by the last trim. */
+export const MALLOC_TRIM_CHECK_MS = 2_000;
+/** Growth of the resident size since the last trim that brings the next one forward. */
+export const MALLOC_TRIM_GROWTH_BYTES = 4 * 1024 * 1024;
+/**
+ * After a trim brought forward by growth, one more this much later: a burst's buffers are freed over
+ * the following seconds (V8 frees an ArrayBuffer's memory only when it collects the object).
+ */
+export const MALLOC_TRIM_FOLLOW_UP_MS = 8_000;
+
+export interface MallocTrimTiming {
+  everyMs: number;
+  checkMs: number;
+  growthBytes: number;
+  followUpMs: number;
+}
+
+/** What the next trim depends on: when the last ran, the resident size after it, a follow-up due. */
+export interface TrimState {
+  at: number;
+  mark: number;
+  followUpAt?: number;
+}
+
+/**
+ * Why a trim is due now, or undefined: `everyMs` since the last one ("period"), the resident size `rss`
+ * at least `growthBytes` above the mark the last trim left ("growth"), or the follow-up of a growth
+ * trim ("follow-up").
+ */
+export function trimDue(
+  t: Pick<MallocTrimTiming, "everyMs" | "growthBytes">,
+  now: number,
+  last: TrimState,
+  rss: number,
+): "period" | "growth" | "follow-up" | undefined {
+  if (Number.isFinite(rss) && rss - last.mark >= t.growthBytes) return "growth";
+  if (last.followUpAt !== undefined && now >= last.followUpAt) return "follow-up";
+  if (now - last.at >= t.everyMs) return "period";
+  return undefined;
+}
 
 export interface MallocTrim {
   /** Trims now; the RSS released in bytes (from /proc/self/statm before and after). */
@@ -58,7 +103,13 @@ function residentBytes(): number {
  * Starts the periodic trim; undefined (with one info line) where it cannot run: not Linux, no FFI
  * permission, or a C library without malloc_trim (musl).
  */
-export function startMallocTrim(log: Logger, everyMs = MALLOC_TRIM_EVERY_MS): MallocTrim | undefined {
+export function startMallocTrim(log: Logger, timing: Partial<MallocTrimTiming> = {}): MallocTrim | undefined {
+  const t: MallocTrimTiming = {
+    everyMs: timing.everyMs ?? MALLOC_TRIM_EVERY_MS,
+    checkMs: timing.checkMs ?? MALLOC_TRIM_CHECK_MS,
+    growthBytes: timing.growthBytes ?? MALLOC_TRIM_GROWTH_BYTES,
+    followUpMs: timing.followUpMs ?? MALLOC_TRIM_FOLLOW_UP_MS,
+  };
   const why = mallocTrimUnavailable();
   if (why) {
     log.info("malloc trim off", { why });
@@ -76,16 +127,27 @@ export function startMallocTrim(log: Logger, everyMs = MALLOC_TRIM_EVERY_MS): Ma
     log.info("malloc mmap threshold not fixed", { bytes: MMAP_THRESHOLD });
   }
   const stats = { runs: 0, releasedBytes: 0, ms: 0 };
-  const trim = () => {
-    const before = residentBytes(), t0 = performance.now();
+  const last: TrimState = { at: performance.now(), mark: residentBytes() };
+  const trimAt = (before: number) => {
+    const t0 = performance.now();
     lib.symbols.malloc_trim(0n);
     stats.ms += performance.now() - t0;
     stats.runs++;
-    const released = Math.max(0, before - residentBytes());
+    const after = residentBytes();
+    last.at = performance.now();
+    last.mark = after;
+    const released = Math.max(0, before - after);
     if (Number.isFinite(released)) stats.releasedBytes += released;
     return released;
   };
-  const timer = setInterval(trim, everyMs);
+  const trim = () => trimAt(residentBytes());
+  const timer = setInterval(() => {
+    const rss = residentBytes();
+    const why = trimDue(t, performance.now(), last, rss);
+    if (!why) return;
+    trimAt(rss);
+    last.followUpAt = why === "growth" ? last.at + t.followUpMs : undefined;
+  }, Math.min(t.checkMs, t.everyMs));
   Deno.unrefTimer(timer);
   return {
     trim,

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mallocTrimUnavailable, startMallocTrim } from "./malloc_trim.ts";
+import { mallocTrimUnavailable, startMallocTrim, trimDue } from "./malloc_trim.ts";
 import { nullLogger } from "../log/mod.ts";
 
 Deno.test("malloc trim: off, with the reason, where it cannot run", () => {
@@ -9,7 +9,7 @@ Deno.test("malloc trim: off, with the reason, where it cannot run", () => {
 });
 
 Deno.test("malloc trim: memory freed inside the C heap goes back to the system", () => {
-  const t = startMallocTrim(nullLogger, 3_600_000);
+  const t = startMallocTrim(nullLogger, { everyMs: 3_600_000, checkMs: 3_600_000 });
   assert.ok(t, "glibc's malloc_trim through FFI");
   const c = Deno.dlopen("libc.so.6", {
     malloc: { parameters: ["usize"], result: "pointer" },
@@ -44,7 +44,7 @@ Deno.test("malloc: the mmap threshold stays at 128 KiB after a larger mapped blo
     import { startMallocTrim } from ${JSON.stringify(new URL("./malloc_trim.ts", import.meta.url).href)};
     import { nullLogger } from ${JSON.stringify(new URL("../log/mod.ts", import.meta.url).href)};
     const fixed = Deno.args[0] === "fixed";
-    const t = fixed ? startMallocTrim(nullLogger, 3_600_000) : undefined;
+    const t = fixed ? startMallocTrim(nullLogger, { everyMs: 3_600_000, checkMs: 3_600_000 }) : undefined;
     const c = Deno.dlopen("libc.so.6", {
       malloc: { parameters: ["usize"], result: "pointer" },
       free: { parameters: ["pointer"], result: "void" },
@@ -70,4 +70,52 @@ Deno.test("malloc: the mmap threshold stays at 128 KiB after a larger mapped blo
   const [fixed, dynamic] = await Promise.all([grew("fixed"), grew("dynamic")]);
   assert.ok(fixed >= 10 * 600 * 1024, `fixed: ${fixed} bytes mapped for 20 blocks of 600 KiB`);
   assert.equal(dynamic, 0, "glibc's default (the comparison): every block from the heap");
+});
+
+Deno.test("malloc trim: due every period, or sooner when the resident size grew by the threshold since the last trim", () => {
+  const t = { everyMs: 30_000, growthBytes: 4 << 20 };
+  const last = { at: 1_000, mark: 100 << 20 };
+  assert.equal(trimDue(t, 2_000, last, 100 << 20), undefined);
+  assert.equal(trimDue(t, 2_000, last, (104 << 20) - 1), undefined);
+  assert.equal(trimDue(t, 2_000, last, 104 << 20), "growth");
+  assert.equal(trimDue(t, 31_000, last, 90 << 20), "period");
+  assert.equal(trimDue(t, 2_000, last, NaN), undefined, "no /proc: the period alone");
+  assert.equal(trimDue(t, 31_000, last, NaN), "period");
+  // After a growth trim, one follow-up catches what the burst frees in the seconds after it.
+  const grown = { at: 1_000, mark: 104 << 20, followUpAt: 9_000 };
+  assert.equal(trimDue(t, 8_999, grown, 104 << 20), undefined);
+  assert.equal(trimDue(t, 9_000, grown, 104 << 20), "follow-up");
+});
+
+Deno.test("malloc trim: a burst freed inside the C heap is given back by the growth check, before the period", async () => {
+  const t = startMallocTrim(nullLogger, { everyMs: 3_600_000, checkMs: 100, growthBytes: 16 << 20 });
+  assert.ok(t, "glibc's malloc_trim through FFI");
+  const c = Deno.dlopen("libc.so.6", {
+    malloc: { parameters: ["usize"], result: "pointer" },
+    free: { parameters: ["pointer"], result: "void" },
+    memset: { parameters: ["pointer", "i32", "usize"], result: "pointer" },
+  });
+  const pins: Deno.PointerValue[] = [];
+  try {
+    // As a join storm: the heap grows by ~100 MB, and the big blocks are freed between small ones that stay.
+    const blocks: Deno.PointerValue[] = [];
+    for (let i = 0; i < 1600; i++) {
+      const p = c.symbols.malloc(65536n)!;
+      c.symbols.memset(p, 1, 65536n);
+      blocks.push(p);
+      pins.push(c.symbols.malloc(64n));
+    }
+    for (const p of blocks) c.symbols.free(p);
+    const until = Date.now() + 5_000;
+    while (t.stats.runs === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+    assert.ok(t.stats.runs >= 1, "a trim ran within 5 s, long before the hour's period");
+    assert.ok(
+      t.stats.releasedBytes > 50 * 1024 * 1024,
+      `released ${(t.stats.releasedBytes / 1048576).toFixed(1)} MB of ~100`,
+    );
+  } finally {
+    for (const p of pins) c.symbols.free(p);
+    c.close();
+    t.stop();
+  }
 });
