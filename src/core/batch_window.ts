@@ -37,11 +37,14 @@ export class BatchWindow {
     return this.#videoMs;
   }
 
-  /** Takes one delivery's measured time and returns the timer to arm for the next batch (ms). */
-  delivered(costMs: number, batchMs: number, maxBatchMs: number): number {
+  /**
+   * Takes one delivery's measured time and returns the timer to arm for the next batch (ms). `share`:
+   * of the time, what deliveries may take (FanoutOptions.deliveryShare).
+   */
+  delivered(costMs: number, batchMs: number, maxBatchMs: number, share = DELIVERY_SHARE): number {
     this.#costMs = this.#costMs === 0 ? costMs : this.#costMs * (1 - SMOOTHING) + costMs * SMOOTHING;
     const max = Math.max(batchMs, maxBatchMs);
-    this.#windowMs = Math.min(max, Math.max(batchMs, this.#costMs / DELIVERY_SHARE));
+    this.#windowMs = Math.min(max, Math.max(batchMs, this.#costMs / share));
     return this.timerMs(max);
   }
 

@@ -35,3 +35,12 @@ Deno.test("BatchWindow: a large batch goes out at once; an audio-only stream use
   assert.equal(w.endsBatch(aframe(1), 5, 100), false);
   assert.equal(w.delivered(0.1, 20, 150), 20, "no video: the window is the timer");
 });
+
+Deno.test("BatchWindow: a smaller delivery share (a worker of several) widens the window as the whole audience would", () => {
+  const one = new BatchWindow(20), worker = new BatchWindow(20);
+  // One process delivers to 500 players in 4 ms; each of two workers to 250 in 2 ms.
+  one.delivered(4, 20, 150);
+  worker.delivered(2, 20, 150, DELIVERY_SHARE / 2);
+  assert.equal(one.windowMs, 4 / DELIVERY_SHARE);
+  assert.equal(worker.windowMs, one.windowMs);
+});

@@ -39,6 +39,13 @@ export interface FanoutOptions {
    * expensive (many players, a busy loop) the window widens up to this; latency grows with it.
    */
   maxBatchMs?: number;
+  /**
+   * Share of this process's time one delivery may take before the window widens (DELIVERY_SHARE).
+   * With `<workers>` N each worker has 1/N of the players and measures 1/N of the cost, so its share
+   * is DELIVERY_SHARE / N: every worker then batches as one process with all the players would, and
+   * more workers add capacity without adding writes per player.
+   */
+  deliveryShare?: number;
   /** Per-player backlog bound; past it the player drops to the next keyframe chunk. */
   maxQueueBytes: number;
   /** Players that overflow more than this many times are disconnected. */
@@ -324,14 +331,14 @@ export class Fanout implements SharedOutput {
     }
     this.stats.chunks++;
     this.stats.bytes += size;
-    const { maxQueueBytes, maxDrops, batchMs, maxBatchMs } = this.#opts;
+    const { maxQueueBytes, maxDrops, batchMs, maxBatchMs, deliveryShare } = this.#opts;
     const subs = this.#subs;
     const t0 = performance.now();
     // Backwards: a player that closes during delivery is swapped out with the last one (already served).
     for (let i = subs.length - 1; i >= 0; i--) subs[i].deliver(chunk, maxQueueBytes, maxDrops);
     // The window follows what a delivery costs (and picks up a reloaded batchms/maxbatchms).
     const timer = batchMs > 0
-      ? this.#window.delivered(performance.now() - t0, batchMs, maxBatchMs ?? 150)
+      ? this.#window.delivered(performance.now() - t0, batchMs, maxBatchMs ?? 150, deliveryShare)
       : 0;
     if (timer !== this.#reader.batchMs) this.#reader.batchMs = timer;
   }

@@ -6,6 +6,7 @@ export * from "./stream.ts";
 export * from "./hub.ts";
 export * from "./names.ts";
 export * from "./fanout.ts";
+export { DELIVERY_SHARE } from "./batch_window.ts";
 export * from "./shared_outputs.ts";
 export * from "./sessions.ts";
 export * from "./lazy.ts";

@@ -45,6 +45,8 @@ export interface HttpOptions {
   flvBatchMs: number;
   /** `<rtmp><maxbatchms>`: the widest batch window under load. */
   flvMaxBatchMs?: number;
+  /** The FLV fan-outs' delivery share (FanoutOptions.deliveryShare; divided among `<workers>`). */
+  flvDeliveryShare?: number;
   flvMaxQueueBytes: number;
   flvMaxDrops: number;
   /** A player whose write has not progressed for this long is disconnected. */

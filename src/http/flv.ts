@@ -24,6 +24,7 @@ const fanoutId = (form: FlvVideoForm) => `flv:${form}`;
 const FANOUT_FROM = {
   batchMs: "flvBatchMs",
   maxBatchMs: "flvMaxBatchMs",
+  deliveryShare: "flvDeliveryShare",
   maxQueueBytes: "flvMaxQueueBytes",
   maxDrops: "flvMaxDrops",
   stallMs: "flvStallMs",

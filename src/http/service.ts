@@ -25,6 +25,7 @@ import type { AdminSettings } from "../admin/mod.ts";
 import { iceLinkHeaders, isWebrtcEndpoint, whepPath, whepRoutes } from "./whep.ts";
 import { whipRoutes } from "./whip.ts";
 import { WebrtcSessions, type WebrtcSettings, webrtcSettings } from "../protocols/webrtc/mod.ts";
+import { deliveryShare } from "../workers/settings.ts";
 
 export interface HttpSettings {
   hostname: string;
@@ -68,6 +69,7 @@ export function httpSettings(c: Config, root: string): HttpSettings | null {
       denyPaths: h.denyPaths,
       flvBatchMs: c.rtmp.batchms,
       flvMaxBatchMs: c.rtmp.maxbatchms,
+      flvDeliveryShare: deliveryShare(c),
       flvMaxQueueBytes: h.flvblock * 1024,
       fastStart: c.rtmp.gopenable,
       hevcCodecId: c.rtmp.codech265,

@@ -1,5 +1,6 @@
 import { BUILTIN_WEB_ROOT } from "./web_root.ts";
 import assert from "node:assert/strict";
+import { DELIVERY_SHARE } from "../core/mod.ts";
 import { defaultConfig, loadConfig } from "../config/mod.ts";
 import { shippedConfig } from "../config/_test_util.ts";
 import { type HttpSettings, httpSettings } from "./service.ts";
@@ -19,6 +20,7 @@ const DEFAULTS: HttpSettings = {
     denyPaths: [],
     flvBatchMs: 20,
     flvMaxBatchMs: 150,
+    flvDeliveryShare: DELIVERY_SHARE,
     flvMaxQueueBytes: 2048 * 1024,
     flvMaxDrops: 10,
     flvStallMs: 15_000,
@@ -180,6 +182,7 @@ Deno.test("httpSettings: FLV from <rtmp>, play wait capped at 10 s, auth URL and
     denyPaths: ["home", "root"],
     flvBatchMs: 50,
     flvMaxBatchMs: 200,
+    flvDeliveryShare: DELIVERY_SHARE,
     flvMaxQueueBytes: 512 * 1024,
     hevcCodecId: 13,
   });

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { type Config, defaultConfig } from "../config/mod.ts";
 import { shippedConfig } from "../config/_test_util.ts";
-import { workersSettings } from "./settings.ts";
+import { deliveryShare, workersSettings } from "./settings.ts";
+import { DELIVERY_SHARE } from "../core/mod.ts";
 
 const linux2 = { os: "linux", cores: 2 };
 const withWorkers = (n: number): Config => ({ ...defaultConfig(), workers: n });
@@ -32,4 +33,15 @@ Deno.test("workers settings: without Linux's SO_REUSEPORT, one worker and the re
     );
   }
   assert.deepEqual(workersSettings(withWorkers(1), { os: "windows", cores: 2 }), { count: 1 });
+});
+
+Deno.test("workers settings: the fan-outs' delivery share is divided among the workers", () => {
+  assert.equal(deliveryShare(defaultConfig(), linux2), DELIVERY_SHARE);
+  assert.equal(deliveryShare(withWorkers(2), linux2), DELIVERY_SHARE / 2);
+  assert.equal(deliveryShare(withWorkers(0), { os: "linux", cores: 8 }), DELIVERY_SHARE / 8);
+  assert.equal(
+    deliveryShare(withWorkers(2), { os: "darwin", cores: 2 }),
+    DELIVERY_SHARE,
+    "one process there",
+  );
 });

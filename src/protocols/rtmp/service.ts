@@ -4,6 +4,7 @@ import { defineService, withMetrics } from "../../service.ts";
 import { rtmpMetrics } from "./metrics.ts";
 import { createRtmpServer } from "./server.ts";
 import type { ConnLimits } from "../../net/mod.ts";
+import { deliveryShare } from "../../workers/settings.ts";
 
 export interface RtmpSettings {
   hostname: string;
@@ -14,7 +15,7 @@ export interface RtmpSettings {
   notFound: "wait" | "reject";
   playWaitMs: number;
   fmt3ExtTime: boolean;
-  fanout: { batchMs: number; maxBatchMs: number; fastStart: boolean };
+  fanout: { batchMs: number; maxBatchMs: number; deliveryShare: number; fastStart: boolean };
   handshakeTimeoutMs: number;
   startTimeoutMs: number;
   limits: ConnLimits;
@@ -35,7 +36,12 @@ export function rtmpSettings(c: Config, root: string): RtmpSettings | null {
     notFound: r.notfound,
     playWaitMs: r.playwait * 1000,
     fmt3ExtTime: r.hdr3exttime,
-    fanout: { batchMs: r.batchms, maxBatchMs: r.maxbatchms, fastStart: r.gopenable },
+    fanout: {
+      batchMs: r.batchms,
+      maxBatchMs: r.maxbatchms,
+      deliveryShare: deliveryShare(c),
+      fastStart: r.gopenable,
+    },
     handshakeTimeoutMs: r.connecttimeout * 1000,
     startTimeoutMs: r.starttimeout * 1000,
     limits: { maxConns: r.maxconns, maxConnsPerIp: r.maxconnsperip, fdReserve: c.sock.fdreserve },

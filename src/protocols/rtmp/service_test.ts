@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { DELIVERY_SHARE } from "../../core/mod.ts";
 import { ConfigError } from "../../core/errors.ts";
 import { defaultConfig, loadConfig } from "../../config/mod.ts";
 import { shippedConfig } from "../../config/_test_util.ts";
@@ -15,7 +16,7 @@ const DEFAULTS: RtmpSettings = {
   notFound: "wait",
   playWaitMs: 10_000,
   fmt3ExtTime: true,
-  fanout: { batchMs: 20, maxBatchMs: 150, fastStart: true },
+  fanout: { batchMs: 20, maxBatchMs: 150, deliveryShare: DELIVERY_SHARE, fastStart: true },
   handshakeTimeoutMs: 10_000,
   startTimeoutMs: 10_000,
   limits: { maxConns: 10_000, maxConnsPerIp: 4096, fdReserve: 64 },
@@ -29,7 +30,7 @@ Deno.test("rtmpSettings: the built-in defaults", () => {
 Deno.test("rtmpSettings: smart_rtmpd's shipped config.xml (gopenable false; ssl off, so no TLS read)", () => {
   assert.deepEqual(rtmpSettings(shippedConfig(), ROOT), {
     ...DEFAULTS,
-    fanout: { batchMs: 20, maxBatchMs: 150, fastStart: false },
+    fanout: { batchMs: 20, maxBatchMs: 150, deliveryShare: DELIVERY_SHARE, fastStart: false },
   });
 });
 
@@ -61,7 +62,7 @@ Deno.test("rtmpSettings: each element lands where it should; chunk size capped a
     notFound: "reject",
     playWaitMs: 3000,
     fmt3ExtTime: false,
-    fanout: { batchMs: 40, maxBatchMs: 90, fastStart: true },
+    fanout: { batchMs: 40, maxBatchMs: 90, deliveryShare: DELIVERY_SHARE, fastStart: true },
     handshakeTimeoutMs: 5000,
     startTimeoutMs: 0,
     limits: { maxConns: 300, maxConnsPerIp: 20, fdReserve: 128 },

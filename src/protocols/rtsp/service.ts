@@ -4,6 +4,7 @@ import { defineService, withMetrics } from "../../service.ts";
 import { rtspMetrics } from "./metrics.ts";
 import { createRtspServer } from "./server.ts";
 import type { ConnLimits } from "../../net/mod.ts";
+import { deliveryShare } from "../../workers/settings.ts";
 
 export interface RtspSettings {
   hostname: string;
@@ -16,7 +17,7 @@ export interface RtspSettings {
   natHost: string | undefined;
   maxIdleMs: number;
   playWaitMs: number;
-  fanout: { batchMs: number; maxBatchMs: number; fastStart: boolean };
+  fanout: { batchMs: number; maxBatchMs: number; deliveryShare: number; fastStart: boolean };
   headerTimeoutMs: number;
   limits: ConnLimits;
 }
@@ -36,7 +37,12 @@ export function rtspSettings(c: Config, root: string): RtspSettings | null {
     maxIdleMs: r.maxidle * 1000,
     // DESCRIBE of a stream not yet published waits at most 5 s: RTSP clients time out soon after.
     playWaitMs: c.rtmp.notfound === "wait" ? Math.min(c.rtmp.playwait * 1000, 5000) : 0,
-    fanout: { batchMs: c.rtmp.batchms, maxBatchMs: c.rtmp.maxbatchms, fastStart: c.rtmp.gopenable },
+    fanout: {
+      batchMs: c.rtmp.batchms,
+      maxBatchMs: c.rtmp.maxbatchms,
+      deliveryShare: deliveryShare(c),
+      fastStart: c.rtmp.gopenable,
+    },
     headerTimeoutMs: r.headertimeout * 1000,
     limits: { maxConns: r.maxconns, maxConnsPerIp: r.maxconnsperip, fdReserve: c.sock.fdreserve },
   };

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { DELIVERY_SHARE } from "../../core/mod.ts";
 import { defaultConfig, loadConfig } from "../../config/mod.ts";
 import { shippedConfig } from "../../config/_test_util.ts";
 import { type RtspSettings, rtspSettings } from "./service.ts";
@@ -15,7 +16,7 @@ const DEFAULTS: RtspSettings = {
   natHost: undefined,
   maxIdleMs: 12_000,
   playWaitMs: 5000,
-  fanout: { batchMs: 20, maxBatchMs: 150, fastStart: true },
+  fanout: { batchMs: 20, maxBatchMs: 150, deliveryShare: DELIVERY_SHARE, fastStart: true },
   headerTimeoutMs: 10_000,
   limits: { maxConns: 10_000, maxConnsPerIp: 4096, fdReserve: 64 },
 };
@@ -27,7 +28,7 @@ Deno.test("rtspSettings: the built-in defaults", () => {
 Deno.test("rtspSettings: smart_rtmpd's shipped config.xml (gopenable false)", () => {
   assert.deepEqual(rtspSettings(shippedConfig(), ROOT), {
     ...DEFAULTS,
-    fanout: { batchMs: 20, maxBatchMs: 150, fastStart: false },
+    fanout: { batchMs: 20, maxBatchMs: 150, deliveryShare: DELIVERY_SHARE, fastStart: false },
   });
 });
 
@@ -61,7 +62,7 @@ Deno.test("rtspSettings: RTP from <rtp> and <rtmp><rtp>, NAT host without port, 
     natHost: "203.0.113.7",
     maxIdleMs: 30_000,
     playWaitMs: 5000,
-    fanout: { batchMs: 35, maxBatchMs: 150, fastStart: true },
+    fanout: { batchMs: 35, maxBatchMs: 150, deliveryShare: DELIVERY_SHARE, fastStart: true },
     headerTimeoutMs: 3000,
     limits: { maxConns: 50, maxConnsPerIp: 0, fdReserve: 64 },
   });

@@ -3,6 +3,7 @@ import type { Config } from "../../config/mod.ts";
 import { defineService, withMetrics } from "../../service.ts";
 import { srtMetrics } from "./metrics.ts";
 import { createSrtServer } from "./server.ts";
+import { deliveryShare } from "../../workers/settings.ts";
 
 export interface SrtSettings {
   hostname: string;
@@ -15,7 +16,7 @@ export interface SrtSettings {
   maxConnsPerIp: number;
   /** A player of a stream not yet live waits this long (libsrt callers give up after 3 s). */
   playWaitMs: number;
-  fanout: { batchMs: number; maxBatchMs: number; fastStart: boolean };
+  fanout: { batchMs: number; maxBatchMs: number; deliveryShare: number; fastStart: boolean };
   /** Opus → AAC for players of Opus sources: `<rtc><aacbitrate>`; null when `<rtc><transcode>` is off. */
   aac: { bitrate: number } | null;
 }
@@ -33,7 +34,12 @@ export function srtSettings(c: Config): SrtSettings | null {
     maxConns: s.maxconns,
     maxConnsPerIp: s.maxconnsperip,
     playWaitMs: c.rtmp.notfound === "wait" ? Math.min(c.rtmp.playwait * 1000, 1000) : 0,
-    fanout: { batchMs: c.rtmp.batchms, maxBatchMs: c.rtmp.maxbatchms, fastStart: c.rtmp.gopenable },
+    fanout: {
+      batchMs: c.rtmp.batchms,
+      maxBatchMs: c.rtmp.maxbatchms,
+      deliveryShare: deliveryShare(c),
+      fastStart: c.rtmp.gopenable,
+    },
     aac: c.rtc.transcode ? { bitrate: c.rtc.aacbitrate * 1000 } : null,
   };
 }

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { DELIVERY_SHARE } from "../../core/mod.ts";
 import { defaultConfig, loadConfig } from "../../config/mod.ts";
 import { shippedConfig } from "../../config/_test_util.ts";
 import { type SrtSettings, srtSettings } from "./service.ts";
@@ -13,7 +14,7 @@ const DEFAULTS: SrtSettings = {
   maxConns: 1000,
   maxConnsPerIp: 1000,
   playWaitMs: 1000,
-  fanout: { batchMs: 20, maxBatchMs: 150, fastStart: true },
+  fanout: { batchMs: 20, maxBatchMs: 150, deliveryShare: DELIVERY_SHARE, fastStart: true },
   aac: { bitrate: 128_000 },
 };
 
@@ -24,7 +25,7 @@ Deno.test("srtSettings: the built-in defaults", () => {
 Deno.test("srtSettings: smart_rtmpd's shipped config.xml (gopenable false)", () => {
   assert.deepEqual(srtSettings(shippedConfig()), {
     ...DEFAULTS,
-    fanout: { batchMs: 20, maxBatchMs: 150, fastStart: false },
+    fanout: { batchMs: 20, maxBatchMs: 150, deliveryShare: DELIVERY_SHARE, fastStart: false },
   });
 });
 
@@ -53,7 +54,7 @@ Deno.test("srtSettings: each element lands where it should; notfound=reject mean
     maxConns: 20,
     maxConnsPerIp: 0,
     playWaitMs: 0,
-    fanout: { batchMs: 20, maxBatchMs: 60, fastStart: true },
+    fanout: { batchMs: 20, maxBatchMs: 60, deliveryShare: DELIVERY_SHARE, fastStart: true },
     aac: { bitrate: 128_000 },
   });
   assert.equal(srtSettings(loadConfig({ overrides: { "srt.enable": false } }).config), null);
