@@ -77,9 +77,13 @@ export class BatchWindow {
  * Share of the time one stream's deliveries may take before its window widens. A delivery is
  * measured as its synchronous work: with direct sends (net/tcp_send.ts) that is the system calls
  * themselves. Measured at 500 RTMP players (one run each): 0.05 gave 0.23× nginx-rtmp's CPU per
- * gigabit at p50/p99 37/133 ms; 0.1 gave 0.28× at 9/39 ms; 0.2 gave 0.57× at 0.6/13 ms.
+ * gigabit at p50/p99 37/133 ms; 0.1 gave 0.28× at 9/39 ms; 0.2 gave 0.57× at 0.6/13 ms. With direct
+ * sends 0.1 sat on the edge: at 500 players a delivery takes ~3–5 ms, a 30–50 ms window, so one run
+ * batched one video frame (p50 4 ms) and the next two (HTTP-FLV p50/p99 33/68 ms); 0.15 keeps
+ * one frame per batch there (RTMP 0.4/8.5 ms, HTTP-FLV 0.7/36 ms) at 0.40× nginx-rtmp's CPU per
+ * gigabit (0.1: 0.36×), and still widens the window from ~750 players up.
  */
-export const DELIVERY_SHARE = 0.1;
+export const DELIVERY_SHARE = 0.15;
 /** Weight of the newest delivery in the smoothed cost. */
 const SMOOTHING = 0.1;
 /** A batch this large goes out at once, whatever the window (a burst of frames). */

@@ -20,8 +20,8 @@ Deno.test("BatchWindow: an expensive delivery widens the window up to maxbatchms
   w.endsBatch(vframe(1), 0, 0);
   w.delivered(8, 20, 150);
   assert.equal(w.windowMs, 8 / DELIVERY_SHARE, "window = delivery time / its share of the time");
-  assert.equal(w.windowMs, 80);
-  assert.equal(w.endsBatch(vframe(2), 10, 0), false, "80 ms window: a frame 10 ms in waits");
+  assert.ok(w.windowMs > 50 && w.windowMs < 60, `${w.windowMs}`);
+  assert.equal(w.endsBatch(vframe(2), 10, 0), false, "~53 ms window: a frame 10 ms in waits");
   assert.equal(w.endsBatch(vframe(3), 50, 0), true, "the next video frame would come after the deadline");
   for (let i = 0; i < 200; i++) w.delivered(100, 20, 150);
   assert.equal(w.windowMs, 150, "capped at maxbatchms");
