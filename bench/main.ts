@@ -127,7 +127,7 @@ async function runLoad(
     : isPacketProto(level.proto)
     ? peer.rtspUrl?.("bench") ?? ""
     : peer.whepUrl("bench");
-  const rss0 = memory(peer.pid).rss;
+  const { rss: rss0, anon: anon0 } = memory(peer.pid);
   // WHEP viewers are werift peer connections in their own process (whep_load.ts); RTSP and SRT players
   // count packets (packet_load.ts).
   const loader = level.proto === "whep"
@@ -157,7 +157,7 @@ async function runLoad(
     stderr: "inherit",
     env: { RUST_BACKTRACE: "0" },
   }).spawn();
-  let cpu0 = 0, cpu1 = 0, rss1 = 0, hwm = 0, load0 = 0, load1 = 0;
+  let cpu0 = 0, cpu1 = 0, rss1 = 0, anon1 = 0, hwm = 0, load0 = 0, load1 = 0;
   let snap0: CpuSnapshot | undefined, snap1: CpuSnapshot | undefined;
   let done: Record<string, unknown> | undefined;
   const lines = child.stdout.pipeThrough(new TextDecoderStream());
@@ -180,6 +180,7 @@ async function runLoad(
         load1 = cpuSeconds(child.pid);
         const m = memory(peer.pid);
         rss1 = m.rss;
+        anon1 = m.anon;
         hwm = m.hwm;
         done = msg;
       }
@@ -215,6 +216,7 @@ async function runLoad(
     cpu_s: cpu,
     cpu_per_gbit: delivered > 0 ? cpu / delivered : Infinity,
     rss_growth_per_player_kb: (rss1 - rss0) / 1024 / level.n,
+    anon_growth_per_player_kb: (anon1 - anon0) / 1024 / level.n,
     peak_rss_mb: hwm / 1024 / 1024,
     cpu_by_process: cpuSplit?.processes,
     core_busy: cpuSplit?.cores,

@@ -41,15 +41,20 @@ export function cpuSeconds(pid: number): number {
   return ticks / TICKS;
 }
 
-/** Resident and peak resident memory of a process tree, in bytes. */
-export function memory(pid: number): { rss: number; hwm: number } {
-  let rss = 0, hwm = 0;
+/**
+ * Resident and peak resident memory of a process tree, in bytes, and the anonymous part of the resident
+ * memory (heaps, buffers: what the processes hold privately; the rest is pages of files, mostly the
+ * executable's code, shared with every process that runs it).
+ */
+export function memory(pid: number): { rss: number; hwm: number; anon: number } {
+  let rss = 0, hwm = 0, anon = 0;
   for (const p of tree(pid)) {
     try {
       const status = Deno.readTextFileSync(`/proc/${p}/status`);
       rss += Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) * 1024;
       hwm += Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) * 1024;
+      anon += Number(/RssAnon:\s+(\d+)/.exec(status)?.[1] ?? 0) * 1024;
     } catch { /* exited */ }
   }
-  return { rss, hwm };
+  return { rss, hwm, anon };
 }

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { cpuSeconds } from "./proc.ts";
+import { cpuSeconds, memory } from "./proc.ts";
 
 Deno.test("cpuSeconds counts a grandchild that has already ended (the two-process WHEP loader's case)", async () => {
   // bash's child does a fixed amount of work (~0.3 s of CPU here; longer by the clock on a busy machine)
@@ -20,4 +20,13 @@ Deno.test("cpuSeconds counts a grandchild that has already ended (the two-proces
   await reader.cancel();
   await c.status;
   assert.ok(cpu >= 0.1, `${cpu} CPU s for a tree whose grandchild counted to 300,000 in sh`);
+});
+
+Deno.test("memory: the anonymous part of the resident memory grows with what the process writes to its heap", () => {
+  const a = memory(Deno.pid);
+  assert.ok(a.anon > 0 && a.anon < a.rss, `anon ${a.anon} of rss ${a.rss}`);
+  const block = new Uint8Array(64 << 20).fill(1);
+  const b = memory(Deno.pid);
+  assert.ok(b.anon - a.anon > 50 << 20, `anon grew ${(b.anon - a.anon) >> 20} MB for 64 MB written`);
+  assert.equal(block[block.length - 1], 1);
 });

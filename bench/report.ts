@@ -16,9 +16,9 @@ export function formatTable(
   );
   lines.push("");
   lines.push(
-    "| server | proto | bitrate | players | connected | dropped | min share | delivered Gbit | CPU s | CPU s/Gbit | RSS/player KB | peak RSS MB |",
+    "| server | proto | bitrate | players | connected | dropped | min share | delivered Gbit | CPU s | CPU s/Gbit | RSS/player KB | anon/player KB | peak RSS MB |",
   );
-  lines.push("|---|---|---|---|---|---|---|---|---|---|---|---|");
+  lines.push("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
   for (const r of results) {
     lines.push(
       `| ${r.peer} | ${r.proto} | ${r.profile} | ${r.n} | ${r.connected} | ${r.dropped} | ${
@@ -26,7 +26,7 @@ export function formatTable(
       } % | ` +
         `${f(r.delivered_gbit, 3)} | ${f(r.cpu_s)} | ${f(r.cpu_per_gbit, 3)} | ${
           f(r.rss_growth_per_player_kb, 1)
-        } | ${f(r.peak_rss_mb, 0)} |`,
+        } | ${f(r.anon_growth_per_player_kb ?? NaN, 1)} | ${f(r.peak_rss_mb, 0)} |`,
     );
   }
   const peers = [...new Set(results.map((r) => r.peer))].filter((p) => p !== "estuary");

@@ -43,6 +43,8 @@ export interface Result extends Level {
   cpu_s: number;
   cpu_per_gbit: number;
   rss_growth_per_player_kb: number;
+  /** Growth of the anonymous resident memory per player (no pages of the executable's code). */
+  anon_growth_per_player_kb?: number;
   peak_rss_mb: number;
   /** CPU seconds of each of the server's processes in the window, largest first (workers). */
   cpu_by_process?: number[];
