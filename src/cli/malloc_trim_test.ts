@@ -8,19 +8,20 @@ Deno.test("malloc trim: off, with the reason, where it cannot run", () => {
   assert.equal(mallocTrimUnavailable("linux"), undefined); // the tests run with --allow-all
 });
 
-Deno.test("malloc trim: memory freed inside the C heap goes back to the system", () => {
-  const t = startMallocTrim(nullLogger, { everyMs: 3_600_000, checkMs: 3_600_000 });
-  assert.ok(t, "glibc's malloc_trim through FFI");
+/**
+ * 1,600 × 64 KiB (under the mmap threshold, so in the heap), touched, each followed by a small block
+ * that stays, then the big ones freed: holes between live blocks, which free() alone never gives back
+ * (only the heap's top is trimmed by itself), as after a burst of frames among long-lived objects. Calls
+ * `run` with the heap in that state, then frees the small blocks.
+ */
+async function withHoles(run: () => void | Promise<void>): Promise<void> {
   const c = Deno.dlopen("libc.so.6", {
     malloc: { parameters: ["usize"], result: "pointer" },
     free: { parameters: ["pointer"], result: "void" },
     memset: { parameters: ["pointer", "i32", "usize"], result: "pointer" },
   });
+  const blocks: Deno.PointerValue[] = [], pins: Deno.PointerValue[] = [];
   try {
-    // 1,600 × 64 KiB (under the mmap threshold, so in the heap), touched, each followed by a small block
-    // that stays: freeing the big ones leaves holes between live blocks, which free() alone never gives
-    // back (only the heap's top is trimmed by itself), as after a burst of frames among long-lived objects.
-    const blocks: Deno.PointerValue[] = [], pins: Deno.PointerValue[] = [];
     for (let i = 0; i < 1600; i++) {
       const p = c.symbols.malloc(65536n)!;
       c.symbols.memset(p, 1, 65536n);
@@ -28,12 +29,23 @@ Deno.test("malloc trim: memory freed inside the C heap goes back to the system",
       pins.push(c.symbols.malloc(64n));
     }
     for (const p of blocks) c.symbols.free(p);
-    const released = t.trim();
-    for (const p of pins) c.symbols.free(p);
-    assert.ok(released > 50 * 1024 * 1024, `released ${(released / 1048576).toFixed(1)} MB of ~100`);
-    assert.equal(t.stats.runs, 1);
+    await run();
   } finally {
+    for (const p of pins) c.symbols.free(p);
     c.close();
+  }
+}
+
+Deno.test("malloc trim: memory freed inside the C heap goes back to the system", async () => {
+  const t = startMallocTrim(nullLogger, { everyMs: 3_600_000, checkMs: 3_600_000 });
+  assert.ok(t, "glibc's malloc_trim through FFI");
+  try {
+    await withHoles(() => {
+      const released = t.trim();
+      assert.ok(released > 50 * 1024 * 1024, `released ${(released / 1048576).toFixed(1)} MB of ~100`);
+      assert.equal(t.stats.runs, 1);
+    });
+  } finally {
     t.stop();
   }
 });
@@ -90,32 +102,18 @@ Deno.test("malloc trim: due every period, or sooner when the resident size grew 
 Deno.test("malloc trim: a burst freed inside the C heap is given back by the growth check, before the period", async () => {
   const t = startMallocTrim(nullLogger, { everyMs: 3_600_000, checkMs: 100, growthBytes: 16 << 20 });
   assert.ok(t, "glibc's malloc_trim through FFI");
-  const c = Deno.dlopen("libc.so.6", {
-    malloc: { parameters: ["usize"], result: "pointer" },
-    free: { parameters: ["pointer"], result: "void" },
-    memset: { parameters: ["pointer", "i32", "usize"], result: "pointer" },
-  });
-  const pins: Deno.PointerValue[] = [];
   try {
     // As a join storm: the heap grows by ~100 MB, and the big blocks are freed between small ones that stay.
-    const blocks: Deno.PointerValue[] = [];
-    for (let i = 0; i < 1600; i++) {
-      const p = c.symbols.malloc(65536n)!;
-      c.symbols.memset(p, 1, 65536n);
-      blocks.push(p);
-      pins.push(c.symbols.malloc(64n));
-    }
-    for (const p of blocks) c.symbols.free(p);
-    const until = Date.now() + 5_000;
-    while (t.stats.runs === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
-    assert.ok(t.stats.runs >= 1, "a trim ran within 5 s, long before the hour's period");
-    assert.ok(
-      t.stats.releasedBytes > 50 * 1024 * 1024,
-      `released ${(t.stats.releasedBytes / 1048576).toFixed(1)} MB of ~100`,
-    );
+    await withHoles(async () => {
+      const until = Date.now() + 5_000;
+      while (t.stats.runs === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+      assert.ok(t.stats.runs >= 1, "a trim ran within 5 s, long before the hour's period");
+      assert.ok(
+        t.stats.releasedBytes > 50 * 1024 * 1024,
+        `released ${(t.stats.releasedBytes / 1048576).toFixed(1)} MB of ~100`,
+      );
+    });
   } finally {
-    for (const p of pins) c.symbols.free(p);
-    c.close();
     t.stop();
   }
 });
