@@ -56,6 +56,19 @@ export interface FanoutOptions {
   fastStart: boolean;
 }
 
+/**
+ * The player fan-outs' options where a server's options leave them out: the services pass the batch
+ * window, delivery share and fast start from the config, and the RTMP, RTSP and SRT players keep these
+ * limits (8 MiB of backlog per player, 3 drops to a keyframe, 10 s of a stalled write).
+ */
+export const FANOUT_DEFAULTS: FanoutOptions = {
+  batchMs: 20,
+  maxQueueBytes: 8 * 1024 * 1024,
+  maxDrops: 3,
+  stallMs: 10_000,
+  fastStart: true,
+};
+
 interface Chunk {
   bytes: Uint8Array;
   /** Starts at a restart point (video keyframe, or audio in an audio-only stream). */

@@ -20,7 +20,13 @@ export {
   processFdBudget,
   readFdLimit,
 } from "./fd_budget.ts";
-export { type TcpBind, TcpListeners, type TcpListenersOptions, type TcpTls } from "./tcp_listeners.ts";
+export {
+  type ListeningServer,
+  type TcpBind,
+  TcpListeners,
+  type TcpListenersOptions,
+  type TcpTls,
+} from "./tcp_listeners.ts";
 export { listenTcp, listenTls, sharePorts, sharingPorts } from "./shared_ports.ts";
 export { openTcpSend, TcpSend, tcpSendCounts, tcpSendUnavailable } from "./tcp_send.ts";
 export {

@@ -22,6 +22,25 @@ export interface TcpBind {
   tls?: TcpTls;
 }
 
+/**
+ * A protocol server on a plain listener and, with TLS material, a TLS one (RTMP and RTMPS, RTSP and
+ * RTSPS): its life cycle, reload, bound ports and counters.
+ */
+export interface ListeningServer<Reloadable, Stats> {
+  start(): Promise<void>;
+  close(): Promise<void>;
+  /**
+   * Applies new options: what running sessions read when they use it reaches them; the listeners
+   * move only if their address, port or TLS changed, and connections accepted before keep running.
+   */
+  update(o: Reloadable): Promise<void>;
+  /** The bound plain port (useful with port 0). */
+  readonly port: number;
+  /** The bound TLS port, or 0 without TLS. */
+  readonly tlsPort: number;
+  stats(): Stats;
+}
+
 export interface TcpListenersOptions extends TcpBind {
   /** Protocol name for log lines, e.g. "rtmp" (the TLS one is logged as "rtmps"). */
   name: string;

@@ -1,7 +1,6 @@
 /** RTMP and RTMPS: the server (publish and play), our client, and the wire pieces they share. */
 export {
   createRtmpServer,
-  DEFAULT_FANOUT,
   type RtmpConnState,
   type RtmpReloadable,
   type RtmpServer,

@@ -1,11 +1,11 @@
 /** `createRtmpServer`: RTMP (and RTMPS) listeners running one RtmpSession per connection. */
-import type { FanoutOptions } from "../../core/fanout.ts";
+import { FANOUT_DEFAULTS, type FanoutOptions } from "../../core/fanout.ts";
 import type { Hub } from "../../core/hub.ts";
 import type { Logger } from "../../log/mod.ts";
 import type { AacViewSettings } from "../../transcode/mod.ts";
 import { DEFAULT_MAX_MESSAGE } from "./chunk_stream.ts";
 import { RtmpSession, type SessionOptions } from "./session.ts";
-import { type ConnLimits, TcpListeners, type TcpTls } from "../../net/mod.ts";
+import { type ConnLimits, type ListeningServer, TcpListeners, type TcpTls } from "../../net/mod.ts";
 import type { ListenerCounters } from "../../metrics/mod.ts";
 
 /** What a reload may change on a running server (see `update`). */
@@ -82,29 +82,8 @@ export interface RtmpServerStats {
   listener: ListenerCounters;
 }
 
-export interface RtmpServer {
-  start(): Promise<void>;
-  close(): Promise<void>;
-  /**
-   * Applies new options: waits, chunk size, codec id and the fan-out options reach running
-   * sessions (each reads them when it uses them); the listeners move only if their address, port
-   * or TLS changed, and sessions accepted before keep running.
-   */
-  update(o: RtmpReloadable): Promise<void>;
-  /** The bound RTMP port (useful with port 0). */
-  readonly port: number;
-  /** The bound RTMPS port, or 0 without TLS. */
-  readonly tlsPort: number;
-  stats(): RtmpServerStats;
-}
-
-export const DEFAULT_FANOUT: FanoutOptions = {
-  batchMs: 30,
-  maxQueueBytes: 8 * 1024 * 1024,
-  maxDrops: 3,
-  stallMs: 10_000,
-  fastStart: true,
-};
+/** RTMP and RTMPS: waits, chunk size, codec id and the fan-out options reach running sessions on reload. */
+export type RtmpServer = ListeningServer<RtmpReloadable, RtmpServerStats>;
 
 function reloadable(o: RtmpReloadable) {
   return {
@@ -133,7 +112,7 @@ export function createRtmpServer(opts: RtmpServerOptions): RtmpServer {
     pingIntervalMs: opts.pingIntervalMs ?? 30_000,
     playerProtocol: opts.playerProtocol ?? "rtmp",
     ...reloadable(opts),
-    fanout: { ...DEFAULT_FANOUT, ...opts.fanout },
+    fanout: { ...FANOUT_DEFAULTS, ...opts.fanout },
   };
   const sessions = new Map<RtmpSession, Promise<void>>();
   let nextId = 1;

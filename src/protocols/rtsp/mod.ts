@@ -1,7 +1,6 @@
 /** RTSP 1.0 / RTSPS: server (publish and play over TCP interleaved or UDP) and client (pull). */
 export {
   createRtspServer,
-  DEFAULT_RTSP_FANOUT,
   type RtspReloadable,
   type RtspServer,
   type RtspServerOptions,

@@ -1,9 +1,9 @@
 /** `createRtspServer`: RTSP (and RTSPS) listeners, one RtspConnection per client. */
-import type { FanoutOptions } from "../../core/fanout.ts";
+import { FANOUT_DEFAULTS, type FanoutOptions } from "../../core/fanout.ts";
 import type { Hub } from "../../core/hub.ts";
 import type { Logger } from "../../log/mod.ts";
 import { RtspAuthenticator } from "./auth.ts";
-import { type ConnLimits, TcpListeners, type TcpTls } from "../../net/mod.ts";
+import { type ConnLimits, type ListeningServer, TcpListeners, type TcpTls } from "../../net/mod.ts";
 import type { ListenerCounters } from "../../metrics/mod.ts";
 import { RtspConnection } from "./connection.ts";
 import type { PayloadTypes, RtspContext } from "./context.ts";
@@ -71,28 +71,11 @@ export interface RtspServerStats {
   listener: ListenerCounters;
 }
 
-export interface RtspServer {
-  start(): Promise<void>;
-  close(): Promise<void>;
-  /**
-   * Applies new options: idle limit, waits, NAT host, fan-out options reach running sessions; payload
-   * types, MTU and the RTP port range apply to new sessions; the listeners move only if their
-   * address, port or TLS changed, and connections accepted before keep running.
-   */
-  update(o: RtspReloadable): Promise<void>;
-  readonly port: number;
-  /** The bound RTSPS port, or 0 without TLS. */
-  readonly tlsPort: number;
-  stats(): RtspServerStats;
-}
-
-export const DEFAULT_RTSP_FANOUT: FanoutOptions = {
-  batchMs: 20,
-  maxQueueBytes: 8 * 1024 * 1024,
-  maxDrops: 3,
-  stallMs: 10_000,
-  fastStart: true,
-};
+/**
+ * RTSP and RTSPS: on reload the idle limit, waits, NAT host and fan-out options reach running sessions;
+ * payload types, MTU and the RTP port range apply to new sessions.
+ */
+export type RtspServer = ListeningServer<RtspReloadable, RtspServerStats>;
 
 /** The context fields a reload sets (everything but the fan-out object, which is edited in place). */
 function reloadable(o: RtspReloadable) {
@@ -117,7 +100,7 @@ export function createRtspServer(opts: RtspServerOptions): RtspServer {
     auth: opts.users && Object.keys(opts.users).length > 0 ? new RtspAuthenticator(opts.users) : undefined,
     ports: new UdpPortPool(opts.rtpPortRange, hostname),
     ...reloadable(opts),
-    fanout: { ...DEFAULT_RTSP_FANOUT, ...opts.fanout },
+    fanout: { ...FANOUT_DEFAULTS, ...opts.fanout },
     sessions: new Map(),
     totals: { connections: 0, bytesIn: 0, bytesOut: 0, badPackets: 0 },
   };

@@ -3,7 +3,7 @@
  * (protocol "srt"). Hub errors become libsrt access-control rejections (refusals.ts), so clients
  * exit cleanly.
  */
-import type { FanoutOptions, Hub, Stream } from "../../core/mod.ts";
+import { FANOUT_DEFAULTS, type FanoutOptions, type Hub, type Stream } from "../../core/mod.ts";
 import type { Logger } from "../../log/mod.ts";
 import type { AacViewSettings } from "../../transcode/mod.ts";
 import type { SrtConnection, SrtStats } from "./connection.ts";
@@ -87,13 +87,8 @@ export interface SrtServer {
   stats(): SrtServerStats;
 }
 
-const FANOUT_DEFAULTS: FanoutOptions = {
-  batchMs: 20,
-  maxQueueBytes: 8 << 20,
-  maxDrops: 8,
-  stallMs: 10_000,
-  fastStart: true,
-};
+// SRT players keep their own drop limit (8, where RTMP and RTSP players have 3).
+const SRT_FANOUT_DEFAULTS: FanoutOptions = { ...FANOUT_DEFAULTS, maxDrops: 8 };
 
 interface Session {
   id: string;
@@ -128,7 +123,7 @@ function addCounts(a: ListenerStats, b: ListenerStats): ListenerStats {
 export function createSrtServer(opts: SrtServerOptions): SrtServer {
   const { hub, log } = opts;
   // One object for every player's Fanout, edited in place by update() (re-read at each flush).
-  const fanoutOpts = { ...FANOUT_DEFAULTS, ...opts.fanout };
+  const fanoutOpts = { ...SRT_FANOUT_DEFAULTS, ...opts.fanout };
   let current: SrtReloadable = opts;
   const sessions = new Set<Session>();
   let seq = 0;
