@@ -120,6 +120,11 @@ export class AcceptGuard {
    * After an accept that threw (EMFILE, ENFILE, ECONNABORTED…): waits 10 ms, doubling up to 1 s
    * while failures repeat, so an exhausted process does not spin on the same error.
    */
+  /** The wait after the latest failed accept (ms); 0 once an accept succeeded. */
+  get backoffMs(): number {
+    return this.#backoff;
+  }
+
   failed(err: unknown): Promise<void> {
     this.acceptErrors++;
     this.#backoff = this.#backoff ? Math.min(this.#backoff * 2, MAX_BACKOFF_MS) : FIRST_BACKOFF_MS;

@@ -3,7 +3,7 @@
  * prefix, one loopback port, `application live { live on; }`. stop() and start() again keep the port
  * (a target that restarts).
  */
-import { requireTool } from "./tools.ts";
+import { requireTool, terminate } from "./tools.ts";
 
 const MODULE = "/usr/lib/nginx/modules/ngx_rtmp_module.so";
 
@@ -68,17 +68,7 @@ rtmp {
   const stop = async () => {
     const c = child;
     child = undefined;
-    if (!c) return;
-    try {
-      c.kill("SIGTERM");
-    } catch { /* gone */ }
-    const t = setTimeout(() => {
-      try {
-        c.kill("SIGKILL");
-      } catch { /* gone */ }
-    }, 3000);
-    await c.status;
-    clearTimeout(t);
+    if (c) await terminate(c);
   };
   const start = async () => {
     if (child) return;

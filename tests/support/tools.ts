@@ -75,6 +75,23 @@ export async function run(cmd: string, args: string[], opts: RunOptions): Promis
   return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr), timedOut };
 }
 
+/** Stops a child: SIGTERM, SIGKILL if it is still there after `graceMs`; resolves when it has exited. */
+export async function terminate(child: Deno.ChildProcess, graceMs = 3000): Promise<Deno.CommandStatus> {
+  try {
+    child.kill("SIGTERM");
+  } catch { /* gone */ }
+  const t = setTimeout(() => {
+    try {
+      child.kill("SIGKILL");
+    } catch { /* gone */ }
+  }, graceMs);
+  try {
+    return await child.status;
+  } finally {
+    clearTimeout(t);
+  }
+}
+
 /** A long-running child (a publisher) that the test stops when done. */
 export interface Background {
   child: Deno.ChildProcess;
@@ -104,16 +121,7 @@ export function spawnBackground(
     child,
     exited,
     async stop() {
-      try {
-        child.kill("SIGTERM");
-      } catch { /* gone */ }
-      const t = setTimeout(() => {
-        try {
-          child.kill("SIGKILL");
-        } catch { /* gone */ }
-      }, 3000);
-      await exited;
-      clearTimeout(t);
+      await terminate(child);
       await drain;
       return new TextDecoder().decode(new Uint8Array(chunks.flatMap((c) => [...c])));
     },
