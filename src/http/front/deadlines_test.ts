@@ -49,3 +49,42 @@ Deno.test("Deadlines: a throwing expire does not stop the sweep for the others",
   await sleep(60);
   assert.deepEqual(fired, ["y"]);
 });
+
+Deno.test("Deadlines: the timer follows the earliest deadline instead of ticking; only an earlier arming moves it", async () => {
+  const dl = new Deadlines(10);
+  const fired: string[] = [];
+  const a = dl.create((why) => fired.push(why));
+  const b = dl.create((why) => fired.push(why));
+  a.arm(200, "keep-alive idle");
+  assert.equal(dl.timerSets, 1);
+  // Later armings (every request re-arms its connection's idle wait) leave the timer alone.
+  for (let i = 0; i < 50; i++) a.arm(200 + i, "keep-alive idle");
+  b.arm(300, "keep-alive idle");
+  assert.equal(dl.timerSets, 1);
+  // An earlier one moves it once; later ones again leave it.
+  b.arm(60, "request head");
+  b.arm(70, "request head");
+  assert.equal(dl.timerSets, 2);
+  await sleep(130);
+  // The timer woke at 60 ms (b had moved to 70: set again), ended b at 70, then waits for a.
+  assert.deepEqual(fired, ["request head"]);
+  assert.equal(dl.timerSets, 4);
+  a.clear();
+  await sleep(200);
+  assert.deepEqual(fired, ["request head"], "a cleared deadline never runs out");
+  assert.equal(dl.running, false);
+  assert.equal(dl.timerSets, 4);
+});
+
+Deno.test("Deadlines: deadlines close together are ended by one wake-up, at most a tick late", async () => {
+  const dl = new Deadlines(30);
+  const fired: number[] = [];
+  const t0 = performance.now();
+  for (let i = 0; i < 5; i++) {
+    dl.create(() => fired.push(performance.now() - t0)).arm(40 + i * 5, "request head");
+  }
+  await sleep(150);
+  assert.equal(fired.length, 5);
+  for (const t of fired) assert.ok(t >= 40 && t < 40 + 20 + 30 + 30, `fired at ${t} ms`);
+  assert.ok(dl.timerSets <= 2, `the timer was set ${dl.timerSets} times`);
+});
