@@ -88,6 +88,8 @@ export class Waiters implements Waitable {
 
   /** Re-checks every waiter: call after new output. */
   wake(): void {
+    // Called after every batch of frames: nothing to copy or walk while nobody waits.
+    if (this.#waiters.size === 0) return;
     for (const w of [...this.#waiters]) {
       if (w.ready()) w.resolve(true);
       else if (this.#ended) w.resolve(false);
