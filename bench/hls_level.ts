@@ -47,7 +47,7 @@ async function runHlsLoad(
   level: Level,
   timing: { warmup: number; seconds: number },
 ): Promise<HlsResult> {
-  const rss0 = memory(peer.pid).rss;
+  const { rss: rss0, anon: anon0 } = memory(peer.pid);
   const child = new Deno.Command(Deno.execPath(), {
     args: [
       "run",
@@ -67,7 +67,7 @@ async function runHlsLoad(
     stdout: "piped",
     stderr: "inherit",
   }).spawn();
-  let cpu0 = 0, cpu1 = 0, rss1 = 0, hwm = 0;
+  let cpu0 = 0, cpu1 = 0, rss1 = 0, anon1 = 0, hwm = 0;
   let done: Record<string, unknown> | undefined;
   let buf = "";
   for await (const text of child.stdout.pipeThrough(new TextDecoderStream())) {
@@ -79,7 +79,7 @@ async function runHlsLoad(
       if (msg.phase === "measuring") cpu0 = cpuSeconds(peer.pid);
       if (msg.phase === "done") {
         cpu1 = cpuSeconds(peer.pid);
-        ({ rss: rss1, hwm } = memory(peer.pid));
+        ({ rss: rss1, anon: anon1, hwm } = memory(peer.pid));
         done = msg;
       }
     }
@@ -105,6 +105,7 @@ async function runHlsLoad(
     cpu_s: cpu,
     cpu_per_gbit: delivered > 0 ? cpu / delivered : Infinity,
     rss_growth_per_player_kb: (rss1 - rss0) / 1024 / level.n,
+    anon_growth_per_player_kb: (anon1 - anon0) / 1024 / level.n,
     peak_rss_mb: hwm / 1024 / 1024,
     requests,
     failures: done.failures as number,
