@@ -22,11 +22,33 @@ Deno.test("cpuSeconds counts a grandchild that has already ended (the two-proces
   assert.ok(cpu >= 0.1, `${cpu} CPU s for a tree whose grandchild counted to 300,000 in sh`);
 });
 
-Deno.test("memory: the anonymous part of the resident memory grows with what the process writes to its heap", () => {
-  const a = memory(Deno.pid);
-  assert.ok(a.anon > 0 && a.anon < a.rss, `anon ${a.anon} of rss ${a.rss}`);
-  const block = new Uint8Array(64 << 20).fill(1);
-  const b = memory(Deno.pid);
-  assert.ok(b.anon - a.anon > 50 << 20, `anon grew ${(b.anon - a.anon) >> 20} MB for 64 MB written`);
-  assert.equal(block[block.length - 1], 1);
+Deno.test("memory: the anonymous part of the resident memory grows with what a process writes to its heap", async () => {
+  // A child of its own (test files share this process, and their memory comes and goes): it says "start",
+  // then writes 64 MB and says "ready".
+  const code = `console.log("start"); await new Promise((r) => setTimeout(r, 300));
+    const b = new Uint8Array(64 << 20).fill(1); console.log("ready");
+    await new Promise((r) => setTimeout(r, 10000)); console.log(b[b.length - 1]);`;
+  const child = new Deno.Command(Deno.execPath(), { args: ["eval", code], stdout: "piped", stderr: "null" })
+    .spawn();
+  const lines = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  const until = async (word: string) => {
+    while (!text.includes(word)) {
+      const { value, done } = await lines.read();
+      if (done) throw new Error(`child ended before "${word}"`);
+      text += value;
+    }
+  };
+  try {
+    await until("start");
+    const a = memory(child.pid);
+    await until("ready");
+    const b = memory(child.pid);
+    assert.ok(a.anon > 0 && a.anon < a.rss, `anon ${a.anon} of rss ${a.rss}`);
+    assert.ok(b.anon - a.anon > 60 << 20, `anon grew ${(b.anon - a.anon) >> 20} MB for 64 MB written`);
+  } finally {
+    child.kill();
+    await lines.cancel();
+    await child.status;
+  }
 });
