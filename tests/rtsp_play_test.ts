@@ -58,7 +58,8 @@ Deno.test("rtmp publish → rtsp play (ffmpeg and gst, tcp and udp): H264+AAC an
         audio: c.audio,
       });
       const stream = await waitFor(() => hub.get(`live/rtmp-${c.name}`), 10_000, "the publisher");
-      await new Promise((r) => setTimeout(r, 2500));
+      // Probed while the publisher is surely live: its DESCRIBE waits for the tracks' parameters (a fixed
+      // 2.5 s sleep first let a slow CI machine start ffprobe after the 6 s publish had ended: 404).
       const probe = await ffprobeJson(url, { timeoutMs: 15_000, inputArgs: TCP });
       await pub.exited;
       await pub.stop();
