@@ -4,6 +4,7 @@
  * loopback ports.
  */
 import type { Source } from "./media.ts";
+import { terminate } from "../tests/support/tools.ts";
 
 export interface Peer {
   name: string;
@@ -68,17 +69,9 @@ export function spawn(
   return child;
 }
 
+/** SIGTERM, then SIGKILL after 5 s; resolves when the server has exited. */
 export async function stopChild(child: Deno.ChildProcess) {
-  try {
-    child.kill("SIGTERM");
-  } catch { /* gone */ }
-  const t = setTimeout(() => {
-    try {
-      child.kill("SIGKILL");
-    } catch { /* gone */ }
-  }, 5000);
-  await child.status;
-  clearTimeout(t);
+  await terminate(child, 5000);
 }
 
 /**
