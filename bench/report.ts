@@ -4,6 +4,17 @@ import type { LatencyResult, Result } from "./types.ts";
 const PACKET_PROTOS: string[] = ["rtsp-tcp", "rtsp-udp", "srt"];
 const f = (n: number, d = 2) => Number.isFinite(n) ? n.toFixed(d) : "-";
 
+/**
+ * The load generator's CPU per delivered gigabit: what the players spent receiving the stream. On
+ * loopback part of a send's kernel work can land on the receiving side (a server that writes each
+ * message on its own, with Nagle's algorithm on, has its queued bytes sent from the players' ACK
+ * processing), so this sits beside the server's own figure.
+ */
+export function playersCpuPerGbit(r: Result): number {
+  if (r.loader_cpu_share === undefined || !(r.delivered_gbit > 0)) return NaN;
+  return r.loader_cpu_share * r.window_s / r.delivered_gbit;
+}
+
 export function formatTable(
   results: Result[],
   latency: LatencyResult[],
@@ -16,17 +27,19 @@ export function formatTable(
   );
   lines.push("");
   lines.push(
-    "| server | proto | bitrate | players | connected | dropped | min share | delivered Gbit | CPU s | CPU s/Gbit | RSS/player KB | anon/player KB | peak RSS MB |",
+    "| server | proto | bitrate | players | connected | dropped | min share | delivered Gbit | CPU s | CPU s/Gbit | players' CPU s/Gbit | RSS/player KB | anon/player KB | peak RSS MB |",
   );
-  lines.push("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+  lines.push("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
   for (const r of results) {
     lines.push(
       `| ${r.peer} | ${r.proto} | ${r.profile} | ${r.n} | ${r.connected} | ${r.dropped} | ${
         f(r.min_share * 100, 1)
       } % | ` +
         `${f(r.delivered_gbit, 3)} | ${f(r.cpu_s)} | ${f(r.cpu_per_gbit, 3)} | ${
-          f(r.rss_growth_per_player_kb, 1)
-        } | ${f(r.anon_growth_per_player_kb ?? NaN, 1)} | ${f(r.peak_rss_mb, 0)} |`,
+          f(playersCpuPerGbit(r), 3)
+        } | ${f(r.rss_growth_per_player_kb, 1)} | ${f(r.anon_growth_per_player_kb ?? NaN, 1)} | ${
+          f(r.peak_rss_mb, 0)
+        } |`,
     );
   }
   const peers = [...new Set(results.map((r) => r.peer))].filter((p) => p !== "estuary");
