@@ -27,7 +27,7 @@ import { cpuSeconds, memory } from "./proc.ts";
 import { type Profile, publish, type Source, source } from "./media.ts";
 import { ensureNms, nginxAvailable, type Peer, startEstuary, startNginx, startNms } from "./peers.ts";
 import { measureLatency } from "./latency.ts";
-import { formatTable } from "./report.ts";
+import { formatTable, medianRounds } from "./report.ts";
 import { workersTable } from "./workers_report.ts";
 import { type CpuSnapshot, snapshot, split } from "./cores.ts";
 import { formatHlsTable, hlsLevels, type HlsResult, runHls } from "./hls_level.ts";
@@ -430,22 +430,39 @@ export async function runBench(): Promise<
       await peer.stop();
     }
   };
-  for (const name of peers) {
+  // Level by level, every server back to back (a busy minute of the machine then hits them alike), and
+  // with --rounds N every level N times over, each server's median round reported.
+  const rounds = Math.max(1, Number(argValue("--rounds") ?? 1));
+  const peerOrder = (name: string) => {
+    const i = (peers as string[]).indexOf(name);
+    return i < 0 ? peers.length : i;
+  };
+  const runs: Result[] = [];
+  for (let round = 1; round <= rounds; round++) {
     for (const level of cfg.levels) {
-      if (!(SERVES[name] as string[]).includes(level.proto)) continue;
-      await withPeer(name, level, async (peer, src) => {
-        const r = await runLoad(peer, level, src.bitrate, cfg);
-        results.push(r);
-        console.error(
-          `${r.peer} ${r.proto} ${r.profile} n=${r.n}: cpu ${r.cpu_s.toFixed(2)} s for ${
-            r.delivered_gbit.toFixed(3)
-          } Gbit, ` +
-            `min share ${(r.min_share * 100).toFixed(1)} %, dropped ${r.dropped}, ${
-              r.rss_growth_per_player_kb.toFixed(1)
-            } KB/player` + (r.stages ? `\n  stages ${JSON.stringify(r.stages)}` : ""),
-        );
-      }).catch((err) => notes.push(`${name} ${level.proto} n=${level.n}: ${(err as Error).message}`));
+      for (const name of peers) {
+        if (!(SERVES[name] as string[]).includes(level.proto)) continue;
+        await withPeer(name, level, async (peer, src) => {
+          const r = await runLoad(peer, level, src.bitrate, cfg);
+          runs.push(r);
+          console.error(
+            `${rounds > 1 ? `round ${round}: ` : ""}${r.peer} ${r.proto} ${r.profile} n=${r.n}: cpu ${
+              r.cpu_s.toFixed(2)
+            } s for ${r.delivered_gbit.toFixed(3)} Gbit, ` +
+              `min share ${(r.min_share * 100).toFixed(1)} %, dropped ${r.dropped}, ${
+                r.rss_growth_per_player_kb.toFixed(1)
+              } KB/player` + (r.stages ? `\n  stages ${JSON.stringify(r.stages)}` : ""),
+          );
+        }).catch((err) => notes.push(`${name} ${level.proto} n=${level.n}: ${(err as Error).message}`));
+      }
     }
+  }
+  // The table lists each server's levels together, as before the interleaving.
+  results.push(...medianRounds(runs).sort((a, b) => peerOrder(a.peer) - peerOrder(b.peer)));
+  if (rounds > 1) {
+    notes.push(`each row: the round with the median CPU s/Gbit of ${rounds} (levels interleaved)`);
+  }
+  for (const name of peers) {
     const latencyProtos: string[] = SERVES[name].filter((p) => p === "rtmp" || p === "flv");
     if (
       cfg.latencyPlayers > 0 && !flags.has("--no-latency") &&

@@ -15,6 +15,25 @@ export function playersCpuPerGbit(r: Result): number {
   return r.loader_cpu_share * r.window_s / r.delivered_gbit;
 }
 
+/**
+ * One row per server and level from repeated rounds: the round whose CPU per gigabit is the median
+ * (the lower middle one for an even count), so every figure in a row comes from the same measurement.
+ * Rows keep the order of their first round.
+ */
+export function medianRounds(runs: Result[]): Result[] {
+  const groups = new Map<string, Result[]>();
+  for (const r of runs) {
+    const key = `${r.peer}|${r.proto}|${r.profile}|${r.n}`;
+    const g = groups.get(key);
+    if (g) g.push(r);
+    else groups.set(key, [r]);
+  }
+  return [...groups.values()].map((g) => {
+    const sorted = [...g].sort((a, b) => a.cpu_per_gbit - b.cpu_per_gbit);
+    return sorted[(sorted.length - 1) >> 1];
+  });
+}
+
 export function formatTable(
   results: Result[],
   latency: LatencyResult[],

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { formatTable, playersCpuPerGbit } from "./report.ts";
+import { formatTable, medianRounds, playersCpuPerGbit } from "./report.ts";
 import type { Result } from "./types.ts";
 
 const row = (peer: string, cpu: number, loader: number | undefined): Result => ({
@@ -37,4 +37,22 @@ Deno.test("formatTable: the players' CPU beside the server's, and the ratio of t
   const nginx = lines.find((l) => l.startsWith("| nginx-rtmp | rtmp"))!;
   assert.match(nginx, /\| 1\.000 \| 1\.000 \| 30\.0 \|/);
   assert.ok(lines.some((l) => l === "| rtmp | 600k | 100 | 0.75× |"));
+});
+
+Deno.test("medianRounds: per server and level, the round with the median CPU per gigabit, whole", () => {
+  const runs = [
+    { ...row("estuary", 1.2, 0.03), rss_growth_per_player_kb: 1 },
+    { ...row("nginx-rtmp", 1.0, 0.05) },
+    { ...row("estuary", 0.9, 0.03), rss_growth_per_player_kb: 2 },
+    { ...row("estuary", 1.0, 0.03), rss_growth_per_player_kb: 3 },
+    { ...row("estuary", 1.0, 0.03), n: 500, rss_growth_per_player_kb: 4 },
+  ];
+  const rows = medianRounds(runs);
+  assert.deepEqual(rows.map((r) => [r.peer, r.n, r.cpu_s, r.rss_growth_per_player_kb]), [
+    ["estuary", 100, 1.0, 3],
+    ["nginx-rtmp", 100, 1.0, 30],
+    ["estuary", 500, 1.0, 4],
+  ]);
+  // Two rounds: the lower of the middle two.
+  assert.equal(medianRounds([row("estuary", 1.2, 0), row("estuary", 0.8, 0)])[0].cpu_s, 0.8);
 });
