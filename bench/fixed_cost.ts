@@ -15,32 +15,13 @@
  */
 import { publish, type Source, source } from "./media.ts";
 import { nginxAvailable, type Peer, startEstuary, startNginx, waitPort } from "./peers.ts";
-import { cpuSeconds, tree } from "./proc.ts";
+import { cpuSeconds, wakeups } from "./proc.ts";
+import { arg } from "./args.ts";
 
-const argValue = (name: string) => {
-  const i = Deno.args.indexOf(name);
-  return i >= 0 ? Deno.args[i + 1] : undefined;
-};
-const rounds = Number(argValue("--rounds") ?? "3");
-const seconds = Number(argValue("--seconds") ?? "20");
+const rounds = Number(arg("rounds", "3"));
+const seconds = Number(arg("seconds", "20"));
 const warmup = 5;
-const base = Number(argValue("--ports") ?? "29400");
-
-/** Times the process tree's threads slept waiting (voluntary context switches), summed. */
-export function wakeups(pid: number): number {
-  let n = 0;
-  for (const p of tree(pid)) {
-    try {
-      for (const t of Deno.readDirSync(`/proc/${p}/task`)) {
-        try {
-          const s = Deno.readTextFileSync(`/proc/${p}/task/${t.name}/status`);
-          n += Number(/voluntary_ctxt_switches:\s+(\d+)/.exec(s)?.[1] ?? 0);
-        } catch { /* thread gone */ }
-      }
-    } catch { /* exited */ }
-  }
-  return n;
-}
+const base = Number(arg("ports", "29400"));
 
 export interface FixedRow {
   server: string;

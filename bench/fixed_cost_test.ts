@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { fixedTable, median, wakeups } from "./fixed_cost.ts";
+import { fixedTable, median } from "./fixed_cost.ts";
 
 Deno.test("median: middle value, mean of the two middle ones for an even count", () => {
   assert.equal(median([0.3, 0.1, 0.2]), 0.2);
@@ -17,10 +17,4 @@ Deno.test("fixedTable: one line per server with its median, rounds and the floor
   assert.equal(lines.length, 4);
   assert.match(lines[2], /^\| deno-read-floor \| 0\.17 \| 0\.13, 0\.21 \| 55 \| 65 \|$/);
   assert.match(lines[3], /^\| estuary \| 0\.23 \| 0\.25, 0\.21 \| 61 \| - \|$/);
-});
-
-Deno.test("wakeups: a process that sleeps is counted each time it is woken", async () => {
-  const before = wakeups(Deno.pid);
-  for (let i = 0; i < 5; i++) await new Promise((r) => setTimeout(r, 20));
-  assert.ok(wakeups(Deno.pid) - before >= 5);
 });

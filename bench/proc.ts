@@ -41,6 +41,22 @@ export function cpuSeconds(pid: number): number {
   return ticks / TICKS;
 }
 
+/** Times the process tree's threads slept waiting (voluntary context switches), summed. */
+export function wakeups(pid: number): number {
+  let n = 0;
+  for (const p of tree(pid)) {
+    try {
+      for (const t of Deno.readDirSync(`/proc/${p}/task`)) {
+        try {
+          const s = Deno.readTextFileSync(`/proc/${p}/task/${t.name}/status`);
+          n += Number(/voluntary_ctxt_switches:\s+(\d+)/.exec(s)?.[1] ?? 0);
+        } catch { /* thread gone */ }
+      }
+    } catch { /* exited */ }
+  }
+  return n;
+}
+
 /**
  * Resident and peak resident memory of a process tree, in bytes, and the anonymous part of the resident
  * memory (heaps, buffers: what the processes hold privately; the rest is pages of files, mostly the

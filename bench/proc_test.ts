@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { cpuSeconds, memory } from "./proc.ts";
+import { cpuSeconds, memory, wakeups } from "./proc.ts";
 
 Deno.test("cpuSeconds counts a grandchild that has already ended (the two-process WHEP loader's case)", async () => {
   // bash's child does a fixed amount of work (~0.3 s of CPU here; longer by the clock on a busy machine)
@@ -51,4 +51,10 @@ Deno.test("memory: the anonymous part of the resident memory grows with what a p
     await lines.cancel();
     await child.status;
   }
+});
+
+Deno.test("wakeups: a process that sleeps is counted each time it is woken", async () => {
+  const before = wakeups(Deno.pid);
+  for (let i = 0; i < 5; i++) await new Promise((r) => setTimeout(r, 20));
+  assert.ok(wakeups(Deno.pid) - before >= 5);
 });
