@@ -73,7 +73,17 @@ Deno.test("static pulls: RTSP (gst-rtsp-server), RTMP (nginx-rtmp), SRT and HTTP
     const again = await decodedFrames(here.rtmp("/live/ngx"), { frames: 30, timeoutMs: 20_000 });
     assert.equal(again.frames, 30, again.stderr.slice(-300));
     assert.ok(here.lines.some((l) => l.includes("pull retrying") && l.includes("stream=live/ngx")));
-    console.log(`static pulls: four sources playing; the RTMP pull resumed ${back} ms after nginx came back`);
+    // The state an operator watches: /metrics counts the pulls and the restart, /api/live names the source.
+    const metrics = await (await fetch(here.http("/metrics"))).text();
+    assert.match(metrics, /^estuary_pulls\{state="pulling"\} 4$/m);
+    assert.match(metrics, /^estuary_pull_restarts_total [1-9]\d*$/m);
+    const live = await (await fetch(here.http("/api/live?app=live&name=ngx"))).json();
+    assert.equal(live.pull.state, "pulling", JSON.stringify(live));
+    assert.equal(live.pull.source, `rtmp://127.0.0.1:${nginx.port}/live/ngx`);
+    assert.ok(live.pull.restarts >= 1 && live.pull.lastError, JSON.stringify(live.pull));
+    console.log(
+      `static pulls: four sources playing; the RTMP pull resumed ${back} ms after nginx came back (${live.pull.restarts} restarts, last: ${live.pull.lastError})`,
+    );
   } finally {
     for (const p of pubs) await p.stop();
     await here.close();

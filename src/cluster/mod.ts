@@ -1,8 +1,8 @@
-/** Cluster: forwarding (push) of published streams to other servers per policy.xml. */
+/** Cluster: forwarding (push) of published streams to other servers per policy.xml, edge and static pulls. */
 export { carriable, publishForm } from "./codecs.ts";
 export { Forwarder, type ForwardInfo, type ForwardOptions, WRITE_STALL_MS } from "./forwarder.ts";
 export { Forwards, type ForwardsOptions, type ForwardsStats } from "./forwards.ts";
-export { forwardMetrics } from "./metrics.ts";
+export { forwardMetrics, pullMetrics } from "./metrics.ts";
 export { clusterService, type ClusterSettings, clusterSettings } from "./service.ts";
 export { type ForwardEvent, type ForwardState, ForwardStatus } from "./state.ts";
 export { type ForwardTarget, forwardTargets, sameUrl, sourceOf, type StreamSource } from "./targets.ts";

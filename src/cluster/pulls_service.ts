@@ -3,7 +3,8 @@
  * (also the idle time of on-demand pulls) and `<rtmp><fwdtimeout>` → StaticPulls. Off without pulls.
  */
 import { type Config, emptyPolicy, type Policy } from "../config/mod.ts";
-import { defineService } from "../service.ts";
+import { defineService, withMetrics } from "../service.ts";
+import { pullMetrics } from "./metrics.ts";
 import { type PullsOptions, StaticPulls } from "./pulls.ts";
 
 export type PullsSettings = PullsOptions;
@@ -29,7 +30,7 @@ export const pullsService = defineService<PullsSettings>({
   create(s, ctx) {
     const pulls = new StaticPulls(ctx.hub, ctx.log, s);
     let remove: (() => void) | undefined;
-    return {
+    return withMetrics(ctx, "pulls", () => pullMetrics(pulls.stats()), {
       start() {
         remove = ctx.hub.onMissing((req) => pulls.missing(req));
         pulls.start();
@@ -46,6 +47,6 @@ export const pullsService = defineService<PullsSettings>({
       },
       listeners: () => ({}),
       stats: () => ({ pulls: pulls.stats() }),
-    };
+    });
   },
 });

@@ -40,6 +40,8 @@ export function liveAnswer(deps: HttpDeps, req: Request): Result {
   const body: Record<string, unknown> = { ...details };
   if (sessions) body.sessions = sessions;
   if (forwards.length > 0) body.forwards = forwards;
+  const pull = deps.pull?.(s);
+  if (pull) body.pull = pull;
   // What players should know (B-frames for WebRTC, G.711 on HLS), as /api/streams lists them.
   const warnings = streamWarnings(s);
   if (warnings.length > 0) body.warnings = warnings;

@@ -144,6 +144,15 @@ function forwardsOf(ctx: ServiceContext) {
   };
 }
 
+/** The pulls service's pull behind one stream (source, state, restarts, last error), if any. */
+function pullOf(ctx: ServiceContext) {
+  return (stream: Stream): unknown => {
+    const st = ctx.service("pulls")?.stats() as { pulls?: { name: string; since: number }[] } | undefined;
+    const p = st?.pulls?.find((p) => p.name === stream.key);
+    return p && { ...p, since: new Date(p.since).toISOString() }; // as forwards' since
+  };
+}
+
 /** The part of the settings that binds sockets: only a change here moves the listeners. */
 const listenKey = (s: HttpSettings) => JSON.stringify([s.hostname, s.port, s.tls]);
 
@@ -166,6 +175,7 @@ export const httpService = defineService<HttpSettings>({
       publicUrls: publicUrlsFrom(endpointsOf(cur, ctx)),
       sessionStats: sessionStatsOf(ctx),
       forwards: forwardsOf(ctx),
+      pull: pullOf(ctx),
       authorizeHttp: authorizer(cur.auth),
       metrics: ctx.metrics,
       workers: ctx.worker,

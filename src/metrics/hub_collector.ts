@@ -71,7 +71,8 @@ export function hubFamilies(hub: Hub, startedAt: Date, now = Date.now()): Metric
     {
       name: "paths_outbound_bytes",
       type: "untyped",
-      help: "Bytes handed to the stream's FLV, RTMP, RTSP and SRT players (counts up; MediaMTX's name).",
+      help:
+        "Bytes handed to the stream's FLV, RTMP, RTSP and SRT players and its HLS/DASH media served (counts up; MediaMTX's name).",
       samples: outBytes,
     },
     {
