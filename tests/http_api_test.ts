@@ -118,7 +118,23 @@ Deno.test("http api: /api/live list, details, counts; /api/stream; /api/status",
     const missing = await getJson(`${base}/api/live?app=live&name=nope`);
     assert.equal(missing.status, 404);
     assert.match(missing.body.msg, /live\/nope/);
-    assert.equal((await getJson(`${base}/api/live?name=cam`)).status, 400);
+    // smart_rtmpd's player asks by name alone: the one live stream so named, else 400 naming the apps.
+    const byName = await getJson(`${base}/api/stream?name=cam`);
+    assert.equal(byName.status, 200);
+    assert.equal(byName.body.media.video.codec, "H264");
+    assert.equal((await getJson(`${base}/api/live?name=nope`)).status, 404);
+    const twin = await hub.publish({
+      role: "publisher",
+      protocol: "rtmp",
+      app: "rec",
+      name: "cam",
+      vhost: "",
+      query: "",
+    });
+    const both = await getJson(`${base}/api/live?name=cam`);
+    assert.equal(both.status, 400);
+    assert.match(both.body.msg, /cam is live in more than one app \(live, rec\)/);
+    twin.end();
 
     // smart_rtmpd's own port answers /api/stream unwrapped, as /api/live.
     const streamList = await getJson(`${base}/api/stream`);
@@ -152,7 +168,7 @@ Deno.test("http api: /api/live list, details, counts; /api/stream; /api/status",
   }
 });
 
-Deno.test("http api: the auth callback (role=api) guards /api/*", async () => {
+Deno.test("http api: the auth callback guards /api/* (role=api) and recordings (role api/download), once per request", async () => {
   const seen: string[] = [];
   const auth = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (req) => {
     seen.push(req.url);
@@ -169,9 +185,19 @@ Deno.test("http api: the auth callback (role=api) guards /api/*", async () => {
     const denied = await getJson(`${base}/api/live?token=bad`);
     assert.equal(denied.status, 403);
     assert.match(denied.body.msg, /answered 401/);
+    // Asked once per request, whichever guards a path passes (/api/* and the feature's own).
+    assert.equal((await getJson(`${base}/api/streams?token=good`)).status, 200);
+    assert.equal((await getJson(`${base}/api/rec?token=good`)).status, 200);
+    // Recordings: listings as API calls, playlists as downloads.
+    assert.equal((await getJson(`${base}/rec/music?token=bad`)).status, 403);
+    assert.equal((await getJson(`${base}/rec/music/2026-01-02/10-00-00.m3u8?token=bad`)).status, 403);
     assert.deepEqual(seen, [
       `http://${url}/api/auth/api/status?token=good&type=http&role=api`,
       `http://${url}/api/auth/api/live?token=bad&type=http&role=api`,
+      `http://${url}/api/auth/api/streams?token=good&type=http&role=api`,
+      `http://${url}/api/auth/api/rec?token=good&type=http&role=api`,
+      `http://${url}/api/auth/rec/music?token=bad&type=http&role=api`,
+      `http://${url}/api/auth/rec/music/2026-01-02/10-00-00.m3u8?token=bad&type=http&role=download`,
     ]);
   } finally {
     await ts.close();

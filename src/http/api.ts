@@ -28,10 +28,15 @@ export function liveAnswer(deps: HttpDeps, req: Request): Result {
     const stream = deps.hub.streams().filter(pick).map((s) => rtmpUrl(deps, s, host));
     return { status: 200, body: { stream } };
   }
-  if (app === "") return { status: 400, body: {}, msg: "app is required with name" };
   // Streams are keyed by app/name; vhost is metadata only, so it does not have to match.
-  const s = deps.hub.get(`${app}/${name}`);
-  if (!s) return { status: 404, body: {}, msg: `stream ${app}/${name} is not live` };
+  // smart_rtmpd's player asks `?name=` alone (the name is all its list shows): the one live stream so named.
+  const named = app === "" ? deps.hub.streams().filter((s) => s.name === name) : [];
+  if (named.length > 1) {
+    const apps = named.map((s) => s.app).sort().join(", ");
+    return { status: 400, body: {}, msg: `app is required: ${name} is live in more than one app (${apps})` };
+  }
+  const s = app === "" ? named[0] : deps.hub.get(`${app}/${name}`);
+  if (!s) return { status: 404, body: {}, msg: `stream ${app === "" ? name : `${app}/${name}`} is not live` };
   if (q.get("cmd") === "count") return { status: 200, body: { ...playerCounts(s) } };
   const details = streamDetails(s, deps.publicUrls(s, host));
   details.app.rec = deps.hub.isRecordApp(s.app);
@@ -67,19 +72,37 @@ export function statusAnswer(deps: HttpDeps): Record<string, unknown> {
 }
 
 /** Applies the auth callback (role=api) to every /api/* call when one is configured. */
-export function apiAuth(deps: HttpDeps) {
+/** Requests already asked about, so a path two features guard (e.g. /api/* and /api/rec) asks once. */
+const asked = new WeakSet<Request>();
+
+/**
+ * Middleware: the auth callback (`type=http`, `role`, the request's path and query) before the
+ * handler; a denial answers 403. Each request is asked about once, whichever guards it passes.
+ */
+export function apiAuth(deps: HttpDeps, role: "api" | "download" = "api") {
   return async (c: Context, next: () => Promise<void>) => {
-    if (deps.authorizeHttp && c.req.method !== "OPTIONS") {
-      const url = new URL(c.req.url);
-      try {
-        await deps.authorizeHttp({ role: "api", path: url.pathname.slice(1), query: url.search.slice(1) });
-      } catch (err) {
-        if (err instanceof AuthError) return c.json({ code: 403, msg: err.message }, 403);
-        throw err;
-      }
-    }
+    const denied = await authorizeRequest(deps, c, role);
+    if (denied) return denied;
     await next();
   };
+}
+
+/** The auth callback for one request (once per request), or undefined without authurl; a 403 on denial. */
+export async function authorizeRequest(
+  deps: HttpDeps,
+  c: Context,
+  role: "api" | "download",
+): Promise<Response | undefined> {
+  if (!deps.authorizeHttp || c.req.method === "OPTIONS" || asked.has(c.req.raw)) return undefined;
+  asked.add(c.req.raw);
+  const url = new URL(c.req.url);
+  try {
+    await deps.authorizeHttp({ role, path: url.pathname.slice(1), query: url.search.slice(1) });
+  } catch (err) {
+    if (err instanceof AuthError) return c.json({ code: 403, msg: err.message }, 403);
+    throw err;
+  }
+  return undefined;
 }
 
 /** Liveness: the process answers. Uptime in whole seconds. */

@@ -7,6 +7,10 @@
  *   GET /rec/<stream>/<day>/<time>.m3u8|.mpd     the manifest (also ?day=&time=, time with or
  *                                                without extension)
  *   GET /rec/<stream>/<day>/<time>/<segment>     its segments (Range supported)
+ *   GET /rec/<stream>.m3u8|.mpd?day=&time=       the manifest, as smart_rtmpd's player asks
+ *
+ * With an auth callback, listings are asked about as API calls and manifests as downloads; segments
+ * are not (as live segments are not: players do not carry the manifest's query to them).
  *
  * In the ?day=&time= form the manifest's relative URLs would resolve against /rec/, so they are
  * rewritten to absolute ones. Unsafe names are refused with 400; `/rec/<name>.m3u8` stays the live
@@ -17,7 +21,7 @@ import type { Context } from "hono";
 import type { HttpDeps } from "./deps.ts";
 import { DAY, findRecorded, isSafeSegment, listDays, listFiles, listStreams, TIME } from "../record/mod.ts";
 import { realInside, serveFile } from "./static.ts";
-import { apiAuth } from "./api.ts";
+import { apiAuth, authorizeRequest } from "./api.ts";
 
 export interface RecOptions {
   /** The recording root (rec/). */
@@ -32,7 +36,7 @@ const TYPES: Record<string, string> = {
   mp4: "video/mp4",
 };
 
-const LIVE_SUFFIX = /\.(?:m3u8|mpd|flv)$/;
+const LIVE_SUFFIX = /\.(m3u8|mpd|flv)$/;
 
 function bad(c: Context, msg: string): Response {
   return c.json({ code: 400, msg }, 400);
@@ -95,9 +99,15 @@ export function routes(deps: HttpDeps, opts: RecOptions): Hono {
   }
 
   async function days(c: Context, stream: string) {
-    if (await escapes(c, stream)) return notFound(c, `no recordings of ${stream}`);
     const day = c.req.query("day");
     const time = c.req.query("time");
+    const denied = await authorizeRequest(
+      deps,
+      c,
+      day !== undefined && time !== undefined ? "download" : "api",
+    );
+    if (denied) return denied;
+    if (await escapes(c, stream)) return notFound(c, `no recordings of ${stream}`);
     if (day === undefined) return c.json({ dirs: await listDays(root, stream, c.req.query("vhost")) });
     if (!DAY.test(day)) return bad(c, `day "${day}" is invalid: must be YYYY-MM-DD`);
     if (await escapes(c, stream, day)) return notFound(c, `no recordings of ${stream} on ${day}`);
@@ -117,8 +127,21 @@ export function routes(deps: HttpDeps, opts: RecOptions): Hono {
     return c.json({ dirs: await listStreams(root, vhost) });
   });
   app.get("/rec/:stream", async (c, next) => {
-    const stream = c.req.param("stream");
-    if (LIVE_SUFFIX.test(stream)) return await next(); // live HLS/DASH/FLV of the rec app
+    let stream = c.req.param("stream");
+    const suffix = LIVE_SUFFIX.exec(stream);
+    if (suffix) {
+      // smart_rtmpd's player asks /rec/<s>.<ext>?day=D&time=T for a recording; without both, it is
+      // the live HLS/DASH/FLV of the rec app.
+      const { day, time } = c.req.query();
+      if (suffix[1] === "flv" || day === undefined || time === undefined) return await next();
+      stream = stream.slice(0, -suffix[0].length);
+      if (!isSafeSegment(stream)) return bad(c, `stream "${stream}" is invalid`);
+      const denied = await authorizeRequest(deps, c, "download");
+      if (denied) return denied;
+      if (!DAY.test(day)) return bad(c, `day "${day}" is invalid: must be YYYY-MM-DD`);
+      if (await escapes(c, stream, day)) return notFound(c, `no recordings of ${stream} on ${day}`);
+      return await manifest(c, stream, day, /\.(m3u8|mpd)$/.test(time) ? time : `${time}.${suffix[1]}`, true);
+    }
     if (!isSafeSegment(stream)) return bad(c, `stream "${stream}" is invalid`);
     return await days(c, stream);
   });
@@ -126,6 +149,8 @@ export function routes(deps: HttpDeps, opts: RecOptions): Hono {
     const { stream, day } = c.req.param();
     if (!DAY.test(day)) return await next(); // e.g. /rec/<name>/<n>.ts: live HLS segments
     if (!isSafeSegment(stream)) return bad(c, `stream "${stream}" is invalid`);
+    const denied = await authorizeRequest(deps, c, "api");
+    if (denied) return denied;
     if (await escapes(c, stream, day)) return notFound(c, `no recordings of ${stream} on ${day}`);
     return c.json({ files: await listFiles(root, stream, day, c.req.query("vhost")) });
   });
@@ -133,6 +158,8 @@ export function routes(deps: HttpDeps, opts: RecOptions): Hono {
     const { stream, day, file } = c.req.param();
     if (!DAY.test(day)) return await next();
     if (!isSafeSegment(stream) || !isSafeSegment(file)) return bad(c, "path refused");
+    const denied = await authorizeRequest(deps, c, "download");
+    if (denied) return denied;
     return await manifest(c, stream, day, file, false);
   });
   app.get("/rec/:stream/:day/:time/:segment", async (c, next) => {

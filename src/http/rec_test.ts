@@ -1,5 +1,8 @@
 import assert from "node:assert/strict";
 import type { HttpDeps } from "./deps.ts";
+import { Hono } from "hono";
+import { AuthError } from "../core/mod.ts";
+import { apiAuth } from "./api.ts";
 import { absolutise, routes } from "./rec.ts";
 
 const PLAYLIST = [
@@ -65,6 +68,15 @@ const CASES: Case[] = [
     },
   },
   { path: "/rec/music?day=2022-05-21&time=18-22-11.m3u8", status: 200 },
+  // smart_rtmpd's player: /rec/<s>.<ext>?day=&time=
+  {
+    path: "/rec/music.m3u8?day=2022-05-21&time=18-22-11",
+    status: 200,
+    type: "application/vnd.apple.mpegurl",
+    body: (t) => assert.match(t, /\n\/rec\/music\/2022-05-21\/18-22-11\/0.m4s\n/),
+  },
+  { path: "/rec/music.mpd?day=2022-05-21&time=18-22-11", status: 404 },
+  { path: "/rec/music.m3u8?day=today&time=18-22-11", status: 400 },
   { path: "/rec/music?day=2022-05-21&time=23-59-59", status: 404 },
   { path: "/rec/music?day=2022-05-21&time=..%2F..%2Fx", status: 400 },
   { path: "/rec/music/2022-05-21/18-22-11/0.m4s", status: 200, type: "video/iso.segment" },
@@ -112,4 +124,50 @@ Deno.test("absolutise: m3u8 URIs and MPD BaseURL", () => {
     d,
     '<?xml version="1.0"?>\n<MPD type="static">\n <BaseURL>/rec/s/d/</BaseURL>\n <Period/>\n</MPD>\n',
   );
+});
+
+Deno.test("rec routes: the auth callback guards listings (role api) and manifests (role download), once per request", async () => {
+  const root = await tree();
+  const asked: string[] = [];
+  const deps = {
+    authorizeHttp(r: { role: string; path: string; query: string }) {
+      asked.push(`${r.role} ${r.path}?${r.query}`);
+      return r.query.includes("token=good") ? Promise.resolve() : Promise.reject(new AuthError("no token"));
+    },
+  } as unknown as HttpDeps;
+  const app = new Hono();
+  app.use("/api/*", apiAuth(deps)); // as the API feature mounts it: /api/rec passes both guards
+  app.route("/", routes(deps, { root }));
+  try {
+    const expect: [string, number, string[]][] = [
+      ["/api/rec?token=good", 200, ["api api/rec?token=good"]],
+      ["/rec/music?token=good", 200, ["api rec/music?token=good"]],
+      ["/rec/music/2022-05-21?token=bad", 403, ["api rec/music/2022-05-21?token=bad"]],
+      ["/rec/music/2022-05-21/18-22-11.m3u8?token=bad", 403, [
+        "download rec/music/2022-05-21/18-22-11.m3u8?token=bad",
+      ]],
+      [
+        "/rec/music?day=2022-05-21&time=18-22-11&token=good",
+        200,
+        ["download rec/music?day=2022-05-21&time=18-22-11&token=good"],
+      ],
+      [
+        "/rec/music.m3u8?day=2022-05-21&time=18-22-11&token=bad",
+        403,
+        ["download rec/music.m3u8?day=2022-05-21&time=18-22-11&token=bad"],
+      ],
+      // Segments are not asked about, as a live HLS stream's are not: players do not carry the
+      // playlist's query to them.
+      ["/rec/music/2022-05-21/18-22-11/0.m4s", 200, []],
+    ];
+    for (const [path, status, calls] of expect) {
+      asked.length = 0;
+      const res = await app.request(path);
+      await res.body?.cancel();
+      assert.equal(res.status, status, path);
+      assert.deepEqual(asked, calls, path);
+    }
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
 });
