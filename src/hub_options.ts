@@ -1,5 +1,5 @@
 /** config.xml → the hub's admission options: the one mapping, used by the server and the test fixture. */
-import type { Config } from "./config/mod.ts";
+import { type Config, offeredBy, outputSwitches } from "./config/mod.ts";
 import type { HubOptions } from "./core/mod.ts";
 import type { Logger } from "./log/mod.ts";
 import { createAuthorizer } from "./auth/mod.ts";
@@ -16,5 +16,6 @@ export function hubOptions(config: Config, log?: Logger): HubOptions {
     log,
     // The auth callback sits in admission, so every protocol gets it.
     authorize: createAuthorizer({ url: config.authurl.url, timeoutMs: config.authurl.timeout, log }),
+    offered: offeredBy(outputSwitches(config)),
   };
 }

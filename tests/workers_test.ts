@@ -189,7 +189,8 @@ Deno.test({
   sanitizeOps: false,
   async fn() {
     const server = await startEstuary({
-      env: { ESTUARY_WORKERS: "2" },
+      // An RTSP camera below stays on RTSP: the worker that relays it must know it came over RTSP.
+      env: { ESTUARY_WORKERS: "2", ESTUARY_RTSP_HASRTMP: "false" },
       services: ["rtmp", "http", "rtsp"],
       timeoutMs: 90_000,
     });
@@ -249,6 +250,41 @@ Deno.test({
         ),
       );
       for (const r of rtsp) assert.equal(r.frames, 60, r.stderr.slice(-300));
+      // <rtsp><hasrtmp>false: a camera published over RTSP plays over RTSP from either worker, and over
+      // RTMP from neither (the relaying worker was told the protocol with the claim).
+      const cam = ffmpegPublish({
+        url: `rtsp://127.0.0.1:${server.ports.rtsp}/live/cam`,
+        format: "rtsp",
+        seconds: 60,
+        size: SIZE,
+        video: H264B,
+        audio: AAC,
+        extra: ["-rtsp_transport", "tcp"],
+      });
+      try {
+        await until("the camera's publish", 30_000, async () => {
+          const w = (await getJson(server.http("/api/workers"))).body.workers as WorkerRow[];
+          return w.some((x) => x.publishing.includes("live/cam")) || undefined;
+        });
+        const camPlayers = await Promise.all([
+          ...[0, 1, 2, 3].map(() =>
+            decodedFrames(`rtsp://127.0.0.1:${server.ports.rtsp}/live/cam`, {
+              frames: 30,
+              timeoutMs: 30_000,
+              inputArgs: ["-rtsp_transport", "tcp"],
+            })
+          ),
+          ...[0, 1, 2, 3].map(() =>
+            decodedFrames(server.rtmp("/live/cam"), { frames: 30, timeoutMs: 15_000 })
+          ),
+        ]);
+        for (const r of camPlayers.slice(0, 4)) assert.equal(r.frames, 30, r.stderr.slice(-300));
+        for (const r of camPlayers.slice(4)) assert.equal(r.frames, 0, "not offered over RTMP on any worker");
+        const refusals = server.lines.filter((l) => l.includes("live/cam is not offered over rtmp"));
+        assert.ok(refusals.length >= 1, "the refusals are logged");
+      } finally {
+        await cam.stop();
+      }
       const metrics = await until("metrics from both workers", 20_000, async () => {
         const r = await getText(server.http("/metrics"));
         return r.status === 200 && r.text.includes('worker="1"') && r.text.includes('worker="0"')
@@ -283,6 +319,65 @@ Deno.test({
     } finally {
       await pub.stop();
       await server.stop();
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "workers 2 with the auth callback: players on the worker without the publisher play through the relay, which never asks the callback",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const asked: string[] = [];
+    const auth = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (req) => {
+      asked.push(new URL(req.url).pathname + new URL(req.url).search);
+      return new Response(null, {
+        status: new URL(req.url).searchParams.get("token") === "good" ? 200 : 403,
+      });
+    });
+    const server = await startEstuary({
+      env: { ESTUARY_WORKERS: "2", ESTUARY_AUTHURL_HOST: `127.0.0.1:${auth.addr.port}` },
+      timeoutMs: 90_000,
+    });
+    const pub = ffmpegPublish({
+      url: server.rtmp("/live/cam?token=good"),
+      format: "flv",
+      seconds: 60,
+      size: SIZE,
+      video: H264B,
+      audio: AAC,
+    });
+    try {
+      await until("both workers and the publish", 60_000, async () => {
+        const w = (await getJson(server.http("/api/workers?token=good"))).body.workers as WorkerRow[];
+        return w.length === 2 && w.some((x) => x.publishing.includes("live/cam")) ? w : undefined;
+      });
+      // New connections: the kernel puts some on the worker without the publisher (the relay's side);
+      // another batch if it put all six on the publisher's.
+      const relayed = () =>
+        server.lines.filter((l) => l.includes("edge pull start") && l.includes("live/cam"));
+      let played = 0;
+      for (let batch = 0; batch < 3 && (batch === 0 || relayed().length === 0); batch++) {
+        const good = await Promise.all([0, 1, 2, 3, 4, 5].map((i) => {
+          const url = i % 2 ? server.http("/live/cam.flv?token=good") : server.rtmp("/live/cam?token=good");
+          return decodedFrames(url, { frames: 30, timeoutMs: 30_000 });
+        }));
+        for (const r of good) assert.equal(r.frames, 30, r.stderr.slice(-300));
+        played += good.length;
+      }
+      assert.ok(relayed().length >= 1, "some players were on the worker without the publisher");
+      const bad = await decodedFrames(server.rtmp("/live/cam?token=bad"), { frames: 30, timeoutMs: 10_000 });
+      assert.equal(bad.frames, 0, "a bad token is refused");
+      const withoutToken = asked.filter((a) => !a.includes("token="));
+      assert.deepEqual(withoutToken, [], "every callback carried a client's token");
+      console.log(
+        `workers + auth: ${played} players with a good token decoded 30 frames each (${relayed().length} relay pull(s)), a bad token refused; ${asked.length} callbacks, all with a client's token`,
+      );
+    } finally {
+      await pub.stop();
+      await server.stop();
+      await auth.shutdown();
     }
   },
 });

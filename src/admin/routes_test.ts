@@ -56,15 +56,15 @@ Deno.test("smart_rtmpd /api/config: loopback clients and admin tokens only; a PO
 
     const post = await app.request("/api/config", {
       method: "POST",
-      body: JSON.stringify({ http: { hls_duration: 3 }, rtmp: { has_webrtc: false } }),
+      body: JSON.stringify({ http: { hls_duration: 3 }, rtmp: { has_webrtc: false }, license: {} }),
       headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
     }, from("203.0.113.9"));
     assert.equal(post.status, 200);
     const r = await post.json();
     assert.equal(r.http_port, 8080);
     assert.equal(r.bak_config, "/etc/estuary/config.xml.bak");
-    assert.deepEqual(r.ignored, ["rtmp.has_webrtc"]);
-    assert.deepEqual(edits, [{ "http.hlsduration": 3 }]);
+    assert.deepEqual(r.ignored, ["license"]);
+    assert.deepEqual(edits, [{ "http.hlsduration": 3, "rtmp.haswebrtc": false }]);
   } finally {
     store.close();
   }

@@ -2,7 +2,7 @@
  * smart_rtmpd's `/api/config` JSON: its web admin reads and posts the configuration in this shape
  * (reference/smart_rtmpd-web-webrtc.md). Each key maps to one of our elements; a POST becomes element
  * changes applied like the admin API's (checked, file kept with comments, .bak, applied live).
- * Keys smart_rtmpd has and Estuary does not (`has_webrtc`: WebRTC is always on) are ignored.
+ * Keys Estuary does not have are listed as ignored.
  */
 import type { Config } from "../config/mod.ts";
 
@@ -33,6 +33,7 @@ export const SMART_CONFIG: Record<string, Record<string, string>> = {
     has_hls: "rtmp.hashls",
     has_dash: "rtmp.hasdash",
     has_srt: "rtmp.hassrt",
+    has_webrtc: "rtmp.haswebrtc",
     max_idle: "rtmp.maxidle",
   },
   rtsp: {
@@ -65,14 +66,13 @@ function at(o: unknown, path: string): unknown {
   return v;
 }
 
-/** The running config in smart_rtmpd's shape (`has_webrtc` is always true here). */
+/** The running config in smart_rtmpd's shape. */
 export function toSmartConfig(c: Config): Record<string, Record<string, unknown>> {
   const out: Record<string, Record<string, unknown>> = {};
   for (const [section, keys] of Object.entries(SMART_CONFIG)) {
     out[section] = {};
     for (const [k, path] of Object.entries(keys)) out[section][k] = at(c, path);
   }
-  out.rtmp.has_webrtc = true;
   return out;
 }
 

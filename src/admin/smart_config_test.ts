@@ -13,9 +13,15 @@ Deno.test("smart_rtmpd /api/config shape: every key maps to a real element; roun
   assert.equal(smart.rtmp.has_webrtc, true);
   const { changes, ignored } = fromSmartConfig({
     http: { hls_duration: 2, rec_period: 10 },
-    rtmp: { gop_cache: false, has_webrtc: true },
+    rtmp: { gop_cache: false, has_webrtc: false, has_rtsp: false },
     license: { x: 1 },
   });
-  assert.deepEqual(changes, { "http.hlsduration": 2, "http.recduration": 10, "rtmp.gopenable": false });
-  assert.deepEqual(ignored, ["rtmp.has_webrtc", "license"]);
+  assert.deepEqual(changes, {
+    "http.hlsduration": 2,
+    "http.recduration": 10,
+    "rtmp.gopenable": false,
+    "rtmp.haswebrtc": false,
+    "rtmp.hasrtsp": false,
+  });
+  assert.deepEqual(ignored, ["license"]);
 });

@@ -29,6 +29,10 @@ export interface EdgeOptions {
   originsFor?: (req: AdmissionRequest) => string[];
   /** The pulled streams are sibling workers' streams (AdmissionRequest.relay). */
   relay?: boolean;
+  /** Extra connect properties for an RTMP origin (a sibling worker's relay secret). */
+  connectProperties?: Record<string, string>;
+  /** The protocol a pulled stream is published over at its origin (a sibling's), when known; else the pull's. */
+  fromFor?: (req: AdmissionRequest) => string | undefined;
 }
 
 export interface EdgePullStats {
@@ -138,7 +142,10 @@ export class EdgePuller {
         client = await RtmpClient.connect(url, {
           timeoutMs: this.#opts.timeoutMs,
           // The pull travels the forward chain too: an origin that would pull it back from us refuses.
-          connectProperties: { [VIA_PROPERTY]: viaValue([...(req.via ?? []), this.#hub.serverId]) },
+          connectProperties: {
+            ...this.#opts.connectProperties,
+            [VIA_PROPERTY]: viaValue([...(req.via ?? []), this.#hub.serverId]),
+          },
           log: this.#log,
         });
       } catch (err) {
@@ -196,7 +203,7 @@ export class EdgePuller {
     // Published here at the first frame: players waiting for it are resolved by the hub.
     pull.stream = await this.#hub.publish({
       role: "publisher",
-      protocol: "rtmp",
+      protocol: this.#opts.fromFor?.(req) ?? "rtmp",
       app: req.app,
       name: req.name,
       vhost: req.vhost,

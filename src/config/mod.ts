@@ -10,6 +10,7 @@ export {
 } from "./load.ts";
 export { ENV_PREFIX, envName } from "./env.ts";
 export { diffConfig } from "./diff.ts";
+export { type Offered, offeredBy, type OutputSwitches, outputSwitches } from "./outputs.ts";
 export { type Listener, listeners, type ServiceName, tlsEnabled, tlsReady } from "./listeners.ts";
 export { splitList } from "./_fields.ts";
 export {

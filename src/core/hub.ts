@@ -1,6 +1,6 @@
 import { SessionRegistry } from "./sessions.ts";
 import { AppNotAllowedError, ForwardLoopError, NotFoundError, StreamBusyError } from "./errors.ts";
-import { type GopCacheOptions, Stream } from "./stream.ts";
+import { type GopCacheOptions, RELAY_PLAYER, Stream } from "./stream.ts";
 import { checkName } from "./names.ts";
 
 export type Role = "publisher" | "player";
@@ -43,6 +43,11 @@ export interface HubOptions {
   gop: GopCacheOptions;
   /** A publisher that sends nothing for this long is closed; 0 disables. */
   maxIdleMs: number;
+  /**
+   * Whether a stream published over `from` is offered to a player over `player` (config.xml's
+   * `has*` switches): undefined when it is, else why not (the player gets "not found").
+   */
+  offered?: (from: string, player: string) => string | undefined;
   log?: { info(msg: string, f?: Record<string, unknown>): void };
 }
 
@@ -118,6 +123,9 @@ export class Hub {
 
   async #admit(req: AdmissionRequest): Promise<void> {
     this.checkApp(req.app, req.name);
+    // Between sibling workers (a relay's publish here, its player there) the callback already ran for
+    // the player that asked, on its own worker; the relay carries no client query to ask with.
+    if (req.relay || req.protocol === RELAY_PLAYER) return;
     if (this.#opts.authorize) await this.#opts.authorize(req);
   }
 
@@ -212,13 +220,13 @@ export class Hub {
     this.#checkOpen(key);
     await this.#admit(req);
     const live = this.#streams.get(key);
-    if (live) return live;
+    if (live) return this.#checkOffered(live, req);
     // An edge server starts pulling it from an origin now; the player waits for that pull.
     let pullWait: number | undefined;
     for (const fn of this.#missing) if ((pullWait = fn(req)) !== undefined) break;
     const waitMs = Math.max(opts.waitMs ?? 0, pullWait ?? 0);
     if (waitMs <= 0) throw new NotFoundError(`stream ${key} is not being published`);
-    return await new Promise<Stream>((resolve, reject) => {
+    const arrived = await new Promise<Stream>((resolve, reject) => {
       let set = this.#waiters.get(key);
       if (!set) this.#waiters.set(key, set = new Set());
       const done = () => {
@@ -243,6 +251,15 @@ export class Hub {
       set.add(waiter);
       opts.signal?.addEventListener("abort", onAbort);
     });
+    return this.#checkOffered(arrived, req);
+  }
+
+  /** The stream, when its publisher's protocol is offered over the player's; else NotFoundError. */
+  #checkOffered(s: Stream, req: AdmissionRequest): Stream {
+    if (req.protocol === RELAY_PLAYER) return s; // a sibling worker, which checks its own players
+    const why = this.#opts.offered?.(s.info.from, req.protocol);
+    if (why) throw new NotFoundError(`stream ${s.key} is not offered over ${req.protocol}: ${why}`);
+    return s;
   }
 
   #checkIdle() {

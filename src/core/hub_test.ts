@@ -166,3 +166,35 @@ Deno.test("hub close ends every stream and refuses new publishers and players (t
   await assert.rejects(hub.publish(req()), /live\/cam is not available: the server is stopping/);
   await assert.rejects(hub.play({ ...req(), role: "player" }), NotFoundError);
 });
+
+Deno.test("hub play: a stream is refused (not found, with the reason) to a player protocol it is not offered over; a relay always gets it", async () => {
+  const hub = new Hub({
+    ...base,
+    offered: (from, player) => from === "rtsp" && player !== "rtsp" ? "RTSP players only" : undefined,
+  });
+  try {
+    const cam = await hub.publish(req({ protocol: "rtsp" }));
+    const player = (protocol: string) =>
+      req({ role: "player", protocol }) as unknown as Parameters<Hub["play"]>[0];
+    assert.equal(await hub.play(player("rtsp")), cam);
+    assert.equal(await hub.play(player("relay")), cam);
+    await assert.rejects(
+      hub.play(player("rtmp")),
+      (e: Error) =>
+        e instanceof NotFoundError && /live\/cam is not offered over rtmp: RTSP players only/.test(e.message),
+    );
+    cam.end("done");
+    await tick(); // the hub forgets an ended stream when its `ended` settles
+    // A player waiting for the stream is refused when it arrives from a protocol not offered to it.
+    const waiting = hub.play(player("http"), { waitMs: 2000 });
+    const again = await hub.publish(req({ protocol: "rtsp" }));
+    await assert.rejects(waiting, NotFoundError);
+    again.end("done");
+    await tick();
+    const fromRtmp = await hub.publish(req({ protocol: "rtmp" }));
+    assert.equal(await hub.play(player("http")), fromRtmp);
+    fromRtmp.end("done");
+  } finally {
+    hub.close();
+  }
+});

@@ -5,6 +5,7 @@
  * with our own ports.
  */
 import type { Stream } from "../core/mod.ts";
+import type { Offered } from "../config/mod.ts";
 import type { PublicUrl } from "./deps.ts";
 
 export interface Endpoint {
@@ -23,7 +24,21 @@ export interface PublicEndpoints {
   srt?: Endpoint;
   /** WebRTC playback page/endpoint on the HTTP port, e.g. (app, name) => `/whep/v1?app=…&name=…`. */
   webrtcPath?: (app: string, name: string) => string;
+  /** config.xml's `has*` switches: a URL of an output that does not offer the stream is left out. */
+  offered?: Offered;
 }
+
+/** The player protocol (as the hub's admission names it) behind each URL type. */
+const PLAYER_OF: Record<string, string> = {
+  rtmp: "rtmp",
+  "http-flv": "http",
+  "ws-flv": "http",
+  "http-hls": "http",
+  "http-dash": "http",
+  rtsp: "rtsp",
+  srt: "srt",
+  webrtc: "webrtc",
+};
 
 function hostPort(ep: Endpoint, host: string): string {
   const nat = ep.nat ?? "";
@@ -59,6 +74,7 @@ export function publicUrlsFrom(endpoints: () => PublicEndpoints): (s: Stream, ho
     if (e.http && e.webrtcPath) {
       out.push({ type: "webrtc", url: `http://${hostPort(e.http, host)}${e.webrtcPath(s.app, s.name)}` });
     }
-    return out;
+    const offered = e.offered;
+    return offered ? out.filter((u) => !offered(s.info.from, PLAYER_OF[u.type])) : out;
   };
 }

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { Stream } from "../core/mod.ts";
+import { offeredBy } from "../config/mod.ts";
 import { type PublicEndpoints, publicUrlsFrom } from "./public_urls.ts";
 
 const stream = new Stream({
@@ -62,4 +63,27 @@ Deno.test("publicUrlsFrom: every output, NAT for outside clients, disabled outpu
     const got = Object.fromEntries(publicUrlsFrom(() => c.ep)(stream, c.host).map((u) => [u.type, u.url]));
     assert.deepEqual(got, c.want, c.host);
   }
+});
+
+Deno.test("publicUrlsFrom: outputs that do not offer the stream (config.xml's has* switches) are left out", () => {
+  const ep: PublicEndpoints = {
+    rtmp: { port: 1935 },
+    http: { port: 8080 },
+    rtsp: { port: 8554 },
+    srt: { port: 9000 },
+    webrtcPath: (app, name) => `/whep/v1?app=${app}&name=${name}`,
+    offered: offeredBy({ rtsp: true, srt: false, rtspElsewhere: false, srtElsewhere: true }),
+  };
+  const types = (from: string) => {
+    const s = new Stream({
+      app: "live",
+      name: "cam",
+      vhost: "",
+      info: { from },
+      gop: { enabled: false, maxFrames: 1, maxBytes: 1 },
+    });
+    return publicUrlsFrom(() => ep)(s, "h").map((u) => u.type);
+  };
+  assert.deepEqual(types("rtsp"), ["rtsp"]);
+  assert.deepEqual(types("rtmp"), ["rtmp", "http-flv", "ws-flv", "http-hls", "http-dash", "rtsp", "webrtc"]);
 });

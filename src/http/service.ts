@@ -3,7 +3,15 @@
  * feature list lives here: API and FLV first, then HLS, DASH, recordings and VOD, static files last.
  */
 import { BUILTIN_WEB_ROOT } from "./web_root.ts";
-import { type Config, resolvePath, type TlsMaterial, tlsMaterial } from "../config/mod.ts";
+import {
+  type Config,
+  offeredBy,
+  type OutputSwitches,
+  outputSwitches,
+  resolvePath,
+  type TlsMaterial,
+  tlsMaterial,
+} from "../config/mod.ts";
 import type { Stream } from "../core/mod.ts";
 import { createHttpAuthorizer } from "../auth/mod.ts";
 import { defineService, type ServiceContext, withMetrics } from "../service.ts";
@@ -48,6 +56,8 @@ export interface HttpSettings {
   /** NAT addresses and enabled HTTP outputs, for the URLs handed to players. */
   nat: Config["nat"];
   outputs: { flv: boolean; hls: boolean; dash: boolean };
+  /** config.xml's `has*` switches for RTSP and SRT (the hub refuses such players; URLs leave them out). */
+  switches: OutputSwitches;
   /** WHEP (and WHIP) on these listeners; null when `<rtmp><haswebrtc>` is off. */
   webrtc: WebrtcSettings | null;
 }
@@ -107,6 +117,7 @@ export function httpSettings(c: Config, root: string): HttpSettings | null {
     adminPort: c.admin.port,
     nat: c.nat,
     outputs: { flv: c.rtmp.hasflv, hls: c.rtmp.hashls, dash: c.rtmp.hasdash },
+    switches: outputSwitches(c),
     webrtc: webrtcSettings(c),
   };
 }
@@ -123,6 +134,7 @@ function endpointsOf(s: HttpSettings, ctx: ServiceContext) {
       rtsp: ep("rtsp", s.nat.rtsp),
       srt: ep("srt", s.nat.srt),
       webrtcPath: s.webrtc ? whepPath : undefined,
+      offered: offeredBy(s.switches),
     };
   };
 }

@@ -66,6 +66,7 @@ const DEFAULTS: HttpSettings = {
   adminPort: 0,
   nat: { rtmp: "", rtsp: "", http: "", https: "", srt: "", rtp: "" },
   outputs: { flv: true, hls: true, dash: true },
+  switches: { rtsp: true, srt: true, rtspElsewhere: true, srtElsewhere: true },
   webrtc: {
     portRange: [30000, 60000],
     listenHost: "0.0.0.0",

@@ -69,7 +69,7 @@ export class ControlChannel {
           });
           break;
         case "/claim":
-          this.registry.claim(String(body.key), index);
+          this.registry.claim(String(body.key), index, typeof body.from === "string" ? body.from : undefined);
           break;
         case "/release":
           this.registry.release(String(body.key), index);

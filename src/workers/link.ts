@@ -28,6 +28,8 @@ export interface WorkerIdentity {
   index: number;
   /** The supervisor's control port on 127.0.0.1. */
   controlPort: number;
+  /** The workers' shared secret (WORKER_SECRET_ENV). */
+  secret: string;
 }
 
 /** This worker's counters in /api/workers (which connections the kernel gave it). */
@@ -45,6 +47,7 @@ const SEGMENTED = /^\/([^/]+)\/([^/]+?)(?:\.(?:m3u8|mpd)$|\/.+)/;
 
 export class WorkerLink {
   readonly index: number;
+  readonly secret: string;
   #supervisor: string;
   #log: Logger;
   #view: WorkerView = { claims: [], workers: [] };
@@ -57,6 +60,7 @@ export class WorkerLink {
 
   constructor(id: WorkerIdentity, log: Logger) {
     this.index = id.index;
+    this.secret = id.secret;
     this.#supervisor = `http://127.0.0.1:${id.controlPort}`;
     this.#log = log;
   }
@@ -139,9 +143,9 @@ export class WorkerLink {
     return this.#claims.get(key)?.worker;
   }
 
-  /** This worker publishes `key`; throws StreamBusyError when a sibling does. */
-  async claim(key: string): Promise<void> {
-    this.#apply(await this.#post("/claim", { index: this.index, key }));
+  /** This worker publishes `key` (over `from`); throws StreamBusyError when a sibling does. */
+  async claim(key: string, from?: string): Promise<void> {
+    this.#apply(await this.#post("/claim", { index: this.index, key, from }));
   }
 
   async release(key: string): Promise<void> {

@@ -23,11 +23,13 @@ export interface Claim {
   key: string;
   worker: number;
   relayPort: number;
+  /** The protocol the stream is published over on its worker (the relay plays it over RTMP). */
+  from?: string;
 }
 
 export class WorkerRegistry {
   #workers = new Map<number, WorkerEntry>();
-  #claims = new Map<string, number>();
+  #claims = new Map<string, { worker: number; from?: string }>();
 
   /** A worker (re)joined: a restarted slot starts with no claims. Returns the claims it must know. */
   join(w: WorkerEntry): Claim[] {
@@ -44,7 +46,7 @@ export class WorkerRegistry {
     this.#workers.delete(index);
     const freed: string[] = [];
     for (const [key, holder] of this.#claims) {
-      if (holder === index) {
+      if (holder.worker === index) {
         this.#claims.delete(key);
         freed.push(key);
       }
@@ -53,27 +55,29 @@ export class WorkerRegistry {
   }
 
   /** `worker` publishes `key`; throws StreamBusyError when another live worker does. */
-  claim(key: string, worker: number): void {
+  claim(key: string, worker: number, from?: string): void {
     if (!this.#workers.has(worker)) {
       throw new RangeError(`worker ${worker} cannot claim ${key}: it has not joined`);
     }
     const holder = this.#claims.get(key);
-    if (holder !== undefined && holder !== worker) throw new StreamBusyError(key);
-    this.#claims.set(key, worker);
+    if (holder !== undefined && holder.worker !== worker) throw new StreamBusyError(key);
+    this.#claims.set(key, { worker, from });
   }
 
   /** `worker` no longer publishes `key`; a release by a worker that does not hold it changes nothing. */
   release(key: string, worker: number): boolean {
-    if (this.#claims.get(key) !== worker) return false;
+    if (this.#claims.get(key)?.worker !== worker) return false;
     this.#claims.delete(key);
     return true;
   }
 
   /** Where `key` is published, if anywhere. */
   holder(key: string): Claim | undefined {
-    const worker = this.#claims.get(key);
-    const w = worker === undefined ? undefined : this.#workers.get(worker);
-    return w ? { key, worker: w.index, relayPort: w.relayPort } : undefined;
+    const held = this.#claims.get(key);
+    const w = held === undefined ? undefined : this.#workers.get(held.worker);
+    return w
+      ? { key, worker: w.index, relayPort: w.relayPort, ...(held!.from ? { from: held!.from } : {}) }
+      : undefined;
   }
 
   claims(): Claim[] {

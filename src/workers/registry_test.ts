@@ -18,6 +18,14 @@ Deno.test("registry: a claim says which worker publishes a key; another worker's
   assert.throws(() => r.claim("live/a", 1), StreamBusyError);
   r.claim("live/a", 0); // the holder again: no change
   assert.equal(r.holder("live/b"), undefined);
+  // The protocol it is published over travels with the claim (the relay offers it as its worker does).
+  r.claim("live/cam", 1, "rtsp");
+  assert.deepEqual(r.claims().find((c) => c.key === "live/cam"), {
+    key: "live/cam",
+    worker: 1,
+    relayPort: 40001,
+    from: "rtsp",
+  });
 });
 
 Deno.test("registry: release only by the holder", () => {

@@ -6,11 +6,19 @@ import type { Config } from "../config/mod.ts";
 import type { Logger } from "../log/mod.ts";
 import { sharePorts } from "../net/mod.ts";
 import { WorkerLink } from "./link.ts";
-import { freePort, Supervisor, WORKER_CONTROL_ENV, WORKER_INDEX_ENV } from "./supervisor.ts";
+import {
+  freePort,
+  Supervisor,
+  WORKER_CONTROL_ENV,
+  WORKER_INDEX_ENV,
+  WORKER_SECRET_ENV,
+} from "./supervisor.ts";
 
 /** This process's worker identity from the environment, or undefined when it is not a worker. */
 export function workerFromEnv(env: Record<string, string>, log: Logger): WorkerLink | undefined {
-  const index = env[WORKER_INDEX_ENV], control = env[WORKER_CONTROL_ENV];
+  const index = env[WORKER_INDEX_ENV],
+    control = env[WORKER_CONTROL_ENV],
+    secret = env[WORKER_SECRET_ENV] ?? "";
   if (index === undefined || control === undefined) return undefined;
   const i = Number(index), port = Number(control);
   if (!Number.isInteger(i) || i < 0 || !Number.isInteger(port) || port <= 0 || port > 65535) {
@@ -18,9 +26,12 @@ export function workerFromEnv(env: Record<string, string>, log: Logger): WorkerL
       `${WORKER_INDEX_ENV}=${index} / ${WORKER_CONTROL_ENV}=${control} are invalid: must be an index ≥ 0 and a port 1..65535`,
     );
   }
+  if (secret.length < 16) {
+    throw new RangeError(`${WORKER_SECRET_ENV} is missing or shorter than 16 characters`);
+  }
   // Every public listener of a worker shares its port with the siblings.
   sharePorts(true);
-  return new WorkerLink({ index: i, controlPort: port }, log);
+  return new WorkerLink({ index: i, controlPort: port, secret }, log);
 }
 
 /** Listeners whose configured port 0 must become one port that every worker shares. */

@@ -22,8 +22,13 @@ Deno.test("worker identity from the environment: none, valid (ports shared), inv
   assert.equal(workerFromEnv({}, nullLogger), undefined);
   assert.equal(sharingPorts(), false);
   try {
-    const w = workerFromEnv({ ESTUARY_WORKER_INDEX: "1", ESTUARY_WORKER_CONTROL: "40000" }, nullLogger);
+    const secret = crypto.randomUUID();
+    const w = workerFromEnv(
+      { ESTUARY_WORKER_INDEX: "1", ESTUARY_WORKER_CONTROL: "40000", ESTUARY_WORKER_SECRET: secret },
+      nullLogger,
+    );
     assert.equal(w?.index, 1);
+    assert.equal(w?.secret, secret);
     assert.equal(sharingPorts(), true);
   } finally {
     sharePorts(false);
@@ -32,4 +37,9 @@ Deno.test("worker identity from the environment: none, valid (ports shared), inv
     () => workerFromEnv({ ESTUARY_WORKER_INDEX: "x", ESTUARY_WORKER_CONTROL: "0" }, nullLogger),
     /ESTUARY_WORKER_INDEX=x \/ ESTUARY_WORKER_CONTROL=0 are invalid: must be an index ≥ 0 and a port 1\.\.65535/,
   );
+  assert.throws(
+    () => workerFromEnv({ ESTUARY_WORKER_INDEX: "0", ESTUARY_WORKER_CONTROL: "40000" }, nullLogger),
+    /ESTUARY_WORKER_SECRET is missing or shorter than 16 characters/,
+  );
+  assert.equal(sharingPorts(), false, "a refused identity shares nothing");
 });

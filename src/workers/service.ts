@@ -8,7 +8,7 @@
 import type { Config } from "../config/mod.ts";
 import { RELAY_PLAYER, StreamBusyError } from "../core/mod.ts";
 import { type EdgeOptions, EdgePuller } from "../cluster/edge.ts";
-import { createRtmpServer } from "../protocols/rtmp/mod.ts";
+import { createRtmpServer, RELAY_PROPERTY } from "../protocols/rtmp/mod.ts";
 import { defineService } from "../service.ts";
 
 export interface WorkerServiceSettings {
@@ -65,7 +65,7 @@ export const workersService = defineService<WorkerServiceSettings>({
       port: 0,
       chunkSize: s.chunkSize,
       notFound: "reject",
-      playerProtocol: RELAY_PLAYER,
+      relaySecret: link.secret,
     });
     const relayOptions = (o: WorkerServiceSettings): EdgeOptions => ({
       origins: [],
@@ -76,6 +76,9 @@ export const workersService = defineService<WorkerServiceSettings>({
         const c = link.sibling(`${req.app}/${req.name}`);
         return c ? [`127.0.0.1:${c.relayPort}`] : [];
       },
+      connectProperties: { [RELAY_PROPERTY]: link.secret },
+      // Published here as it is on the sibling, so this worker offers it as that one does (has* switches).
+      fromFor: (req) => link.sibling(`${req.app}/${req.name}`)?.from,
       relay: true,
     });
     const puller = new EdgePuller(hub, log, relayOptions(s));
@@ -90,7 +93,7 @@ export const workersService = defineService<WorkerServiceSettings>({
           }),
           hub.onPublish((st) => {
             if (st.info.relay) return;
-            link.claim(st.key).catch((err) => {
+            link.claim(st.key, st.info.from).catch((err) => {
               // Another worker won the race for the key: this publish ends, as a busy one would.
               log.warn("publish refused: a sibling worker publishes it", { key: st.key, error: err });
               st.end(`busy: ${(err as Error).message}`);

@@ -15,6 +15,8 @@ import { ControlChannel } from "./control.ts";
 /** Environment that makes a process a worker: its slot and the control channel's port. */
 export const WORKER_INDEX_ENV = "ESTUARY_WORKER_INDEX";
 export const WORKER_CONTROL_ENV = "ESTUARY_WORKER_CONTROL";
+/** The workers' shared secret, new each run: a sibling's relay names itself with it on the relay listener. */
+export const WORKER_SECRET_ENV = "ESTUARY_WORKER_SECRET";
 
 export interface SupervisorOptions {
   count: number;
@@ -36,6 +38,7 @@ interface Slot {
 }
 
 export class Supervisor {
+  #secret = crypto.randomUUID();
   #o: SupervisorOptions;
   #control: ControlChannel;
   #slots: Slot[] = [];
@@ -95,6 +98,7 @@ export class Supervisor {
         ...slot.index > 0 ? { ESTUARY_SRT_ENABLE: "false" } : {},
         [WORKER_INDEX_ENV]: String(slot.index),
         [WORKER_CONTROL_ENV]: String(controlPort),
+        [WORKER_SECRET_ENV]: this.#secret,
       },
       stdin: "null",
       stdout: "inherit",

@@ -16,3 +16,4 @@ export { clientHello, clientResponse, serverHandshake } from "./handshake.ts";
 export { Csid, MessageType, UserControl } from "./messages.ts";
 export { parseCommand, Status } from "./commands.ts";
 export { rtmpService, type RtmpSettings, rtmpSettings } from "./service.ts";
+export { RELAY_PROPERTY, VIA_PROPERTY, viaOf, viaValue } from "./via.ts";

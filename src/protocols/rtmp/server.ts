@@ -48,10 +48,11 @@ export interface RtmpServerOptions extends RtmpReloadable {
   /** PingRequest interval; 0 = none. Default 30 s. */
   pingIntervalMs?: number;
   /**
-   * The name its players count under (`stream.attachPlayer`). Default "rtmp"; a worker's private relay
-   * listener uses RELAY_PLAYER, so a sibling's pull is not counted as one of the server's players.
+   * A worker's private relay listener: a connect carrying this secret (RELAY_PROPERTY) is a sibling
+   * worker's relay. Its plays count as RELAY_PLAYER (not as the server's players) and the hub trusts
+   * them (the player that asked was admitted on its own worker); any other client is a plain RTMP one.
    */
-  playerProtocol?: string;
+  relaySecret?: string;
 }
 
 /** A connection's state, as MediaMTX names it: before publish/play, publishing, or playing. */
@@ -110,7 +111,7 @@ export function createRtmpServer(opts: RtmpServerOptions): RtmpServer {
     maxMessageLength: opts.maxMessageLength ?? DEFAULT_MAX_MESSAGE,
     windowAckSize: opts.windowAckSize ?? 2_500_000,
     pingIntervalMs: opts.pingIntervalMs ?? 30_000,
-    playerProtocol: opts.playerProtocol ?? "rtmp",
+    relaySecret: opts.relaySecret,
     ...reloadable(opts),
     fanout: { ...FANOUT_DEFAULTS, ...opts.fanout },
   };

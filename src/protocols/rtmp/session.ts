@@ -6,7 +6,7 @@
 import { ProtocolError } from "../../core/errors.ts";
 import type { FanoutOptions } from "../../core/fanout.ts";
 import type { AdmissionRequest, Hub } from "../../core/hub.ts";
-import type { Stream } from "../../core/stream.ts";
+import { RELAY_PLAYER, type Stream } from "../../core/stream.ts";
 import type { Logger } from "../../log/mod.ts";
 import type { AacViewSettings } from "../../transcode/mod.ts";
 import type { RtmpMessage } from "./chunk_stream.ts";
@@ -37,7 +37,7 @@ import { chooseForm, clientFourCcs, Playback } from "./output.ts";
 import { PLAY_STREAM_ID } from "./muxer.ts";
 import { rtmpRefusal } from "./refusals.ts";
 import { connectTarget, mergeQuery, splitQuery } from "./url.ts";
-import { viaOf } from "./via.ts";
+import { RELAY_PROPERTY, viaOf } from "./via.ts";
 
 /**
  * Shared by every session of a server and edited in place by a reload: each value is read when it
@@ -58,8 +58,8 @@ export interface SessionOptions {
   windowAckSize: number;
   pingIntervalMs: number;
   fanout: FanoutOptions;
-  /** Name its players count under (stream.attachPlayer). */
-  playerProtocol: string;
+  /** See RtmpServerOptions.relaySecret. */
+  relaySecret?: string;
   /** Opus → AAC for players without Enhanced RTMP Opus; null = off (they get the Opus as it is). */
   aac: AacViewSettings;
 }
@@ -85,6 +85,8 @@ export class RtmpSession {
   #appQuery = "";
   /** The forward chain the peer sent in connect (a forwarding server), checked by the hub at publish. */
   #via: string[] = [];
+  /** What its plays are admitted and counted as: "rtmp", or RELAY_PLAYER for a sibling worker's relay. */
+  #playerProtocol = "rtmp";
   #fourCcs = new Set<string>();
   #ingest: Ingest | undefined;
   #player: Playback | undefined;
@@ -264,6 +266,8 @@ export class RtmpSession {
     this.#appQuery = t.query;
     this.#fourCcs = clientFourCcs(o);
     this.#via = viaOf(o);
+    const secret = this.#opts.relaySecret;
+    if (secret && o[RELAY_PROPERTY] === secret) this.#playerProtocol = RELAY_PLAYER;
     const objectEncoding = typeof o.objectEncoding === "number" ? o.objectEncoding : 0;
     this.#send(windowAckSizeMessage(this.#opts.windowAckSize));
     this.#send(setPeerBandwidthMessage(this.#opts.windowAckSize, LimitType.dynamic));
@@ -276,7 +280,7 @@ export class RtmpSession {
     const { name, query } = splitQuery(raw);
     return {
       role,
-      protocol: "rtmp",
+      protocol: role === "player" ? this.#playerProtocol : "rtmp",
       app: this.#app,
       name,
       vhost: this.#vhost,
@@ -359,7 +363,7 @@ export class RtmpSession {
     this.#log.debug("rtmp play", { key: stream.key, form });
     this.#player = new Playback(rc, stream, {
       name: req.name,
-      protocol: this.#opts.playerProtocol,
+      protocol: this.#playerProtocol,
       form,
       hevcCodecId: this.#opts.hevcCodecId,
       fmt3ExtTime: this.#opts.fmt3ExtTime,

@@ -6,6 +6,11 @@
 import type { AmfValue } from "../../formats/amf/mod.ts";
 
 export const VIA_PROPERTY = "estuaryVia";
+/**
+ * A sibling worker's relay names itself with the workers' shared secret in this connect property
+ * (on the private relay listener only): its plays are trusted and counted apart (RELAY_PLAYER).
+ */
+export const RELAY_PROPERTY = "estuaryRelay";
 
 /** Caps what a peer can make us keep: more ids than this is a loop anyway (the hub's hop limit is lower). */
 const MAX_IDS = 64;
