@@ -39,6 +39,13 @@ export function configWarnings(c: Config): string[] {
       );
     }
   }
+  // Security: a user who set it believes clients without a certificate are turned away.
+  if (c.ssl.serverca !== "") {
+    out.push(
+      "ssl.serverca is set but client certificates are not checked: the TLS listeners cannot ask for " +
+        "them (Deno's TLS server has no client authentication); use the auth callback or a TLS proxy for that",
+    );
+  }
   if (c.srt.pbkeylen !== 0 && c.srt.passphrase === "") {
     out.push(`srt.pbkeylen is ${c.srt.pbkeylen} but srt.passphrase is empty: SRT stays unencrypted`);
   }

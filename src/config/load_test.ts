@@ -178,6 +178,10 @@ Deno.test("warnings for settings that cannot take effect", () => {
     ]],
     [{ "http.ssl": true, "ssl.serverkey": "k", "ssl.servercert": "c" }, []],
     [{ "srt.pbkeylen": 16 }, ["srt.pbkeylen is 16 but srt.passphrase is empty: SRT stays unencrypted"]],
+    [{ "ssl.serverca": "ca.pem" }, [
+      "ssl.serverca is set but client certificates are not checked: the TLS listeners cannot ask for them " +
+      "(Deno's TLS server has no client authentication); use the auth callback or a TLS proxy for that",
+    ]],
   ];
   for (const [overrides, want] of cases) {
     assert.deepEqual(loadConfig({ overrides: overrides as never }).warnings, want);
