@@ -13,7 +13,7 @@ import {
 requireTool("ffmpeg");
 requireTool("openssl");
 
-Deno.test("https-flv + wss-flv: ffmpeg decodes ≥ 200 frames over TLS with the certificate verified", async () => {
+Deno.test("https-flv + wss-flv: ffmpeg decodes ≥ 200 frames over TLS with the certificate verified; /api/live lists the TLS URLs (ffmpeg plays its rtmps one)", async () => {
   const ts = await startTestServer({}, { tls: true });
   try {
     const cert = ts.cert!;
@@ -49,6 +49,27 @@ Deno.test("https-flv + wss-flv: ffmpeg decodes ≥ 200 frames over TLS with the 
     const st = await fetch(ts.http("/api/status"));
     assert.equal(st.status, 200);
     assert.equal((await st.json()).https.run, true);
+    // /api/live hands out the TLS listeners' URLs beside the plain ones; ffmpeg plays the one it names.
+    const urls = Object.fromEntries(
+      ((await (await fetch(ts.http("/api/live?app=live&name=tls"))).json()).urls as {
+        type: string;
+        url: string;
+      }[])
+        .map((u) => [u.type, u.url]),
+    );
+    assert.equal(urls["https-flv"], `https://${path}`);
+    assert.equal(urls["wss-flv"], `wss://${path}`);
+    assert.equal(urls["https-hls"], `https://127.0.0.1:${ts.port("https")}/live/tls.m3u8`);
+    assert.equal(urls["https-webrtc"], `https://127.0.0.1:${ts.port("https")}/whep/v1?app=live&name=tls`);
+    assert.equal(urls.rtmps, `rtmps://127.0.0.1:${ts.port("rtmps")}/live/tls`);
+    assert.equal(urls.rtsps, `rtsps://127.0.0.1:${ts.port("rtsps")}/live/tls`);
+    assert.equal(urls["http-flv"], `http://127.0.0.1:${ts.port("http")}/live/tls.flv`);
+    const viaApi = await decodedFrames(urls.rtmps, {
+      frames: 30,
+      timeoutMs: 15_000,
+      inputArgs: tlsArgs.slice(0, 4),
+    });
+    assert.equal(viaApi.frames, 30, viaApi.stderr.slice(-300));
     pub.stop();
     await pub.done;
   } finally {

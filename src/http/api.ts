@@ -71,7 +71,6 @@ export function statusAnswer(deps: HttpDeps): Record<string, unknown> {
   return out;
 }
 
-/** Applies the auth callback (role=api) to every /api/* call when one is configured. */
 /** Requests already asked about, so a path two features guard (e.g. /api/* and /api/rec) asks once. */
 const asked = new WeakSet<Request>();
 

@@ -87,3 +87,30 @@ Deno.test("publicUrlsFrom: outputs that do not offer the stream (config.xml's ha
   assert.deepEqual(types("rtsp"), ["rtsp"]);
   assert.deepEqual(types("rtmp"), ["rtmp", "http-flv", "ws-flv", "http-hls", "http-dash", "rtsp", "webrtc"]);
 });
+
+Deno.test("publicUrlsFrom: the TLS listeners' URLs after the plain ones, NAT addresses for outside clients", () => {
+  const ep: PublicEndpoints = {
+    http: { port: 8080, hls: false, dash: false },
+    rtmps: { port: 1936, nat: "118.145.6.103" },
+    https: { port: 8181, nat: "118.145.6.103:443", hls: false },
+    rtsps: { port: 322 },
+    webrtcPath: (app, name) => `/whep/v1?app=${app}&name=${name}`,
+  };
+  const urls = (host: string) =>
+    Object.fromEntries(publicUrlsFrom(() => ep)(stream, host).map((u) => [u.type, u.url]));
+  assert.deepEqual(urls("10.0.0.5"), {
+    "http-flv": "http://10.0.0.5:8080/live/cam.flv",
+    "ws-flv": "ws://10.0.0.5:8080/live/cam.flv",
+    webrtc: "http://10.0.0.5:8080/whep/v1?app=live&name=cam",
+    rtmps: "rtmps://10.0.0.5:1936/live/cam",
+    "https-flv": "https://10.0.0.5:8181/live/cam.flv",
+    "wss-flv": "wss://10.0.0.5:8181/live/cam.flv",
+    "https-dash": "https://10.0.0.5:8181/live/cam.mpd",
+    rtsps: "rtsps://10.0.0.5:322/live/cam",
+    "https-webrtc": "https://10.0.0.5:8181/whep/v1?app=live&name=cam",
+  });
+  const outside = urls("118.145.6.103");
+  assert.equal(outside.rtmps, "rtmps://118.145.6.103:1936/live/cam");
+  assert.equal(outside["https-flv"], "https://118.145.6.103:443/live/cam.flv");
+  assert.equal(outside["https-webrtc"], "https://118.145.6.103:443/whep/v1?app=live&name=cam");
+});

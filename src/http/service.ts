@@ -127,12 +127,17 @@ function endpointsOf(s: HttpSettings, ctx: ServiceContext) {
   return () => {
     const st = ctx.status();
     const ep = (name: string, nat: string) => st[name]?.run ? { port: st[name].port, nat } : undefined;
-    const http = ep("http", s.nat.http);
+    const http = ep("http", s.nat.http), https = ep("https", s.nat.https);
+    // <nat> maps the plain RTMP and RTSP ports; their TLS twins are reached at the same public address.
+    const natHost = (nat: string) => nat.replace(/:\d+$/, "");
     return {
       rtmp: ep("rtmp", s.nat.rtmp),
       http: http && { ...http, ...s.outputs },
       rtsp: ep("rtsp", s.nat.rtsp),
       srt: ep("srt", s.nat.srt),
+      rtmps: ep("rtmps", natHost(s.nat.rtmp)),
+      https: https && { ...https, ...s.outputs },
+      rtsps: ep("rtsps", natHost(s.nat.rtsp)),
       webrtcPath: s.webrtc ? whepPath : undefined,
       offered: offeredBy(s.switches),
     };
