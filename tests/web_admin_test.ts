@@ -32,7 +32,14 @@ function videoTime(page: Page): Promise<number> {
 
 Deno.test("admin portal: login, live dashboard, sessions, streams with preview and kick, files, users, logs, system, logout", async () => {
   const shots = await Deno.makeTempDir({ prefix: "estuary-admin-shots-" });
-  const ts = await startTestServer({ admin: { password: "portal-pass-1" } });
+  // A pull whose source is not there: the Policy page shows it retrying, with the reason.
+  const policy =
+    `<policy><pulls><pull name="live/far">rtmp://127.0.0.1:9/live/nothing</pull></pulls></policy>`;
+  const ts = await startTestServer({
+    admin: { password: "portal-pass-1" },
+    cluster: { reconnect: 1 },
+    rtmp: { fwdtimeout: 1000 },
+  }, { policy });
   const pub = ffmpegPublish({
     url: ts.rtmp("/live/adm"),
     format: "flv",
@@ -80,6 +87,18 @@ Deno.test("admin portal: login, live dashboard, sessions, streams with preview a
     assert.ok(cards.some((c) => /Streams\s*1/.test(c)), cards.join(" | "));
     assert.ok(await page.locator("#chart-bw polyline").count() >= 2, "in and out");
     await page.screenshot({ path: `${shots}/dashboard.png`, fullPage: true });
+
+    // Policy: what runs now, refreshed while the page is open.
+    await page.click('#nav a[href="#policy"]');
+    const pullRow = page.locator('#cluster-rows tr[data-stream="live/far"]');
+    await pullRow.waitFor({ timeout: 5000 });
+    await page.locator('#cluster-rows tr[data-stream="live/far"]', { hasText: /retrying.*restarts/ }).waitFor(
+      {
+        timeout: 10_000,
+      },
+    );
+    assert.match(await pullRow.textContent() ?? "", /pull.*rtmp:\/\/127\.0\.0\.1:9\/live\/nothing.*retrying/);
+    await page.screenshot({ path: `${shots}/policy.png`, fullPage: true });
 
     // Sessions: the ffmpeg publisher is listed.
     await page.click('#nav a[href="#sessions"]');

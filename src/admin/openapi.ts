@@ -74,6 +74,13 @@ const OPS: Record<string, Record<"get" | "post", Op | undefined>> = {
       body: { text: "the whole policy.xml", apply: "boolean" },
     },
   },
+  "/admin/api/cluster": {
+    get: {
+      summary: "What policy.xml and the edge are doing now: {forwards, pulls, edges} with each one's state",
+      role: "any",
+    },
+    post: undefined,
+  },
   "/admin/api/stream": {
     get: { summary: "/api/live's answer", role: "any", query: { app: "app", name: "stream" } },
     post: {

@@ -75,6 +75,8 @@ export interface AdminDeps {
   sessions: { list(): SessionInfo[]; kick(id: string, reason: string): boolean };
   /** The dashboard's poll (overview.ts). */
   overview: () => unknown;
+  /** Forwards, static pulls and edge pulls running now, each with its state (the Policy page's table). */
+  cluster?: () => { forwards: unknown[]; pulls: unknown[]; edges: unknown[] };
   logs: LogFiles;
   /** The server's version (the OpenAPI description's). */
   version?: string;
@@ -385,5 +387,6 @@ export function adminRoutes(deps: AdminDeps): Hono<Env> {
   app.get("/admin/api/sysinfo", async (c) => ok(c, await sysinfo(deps.startedAt)));
   app.get("/admin/api/metrics", (c) => ok(c, deps.statistics()));
   app.get("/admin/api/overview", (c) => ok(c, deps.overview()));
+  app.get("/admin/api/cluster", (c) => ok(c, deps.cluster?.() ?? { forwards: [], pulls: [], edges: [] }));
   return app;
 }

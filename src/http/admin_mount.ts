@@ -56,10 +56,22 @@ export function mountAdmin(ctx: ServiceContext, settings: AdminSettings, deps: H
       },
     },
     overview: () => overview(ctx.hub, ctx.metrics.collect(), ctx.startedAt, VERSION),
+    cluster: () => ({
+      forwards: listOf(ctx, "cluster", "forwards"),
+      pulls: listOf(ctx, "pulls", "pulls"),
+      edges: listOf(ctx, "edge", "pulls"),
+    }),
     logs: logFiles(recentLog, resolvePath(ctx.root, config().log.dir)),
     startedAt: ctx.startedAt,
     version: VERSION,
   }) as unknown as Hono;
+}
+
+/** A list in a running service's stats (empty when the service is off). */
+function listOf(ctx: ServiceContext, service: string, field: string): unknown[] {
+  const st = ctx.service(service)?.stats() as Record<string, unknown> | undefined;
+  const list = st?.[field];
+  return Array.isArray(list) ? list : [];
 }
 
 /** Secrets the admin's config view never shows: a set one reads "********". */

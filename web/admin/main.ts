@@ -488,7 +488,66 @@ $("config-filter").oninput = () => {
 
 // --- Policy ------------------------------------------------------------------------------------
 
+interface ClusterState {
+  forwards: {
+    key: string;
+    url: string;
+    state: string;
+    since: string;
+    bytes: number;
+    reconnects: number;
+    error?: string;
+  }[];
+  pulls: {
+    name: string;
+    source: string;
+    ondemand: boolean;
+    state: string;
+    since: number;
+    restarts: number;
+    lastError?: string;
+  }[];
+  edges: { key: string; origin: string; startedAt: number; frames: number }[];
+}
+
+/** Forwards, pulls and edge pulls with their state, refreshed while the page is open. */
+async function clusterTable(): Promise<void> {
+  const c = await api<ClusterState>("GET", "cluster");
+  const ago = (t: number) => fmtUptime(Math.max(0, Math.round((Date.now() - t) / 1000)));
+  const rows: string[][] = [
+    ...c.forwards.map((f) => [
+      "forward",
+      f.key,
+      f.url,
+      f.state,
+      ago(Date.parse(f.since)),
+      `${fmtBytes(f.bytes)} sent, ${f.reconnects} reconnects`,
+      f.error ?? "",
+    ]),
+    ...c.pulls.map((p) => [
+      p.ondemand ? "pull (on demand)" : "pull",
+      p.name,
+      p.source,
+      p.state,
+      ago(p.since),
+      `${p.restarts} restarts`,
+      p.lastError ?? "",
+    ]),
+    ...c.edges.map((
+      e,
+    ) => ["edge pull", e.key, e.origin, "pulling", ago(e.startedAt), `${e.frames} frames`, ""]),
+  ];
+  $("cluster-count").textContent = `(${rows.length})`;
+  $("cluster-rows").replaceChildren(...rows.map((r) => {
+    const tr = el("tr", "", { "data-kind": r[0], "data-stream": r[1] });
+    tr.append(...r.map((t) => el("td", t)));
+    return tr;
+  }));
+}
+
 async function policy(): Promise<void> {
+  await clusterTable().catch((e) => $("policy-msg").textContent = (e as Error).message);
+  timer = setInterval(() => clusterTable().catch(() => {}), 2000);
   const r = await api<{ file: string; text: string }>("GET", "policy").catch((e) => {
     $("policy-msg").textContent = (e as Error).message;
     return undefined;
