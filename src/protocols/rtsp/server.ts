@@ -18,6 +18,8 @@ export interface RtspReloadable {
   tls?: TcpTls;
   /** UDP ports for RTP (even) and RTCP (odd), from `<rtp min max>`. */
   rtpPortRange: { min: number; max: number };
+  /** Receive buffer of a publisher's RTP socket over UDP, bytes (`<sock><recvbuffer>`; 0: the system's). */
+  recvBuffer?: number;
   /** Payload types from `<rtmp><rtp h264 h265 aac>`; Opus defaults to 111. */
   rtpPayloadTypes?: Partial<PayloadTypes>;
   /** Largest RTP packet we send (`<rtp size>`, default 1460). */
@@ -98,7 +100,7 @@ export function createRtspServer(opts: RtspServerOptions): RtspServer {
     hub: opts.hub,
     log: opts.log,
     auth: opts.users && Object.keys(opts.users).length > 0 ? new RtspAuthenticator(opts.users) : undefined,
-    ports: new UdpPortPool(opts.rtpPortRange, hostname),
+    ports: new UdpPortPool(opts.rtpPortRange, hostname, opts.recvBuffer),
     ...reloadable(opts),
     fanout: { ...FANOUT_DEFAULTS, ...opts.fanout },
     sessions: new Map(),
@@ -145,7 +147,7 @@ export function createRtspServer(opts: RtspServerOptions): RtspServer {
     async update(o) {
       const host = o.hostname || "0.0.0.0";
       await listeners.rebind({ hostname: host, port: o.port, tls: o.tls });
-      ctx.ports.configure(o.rtpPortRange, host);
+      ctx.ports.configure(o.rtpPortRange, host, o.recvBuffer);
       Object.assign(ctx, reloadable(o));
       Object.assign(ctx.fanout, o.fanout);
       if (o.limits) listeners.setLimits(o.limits);

@@ -11,6 +11,8 @@ export interface RtspSettings {
   port: number;
   tls: TlsMaterial | undefined;
   rtpPortRange: { min: number; max: number };
+  /** `<sock><recvbuffer>` in bytes, for a publisher's RTP socket over UDP. */
+  recvBuffer: number;
   rtpPayloadTypes: { h264: number; h265: number; aac: number };
   mtu: number;
   /** The host UDP players are told to expect RTP from (`<nat><rtp>`, else `<nat><rtsp>`), without port. */
@@ -31,6 +33,7 @@ export function rtspSettings(c: Config, root: string): RtspSettings | null {
     port: r.port,
     tls: tlsMaterial(c, root, "rtsp"),
     rtpPortRange: { min: c.rtp.min, max: c.rtp.max },
+    recvBuffer: c.sock.recvbuffer * 1024,
     rtpPayloadTypes: { h264: c.rtmp.rtp.h264, h265: c.rtmp.rtp.h265, aac: c.rtmp.rtp.aac },
     mtu: c.rtmp.rtp.size,
     natHost: natHost || undefined,

@@ -1,7 +1,8 @@
 /**
  * UDP port pairs for RTP (even port) and RTCP (port + 1), taken from the configured range.
- * Receive buffers are left at the OS default on purpose: in Deno 2.9 setting one makes
- * listenDatagram drop most packets.
+ * A publisher's RTP socket gets `<sock><recvbuffer>` as its receive buffer (setsockopt through FFI on
+ * its descriptor; node:dgram's setRecvBufferSize would size the buffer it allocates per datagram in
+ * Deno 2.9, not the socket's), so a burst waits while the event loop is busy.
  *
  * Each receive loop reads into one buffer of its own, reused for every datagram, and hands the
  * handler a copy of exactly the datagram: `DatagramConn.receive()` without a buffer allocates 64 KiB
@@ -125,16 +126,21 @@ export class UdpPortPool {
   #hostname: string;
   #next: number;
   #used = new Set<number>();
+  /** Receive buffer asked for a media-in RTP socket, bytes (0: the system's default). */
+  #recvBuffer = 0;
+  /** What the kernel gave the last media-in RTP socket sized (SO_RCVBUF as read back), for stats and tests. */
+  lastRecvBuffer: number | undefined;
 
-  constructor(range: { min: number; max: number }, hostname: string) {
+  constructor(range: { min: number; max: number }, hostname: string, recvBuffer = 0) {
     this.#min = this.#next = 0;
     this.#max = 0;
     this.#hostname = hostname;
-    this.configure(range, hostname);
+    this.configure(range, hostname, recvBuffer);
   }
 
   /** A reload: new pairs come from the new range and address; pairs in use keep theirs. */
-  configure(range: { min: number; max: number }, hostname: string): void {
+  configure(range: { min: number; max: number }, hostname: string, recvBuffer = 0): void {
+    this.#recvBuffer = recvBuffer;
     const min = range.min + (range.min % 2);
     if (min === this.#min && range.max === this.#max && hostname === this.#hostname) return;
     this.#min = this.#next = min;
@@ -158,12 +164,15 @@ export class UdpPortPool {
       if (this.#used.has(port)) continue;
       let rtp: Deno.DatagramConn | undefined;
       try {
-        // A player's pair sends every packet: synchronously through FFI where it runs.
-        const r = bindDatagram(this.#hostname, port, !mediaIn);
+        // A player's pair sends every packet: synchronously through FFI where it runs. A media-in RTP
+        // socket needs its descriptor only to size its receive buffer.
+        const sized = mediaIn && this.#recvBuffer > 0;
+        const r = bindDatagram(this.#hostname, port, !mediaIn || sized);
+        if (sized) this.lastRecvBuffer = r.fd?.setBuffers(this.#recvBuffer, 0)?.recv;
         rtp = r.conn;
         const c = bindDatagram(this.#hostname, port + 1, !mediaIn);
         this.#used.add(port);
-        const fds = { rtp: r.fd, rtcp: c.fd };
+        const fds = mediaIn ? {} : { rtp: r.fd, rtcp: c.fd };
         return new UdpPair(rtp, c.conn, port, () => this.#used.delete(port), mediaIn, fds);
       } catch (err) {
         try {

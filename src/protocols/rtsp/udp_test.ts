@@ -60,3 +60,21 @@ Deno.test("UdpPair: a player's pair reads RTCP and NAT packets into small buffer
     pair.close();
   }
 });
+
+Deno.test("UdpPortPool: a media-in RTP socket gets <sock><recvbuffer> as its receive buffer; a player's pair is left as it is", () => {
+  const pool = new UdpPortPool({ min: 41000, max: 41999 }, "127.0.0.1", 256 * 1024);
+  const pub = pool.allocate(true);
+  try {
+    // Linux reads back twice what it granted, capped by net.core.rmem_max (212992 by default: 425984).
+    assert.ok((pool.lastRecvBuffer ?? 0) >= 256 * 1024, `SO_RCVBUF ${pool.lastRecvBuffer}`);
+    pool.lastRecvBuffer = undefined;
+    const player = pool.allocate(false);
+    player.close();
+    assert.equal(pool.lastRecvBuffer, undefined);
+    pool.configure({ min: 41000, max: 41999 }, "127.0.0.1", 0);
+    pool.allocate(true).close();
+    assert.equal(pool.lastRecvBuffer, undefined, "0: the system's default");
+  } finally {
+    pub.close();
+  }
+});

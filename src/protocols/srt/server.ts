@@ -33,6 +33,9 @@ export interface SrtReloadable {
   /** How long a player may wait for the publisher before "not found" (ms; < 3 s connect timeout). */
   playWaitMs?: number;
   fanout?: Partial<FanoutOptions>;
+  /** `<sock><recvbuffer>` / `<sendbuffer>` in bytes for the UDP socket (0: the system's default). */
+  recvBuffer?: number;
+  sendBuffer?: number;
   /**
    * Opus → AAC for players of Opus sources (bitrate in bit/s); null = off (they get Opus in TS).
    * Default: on at the encoder's default bitrate. A reload applies it to players that come after it.
@@ -139,6 +142,8 @@ export function createSrtServer(opts: SrtServerOptions): SrtServer {
     peerIdleTimeoutMs: o.maxIdleMs > 0 ? o.maxIdleMs : 5000,
     maxSessions: o.maxConns,
     maxSessionsPerIp: o.maxConnsPerIp,
+    recvBuffer: o.recvBuffer,
+    sendBuffer: o.sendBuffer,
   });
 
   function bind(o: SrtReloadable): SrtListener {
@@ -152,7 +157,20 @@ export function createSrtServer(opts: SrtServerOptions): SrtServer {
       kmPreAnnounce: opts.kmPreAnnounce,
     });
     l.start();
-    log.info("srt listening", { hostname: o.hostname, port: l.port, encrypted: !!o.passphrase });
+    const got = l.applyBuffers();
+    log.info("srt listening", {
+      hostname: o.hostname,
+      port: l.port,
+      encrypted: !!o.passphrase,
+      ...(got ? { rcvbuf: got.recv, sndbuf: got.send } : {}),
+    });
+    // Linux reports twice what it granted; less than asked means net.core.rmem_max / wmem_max capped it.
+    if (got && o.recvBuffer && got.recv < o.recvBuffer) {
+      log.warn("srt receive buffer smaller than <sock><recvbuffer>: raise net.core.rmem_max", {
+        asked: o.recvBuffer,
+        got: got.recv,
+      });
+    }
     return l;
   }
 
@@ -299,6 +317,7 @@ export function createSrtServer(opts: SrtServerOptions): SrtServer {
       if (o.hostname !== current.hostname || o.port !== current.port) await move(o);
       current = o;
       for (const l of [listener, ...draining]) l.configure(listenerOptions(o));
+      // (configure re-applies changed buffer sizes to the sockets in place.)
       Object.assign(fanoutOpts, o.fanout);
     },
     async close() {

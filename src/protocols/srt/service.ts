@@ -14,6 +14,9 @@ export interface SrtSettings {
   maxIdleMs: number;
   maxConns: number;
   maxConnsPerIp: number;
+  /** `<sock><recvbuffer>` / `<sendbuffer>` in bytes for the UDP socket (0: the system's default). */
+  recvBuffer: number;
+  sendBuffer: number;
   /** A player of a stream not yet live waits this long (libsrt callers give up after 3 s). */
   playWaitMs: number;
   fanout: { batchMs: number; maxBatchMs: number; deliveryShare: number; fastStart: boolean };
@@ -33,6 +36,8 @@ export function srtSettings(c: Config): SrtSettings | null {
     maxIdleMs: s.maxidle * 1000,
     maxConns: s.maxconns,
     maxConnsPerIp: s.maxconnsperip,
+    recvBuffer: c.sock.recvbuffer * 1024,
+    sendBuffer: c.sock.sendbuffer * 1024,
     playWaitMs: c.rtmp.notfound === "wait" ? Math.min(c.rtmp.playwait * 1000, 1000) : 0,
     fanout: {
       batchMs: c.rtmp.batchms,

@@ -13,6 +13,8 @@ const DEFAULTS: SrtSettings = {
   maxIdleMs: 10_000,
   maxConns: 1000,
   maxConnsPerIp: 1000,
+  recvBuffer: 8192 * 1024,
+  sendBuffer: 8192 * 1024,
   playWaitMs: 1000,
   fanout: { batchMs: 20, maxBatchMs: 150, deliveryShare: DELIVERY_SHARE, fastStart: true },
   aac: { bitrate: 128_000 },
@@ -42,6 +44,8 @@ Deno.test("srtSettings: each element lands where it should; notfound=reject mean
       "srt.maxconnsperip": 0,
       "rtmp.notfound": "reject",
       "rtmp.maxbatchms": 60,
+      "sock.recvbuffer": 2048,
+      "sock.sendbuffer": 0,
     },
   });
   assert.deepEqual(srtSettings(config), {
@@ -53,6 +57,8 @@ Deno.test("srtSettings: each element lands where it should; notfound=reject mean
     maxIdleMs: 0,
     maxConns: 20,
     maxConnsPerIp: 0,
+    recvBuffer: 2048 * 1024,
+    sendBuffer: 0,
     playWaitMs: 0,
     fanout: { batchMs: 20, maxBatchMs: 60, deliveryShare: DELIVERY_SHARE, fastStart: true },
     aac: { bitrate: 128_000 },

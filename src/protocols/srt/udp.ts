@@ -3,7 +3,8 @@
  * and sends that leave in order without awaiting each caller: one synchronous system call each on
  * the socket's descriptor where FFI runs (net/udp_fd.ts), else an async send queue; a datagram the
  * kernel refuses for room goes to that queue, and what follows it waits there too, so nothing is
- * lost to a burst. Never sets the socket's receive buffer size (Deno 2.9 then drops most packets).
+ * lost to a burst. Buffer sizes are set on the descriptor (setsockopt through FFI, `setBuffers`), never
+ * through node:dgram's setRecvBufferSize, which in Deno 2.9 sizes the buffer it allocates per datagram.
  */
 import { bindDatagram, sockaddrIn, type UdpFd } from "../../net/mod.ts";
 
@@ -50,6 +51,14 @@ export class UdpSocket {
   static bind(hostname: string, port: number, onError?: (err: unknown) => void): UdpSocket {
     const { conn, fd } = bindDatagram(hostname, port);
     return new UdpSocket(conn, onError, fd);
+  }
+
+  /**
+   * Asks for socket buffer sizes in bytes (0: leave as is); what the kernel gave, or undefined where
+   * the descriptor cannot be had (no FFI: the system's defaults stay).
+   */
+  setBuffers(recv: number, send: number): { recv: number; send: number } | undefined {
+    return this.#fd?.setBuffers(recv, send);
   }
 
   /** Whether sends are synchronous system calls (FFI) rather than the async queue. */
