@@ -146,3 +146,49 @@ Deno.test("edge pull: an Estuary SRT output as the origin", async () => {
     await origin.close();
   }
 });
+
+Deno.test("edge pull with the auth callback on both servers: the player's token reaches the origin with the pull; a bad token is refused at the edge", async () => {
+  const asked: string[] = [];
+  const auth = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (req) => {
+    const u = new URL(req.url);
+    asked.push(u.pathname + u.search);
+    return new Response(null, { status: u.searchParams.get("token") === "good" ? 200 : 403 });
+  });
+  const authurl = { host: `127.0.0.1:${auth.addr.port}`, router: "/auth" };
+  const origin = await startTestServer({ authurl });
+  const pub = ffmpegPublish({
+    url: origin.rtmp("/live/cam?token=good"),
+    format: "flv",
+    seconds: 40,
+    video: H264B,
+    audio: AAC,
+  });
+  const edge = await startTestServer({
+    authurl,
+    cluster: { origin: `rtmp://127.0.0.1:${origin.ports.rtmp}`, edgeidle: 2 },
+    rtmp: { fwdtimeout: 3000 },
+  });
+  try {
+    await waitLive(origin.hub, "live/cam");
+    const good = await decodedFrames(edge.rtmp("/live/cam?token=good"), { frames: 60, timeoutMs: 20_000 });
+    assert.equal(good.frames, 60, good.stderr.slice(-300));
+    const bad = await decodedFrames(edge.rtmp("/live/cam?token=bad"), { frames: 30, timeoutMs: 10_000 });
+    assert.equal(bad.frames, 0, "a bad token is refused at the edge");
+    // The pull asked the origin with the first player's token; nothing was asked without a token.
+    assert.ok(
+      asked.some((a) => a.startsWith("/auth/live/cam?token=good&type=rtmp&role=player")),
+      asked.join("\n"),
+    );
+    assert.deepEqual(
+      asked.filter((a) => !a.includes("token=")),
+      [],
+      "every callback carried a client's token",
+    );
+    console.log(`edge + auth: 60 frames through the edge with the player's token; ${asked.length} callbacks`);
+  } finally {
+    await pub.stop();
+    await edge.close();
+    await origin.close();
+    await auth.shutdown();
+  }
+});

@@ -32,6 +32,13 @@ const playersOf = (s: { players: ReadonlyMap<string, number> } | undefined) =>
   s ? [...s.players.values()].reduce((a, b) => a + b, 0) : 0;
 
 Deno.test("static pulls: RTSP (gst-rtsp-server), RTMP (nginx-rtmp), SRT and HTTP-FLV (Estuary) sources play here; a source restart is survived", async () => {
+  // The auth callback on the pulling server asks the players, never the pulls (they have no client).
+  const asked: string[] = [];
+  const auth = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (req) => {
+    const u = new URL(req.url);
+    asked.push(u.pathname + u.search);
+    return new Response(null, { status: u.searchParams.get("token") === "good" ? 200 : 403 });
+  });
   const gst = await gstRtspServer();
   const nginx = await startNginxRtmp();
   const origin = await startTestServer();
@@ -45,7 +52,11 @@ Deno.test("static pulls: RTSP (gst-rtsp-server), RTMP (nginx-rtmp), SRT and HTTP
     <pull name="live/srt">srt://127.0.0.1:${origin.ports.srt}?streamid=#!::r=live/src,m=request</pull>
     <pull name="live/flv">http://127.0.0.1:${origin.ports.http}/live/src.flv</pull>
   </pulls></policy>`;
-  const here = await startTestServer({ cluster: { reconnect: 1 }, rtmp: { fwdtimeout: 3000 } }, { policy });
+  const here = await startTestServer({
+    cluster: { reconnect: 1 },
+    rtmp: { fwdtimeout: 3000 },
+    authurl: { host: `127.0.0.1:${auth.addr.port}` },
+  }, { policy });
   try {
     await waitLive(origin.hub, "live/src");
     for (const key of ["live/cam", "live/ngx", "live/srt", "live/flv"]) {
@@ -54,7 +65,7 @@ Deno.test("static pulls: RTSP (gst-rtsp-server), RTMP (nginx-rtmp), SRT and HTTP
     }
     const played = await Promise.all(
       ["cam", "ngx", "srt", "flv"].map((n) =>
-        decodedFrames(here.rtmp(`/live/${n}`), { frames: 30, timeoutMs: 20_000 })
+        decodedFrames(here.rtmp(`/live/${n}?token=good`), { frames: 30, timeoutMs: 20_000 })
       ),
     );
     played.forEach((r, i) =>
@@ -70,14 +81,19 @@ Deno.test("static pulls: RTSP (gst-rtsp-server), RTMP (nginx-rtmp), SRT and HTTP
       ffmpegPublish({ url: nginx.rtmp("/live/ngx"), format: "flv", seconds: 30, video: H264B, audio: AAC }),
     );
     const back = await until("the pull to resume", 20_000, () => here.hub.get("live/ngx") !== undefined);
-    const again = await decodedFrames(here.rtmp("/live/ngx"), { frames: 30, timeoutMs: 20_000 });
+    const again = await decodedFrames(here.rtmp("/live/ngx?token=good"), { frames: 30, timeoutMs: 20_000 });
     assert.equal(again.frames, 30, again.stderr.slice(-300));
     assert.ok(here.lines.some((l) => l.includes("pull retrying") && l.includes("stream=live/ngx")));
     // The state an operator watches: /metrics counts the pulls and the restart, /api/live names the source.
-    const metrics = await (await fetch(here.http("/metrics"))).text();
+    assert.deepEqual(
+      asked.filter((a) => !a.includes("token=")),
+      [],
+      "the pulls were not sent to the callback",
+    );
+    const metrics = await (await fetch(here.http("/metrics?token=good"))).text();
     assert.match(metrics, /^estuary_pulls\{state="pulling"\} 4$/m);
     assert.match(metrics, /^estuary_pull_restarts_total [1-9]\d*$/m);
-    const live = await (await fetch(here.http("/api/live?app=live&name=ngx"))).json();
+    const live = await (await fetch(here.http("/api/live?app=live&name=ngx&token=good"))).json();
     assert.equal(live.pull.state, "pulling", JSON.stringify(live));
     assert.equal(live.pull.source, `rtmp://127.0.0.1:${nginx.port}/live/ngx`);
     assert.ok(live.pull.restarts >= 1 && live.pull.lastError, JSON.stringify(live.pull));
@@ -90,6 +106,7 @@ Deno.test("static pulls: RTSP (gst-rtsp-server), RTMP (nginx-rtmp), SRT and HTTP
     await origin.close();
     await nginx.close();
     await gst.stop();
+    await auth.shutdown();
   }
 });
 

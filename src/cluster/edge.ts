@@ -42,15 +42,25 @@ export interface EdgePullStats {
   frames: number;
 }
 
-/** The play URL of `app/name` on an origin entry. */
-export function originUrl(origin: string, app: string, name: string): string {
+/**
+ * The play URL of `app/name` on an origin entry, carrying the query of the player that started the
+ * pull (its token, for an origin with an auth callback: SRS's edge token traverse): after the stream
+ * name over RTMP, as extra keys of the stream id over SRT (keys that are plain words only).
+ */
+export function originUrl(origin: string, app: string, name: string, query = ""): string {
   const o = origin.trim();
-  if (/^rtmps?:\/\//i.test(o)) return `${o.replace(/\/+$/, "")}/${app}/${name}`;
-  // SRT carries the stream in the stream id (Estuary's and SRS's `#!::r=…,m=request` form).
+  const q = query.replace(/^\?/, "");
   if (/^srt:\/\//i.test(o)) {
-    return `${o.replace(/^(srt:\/\/[^/?]+).*$/i, "$1")}?streamid=#!::r=${app}/${name},m=request`;
+    // SRT carries the stream in the stream id (Estuary's and SRS's `#!::r=…,m=request` form).
+    const keys = q.split("&").filter((kv) => /^[A-Za-z0-9_]+=[A-Za-z0-9_.~-]*$/.test(kv)).map((kv) =>
+      `,${kv}`
+    );
+    return `${o.replace(/^(srt:\/\/[^/?]+).*$/i, "$1")}?streamid=#!::r=${app}/${name},m=request${
+      keys.join("")
+    }`;
   }
-  return `rtmp://${o}/${app}/${name}`;
+  const base = /^rtmps?:\/\//i.test(o) ? o.replace(/\/+$/, "") : `rtmp://${o}`;
+  return `${base}/${app}/${name}${q ? `?${q}` : ""}`;
 }
 
 interface Pull {
@@ -132,9 +142,11 @@ export class EdgePuller {
     for (const origin of origins) {
       if (pull.stopped) return;
       pull.origin = origin;
-      const url = originUrl(origin, req.app, req.name);
+      const url = originUrl(origin, req.app, req.name, req.query);
+      // What the log shows: the player's query (its token) stays out of it.
+      const shown = originUrl(origin, req.app, req.name);
       if (url.startsWith("srt://")) {
-        if (await this.#runSrt(pull, req, url)) return;
+        if (await this.#runSrt(pull, req, url, shown)) return;
         continue;
       }
       let client: RtmpClient;
@@ -149,7 +161,7 @@ export class EdgePuller {
           log: this.#log,
         });
       } catch (err) {
-        this.#log.warn("edge pull failed; next origin", { key: pull.key, origin: url, error: err });
+        this.#log.warn("edge pull failed; next origin", { key: pull.key, origin: shown, error: err });
         continue;
       }
       pull.client = client;
@@ -158,7 +170,7 @@ export class EdgePuller {
         await client.play();
       } catch (err) {
         client.close();
-        this.#log.warn("edge pull failed; next origin", { key: pull.key, origin: url, error: err });
+        this.#log.warn("edge pull failed; next origin", { key: pull.key, origin: shown, error: err });
         continue;
       }
       let reason = "origin ended the stream";
@@ -171,13 +183,13 @@ export class EdgePuller {
       }
       client.close();
       if (!relayed && !pull.stopped) {
-        this.#log.warn("edge pull: the origin sent nothing; next origin", { key: pull.key, origin: url });
+        this.#log.warn("edge pull: the origin sent nothing; next origin", { key: pull.key, origin: shown });
         continue;
       }
       pull.stream?.end(pull.stopped ? "edge idle" : reason);
       this.#log.info("edge pull stop", {
         key: pull.key,
-        origin: url,
+        origin: shown,
         reason: pull.stopped ? "no player" : reason,
         frames: pull.frames,
       });
@@ -211,6 +223,7 @@ export class EdgePuller {
       remote: `edge:${pull.origin}`,
       via: [],
       relay: this.#opts.relay,
+      internal: true,
     });
     for (let r: IteratorResult<Frame> = first; !r.done; r = await frames.next()) {
       if (pull.stopped) return true;
@@ -229,7 +242,7 @@ export class EdgePuller {
    * An SRT origin: it refuses a stream it does not have in the handshake (1404), so the stream is
    * published here first and the source opened into it; false (next origin) when the origin refuses.
    */
-  async #runSrt(pull: Pull, req: AdmissionRequest, url: string): Promise<boolean> {
+  async #runSrt(pull: Pull, req: AdmissionRequest, url: string, shown: string): Promise<boolean> {
     const stream = await this.#hub.publish({
       role: "publisher",
       protocol: "srt",
@@ -240,24 +253,25 @@ export class EdgePuller {
       remote: `edge:${pull.origin}`,
       via: [],
       relay: this.#opts.relay,
+      internal: true,
     });
     let source: Source;
     try {
       source = await openSource(url, stream, { log: this.#log, timeoutMs: this.#opts.timeoutMs });
     } catch (err) {
       stream.end("edge pull failed");
-      this.#log.warn("edge pull failed; next origin", { key: pull.key, origin: url, error: err });
+      this.#log.warn("edge pull failed; next origin", { key: pull.key, origin: shown, error: err });
       return false;
     }
     pull.stream = stream;
     pull.close = (why) => source.close(why);
-    this.#log.info("edge pull start", { key: pull.key, origin: url });
+    this.#log.info("edge pull start", { key: pull.key, origin: shown });
     stream.ended.then((why) => source.close(why));
     const reason = await source.closed;
     stream.end(pull.stopped ? "edge idle" : reason);
     this.#log.info("edge pull stop", {
       key: pull.key,
-      origin: url,
+      origin: shown,
       reason: pull.stopped ? "no player" : reason,
     });
     return true;

@@ -16,3 +16,20 @@ Deno.test("originUrl: host:port, rtmp(s):// bases and srt:// origins give the pl
     "srt://10.0.0.1:9000?streamid=#!::r=live/cam,m=request",
   );
 });
+
+Deno.test("originUrl: the player's query travels with the pull (its token for the origin's auth callback)", () => {
+  assert.equal(
+    originUrl("10.0.0.1", "live", "cam", "token=abc&u=1"),
+    "rtmp://10.0.0.1/live/cam?token=abc&u=1",
+  );
+  assert.equal(
+    originUrl("rtmps://o.example:443/", "live", "cam", "?token=abc"),
+    "rtmps://o.example:443/live/cam?token=abc",
+  );
+  // Over SRT as extra keys of the stream id; a pair that is not a plain word=value is left out.
+  assert.equal(
+    originUrl("srt://o:9000", "live", "cam", "token=abc&bad key=1&x=a,b"),
+    "srt://o:9000?streamid=#!::r=live/cam,m=request,token=abc",
+  );
+  assert.equal(originUrl("10.0.0.1", "live", "cam", ""), "rtmp://10.0.0.1/live/cam");
+});

@@ -134,6 +134,7 @@ export class StaticPulls {
         vhost: "",
         query: "",
         remote: redactUrl(p.rule.url),
+        internal: true,
       });
     } catch (err) {
       return this.#failed(p, `the stream cannot be published here: ${(err as Error).message}`);

@@ -28,6 +28,11 @@ export interface AdmissionRequest {
    * but its segmenters, recordings and forwards run on the publisher's worker only.
    */
   relay?: boolean;
+  /**
+   * Published by this server itself (an edge pull for a player it admitted, a static pull from
+   * policy.xml): the auth callback is not asked, as it has no client and no client's query to ask with.
+   */
+  internal?: boolean;
 }
 
 /** The most servers a stream may have come through before it is refused as a forward loop. */
@@ -124,8 +129,9 @@ export class Hub {
   async #admit(req: AdmissionRequest): Promise<void> {
     this.checkApp(req.app, req.name);
     // Between sibling workers (a relay's publish here, its player there) the callback already ran for
-    // the player that asked, on its own worker; the relay carries no client query to ask with.
-    if (req.relay || req.protocol === RELAY_PLAYER) return;
+    // the player that asked, on its own worker; an internal publish (edge or static pull) has no
+    // client: the players are asked when they come, and the pull itself is the operator's config.
+    if (req.relay || req.internal || req.protocol === RELAY_PLAYER) return;
     if (this.#opts.authorize) await this.#opts.authorize(req);
   }
 

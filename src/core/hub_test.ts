@@ -109,12 +109,18 @@ Deno.test("hub passes every request to the authorizer", async () => {
   const s = await hub.publish(req({ query: "token=good" }));
   await assert.rejects(hub.play({ ...req({ query: "token=bad" }), role: "player" }), AuthError);
   assert.equal(await hub.play({ ...req({ query: "token=good" }), role: "player" }), s);
+  // This server's own publishes (an edge or static pull, a sibling worker's relay) and a relay's
+  // plays are not asked: they have no client and no client's query.
+  const pull = await hub.publish({ ...req({ name: "pulled" }), internal: true });
+  const relay = await hub.publish({ ...req({ name: "relayed" }), relay: true });
+  assert.equal(await hub.play({ ...req({ name: "relayed" }), role: "player", protocol: "relay" }), relay);
   assert.deepEqual(seen, [
     "publisher:token=bad",
     "publisher:token=good",
     "player:token=bad",
     "player:token=good",
   ]);
+  pull.end("done");
   hub.close();
 });
 
