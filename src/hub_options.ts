@@ -15,7 +15,12 @@ export function hubOptions(config: Config, log?: Logger): HubOptions {
     maxIdleMs: config.rtmp.maxidle * 1000,
     log,
     // The auth callback sits in admission, so every protocol gets it.
-    authorize: createAuthorizer({ url: config.authurl.url, timeoutMs: config.authurl.timeout, log }),
+    authorize: createAuthorizer({
+      url: config.authurl.url,
+      timeoutMs: config.authurl.timeout,
+      cacheMs: config.authurl.cache * 1000,
+      log,
+    }),
     offered: offeredBy(outputSwitches(config)),
   };
 }

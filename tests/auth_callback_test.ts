@@ -1,7 +1,18 @@
 /** The auth callback in front of publish and play (HTTP-FLV, WS-FLV), against a tiny auth server. */
 import assert from "node:assert/strict";
 import { AuthError } from "../src/core/mod.ts";
-import { FIXTURE_FLV, replayFlv, startTestServer, wsBytes } from "./support/mod.ts";
+import {
+  AAC,
+  decodedFrames,
+  ffmpegPublish,
+  FIXTURE_FLV,
+  H264B,
+  replayFlv,
+  requireTool,
+  startTestServer,
+  waitLive,
+  wsBytes,
+} from "./support/mod.ts";
 
 /** Allows token=good, denies anything else; token=slow answers after the server's timeout. */
 function authServer() {
@@ -74,4 +85,44 @@ Deno.test("auth callback: publish and HTTP-FLV/WS-FLV play allowed for one token
     await ts.close();
     await auth.server.shutdown();
   }
+});
+
+Deno.test("auth callback cache: two ffmpeg HLS players with one token poll many playlists; the callback is asked once (cache 0: every poll)", async () => {
+  requireTool("ffmpeg");
+  const run = async (cache: number) => {
+    const auth = authServer();
+    const ts = await startTestServer({
+      authurl: { host: auth.url, router: "/api/auth", cache },
+      http: { hlsduration: 1 },
+    });
+    const pub = ffmpegPublish({
+      url: ts.rtmp("/live/hls?token=good"),
+      format: "flv",
+      seconds: 20,
+      video: H264B,
+      audio: AAC,
+    });
+    try {
+      await waitLive(ts.hub, "live/hls");
+      const url = ts.http("/live/hls.m3u8?token=good");
+      const played = await Promise.all(
+        [1, 2].map(() =>
+          decodedFrames(url, { frames: 150, timeoutMs: 30_000, inputArgs: ["-rw_timeout", "5000000"] })
+        ),
+      );
+      for (const p of played) assert.equal(p.frames, 150, p.stderr.slice(-300));
+      return { asked: auth.seen.filter((s) => s.includes("/live/hls.m3u8")).length };
+    } finally {
+      await pub.stop();
+      await ts.close();
+      await auth.server.shutdown();
+    }
+  };
+  const cached = await run(10);
+  const every = await run(0);
+  console.log(
+    `HLS with the auth callback: ${cached.asked} playlist callback(s) for two players over 5 s with cache 10 s, ${every.asked} with cache 0`,
+  );
+  assert.equal(cached.asked, 1, "one question for both players and all their polls");
+  assert.ok(every.asked >= 4, `cache 0 asks at every poll (${every.asked})`);
 });

@@ -11,6 +11,12 @@ export interface AuthCallbackOptions {
   url: string;
   /** `<authurl timeout>` in ms: a callback that has not answered by then denies. */
   timeoutMs?: number;
+  /**
+   * `<authurl cache>` in ms: an allow is reused this long for the same callback URL (0: ask every time).
+   * An HLS or DASH player asks again with each playlist it polls; without this, a thousand players
+   * polling every two seconds would be five hundred callbacks a second.
+   */
+  cacheMs?: number;
   log?: Logger;
 }
 
@@ -49,6 +55,45 @@ export function authUrl(
   return `${base}/${path}?${params.join("&")}`;
 }
 
+/** Most allows one authorizer remembers; past it the oldest go first. */
+const CACHE_MAX = 10_000;
+
+/**
+ * Allows by callback URL for `ttlMs`, and one callback at a time per URL: a join storm of players with
+ * the same token (500 reconnecting at once) asks once. Denials are not kept: a fixed token works at once.
+ */
+export class AllowCache {
+  #ttlMs: number;
+  #allowed = new Map<string, number>();
+  #pending = new Map<string, Promise<void>>();
+
+  constructor(ttlMs: number) {
+    this.#ttlMs = ttlMs;
+  }
+
+  ask(url: string, asker: () => Promise<void>, now = Date.now()): Promise<void> {
+    if (this.#ttlMs <= 0) return asker();
+    const until = this.#allowed.get(url);
+    if (until !== undefined) {
+      if (until > now) return Promise.resolve();
+      this.#allowed.delete(url);
+    }
+    let p = this.#pending.get(url);
+    if (!p) {
+      p = asker().then(() => {
+        if (this.#allowed.size >= CACHE_MAX) this.#allowed.delete(this.#allowed.keys().next().value!);
+        this.#allowed.set(url, Date.now() + this.#ttlMs);
+      }).finally(() => this.#pending.delete(url));
+      this.#pending.set(url, p);
+    }
+    return p;
+  }
+
+  get size(): number {
+    return this.#allowed.size;
+  }
+}
+
 /** Asks the auth server; resolves when it answers 200, throws AuthError otherwise. */
 async function ask(url: string, timeoutMs: number, log?: Logger): Promise<void> {
   const ctl = new AbortController();
@@ -85,17 +130,16 @@ export function createAuthorizer(opts: AuthCallbackOptions): Authorizer | undefi
   if (base === "") return undefined;
   const timeoutMs = opts.timeoutMs ?? 3000;
   const log = opts.log?.child({ sess: "auth" });
-  return (req: AdmissionRequest) =>
-    ask(
-      authUrl(base, {
-        path: `${req.app}/${req.name}${req.ext ?? ""}`,
-        query: req.query,
-        type: req.protocol,
-        role: req.role,
-      }),
-      timeoutMs,
-      log,
-    );
+  const cache = new AllowCache(opts.cacheMs ?? 0);
+  return (req: AdmissionRequest) => {
+    const url = authUrl(base, {
+      path: `${req.app}/${req.name}${req.ext ?? ""}`,
+      query: req.query,
+      type: req.protocol,
+      role: req.role,
+    });
+    return cache.ask(url, () => ask(url, timeoutMs, log));
+  };
 }
 
 /** The authorizer for API calls, uploads and downloads (type=http), or undefined without authurl. */
@@ -104,6 +148,9 @@ export function createHttpAuthorizer(opts: AuthCallbackOptions): HttpAuthorizer 
   if (base === "") return undefined;
   const timeoutMs = opts.timeoutMs ?? 3000;
   const log = opts.log?.child({ sess: "auth" });
-  return (req: HttpAuthRequest) =>
-    ask(authUrl(base, { path: req.path, query: req.query, type: "http", role: req.role }), timeoutMs, log);
+  const cache = new AllowCache(opts.cacheMs ?? 0);
+  return (req: HttpAuthRequest) => {
+    const url = authUrl(base, { path: req.path, query: req.query, type: "http", role: req.role });
+    return cache.ask(url, () => ask(url, timeoutMs, log));
+  };
 }

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { AuthError } from "../core/mod.ts";
-import { authUrl, createAuthorizer, createHttpAuthorizer } from "./mod.ts";
+import { AllowCache, authUrl, createAuthorizer, createHttpAuthorizer } from "./mod.ts";
 
 Deno.test("authUrl: smart_rtmpd's shape; the client cannot set type or role", () => {
   const base = "http://10.0.0.2:8181/api/auth";
@@ -95,4 +95,31 @@ Deno.test("createAuthorizer: 200 allows; 403, redirects, timeouts and network er
     gone({ role: "player", protocol: "rtmp", app: "live", name: "x", vhost: "", query: "" }),
     (e) => e instanceof AuthError && /failed/.test(e.message),
   );
+});
+
+Deno.test("AllowCache: an allow is reused for its URL until it expires; one question at a time per URL; denials are not kept", async () => {
+  let asked = 0, answer: "allow" | "deny" = "allow";
+  const asker = async () => {
+    asked++;
+    await new Promise((r) => setTimeout(r, 20));
+    if (answer === "deny") throw new AuthError("denied");
+  };
+  const cache = new AllowCache(1000);
+  // A join storm: five players with the same URL, one callback.
+  await Promise.all([1, 2, 3, 4, 5].map(() => cache.ask("u1", asker)));
+  assert.equal(asked, 1);
+  await cache.ask("u1", asker);
+  assert.equal(asked, 1, "reused within the TTL");
+  await cache.ask("u1", asker, Date.now() + 1001);
+  assert.equal(asked, 2, "asked again once expired");
+  answer = "deny";
+  await assert.rejects(Promise.all([cache.ask("u2", asker), cache.ask("u2", asker)]), AuthError);
+  assert.equal(asked, 3, "the two waited for one denial");
+  answer = "allow";
+  await cache.ask("u2", asker);
+  assert.equal(asked, 4, "a denial is not kept: the fixed token is asked at once");
+  const off = new AllowCache(0);
+  await off.ask("u3", asker);
+  await off.ask("u3", asker);
+  assert.equal(asked, 6, "ttl 0: every time");
 });

@@ -1,4 +1,5 @@
 export {
+  AllowCache,
   type AuthCallbackOptions,
   authUrl,
   createAuthorizer,

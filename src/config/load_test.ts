@@ -53,6 +53,7 @@ Deno.test("XML mapping: BOM, comments, attributes, text, repeated elements, blan
   assert.deepEqual(config.authurl, {
     host: "10.0.0.2:8181",
     timeout: 500,
+    cache: 10,
     router: "/api/auth",
     url: "http://10.0.0.2:8181/api/auth",
   });

@@ -30,6 +30,7 @@ export const XML_TEXT_FIELDS: Readonly<Record<string, string>> = { authurl: "hos
 const authurl = section({
   host: text("", AUTH_HOST),
   timeout: int(3000, 1, 600_000),
+  cache: int(10, 0, 3600),
   router: text("", { re: /^[^\s?#]*$/, rule: "must be a URL path such as /api/auth" }),
 }).transform((a) => {
   const router = a.router === "" || a.router.startsWith("/") ? a.router : `/${a.router}`;

@@ -30,13 +30,23 @@ export interface LivePlayRequest {
   signal?: () => AbortSignal;
 }
 
+/**
+ * The query admission (and so the auth callback) sees: the player's own, without LL-HLS's delivery
+ * directives (`_HLS_msn`, `_HLS_part`, `_HLS_skip`), which change with every playlist poll and would
+ * make each poll a new question.
+ */
+export function admissionQuery(query: string): string {
+  if (!query.includes("_HLS_")) return query;
+  return query.split("&").filter((kv) => !/^_HLS_(msn|part|skip)(=|$)/.test(kv)).join("&");
+}
+
 /** A LivePlayRequest from a routed request. */
 export function livePlayRequest(c: Context, o: { app: string; name: string; ext: string }): LivePlayRequest {
   const req = c.req.raw;
   return {
     ...o,
     vhost: requestHost(req),
-    query: new URL(req.url).search.slice(1),
+    query: admissionQuery(new URL(req.url).search.slice(1)),
     remote: remoteAddr(c.env),
     // Deno warns once a handler reads request.signal: read it only when there is a wait.
     signal: () => req.signal,
@@ -66,7 +76,7 @@ export function hotLivePath(
       name: p.slice(a + 1, -ext.length),
       ext,
       vhost: hostName(r.host),
-      query: r.query,
+      query: admissionQuery(r.query),
       remote: `${r.remoteAddr.hostname}:${r.remoteAddr.port}`,
     },
   };

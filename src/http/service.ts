@@ -48,7 +48,7 @@ export interface HttpSettings {
   /** The front's connection limits and deadlines (maxBody is the one above). */
   front: Omit<FrontLimits, "maxBody" | "maxWsMessage">;
   /** The auth callback's base URL ("" = open) and timeout. */
-  auth: { url: string; timeoutMs: number };
+  auth: { url: string; timeoutMs: number; cacheMs: number };
   /** The admin API's first user and session length. */
   admin: AdminSettings;
   /** `<admin><port>`: smart_rtmpd's admin port, serving the admin API at /api/*; 0 = off. */
@@ -112,7 +112,7 @@ export function httpSettings(c: Config, root: string): HttpSettings | null {
       idleTimeoutMs: h.idletimeout * 1000,
       wsIdleMs: h.wsidletimeout * 1000,
     },
-    auth: { url: c.authurl.url, timeoutMs: c.authurl.timeout },
+    auth: { url: c.authurl.url, timeoutMs: c.authurl.timeout, cacheMs: c.authurl.cache * 1000 },
     admin: { user: c.admin.user, password: c.admin.password, sessionTtlMs: c.admin.sessionttl * 60_000 },
     adminPort: c.admin.port,
     nat: c.nat,

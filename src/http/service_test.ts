@@ -61,7 +61,7 @@ const DEFAULTS: HttpSettings = {
     idleTimeoutMs: 30_000,
     wsIdleMs: 60_000,
   },
-  auth: { url: "", timeoutMs: 3000 },
+  auth: { url: "", timeoutMs: 3000, cacheMs: 10_000 },
   admin: { user: "admin", password: "", sessionTtlMs: 480 * 60_000 },
   adminPort: 0,
   nat: { rtmp: "", rtsp: "", http: "", https: "", srt: "", rtp: "" },
@@ -160,6 +160,7 @@ Deno.test("httpSettings: FLV from <rtmp>, play wait capped at 10 s, auth URL and
       "authurl.host": "127.0.0.1:9999",
       "authurl.router": "/auth",
       "authurl.timeout": 1500,
+      "authurl.cache": 0,
       "nat.http": "203.0.113.7:80",
     },
   });
@@ -187,7 +188,7 @@ Deno.test("httpSettings: FLV from <rtmp>, play wait capped at 10 s, auth URL and
     flvMaxQueueBytes: 512 * 1024,
     hevcCodecId: 13,
   });
-  assert.deepEqual(s.auth, { url: "http://127.0.0.1:9999/auth", timeoutMs: 1500 });
+  assert.deepEqual(s.auth, { url: "http://127.0.0.1:9999/auth", timeoutMs: 1500, cacheMs: 0 });
   assert.equal(s.nat.http, "203.0.113.7:80");
   assert.deepEqual(s.outputs, { flv: false, hls: true, dash: true });
   const reject = loadConfig({ overrides: { "rtmp.notfound": "reject" } }).config;
