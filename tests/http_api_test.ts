@@ -148,7 +148,7 @@ Deno.test("http api: /api/live list, details, counts; /api/stream; /api/status",
 
     const st = await getJson(`${base}/api/status`);
     assert.deepEqual(st.body, {
-      http: { port: http, run: true, ssl: false },
+      http: { port: http, run: true, ssl: false, sport: 0 },
       https: { port: 0, run: false, ssl: true },
       rtmp: { port: rtmp, run: true, ssl: false },
       rtmps: { port: 0, run: false, ssl: true },

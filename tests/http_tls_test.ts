@@ -48,7 +48,9 @@ Deno.test("https-flv + wss-flv: ffmpeg decodes ≥ 200 frames over TLS with the 
     // The plain listener serves the same app.
     const st = await fetch(ts.http("/api/status"));
     assert.equal(st.status, 200);
-    assert.equal((await st.json()).https.run, true);
+    const status = await st.json();
+    assert.equal(status.https.run, true);
+    assert.equal(status.http.sport, ts.port("https"), "smart_rtmpd's web admin reads it as http.sport");
     // /api/live hands out the TLS listeners' URLs beside the plain ones; ffmpeg plays the one it names.
     const urls = Object.fromEntries(
       ((await (await fetch(ts.http("/api/live?app=live&name=tls"))).json()).urls as {

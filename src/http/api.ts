@@ -67,6 +67,9 @@ export function statusAnswer(deps: HttpDeps): Record<string, unknown> {
     if (name === "admin") continue; // smart_rtmpd's status lists its media services only
     out[name] = { port: svc.port, run: svc.run, ssl: svc.ssl };
   }
+  // smart_rtmpd's web admin reads the HTTPS port as http.sport (our https entry has it too).
+  const https = out.https as { port: number };
+  out.http = { ...(out.http as object), sport: https.port };
   out.start_time = st.startTime.toISOString();
   return out;
 }
