@@ -72,6 +72,11 @@ export interface RunningService<S = unknown> {
   listeners(): Record<string, number>;
   /** Typed counters for /api and the metrics (each service defines its own shape). */
   stats(): object;
+  /**
+   * Operations the admin API may ask of it by name, with their arguments (the recorder's `start` and
+   * `stop` of one stream's recording); each throws the core's typed errors on refusal.
+   */
+  commands?: Record<string, (args: Record<string, string>) => Promise<unknown>>;
 }
 
 export interface ServiceModule<S = unknown> {

@@ -7,8 +7,10 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import {
+  AAC,
   type Background,
   ffmpegPublish,
+  ffprobeJson,
   H264B,
   spawnBackground,
   startTestServer,
@@ -369,6 +371,56 @@ Deno.test("admin api: <admin><port> serves it at /api/* for smart_rtmpd's admin 
     assert.equal(ts.server.port("admin"), 0);
     await assert.rejects(() => fetch(`http://127.0.0.1:${port}/api/service`), "the alias port is closed");
   } finally {
+    await ts.close();
+  }
+});
+
+Deno.test("admin api: recording on demand: a live-app stream (ffmpeg) is recorded from start to stop; ffprobe reads the closed recording", async () => {
+  const ts = await startTestServer({ admin: { password: "first-admin-pass" }, http: { hlsduration: 1 } });
+  const api = client(ts.http(""));
+  const pub = ffmpegPublish({
+    url: ts.rtmp("/live/od"),
+    format: "flv",
+    seconds: 40,
+    video: H264B,
+    audio: AAC,
+  });
+  try {
+    await waitLive(ts.hub, "live/od");
+    const token = (await api("POST", "/admin/api/login", { body: { id: "admin", pwd: "first-admin-pass" } }))
+      .data
+      .token as string;
+    const none = await api("POST", "/admin/api/record?cmd=start&app=live&name=nope", { token });
+    assert.match(none.msg, /stream live\/nope is not live here/);
+    const start = await api("POST", "/admin/api/record?cmd=start&app=live&name=od", { token });
+    assert.deepEqual([start.code, start.data], [0, { stream: "live/od", result: "started" }]);
+    assert.deepEqual((await api("GET", "/admin/api/record", { token })).data, { recording: ["live/od"] });
+    const t0 = Date.now();
+    await new Promise((r) => setTimeout(r, 6000));
+    const stop = await api("POST", "/admin/api/record?cmd=stop&app=live&name=od", { token });
+    assert.deepEqual([stop.code, stop.data], [0, { stream: "live/od", result: true }]);
+    const recordedMs = Date.now() - t0;
+    assert.deepEqual((await api("GET", "/admin/api/record", { token })).data, { recording: [] });
+    assert.match(
+      (await api("POST", "/admin/api/record?cmd=stop&app=live&name=od", { token })).msg,
+      /not being recorded/,
+    );
+    // The recording, through the recordings API, while the stream is still live: closed and playable.
+    const days = (await (await fetch(ts.http("/rec/od"))).json()).dirs as string[];
+    const files = (await (await fetch(ts.http(`/rec/od/${days[0]}`))).json()).files as string[];
+    assert.equal(files.length, 1, files.join(","));
+    const url = ts.http(`/rec/od/${days[0]}/${files[0]}`);
+    const playlist = await (await fetch(url)).text();
+    assert.match(playlist, /#EXT-X-ENDLIST|type="static"/, "closed (recmode 0 is DASH: a static MPD)");
+    const probe = await ffprobeJson(url, { timeoutMs: 15_000 });
+    const seconds = Number(probe.format?.duration ?? 0);
+    assert.ok(seconds >= 4 && seconds <= recordedMs / 1000 + 2, `recorded ${seconds} s of ${recordedMs} ms`);
+    assert.ok(ts.lines.some((l) => l.includes("recording start") && l.includes("live/od")), "audited");
+    console.log(
+      `recording on demand: ${seconds.toFixed(1)} s recorded over ${recordedMs} ms between start and stop`,
+    );
+  } finally {
+    await pub.stop();
     await ts.close();
   }
 });

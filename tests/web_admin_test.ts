@@ -134,6 +134,16 @@ Deno.test("admin portal: login, live dashboard, sessions, streams with preview a
     );
     await page.screenshot({ path: `${shots}/streams.png`, fullPage: true });
     assert.ok(await page.locator("#preview-urls li").count() >= 3, "the stream's URLs are listed to copy");
+    // Record on demand from the row, then stop: the recording starts and ends on the server.
+    await row.locator('button[data-action="record"]', { hasText: "Record" }).click();
+    await row.locator('button[data-action="record"]', { hasText: "Stop recording" }).waitFor({
+      timeout: 5000,
+    });
+    await new Promise((r) => setTimeout(r, 2500));
+    await row.locator('button[data-action="record"]').click();
+    await row.locator('button[data-action="record"]', { hasText: /^Record$/ }).waitFor({ timeout: 10_000 });
+    assert.ok(ts.lines.some((l) => l.includes("recording started on demand") && l.includes("live/adm")));
+    assert.ok(ts.lines.some((l) => l.includes("recording stopped on demand") && l.includes("live/adm")));
 
     // Sessions: an ffmpeg HTTP-FLV player is listed; kick it from the page and it ends.
     const before = new Set(ts.hub.sessions.list().map((x) => x.id));

@@ -81,6 +81,15 @@ const OPS: Record<string, Record<"get" | "post", Op | undefined>> = {
     },
     post: undefined,
   },
+  "/admin/api/record": {
+    get: { summary: "The streams being recorded now: {recording: [app/name, …]}", role: "any" },
+    post: {
+      summary:
+        "cmd=start|stop&app=&name=: record a live stream of any app now, until stop or its end; stop closes its playlist",
+      role: "admin",
+      query: { cmd: "start|stop", app: "app", name: "stream" },
+    },
+  },
   "/admin/api/stream": {
     get: { summary: "/api/live's answer", role: "any", query: { app: "app", name: "stream" } },
     post: {

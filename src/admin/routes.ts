@@ -11,7 +11,7 @@
 import { Hono } from "hono";
 import type { Context } from "hono";
 import type { Logger } from "../log/mod.ts";
-import { ConfigError, type SessionInfo } from "../core/mod.ts";
+import { ConfigError, EstuaryError, type SessionInfo } from "../core/mod.ts";
 import { type Role, type Store, UserError, UserStore } from "../store/mod.ts";
 import { LoginBackoff } from "./backoff.ts";
 import { Tokens } from "./tokens.ts";
@@ -75,6 +75,16 @@ export interface AdminDeps {
   sessions: { list(): SessionInfo[]; kick(id: string, reason: string): boolean };
   /** The dashboard's poll (overview.ts). */
   overview: () => unknown;
+  /**
+   * One live stream's recording on demand (any app): start ("started" | "already"; throws the core's
+   * NotFoundError / BadNameError) and stop (false: it was not being recorded), and the keys being
+   * recorded now. Undefined when the recorder is not running.
+   */
+  record?: {
+    list(): string[];
+    start(key: string): Promise<unknown>;
+    stop(key: string): Promise<unknown>;
+  };
   /** Forwards, static pulls and edge pulls running now, each with its state (the Policy page's table). */
   cluster?: () => { forwards: unknown[]; pulls: unknown[]; edges: unknown[] };
   logs: LogFiles;
@@ -336,6 +346,26 @@ export function adminRoutes(deps: AdminDeps): Hono<Env> {
     if (!deps.kickStream(app_, name)) return fail(c, `stream ${app_}/${name} is not live`);
     audit(c, "kick publisher", { stream: `${app_}/${name}` });
     return ok(c);
+  });
+
+  // Recording on demand: ?cmd=start|stop&app=&name= in the query (not the body), so that with <workers>
+  // the request goes to the worker that publishes the stream.
+  app.get("/admin/api/record", (c) => ok(c, { recording: deps.record?.list() ?? [] }));
+  app.post("/admin/api/record", async (c) => {
+    const cmd = c.req.query("cmd"), key = `${c.req.query("app") ?? ""}/${c.req.query("name") ?? ""}`;
+    if (cmd !== "start" && cmd !== "stop") {
+      return fail(c, `cmd ${JSON.stringify(cmd ?? "")} refused: must be start or stop`);
+    }
+    if (!deps.record) return fail(c, "recording is not available: the recorder is not running");
+    try {
+      const result = cmd === "start" ? await deps.record.start(key) : await deps.record.stop(key);
+      if (cmd === "stop" && result === false) return fail(c, `stream ${key} is not being recorded`);
+      audit(c, `recording ${cmd}`, { stream: key });
+      return ok(c, { stream: key, result });
+    } catch (err) {
+      if (err instanceof EstuaryError) return fail(c, err.message);
+      throw err;
+    }
   });
 
   app.get("/admin/api/session", (c) => {

@@ -12,6 +12,7 @@ const VERSION = denoJson.version;
 import { type Config, planConfigEdit, type Policy, resolvePath, saveConfigFile } from "../config/mod.ts";
 import { toStatistics } from "../metrics/mod.ts";
 import type { ServiceContext } from "../service.ts";
+import { NotFoundError } from "../core/mod.ts";
 import { liveAnswer, statusAnswer } from "./api.ts";
 import type { HttpDeps } from "./deps.ts";
 
@@ -49,13 +50,15 @@ export function mountAdmin(ctx: ServiceContext, settings: AdminSettings, deps: H
       rec: resolvePath(ctx.root, "rec"),
       // rec/<vhost>/<stream>/…: a stream still live in a record app is still being written.
       busy(segs) {
-        const recording = ctx.hub.streams().filter((s) => ctx.hub.isRecordApp(s.app));
+        const onDemand = new Set(recordOf(ctx).list());
+        const recording = ctx.hub.streams().filter((s) => ctx.hub.isRecordApp(s.app) || onDemand.has(s.key));
         if (segs.length === 1 && recording.length > 0) return "recordings are being written under it";
         const live = recording.find((s) => s.name === segs[1]);
         return live ? `${live.key} is live and being recorded` : undefined;
       },
     },
     overview: () => overview(ctx.hub, ctx.metrics.collect(), ctx.startedAt, VERSION),
+    record: recordOf(ctx),
     cluster: () => ({
       forwards: listOf(ctx, "cluster", "forwards"),
       pulls: listOf(ctx, "pulls", "pulls"),
@@ -65,6 +68,20 @@ export function mountAdmin(ctx: ServiceContext, settings: AdminSettings, deps: H
     startedAt: ctx.startedAt,
     version: VERSION,
   }) as unknown as Hono;
+}
+
+/** The recorder's on-demand recording, through its service commands (looked up at each call: a reload may restart it). */
+function recordOf(ctx: ServiceContext) {
+  const command = (name: "start" | "stop", key: string) => {
+    const run = ctx.service("recorder")?.commands?.[name];
+    if (!run) throw new NotFoundError("recording is not available: the recorder is not running");
+    return run({ key });
+  };
+  return {
+    list: () => (ctx.service("recorder")?.stats() as { streams?: string[] } | undefined)?.streams ?? [],
+    start: (key: string) => command("start", key),
+    stop: (key: string) => command("stop", key),
+  };
 }
 
 /** A list in a running service's stats (empty when the service is off). */

@@ -84,6 +84,8 @@ export interface HttpDeps {
   sessionStats?(stream: Stream): Record<string, unknown[]>;
   /** The forwards of one stream to other servers (policy.xml) for /api/live details. Optional. */
   forwards?(stream: Stream): unknown[];
+  /** Whether a stream is being recorded now (a record app, or started on demand). Optional. */
+  recording?(key: string): boolean;
   /** The static pull (policy.xml `<pulls>`) this stream comes from, for /api/live details. Optional. */
   pull?(stream: Stream): unknown;
   /** Auth callback for API calls, uploads and downloads (role api|upload|download); none = open. */

@@ -193,6 +193,10 @@ export const httpService = defineService<HttpSettings>({
       sessionStats: sessionStatsOf(ctx),
       forwards: forwardsOf(ctx),
       pull: pullOf(ctx),
+      recording: (key) =>
+        ((ctx.service("recorder")?.stats() as { streams?: string[] } | undefined)?.streams ?? []).includes(
+          key,
+        ),
       authorizeHttp: authorizer(cur.auth),
       metrics: ctx.metrics,
       workers: ctx.worker,

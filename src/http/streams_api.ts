@@ -41,7 +41,7 @@ export function streamEntry(deps: HttpDeps, s: Stream, host: string, now = Date.
     media: d.media,
     players: playerCounts(s),
     urls: d.urls,
-    recording: deps.hub.isRecordApp(s.app),
+    recording: deps.recording?.(s.key) ?? deps.hub.isRecordApp(s.app),
     warnings: streamWarnings(s),
   };
 }

@@ -1,9 +1,11 @@
 /**
  * The recorder service: every stream published to a record app (`hub.isRecordApp`) is recorded
- * under `root` while it lasts. A recording is the stream's shared output "rec", held by one lease
- * until the stream ends or the recorder closes. On start it closes the playlists a crash left open.
+ * under `root` while it lasts, and any live stream on demand (`startFor`, the API's record start)
+ * until `stopFor` or its end. A recording is the stream's shared output "rec", held by one lease
+ * until the stream ends, it is stopped or the recorder closes. On start it closes the playlists a
+ * crash left open.
  */
-import type { Hub, Lease, Stream } from "../core/mod.ts";
+import { BadNameError, type Hub, type Lease, NotFoundError, type Stream } from "../core/mod.ts";
 import type { Logger } from "../log/mod.ts";
 import { RecordingSession, type SessionStats } from "./session.ts";
 import { repairRecordings } from "./repair.ts";
@@ -45,6 +47,14 @@ export interface Recorder {
   stats(): RecorderStats;
   /** Keys of the streams being recorded. */
   readonly recording: readonly string[];
+  /**
+   * Starts recording a live stream of any app now, until `stopFor` or its end: "started", or
+   * "already" when it is being recorded. Throws NotFoundError when it is not live here (or is a sibling
+   * worker's copy: its worker records it) and BadNameError for a name a path cannot hold.
+   */
+  startFor(key: string): "started" | "already";
+  /** Stops recording a stream (its playlist is closed, playable); false when it was not being recorded. */
+  stopFor(key: string): Promise<boolean>;
 }
 
 export function createRecorder(opts: RecorderOptions): Recorder {
@@ -57,8 +67,9 @@ export function createRecorder(opts: RecorderOptions): Recorder {
   const recmode = opts.recmode === 0 ? 0 : 1;
   if (opts.recmode === 2) log.warn("recmode 2 (MP4) is not supported: recording as HLS (recmode 1)");
 
-  const begin = (stream: Stream) => {
-    if (!opts.hub.isRecordApp(stream.app) || stream.isEnded || stream.outputs.has(RECORDING_OUTPUT)) return;
+  const begin = (stream: Stream, onDemand = false) => {
+    if (!onDemand && !opts.hub.isRecordApp(stream.app)) return;
+    if (stream.isEnded || stream.outputs.has(RECORDING_OUTPUT)) return;
     if (stream.info.relay) return; // recorded on the publisher's worker
     if (!isSafeSegment(stream.name)) {
       log.warn("not recorded: unsafe stream name", { key: stream.key });
@@ -115,6 +126,26 @@ export function createRecorder(opts: RecorderOptions): Recorder {
     },
     get recording() {
       return [...leases].map((l) => l.value.key);
+    },
+    startFor(key) {
+      const stream = opts.hub.get(key);
+      if (!stream || stream.isEnded || stream.info.relay) {
+        throw new NotFoundError(`stream ${key} is not live here: there is nothing to record`);
+      }
+      if (!isSafeSegment(stream.name)) {
+        throw new BadNameError(stream.name, "it cannot be a recording's folder name");
+      }
+      if ([...leases].some((l) => l.value.key === key)) return "already";
+      begin(stream, true);
+      log.info("recording started on demand", { key });
+      return "started";
+    },
+    async stopFor(key) {
+      const held = [...leases].filter((l) => l.value.key === key);
+      for (const l of held) l.release();
+      await Promise.all(held.map((l) => l.value.done));
+      if (held.length > 0) log.info("recording stopped on demand", { key });
+      return held.length > 0;
     },
   };
 }

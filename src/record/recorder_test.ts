@@ -227,3 +227,40 @@ Deno.test("recorder: a recording is the stream's shared output; closing the reco
     await Deno.remove(root, { recursive: true });
   }
 });
+
+Deno.test("recorder on demand: a live stream of any app is recorded from start until stop, and its playlist is closed", async () => {
+  const root = await Deno.makeTempDir();
+  const h = hub();
+  const rec = recorder(h, root);
+  await rec.start();
+  try {
+    const { tracks, frames } = await fixture();
+    const s = await publisher(h, "live", "cam");
+    for (const t of tracks) s.setTrack(t);
+    assert.deepEqual(rec.recording, [], "a live app is not recorded by itself");
+    assert.throws(() => rec.startFor("live/none"), /stream live\/none is not live here/);
+    assert.equal(rec.startFor("live/cam"), "started");
+    assert.equal(rec.startFor("live/cam"), "already");
+    assert.deepEqual(rec.recording, ["live/cam"]);
+    for (const f of frames) s.write(f);
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(await rec.stopFor("live/cam"), true);
+    assert.equal(await rec.stopFor("live/cam"), false, "not being recorded any more");
+    assert.deepEqual(rec.recording, []);
+    assert.equal(s.outputs.has(RECORDING_OUTPUT), false, "the output is given back");
+    s.end();
+    const [file] = await listFiles(root, "cam", (await listDays(root, "cam"))[0]);
+    const path = await findRecorded(root, {
+      stream: "cam",
+      day: (await listDays(root, "cam"))[0],
+      rest: [file],
+    });
+    const playlist = parseMediaPlaylist(await Deno.readTextFile(path!));
+    assert.ok(playlist.endList, "closed: ENDLIST written");
+    assert.ok(playlist.segments.length >= 1);
+  } finally {
+    await rec.close();
+    h.close();
+    await Deno.remove(root, { recursive: true });
+  }
+});

@@ -31,7 +31,11 @@ export const recorderService = defineService<RecorderSettings>({
       start: () => rec.start(),
       close: () => rec.close(),
       listeners: () => ({}),
-      stats: () => rec.stats(),
+      stats: () => ({ ...rec.stats(), streams: rec.recording }),
+      commands: {
+        start: ({ key }) => Promise.resolve(rec.startFor(key)),
+        stop: ({ key }) => rec.stopFor(key),
+      },
     };
   },
 });

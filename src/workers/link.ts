@@ -160,6 +160,12 @@ export class WorkerLink {
     if (req.headers.get(LOCAL_HEADER) === "local") return undefined;
     const url = new URL(req.url);
     const path = url.pathname;
+    if (req.method === "POST" && path === "/admin/api/record") {
+      // A stream is recorded on the worker that publishes it.
+      const c = this.sibling(`${url.searchParams.get("app") ?? ""}/${url.searchParams.get("name") ?? ""}`);
+      const w = c && this.#view.workers.find((x) => x.index === c.worker);
+      return w ? this.#forward(req, w, client) : undefined;
+    }
     if (req.method !== "GET" && req.method !== "HEAD") return undefined;
     switch (path) {
       case "/api/live":

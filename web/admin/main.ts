@@ -187,13 +187,29 @@ function fillRow(tr: HTMLTableRowElement, s: StreamEntry): void {
   texts.forEach((t, i) => {
     if (tr.cells[i].textContent !== t) tr.cells[i].textContent = t;
   });
+  const rec = tr.querySelector<HTMLButtonElement>('button[data-action="record"]');
+  if (rec) setRecording(rec, s.recording);
 }
 
 function streamRow(s: StreamEntry): HTMLTableRowElement {
   const tr = el("tr", "", { "data-key": `${s.app}/${s.name}` });
   const actions = el("td");
+  const rec = button(s.recording ? "Stop recording" : "Record", async () => {
+    const cmd = rec.dataset.recording === "1" ? "stop" : "start";
+    try {
+      await api(
+        "POST",
+        `record?cmd=${cmd}&app=${encodeURIComponent(s.app)}&name=${encodeURIComponent(s.name)}`,
+      );
+      setRecording(rec, cmd === "start");
+    } catch (err) {
+      $("watch-status").textContent = (err as Error).message;
+    }
+  }, { "data-action": "record" });
+  setRecording(rec, s.recording);
   actions.append(
     button("Preview", () => preview(s)),
+    rec,
     button("Kick", async () => {
       if (!confirm(`Disconnect the publisher of ${s.app}/${s.name}?`)) return;
       try {
@@ -207,6 +223,12 @@ function streamRow(s: StreamEntry): HTMLTableRowElement {
   tr.append(el("td"), el("td"), el("td"), el("td"), el("td"), el("td", "", { class: "warn" }), actions);
   fillRow(tr, s);
   return tr;
+}
+
+/** The record button's state: what a click does next. */
+function setRecording(b: HTMLButtonElement, on: boolean): void {
+  b.dataset.recording = on ? "1" : "0";
+  b.textContent = on ? "Stop recording" : "Record";
 }
 
 async function preview(s: StreamEntry): Promise<void> {
