@@ -172,6 +172,26 @@ function gone(pid: number): boolean {
   }
 }
 
+/** An admin API call over a new connection (either worker may answer); its {code, msg, data}. */
+async function admin(url: string, method: string, token?: string, body?: unknown) {
+  const client = Deno.createHttpClient({ poolMaxIdlePerHost: 0 });
+  try {
+    const r = await fetch(url, {
+      client,
+      method,
+      headers: {
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...(body ? { "content-type": "application/json" } : {}),
+      },
+      body: body ? JSON.stringify(body) : undefined,
+      signal: AbortSignal.timeout(15_000),
+    });
+    return await r.json() as { code: number; msg: string; data: Record<string, unknown> };
+  } finally {
+    client.close();
+  }
+}
+
 async function getText(url: string): Promise<{ status: number; text: string }> {
   const client = Deno.createHttpClient({ poolMaxIdlePerHost: 0 });
   try {
@@ -190,7 +210,7 @@ Deno.test({
   async fn() {
     const server = await startEstuary({
       // An RTSP camera below stays on RTSP: the worker that relays it must know it came over RTSP.
-      env: { ESTUARY_WORKERS: "2", ESTUARY_RTSP_HASRTMP: "false" },
+      env: { ESTUARY_WORKERS: "2", ESTUARY_RTSP_HASRTMP: "false", ESTUARY_ADMIN_PASSWORD: "workers-admin-1" },
       services: ["rtmp", "http", "rtsp"],
       timeoutMs: 90_000,
     });
@@ -284,6 +304,23 @@ Deno.test({
         assert.ok(refusals.length >= 1, "the refusals are logged");
       } finally {
         await cam.stop();
+      }
+      // Recording on demand from either worker: the request goes to the publisher's worker, so each
+      // start finds it recording or starts it, and each stop stops the one recording.
+      const token = (await admin(server.http("/admin/api/login"), "POST", undefined, {
+        id: "admin",
+        pwd: "workers-admin-1",
+      })).data.token as string;
+      for (let i = 0; i < 3; i++) {
+        const start = await admin(
+          server.http("/admin/api/record?cmd=start&app=live&name=hls"),
+          "POST",
+          token,
+        );
+        assert.equal(start.code, 0, start.msg);
+        await new Promise((r) => setTimeout(r, 500));
+        const stop = await admin(server.http("/admin/api/record?cmd=stop&app=live&name=hls"), "POST", token);
+        assert.deepEqual([stop.code, stop.data?.result], [0, true], stop.msg);
       }
       const metrics = await until("metrics from both workers", 20_000, async () => {
         const r = await getText(server.http("/metrics"));
