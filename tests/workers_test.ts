@@ -302,6 +302,22 @@ Deno.test({
         for (const r of camPlayers.slice(4)) assert.equal(r.frames, 0, "not offered over RTMP on any worker");
         const refusals = server.lines.filter((l) => l.includes("live/cam is not offered over rtmp"));
         assert.ok(refusals.length >= 1, "the refusals are logged");
+        // An admin's kick from either worker reaches the camera's worker: the publish ends.
+        const token = (await admin(server.http("/admin/api/login"), "POST", undefined, {
+          id: "admin",
+          pwd: "workers-admin-1",
+        })).data.token as string;
+        const kick = await admin(
+          server.http("/admin/api/stream?cmd=kick&app=live&name=cam"),
+          "POST",
+          token,
+          { app: "live", name: "cam" },
+        );
+        assert.equal(kick.code, 0, kick.msg);
+        await until("the kicked camera to be gone", 10_000, async () => {
+          const w = (await getJson(server.http("/api/workers"))).body.workers as WorkerRow[];
+          return w.every((x) => !x.publishing.includes("live/cam")) || undefined;
+        });
       } finally {
         await cam.stop();
       }

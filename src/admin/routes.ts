@@ -342,7 +342,8 @@ export function adminRoutes(deps: AdminDeps): Hono<Env> {
   app.post("/admin/api/stream", async (c) => {
     const b = await body(c);
     if (c.req.query("cmd") !== "kick") return fail(c, "cmd refused: must be kick");
-    const [app_, name] = [str(b.app), str(b.name)];
+    // In the query too (the portal sends both): with <workers> that routes it to the publisher's worker.
+    const [app_, name] = [str(b.app ?? c.req.query("app")), str(b.name ?? c.req.query("name"))];
     if (!deps.kickStream(app_, name)) return fail(c, `stream ${app_}/${name} is not live`);
     audit(c, "kick publisher", { stream: `${app_}/${name}` });
     return ok(c);

@@ -160,8 +160,8 @@ export class WorkerLink {
     if (req.headers.get(LOCAL_HEADER) === "local") return undefined;
     const url = new URL(req.url);
     const path = url.pathname;
-    if (req.method === "POST" && path === "/admin/api/record") {
-      // A stream is recorded on the worker that publishes it.
+    if (req.method === "POST" && (path === "/admin/api/record" || path === "/admin/api/stream")) {
+      // A stream is recorded and kicked on the worker that publishes it (app and name in the query).
       const c = this.sibling(`${url.searchParams.get("app") ?? ""}/${url.searchParams.get("name") ?? ""}`);
       const w = c && this.#view.workers.find((x) => x.index === c.worker);
       return w ? this.#forward(req, w, client) : undefined;
@@ -297,9 +297,13 @@ export class WorkerLink {
     headers.set(LOCAL_HEADER, "local");
     if (client) headers.set(CLIENT_HEADER, `${client.hostname}:${client.port}`);
     try {
+      // An admin POST's body goes along (small JSON); its length is the runtime's to set again.
+      const body = req.method === "GET" || req.method === "HEAD" ? undefined : await req.arrayBuffer();
+      headers.delete("content-length");
       const res = await fetch(`http://127.0.0.1:${w.controlPort}${url.pathname}${url.search}`, {
         method: req.method,
         headers,
+        body,
         signal: req.signal,
       });
       return new Response(res.body, { status: res.status, headers: res.headers });

@@ -213,7 +213,8 @@ function streamRow(s: StreamEntry): HTMLTableRowElement {
     button("Kick", async () => {
       if (!confirm(`Disconnect the publisher of ${s.app}/${s.name}?`)) return;
       try {
-        await api("POST", "stream?cmd=kick", { app: s.app, name: s.name });
+        const q = `app=${encodeURIComponent(s.app)}&name=${encodeURIComponent(s.name)}`;
+        await api("POST", `stream?cmd=kick&${q}`, { app: s.app, name: s.name });
         tr.remove();
       } catch (err) {
         $("watch-status").textContent = (err as Error).message;
