@@ -15,6 +15,7 @@ import { rtmpService } from "./protocols/rtmp/service.ts";
 import { rtspService } from "./protocols/rtsp/service.ts";
 import { srtService } from "./protocols/srt/service.ts";
 import { recorderService } from "./record/service.ts";
+import { hooksService } from "./hooks/service.ts";
 import { clusterService } from "./cluster/service.ts";
 import { edgeService } from "./cluster/edge_service.ts";
 import { pullsService } from "./cluster/pulls_service.ts";
@@ -32,12 +33,14 @@ import {
 /**
  * The services, in start order; they stop in reverse. HTTP first, so that its probes answer for the
  * whole life of the process: /api/ready says 503 while the others start and while they stop (its
- * status and URLs read the other services' ports when asked). The recorder last, so that it is the
- * first to stop and closes its files early.
+ * status and URLs read the other services' ports when asked). The hooks next, so that they stop after
+ * every service that raises events (the streams' unpublish, the recorder's last files are delivered).
+ * The recorder late, so that it stops early and closes its files.
  */
 // deno-lint-ignore no-explicit-any
 export const SERVICES: readonly ServiceModule<any>[] = [
   httpService,
+  hooksService,
   rtmpService,
   rtspService,
   srtService,

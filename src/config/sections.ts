@@ -258,6 +258,17 @@ const log = section({
 });
 
 /** Every section with its defaults and value rules; rules across elements are in _checks.ts. */
+/** [Estuary] Event notifications: JSON POSTs to the operator's URL (publish, unpublish, recording done). */
+const hooks = section({
+  url: text("", { re: /^(|https?:\/\/[^\s<>"]+)$/, rule: "must be empty (off) or an http:// or https:// URL" }),
+  timeout: int(3000, 1, 60_000),
+  events: list(
+    "publish,record",
+    /^(publish|record)$/,
+    "must be a comma list of publish (publish and unpublish), record (a recording file closed)",
+  ),
+});
+
 export const Base = section({
   elapse: bool(false),
   // Worker processes sharing the listening ports (Linux); 0 = one per core, 1 = a single process.
@@ -275,6 +286,7 @@ export const Base = section({
   http,
   srt,
   cluster,
+  hooks,
   log,
 });
 

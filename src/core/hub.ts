@@ -1,4 +1,5 @@
 import { SessionRegistry } from "./sessions.ts";
+import { ServerEvents } from "./events.ts";
 import { AppNotAllowedError, ForwardLoopError, NotFoundError, StreamBusyError } from "./errors.ts";
 import { type GopCacheOptions, RELAY_PLAYER, Stream } from "./stream.ts";
 import { checkName } from "./names.ts";
@@ -65,6 +66,8 @@ export type StreamListener = (s: Stream) => void;
 export class Hub {
   /** Every connection of every protocol (the admin's Sessions page). */
   readonly sessions = new SessionRegistry();
+  /** Events of the services beyond publish/unpublish (a recording file closed), for the hooks. */
+  readonly events = new ServerEvents();
   /** This server's id in forward chains: random per process, so copied configs never collide. */
   readonly serverId: string = crypto.randomUUID().slice(0, 13);
   #opts: HubOptions;

@@ -9,5 +9,6 @@ export * from "./fanout.ts";
 export { DELIVERY_SHARE } from "./batch_window.ts";
 export * from "./shared_outputs.ts";
 export * from "./sessions.ts";
+export * from "./events.ts";
 export * from "./lazy.ts";
 export * from "./hash.ts";

@@ -84,6 +84,7 @@ export function createRecorder(opts: RecorderOptions): Recorder {
         targetMs: opts.segmentMs,
         rollMs: opts.recdurationMin * 60_000,
         now: opts.now,
+        onFileDone: (e) => opts.hub.events.emit(e),
       }));
     leases.add(lease);
     const s = lease.value;

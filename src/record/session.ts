@@ -5,7 +5,7 @@
  * one log line; the live stream is not affected. It is the stream's shared output "rec": the
  * recorder's release (or the stream's end) closes it.
  */
-import type { Frame, Reader, SharedOutput, Stream } from "../core/mod.ts";
+import type { Frame, Reader, RecordDoneEvent, SharedOutput, Stream } from "../core/mod.ts";
 import { Cut, outputTracks, primaryKind, SegmentCutter } from "../formats/segment/mod.ts";
 import type { Logger } from "../log/mod.ts";
 import { HlsRecording, type RecordedFile, type RecordingFormat } from "./formats.ts";
@@ -24,6 +24,8 @@ export interface SessionOptions {
   rollMs: number;
   /** Wall clock, ms (tests). */
   now?: () => number;
+  /** A file was closed (its manifest final): the hub's events carry it to the hooks. */
+  onFileDone?: (e: RecordDoneEvent) => void;
 }
 
 export interface SessionStats {
@@ -149,10 +151,22 @@ export class RecordingSession implements SharedOutput {
     await this.#writeManifest(true);
     this.open.delete(`${file.base}.${file.format.ext}`);
     this.#file = undefined;
+    const durationS = Math.round(file.format.duration * 10) / 10;
     this.#log.info("recording stop", {
       file: `${file.base}.${file.format.ext}`,
       segments: file.format.segments,
-      duration_s: Math.round(file.format.duration * 10) / 10,
+      duration_s: durationS,
+    });
+    // rec/<vhost>/<name>/<day>/<time>: the recordings API serves it as /rec/<name>/<day>/<time>.<ext>.
+    const rel = `${file.base}.${file.format.ext}`.slice(this.#o.root.length).replace(/^\/+/, "");
+    const [, name, day, leaf] = rel.split("/");
+    this.#o.onFileDone?.({
+      type: "record_done",
+      key: this.key,
+      file: rel,
+      url: `/rec/${name}/${day}/${leaf}`,
+      durationS,
+      segments: file.format.segments,
     });
   }
 

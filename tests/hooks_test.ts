@@ -1,0 +1,105 @@
+/**
+ * `<hooks>`: ffmpeg publishes to a record app for 4 s; the hook server hears publish, unpublish (with its
+ * duration and bytes) and record_done, whose URL ffprobe plays. A hook server that is down costs the
+ * stream nothing: ffmpeg still plays, and /metrics counts the failed calls.
+ */
+import assert from "node:assert/strict";
+import {
+  AAC,
+  decodedFrames,
+  ffmpegPublish,
+  ffprobeJson,
+  H264B,
+  requireTool,
+  startTestServer,
+  waitLive,
+} from "./support/mod.ts";
+
+requireTool("ffmpeg");
+
+async function until(what: string, ms: number, ok: () => boolean): Promise<void> {
+  const end = Date.now() + ms;
+  while (!ok()) {
+    if (Date.now() > end) throw new Error(`${what}: not within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+Deno.test("hooks: publish, unpublish and record_done reach the hook server in order; the recording it names plays", async () => {
+  const got: Record<string, unknown>[] = [];
+  const hooks = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
+    got.push({ ...(await req.json()), ua: req.headers.get("user-agent") });
+    return new Response(null, { status: 204 });
+  });
+  const ts = await startTestServer({
+    hooks: { url: `http://127.0.0.1:${hooks.addr.port}/events` },
+    http: { recmode: 1, hlsduration: 1 },
+  });
+  try {
+    const pub = ffmpegPublish({
+      url: ts.rtmp("/rec/cam?token=t1"),
+      format: "flv",
+      seconds: 4,
+      video: H264B,
+      audio: AAC,
+    });
+    await waitLive(ts.hub, "rec/cam");
+    await pub.exited;
+    await until("record_done", 15_000, () => got.some((e) => e.event === "record_done"));
+    const events = got.map((e) => e.event);
+    assert.deepEqual(events, ["publish", "unpublish", "record_done"]);
+    assert.deepEqual(got.map((e) => e.seq), [1, 2, 3]);
+    const [publish, unpublish, done] = got;
+    assert.deepEqual(
+      [publish.key, publish.app, publish.name, publish.protocol, publish.query, publish.ua],
+      ["rec/cam", "rec", "cam", "rtmp", "token=t1", "Estuary"],
+    );
+    assert.ok(Number(unpublish.duration_s) >= 3, `duration ${unpublish.duration_s}`);
+    assert.ok(Number(unpublish.bytes) > 10_000 && Number(unpublish.frames) > 100, JSON.stringify(unpublish));
+    assert.match(String(done.url), /^\/rec\/cam\/\d{4}-\d{2}-\d{2}\/\d{2}-\d{2}-\d{2}\.m3u8$/);
+    const probe = await ffprobeJson(ts.http(String(done.url)), { timeoutMs: 15_000 });
+    const seconds = Number(probe.format?.duration ?? 0);
+    assert.ok(
+      Math.abs(seconds - Number(done.duration_s)) < 1.5,
+      `ffprobe ${seconds} s, hook ${done.duration_s} s`,
+    );
+    console.log(
+      `hooks: ${
+        events.join(", ")
+      }; unpublish ${unpublish.duration_s} s ${unpublish.bytes} bytes; recording ${done.url} ${seconds} s`,
+    );
+  } finally {
+    await ts.close();
+    await hooks.shutdown();
+  }
+});
+
+Deno.test("hooks: a hook server that is down costs the stream nothing; the failed calls are counted", async () => {
+  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (l.addr as Deno.NetAddr).port;
+  l.close(); // nothing listens there
+  const ts = await startTestServer({ hooks: { url: `http://127.0.0.1:${port}/events`, timeout: 500 } });
+  const pub = ffmpegPublish({
+    url: ts.rtmp("/live/down"),
+    format: "flv",
+    seconds: 20,
+    video: H264B,
+    audio: AAC,
+  });
+  try {
+    await waitLive(ts.hub, "live/down");
+    const r = await decodedFrames(ts.rtmp("/live/down"), { frames: 60, timeoutMs: 15_000 });
+    assert.equal(r.frames, 60, r.stderr.slice(-300));
+    const metrics = await (await fetch(ts.http("/metrics"))).text();
+    assert.match(metrics, /^estuary_hook_calls_total\{event="publish",result="failed"\} 1$/m);
+    assert.match(
+      metrics,
+      /^estuary_hook_calls_total\{event="record_done",result="ok"\} 0$/m,
+      "listed before any",
+    );
+    assert.ok(ts.lines.some((l) => l.includes("hook call failed")), "one log line says so");
+  } finally {
+    await pub.stop();
+    await ts.close();
+  }
+});
