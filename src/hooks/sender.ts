@@ -63,10 +63,19 @@ export class HookSender {
     this.#running ??= this.#drain().finally(() => this.#running = undefined);
   }
 
-  /** Delivers what is queued (each call within its deadline), then takes no more. */
+  /**
+   * Delivers what is queued within one call's deadline (a stop's unpublish events), then takes no
+   * more; what is left then is dropped and counted, so a hook server that is away cannot hold a stop.
+   */
   async close(): Promise<void> {
-    await this.#running;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      this.#running,
+      // A little past the deadline, so that a call under way ends by its own and is counted.
+      new Promise((r) => timer = setTimeout(r, this.#o.timeoutMs + 200)),
+    ]).finally(() => clearTimeout(timer));
     this.#closed = true;
+    while (this.#head < this.#queue.length) this.#count(this.#queue[this.#head++].event).dropped++;
   }
 
   #count(event: string): HookCounts {
@@ -76,7 +85,7 @@ export class HookSender {
   }
 
   async #drain(): Promise<void> {
-    while (this.#head < this.#queue.length) {
+    while (this.#head < this.#queue.length && !this.#closed) {
       const e = this.#queue[this.#head++];
       if (this.#head > 1024 && this.#head * 2 > this.#queue.length) {
         this.#queue = this.#queue.slice(this.#head);

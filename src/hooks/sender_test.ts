@@ -73,3 +73,23 @@ Deno.test("HookSender: failures (status, deadline, no server) are counted and lo
   await gone.close();
   assert.equal(gone.counts.get("publish")?.failed, 1);
 });
+
+Deno.test("HookSender: close waits at most one call's deadline; what is left is dropped and counted", async () => {
+  const slow = receiver({ delayMs: 400 });
+  try {
+    const s = new HookSender({
+      url: slow.url,
+      timeoutMs: 300,
+      log: createLogger({ sinks: [new MemorySink(10)] }),
+    });
+    for (let i = 0; i < 5; i++) s.send({ event: "unpublish", i });
+    const t0 = Date.now();
+    await s.close();
+    assert.ok(Date.now() - t0 < 1000, `closed in ${Date.now() - t0} ms`);
+    const c = s.counts.get("unpublish")!;
+    assert.equal(c.ok, 0);
+    assert.ok(c.dropped >= 3, JSON.stringify(c));
+  } finally {
+    await slow.server.shutdown();
+  }
+});
