@@ -103,3 +103,46 @@ Deno.test("hooks: a hook server that is down costs the stream nothing; the faile
     await ts.close();
   }
 });
+
+Deno.test("hooks: play and stop (events play) for RTMP and HTTP-FLV players (ffmpeg); HLS polls raise none", async () => {
+  const got: Record<string, unknown>[] = [];
+  const hooks = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
+    got.push(await req.json());
+    return new Response(null, { status: 200 });
+  });
+  const ts = await startTestServer({
+    hooks: { url: `http://127.0.0.1:${hooks.addr.port}/events`, events: "play" },
+    http: { hlsduration: 1 },
+  });
+  const pub = ffmpegPublish({
+    url: ts.rtmp("/live/p"),
+    format: "flv",
+    seconds: 30,
+    video: H264B,
+    audio: AAC,
+  });
+  try {
+    await waitLive(ts.hub, "live/p");
+    const played = await Promise.all([
+      decodedFrames(ts.rtmp("/live/p?viewer=1"), { frames: 30, timeoutMs: 15_000 }),
+      decodedFrames(ts.http("/live/p.flv?viewer=2"), { frames: 30, timeoutMs: 15_000 }),
+      decodedFrames(ts.http("/live/p.m3u8?viewer=3"), { frames: 30, timeoutMs: 20_000 }),
+    ]);
+    for (const p of played) assert.equal(p.frames, 30, p.stderr.slice(-300));
+    await until("two stops", 10_000, () => got.filter((e) => e.event === "stop").length >= 2);
+    const plays = got.filter((e) => e.event === "play").map((e) => `${e.protocol}${e.ext} ${e.query}`).sort();
+    assert.deepEqual(plays, ["http.flv viewer=2", "rtmp viewer=1"]);
+    const stops = got.filter((e) => e.event === "stop");
+    assert.deepEqual(stops.map((e) => e.protocol).sort(), ["http-flv", "rtmp"]);
+    for (const s of stops) {
+      assert.equal(s.key, "live/p");
+      assert.ok(Number(s.bytes) > 1000 && Number(s.duration_s) > 0, JSON.stringify(s));
+    }
+    assert.ok(!got.some((e) => e.event === "publish"), "publish events are off");
+    console.log(`hooks play: ${got.map((e) => `${e.event}:${e.protocol}`).join(", ")}`);
+  } finally {
+    await pub.stop();
+    await ts.close();
+    await hooks.shutdown();
+  }
+});

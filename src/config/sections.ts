@@ -260,12 +260,15 @@ const log = section({
 /** Every section with its defaults and value rules; rules across elements are in _checks.ts. */
 /** [Estuary] Event notifications: JSON POSTs to the operator's URL (publish, unpublish, recording done). */
 const hooks = section({
-  url: text("", { re: /^(|https?:\/\/[^\s<>"]+)$/, rule: "must be empty (off) or an http:// or https:// URL" }),
+  url: text("", {
+    re: /^(|https?:\/\/[^\s<>"]+)$/,
+    rule: "must be empty (off) or an http:// or https:// URL",
+  }),
   timeout: int(3000, 1, 60_000),
   events: list(
     "publish,record",
-    /^(publish|record)$/,
-    "must be a comma list of publish (publish and unpublish), record (a recording file closed)",
+    /^(publish|play|record)$/,
+    "must be a comma list of publish (publish and unpublish), play (play and stop), record (a recording file closed)",
   ),
 });
 

@@ -18,7 +18,21 @@ export interface RecordDoneEvent {
   segments: number;
 }
 
-export type ServerEvent = RecordDoneEvent;
+/**
+ * A player was admitted to a stream over a connection of its own (RTMP, RTSP, SRT, HTTP-FLV, WS-FLV,
+ * WebRTC). HLS and DASH players are not: each of their playlist polls is an admission.
+ */
+export interface PlayEvent {
+  type: "play";
+  key: string;
+  /** rtmp, rtsp, srt, http (HTTP-FLV and WS-FLV: `ext` ".flv"), webrtc. */
+  protocol: string;
+  ext: string;
+  remote: string;
+  query: string;
+}
+
+export type ServerEvent = RecordDoneEvent | PlayEvent;
 
 export class ServerEvents {
   #listeners = new Set<(e: ServerEvent) => void>();

@@ -263,11 +263,24 @@ export class Hub {
     return this.#checkOffered(arrived, req);
   }
 
-  /** The stream, when its publisher's protocol is offered over the player's; else NotFoundError. */
+  /**
+   * The stream, when its publisher's protocol is offered over the player's (else NotFoundError); a
+   * player on a connection of its own is announced on the events bus.
+   */
   #checkOffered(s: Stream, req: AdmissionRequest): Stream {
     if (req.protocol === RELAY_PLAYER) return s; // a sibling worker, which checks its own players
     const why = this.#opts.offered?.(s.info.from, req.protocol);
     if (why) throw new NotFoundError(`stream ${s.key} is not offered over ${req.protocol}: ${why}`);
+    if (req.ext !== ".m3u8" && req.ext !== ".mpd") {
+      this.events.emit({
+        type: "play",
+        key: s.key,
+        protocol: req.protocol,
+        ext: req.ext ?? "",
+        remote: req.remote ?? "",
+        query: req.query,
+      });
+    }
     return s;
   }
 

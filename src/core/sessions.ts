@@ -29,14 +29,29 @@ export interface SessionSource {
 
 export class SessionRegistry {
   #byId = new Map<string, SessionSource>();
+  #onEnd = new Set<(info: SessionInfo) => void>();
 
   /** Adds a session; returns the function that removes it (idempotent). */
   add(s: SessionSource): () => void {
     const id = s.info().id;
     this.#byId.set(id, s);
     return () => {
-      if (this.#byId.get(id) === s) this.#byId.delete(id);
+      if (this.#byId.get(id) !== s) return;
+      this.#byId.delete(id);
+      if (this.#onEnd.size === 0) return;
+      const last = s.info();
+      for (const fn of this.#onEnd) {
+        try {
+          fn(last);
+        } catch { /* a listener's own fault */ }
+      }
     };
+  }
+
+  /** Hears each session end, with its last view (role, stream, bytes); returns the remover. */
+  onEnd(fn: (info: SessionInfo) => void): () => void {
+    this.#onEnd.add(fn);
+    return () => this.#onEnd.delete(fn);
   }
 
   get size(): number {

@@ -26,3 +26,41 @@ Deno.test("SessionRegistry: add, list live views, kick closes, remove is idempot
   remove();
   assert.deepEqual(reg.list().map((s) => s.id), ["rtmp#2"]);
 });
+
+Deno.test("SessionRegistry.onEnd: each session's end is heard once, with its last view", () => {
+  const r = new SessionRegistry();
+  const ended: string[] = [];
+  const off = r.onEnd((i) => ended.push(`${i.id} ${i.role} ${i.stream} ${i.bytesOut}`));
+  let bytesOut = 0;
+  const remove = r.add({
+    info: () => ({
+      id: "rtmp#1",
+      protocol: "rtmp",
+      role: "player",
+      remote: "a:1",
+      stream: "live/a",
+      startedAt: 0,
+      bytesIn: 0,
+      bytesOut,
+    }),
+    close() {},
+  });
+  bytesOut = 4096;
+  remove();
+  remove();
+  assert.deepEqual(ended, ["rtmp#1 player live/a 4096"]);
+  off();
+  r.add({
+    info: () => ({
+      id: "x",
+      protocol: "srt",
+      role: "idle",
+      remote: "",
+      startedAt: 0,
+      bytesIn: 0,
+      bytesOut: 0,
+    }),
+    close() {},
+  })();
+  assert.equal(ended.length, 1, "no listener after off");
+});

@@ -3,13 +3,15 @@
  * URL, as SRS's http_hooks, nginx-rtmp's on_publish_done/on_record_done and MediaMTX's runOn* do:
  *   - `publish` and `unpublish` (events "publish"): a stream started and ended, with its protocol,
  *     remote and query; at the end its duration, bytes and frames and why it ended;
+ *   - `play` and `stop` (events "play", off by default: one per player): a player on a connection of
+ *     its own (not HLS/DASH, whose every poll is an admission) was admitted, and its session ended;
  *   - `record_done` (events "record"): a recording file was closed, its path and /rec URL.
  * Notifications only: the stream does not wait for them (the auth callback is the gate). Off (null)
  * without a URL. A sibling worker's relay copy raises nothing: the publisher's worker reports it.
  */
 import type { Config } from "../config/mod.ts";
 import { splitList } from "../config/mod.ts";
-import type { Stream } from "../core/mod.ts";
+import { RELAY_PLAYER, type Stream } from "../core/mod.ts";
 import { type MetricFamily } from "../metrics/mod.ts";
 import { defineService, withMetrics } from "../service.ts";
 import { HookSender } from "./sender.ts";
@@ -17,7 +19,7 @@ import { HookSender } from "./sender.ts";
 export interface HooksSettings {
   url: string;
   timeoutMs: number;
-  /** Which kinds: "publish" (publish and unpublish), "record" (record_done). */
+  /** Which kinds: "publish" (publish and unpublish), "play" (play and stop), "record" (record_done). */
   events: string[];
 }
 
@@ -67,6 +69,7 @@ export const hooksService = defineService<HooksSettings>({
     const on = (kind: string) => cur.events.includes(kind);
     const declare = (h: HooksSettings) => {
       if (h.events.includes("publish")) { for (const e of ["publish", "unpublish"]) sender.declare(e); }
+      if (h.events.includes("play")) { for (const e of ["play", "stop"]) sender.declare(e); }
       if (h.events.includes("record")) sender.declare("record_done");
     };
     declare(s);
@@ -92,6 +95,21 @@ export const hooksService = defineService<HooksSettings>({
             });
           }),
           ctx.hub.events.on((e) => {
+            if (e.type === "play") {
+              if (!on("play")) return;
+              const [app, ...name] = e.key.split("/");
+              sender.send({
+                event: "play",
+                key: e.key,
+                app,
+                name: name.join("/"),
+                protocol: e.protocol,
+                ext: e.ext,
+                remote: e.remote,
+                query: e.query,
+              });
+              return;
+            }
             if (e.type !== "record_done" || !on("record")) return;
             const [app, ...name] = e.key.split("/");
             sender.send({
@@ -103,6 +121,22 @@ export const hooksService = defineService<HooksSettings>({
               url: e.url,
               duration_s: e.durationS,
               segments: e.segments,
+            });
+          }),
+          ctx.hub.sessions.onEnd((info) => {
+            if (!on("play") || info.role !== "player" || !info.stream || info.protocol === RELAY_PLAYER) {
+              return;
+            }
+            const [app, ...name] = info.stream.split("/");
+            sender.send({
+              event: "stop",
+              key: info.stream,
+              app,
+              name: name.join("/"),
+              protocol: info.protocol,
+              remote: info.remote,
+              duration_s: Math.round((Date.now() - info.startedAt) / 100) / 10,
+              bytes: info.bytesOut,
             });
           }),
         );

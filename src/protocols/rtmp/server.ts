@@ -1,6 +1,7 @@
 /** `createRtmpServer`: RTMP (and RTMPS) listeners running one RtmpSession per connection. */
 import { FANOUT_DEFAULTS, type FanoutOptions } from "../../core/fanout.ts";
 import type { Hub } from "../../core/hub.ts";
+import { RELAY_PLAYER } from "../../core/stream.ts";
 import type { Logger } from "../../log/mod.ts";
 import type { AacViewSettings } from "../../transcode/mod.ts";
 import { DEFAULT_MAX_MESSAGE } from "./chunk_stream.ts";
@@ -134,7 +135,8 @@ export function createRtmpServer(opts: RtmpServerOptions): RtmpServer {
       const unregister = opts.hub.sessions.add({
         info: () => ({
           id: `${protocol}#${id}`,
-          protocol,
+          // A sibling worker's relay is listed as such (not as one of this server's players).
+          protocol: s.relay ? RELAY_PLAYER : protocol,
           role: s.role || "idle",
           remote: s.remote,
           stream: s.key || undefined,

@@ -87,6 +87,11 @@ export class RtmpSession {
   #via: string[] = [];
   /** What its plays are admitted and counted as: "rtmp", or RELAY_PLAYER for a sibling worker's relay. */
   #playerProtocol = "rtmp";
+
+  /** A sibling worker's relay (it named itself with the workers' secret). */
+  get relay(): boolean {
+    return this.#playerProtocol === RELAY_PLAYER;
+  }
   #fourCcs = new Set<string>();
   #ingest: Ingest | undefined;
   #player: Playback | undefined;
