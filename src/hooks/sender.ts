@@ -25,6 +25,11 @@ export interface HookCounts {
 
 export type HookEvent = { event: string } & Record<string, unknown>;
 
+/** The URL as logs show it: without user:password and without the query (a token may be there). */
+export function shown(url: string): string {
+  return url.replace(/\/\/[^@/]*@/, "//").replace(/\?.*$/, "");
+}
+
 export class HookSender {
   /** Per event name: delivered (2xx), failed (other status, network error, deadline), dropped (queue full). */
   readonly counts = new Map<string, HookCounts>();
@@ -101,7 +106,7 @@ export class HookSender {
       const now = Date.now();
       if (now - this.#lastLog >= this.#o.logEveryMs) {
         this.#o.log.warn("hook call failed", {
-          url: this.#o.url,
+          url: shown(this.#o.url),
           event: e.event,
           why,
           failed: this.#failedSinceLog,

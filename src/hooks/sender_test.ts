@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { createLogger, MemorySink } from "../log/mod.ts";
-import { HookSender } from "./sender.ts";
+import { HookSender, shown } from "./sender.ts";
 
 /** A hook server: records each body; answers `status`, after `delayMs`. */
 function receiver(opts: { status?: number; delayMs?: number } = {}) {
@@ -92,4 +92,9 @@ Deno.test("HookSender: close waits at most one call's deadline; what is left is 
   } finally {
     await slow.server.shutdown();
   }
+});
+
+Deno.test("shown: a hook URL's credentials and query stay out of the log", () => {
+  assert.equal(shown("https://bot:s3cret@hooks.example/in?token=abc"), "https://hooks.example/in");
+  assert.equal(shown("http://10.0.0.2:8000/hooks"), "http://10.0.0.2:8000/hooks");
 });

@@ -14,7 +14,7 @@ import { splitList } from "../config/mod.ts";
 import { RELAY_PLAYER, type Stream } from "../core/mod.ts";
 import { type MetricFamily } from "../metrics/mod.ts";
 import { defineService, withMetrics } from "../service.ts";
-import { HookSender } from "./sender.ts";
+import { HookSender, shown } from "./sender.ts";
 
 export interface HooksSettings {
   url: string;
@@ -153,7 +153,7 @@ export const hooksService = defineService<HooksSettings>({
         return Promise.resolve();
       },
       listeners: () => ({}),
-      stats: () => ({ url: cur.url, calls: Object.fromEntries(sender.counts) }),
+      stats: () => ({ url: shown(cur.url), calls: Object.fromEntries(sender.counts) }),
     });
   },
 });
