@@ -94,6 +94,20 @@ export class AllowCache {
   }
 }
 
+/**
+ * A callback URL as logs and errors show it: the client's values masked (a token is a credential),
+ * `type` and `role` kept, and no user:password.
+ */
+export function shownAuthUrl(url: string): string {
+  const [base, query = ""] = url.replace(/\/\/[^@/]*@/, "//").split("?", 2);
+  if (query === "") return base;
+  const parts = query.split("&").map((kv) => {
+    const [k] = kv.split("=", 1);
+    return k === "type" || k === "role" || !kv.includes("=") ? kv : `${k}=…`;
+  });
+  return `${base}?${parts.join("&")}`;
+}
+
 /** Asks the auth server; resolves when it answers 200, throws AuthError otherwise. */
 async function ask(url: string, timeoutMs: number, log?: Logger): Promise<void> {
   const ctl = new AbortController();
@@ -112,16 +126,16 @@ async function ask(url: string, timeoutMs: number, log?: Logger): Promise<void> 
     const why = ctl.signal.aborted
       ? `did not answer within ${timeoutMs} ms`
       : `failed: ${(err as Error)?.message ?? err}`;
-    log?.warn("auth denied", { url, why });
-    throw new AuthError(`auth callback ${url} ${why}`, { cause: err });
+    log?.warn("auth denied", { url: shownAuthUrl(url), why });
+    throw new AuthError(`auth callback ${shownAuthUrl(url)} ${why}`, { cause: err });
   } finally {
     clearTimeout(timer);
   }
   if (status !== 200) {
-    log?.info("auth denied", { url, status });
-    throw new AuthError(`auth callback ${url} answered ${status}: only 200 allows`);
+    log?.info("auth denied", { url: shownAuthUrl(url), status });
+    throw new AuthError(`auth callback ${shownAuthUrl(url)} answered ${status}: only 200 allows`);
   }
-  log?.debug("auth allowed", { url });
+  log?.debug("auth allowed", { url: shownAuthUrl(url) });
 }
 
 /** The Hub's Authorizer for publish/play, or undefined when no authurl is configured. */

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { AuthError } from "../core/mod.ts";
-import { AllowCache, authUrl, createAuthorizer, createHttpAuthorizer } from "./mod.ts";
+import { AllowCache, authUrl, createAuthorizer, createHttpAuthorizer, shownAuthUrl } from "./mod.ts";
 
 Deno.test("authUrl: smart_rtmpd's shape; the client cannot set type or role", () => {
   const base = "http://10.0.0.2:8181/api/auth";
@@ -122,4 +122,12 @@ Deno.test("AllowCache: an allow is reused for its URL until it expires; one ques
   await off.ask("u3", asker);
   await off.ask("u3", asker);
   assert.equal(asked, 6, "ttl 0: every time");
+});
+
+Deno.test("shownAuthUrl: the client's values (a token) are masked in logs and errors; type and role stay", () => {
+  assert.equal(
+    shownAuthUrl("http://u:p@10.0.0.2:8181/api/auth/live/cam?token=s3cret&x&type=rtmp&role=player"),
+    "http://10.0.0.2:8181/api/auth/live/cam?token=…&x&type=rtmp&role=player",
+  );
+  assert.equal(shownAuthUrl("http://h/cb/live/cam"), "http://h/cb/live/cam");
 });

@@ -6,4 +6,5 @@ export {
   createHttpAuthorizer,
   type HttpAuthorizer,
   type HttpAuthRequest,
+  shownAuthUrl,
 } from "./callback.ts";
