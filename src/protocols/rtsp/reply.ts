@@ -38,7 +38,9 @@ export function errorReply(log: Logger, req: RtspRequest, err: unknown): Reply {
   if (err instanceof RtspError) status = err.status;
   else if (code) ({ status, reason } = RTSP_REFUSALS[code]);
   else log.error("rtsp internal error", { method: req.method, error: err });
-  log.info("rtsp request refused", { method: req.method, uri: req.uri, status, error: message });
+  // The URI without its query and credentials: a token there is the client's secret.
+  const uri = req.uri.replace(/\/\/[^@/]*@/, "//").replace(/\?.*$/, "");
+  log.info("rtsp request refused", { method: req.method, uri, status, error: message });
   return { status, reason, body: message + "\n", contentType: "text/plain" };
 }
 
