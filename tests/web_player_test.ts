@@ -145,8 +145,9 @@ Deno.test("web player: lists a live stream and plays it over HTTP-FLV, WS-FLV, H
     await pubPage.goto(ts.http("/publish.html"));
     await pubPage.fill("#publish-name", "web");
     await pubPage.click("#publish-start");
-    // The WHIP answer waits on ICE gathering and werift's DTLS set-up: slow on a loaded machine.
-    await pubPage.locator("#publish-watch").waitFor({ timeout: 45_000 }).catch(async (err) => {
+    // The WHIP answer waits on ICE gathering and werift's DTLS set-up (and its first load): slow on a
+    // machine where another browser test runs beside this one (CI once passed 45 s).
+    await pubPage.locator("#publish-watch").waitFor({ timeout: 90_000 }).catch(async (err) => {
       throw new Error(
         `WHIP publish: ${await pubPage.locator("#watch-status").textContent()}: ${err.message}`,
       );

@@ -233,6 +233,7 @@ function publishPage(): void {
         ? await navigator.mediaDevices.getDisplayMedia({ video: true, audio: true })
         : await navigator.mediaDevices.getUserMedia({ video: true, audio: true });
       video.srcObject = media;
+      status.textContent = "Offering to the server (WHIP)…";
       const url = `${location.origin}/${encodeURIComponent(app)}/${encodeURIComponent(stream)}/whip`;
       const session = await publishWhip(media, url, $<HTMLInputElement>("publish-token")!.value.trim());
       stopPublish = session.stop;
