@@ -383,14 +383,25 @@ Deno.test({
   sanitizeOps: false,
   async fn() {
     const asked: string[] = [];
-    const auth = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (req) => {
+    // The same little server takes the hooks (POST /hooks): each worker reports its own events.
+    const hooks: Record<string, unknown>[] = [];
+    const auth = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
+      if (req.method === "POST") {
+        hooks.push(await req.json());
+        return new Response(null, { status: 204 });
+      }
       asked.push(new URL(req.url).pathname + new URL(req.url).search);
       return new Response(null, {
         status: new URL(req.url).searchParams.get("token") === "good" ? 200 : 403,
       });
     });
     const server = await startEstuary({
-      env: { ESTUARY_WORKERS: "2", ESTUARY_AUTHURL_HOST: `127.0.0.1:${auth.addr.port}` },
+      env: {
+        ESTUARY_WORKERS: "2",
+        ESTUARY_AUTHURL_HOST: `127.0.0.1:${auth.addr.port}`,
+        ESTUARY_HOOKS_URL: `http://127.0.0.1:${auth.addr.port}/hooks`,
+        ESTUARY_HOOKS_EVENTS: "publish,play",
+      },
       timeoutMs: 90_000,
     });
     const pub = ffmpegPublish({
@@ -424,6 +435,20 @@ Deno.test({
       assert.equal(bad.frames, 0, "a bad token is refused");
       const withoutToken = asked.filter((a) => !a.includes("token="));
       assert.deepEqual(withoutToken, [], "every callback carried a client's token");
+      // Hooks: one publish (the relay's copy on the other worker raises none), a play per player
+      // admitted and none for the relay, on whichever worker each player was.
+      await until(
+        "a stop per player",
+        15_000,
+        () => Promise.resolve(hooks.filter((e) => e.event === "stop").length >= played || undefined),
+      );
+      assert.equal(
+        hooks.filter((e) => e.event === "publish").length,
+        1,
+        JSON.stringify(hooks.map((e) => e.event)),
+      );
+      assert.equal(hooks.filter((e) => e.event === "play").length, played);
+      assert.ok(!hooks.some((e) => e.protocol === "relay"), "the relay is not a player");
       console.log(
         `workers + auth: ${played} players with a good token decoded 30 frames each (${relayed().length} relay pull(s)), a bad token refused; ${asked.length} callbacks, all with a client's token`,
       );
