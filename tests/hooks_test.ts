@@ -12,18 +12,11 @@ import {
   H264B,
   requireTool,
   startTestServer,
+  waitFor,
   waitLive,
 } from "./support/mod.ts";
 
 requireTool("ffmpeg");
-
-async function until(what: string, ms: number, ok: () => boolean): Promise<void> {
-  const end = Date.now() + ms;
-  while (!ok()) {
-    if (Date.now() > end) throw new Error(`${what}: not within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 Deno.test("hooks: publish, unpublish and record_done reach the hook server in order; the recording it names plays", async () => {
   const got: Record<string, unknown>[] = [];
@@ -45,7 +38,7 @@ Deno.test("hooks: publish, unpublish and record_done reach the hook server in or
     });
     await waitLive(ts.hub, "rec/cam");
     await pub.exited;
-    await until("record_done", 15_000, () => got.some((e) => e.event === "record_done"));
+    await waitFor(() => got.some((e) => e.event === "record_done"), 15_000, "record_done");
     const events = got.map((e) => e.event);
     assert.deepEqual(events, ["publish", "unpublish", "record_done"]);
     assert.deepEqual(got.map((e) => e.seq), [1, 2, 3]);
@@ -129,7 +122,7 @@ Deno.test("hooks: play and stop (events play) for RTMP and HTTP-FLV players (ffm
       decodedFrames(ts.http("/live/p.m3u8?viewer=3"), { frames: 30, timeoutMs: 20_000 }),
     ]);
     for (const p of played) assert.equal(p.frames, 30, p.stderr.slice(-300));
-    await until("two stops", 10_000, () => got.filter((e) => e.event === "stop").length >= 2);
+    await waitFor(() => got.filter((e) => e.event === "stop").length >= 2, 10_000, "two stops");
     const plays = got.filter((e) => e.event === "play").map((e) => `${e.protocol}${e.ext} ${e.query}`).sort();
     assert.deepEqual(plays, ["http.flv viewer=2", "rtmp viewer=1"]);
     const stops = got.filter((e) => e.event === "stop");

@@ -1,11 +1,9 @@
 /** The admin's VOD and recordings management routes (files.ts does the work). */
 import type { Context, Hono } from "hono";
 import type { AdminDeps } from "./routes.ts";
-import { body } from "./routes.ts";
+import { body, fail, ok } from "./routes.ts";
 import { FileError, listFolder, removePath } from "./files.ts";
 
-const ok = (c: Context, data: unknown = {}) => c.json({ code: 0, msg: "ok", data });
-const fail = (c: Context, msg: string) => c.json({ code: 1, msg });
 const str = (v: unknown) => typeof v === "string" ? v : "";
 
 export function fileRoutes(

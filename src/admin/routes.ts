@@ -11,13 +11,14 @@
 import { Hono } from "hono";
 import type { Context } from "hono";
 import type { Logger } from "../log/mod.ts";
-import { ConfigError, EstuaryError, type SessionInfo } from "../core/mod.ts";
+import { ConfigError, type SessionInfo } from "../core/mod.ts";
 import { type Role, type Store, UserError, UserStore } from "../store/mod.ts";
 import { LoginBackoff } from "./backoff.ts";
 import { Tokens } from "./tokens.ts";
 import { type LogFiles, logMessages } from "./logs.ts";
 import { sysinfo } from "./sysinfo.ts";
 import { fileRoutes } from "./file_routes.ts";
+import { liveRoutes } from "./live_routes.ts";
 import { smartRoutes } from "./smart_routes.ts";
 import { openApi } from "./openapi.ts";
 import { checkPolicyText, policyDiff } from "./policy_edit.ts";
@@ -96,8 +97,9 @@ export interface AdminDeps {
 
 type Env = { Variables: { user: { name: string; role: Role }; tokenId: string; tokenExp: number } };
 
-const ok = (c: Context, data: unknown = {}) => c.json({ code: 0, msg: "ok", data });
-const fail = (c: Context, msg: string) => c.json({ code: 1, msg });
+/** The admin envelope: `{code: 0, msg: "ok", data}`, or code 1 with what was refused and why. */
+export const ok = (c: Context, data: unknown = {}) => c.json({ code: 0, msg: "ok", data });
+export const fail = (c: Context, msg: string) => c.json({ code: 1, msg });
 const denied = (c: Context, status: 401 | 403 | 429, msg: string) => c.json({ code: status, msg }, status);
 
 export function remoteOf(c: Context): string {
@@ -335,40 +337,6 @@ export function adminRoutes(deps: AdminDeps): Hono<Env> {
     }
   });
 
-  app.get("/admin/api/stream", (c) => {
-    const r = deps.streams(c.req.raw);
-    return r.msg ? fail(c, r.msg) : ok(c, r.body);
-  });
-  app.post("/admin/api/stream", async (c) => {
-    const b = await body(c);
-    if (c.req.query("cmd") !== "kick") return fail(c, "cmd refused: must be kick");
-    // In the query too (the portal sends both): with <workers> that routes it to the publisher's worker.
-    const [app_, name] = [str(b.app ?? c.req.query("app")), str(b.name ?? c.req.query("name"))];
-    if (!deps.kickStream(app_, name)) return fail(c, `stream ${app_}/${name} is not live`);
-    audit(c, "kick publisher", { stream: `${app_}/${name}` });
-    return ok(c);
-  });
-
-  // Recording on demand: ?cmd=start|stop&app=&name= in the query (not the body), so that with <workers>
-  // the request goes to the worker that publishes the stream.
-  app.get("/admin/api/record", (c) => ok(c, { recording: deps.record?.list() ?? [] }));
-  app.post("/admin/api/record", async (c) => {
-    const cmd = c.req.query("cmd"), key = `${c.req.query("app") ?? ""}/${c.req.query("name") ?? ""}`;
-    if (cmd !== "start" && cmd !== "stop") {
-      return fail(c, `cmd ${JSON.stringify(cmd ?? "")} refused: must be start or stop`);
-    }
-    if (!deps.record) return fail(c, "recording is not available: the recorder is not running");
-    try {
-      const result = cmd === "start" ? await deps.record.start(key) : await deps.record.stop(key);
-      if (cmd === "stop" && result === false) return fail(c, `stream ${key} is not being recorded`);
-      audit(c, `recording ${cmd}`, { stream: key });
-      return ok(c, { stream: key, result });
-    } catch (err) {
-      if (err instanceof EstuaryError) return fail(c, err.message);
-      throw err;
-    }
-  });
-
   app.get("/admin/api/session", (c) => {
     const proto = c.req.query("protocol");
     const stream = c.req.query("stream");
@@ -418,6 +386,6 @@ export function adminRoutes(deps: AdminDeps): Hono<Env> {
   app.get("/admin/api/sysinfo", async (c) => ok(c, await sysinfo(deps.startedAt)));
   app.get("/admin/api/metrics", (c) => ok(c, deps.statistics()));
   app.get("/admin/api/overview", (c) => ok(c, deps.overview()));
-  app.get("/admin/api/cluster", (c) => ok(c, deps.cluster?.() ?? { forwards: [], pulls: [], edges: [] }));
+  liveRoutes(app as unknown as Hono, deps, audit);
   return app;
 }

@@ -229,7 +229,7 @@ export class Hub {
     this.#checkOpen(key);
     await this.#admit(req);
     const live = this.#streams.get(key);
-    if (live) return this.#checkOffered(live, req);
+    if (live) return this.#admitted(live, req);
     // An edge server starts pulling it from an origin now; the player waits for that pull.
     let pullWait: number | undefined;
     for (const fn of this.#missing) if ((pullWait = fn(req)) !== undefined) break;
@@ -260,14 +260,14 @@ export class Hub {
       set.add(waiter);
       opts.signal?.addEventListener("abort", onAbort);
     });
-    return this.#checkOffered(arrived, req);
+    return this.#admitted(arrived, req);
   }
 
   /**
    * The stream, when its publisher's protocol is offered over the player's (else NotFoundError); a
    * player on a connection of its own is announced on the events bus.
    */
-  #checkOffered(s: Stream, req: AdmissionRequest): Stream {
+  #admitted(s: Stream, req: AdmissionRequest): Stream {
     if (req.protocol === RELAY_PLAYER) return s; // a sibling worker, which checks its own players
     const why = this.#opts.offered?.(s.info.from, req.protocol);
     if (why) throw new NotFoundError(`stream ${s.key} is not offered over ${req.protocol}: ${why}`);

@@ -83,15 +83,13 @@ export const hooksService = defineService<HooksSettings>({
           }),
           ctx.hub.onUnpublish((st) => {
             if (st.info.relay || !on("publish")) return;
-            void st.ended.then((reason) => {
-              sender.send({
-                event: "unpublish",
-                ...streamFields(st),
-                reason,
-                duration_s: Math.round((Date.now() - st.startedAt) / 100) / 10,
-                bytes: st.stats.bytesIn,
-                frames: st.stats.framesIn,
-              });
+            sender.send({
+              event: "unpublish",
+              ...streamFields(st),
+              reason: st.endReason,
+              duration_s: Math.round((Date.now() - st.startedAt) / 100) / 10,
+              bytes: st.stats.bytesIn,
+              frames: st.stats.framesIn,
             });
           }),
           ctx.hub.events.on((e) => {

@@ -13,6 +13,7 @@ import { type Config, planConfigEdit, type Policy, resolvePath, saveConfigFile }
 import { toStatistics } from "../metrics/mod.ts";
 import type { ServiceContext } from "../service.ts";
 import { NotFoundError } from "../core/mod.ts";
+import { recordingKeys } from "../record/mod.ts";
 import { liveAnswer, statusAnswer } from "./api.ts";
 import type { HttpDeps } from "./deps.ts";
 
@@ -78,7 +79,7 @@ function recordOf(ctx: ServiceContext) {
     return run({ key });
   };
   return {
-    list: () => (ctx.service("recorder")?.stats() as { streams?: string[] } | undefined)?.streams ?? [],
+    list: () => recordingKeys(ctx),
     start: (key: string) => command("start", key),
     stop: (key: string) => command("stop", key),
   };

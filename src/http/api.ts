@@ -11,6 +11,7 @@ import type { Stream } from "../core/mod.ts";
 import { AuthError } from "../core/mod.ts";
 import { toStatistics } from "../metrics/mod.ts";
 import type { HttpDeps } from "./deps.ts";
+import type { HttpAuthRequest } from "../auth/mod.ts";
 import { requestHost } from "./request.ts";
 import { playerCounts, streamDetails, streamWarnings } from "./stream_info.ts";
 
@@ -81,7 +82,7 @@ const asked = new WeakSet<Request>();
  * Middleware: the auth callback (`type=http`, `role`, the request's path and query) before the
  * handler; a denial answers 403. Each request is asked about once, whichever guards it passes.
  */
-export function apiAuth(deps: HttpDeps, role: "api" | "download" = "api") {
+export function apiAuth(deps: HttpDeps, role: HttpAuthRequest["role"] = "api") {
   return async (c: Context, next: () => Promise<void>) => {
     const denied = await authorizeRequest(deps, c, role);
     if (denied) return denied;
@@ -93,7 +94,7 @@ export function apiAuth(deps: HttpDeps, role: "api" | "download" = "api") {
 export async function authorizeRequest(
   deps: HttpDeps,
   c: Context,
-  role: "api" | "download",
+  role: HttpAuthRequest["role"],
 ): Promise<Response | undefined> {
   if (!deps.authorizeHttp || c.req.method === "OPTIONS" || asked.has(c.req.raw)) return undefined;
   asked.add(c.req.raw);

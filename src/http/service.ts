@@ -14,6 +14,7 @@ import {
 } from "../config/mod.ts";
 import type { Stream } from "../core/mod.ts";
 import { createHttpAuthorizer } from "../auth/mod.ts";
+import { recordingKeys } from "../record/mod.ts";
 import { defineService, type ServiceContext, withMetrics } from "../service.ts";
 import { createHttpApp, FEATURES } from "./app.ts";
 import { createHttpServer } from "./server.ts";
@@ -193,10 +194,7 @@ export const httpService = defineService<HttpSettings>({
       sessionStats: sessionStatsOf(ctx),
       forwards: forwardsOf(ctx),
       pull: pullOf(ctx),
-      recording: (key) =>
-        ((ctx.service("recorder")?.stats() as { streams?: string[] } | undefined)?.streams ?? []).includes(
-          key,
-        ),
+      recording: (key) => recordingKeys(ctx).includes(key),
       authorizeHttp: authorizer(cur.auth),
       metrics: ctx.metrics,
       workers: ctx.worker,

@@ -5,7 +5,7 @@
  */
 import { Hono } from "hono";
 import type { Context } from "hono";
-import { AuthError } from "../core/errors.ts";
+import { authorizeRequest } from "./api.ts";
 import type { HttpDeps } from "./deps.ts";
 import { realInside, safeSegments, serveFile } from "./static.ts";
 
@@ -17,18 +17,6 @@ export interface VodOptions {
 }
 
 const SAFE_FILE = /^[^/\\\0]+$/;
-
-async function allowed(deps: HttpDeps, c: Context, role: "download" | "upload"): Promise<Response | null> {
-  if (!deps.authorizeHttp) return null;
-  const url = new URL(c.req.url);
-  try {
-    await deps.authorizeHttp({ role, path: url.pathname.slice(1), query: url.search.slice(1) });
-    return null;
-  } catch (err) {
-    if (err instanceof AuthError) return c.json({ code: 403, msg: err.message }, 403);
-    throw err;
-  }
-}
 
 /** The folder below the root named by an encoded URL path, or an error response. */
 function folder(c: Context, root: string, encoded: string): string | Response {
@@ -63,7 +51,7 @@ export function routes(deps: HttpDeps, opts: VodOptions): Hono {
   }
 
   app.on(["GET", "HEAD"], "/vod/*", async (c) => {
-    const denied = await allowed(deps, c, "download");
+    const denied = await authorizeRequest(deps, c, "download");
     if (denied) return denied;
     const encoded = new URL(c.req.url).pathname.slice("/vod".length);
     const res = await serveFile(c.req.raw, encoded, { root: opts.root });
@@ -71,7 +59,7 @@ export function routes(deps: HttpDeps, opts: VodOptions): Hono {
   });
 
   app.post("/vod/*", async (c) => {
-    const denied = await allowed(deps, c, "upload");
+    const denied = await authorizeRequest(deps, c, "upload");
     if (denied) return denied;
     const max = opts.maxBody ?? 64 << 20;
     const length = Number(c.req.header("content-length") ?? NaN);

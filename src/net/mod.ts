@@ -43,3 +43,4 @@ export {
   udpFdUnavailable,
   udpSendCounts,
 } from "./udp_fd.ts";
+export { setSocketBuffers } from "./socket_buffers.ts";

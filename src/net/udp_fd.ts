@@ -36,7 +36,6 @@ const symbols = {
   getsockname: { parameters: ["i32", "buffer", "buffer"], result: "i32" },
   dup: { parameters: ["i32"], result: "i32" },
   getsockopt: { parameters: ["i32", "i32", "i32", "buffer", "buffer"], result: "i32" },
-  setsockopt: { parameters: ["i32", "i32", "i32", "buffer", "u32"], result: "i32" },
   __errno_location: { parameters: [], result: "pointer" },
 } as const;
 
@@ -44,7 +43,7 @@ type Libc = Deno.DynamicLibrary<typeof symbols>;
 
 const MSG_DONTWAIT = 0x40;
 const AF_INET = 2;
-const SOL_SOCKET = 1, SO_SNDBUF = 7, SO_RCVBUF = 8;
+const SOL_SOCKET = 1;
 
 /** Every UdpFd of the process: datagrams handed to the kernel, and those it refused. */
 export const udpSendCounts = { sent: 0, refused: 0 };
@@ -131,39 +130,6 @@ export class UdpFd {
     const n = this.#lib.symbols.sendto(this.#fd, buf, BigInt(len), MSG_DONTWAIT, to, to.length);
     this.count(n < 0 ? n : 1);
     return true;
-  }
-
-  /**
-   * Asks the kernel for these socket buffer sizes in bytes (0: leave that one as it is) and answers
-   * what it gave: SO_RCVBUF / SO_SNDBUF as getsockopt reads them (Linux doubles the value asked for,
-   * its bookkeeping share, and caps it at net.core.rmem_max / wmem_max without privileges).
-   * undefined once the socket is closed.
-   */
-  setBuffers(recv: number, send: number): { recv: number; send: number } | undefined {
-    const fd = this.usable();
-    if (fd < 0) return undefined;
-    const v = new Int32Array(1), len = new Uint32Array([4]);
-    const set = (opt: number, bytes: number) => {
-      if (bytes <= 0) return;
-      v[0] = Math.min(bytes, 0x3fffffff);
-      this.#lib.symbols.setsockopt(fd, SOL_SOCKET, opt, new Uint8Array(v.buffer), 4);
-    };
-    const get = (opt: number) => {
-      len[0] = 4;
-      return this.#lib.symbols.getsockopt(
-          fd,
-          SOL_SOCKET,
-          opt,
-          new Uint8Array(v.buffer),
-          new Uint8Array(len.buffer),
-        ) ===
-          0
-        ? v[0]
-        : -1;
-    };
-    set(SO_RCVBUF, recv);
-    set(SO_SNDBUF, send);
-    return { recv: get(SO_RCVBUF), send: get(SO_SNDBUF) };
   }
 
   /** No more sends (idempotent); closes a duplicate; the socket itself is left as it is. */

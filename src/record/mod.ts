@@ -6,7 +6,7 @@ export {
   type RecorderStats,
   RECORDING_OUTPUT,
 } from "./recorder.ts";
-export { recorderService, type RecorderSettings, recorderSettings } from "./service.ts";
+export { recorderService, type RecorderSettings, recorderSettings, recordingKeys } from "./service.ts";
 export { RecordingSession, type SessionOptions, type SessionStats } from "./session.ts";
 export { repairRecordings } from "./repair.ts";
 export { findRecorded, listDays, listFiles, listStreams } from "./index.ts";

@@ -1,6 +1,6 @@
 /** The recorder service module: `<http><recmode|recduration|hlsduration>` → recorder settings. */
 import { type Config, resolvePath } from "../config/mod.ts";
-import { defineService } from "../service.ts";
+import { defineService, type ServiceContext } from "../service.ts";
 import { createRecorder } from "./recorder.ts";
 
 export interface RecorderSettings {
@@ -19,6 +19,11 @@ export function recorderSettings(c: Config, root: string): RecorderSettings {
     recdurationMin: c.http.recduration,
     segmentMs: c.http.hlsduration * 1000,
   };
+}
+
+/** The keys being recorded now (record apps and on demand); empty when the recorder is not running. */
+export function recordingKeys(ctx: ServiceContext): string[] {
+  return (ctx.service("recorder")?.stats() as { streams?: string[] } | undefined)?.streams ?? [];
 }
 
 export const recorderService = defineService<RecorderSettings>({

@@ -10,7 +10,7 @@
  * (four pending receives, 256 KiB, per audio + video player).
  */
 import { RtspError } from "./message.ts";
-import { bindDatagram, sockaddrIn, type UdpFd } from "../../net/mod.ts";
+import { bindDatagram, setSocketBuffers, sockaddrIn, type UdpFd } from "../../net/mod.ts";
 
 export interface UdpAddr {
   hostname: string;
@@ -168,7 +168,7 @@ export class UdpPortPool {
         // socket needs its descriptor only to size its receive buffer.
         const sized = mediaIn && this.#recvBuffer > 0;
         const r = bindDatagram(this.#hostname, port, !mediaIn || sized);
-        if (sized) this.lastRecvBuffer = r.fd?.setBuffers(this.#recvBuffer, 0)?.recv;
+        if (sized && r.fd) this.lastRecvBuffer = setSocketBuffers(r.fd, this.#recvBuffer, 0)?.recv;
         rtp = r.conn;
         const c = bindDatagram(this.#hostname, port + 1, !mediaIn);
         this.#used.add(port);

@@ -64,9 +64,6 @@ export interface ListenerReloadable {
    */
   maxSessions?: number;
   maxSessionsPerIp?: number;
-  /** `<sock><recvbuffer>` / `<sendbuffer>` for the UDP socket, bytes (0 or absent: the system's default). */
-  recvBuffer?: number;
-  sendBuffer?: number;
 }
 
 export interface ListenerOptions extends ListenerReloadable {
@@ -155,21 +152,10 @@ export class SrtListener {
       maxSessionsPerIp: o.maxSessionsPerIp,
     });
     for (const s of this.#sessions.values()) s.conn.setPeerIdleTimeout(o.peerIdleTimeoutMs);
-    if (o.recvBuffer !== this.#opts.recvBuffer || o.sendBuffer !== this.#opts.sendBuffer) {
-      this.#opts.recvBuffer = o.recvBuffer;
-      this.#opts.sendBuffer = o.sendBuffer;
-      this.applyBuffers();
-    }
   }
 
-  /**
-   * Sizes the socket's buffers as configured: a contribution feed's burst (a keyframe at tens of
-   * Mbit/s) must fit in the receive buffer while the event loop is busy, or the kernel drops it and
-   * SRT has to ask for it again. Answers what the kernel gave (undefined: not settable here).
-   */
-  applyBuffers(): { recv: number; send: number } | undefined {
-    const recv = this.#opts.recvBuffer ?? 0, send = this.#opts.sendBuffer ?? 0;
-    if (recv <= 0 && send <= 0) return undefined;
+  /** The UDP socket's buffer sizes in bytes (0: as it is); what the kernel gave (see UdpSocket). */
+  setBuffers(recv: number, send: number): { recv: number; send: number } | undefined {
     return this.#udp.setBuffers(recv, send);
   }
 

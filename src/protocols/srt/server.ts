@@ -142,8 +142,6 @@ export function createSrtServer(opts: SrtServerOptions): SrtServer {
     peerIdleTimeoutMs: o.maxIdleMs > 0 ? o.maxIdleMs : 5000,
     maxSessions: o.maxConns,
     maxSessionsPerIp: o.maxConnsPerIp,
-    recvBuffer: o.recvBuffer,
-    sendBuffer: o.sendBuffer,
   });
 
   function bind(o: SrtReloadable): SrtListener {
@@ -157,7 +155,7 @@ export function createSrtServer(opts: SrtServerOptions): SrtServer {
       kmPreAnnounce: opts.kmPreAnnounce,
     });
     l.start();
-    const got = l.applyBuffers();
+    const got = sizeBuffers(l, o);
     log.info("srt listening", {
       hostname: o.hostname,
       port: l.port,
@@ -172,6 +170,16 @@ export function createSrtServer(opts: SrtServerOptions): SrtServer {
       });
     }
     return l;
+  }
+
+  /**
+   * The socket's buffers as configured: a contribution feed's burst (a keyframe at tens of Mbit/s)
+   * must fit in the receive buffer while the event loop is busy, or the kernel drops it and SRT has to
+   * ask for it again. What the kernel gave; undefined when nothing is asked or it cannot be set here.
+   */
+  function sizeBuffers(l: SrtListener, o: SrtReloadable) {
+    const recv = o.recvBuffer ?? 0, send = o.sendBuffer ?? 0;
+    return recv > 0 || send > 0 ? l.setBuffers(recv, send) : undefined;
   }
 
   function retire(old: SrtListener) {
@@ -314,10 +322,13 @@ export function createSrtServer(opts: SrtServerOptions): SrtServer {
     },
     async update(o) {
       if (!listener) throw new Error("srt server is not started");
+      const resize = o.recvBuffer !== current.recvBuffer || o.sendBuffer !== current.sendBuffer;
       if (o.hostname !== current.hostname || o.port !== current.port) await move(o);
       current = o;
-      for (const l of [listener, ...draining]) l.configure(listenerOptions(o));
-      // (configure re-applies changed buffer sizes to the sockets in place.)
+      for (const l of [listener, ...draining]) {
+        l.configure(listenerOptions(o));
+        if (resize) sizeBuffers(l, o);
+      }
       Object.assign(fanoutOpts, o.fanout);
     },
     async close() {

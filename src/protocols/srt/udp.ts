@@ -6,7 +6,7 @@
  * lost to a burst. Buffer sizes are set on the descriptor (setsockopt through FFI, `setBuffers`), never
  * through node:dgram's setRecvBufferSize, which in Deno 2.9 sizes the buffer it allocates per datagram.
  */
-import { bindDatagram, sockaddrIn, type UdpFd } from "../../net/mod.ts";
+import { bindDatagram, setSocketBuffers, sockaddrIn, type UdpFd } from "../../net/mod.ts";
 
 const EAGAIN = 11, ENOBUFS = 105;
 
@@ -58,7 +58,7 @@ export class UdpSocket {
    * the descriptor cannot be had (no FFI: the system's defaults stay).
    */
   setBuffers(recv: number, send: number): { recv: number; send: number } | undefined {
-    return this.#fd?.setBuffers(recv, send);
+    return this.#fd && setSocketBuffers(this.#fd, recv, send);
   }
 
   /** Whether sends are synchronous system calls (FFI) rather than the async queue. */
